@@ -1,0 +1,78 @@
+//! Command-line arguments. Parsing only: the work is in the library.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A static-site generator for affiliate creators: Markdown posts in, a fast,
+/// compliant storefront out.
+#[derive(Debug, Parser)]
+#[command(name = "shopfront", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print only errors.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    /// Colour the output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  shopfront build                          build ./ into ./public
+  shopfront build --root my-site --base-url https://me.github.io/shop
+  shopfront build --drafts --output /tmp/preview";
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When writing to a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render the site into the output folder.
+    #[command(after_help = "\
+Examples:
+  shopfront build
+  shopfront build --root example-site
+  shopfront build --output dist --base-url https://user.github.io/shop")]
+    Build(BuildArgs),
+    /// Print a completion script for a shell.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `shopfront build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The site folder (with profile.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Where to write the site [default: ROOT/public].
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Replace the profile's base_url (e.g. for a preview deploy).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Include posts marked `draft: true` or `published: false`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Minify HTML output.
+    #[arg(long)]
+    pub minify: bool,
+}

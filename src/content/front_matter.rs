@@ -1,0 +1,649 @@
+//! Splitting a Markdown file into front matter and body, and reading the
+//! front matter into [`FrontMatter`].
+//!
+//! YAML sits between `---` lines (Hexo, Jekyll), TOML between `+++` lines
+//! (Hugo, Zola). Hexo also accepts YAML with no opening `---`, ended by a
+//! `---` line; that form is recognised when the lines before it read as
+//! `key: value`. Keys shopfront does not know are kept in
+//! [`FrontMatter::extra`] for templates. The YAML reader follows YAML 1.2, so
+//! `categories: [no, on]` stays strings (the "Norway problem").
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::dates::DateInput;
+
+/// The front matter's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Between `---` lines.
+    Yaml,
+    /// Between `+++` lines.
+    Toml,
+}
+
+/// A file cut into its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The front matter's format and text, if there is front matter.
+    pub front_matter: Option<(Format, &'a str)>,
+    /// 1-based line where the front matter text starts.
+    pub front_matter_line: usize,
+    /// The Markdown body.
+    pub body: &'a str,
+    /// 1-based line where the body starts.
+    pub body_line: usize,
+}
+
+/// Why a file could not be split.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unterminated {
+    /// The delimiter that was opened.
+    pub delimiter: &'static str,
+}
+
+/// Cuts `text` (LF line endings, no BOM) into front matter and body.
+pub fn split(text: &str) -> Result<Split<'_>, Unterminated> {
+    for (delimiter, format) in [("---", Format::Yaml), ("+++", Format::Toml)] {
+        let Some(first_line_end) = opening_line(text, delimiter) else {
+            continue;
+        };
+        let rest = &text[first_line_end..];
+        let closers: &[&str] = if format == Format::Yaml { &["---", "..."] } else { &["+++"] };
+        let Some((fm_end, body_start)) = closing_line(rest, closers) else {
+            return Err(Unterminated { delimiter });
+        };
+        let front = &rest[..fm_end];
+        let body = &rest[body_start..];
+        return Ok(Split {
+            front_matter: Some((format, front)),
+            front_matter_line: 2,
+            body,
+            body_line: 2 + count_lines(&rest[..body_start]),
+        });
+    }
+    if let Some(split) = hexo_headless(text) {
+        return Ok(split);
+    }
+    Ok(Split { front_matter: None, front_matter_line: 1, body: text, body_line: 1 })
+}
+
+/// If `text` opens with a line that is exactly `delimiter` (trailing blanks
+/// allowed), the byte offset after that line.
+fn opening_line(text: &str, delimiter: &str) -> Option<usize> {
+    let rest = text.strip_prefix(delimiter)?;
+    let line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+    rest[..line_end].trim().is_empty().then_some(delimiter.len() + line_end)
+}
+
+/// Finds a line equal to one of `closers`: (end of front matter, start of body).
+fn closing_line(text: &str, closers: &[&str]) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if closers.contains(&line.trim_end()) {
+            return Some((offset, offset + line.len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn count_lines(text: &str) -> usize {
+    text.bytes().filter(|b| *b == b'\n').count()
+}
+
+/// Hexo's front matter without an opening `---`.
+fn hexo_headless(text: &str) -> Option<Split<'_>> {
+    let first = text.lines().next()?;
+    let (key, _) = first.split_once(':')?;
+    let is_key = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !is_key {
+        return None;
+    }
+    let (fm_end, body_start) = closing_line(text, &["---"])?;
+    let front = &text[..fm_end];
+    // Every non-indented line must look like a key, or this is just prose with a rule.
+    let all_keys = front.lines().filter(|l| !l.starts_with([' ', '-', '\t', '#']) && !l.trim().is_empty()).all(|l| {
+        l.split_once(':').is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    });
+    all_keys.then(|| Split {
+        front_matter: Some((Format::Yaml, front)),
+        front_matter_line: 1,
+        body: &text[body_start..],
+        body_line: 1 + count_lines(&text[..body_start]),
+    })
+}
+
+/// An error while reading front matter, with a position inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// What went wrong.
+    pub message: String,
+    /// 1-based line and column inside the front-matter text, if known.
+    pub position: Option<(usize, usize)>,
+    /// A hint, e.g. "did you mean `tags`?".
+    pub hint: Option<String>,
+}
+
+/// Reads front-matter text.
+pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
+    if text.trim().is_empty() {
+        return Ok(FrontMatter::default());
+    }
+    match format {
+        Format::Yaml => {
+            let options = serde_saphyr::options! { strict_booleans: true };
+            serde_saphyr::from_str_with_options::<FrontMatter>(text, options).map_err(|err| {
+                let position = err.location().map(|l| (l.line() as usize, l.column() as usize));
+                let message = yaml_message(&err);
+                ParseError { hint: hint_for(&message), message, position }
+            })
+        }
+        Format::Toml => toml::from_str::<FrontMatter>(text).map_err(|err| {
+            let position = err.span().map(|span| crate::diagnostics::line_column(text, span.start));
+            let message = err.message().trim().trim_end_matches('.').to_owned();
+            ParseError { hint: hint_for(&message), message, position }
+        }),
+    }
+}
+
+fn yaml_message(err: &serde_saphyr::Error) -> String {
+    let full = err.without_snippet().to_string();
+    // The crate appends " at line X column Y"; the diagnostic shows the position itself.
+    let message = full.lines().next().unwrap_or(&full);
+    let message = match message.find(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    let message = message.trim().trim_end_matches('.');
+    if message.contains("invalid type") && message.contains("expected front matter") {
+        "front matter must be `key: value` lines".to_owned()
+    } else {
+        message.to_owned()
+    }
+}
+
+fn hint_for(message: &str) -> Option<String> {
+    if let Some(hint) = crate::profile::unknown_field_hint(message) {
+        return Some(hint);
+    }
+    if message.contains("mapping values are not allowed") || message.contains("did not find expected") {
+        return Some("a value containing `: ` or starting with `[`, `{`, `*`, `&` or `#` needs quotes".to_owned());
+    }
+    None
+}
+
+/// Everything front matter can say about a post or page.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    /// `title`.
+    pub title: Option<String>,
+    /// `date`.
+    pub date: Option<DateInput>,
+    /// `updated` (also Hugo's `lastmod`).
+    pub updated: Option<DateInput>,
+    /// `slug`.
+    pub slug: Option<String>,
+    /// `permalink` (Hexo) or `url`: a full path for the page.
+    pub permalink: Option<String>,
+    /// `categories` (also a single `category`).
+    pub categories: Vec<String>,
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// `summary`, `description` or `excerpt`, the first one given.
+    pub summary: Option<String>,
+    /// `cover` (also `image`, `thumbnail`).
+    pub cover: Option<String>,
+    /// `draft: true` or Hexo's `published: false`.
+    pub draft: bool,
+    /// `featured: true` puts a post in the storefront's featured row.
+    pub featured: bool,
+    /// `products`.
+    pub products: Vec<ProductInput>,
+    /// `disclosure`: this post's own disclosure text.
+    pub disclosure: Option<String>,
+    /// Every other key, for templates as `page.extra`.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// The keys that [`FrontMatter`] reads; everything else goes to `extra`.
+pub const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "lastmod",
+    "slug",
+    "permalink",
+    "url",
+    "categories",
+    "category",
+    "tags",
+    "summary",
+    "description",
+    "excerpt",
+    "cover",
+    "image",
+    "thumbnail",
+    "draft",
+    "published",
+    "featured",
+    "products",
+    "disclosure",
+];
+
+impl<'de> Deserialize<'de> for FrontMatter {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FrontMatterVisitor)
+    }
+}
+
+struct FrontMatterVisitor;
+
+impl<'de> Visitor<'de> for FrontMatterVisitor {
+    type Value = FrontMatter;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("front matter of `key: value` lines")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FrontMatter, A::Error> {
+        let mut fm = FrontMatter::default();
+        let mut summary_rank = usize::MAX;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "title" => fm.title = map.next_value::<Option<Text>>()?.map(|t| t.0),
+                "date" => fm.date = map.next_value::<Option<Date>>()?.map(|d| d.0),
+                "updated" | "lastmod" => fm.updated = map.next_value::<Option<Date>>()?.map(|d| d.0),
+                "slug" => fm.slug = map.next_value::<Option<Text>>()?.map(|t| t.0),
+                "permalink" | "url" => fm.permalink = map.next_value::<Option<Text>>()?.map(|t| t.0),
+                "categories" | "category" => fm.categories.extend(map.next_value::<StringList>()?.0),
+                "tags" => fm.tags.extend(map.next_value::<StringList>()?.0),
+                "summary" | "description" | "excerpt" => {
+                    let rank = ["summary", "description", "excerpt"].iter().position(|k| *k == key).unwrap_or(0);
+                    let value = map.next_value::<Option<Text>>()?;
+                    if let Some(value) = value.filter(|v| !v.0.trim().is_empty())
+                        && rank < summary_rank
+                    {
+                        summary_rank = rank;
+                        fm.summary = Some(value.0);
+                    }
+                }
+                "cover" | "image" | "thumbnail" => {
+                    let value = map.next_value::<Option<Text>>()?;
+                    if fm.cover.is_none() {
+                        fm.cover = value.map(|t| t.0);
+                    }
+                }
+                "draft" => fm.draft |= map.next_value::<Option<Flag>>()?.is_some_and(|f| f.0),
+                "published" => fm.draft |= !map.next_value::<Option<Flag>>()?.is_none_or(|f| f.0),
+                "featured" => fm.featured = map.next_value::<Option<Flag>>()?.is_some_and(|f| f.0),
+                "products" => fm.products = map.next_value::<Option<Vec<ProductInput>>>()?.unwrap_or_default(),
+                "disclosure" => fm.disclosure = map.next_value::<Option<Text>>()?.map(|t| t.0),
+                _ => {
+                    let value = map.next_value::<serde_json::Value>()?;
+                    fm.extra.insert(key, plain_toml_dates(value));
+                }
+            }
+        }
+        Ok(fm)
+    }
+}
+
+/// TOML dates arrive in `extra` as `{"$__toml_private_datetime": "…"}`; give templates the string.
+fn plain_toml_dates(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) if map.len() == 1 && map.contains_key(TOML_DATETIME) => {
+            map.into_iter().next().map_or(Value::Null, |(_, v)| v)
+        }
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, plain_toml_dates(v))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(plain_toml_dates).collect()),
+        other => other,
+    }
+}
+
+const TOML_DATETIME: &str = "$__toml_private_datetime";
+
+/// One entry of `products:`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductInput {
+    /// Product name.
+    pub name: Text,
+    /// A handle for `{{ product("id") }}`.
+    #[serde(default)]
+    pub id: Option<Text>,
+    /// Amazon Standard Identification Number.
+    #[serde(default)]
+    pub asin: Option<Text>,
+    /// Amazon marketplace domain.
+    #[serde(default)]
+    pub marketplace: Option<Text>,
+    /// A product page in any store.
+    #[serde(default)]
+    pub url: Option<Text>,
+    /// Image: bundle-relative, static/-relative or https URL.
+    #[serde(default)]
+    pub image: Option<Text>,
+    /// A short ribbon ("Best budget pick").
+    #[serde(default)]
+    pub badge: Option<Text>,
+    /// The creator's own score, 0–5.
+    #[serde(default)]
+    pub rating: Option<f64>,
+    /// What is good.
+    #[serde(default)]
+    pub pros: StringList,
+    /// What is not.
+    #[serde(default)]
+    pub cons: StringList,
+    /// A short Markdown verdict.
+    #[serde(default, alias = "description")]
+    pub note: Option<Text>,
+    /// A price, for non-Amazon products only.
+    #[serde(default)]
+    pub price: Option<Text>,
+    /// The brand.
+    #[serde(default)]
+    pub brand: Option<Text>,
+    /// More sellers.
+    #[serde(default)]
+    pub links: Vec<SellerLinkInput>,
+    /// Amazon customer stars: not allowed, kept so the compliance check can name it.
+    #[serde(default)]
+    pub stars: Option<serde_json::Value>,
+    /// Amazon review counts: not allowed, kept so the compliance check can name it.
+    #[serde(default)]
+    pub reviews: Option<serde_json::Value>,
+}
+
+/// One more seller of a product.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SellerLinkInput {
+    /// Button text.
+    pub label: Text,
+    /// Where it goes.
+    pub url: Text,
+}
+
+/// A string that may have been written as a number or boolean (`title: 2024`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_owned()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// A boolean that also accepts YAML 1.1's `yes`/`no`/`on`/`off`.
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true or false")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flag, E> {
+                Ok(Flag(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Flag, E> {
+                match v.to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "on" | "y" => Ok(Flag(true)),
+                    "false" | "no" | "off" | "n" => Ok(Flag(false)),
+                    _ => Err(E::custom(format!("expected true or false, found `{v}`"))),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Flag, E> {
+                Ok(Flag(v != 0))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Flag, E> {
+                Ok(Flag(v != 0))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// A date, checked while reading so an impossible one points at its line.
+struct Date(DateInput);
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date such as 2025-09-25 or 2025-09-25 11:35:44")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Date, E> {
+                DateInput::parse(v).map(Date).map_err(E::custom)
+            }
+            // TOML's native dates.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
+                match map.next_key::<String>()? {
+                    Some(key) if key == TOML_DATETIME => {
+                        let text: String = map.next_value()?;
+                        DateInput::parse(&text).map(Date).map_err(de::Error::custom)
+                    }
+                    _ => Err(de::Error::custom("expected a date such as 2025-09-25")),
+                }
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// A list of names, also written as one string or (Hexo) nested lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StringList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for StringList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StringList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of names or a single name")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<StringList, E> {
+                Ok(StringList::default())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<StringList, E> {
+                Ok(StringList::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<StringList, D::Error> {
+                StringList::deserialize(d)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StringList, E> {
+                let v = v.trim();
+                Ok(StringList(if v.is_empty() { Vec::new() } else { vec![v.to_owned()] }))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<StringList, E> {
+                Ok(StringList(vec![v.to_string()]))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<StringList, E> {
+                Ok(StringList(vec![v.to_string()]))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<StringList, E> {
+                Ok(StringList(vec![v.to_string()]))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<StringList, E> {
+                Ok(StringList(vec![v.to_string()]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StringList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element::<StringList>()? {
+                    out.extend(item.0);
+                }
+                Ok(StringList(out))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_front_matter_is_split_off() {
+        let s = split("---\ntitle: A\n---\nBody\n").unwrap();
+        assert_eq!(s.front_matter, Some((Format::Yaml, "title: A\n")));
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn toml_front_matter_is_split_off() {
+        let s = split("+++\ntitle = \"A\"\n+++\n\nBody").unwrap();
+        assert_eq!(s.front_matter, Some((Format::Toml, "title = \"A\"\n")));
+        assert_eq!(s.body, "\nBody");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn no_front_matter_is_all_body() {
+        let s = split("# Hello\n\nText\n---\nMore").unwrap();
+        assert_eq!(s.front_matter, None);
+        assert_eq!(s.body_line, 1);
+    }
+
+    #[test]
+    fn hexo_headless_front_matter() {
+        let s = split("title: Hello\ndate: 2025-01-01\n---\nBody").unwrap();
+        assert_eq!(s.front_matter, Some((Format::Yaml, "title: Hello\ndate: 2025-01-01\n")));
+        assert_eq!(s.body, "Body");
+        // Prose that happens to contain a colon and a rule is not front matter.
+        let s = split("Note: this is prose, really.\nMore prose here.\n---\nBody").unwrap();
+        assert_eq!(s.front_matter, None);
+    }
+
+    #[test]
+    fn unterminated_front_matter_is_an_error() {
+        assert_eq!(split("---\ntitle: A\nBody\n"), Err(Unterminated { delimiter: "---" }));
+        assert_eq!(split("+++\ntitle = 1\n"), Err(Unterminated { delimiter: "+++" }));
+    }
+
+    #[test]
+    fn a_rule_in_the_body_is_not_a_closer() {
+        let s = split("---\ntitle: A\n---\nText\n\n---\n\nMore").unwrap();
+        assert_eq!(s.front_matter, Some((Format::Yaml, "title: A\n")));
+        assert_eq!(s.body, "Text\n\n---\n\nMore");
+    }
+
+    #[test]
+    fn hexo_post_reads_verbatim() {
+        let fm = parse(
+            Format::Yaml,
+            "title: Hello World\ndate: 2025-09-25 11:35:44\ntags:\ncategories:\n- [Diary, Life]\n- Work\nlayout: post\ncomments: true\n",
+        )
+        .unwrap();
+        assert_eq!(fm.title.as_deref(), Some("Hello World"));
+        assert!(fm.date.is_some());
+        assert!(fm.tags.is_empty());
+        assert_eq!(fm.categories, ["Diary", "Life", "Work"]);
+        assert_eq!(fm.extra["layout"], "post");
+        assert_eq!(fm.extra["comments"], true);
+    }
+
+    #[test]
+    fn norway_problem_stays_strings() {
+        let fm = parse(Format::Yaml, "title: no\ncategories: [no, yes, on, off]\ntags: NO\n").unwrap();
+        assert_eq!(fm.title.as_deref(), Some("no"));
+        assert_eq!(fm.categories, ["no", "yes", "on", "off"]);
+        assert_eq!(fm.tags, ["NO"]);
+    }
+
+    #[test]
+    fn single_string_category() {
+        let fm = parse(Format::Yaml, "categories: Creator Gear\n").unwrap();
+        assert_eq!(fm.categories, ["Creator Gear"]);
+    }
+
+    #[test]
+    fn published_false_is_a_draft() {
+        assert!(parse(Format::Yaml, "published: false\n").unwrap().draft);
+        assert!(parse(Format::Yaml, "draft: yes\n").unwrap().draft);
+        assert!(!parse(Format::Yaml, "published: true\n").unwrap().draft);
+    }
+
+    #[test]
+    fn summary_prefers_summary_over_description_and_excerpt() {
+        let fm = parse(Format::Yaml, "excerpt: c\ndescription: b\nsummary: a\n").unwrap();
+        assert_eq!(fm.summary.as_deref(), Some("a"));
+        let fm = parse(Format::Yaml, "excerpt: c\ndescription: b\n").unwrap();
+        assert_eq!(fm.summary.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn toml_dates_and_products() {
+        let fm = parse(
+            Format::Toml,
+            "title = \"T\"\ndate = 2025-04-10T08:30:00\nupdated = 2025-04-11\n[[products]]\nname = \"Mug\"\nasin = \"B000000001\"\nrating = 4.5\n",
+        )
+        .unwrap();
+        assert!(matches!(fm.date, Some(DateInput::Civil(_))));
+        assert!(fm.updated.is_some());
+        assert_eq!(fm.products[0].name.0, "Mug");
+        assert_eq!(fm.products[0].rating, Some(4.5));
+    }
+
+    #[test]
+    fn bad_yaml_has_a_position() {
+        let err = parse(Format::Yaml, "title: A\ndate: 2025-02-30\n").unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(2));
+        assert!(err.message.contains("not a valid date"), "{}", err.message);
+        let err = parse(Format::Yaml, "title: [unclosed\n").unwrap_err();
+        assert!(err.position.is_some());
+    }
+
+    #[test]
+    fn product_typo_is_an_error_with_hint() {
+        let err = parse(Format::Yaml, "products:\n  - name: A\n    asn: B000000001\n").unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(3));
+        assert_eq!(err.hint.as_deref(), Some("did you mean `asin`?"));
+    }
+
+    #[test]
+    fn wrong_type_in_product_is_an_error() {
+        let err = parse(Format::Yaml, "products:\n  - name: A\n    rating: great\n").unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(3));
+    }
+
+    #[test]
+    fn toml_error_has_a_position() {
+        let err = parse(Format::Toml, "title = \"A\"\ndate = \"nope\"\n").unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(2));
+    }
+}

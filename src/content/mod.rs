@@ -1,0 +1,337 @@
+//! Stage 2: finding and reading the creator's Markdown.
+//!
+//! In: the site root. Out: one [`Document`] per Markdown file (decoded,
+//! split, front matter parsed) and the files that travel with bundles, or
+//! diagnostics naming file, line and column.
+//!
+//! `content/pages/**` are standalone pages; every other `.md` is a post. A
+//! folder holding an `index.md` is a bundle: its other files are copied next
+//! to the page. Files are read leniently (a BOM is dropped, CRLF becomes LF)
+//! and strictly where it matters (text must be UTF-8).
+
+pub mod dates;
+pub mod front_matter;
+pub mod slugs;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, display_path};
+use front_matter::FrontMatter;
+
+/// The folder of Markdown inside a site.
+pub const CONTENT_DIR: &str = "content";
+/// Files larger than this are refused rather than read into memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A post or a standalone page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Dated, listed, in collections and feeds.
+    Post,
+    /// From `content/pages/`: not listed.
+    Page,
+}
+
+/// A Markdown file found under `content/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its path relative to the site root, for messages.
+    pub display: PathBuf,
+    /// Post or page.
+    pub kind: Kind,
+    /// The bundle folder when this is a bundle's `index.md`.
+    pub bundle: Option<PathBuf>,
+}
+
+/// A file that belongs to a bundle and is copied next to its page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleAsset {
+    /// Where it is.
+    pub path: PathBuf,
+    /// The bundle's folder.
+    pub bundle: PathBuf,
+}
+
+/// What a walk of `content/` found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Markdown files, sorted by path.
+    pub sources: Vec<SourceFile>,
+    /// Files of bundles, sorted by path.
+    pub assets: Vec<BundleAsset>,
+    /// Unreadable folders, symlink loops…
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Whether a file name is Markdown.
+pub fn is_markdown(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown"))
+}
+
+/// Whether a file is an editor's temporary or swap file, or hidden.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".crdownload")
+}
+
+/// Walks `root/content`.
+pub fn discover(root: &Path) -> Discovery {
+    let content = root.join(CONTENT_DIR);
+    let mut found = Discovery::default();
+    if !content.is_dir() {
+        return found;
+    }
+    let pages = content.join("pages");
+    let walker = walkdir::WalkDir::new(&content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    let mut files = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => files.push(entry.into_path()),
+            Ok(_) => {}
+            Err(err) => found.diagnostics.push(walk_error(root, &err)),
+        }
+    }
+    let bundle_dirs: std::collections::BTreeSet<PathBuf> = files
+        .iter()
+        .filter(|p| p.file_stem().is_some_and(|s| s == "index") && is_markdown(p))
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .filter(|dir| *dir != content && *dir != pages)
+        .collect();
+    for path in files {
+        let bundle = path.ancestors().skip(1).find(|dir| bundle_dirs.contains(*dir)).map(Path::to_path_buf);
+        if is_markdown(&path) {
+            let is_bundle_index = path.file_stem().is_some_and(|s| s == "index")
+                && path.parent().is_some_and(|dir| bundle_dirs.contains(dir));
+            let kind = if path.starts_with(&pages) { Kind::Page } else { Kind::Post };
+            found.sources.push(SourceFile {
+                display: display_path(root, &path),
+                kind,
+                bundle: if is_bundle_index { path.parent().map(Path::to_path_buf) } else { None },
+                path,
+            });
+        } else if let Some(bundle) = bundle {
+            found.assets.push(BundleAsset { path, bundle });
+        }
+    }
+    found
+}
+
+fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
+    let path = err.path().map(|p| display_path(root, p));
+    let message = if let Some(ancestor) = err.loop_ancestor() {
+        format!("symbolic link loop: it leads back to {}", display_path(root, ancestor).display())
+    } else if let Some(io) = err.io_error() {
+        format!("cannot read: {}", io_message(io))
+    } else {
+        err.to_string()
+    };
+    let diagnostic = Diagnostic::error("read", message);
+    match path {
+        Some(path) => diagnostic.at(path),
+        None => diagnostic,
+    }
+}
+
+/// A short, plain description of an I/O error.
+pub fn io_message(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => err.to_string(),
+    }
+}
+
+/// A Markdown file, read and split.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Where it came from.
+    pub source: SourceFile,
+    /// The whole text (BOM dropped, LF line endings).
+    pub text: String,
+    /// Parsed front matter (empty when the file had none).
+    pub front_matter: FrontMatter,
+    /// Whether the file had front matter at all.
+    pub has_front_matter: bool,
+    /// Byte offset of the body in `text`.
+    pub body_offset: usize,
+    /// 1-based line where the front matter text starts.
+    pub front_matter_line: usize,
+}
+
+impl Document {
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    /// 1-based line of a byte offset into the body.
+    pub fn body_position(&self, offset: usize) -> (usize, usize) {
+        crate::diagnostics::line_column(&self.text, self.body_offset + offset)
+    }
+
+    /// A diagnostic at a byte offset of the body.
+    pub fn error_in_body(&self, code: &'static str, offset: usize, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(code, message).at(&self.source.display).with_offset(&self.text, self.body_offset + offset)
+    }
+
+    /// A diagnostic at the first line of the front matter that mentions `needle`.
+    pub fn at_front_matter(&self, diagnostic: Diagnostic, needle: &str) -> Diagnostic {
+        let front = &self.text[..self.body_offset];
+        let diagnostic = diagnostic.at(&self.source.display);
+        match front.find(needle) {
+            Some(offset) if !needle.is_empty() => diagnostic.with_offset(&self.text, offset),
+            _ => diagnostic.with_position(self.front_matter_line, 1, Some(&self.text)),
+        }
+    }
+}
+
+/// What reading one file gave.
+#[derive(Debug)]
+pub enum Loaded {
+    /// A document to build.
+    Document(Box<Document>),
+    /// Nothing to build (an empty file), with a warning.
+    Skipped(Diagnostic),
+    /// The file is broken.
+    Failed(Vec<Diagnostic>),
+}
+
+/// Reads, decodes, splits and parses one file.
+pub fn load(source: &SourceFile) -> Loaded {
+    let fail = |message: String| Loaded::Failed(vec![Diagnostic::error("read", message).at(&source.display)]);
+    match std::fs::metadata(&source.path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            return fail(format!("file is {} MiB; the limit is {} MiB", meta.len() >> 20, MAX_FILE_BYTES >> 20));
+        }
+        Ok(_) => {}
+        Err(err) => return fail(format!("cannot read: {}", io_message(&err))),
+    }
+    let bytes = match std::fs::read(&source.path) {
+        Ok(bytes) => bytes,
+        Err(err) => return fail(format!("cannot read: {}", io_message(&err))),
+    };
+    let text = match decode(bytes) {
+        Ok(text) => text,
+        Err((message, offset_text, offset)) => {
+            let diagnostic = Diagnostic::error("encoding", message).at(&source.display);
+            let diagnostic = match offset_text {
+                Some(prefix) => diagnostic.with_offset(&prefix, offset),
+                None => diagnostic,
+            };
+            return Loaded::Failed(vec![diagnostic.with_hint("save the file as UTF-8 in your editor")]);
+        }
+    };
+    if text.trim().is_empty() {
+        return Loaded::Skipped(Diagnostic::warning("empty-file", "file is empty; skipped").at(&source.display));
+    }
+    let split = match front_matter::split(&text) {
+        Ok(split) => split,
+        Err(err) => {
+            return Loaded::Failed(vec![
+                Diagnostic::error(
+                    "front-matter",
+                    format!("front matter opened with `{}` is never closed", err.delimiter),
+                )
+                .at(&source.display)
+                .with_position(1, 1, Some(&text))
+                .with_hint(format!("end the front matter with a line containing only `{}`", err.delimiter)),
+            ]);
+        }
+    };
+    let body_offset = text.len() - split.body.len();
+    let (front_matter, has_front_matter) =
+        match split.front_matter {
+            None => (FrontMatter::default(), false),
+            Some((format, fm_text)) => match front_matter::parse(format, fm_text) {
+                Ok(fm) => (fm, true),
+                Err(err) => {
+                    let (line, column) = err.position.unwrap_or((1, 1));
+                    let mut diagnostic = Diagnostic::error("front-matter", err.message)
+                        .at(&source.display)
+                        .with_position(split.front_matter_line + line - 1, column, Some(&text));
+                    if let Some(hint) = err.hint {
+                        diagnostic = diagnostic.with_hint(hint);
+                    }
+                    return Loaded::Failed(vec![diagnostic]);
+                }
+            },
+        };
+    let front_matter_line = split.front_matter_line;
+    Loaded::Document(Box::new(Document {
+        source: source.clone(),
+        text,
+        front_matter,
+        has_front_matter,
+        body_offset,
+        front_matter_line,
+    }))
+}
+
+/// UTF-8 text with the BOM dropped and LF line endings; on failure the
+/// message and, for a bad byte, the valid text before it and its length.
+#[allow(clippy::type_complexity)]
+fn decode(mut bytes: Vec<u8>) -> Result<String, (String, Option<String>, usize)> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(("file is UTF-16 text; shopfront reads UTF-8".to_owned(), None, 0));
+    }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let bytes = err.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let message = format!("file is not UTF-8 text (byte 0x{:02X} is not valid here)", bytes[valid]);
+            return Err((message, Some(prefix), valid));
+        }
+    };
+    if text.contains('\0') {
+        return Err(("file contains NUL bytes; is it really a Markdown file?".to_owned(), None, 0));
+    }
+    Ok(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_drops_bom_and_crlf() {
+        let text = decode(b"\xEF\xBB\xBF---\r\ntitle: A\r\n---\r\nBody".to_vec()).unwrap();
+        assert_eq!(text, "---\ntitle: A\n---\nBody");
+    }
+
+    #[test]
+    fn decode_refuses_latin1_with_position() {
+        let (message, prefix, offset) = decode(b"title\nCaf\xE9".to_vec()).unwrap_err();
+        assert!(message.contains("not UTF-8"), "{message}");
+        let prefix = prefix.unwrap();
+        assert_eq!(crate::diagnostics::line_column(&prefix, offset), (2, 4));
+    }
+
+    #[test]
+    fn decode_refuses_utf16() {
+        assert!(decode(vec![0xFF, 0xFE, b'a', 0]).unwrap_err().0.contains("UTF-16"));
+    }
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for name in [".post.md.swp", "post.md~", "#post.md#", ".DS_Store", "4913.tmp"] {
+            assert!(is_ignored_name(name), "{name}");
+        }
+        assert!(!is_ignored_name("post.md"));
+    }
+}

@@ -1,0 +1,208 @@
+//! shopfront turns a creator's `profile.toml` and Markdown posts into a
+//! static storefront with correctly tagged affiliate links.
+//!
+//! A build is a pipeline; each stage is a module:
+//!
+//! 1. [`profile`]: read and check `profile.toml` into [`profile::Settings`].
+//! 2. [`content`]: find the Markdown under `content/`, decode it, split and
+//!    parse its front matter (in parallel).
+//! 3. [`markdown`]: render bodies to HTML with heading anchors.
+//! 4. [`links`]: every link written goes through one policy.
+//! 5. [`site`]: assemble the immutable [`site::Site`]: sorted posts, pages,
+//!    collections, products, URLs checked for clashes.
+//! 6. [`render`]: load the theme into Tera and render each page, in
+//!    parallel, straight to the output.
+//! 7. [`output`]: static and bundle files, feed, sitemap, robots, search
+//!    index, and the staging folder that replaces the previous output only
+//!    when everything succeeded.
+//!
+//! Every stage reports problems as [`diagnostics::Diagnostic`]s with file,
+//! line and column; a build collects all of them and fails once, at the end
+//! of the stage that found errors.
+
+pub mod content;
+pub mod diagnostics;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod profile;
+pub mod render;
+pub mod site;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use content::Loaded;
+use diagnostics::{Diagnostic, Diagnostics};
+use site::Site;
+
+/// What to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    /// Where to write; default `ROOT/public`.
+    pub output: Option<PathBuf>,
+    /// Replaces `[site] base_url`.
+    pub base_url: Option<String>,
+    /// Build drafts too.
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    /// The output folder.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Posts built.
+    pub posts: usize,
+    /// Standalone pages built.
+    pub pages: usize,
+    /// Distinct products.
+    pub products: usize,
+    /// Warnings (the build succeeded).
+    pub warnings: Diagnostics,
+    /// Where the site is.
+    pub output: PathBuf,
+}
+
+/// A loaded, checked site and its theme, before anything is written.
+pub struct LoadedSite {
+    /// The model.
+    pub site: Site,
+    /// The theme.
+    pub theme: render::Theme,
+    /// Warnings so far.
+    pub warnings: Diagnostics,
+}
+
+fn failed(mut diagnostics: Diagnostics) -> Diagnostics {
+    diagnostics.sort();
+    diagnostics
+}
+
+/// Stages 1–5: reads and checks everything, writes nothing.
+pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
+    let root = &options.root;
+    let mut diagnostics = Diagnostics::new();
+    if !root.is_dir() {
+        diagnostics.push(Diagnostic::error("usage", format!("{} is not a folder", root.display())));
+        return Err(diagnostics);
+    }
+    let profile_path = root.join(profile::FILE_NAME);
+    let profile_text = match std::fs::read(&profile_path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text.trim_start_matches('\u{feff}').replace("\r\n", "\n"),
+            Err(_) => {
+                diagnostics
+                    .push(Diagnostic::error("encoding", "profile.toml is not UTF-8 text").at(profile::FILE_NAME));
+                return Err(diagnostics);
+            }
+        },
+        Err(err) => {
+            let message = if err.kind() == std::io::ErrorKind::NotFound {
+                format!("no profile.toml in {}: is this a shopfront site? (`shopfront init` makes one)", root.display())
+            } else {
+                format!("cannot read profile.toml: {}", content::io_message(&err))
+            };
+            diagnostics.push(Diagnostic::error("profile", message));
+            return Err(diagnostics);
+        }
+    };
+    // Profile errors do not stop the content checks: report everything at once.
+    let settings = profile::parse(&profile_text, Path::new(profile::FILE_NAME), options.base_url.as_deref());
+    let discovery = content::discover(root);
+    diagnostics.extend(discovery.diagnostics);
+    let loaded: Vec<Loaded> = discovery.sources.par_iter().map(content::load).collect();
+    let mut documents = Vec::with_capacity(loaded.len());
+    for item in loaded {
+        match item {
+            Loaded::Document(document) => documents.push(*document),
+            Loaded::Skipped(warning) => diagnostics.push(warning),
+            Loaded::Failed(errors) => diagnostics.extend(errors),
+        }
+    }
+    let settings = match settings {
+        Ok(settings) => settings,
+        Err(errors) => {
+            diagnostics.extend(errors);
+            return Err(failed(diagnostics));
+        }
+    };
+    let theme = match render::theme::load(root, &settings.theme) {
+        Ok(theme) => Some(theme),
+        Err(errors) => {
+            diagnostics.extend(errors);
+            None
+        }
+    };
+    let links = links::LinkPolicy { base_path: settings.base_path.clone() };
+    let inputs = site::Inputs { root, settings, links: &links, drafts: options.drafts, assets: discovery.assets };
+    let (site, found) = site::build(documents, inputs);
+    diagnostics.extend(found);
+    match (site, theme) {
+        (Some(site), Some(theme)) if !diagnostics.has_errors() => {
+            diagnostics.sort();
+            Ok(LoadedSite { site, theme, warnings: diagnostics })
+        }
+        _ => Err(failed(diagnostics)),
+    }
+}
+
+/// The whole pipeline: on success the output folder holds the new site; on
+/// failure it still holds the previous one, untouched.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let output_dir = options.output_dir();
+    check_output_dir(&options.root, &output_dir)?;
+    let LoadedSite { site, theme, mut warnings } = load(options)?;
+    let renderer = render::Renderer::new(&theme, &site).map_err(|errors| failed(errors.into_iter().collect()))?;
+    let staging = output::Staging::new(&output_dir)
+        .map_err(|err| Diagnostics::from_iter([Diagnostic::error("output", err.to_string())]))?;
+    let mut errors = Diagnostics::new();
+    errors.extend(output::copy_files(&options.root, &site, &theme, &staging));
+    // Pages after static files: a generated page wins over a static file of the same path.
+    errors.extend(renderer.render_site(&site, &staging));
+    errors.extend(output::write_indexes(&site, &staging));
+    if errors.has_errors() {
+        // Dropping `staging` removes it; the previous output stays as it was.
+        return Err(failed(errors));
+    }
+    staging.commit().map_err(|err| Diagnostics::from_iter([Diagnostic::error("output", err.to_string())]))?;
+    warnings.sort();
+    Ok(BuildReport {
+        posts: site.posts.len(),
+        pages: site.pages.len(),
+        products: site.products.len(),
+        warnings,
+        output: output_dir,
+    })
+}
+
+/// Refuses an output folder whose replacement would destroy the site itself.
+fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostics> {
+    let absolute = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+        // Resolve what exists; the output itself may not exist yet.
+        match (p.parent(), p.file_name()) {
+            (Some(parent), Some(name)) => parent.canonicalize().map(|c| c.join(name)).unwrap_or(p.clone()),
+            _ => p,
+        }
+    };
+    let root = root.canonicalize().unwrap_or_else(|_| absolute(root));
+    let output = absolute(output);
+    let inside_sources = ["content", "static", "templates", "themes"].iter().any(|d| output.starts_with(root.join(d)));
+    if root.starts_with(&output) || inside_sources || output.parent().is_none() {
+        return Err(Diagnostics::from_iter([Diagnostic::error(
+            "usage",
+            format!("refusing to write the site to {}: it would replace the site's own files", output.display()),
+        )
+        .with_hint("choose an output folder such as ROOT/public")]));
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! The `shopfront` binary: parses arguments, calls the library, prints
+//! findings and sets the exit status (0 success, 1 site errors, 2 usage).
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{CommandFactory, Parser};
+
+use cli::{Cli, ColorChoice, Command};
+use shopfront::diagnostics::Diagnostics;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+    };
+    let printer = Printer { color, quiet: cli.quiet, verbose: cli.verbose };
+    match cli.command {
+        Command::Build(args) => build(args, &printer),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "shopfront", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+struct Printer {
+    color: bool,
+    quiet: bool,
+    verbose: bool,
+}
+
+impl Printer {
+    fn findings(&self, diagnostics: &Diagnostics) {
+        for diagnostic in diagnostics.iter() {
+            if self.quiet && !diagnostic.is_error() {
+                continue;
+            }
+            eprintln!("{}", diagnostic.render(self.color));
+        }
+    }
+
+    fn status(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+}
+
+fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
+    let started = Instant::now();
+    let options =
+        shopfront::BuildOptions { root: args.root, output: args.output, base_url: args.base_url, drafts: args.drafts };
+    match shopfront::build(&options) {
+        Ok(report) => {
+            if printer.verbose {
+                printer.findings(&report.warnings);
+            }
+            let warnings = report.warnings.warning_count();
+            let note = match warnings {
+                0 => String::new(),
+                1 => " with 1 warning (see `shopfront check` or --verbose)".to_owned(),
+                n => format!(" with {n} warnings (see `shopfront check` or --verbose)"),
+            };
+            printer.status(&format!(
+                "Built {} posts, {} pages and {} products into {} in {} ms{note}.",
+                report.posts,
+                report.pages,
+                report.products,
+                report.output.display(),
+                started.elapsed().as_millis()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            let usage = diagnostics.iter().all(|d| d.code == "usage");
+            printer.findings(&diagnostics);
+            let count = diagnostics.error_count();
+            eprintln!(
+                "Build failed with {count} error{}; the previous output was left untouched.",
+                if count == 1 { "" } else { "s" }
+            );
+            ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}

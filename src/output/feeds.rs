@@ -1,0 +1,166 @@
+//! The machine-readable files: Atom feed, sitemap, robots.txt and the
+//! search index.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::render::values::{Urls, rfc3339};
+use crate::site::Site;
+
+/// Posts in the feed.
+pub const FEED_POSTS: usize = 20;
+
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `feed.xml`: the newest posts as Atom.
+pub fn atom(site: &Site, urls: &Urls) -> String {
+    let settings = &site.settings;
+    let home = urls.permalink("");
+    let updated = site
+        .posts
+        .iter()
+        .filter_map(|p| p.updated.as_ref().or(p.date.as_ref()))
+        .max_by_key(|d| d.timestamp())
+        .map_or_else(|| "1970-01-01T00:00:00+00:00".to_owned(), rfc3339);
+    let mut out = String::with_capacity(16 * 1024);
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\" xml:base=\"{}\">\n",
+        xml(&settings.language),
+        xml(&home)
+    );
+    let _ = writeln!(out, "  <title>{}</title>", xml(&settings.title));
+    if let Some(tagline) = &settings.profile.tagline {
+        let _ = writeln!(out, "  <subtitle>{}</subtitle>", xml(tagline));
+    }
+    let _ = writeln!(
+        out,
+        "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>",
+        xml(&urls.permalink("feed.xml"))
+    );
+    let _ = writeln!(out, "  <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>", xml(&home));
+    let _ = writeln!(out, "  <id>{}</id>\n  <updated>{updated}</updated>", xml(&home));
+    let _ = writeln!(out, "  <author><name>{}</name></author>", xml(&settings.profile.name));
+    let _ = writeln!(out, "  <generator uri=\"https://github.com/shopfront\">shopfront</generator>");
+    for post in site.posts.iter().take(FEED_POSTS) {
+        let link = urls.permalink(&post.path);
+        out.push_str("  <entry>\n");
+        let _ = writeln!(out, "    <title>{}</title>", xml(&post.title));
+        let _ = writeln!(out, "    <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>", xml(&link));
+        let _ = writeln!(out, "    <id>{}</id>", xml(&link));
+        let published = post.date.as_ref().map(rfc3339);
+        let post_updated =
+            post.updated.as_ref().map(rfc3339).or_else(|| published.clone()).unwrap_or_else(|| updated.clone());
+        if let Some(published) = &published {
+            let _ = writeln!(out, "    <published>{published}</published>");
+        }
+        let _ = writeln!(out, "    <updated>{post_updated}</updated>");
+        for category in &post.categories {
+            let _ = writeln!(out, "    <category term=\"{}\"/>", xml(&category.name));
+        }
+        if !post.summary.is_empty() {
+            let _ = writeln!(out, "    <summary>{}</summary>", xml(&post.summary));
+        }
+        let _ = writeln!(out, "    <content type=\"html\">{}</content>", xml(&post.content));
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// `sitemap.xml`: every page a search engine should know.
+pub fn sitemap(site: &Site, urls: &Urls) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut add = |path: &str, lastmod: Option<String>| {
+        let _ = write!(out, "  <url><loc>{}</loc>", xml(&urls.permalink(path)));
+        if let Some(lastmod) = lastmod {
+            let _ = write!(out, "<lastmod>{lastmod}</lastmod>");
+        }
+        out.push_str("</url>\n");
+    };
+    add("", None);
+    for post in &site.posts {
+        let lastmod = post.updated.as_ref().or(post.date.as_ref()).map(|d| d.strftime("%Y-%m-%d").to_string());
+        add(&post.path, lastmod);
+    }
+    for page in &site.pages {
+        add(&page.path, None);
+    }
+    add("shop/", None);
+    add("categories/", None);
+    for term in &site.categories {
+        add(&format!("categories/{}/", term.slug), None);
+    }
+    for term in &site.tags {
+        add(&format!("tags/{}/", term.slug), None);
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+/// `robots.txt`.
+pub fn robots(urls: &Urls) -> String {
+    format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", urls.permalink("sitemap.xml"))
+}
+
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    title: &'a str,
+    url: String,
+    summary: &'a str,
+    kind: &'static str,
+    categories: Vec<&'a str>,
+}
+
+/// `search-index.json`: posts and products for the client-side search.
+pub fn search_index(site: &Site, urls: &Urls) -> String {
+    let mut entries = Vec::with_capacity(site.posts.len() + site.products.len());
+    for post in &site.posts {
+        entries.push(SearchEntry {
+            title: &post.title,
+            url: urls.href(&post.path),
+            summary: &post.summary,
+            kind: "post",
+            categories: post.categories.iter().map(|c| c.name.as_str()).collect(),
+        });
+    }
+    for item in &site.products {
+        let post = item.posts.first().and_then(|&i| site.posts.get(i));
+        entries.push(SearchEntry {
+            title: &item.product.name,
+            url: post.map_or_else(|| urls.href("shop/"), |p| urls.href(&p.path)),
+            summary: item.product.badge.as_deref().unwrap_or(""),
+            kind: "product",
+            categories: item.categories.iter().map(|c| c.name.as_str()).collect(),
+        });
+    }
+    serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escapes_and_drops_illegal_characters() {
+        assert_eq!(xml("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+    }
+}

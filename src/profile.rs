@@ -1,0 +1,488 @@
+//! Stage 1: `profile.toml`, the creator and their site settings.
+//!
+//! In: the text of `profile.toml`. Out: a validated [`Profile`] with every
+//! default filled in, or diagnostics with line and column. The schema is
+//! strict: an unknown key is an error, because a misspelt `[affiliate.amazon]
+//! tga` would otherwise drop the creator's tag without a word.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostics::{Diagnostic, closest};
+
+/// The file name of the profile inside a site.
+pub const FILE_NAME: &str = "profile.toml";
+
+/// The creator and their site, as written in `profile.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// The creator's name (required).
+    pub name: String,
+    /// Their handle on social networks, without `@`.
+    #[serde(default)]
+    pub handle: Option<String>,
+    /// One line under the name.
+    #[serde(default)]
+    pub tagline: Option<String>,
+    /// A few sentences of Markdown.
+    #[serde(default)]
+    pub bio: Option<String>,
+    /// A path under `static/` or an `https` URL.
+    #[serde(default)]
+    pub avatar: Option<Spanned<String>>,
+    /// Social profiles, in the order written.
+    #[serde(default)]
+    pub links: SocialLinks,
+    /// Site settings.
+    #[serde(default)]
+    pub site: SiteSettings,
+    /// Affiliate programs.
+    #[serde(default)]
+    pub affiliate: AffiliateSettings,
+    /// Disclosure text.
+    #[serde(default)]
+    pub disclosure: DisclosureSettings,
+}
+
+/// `[site]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    /// Where the site will live, possibly with a sub-path.
+    #[serde(default)]
+    pub base_url: Option<Spanned<String>>,
+    /// The site title; default "<name>'s Storefront".
+    #[serde(default)]
+    pub title: Option<String>,
+    /// A BCP 47 language tag.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// IANA time zone for dates written without an offset.
+    #[serde(default)]
+    pub timezone: Option<Spanned<String>>,
+    /// Theme name.
+    #[serde(default)]
+    pub theme: Option<Spanned<String>>,
+    /// Posts on each list page.
+    #[serde(default)]
+    pub posts_per_page: Option<Spanned<i64>>,
+    /// Products on each `/shop/` page.
+    #[serde(default)]
+    pub products_per_page: Option<Spanned<i64>>,
+    /// How slugs are made from titles and names.
+    #[serde(default)]
+    pub slugs: Option<SlugMode>,
+}
+
+/// How slugs are made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlugMode {
+    /// ASCII only: `广告` becomes `guang-gao`.
+    #[default]
+    Transliterate,
+    /// Keep letters of every script: `广告` stays `广告`.
+    Unicode,
+}
+
+/// `[affiliate]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AffiliateSettings {
+    /// `[affiliate.amazon]`.
+    #[serde(default)]
+    pub amazon: Option<AmazonSettings>,
+    /// `[[affiliate.programs]]`.
+    #[serde(default)]
+    pub programs: Vec<ProgramSettings>,
+}
+
+/// `[affiliate.amazon]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmazonSettings {
+    /// The tag for the default marketplace.
+    #[serde(default)]
+    pub tag: Option<Spanned<String>>,
+    /// The default marketplace domain.
+    #[serde(default)]
+    pub marketplace: Option<Spanned<String>>,
+    /// Tags for other marketplaces, by domain.
+    #[serde(default)]
+    pub tags: BTreeMap<String, Spanned<String>>,
+    /// Keep Amazon tags in `feed.xml` (Amazon bans its links in email).
+    #[serde(default)]
+    pub feed_tags: bool,
+}
+
+/// One `[[affiliate.programs]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramSettings {
+    /// The program's name, shown on buy buttons.
+    pub name: String,
+    /// Hosts whose links belong to the program.
+    pub hosts: Vec<Spanned<String>>,
+    /// Query parameters to add.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    /// A wrapper URL with `{url}` for the original.
+    #[serde(default)]
+    pub template: Option<Spanned<String>>,
+}
+
+/// `[disclosure]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureSettings {
+    /// Replaces the default disclosure text.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Replaces the label next to buy buttons.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// `[links]`: social profiles in the order written.
+#[derive(Debug, Clone, Default)]
+pub struct SocialLinks(pub Vec<SocialLink>);
+
+/// One social profile.
+#[derive(Debug, Clone)]
+pub struct SocialLink {
+    /// The key as written (`youtube`, `instagram`…).
+    pub key: String,
+    /// The profile URL.
+    pub url: Spanned<String>,
+}
+
+impl<'de> Deserialize<'de> for SocialLinks {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = SocialLinks;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table of `name = \"https://…\"` links")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<SocialLinks, A::Error> {
+                let mut links = Vec::new();
+                while let Some((key, url)) = map.next_entry::<String, Spanned<String>>()? {
+                    links.push(SocialLink { key, url });
+                }
+                Ok(SocialLinks(links))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// The profile's settings with every default applied and every value checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The creator.
+    pub profile: Profile,
+    /// Absolute base URL without a trailing slash (`https://x.example/shop`), or
+    /// empty when none was configured.
+    pub base_url: String,
+    /// The base URL's path without a trailing slash: `""` or `/shop`.
+    pub base_path: String,
+    /// The site title.
+    pub title: String,
+    /// Language tag.
+    pub language: String,
+    /// Time zone for dates without an offset.
+    pub timezone: jiff::tz::TimeZone,
+    /// Theme name.
+    pub theme: String,
+    /// Posts per list page.
+    pub posts_per_page: usize,
+    /// Products per shop page.
+    pub products_per_page: usize,
+    /// Slug mode.
+    pub slugs: SlugMode,
+}
+
+/// Parses and validates `profile.toml`. `path` is only used in messages;
+/// `base_url_override` is `--base-url`.
+pub fn parse(source: &str, path: &Path, base_url_override: Option<&str>) -> Result<Settings, Vec<Diagnostic>> {
+    let profile: Profile = toml::from_str(source).map_err(|err| {
+        let mut diagnostic = Diagnostic::error("profile", toml_message(&err)).at(path);
+        if let Some(span) = err.span() {
+            diagnostic = diagnostic.with_offset(source, span.start);
+        }
+        if let Some(hint) = unknown_field_hint(err.message()) {
+            diagnostic = diagnostic.with_hint(hint);
+        }
+        vec![diagnostic]
+    })?;
+    Validator { source, path, errors: Vec::new() }.settings(profile, base_url_override)
+}
+
+fn toml_message(err: &toml::de::Error) -> String {
+    let message = err.message().trim();
+    let message = message.strip_suffix('.').unwrap_or(message);
+    if message.starts_with("missing field") { format!("{message} in profile.toml") } else { message.to_owned() }
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" becomes a "did you mean" hint.
+pub(crate) fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, expected) = rest.split_once('`')?;
+    let expected = expected.split_once("expected").map_or("", |(_, list)| list);
+    let expected = expected.trim().strip_prefix("one of").unwrap_or(expected);
+    let candidates: Vec<&str> = expected
+        .split([',', ' '])
+        .map(|c| c.trim().trim_matches('`'))
+        .filter(|c| !c.is_empty() && *c != "or")
+        .collect();
+    match closest(field, candidates.iter().copied()) {
+        Some(best) => Some(format!("did you mean `{best}`?")),
+        None if !candidates.is_empty() => Some(format!("known keys: {}", candidates.join(", "))),
+        None => None,
+    }
+}
+
+struct Validator<'a> {
+    source: &'a str,
+    path: &'a Path,
+    errors: Vec<Diagnostic>,
+}
+
+impl Validator<'_> {
+    fn error_at(&mut self, offset: usize, message: impl Into<String>) {
+        let diagnostic = Diagnostic::error("profile", message).at(self.path).with_offset(self.source, offset);
+        self.errors.push(diagnostic);
+    }
+
+    fn settings(mut self, profile: Profile, base_url_override: Option<&str>) -> Result<Settings, Vec<Diagnostic>> {
+        if profile.name.trim().is_empty() {
+            self.errors.push(Diagnostic::error("profile", "`name` must not be empty").at(self.path));
+        }
+        let (base_url, base_path) = match base_url_override {
+            Some(url) => match normalise_base_url(url) {
+                Ok(pair) => pair,
+                Err(message) => {
+                    self.errors.push(Diagnostic::error("usage", format!("--base-url: {message}")));
+                    Default::default()
+                }
+            },
+            None => match &profile.site.base_url {
+                Some(url) => match normalise_base_url(url.get_ref()) {
+                    Ok(pair) => pair,
+                    Err(message) => {
+                        self.error_at(url.span().start, format!("`base_url`: {message}"));
+                        Default::default()
+                    }
+                },
+                None => Default::default(),
+            },
+        };
+        if let Some(avatar) = &profile.avatar {
+            self.check_url_or_path(avatar, "avatar");
+        }
+        for link in &profile.links.0 {
+            let url = link.url.get_ref();
+            if !is_http_url(url) && !url.starts_with("mailto:") {
+                self.error_at(
+                    link.url.span().start,
+                    format!("link `{}` must be an http(s) URL, not `{url}`", link.key),
+                );
+            }
+        }
+        let timezone = match &profile.site.timezone {
+            Some(name) => match jiff::tz::TimeZone::get(name.get_ref()) {
+                Ok(tz) => tz,
+                Err(_) => {
+                    self.error_at(
+                        name.span().start,
+                        format!("unknown time zone `{}` (use an IANA name such as `Europe/Berlin`)", name.get_ref()),
+                    );
+                    jiff::tz::TimeZone::UTC
+                }
+            },
+            None => jiff::tz::TimeZone::UTC,
+        };
+        let posts_per_page = self.positive(&profile.site.posts_per_page, "posts_per_page", 24);
+        let products_per_page = self.positive(&profile.site.products_per_page, "products_per_page", 48);
+        self.check_affiliate(&profile.affiliate);
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        let site = &profile.site;
+        Ok(Settings {
+            base_url,
+            base_path,
+            title: site.title.clone().unwrap_or_else(|| format!("{}'s Storefront", profile.name.trim())),
+            language: site.language.clone().unwrap_or_else(|| "en".to_owned()),
+            timezone,
+            theme: site.theme.as_ref().map_or_else(|| "aisle".to_owned(), |t| t.get_ref().clone()),
+            posts_per_page,
+            products_per_page,
+            slugs: site.slugs.unwrap_or_default(),
+            profile,
+        })
+    }
+
+    fn positive(&mut self, value: &Option<Spanned<i64>>, key: &str, default: usize) -> usize {
+        match value {
+            None => default,
+            Some(n) if (1..=10_000).contains(n.get_ref()) => *n.get_ref() as usize,
+            Some(n) => {
+                self.error_at(n.span().start, format!("`{key}` must be between 1 and 10000"));
+                default
+            }
+        }
+    }
+
+    fn check_url_or_path(&mut self, value: &Spanned<String>, key: &str) {
+        let text = value.get_ref();
+        if let Some((scheme, _)) = text.split_once(':')
+            && !scheme.contains('/')
+            && !is_http_url(text)
+        {
+            self.error_at(value.span().start, format!("`{key}` must be a path under static/ or an http(s) URL"));
+        }
+    }
+
+    fn check_affiliate(&mut self, affiliate: &AffiliateSettings) {
+        if let Some(amazon) = &affiliate.amazon {
+            if let Some(tag) = &amazon.tag {
+                self.check_tag(tag);
+            }
+            for tag in amazon.tags.values() {
+                self.check_tag(tag);
+            }
+        }
+        for program in &affiliate.programs {
+            if program.hosts.is_empty() {
+                self.errors.push(
+                    Diagnostic::error("profile", format!("program `{}` lists no `hosts`", program.name)).at(self.path),
+                );
+            }
+            for host in &program.hosts {
+                let h = host.get_ref();
+                if h.is_empty() || h.contains(['/', ':', ' ', '?', '#']) {
+                    self.error_at(
+                        host.span().start,
+                        format!("`{h}` is not a host name (write `shop.example.com`, without https://)"),
+                    );
+                }
+            }
+            if let Some(template) = &program.template {
+                if !template.get_ref().contains("{url}") || !is_http_url(template.get_ref()) {
+                    self.error_at(template.span().start, "`template` must be an http(s) URL containing `{url}`");
+                }
+                if !program.params.is_empty() {
+                    self.error_at(
+                        template.span().start,
+                        format!("program `{}` has both `params` and `template`; use one", program.name),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_tag(&mut self, tag: &Spanned<String>) {
+        let t = tag.get_ref();
+        if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            self.error_at(
+                tag.span().start,
+                format!("`{t}` is not an Amazon tracking ID (letters, digits and `-`, e.g. `yourname-20`)"),
+            );
+        }
+    }
+}
+
+/// Whether `text` is an absolute http(s) URL.
+pub fn is_http_url(text: &str) -> bool {
+    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")) && url::Url::parse(text).is_ok()
+}
+
+/// `https://x.example/shop/` → (`https://x.example/shop`, `/shop`).
+fn normalise_base_url(text: &str) -> Result<(String, String), String> {
+    let parsed = url::Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("`{text}` must start with https:// or http://"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!("`{text}` must not have a query or fragment"));
+    }
+    let path = parsed.path().trim_end_matches('/').to_owned();
+    let origin = parsed.origin().ascii_serialization();
+    Ok((format!("{origin}{path}"), path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(source: &str) -> Settings {
+        parse(source, Path::new("profile.toml"), None).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn parse_err(source: &str) -> Diagnostic {
+        parse(source, Path::new("profile.toml"), None).unwrap_err().remove(0)
+    }
+
+    #[test]
+    fn defaults_fill_in() {
+        let s = parse_ok("name = \"Mia\"\n");
+        assert_eq!(s.title, "Mia's Storefront");
+        assert_eq!(s.language, "en");
+        assert_eq!(s.theme, "aisle");
+        assert_eq!(s.posts_per_page, 24);
+        assert_eq!(s.base_path, "");
+    }
+
+    #[test]
+    fn base_url_keeps_its_sub_path() {
+        let s = parse_ok("name = \"Mia\"\n[site]\nbase_url = \"https://mia.github.io/shop/\"\n");
+        assert_eq!(s.base_url, "https://mia.github.io/shop");
+        assert_eq!(s.base_path, "/shop");
+    }
+
+    #[test]
+    fn links_keep_their_order() {
+        let s = parse_ok(
+            "name = \"M\"\n[links]\ntiktok = \"https://t.example/m\"\nblog = \"https://b.example\"\nyoutube = \"https://y.example\"\n",
+        );
+        let keys: Vec<_> = s.profile.links.0.iter().map(|l| l.key.as_str()).collect();
+        assert_eq!(keys, ["tiktok", "blog", "youtube"]);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_suggests() {
+        let d = parse_err("name = \"M\"\n[affiliate.amazon]\ntga = \"m-20\"\n");
+        assert_eq!(d.line, Some(3));
+        assert!(d.message.contains("unknown field `tga`"), "{}", d.message);
+        assert_eq!(d.hint.as_deref(), Some("did you mean `tag`?"));
+    }
+
+    #[test]
+    fn missing_name_is_an_error() {
+        let d = parse_err("tagline = \"x\"\n");
+        assert!(d.message.contains("missing field `name`"), "{}", d.message);
+    }
+
+    #[test]
+    fn bad_values_point_at_their_line() {
+        let d = parse_err("name = \"M\"\n[links]\nyoutube = \"javascript:alert(1)\"\n");
+        assert_eq!(d.line, Some(3));
+        let d = parse_err("name = \"M\"\n[site]\ntimezone = \"Mars/Olympus\"\n");
+        assert_eq!(d.line, Some(3));
+        assert!(d.message.contains("Mars/Olympus"));
+        let d = parse_err("name = \"M\"\n[site]\nbase_url = \"ftp://x\"\n");
+        assert_eq!(d.line, Some(3));
+    }
+
+    #[test]
+    fn wrong_type_is_an_error_with_line() {
+        let d = parse_err("name = \"M\"\n[site]\nposts_per_page = \"ten\"\n");
+        assert_eq!(d.line, Some(3));
+    }
+}

@@ -1,0 +1,584 @@
+//! Stage 6: themes, Tera and the pages of the site.
+//!
+//! In: the [`Site`] and a [`Theme`]. Out: every HTML page, written through a
+//! [`Sink`] as soon as it is rendered, so memory holds the model and a
+//! page at a time per thread, never the whole output.
+//!
+//! 1. Load the theme's templates (site overrides applied) into one Tera.
+//! 2. Put what every page shares (site, profile, navigation, labels) into
+//!    Tera's global context, once.
+//! 3. Build each post's list value once; list pages clone those values.
+//! 4. Render every page in parallel and hand it to the sink.
+
+pub mod theme;
+pub mod values;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+use tera::{Context, Kwargs, State, Tera, Value};
+
+use crate::diagnostics::Diagnostic;
+use crate::output::writer::OutputError;
+use crate::site::{Post, Site, Term};
+pub use theme::Theme;
+use values::{ValueBuilder, rfc3339};
+
+/// Where rendered files go: a staging folder on disk, or memory for `serve`.
+pub trait Sink: Sync {
+    /// Stores `bytes` at a relative output path.
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError>;
+}
+
+impl Sink for crate::output::writer::Staging {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        crate::output::writer::Staging::write(self, relative, bytes)
+    }
+}
+
+/// Short texts in the site's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct Labels {
+    /// Next to buy buttons.
+    pub ad: String,
+    /// Buy button text.
+    pub buy: String,
+}
+
+/// The disclosure a page with affiliate links shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct DisclosureValue {
+    /// The creator's or the default statement.
+    pub text: String,
+    /// Amazon's required statement when the page links to Amazon.
+    pub amazon: Option<String>,
+}
+
+/// The default disclosure.
+pub const DEFAULT_DISCLOSURE: &str =
+    "I earn a commission if you buy through links on this page, at no extra cost to you.";
+/// Amazon's required statement, word for word.
+pub const AMAZON_STATEMENT: &str = "As an Amazon Associate I earn from qualifying purchases.";
+
+/// A Tera loaded with a theme, ready to render one site.
+pub struct Renderer {
+    tera: Tera,
+    origins: HashMap<String, (PathBuf, String)>,
+}
+
+impl Renderer {
+    /// Loads `theme` and the values every page shares.
+    pub fn new(theme: &Theme, site: &Site) -> Result<Self, Vec<Diagnostic>> {
+        let mut tera = Tera::new();
+        let base_path = site.settings.base_path.clone();
+        tera.register_function("url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let path: String = kwargs.must_get("path")?;
+            Ok(crate::links::LinkPolicy { base_path: base_path.clone() }
+                .internal(&format!("/{}", path.trim_start_matches('/')))
+                .into_owned())
+        });
+        tera.register_filter("date", |value: &str, kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let format: String = kwargs.get("format")?.unwrap_or_else(|| "%Y-%m-%d".to_owned());
+            // The local date and time as written; the offset does not move the day shown.
+            let local = value.get(..19).unwrap_or(value).replace(' ', "T");
+            let parsed: jiff::civil::DateTime = local
+                .parse()
+                .or_else(|_| value.parse::<jiff::civil::Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())))
+                .map_err(|e| tera::Error::message(format!("`{value}` is not a date: {e}")))?;
+            Ok(parsed.strftime(&format).to_string())
+        });
+        let origins: HashMap<String, (PathBuf, String)> =
+            theme.templates.iter().map(|t| (t.name.clone(), (t.origin.clone(), t.source.clone()))).collect();
+        let sources: Vec<(&str, &str)> = theme.templates.iter().map(|t| (t.name.as_str(), t.source.as_str())).collect();
+        if let Err(err) = tera.add_raw_templates(sources) {
+            return Err(vec![template_diagnostic(&err, &origins, None)]);
+        }
+        let builder = ValueBuilder::new(site);
+        let settings = &site.settings;
+        let profile = &settings.profile;
+        let links = crate::links::LinkPolicy { base_path: settings.base_path.clone() };
+        let bio = profile.bio.as_deref().map(|bio| crate::markdown::render_inline(bio, &links).0);
+        let avatar = profile.avatar.as_ref().map(|a| {
+            let a = a.get_ref();
+            if crate::profile::is_http_url(a) {
+                a.clone()
+            } else {
+                links.internal(&format!("/{}", a.trim_start_matches('/'))).into_owned()
+            }
+        });
+        let global = tera.global_context();
+        global.insert(
+            "site",
+            &json!({
+                "title": settings.title,
+                "base_url": settings.base_url,
+                "base_path": settings.base_path,
+                "language": settings.language,
+                "description": profile.tagline,
+                "theme": theme.name,
+            }),
+        );
+        global.insert(
+            "profile",
+            &json!({
+                "name": profile.name,
+                "handle": profile.handle,
+                "tagline": profile.tagline,
+                "bio": bio,
+                "avatar": avatar,
+                "links": profile.links.0.iter().map(|l| json!({
+                    "key": l.key,
+                    "label": link_label(&l.key),
+                    "url": l.url.get_ref(),
+                })).collect::<Vec<_>>(),
+            }),
+        );
+        global.insert(
+            "nav",
+            &json!({
+                "categories": builder.term_counts(&site.categories, "categories"),
+                "pages": builder.page_links(),
+            }),
+        );
+        global.insert("labels", &labels(site));
+        global.insert("footer_disclosure", &footer_disclosure(site));
+        Ok(Self { tera, origins })
+    }
+
+    /// Renders every page of `site` into `sink`; returns the errors.
+    pub fn render_site(&self, site: &Site, sink: &dyn Sink) -> Vec<Diagnostic> {
+        let builder = ValueBuilder::new(site);
+        let summaries: Vec<Value> = site.posts.par_iter().map(|p| builder.post_summary(p)).collect();
+        let shop: Vec<Value> = site.products.par_iter().map(|p| builder.shop_product(p)).collect();
+        let jobs = jobs(site);
+        let cx = JobContext { site, builder: &builder, summaries: &summaries, shop: &shop };
+        let mut errors: Vec<Diagnostic> = jobs
+            .par_iter()
+            .filter_map(|job| {
+                let (template, path, context) = cx.context(job);
+                let html = match self.tera.render(template, &context) {
+                    Ok(html) => html,
+                    Err(err) => return Some(template_diagnostic(&err, &self.origins, Some(&path))),
+                };
+                let file = if path.ends_with(".html") { path } else { format!("{path}index.html") };
+                sink.write(&file, html.as_bytes()).err().map(|e| Diagnostic::error("write", e.to_string()))
+            })
+            .collect();
+        errors.sort_by(|a, b| a.message.cmp(&b.message));
+        errors
+    }
+}
+
+fn link_label(key: &str) -> String {
+    match key {
+        "youtube" => "YouTube".to_owned(),
+        "tiktok" => "TikTok".to_owned(),
+        "instagram" => "Instagram".to_owned(),
+        "facebook" => "Facebook".to_owned(),
+        "x" | "twitter" => "X".to_owned(),
+        "linkedin" => "LinkedIn".to_owned(),
+        "pinterest" => "Pinterest".to_owned(),
+        other => {
+            let mut chars = other.chars();
+            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        }
+    }
+}
+
+fn labels(site: &Site) -> Labels {
+    let disclosure = &site.settings.profile.disclosure;
+    Labels { ad: disclosure.label.clone().unwrap_or_else(|| "Ad · paid link".to_owned()), buy: "Buy".to_owned() }
+}
+
+fn footer_disclosure(site: &Site) -> String {
+    let settings = &site.settings;
+    let mut text = settings.profile.disclosure.text.clone().unwrap_or_else(|| {
+        "Some links on this site are affiliate links: I earn a commission if you buy through them, at no extra cost to you."
+            .to_owned()
+    });
+    if settings.profile.affiliate.amazon.is_some() {
+        text.push(' ');
+        text.push_str(AMAZON_STATEMENT);
+    }
+    text
+}
+
+/// One page to render.
+#[derive(Debug, Clone, Copy)]
+enum Job {
+    Home { page: usize },
+    Post(usize),
+    Page(usize),
+    Shop { page: usize },
+    TaxonomyList(Taxonomy),
+    Term { taxonomy: Taxonomy, term: usize, page: usize },
+    Search,
+    NotFound,
+    Disclosure,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Taxonomy {
+    Categories,
+    Tags,
+}
+
+impl Taxonomy {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Categories => "categories",
+            Self::Tags => "tags",
+        }
+    }
+
+    fn terms(self, site: &Site) -> &[Term] {
+        match self {
+            Self::Categories => &site.categories,
+            Self::Tags => &site.tags,
+        }
+    }
+}
+
+fn page_count(items: usize, per_page: usize) -> usize {
+    items.div_ceil(per_page).max(1)
+}
+
+fn jobs(site: &Site) -> Vec<Job> {
+    let settings = &site.settings;
+    let mut jobs = Vec::with_capacity(site.posts.len() + site.pages.len() + 64);
+    jobs.extend((0..site.posts.len()).map(Job::Post));
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs.extend((1..=page_count(site.posts.len(), settings.posts_per_page)).map(|page| Job::Home { page }));
+    jobs.extend((1..=page_count(site.products.len(), settings.products_per_page)).map(|page| Job::Shop { page }));
+    for taxonomy in [Taxonomy::Categories, Taxonomy::Tags] {
+        jobs.push(Job::TaxonomyList(taxonomy));
+        for (term, t) in taxonomy.terms(site).iter().enumerate() {
+            let pages = page_count(t.posts.len(), settings.posts_per_page);
+            jobs.extend((1..=pages).map(|page| Job::Term { taxonomy, term, page }));
+        }
+    }
+    jobs.extend([Job::Search, Job::NotFound, Job::Disclosure]);
+    jobs
+}
+
+/// The path of page `page` of a list at `base` (`""`, `shop/`, `categories/x/`).
+fn list_path(base: &str, page: usize) -> String {
+    if page <= 1 { base.to_owned() } else { format!("{base}page/{page}/") }
+}
+
+struct JobContext<'a> {
+    site: &'a Site,
+    builder: &'a ValueBuilder<'a>,
+    summaries: &'a [Value],
+    shop: &'a [Value],
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+impl JobContext<'_> {
+    /// The template, output path and context for one page.
+    fn context(&self, job: &Job) -> (&'static str, String, Context) {
+        let site = self.site;
+        let settings = &site.settings;
+        let urls = &self.builder.urls;
+        let mut cx = Context::new();
+        let (template, kind, path) = match *job {
+            Job::Post(i) => {
+                let post = &site.posts[i];
+                cx.insert_value("page", self.builder.post_detail(Some(i), post));
+                self.seo(&mut cx, &post.title, &post.summary, &post.path, post.cover.as_deref(), Some(post));
+                ("post.html", "post", post.path.clone())
+            }
+            Job::Page(i) => {
+                let page = &site.pages[i];
+                cx.insert_value("page", self.builder.post_detail(None, page));
+                self.seo(&mut cx, &page.title, &page.summary, &page.path, page.cover.as_deref(), None);
+                ("page.html", "page", page.path.clone())
+            }
+            Job::Home { page } => {
+                let path = list_path("", page);
+                let all: Vec<usize> = (0..site.posts.len()).collect();
+                self.paginate(&mut cx, &all, "", page, settings.posts_per_page);
+                let mut featured: Vec<Value> = site
+                    .posts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.featured)
+                    .take(3)
+                    .map(|(i, _)| self.summaries[i].clone())
+                    .collect();
+                if featured.is_empty() {
+                    featured = self.summaries.iter().take(3).cloned().collect();
+                }
+                cx.insert_value("featured", Value::from(featured));
+                cx.insert_value("products", Value::from(self.shop.iter().take(12).cloned().collect::<Vec<_>>()));
+                let title =
+                    if page > 1 { format!("{} – page {page}", settings.title) } else { settings.title.clone() };
+                let description = settings.profile.tagline.clone().unwrap_or_default();
+                self.seo_titled(&mut cx, title, &description, &path, None, None);
+                ("index.html", "home", path)
+            }
+            Job::Shop { page } => {
+                let path = list_path("shop/", page);
+                let per_page = settings.products_per_page;
+                let total = site.products.len();
+                let items: Vec<Value> = self.shop.iter().skip((page - 1) * per_page).take(per_page).cloned().collect();
+                cx.insert_value("paginator", self.paginator(items, "shop/", page, page_count(total, per_page), total));
+                let title = format!("Shop · {}", settings.title);
+                let description = format!("Every product {} recommends, in one place.", settings.profile.name);
+                self.seo_titled(&mut cx, title, &description, &path, None, None);
+                ("shop.html", "shop", path)
+            }
+            Job::TaxonomyList(taxonomy) => {
+                let path = format!("{}/", taxonomy.name());
+                cx.insert("taxonomy", taxonomy.name());
+                cx.insert("terms", &self.builder.term_counts(taxonomy.terms(site), taxonomy.name()));
+                let heading = if taxonomy == Taxonomy::Categories { "Categories" } else { "Tags" };
+                let title = format!("{heading} · {}", settings.title);
+                self.seo_titled(&mut cx, title, "", &path, None, None);
+                ("taxonomy_list.html", taxonomy.name(), path)
+            }
+            Job::Term { taxonomy, term, page } => {
+                let t = &taxonomy.terms(site)[term];
+                let base = format!("{}/{}/", taxonomy.name(), t.slug);
+                let path = list_path(&base, page);
+                self.paginate(&mut cx, &t.posts, &base, page, settings.posts_per_page);
+                cx.insert("taxonomy", taxonomy.name());
+                cx.insert(
+                    "term",
+                    &json!({ "name": t.name, "slug": t.slug, "url": urls.href(&base), "count": t.posts.len() }),
+                );
+                let title = if page > 1 {
+                    format!("{} – page {page} · {}", t.name, settings.title)
+                } else {
+                    format!("{} · {}", t.name, settings.title)
+                };
+                let description = format!("{} posts about {}.", t.posts.len(), t.name);
+                self.seo_titled(&mut cx, title, &description, &path, None, None);
+                ("taxonomy.html", if taxonomy == Taxonomy::Categories { "category" } else { "tag" }, path)
+            }
+            Job::Search => {
+                cx.insert("search_index", &urls.href("search-index.json"));
+                self.seo_titled(&mut cx, format!("Search · {}", settings.title), "", "search/", None, None);
+                ("search.html", "search", "search/".to_owned())
+            }
+            Job::NotFound => {
+                self.seo_titled(&mut cx, format!("Page not found · {}", settings.title), "", "404.html", None, None);
+                ("404.html", "404", "404.html".to_owned())
+            }
+            Job::Disclosure => {
+                let text = settings.profile.disclosure.text.clone().unwrap_or_else(|| DEFAULT_DISCLOSURE.to_owned());
+                let mut content = format!("<p>{}</p>", crate::markdown::escape_attr(&text));
+                if settings.profile.affiliate.amazon.is_some() {
+                    content.push_str(&format!("<p>{AMAZON_STATEMENT}</p>"));
+                }
+                cx.insert(
+                    "page",
+                    &json!({
+                        "title": "Affiliate disclosure",
+                        "url": urls.href("disclosure/"),
+                        "permalink": urls.permalink("disclosure/"),
+                        "content": content,
+                        "summary": text,
+                        "cover": null,
+                        "toc": [],
+                        "extra": {},
+                    }),
+                );
+                self.seo_titled(
+                    &mut cx,
+                    format!("Affiliate disclosure · {}", settings.title),
+                    &text,
+                    "disclosure/",
+                    None,
+                    None,
+                );
+                ("disclosure.html", "disclosure", "disclosure/".to_owned())
+            }
+        };
+        cx.insert("kind", kind);
+        if !cx.contains_key("disclosure") {
+            cx.insert_value("disclosure", Value::none());
+        }
+        (template, path, cx)
+    }
+
+    fn paginate(&self, cx: &mut Context, posts: &[usize], base: &str, page: usize, per_page: usize) {
+        let items: Vec<Value> =
+            posts.iter().skip((page - 1) * per_page).take(per_page).map(|&i| self.summaries[i].clone()).collect();
+        cx.insert_value("paginator", self.paginator(items, base, page, page_count(posts.len(), per_page), posts.len()));
+    }
+
+    fn paginator(&self, items: Vec<Value>, base: &str, number: usize, total_pages: usize, total_items: usize) -> Value {
+        let urls = &self.builder.urls;
+        let url = |n: usize| urls.href(&list_path(base, n));
+        // A window of nearby pages keeps each page's size independent of the list's length.
+        let window = number.saturating_sub(5).max(1)..=(number + 5).min(total_pages);
+        let pages: Vec<PageLink> = window.map(|n| PageLink { number: n, url: url(n), current: n == number }).collect();
+        let mut map = tera::Map::new();
+        map.insert("number".into(), number.into());
+        map.insert("total_pages".into(), total_pages.into());
+        map.insert("total_items".into(), total_items.into());
+        map.insert("items".into(), Value::from(items));
+        map.insert("previous".into(), if number > 1 { url(number - 1).into() } else { Value::none() });
+        map.insert("next".into(), if number < total_pages { url(number + 1).into() } else { Value::none() });
+        map.insert("first".into(), url(1).into());
+        map.insert("last".into(), url(total_pages).into());
+        map.insert("pages".into(), Value::from_serializable(&pages));
+        Value::from(map)
+    }
+
+    fn seo(&self, cx: &mut Context, title: &str, summary: &str, path: &str, image: Option<&str>, post: Option<&Post>) {
+        let full = format!("{title} · {}", self.site.settings.title);
+        self.seo_titled(cx, full, summary, path, image, post);
+    }
+
+    fn seo_titled(
+        &self,
+        cx: &mut Context,
+        title: String,
+        description: &str,
+        path: &str,
+        image: Option<&str>,
+        post: Option<&Post>,
+    ) {
+        let settings = &self.site.settings;
+        let urls = &self.builder.urls;
+        let description = if description.is_empty() {
+            settings.profile.tagline.as_deref().unwrap_or(&settings.title)
+        } else {
+            description
+        };
+        let canonical = urls.permalink(path);
+        let avatar = settings.profile.avatar.as_ref().map(|a| a.get_ref().as_str());
+        let image = image.or(avatar).map(|i| {
+            if i.contains("://") {
+                i.to_owned()
+            } else {
+                urls.absolute(
+                    &crate::links::LinkPolicy { base_path: settings.base_path.clone() }
+                        .internal(&format!("/{}", i.trim_start_matches('/'))),
+                )
+            }
+        });
+        let json_ld = self.json_ld(post, &canonical, description);
+        cx.insert(
+            "seo",
+            &json!({
+                "title": title,
+                "description": description,
+                "canonical": canonical,
+                "image": image,
+                "type": if post.is_some() { "article" } else { "website" },
+                "json_ld": json_ld,
+            }),
+        );
+    }
+
+    fn person(&self) -> serde_json::Value {
+        let settings = &self.site.settings;
+        let profile = &settings.profile;
+        json!({
+            "@type": "Person",
+            "name": profile.name,
+            "url": self.builder.urls.permalink(""),
+            "sameAs": profile.links.0.iter().map(|l| l.url.get_ref().as_str()).collect::<Vec<_>>(),
+        })
+    }
+
+    /// JSON-LD: a Person for the creator; posts add an Article with Reviews of
+    /// their products. Never an aggregate rating and never a price: those
+    /// would be Amazon's data, which the creator may not republish.
+    fn json_ld(&self, post: Option<&Post>, canonical: &str, description: &str) -> String {
+        let person = self.person();
+        let value = match post {
+            None => json!({ "@context": "https://schema.org", "@graph": [person, {
+                "@type": "WebSite", "name": self.site.settings.title, "url": self.builder.urls.permalink(""),
+            }]}),
+            Some(post) => {
+                let mut article = json!({
+                    "@context": "https://schema.org",
+                    "@type": "Article",
+                    "headline": post.title,
+                    "description": description,
+                    "url": canonical,
+                    "mainEntityOfPage": canonical,
+                    "author": person,
+                });
+                if let Some(date) = &post.date {
+                    article["datePublished"] = json!(rfc3339(date));
+                }
+                if let Some(date) = post.updated.as_ref().or(post.date.as_ref()) {
+                    article["dateModified"] = json!(rfc3339(date));
+                }
+                if let Some(cover) = &post.cover {
+                    article["image"] = json!(self.builder.urls.absolute(cover));
+                }
+                if !post.products.is_empty() {
+                    let items: Vec<serde_json::Value> = post
+                        .products
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| {
+                            let mut product = json!({ "@type": "Product", "name": p.name });
+                            if let Some(image) = &p.image {
+                                product["image"] = json!(self.builder.urls.absolute(image));
+                            }
+                            if let Some(brand) = &p.brand {
+                                product["brand"] = json!({ "@type": "Brand", "name": brand });
+                            }
+                            if let Some(rating) = p.rating {
+                                product["review"] = json!({
+                                    "@type": "Review",
+                                    "author": { "@type": "Person", "name": self.site.settings.profile.name },
+                                    "reviewRating": { "@type": "Rating", "ratingValue": rating, "bestRating": 5, "worstRating": 0 },
+                                });
+                            }
+                            json!({ "@type": "ListItem", "position": i + 1, "item": product })
+                        })
+                        .collect();
+                    article["about"] = json!({ "@type": "ItemList", "itemListElement": items });
+                }
+                article
+            }
+        };
+        // `</script>` inside the JSON would end the script element early.
+        value.to_string().replace("</", "<\\/")
+    }
+}
+
+/// A Tera error as a diagnostic that names the template file and line.
+fn template_diagnostic(
+    err: &tera::Error,
+    origins: &HashMap<String, (PathBuf, String)>,
+    page: Option<&str>,
+) -> Diagnostic {
+    let during = page.map(|p| format!(" (while rendering /{p})")).unwrap_or_default();
+    match err.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let (origin, source) = origins
+                .get(report.filename())
+                .map_or_else(|| (PathBuf::from(report.filename()), ""), |(o, s)| (o.clone(), s.as_str()));
+            let span = report.span();
+            let kind = if matches!(err.kind(), tera::ErrorKind::SyntaxError(_)) {
+                "template syntax error"
+            } else {
+                "template error"
+            };
+            Diagnostic::error("template", format!("{kind}: {}{during}", report.message())).at(origin).with_position(
+                span.start_line,
+                span.start_col + 1,
+                Some(source),
+            )
+        }
+        _ => Diagnostic::error("template", format!("{err}{during}")),
+    }
+}

@@ -1,0 +1,206 @@
+//! Finding a theme's templates and static files.
+//!
+//! A theme is looked up in the site's `themes/NAME/` first, then among the
+//! themes embedded in the binary. Then every file in the site's
+//! `templates/` replaces the theme's file of the same path.
+
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use crate::diagnostics::{Diagnostic, display_path};
+
+/// The bundled themes, embedded so a build works from any folder.
+static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes");
+
+/// A template and where it came from.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// Its name for Tera: the path under `templates/`, with `/`.
+    pub name: String,
+    /// Its text.
+    pub source: String,
+    /// Where a creator finds it: a site file, or `theme NAME: templates/x.html`.
+    pub origin: PathBuf,
+}
+
+/// A file the theme ships for the output root.
+#[derive(Debug, Clone)]
+pub enum StaticFile {
+    /// Embedded in the binary.
+    Embedded {
+        /// Output path.
+        path: String,
+        /// Contents.
+        bytes: &'static [u8],
+    },
+    /// On disk, in a local theme.
+    Disk {
+        /// Output path.
+        path: String,
+        /// The file.
+        from: PathBuf,
+    },
+}
+
+/// A theme ready to load into Tera.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    /// Its name.
+    pub name: String,
+    /// Templates, overrides applied, sorted by name.
+    pub templates: Vec<TemplateFile>,
+    /// Files for the output root.
+    pub statics: Vec<StaticFile>,
+}
+
+/// One bundled theme's name and description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeInfo {
+    /// Name.
+    pub name: String,
+    /// One line from its `theme.toml`.
+    pub description: String,
+}
+
+/// The bundled themes, by name.
+pub fn bundled() -> Vec<ThemeInfo> {
+    let mut themes: Vec<ThemeInfo> = BUNDLED
+        .dirs()
+        .filter_map(|dir| {
+            let name = dir.path().file_name()?.to_str()?.to_owned();
+            let description = dir
+                .get_file(dir.path().join("theme.toml"))
+                .and_then(|f| f.contents_utf8())
+                .and_then(|text| text.parse::<toml::Table>().ok())
+                .and_then(|t| t.get("description").and_then(|d| d.as_str()).map(str::to_owned))
+                .unwrap_or_default();
+            Some(ThemeInfo { name, description })
+        })
+        .collect();
+    themes.sort_by(|a, b| a.name.cmp(&b.name));
+    themes
+}
+
+/// Loads theme `name` for the site at `root`.
+pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
+    let mut templates = Vec::new();
+    let mut statics = Vec::new();
+    let local = root.join("themes").join(name);
+    if local.is_dir() {
+        read_dir_files(root, &local.join("templates"), &mut |rel, path, source| {
+            templates.push(TemplateFile { name: rel, source, origin: display_path(root, path) });
+        })?;
+        for (rel, from) in list_files(root, &local.join("static"))? {
+            statics.push(StaticFile::Disk { path: rel, from });
+        }
+    } else if let Some(dir) = BUNDLED.get_dir(name) {
+        collect_embedded(dir, &dir.path().join("templates"), name, &mut templates, &mut statics)?;
+    } else {
+        let known: Vec<String> = bundled().into_iter().map(|t| t.name).collect();
+        return Err(vec![
+            Diagnostic::error("theme", format!("there is no theme `{name}`"))
+                .at(crate::profile::FILE_NAME)
+                .with_hint(format!("bundled themes: {}; or add a folder themes/{name}/", known.join(", "))),
+        ]);
+    }
+    let overrides = root.join("templates");
+    if overrides.is_dir() {
+        read_dir_files(root, &overrides, &mut |rel, path, source| {
+            let origin = display_path(root, path);
+            match templates.iter_mut().find(|t| t.name == rel) {
+                Some(existing) => *existing = TemplateFile { name: rel, source, origin },
+                None => templates.push(TemplateFile { name: rel, source, origin }),
+            }
+        })?;
+    }
+    templates.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Theme { name: name.to_owned(), templates, statics })
+}
+
+fn collect_embedded(
+    dir: &'static Dir<'static>,
+    templates_root: &Path,
+    theme: &str,
+    templates: &mut Vec<TemplateFile>,
+    statics: &mut Vec<StaticFile>,
+) -> Result<(), Vec<Diagnostic>> {
+    let static_root = dir.path().join("static");
+    let mut stack = vec![dir];
+    while let Some(dir) = stack.pop() {
+        stack.extend(dir.dirs());
+        for file in dir.files() {
+            let path = file.path();
+            if let Ok(rel) = path.strip_prefix(templates_root) {
+                let name = slash_path(rel);
+                let source = file.contents_utf8().ok_or_else(|| {
+                    vec![Diagnostic::error("theme", format!("theme {theme}: {name} is not UTF-8 text"))]
+                })?;
+                templates.push(TemplateFile {
+                    origin: PathBuf::from(format!("theme {theme}: templates/{name}")),
+                    name,
+                    source: source.to_owned(),
+                });
+            } else if let Ok(rel) = path.strip_prefix(&static_root) {
+                statics.push(StaticFile::Embedded { path: slash_path(rel), bytes: file.contents() });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn slash_path(path: &Path) -> String {
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Every file below `dir` as (relative `/` path, path), sorted.
+pub fn list_files(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
+    let mut files = Vec::new();
+    if !dir.is_dir() {
+        return Ok(files);
+    }
+    let mut errors = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let name = entry.file_name().to_string_lossy();
+                if crate::content::is_ignored_name(&name) && name != ".well-known" && !name.starts_with(".nojekyll") {
+                    continue;
+                }
+                if let Ok(rel) = entry.path().strip_prefix(dir) {
+                    files.push((slash_path(rel), entry.into_path()));
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let message = match err.loop_ancestor() {
+                    Some(_) => "symbolic link loop".to_owned(),
+                    None => err.io_error().map_or_else(|| err.to_string(), crate::content::io_message),
+                };
+                let diagnostic = Diagnostic::error("read", format!("cannot read: {message}"));
+                errors.push(match err.path() {
+                    Some(path) => diagnostic.at(display_path(root, path)),
+                    None => diagnostic,
+                });
+            }
+        }
+    }
+    if errors.is_empty() { Ok(files) } else { Err(errors) }
+}
+
+fn read_dir_files(root: &Path, dir: &Path, add: &mut dyn FnMut(String, &Path, String)) -> Result<(), Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    for (rel, path) in list_files(root, dir)? {
+        match std::fs::read(&path).map(String::from_utf8) {
+            Ok(Ok(source)) => add(rel, &path, source.replace("\r\n", "\n")),
+            Ok(Err(_)) => {
+                errors.push(Diagnostic::error("encoding", "template is not UTF-8 text").at(display_path(root, &path)))
+            }
+            Err(err) => errors.push(
+                Diagnostic::error("read", format!("cannot read: {}", crate::content::io_message(&err)))
+                    .at(display_path(root, &path)),
+            ),
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}

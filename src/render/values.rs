@@ -1,0 +1,339 @@
+//! Template values, made once per post, product and list.
+//!
+//! Tera 2 values are reference-counted, so the summary of a post is built
+//! once and every list page that shows it takes a cheap clone. Nothing here
+//! serialises the whole site per page. The names are the contract written
+//! down in `themes/README.md`.
+
+use serde::Serialize;
+use tera::Value;
+
+use crate::markdown::Heading;
+use crate::site::{Post, Product, ShopProduct, Site, Term, TermRef, encode_path};
+
+/// Builds URLs for the site.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    base_url: String,
+    base_path: String,
+}
+
+impl Urls {
+    /// From the site settings.
+    pub fn new(base_url: &str, base_path: &str) -> Self {
+        Self { base_url: base_url.to_owned(), base_path: base_path.to_owned() }
+    }
+
+    /// A root-relative URL for an output path (`posts/a/` → `/shop/posts/a/`).
+    pub fn href(&self, path: &str) -> String {
+        format!("{}/{}", self.base_path, encode_path(path.trim_start_matches('/')))
+    }
+
+    /// An absolute URL for an output path; root-relative when no base URL is set.
+    pub fn permalink(&self, path: &str) -> String {
+        if self.base_url.is_empty() {
+            return self.href(path);
+        }
+        let origin_len = self.base_url.len() - self.base_path.len();
+        format!("{}{}", &self.base_url[..origin_len], self.href(path))
+    }
+
+    /// Makes a root-relative URL absolute (for feeds, Open Graph images).
+    pub fn absolute(&self, href: &str) -> String {
+        if href.starts_with('/') && !href.starts_with("//") && !self.base_url.is_empty() {
+            let origin_len = self.base_url.len() - self.base_path.len();
+            format!("{}{href}", &self.base_url[..origin_len])
+        } else {
+            href.to_owned()
+        }
+    }
+}
+
+/// `{ name, slug, url }`.
+#[derive(Serialize)]
+pub struct TermLink {
+    name: String,
+    slug: String,
+    url: String,
+}
+
+/// `{ name, slug, url, count }`.
+#[derive(Serialize)]
+pub struct TermCount {
+    name: String,
+    slug: String,
+    url: String,
+    count: usize,
+}
+
+/// `{ title, url }`.
+#[derive(Serialize)]
+pub struct TitleLink {
+    title: String,
+    url: String,
+}
+
+/// A post as lists show it.
+#[derive(Serialize)]
+struct PostSummary<'a> {
+    title: &'a str,
+    url: String,
+    permalink: String,
+    date: Option<String>,
+    date_display: Option<String>,
+    updated: Option<String>,
+    updated_display: Option<String>,
+    summary: &'a str,
+    cover: Option<&'a str>,
+    categories: Vec<TermLink>,
+    tags: Vec<TermLink>,
+    product_count: usize,
+    reading_minutes: usize,
+}
+
+/// Everything a post page adds to its summary.
+#[derive(Serialize)]
+struct PostDetail<'a> {
+    #[serde(flatten)]
+    summary: PostSummary<'a>,
+    content: &'a str,
+    products: Vec<ProductValue<'a>>,
+    toc: &'a [Heading],
+    extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+    word_count: usize,
+    previous: Option<TitleLink>,
+    next: Option<TitleLink>,
+}
+
+/// A product card's data.
+#[derive(Serialize)]
+pub struct ProductValue<'a> {
+    name: &'a str,
+    id: &'a str,
+    asin: Option<&'a str>,
+    marketplace: Option<&'a str>,
+    url: &'a str,
+    rel: &'static str,
+    store: String,
+    image: Option<&'a str>,
+    badge: Option<&'a str>,
+    rating: Option<f64>,
+    pros: &'a [String],
+    cons: &'a [String],
+    note: Option<&'a str>,
+    price: Option<&'a str>,
+    brand: Option<&'a str>,
+    links: Vec<SellerValue<'a>>,
+    categories: Vec<TermLink>,
+    posts: Vec<TitleLink>,
+}
+
+#[derive(Serialize)]
+struct SellerValue<'a> {
+    label: &'a str,
+    url: &'a str,
+    rel: &'static str,
+}
+
+/// The `rel` of a link: affiliate links are sponsored and not followed.
+pub fn rel_for(affiliate: bool) -> &'static str {
+    if affiliate { "sponsored nofollow noopener" } else { "noopener" }
+}
+
+/// The human name of the store a product link goes to.
+pub fn store_name(product: &Product) -> String {
+    if let Some(market) = &product.marketplace {
+        return match market.as_str() {
+            "amazon.com" => "Amazon".to_owned(),
+            "amazon.co.uk" => "Amazon UK".to_owned(),
+            "amazon.de" => "Amazon.de".to_owned(),
+            other => {
+                let tld = other.trim_start_matches("amazon.");
+                format!("Amazon.{tld}")
+            }
+        };
+    }
+    url::Url::parse(&product.url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_start_matches("www.").to_owned()))
+        .unwrap_or_else(|| "the store".to_owned())
+}
+
+/// Formats dates the way the site's language writes them.
+pub struct DateFormat {
+    language: String,
+}
+
+impl DateFormat {
+    /// For a language tag.
+    pub fn new(language: &str) -> Self {
+        Self { language: language.to_ascii_lowercase() }
+    }
+
+    /// `September 25, 2025`, `25 September 2025`, `25. September 2025`.
+    pub fn display(&self, date: &jiff::Zoned) -> String {
+        const DE: [&str; 12] = [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ];
+        if self.language.starts_with("de") {
+            let month = DE[(date.month() - 1) as usize];
+            format!("{}. {month} {}", date.day(), date.year())
+        } else if self.language.starts_with("en-gb") || self.language.starts_with("en-au") {
+            date.strftime("%-d %B %Y").to_string()
+        } else if self.language.starts_with("en") {
+            date.strftime("%B %-d, %Y").to_string()
+        } else {
+            date.strftime("%Y-%m-%d").to_string()
+        }
+    }
+}
+
+/// RFC 3339 with the offset.
+pub fn rfc3339(date: &jiff::Zoned) -> String {
+    date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// Builds values for one site.
+pub struct ValueBuilder<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// URLs.
+    pub urls: Urls,
+    /// Dates.
+    pub dates: DateFormat,
+}
+
+impl<'a> ValueBuilder<'a> {
+    /// For `site`.
+    pub fn new(site: &'a Site) -> Self {
+        let settings = &site.settings;
+        Self {
+            site,
+            urls: Urls::new(&settings.base_url, &settings.base_path),
+            dates: DateFormat::new(&settings.language),
+        }
+    }
+
+    fn term_links(&self, terms: &[TermRef], taxonomy: &str) -> Vec<TermLink> {
+        terms
+            .iter()
+            .map(|t| TermLink {
+                name: t.name.clone(),
+                slug: t.slug.clone(),
+                url: self.urls.href(&format!("{taxonomy}/{}/", t.slug)),
+            })
+            .collect()
+    }
+
+    fn summary<'p>(&self, post: &'p Post) -> PostSummary<'p> {
+        PostSummary {
+            title: &post.title,
+            url: self.urls.href(&post.path),
+            permalink: self.urls.permalink(&post.path),
+            date: post.date.as_ref().map(rfc3339),
+            date_display: post.date.as_ref().map(|d| self.dates.display(d)),
+            updated: post.updated.as_ref().map(rfc3339),
+            updated_display: post.updated.as_ref().map(|d| self.dates.display(d)),
+            summary: &post.summary,
+            cover: post.cover.as_deref(),
+            categories: self.term_links(&post.categories, "categories"),
+            tags: self.term_links(&post.tags, "tags"),
+            product_count: post.products.len(),
+            reading_minutes: post.word_count.div_ceil(220).max(1),
+        }
+    }
+
+    /// The list form of a post.
+    pub fn post_summary(&self, post: &Post) -> Value {
+        Value::from_serializable(&self.summary(post))
+    }
+
+    /// The full form of a post or page, for its own page.
+    pub fn post_detail(&self, index: Option<usize>, post: &Post) -> Value {
+        let neighbour = |i: usize| {
+            self.site.posts.get(i).map(|p| TitleLink { title: p.title.clone(), url: self.urls.href(&p.path) })
+        };
+        let (previous, next) = match index {
+            // `previous` is the newer post, `next` the older one, as a reader pages through.
+            Some(i) => (i.checked_sub(1).and_then(neighbour), neighbour(i + 1)),
+            None => (None, None),
+        };
+        let detail = PostDetail {
+            summary: self.summary(post),
+            content: &post.content,
+            products: post.products.iter().map(|p| self.product(p, &post.categories, &[])).collect(),
+            toc: &post.toc,
+            extra: &post.extra,
+            word_count: post.word_count,
+            previous,
+            next,
+        };
+        Value::from_serializable(&detail)
+    }
+
+    /// A product card.
+    pub fn product<'p>(&self, product: &'p Product, categories: &[TermRef], posts: &[usize]) -> ProductValue<'p> {
+        ProductValue {
+            name: &product.name,
+            id: &product.id,
+            asin: product.asin.as_deref(),
+            marketplace: product.marketplace.as_deref(),
+            url: &product.url,
+            rel: rel_for(product.affiliate),
+            store: store_name(product),
+            image: product.image.as_deref(),
+            badge: product.badge.as_deref(),
+            rating: product.rating,
+            pros: &product.pros,
+            cons: &product.cons,
+            note: product.note.as_deref(),
+            price: product.price.as_deref(),
+            brand: product.brand.as_deref(),
+            links: product
+                .links
+                .iter()
+                .map(|l| SellerValue { label: &l.label, url: &l.url, rel: rel_for(l.affiliate) })
+                .collect(),
+            categories: self.term_links(categories, "categories"),
+            posts: posts
+                .iter()
+                .filter_map(|&i| self.site.posts.get(i))
+                .map(|p| TitleLink { title: p.title.clone(), url: self.urls.href(&p.path) })
+                .collect(),
+        }
+    }
+
+    /// A product on `/shop/`.
+    pub fn shop_product(&self, item: &ShopProduct) -> Value {
+        Value::from_serializable(&self.product(&item.product, &item.categories, &item.posts))
+    }
+
+    /// `{ name, slug, url, count }` for each term.
+    pub fn term_counts(&self, terms: &[Term], taxonomy: &str) -> Vec<TermCount> {
+        terms
+            .iter()
+            .map(|t| TermCount {
+                name: t.name.clone(),
+                slug: t.slug.clone(),
+                url: self.urls.href(&format!("{taxonomy}/{}/", t.slug)),
+                count: t.posts.len(),
+            })
+            .collect()
+    }
+
+    /// The standalone pages for navigation.
+    pub fn page_links(&self) -> Vec<TitleLink> {
+        self.site.pages.iter().map(|p| TitleLink { title: p.title.clone(), url: self.urls.href(&p.path) }).collect()
+    }
+}

@@ -1,0 +1,559 @@
+//! Stage 5: the immutable model of the whole site.
+//!
+//! In: parsed [`Document`]s and the [`Settings`]. Out: a [`Site`] with
+//! posts sorted newest first, standalone pages, category and tag
+//! collections, the deduplicated product catalogue and the bundle files to
+//! copy, with every URL assigned and checked: two files claiming one URL, or
+//! a slug that tries to leave the output folder, is an error naming them.
+
+pub mod products;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use jiff::Zoned;
+use rayon::prelude::*;
+
+use crate::content::{self, Document, Kind, slugs};
+use crate::diagnostics::Diagnostic;
+use crate::links::LinkPolicy;
+use crate::markdown::{self, Heading};
+use crate::profile::Settings;
+pub use products::{Product, SellerLink};
+
+/// A post or a standalone page, ready to render.
+#[derive(Debug, Clone)]
+pub struct Post {
+    /// Post or page.
+    pub kind: Kind,
+    /// The source file, relative to the site root.
+    pub source: PathBuf,
+    /// Title.
+    pub title: String,
+    /// Output path relative to the site root, with a trailing slash: `posts/slug/`.
+    pub path: String,
+    /// Publication date.
+    pub date: Option<Zoned>,
+    /// Last update.
+    pub updated: Option<Zoned>,
+    /// Categories, as written.
+    pub categories: Vec<TermRef>,
+    /// Tags, as written.
+    pub tags: Vec<TermRef>,
+    /// Plain-text summary; may be empty.
+    pub summary: String,
+    /// Cover image URL.
+    pub cover: Option<String>,
+    /// Whether it is in the featured row.
+    pub featured: bool,
+    /// Products, in front-matter order.
+    pub products: Vec<Product>,
+    /// Rendered body.
+    pub content: String,
+    /// Headings.
+    pub toc: Vec<Heading>,
+    /// Words in the body.
+    pub word_count: usize,
+    /// Unknown front-matter keys.
+    pub extra: BTreeMap<String, serde_json::Value>,
+    /// This post's own disclosure text.
+    pub disclosure: Option<String>,
+    /// The bundle folder, whose files are copied next to the page.
+    pub bundle: Option<PathBuf>,
+}
+
+/// A category or tag as a post names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermRef {
+    /// As written.
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+}
+
+/// A category or tag with its posts.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// Display name (as first written, in post order).
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+    /// Indices into [`Site::posts`], newest first.
+    pub posts: Vec<usize>,
+}
+
+/// A product on `/shop/`, once, with the posts that recommend it.
+#[derive(Debug, Clone)]
+pub struct ShopProduct {
+    /// The product as its newest post describes it.
+    pub product: Product,
+    /// Indices into [`Site::posts`], newest first.
+    pub posts: Vec<usize>,
+    /// Categories of those posts, deduplicated by slug.
+    pub categories: Vec<TermRef>,
+}
+
+/// A bundle file and where it goes in the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetCopy {
+    /// The file.
+    pub from: PathBuf,
+    /// Relative output path.
+    pub to: String,
+}
+
+/// The whole site.
+#[derive(Debug)]
+pub struct Site {
+    /// Settings.
+    pub settings: Settings,
+    /// Posts, newest first; undated ones last, by title.
+    pub posts: Vec<Post>,
+    /// Standalone pages, by path.
+    pub pages: Vec<Post>,
+    /// Categories by slug.
+    pub categories: Vec<Term>,
+    /// Tags by slug.
+    pub tags: Vec<Term>,
+    /// Every product once, in order of first appearance in `posts`.
+    pub products: Vec<ShopProduct>,
+    /// Bundle files to copy.
+    pub assets: Vec<AssetCopy>,
+}
+
+/// URL paths that shopfront generates itself; a page may not take them.
+pub const RESERVED: &[&str] = &["posts", "page", "shop", "categories", "tags", "search", "disclosure"];
+
+/// Inputs to [`build`] besides the documents.
+pub struct Inputs<'a> {
+    /// The site root.
+    pub root: &'a Path,
+    /// Settings from the profile.
+    pub settings: Settings,
+    /// Link routing.
+    pub links: &'a LinkPolicy,
+    /// Whether drafts are built.
+    pub drafts: bool,
+    /// Bundle files found by discovery.
+    pub assets: Vec<content::BundleAsset>,
+}
+
+/// Builds the site model; returns it with warnings, or every error found.
+pub fn build(documents: Vec<Document>, inputs: Inputs<'_>) -> (Option<Site>, Vec<Diagnostic>) {
+    let settings = &inputs.settings;
+    let marketplace = settings
+        .profile
+        .affiliate
+        .amazon
+        .as_ref()
+        .and_then(|a| a.marketplace.as_ref())
+        .map_or_else(|| "amazon.com".to_owned(), |m| products::normalise_marketplace(m.get_ref()));
+    let results: Vec<(Option<Post>, Vec<Diagnostic>)> = documents
+        .par_iter()
+        .filter(|d| inputs.drafts || !d.front_matter.draft)
+        .map(|document| resolve(document, &inputs, &marketplace))
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut posts = Vec::new();
+    let mut pages = Vec::new();
+    for (post, found) in results {
+        diagnostics.extend(found);
+        if let Some(post) = post {
+            match post.kind {
+                Kind::Post => posts.push(post),
+                Kind::Page => pages.push(post),
+            }
+        }
+    }
+    sort_posts(&mut posts);
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    diagnostics.extend(check_urls(&posts, &pages));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return (None, diagnostics);
+    }
+    let categories = collect_terms(&posts, |p| &p.categories);
+    let tags = collect_terms(&posts, |p| &p.tags);
+    let products = collect_products(&posts);
+    let assets = bundle_copies(&posts, &pages, &inputs.assets);
+    let site = Site { settings: inputs.settings, posts, pages, categories, tags, products, assets };
+    (Some(site), diagnostics)
+}
+
+/// Newest first; undated posts last, by title; ties by path, so the order never depends on threads.
+pub fn sort_posts(posts: &mut [Post]) {
+    posts.sort_by(|a, b| match (&a.date, &b.date) {
+        (Some(x), Some(y)) => y.timestamp().cmp(&x.timestamp()).then_with(|| a.path.cmp(&b.path)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.title.to_lowercase().cmp(&b.title.to_lowercase()).then_with(|| a.path.cmp(&b.path)),
+    });
+}
+
+fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Option<Post>, Vec<Diagnostic>) {
+    let settings = &inputs.settings;
+    let fm = &document.front_matter;
+    let display = &document.source.display;
+    let mut diagnostics = Vec::new();
+    let fm_error =
+        |message: String, needle: &str| document.at_front_matter(Diagnostic::error("front-matter", message), needle);
+
+    let path = match output_path(document, settings) {
+        Ok(path) => path,
+        Err(message) => {
+            let needle = if fm.permalink.is_some() { "permalink" } else { "slug" };
+            diagnostics.push(if fm.slug.is_some() || fm.permalink.is_some() {
+                fm_error(message, needle)
+            } else {
+                Diagnostic::error("slug", message).at(display)
+            });
+            String::new()
+        }
+    };
+    let date = fm.date.and_then(|d| match d.resolve(&settings.timezone) {
+        Ok(z) => Some(z),
+        Err(message) => {
+            diagnostics.push(fm_error(message, "date"));
+            None
+        }
+    });
+    let updated = fm.updated.and_then(|d| d.resolve(&settings.timezone).ok());
+
+    let body = document.body();
+    let rendered = markdown::render(body, inputs.links, settings.slugs);
+    for problem in &rendered.problems {
+        diagnostics.push(document.error_in_body("unsafe-link", problem.offset, problem.message.clone()));
+    }
+
+    let title = match &fm.title {
+        Some(title) if !title.trim().is_empty() => title.trim().to_owned(),
+        _ => {
+            let fallback = rendered
+                .first_heading
+                .clone()
+                .or_else(|| {
+                    body.lines()
+                        .map(|l| l.trim().trim_start_matches('#').trim())
+                        .find(|l| !l.is_empty())
+                        .map(|l| l.chars().take(120).collect())
+                })
+                .unwrap_or_else(|| file_stem(document));
+            let why =
+                if document.has_front_matter { "front matter has no `title`" } else { "file has no front matter" };
+            diagnostics
+                .push(Diagnostic::warning("no-title", format!("{why}; using \"{fallback}\" as the title")).at(display));
+            fallback
+        }
+    };
+
+    let summary = fm
+        .summary
+        .clone()
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .or_else(|| markdown::excerpt(body).map(markdown::plain_text))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| truncate_words(&rendered.first_paragraph, 300));
+
+    let page_href = format!("{}/{}", settings.base_path, encode_path(&path));
+    let resolve_image = |reference: &str| resolve_asset(reference, document, &page_href, inputs.links);
+    let cover = fm.cover.as_deref().and_then(|c| match resolve_image(c.trim()) {
+        Ok(url) => Some(url),
+        Err(message) => {
+            diagnostics.push(fm_error(message, c));
+            None
+        }
+    });
+
+    let cx = products::ProductContext { document, links: inputs.links, marketplace, resolve_image: &resolve_image };
+    let mut items = Vec::with_capacity(fm.products.len());
+    for input in &fm.products {
+        match products::resolve(input, &cx) {
+            Ok(product) => items.push(product),
+            Err(errors) => diagnostics.extend(errors),
+        }
+    }
+    let terms = |names: &[String], what: &str, diagnostics: &mut Vec<Diagnostic>| -> Vec<TermRef> {
+        let mut out: Vec<TermRef> = Vec::new();
+        for name in names {
+            let name = name.trim();
+            let slug = slugs::slugify(name, settings.slugs);
+            if slug.is_empty() {
+                if !name.is_empty() {
+                    diagnostics
+                        .push(fm_error(format!("{what} `{name}` has no letters or digits to make a URL from"), name));
+                }
+                continue;
+            }
+            if !out.iter().any(|t| t.slug == slug) {
+                out.push(TermRef { name: name.to_owned(), slug });
+            }
+        }
+        out
+    };
+    let categories = terms(&fm.categories, "category", &mut diagnostics);
+    let tags = terms(&fm.tags, "tag", &mut diagnostics);
+
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return (None, diagnostics);
+    }
+    let post = Post {
+        kind: document.source.kind,
+        source: display.clone(),
+        title,
+        path,
+        date,
+        updated,
+        categories,
+        tags,
+        summary,
+        cover,
+        featured: fm.featured,
+        products: items,
+        content: rendered.html,
+        toc: rendered.toc,
+        word_count: rendered.word_count,
+        extra: fm.extra.clone(),
+        disclosure: fm.disclosure.clone(),
+        bundle: document.source.bundle.clone(),
+    };
+    (Some(post), diagnostics)
+}
+
+fn file_stem(document: &Document) -> String {
+    let path = &document.source.path;
+    let stem = match &document.source.bundle {
+        Some(dir) => dir.file_name(),
+        None => path.file_stem(),
+    };
+    stem.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The output path of a document: `posts/slug/`, `slug/` for pages, or its permalink.
+fn output_path(document: &Document, settings: &Settings) -> Result<String, String> {
+    let fm = &document.front_matter;
+    if let Some(permalink) = &fm.permalink {
+        return permalink_path(permalink);
+    }
+    let slug = match &fm.slug {
+        Some(written) => {
+            slugs::check_written(written)?;
+            let written = written.trim();
+            let url_safe = written.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
+            if url_safe { written.to_owned() } else { slugs::slugify(written, settings.slugs) }
+        }
+        None => slugs::from_file_stem(&file_stem(document), settings.slugs),
+    };
+    if slug.is_empty() {
+        return Err(format!(
+            "cannot make a URL from the file name `{}`; add `slug:` to the front matter",
+            file_stem(document)
+        ));
+    }
+    Ok(match document.source.kind {
+        Kind::Post => format!("posts/{slug}/"),
+        Kind::Page => {
+            // content/pages/legal/terms.md → legal/terms/
+            let pages = document.source.display.strip_prefix("content/pages").ok();
+            let parents: Vec<String> = pages
+                .and_then(Path::parent)
+                .map(|p| {
+                    p.components()
+                        .map(|c| slugs::slugify(&c.as_os_str().to_string_lossy(), settings.slugs))
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let parents = if document.source.bundle.is_some() && fm.slug.is_none() {
+                // A page bundle's own folder is already its slug.
+                parents[..parents.len().saturating_sub(1)].to_vec()
+            } else {
+                parents
+            };
+            let mut path = String::new();
+            for parent in parents {
+                path.push_str(&parent);
+                path.push('/');
+            }
+            format!("{path}{slug}/")
+        }
+    })
+}
+
+/// A creator's `permalink:` as a safe output path.
+fn permalink_path(permalink: &str) -> Result<String, String> {
+    let trimmed = permalink.trim();
+    let trimmed = trimmed.strip_suffix("index.html").unwrap_or(trimmed);
+    let trimmed = trimmed.strip_suffix(".html").unwrap_or(trimmed);
+    let mut path = String::new();
+    for segment in trimmed.split('/') {
+        match segment {
+            "" => {}
+            "." | ".." => return Err(format!("`permalink: {permalink}` must not contain `.` or `..` segments")),
+            s if s.contains('\\') || s.chars().any(char::is_control) || s.contains(['?', '#']) => {
+                return Err(format!("`permalink: {permalink}` contains characters that cannot be in a path"));
+            }
+            s => {
+                path.push_str(s);
+                path.push('/');
+            }
+        }
+    }
+    if path.is_empty() {
+        return Err(format!("`permalink: {permalink}` would replace the storefront home page"));
+    }
+    Ok(path)
+}
+
+fn check_urls(posts: &[Post], pages: &[Post]) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    let mut diagnostics = Vec::new();
+    for post in posts.iter().chain(pages) {
+        let first = post.path.split('/').next().unwrap_or_default();
+        if post.kind == Kind::Page && RESERVED.contains(&first) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-url",
+                    format!("the URL /{} is reserved for shopfront's own `/{first}/` pages", post.path),
+                )
+                .at(&post.source)
+                .with_hint("give the page another `slug:`"),
+            );
+            continue;
+        }
+        if let Some(other) = seen.insert(&post.path, &post.source) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-url",
+                    format!("{} and {} both want the URL /{}", other.display(), post.source.display(), post.path),
+                )
+                .at(&post.source)
+                .with_hint("give one of them a different `slug:`"),
+            );
+        }
+    }
+    diagnostics
+}
+
+fn collect_terms(posts: &[Post], field: impl Fn(&Post) -> &Vec<TermRef>) -> Vec<Term> {
+    let mut terms: BTreeMap<&str, Term> = BTreeMap::new();
+    for (index, post) in posts.iter().enumerate() {
+        for term in field(post) {
+            terms
+                .entry(term.slug.as_str())
+                .or_insert_with(|| Term { name: term.name.clone(), slug: term.slug.clone(), posts: Vec::new() })
+                .posts
+                .push(index);
+        }
+    }
+    terms.into_values().collect()
+}
+
+fn collect_products(posts: &[Post]) -> Vec<ShopProduct> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut shop: Vec<ShopProduct> = Vec::new();
+    for (post_index, post) in posts.iter().enumerate() {
+        for product in &post.products {
+            let slot = *index.entry(product.key.as_str()).or_insert_with(|| {
+                shop.push(ShopProduct { product: product.clone(), posts: Vec::new(), categories: Vec::new() });
+                shop.len() - 1
+            });
+            let entry = &mut shop[slot];
+            if entry.posts.last() != Some(&post_index) {
+                entry.posts.push(post_index);
+            }
+            for category in &post.categories {
+                if !entry.categories.iter().any(|c| c.slug == category.slug) {
+                    entry.categories.push(category.clone());
+                }
+            }
+        }
+    }
+    shop
+}
+
+fn bundle_copies(posts: &[Post], pages: &[Post], assets: &[content::BundleAsset]) -> Vec<AssetCopy> {
+    let by_bundle: HashMap<&Path, &str> =
+        posts.iter().chain(pages).filter_map(|p| p.bundle.as_deref().map(|b| (b, p.path.as_str()))).collect();
+    let mut copies = Vec::new();
+    for asset in assets {
+        let Some(page_path) = by_bundle.get(asset.bundle.as_path()) else { continue };
+        let Ok(relative) = asset.path.strip_prefix(&asset.bundle) else { continue };
+        let relative: Vec<String> =
+            relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        copies.push(AssetCopy { from: asset.path.clone(), to: format!("{page_path}{}", relative.join("/")) });
+    }
+    copies
+}
+
+/// An image or file reference from front matter as a URL: `https://…` as
+/// is, `/x.png` under the site's sub-path, a file of the bundle next to the
+/// page, anything else under `static/`.
+fn resolve_asset(reference: &str, document: &Document, page_href: &str, links: &LinkPolicy) -> Result<String, String> {
+    if reference.is_empty() {
+        return Err("the image path is empty".to_owned());
+    }
+    if crate::links::scheme_of(reference).is_some() {
+        return match links.route(reference) {
+            Ok(link) if link.href.starts_with("http") => Ok(link.href.into_owned()),
+            Ok(_) => Err(format!("`{reference}` must be an https URL or a path")),
+            Err(err) => Err(err.to_string()),
+        };
+    }
+    if reference.starts_with('/') {
+        return Ok(links.internal(reference).into_owned());
+    }
+    if let Some(bundle) = &document.source.bundle
+        && bundle.join(reference).is_file()
+    {
+        return Ok(format!("{page_href}{}", encode_path(reference)));
+    }
+    Ok(links.internal(&format!("/{}", encode_path(reference))).into_owned())
+}
+
+/// Percent-encodes what must be encoded in a URL path, keeping `/`.
+pub fn encode_path(path: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const PATH: &AsciiSet =
+        &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}').add(b'%');
+    utf8_percent_encode(path, PATH).to_string()
+}
+
+fn truncate_words(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max_chars / 2 => &cut[..i],
+        _ => &cut,
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permalinks_stay_inside() {
+        assert_eq!(permalink_path("/2025/09/mics/").unwrap(), "2025/09/mics/");
+        assert_eq!(permalink_path("deals/index.html").unwrap(), "deals/");
+        assert_eq!(permalink_path("deals.html").unwrap(), "deals/");
+        assert!(permalink_path("../../etc/").is_err());
+        assert!(permalink_path("a/./b").is_err());
+        assert!(permalink_path("/").is_err());
+    }
+
+    #[test]
+    fn encode_path_keeps_slashes_and_unicode_bytes_encoded() {
+        assert_eq!(encode_path("categories/广告/"), "categories/%E5%B9%BF%E5%91%8A/");
+        assert_eq!(encode_path("posts/a b/"), "posts/a%20b/");
+    }
+
+    #[test]
+    fn truncation_ends_on_a_word() {
+        let text = "word ".repeat(100);
+        let cut = truncate_words(&text, 50);
+        assert!(cut.ends_with("word…"), "{cut}");
+        assert!(cut.chars().count() <= 51);
+    }
+}
