@@ -72,7 +72,4 @@ pub struct BuildArgs {
     /// Include posts marked `draft: true` or `published: false`.
     #[arg(long)]
     pub drafts: bool,
-    /// Minify HTML output.
-    #[arg(long)]
-    pub minify: bool,
 }

@@ -70,6 +70,8 @@ pub struct BuildReport {
     pub warnings: Diagnostics,
     /// Where the site is.
     pub output: PathBuf,
+    /// How long each stage took, in order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// A loaded, checked site and its theme, before anything is written.
@@ -160,15 +162,25 @@ pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let output_dir = options.output_dir();
     check_output_dir(&options.root, &output_dir)?;
+    let mut clock = std::time::Instant::now();
+    let mut timings = Vec::new();
+    let mut lap = |stage: &'static str| {
+        timings.push((stage, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let LoadedSite { site, theme, mut warnings } = load(options)?;
+    lap("load");
     let renderer = render::Renderer::new(&theme, &site).map_err(|errors| failed(errors.into_iter().collect()))?;
     let staging = output::Staging::new(&output_dir)
         .map_err(|err| Diagnostics::from_iter([Diagnostic::error("output", err.to_string())]))?;
     let mut errors = Diagnostics::new();
     errors.extend(output::copy_files(&options.root, &site, &theme, &staging));
+    lap("copy");
     // Pages after static files: a generated page wins over a static file of the same path.
     errors.extend(renderer.render_site(&site, &staging));
+    lap("render");
     errors.extend(output::write_indexes(&site, &staging));
+    lap("indexes");
     if errors.has_errors() {
         // Dropping `staging` removes it; the previous output stays as it was.
         return Err(failed(errors));
@@ -181,6 +193,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         products: site.products.len(),
         warnings,
         output: output_dir,
+        timings,
     })
 }
 
