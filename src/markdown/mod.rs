@@ -81,6 +81,8 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     let mut link_closers: Vec<bool> = Vec::new();
     let mut paragraph_depth = 0usize;
     let mut first_paragraph_done = false;
+    // Alt text is not prose: it must not become the summary.
+    let mut image_depth = 0usize;
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
@@ -117,7 +119,7 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                 out.word_count += count_words(text);
                 if let Some((_, _, _, buffer)) = &mut heading {
                     buffer.push_str(text);
-                } else if paragraph_depth > 0 && !first_paragraph_done {
+                } else if paragraph_depth > 0 && !first_paragraph_done && image_depth == 0 {
                     out.first_paragraph.push_str(text);
                 }
                 events.push(event);
@@ -165,7 +167,12 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                         CowStr::Borrowed("")
                     }
                 };
+                image_depth += 1;
                 events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            }
+            Event::End(TagEnd::Image) => {
+                image_depth = image_depth.saturating_sub(1);
+                events.push(Event::End(TagEnd::Image));
             }
             other => events.push(other),
         }
@@ -281,6 +288,8 @@ mod tests {
     fn first_paragraph_is_plain_text() {
         let r = md("# Title\n\nMy **favourite** [mic](https://x.example)\nthis year.\n\nSecond.\n");
         assert_eq!(r.first_paragraph, "My favourite mic this year.");
+        let r = md("![A photo](a.png)\n\nThe real text.\n");
+        assert_eq!(r.first_paragraph, "The real text.");
     }
 
     #[test]

@@ -1,0 +1,348 @@
+//! The core build: every page kind, URLs under a sub-path, Hexo and Jekyll
+//! posts read verbatim, drafts, bundles, CJK collections, determinism and
+//! atomic output.
+
+use std::collections::BTreeSet;
+
+use crate::support::{SiteTest, snapshot};
+
+#[test]
+fn every_page_kind_is_written() {
+    let site = SiteTest::fixture("hexo-subpath");
+    let built = site.build().ok();
+    for file in [
+        "index.html",
+        "page/2/index.html",
+        "posts/hello-world/index.html",
+        "posts/tea-kettles/index.html",
+        "posts/gear-bundle/index.html",
+        "about/index.html",
+        "shop/index.html",
+        "categories/index.html",
+        "categories/desk/index.html",
+        "tags/index.html",
+        "tags/kettle/index.html",
+        "search/index.html",
+        "disclosure/index.html",
+        "404.html",
+        "search-index.json",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "style.css",
+        "images/avatar.svg",
+    ] {
+        assert!(built.exists(file), "missing {file}");
+    }
+}
+
+#[test]
+fn every_internal_link_resolves_under_the_sub_path() {
+    let site = SiteTest::fixture("hexo-subpath");
+    let built = site.build().ok();
+    let mut checked = 0;
+    for file in built.html_files() {
+        let page = built.html(&file);
+        let mut urls = page.attrs("a[href]", "href");
+        urls.extend(page.attrs("img[src]", "src"));
+        urls.extend(page.attrs("link[href]", "href"));
+        for url in urls {
+            if url.starts_with("http") || url.starts_with("mailto:") || url.starts_with('#') {
+                continue;
+            }
+            let (path, fragment) = url.split_once('#').unwrap_or((&url, ""));
+            let relative = if path.starts_with('/') {
+                assert!(url.starts_with("/shop/"), "{file}: {url} does not carry the /shop sub-path");
+                percent_decode(path.trim_start_matches("/shop/"))
+            } else {
+                // Relative to the page's folder (bundle files).
+                let folder = file.rsplit_once('/').map_or("", |(dir, _)| dir);
+                format!("{folder}/{}", percent_decode(path))
+            };
+            let target = if relative.is_empty() || relative.ends_with('/') {
+                format!("{relative}index.html")
+            } else {
+                relative.clone()
+            };
+            assert!(built.exists(&target), "{file}: link {url} points at a missing {target}");
+            if !fragment.is_empty() && target.ends_with(".html") {
+                let ids = built.html(&target).attrs("[id]", "id");
+                assert!(ids.iter().any(|id| id == fragment), "{file}: {url}: no #{fragment} in {target}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} internal links checked");
+}
+
+fn percent_decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text).decode_utf8().unwrap().into_owned()
+}
+
+#[test]
+fn absolute_urls_use_the_base_url() {
+    let built = SiteTest::fixture("hexo-subpath").build().ok();
+    let post = built.html("posts/hello-world/index.html");
+    assert_eq!(post.attr("link[rel=canonical]", "href"), "https://linwei.github.io/shop/posts/hello-world/");
+    assert_eq!(post.attr("meta[property='og:url']", "content"), "https://linwei.github.io/shop/posts/hello-world/");
+    let robots = built.text("robots.txt");
+    assert!(robots.contains("Sitemap: https://linwei.github.io/shop/sitemap.xml"), "{robots}");
+    let sitemap = built.text("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://linwei.github.io/shop/posts/tea-kettles/</loc>"), "{sitemap}");
+    let feed = built.text("feed.xml");
+    assert!(feed.contains("<id>https://linwei.github.io/shop/posts/tea-kettles/</id>"), "{feed}");
+}
+
+#[test]
+fn base_url_flag_replaces_the_profile() {
+    let site = SiteTest::fixture("hexo-subpath");
+    let built = site.build_with(|o| o.base_url = Some("https://preview.example/x/".into())).ok();
+    let home = built.html("index.html");
+    assert_eq!(home.attr("link[rel=canonical]", "href"), "https://preview.example/x/");
+    assert!(home.attrs("a[href]", "href").iter().any(|h| h == "/x/shop/"));
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked() {
+    let site = SiteTest::fixture("hexo-subpath");
+    let built = site.build().ok();
+    assert!(!built.exists("posts/draft/index.html"));
+    assert!(!built.text("search-index.json").contains("Secret draft"));
+    let with_drafts = site.build_with(|o| o.drafts = true).ok();
+    assert!(with_drafts.exists("posts/draft/index.html"));
+}
+
+#[test]
+fn bundle_files_are_copied_next_to_their_page() {
+    let built = SiteTest::fixture("hexo-subpath").build().ok();
+    assert!(built.exists("posts/gear-bundle/desk.svg"));
+    let post = built.html("posts/gear-bundle/index.html");
+    assert!(post.attrs("img", "src").iter().any(|s| s == "desk.svg" || s == "/shop/posts/gear-bundle/desk.svg"));
+    // The cover is used on other pages too, so it is an absolute path.
+    assert_eq!(
+        post.attr("meta[property='og:image']", "content"),
+        "https://linwei.github.io/shop/posts/gear-bundle/desk.svg"
+    );
+}
+
+#[test]
+fn cjk_collections_get_pinyin_slugs_or_keep_their_script() {
+    let built = SiteTest::fixture("hexo-subpath").build().ok();
+    assert!(built.exists("categories/guang-gao/index.html"));
+    assert!(built.exists("categories/chu-fang/index.html"));
+    assert!(built.exists("tags/cha/index.html"));
+    let term = built.html("categories/guang-gao/index.html");
+    assert!(term.texts("h1").iter().any(|t| t.contains("广告")), "{:?}", term.texts("h1"));
+
+    let site = SiteTest::fixture("hexo-subpath");
+    let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
+    let site = site.file("profile.toml", profile.replace("[site]\n", "[site]\nslugs = \"unicode\"\n"));
+    let built = site.build().ok();
+    assert!(built.exists("categories/广告/index.html"));
+    let post = built.html("posts/tea-kettles/index.html");
+    assert!(post.attrs("a", "href").iter().any(|h| h == "/shop/categories/%E5%B9%BF%E5%91%8A/"));
+}
+
+#[test]
+fn hexo_nested_categories_and_jekyll_space_offset_dates() {
+    let built = SiteTest::fixture("hexo-subpath").build().ok();
+    let kettles = built.html("posts/tea-kettles/index.html");
+    let datetime = kettles.attr("time[datetime]", "datetime");
+    assert_eq!(datetime, "2025-03-01T20:15:00+08:00", "no offset means the profile's time zone");
+    let jekyll = built.html("posts/jekyll-style/index.html");
+    assert_eq!(jekyll.attr("time[datetime]", "datetime"), "2024-12-24T15:32:14+08:00");
+    // "jekyll update" is one category: the spec reads a single string as one name.
+    assert!(built.exists("categories/jekyll-update/index.html"));
+}
+
+#[test]
+fn unknown_front_matter_keys_reach_templates_and_templates_override_the_theme() {
+    let site = SiteTest::fixture("hexo-subpath").file(
+        "templates/post.html",
+        "<html><head><title>{{ seo.title }}</title></head><body>\
+         {% if page.extra.layout is defined %}<p id=layout>{{ page.extra.layout }}</p>{% endif %}{% if page.extra.toc is defined %}<p id=toc>{{ page.extra.toc }}</p>{% endif %}{{ page.content | safe }}</body></html>",
+    );
+    let built = site.build().ok();
+    let post = built.html("posts/tea-kettles/index.html");
+    assert_eq!(post.texts("#layout"), ["post"]);
+    assert_eq!(post.texts("#toc"), ["true"]);
+    // Only post.html was replaced: the home page still comes from the theme.
+    assert!(built.html("index.html").has("link[rel=stylesheet]"));
+}
+
+#[test]
+fn summaries_follow_the_documented_order() {
+    let built = SiteTest::fixture("hexo-subpath").build().ok();
+    let description = |path: &str| built.html(path).attr("meta[name=description]", "content");
+    assert_eq!(description("posts/tea-kettles/index.html"), "Three kettles, one winner.");
+    assert_eq!(description("posts/gear-bundle/index.html"), "First paragraph is the summary here.");
+    assert_eq!(description("posts/toml-post/index.html"), "Written the Hugo way.");
+
+    let more = SiteTest::new()
+        .file("content/posts/m.md", "---\ntitle: M\n---\nBefore the *fold*.\n\n<!-- more -->\n\nAfter.\n")
+        .build()
+        .ok();
+    assert_eq!(more.html("posts/m/index.html").attr("meta[name=description]", "content"), "Before the fold.");
+}
+
+#[test]
+fn posts_are_newest_first_and_undated_last() {
+    let built = SiteTest::fixture("hexo-subpath").build().ok();
+    let index: serde_json::Value = serde_json::from_str(&built.text("search-index.json")).unwrap();
+    let titles: Vec<&str> = index
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "post")
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "三款电热水壶横评",
+            "A bundle post: my gear",
+            "Hello World",
+            "Welcome to Jekyll!",
+            "TOML front matter",
+            "An undated post",
+            "Notes without front matter",
+        ]
+    );
+}
+
+#[test]
+fn pagination_splits_the_storefront() {
+    let built = SiteTest::fixture("hexo-subpath").build().ok();
+    // 7 posts at 2 per page.
+    assert!(built.exists("page/4/index.html"));
+    assert!(!built.exists("page/5/index.html"));
+    assert!(!built.exists("page/1/index.html"), "page 1 is the home page itself");
+    let second = built.html("page/2/index.html");
+    let links = second.attrs("a[href]", "href");
+    assert!(links.iter().any(|h| h == "/shop/"), "page 2 links back to page 1");
+    assert!(links.iter().any(|h| h == "/shop/page/3/"));
+}
+
+#[test]
+fn norway_problem_names_stay_strings() {
+    let built = SiteTest::fixture("hexo-subpath").build().ok();
+    assert!(built.exists("tags/no/index.html"));
+    assert!(built.exists("tags/yes/index.html"));
+}
+
+#[test]
+fn a_file_without_front_matter_takes_its_heading_as_title() {
+    let built = SiteTest::fixture("hexo-subpath").build().ok();
+    let page = built.html("posts/no-front-matter/index.html");
+    assert!(page.texts("title")[0].starts_with("Notes without front matter"));
+    let warning = built.warnings().iter().find(|d| d.code == "no-title").expect("a warning");
+    assert_eq!(warning.path.as_deref(), Some(std::path::Path::new("content/posts/no-front-matter.md")));
+}
+
+#[test]
+fn products_are_cards_on_the_post_and_once_in_the_shop() {
+    let site = SiteTest::fixture("hexo-subpath").file(
+        "content/posts/second.md",
+        "---\ntitle: Second\ndate: 2025-04-01\nproducts:\n  - name: Gooseneck Kettle again\n    asin: B0KETTLE01\n---\n",
+    );
+    let built = site.build().ok();
+    let post = built.html("posts/tea-kettles/index.html");
+    assert!(post.texts("h2, h3").iter().any(|t| t.contains("Gooseneck Kettle")), "{:?}", post.texts("h2, h3"));
+    assert!(post.attrs("a", "href").iter().any(|h| h.starts_with("https://www.amazon.com/dp/B0KETTLE01")));
+    let index: serde_json::Value = serde_json::from_str(&built.text("search-index.json")).unwrap();
+    let products = index.as_array().unwrap().iter().filter(|e| e["kind"] == "product").count();
+    assert_eq!(products, 1, "the same ASIN in two posts is one product");
+}
+
+#[test]
+fn every_page_has_seo_tags_and_valid_json_ld() {
+    let built = SiteTest::fixture("hexo-subpath").build().ok();
+    for file in built.html_files() {
+        let page = built.html(&file);
+        assert_eq!(page.texts("title").len(), 1, "{file}: <title>");
+        assert!(page.has("meta[name=description]"), "{file}: description");
+        assert!(page.has("link[rel=canonical]"), "{file}: canonical");
+        assert!(page.has("meta[property='og:title']"), "{file}: og:title");
+        assert!(page.has("meta[name='twitter:card']"), "{file}: twitter:card");
+        for script in page.texts("script[type='application/ld+json']") {
+            let value: serde_json::Value =
+                serde_json::from_str(&script).unwrap_or_else(|e| panic!("{file}: JSON-LD: {e}\n{script}"));
+            assert!(!value.to_string().contains("aggregateRating"), "{file}");
+        }
+    }
+}
+
+#[test]
+fn output_is_byte_identical_across_builds_and_thread_counts() {
+    let site = SiteTest::fixture("hexo-subpath");
+    let out = tempfile::tempdir().unwrap();
+    let mut snapshots = Vec::new();
+    for (name, threads) in [("a", "1"), ("b", "2"), ("c", "4")] {
+        let dir = out.path().join(name);
+        site.cli().env("RAYON_NUM_THREADS", threads).args(["build", "--output"]).arg(&dir).assert().success();
+        snapshots.push(snapshot(&dir));
+    }
+    assert!(snapshots[0].len() > 30);
+    assert!(snapshots[0] == snapshots[1], "1 thread and 2 threads differ");
+    assert!(snapshots[0] == snapshots[2], "1 thread and 4 threads differ");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = SiteTest::fixture("hexo-subpath");
+    let first = site.build().ok();
+    let before = snapshot(&first.output);
+    let site = site.file("content/posts/broken.md", "---\ntitle: [unclosed\n---\nBody\n");
+    let failed = site.build();
+    assert!(failed.errors().has_errors());
+    assert!(snapshot(&failed.output) == before, "public/ changed after a failed build");
+    let leftovers: BTreeSet<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left behind: {leftovers:?}");
+}
+
+#[test]
+fn a_rebuild_drops_pages_of_deleted_posts() {
+    let site = SiteTest::fixture("hexo-subpath");
+    assert!(site.build().ok().exists("posts/undated/index.html"));
+    std::fs::remove_file(site.root().join("content/posts/undated.md")).unwrap();
+    assert!(!site.build().ok().exists("posts/undated/index.html"));
+}
+
+#[test]
+fn output_inside_the_sources_is_refused() {
+    let site = SiteTest::fixture("hexo-subpath");
+    for output in [site.root().to_path_buf(), site.root().join("content"), site.root().join("static/out")] {
+        let built = site.build_with(|o| o.output = Some(output.clone()));
+        assert!(built.errors().iter().any(|d| d.message.contains("refusing")), "{}", output.display());
+    }
+    assert!(site.root().join("content/posts/hello-world.md").exists());
+}
+
+#[test]
+fn awkward_but_valid_files_build() {
+    let big = format!("---\ntitle: Big\n---\n{}", "A long paragraph of words. ".repeat(200_000));
+    let site = SiteTest::new()
+        .file("content/posts/bom-crlf.md", "\u{feff}---\r\ntitle: Windows\r\ntags: [a]\r\n---\r\nBody line\r\n")
+        .file("content/posts/empty-body.md", "---\ntitle: Empty body\n---\n")
+        .file("content/posts/中文文件名.md", "---\ntitle: 中文\n---\n正文")
+        .file("content/posts/big.md", big);
+    let built = site.build().ok();
+    assert!(built.exists("posts/bom-crlf/index.html"));
+    assert!(built.exists("posts/empty-body/index.html"));
+    assert!(built.exists("posts/zhong-wen-wen-jian-ming/index.html"));
+    assert!(built.text("posts/big/index.html").len() > 5_000_000);
+    assert_eq!(built.html("posts/bom-crlf/index.html").texts("h1"), ["Windows"]);
+}
+
+#[test]
+fn the_example_site_builds_cleanly() {
+    let site = SiteTest::example_site();
+    let built = site.build().ok();
+    assert!(built.html_files().len() > 30);
+    let errors: Vec<String> = built.warnings().iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
