@@ -144,7 +144,7 @@ pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
             None
         }
     };
-    let links = links::LinkPolicy { base_path: settings.base_path.clone() };
+    let links = settings.link_policy();
     let inputs = site::Inputs { root, settings, links: &links, drafts: options.drafts, assets: discovery.assets };
     let (site, found) = site::build(documents, inputs);
     diagnostics.extend(found);

@@ -206,6 +206,53 @@ pub struct Settings {
     pub slugs: SlugMode,
 }
 
+impl Settings {
+    /// The link policy this profile asks for: affiliate rules and sub-path.
+    pub fn link_policy(&self) -> crate::links::LinkPolicy {
+        use crate::links::{AmazonRules, ProgramAction, ProgramRule, Rules};
+        let affiliate = &self.profile.affiliate;
+        let amazon = affiliate.amazon.as_ref().map(|amazon| {
+            let marketplace = amazon_marketplace(amazon);
+            let mut tags: BTreeMap<String, String> =
+                amazon.tags.iter().map(|(market, tag)| (normalise_domain(market), tag.get_ref().clone())).collect();
+            if let Some(tag) = &amazon.tag {
+                tags.insert(marketplace.clone(), tag.get_ref().clone());
+            }
+            AmazonRules { marketplace, tags }
+        });
+        let programs = affiliate
+            .programs
+            .iter()
+            .map(|program| ProgramRule {
+                name: program.name.clone(),
+                hosts: program.hosts.iter().map(|h| h.get_ref().trim().to_ascii_lowercase()).collect(),
+                action: match &program.template {
+                    Some(template) => ProgramAction::Template(template.get_ref().clone()),
+                    None => ProgramAction::Params(program.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+                },
+            })
+            .collect();
+        crate::links::LinkPolicy { base_path: self.base_path.clone(), rules: Rules { amazon, programs } }
+    }
+
+    /// The default Amazon marketplace domain.
+    pub fn amazon_marketplace(&self) -> String {
+        self.profile.affiliate.amazon.as_ref().map_or_else(|| "amazon.com".to_owned(), amazon_marketplace)
+    }
+}
+
+fn amazon_marketplace(amazon: &AmazonSettings) -> String {
+    amazon.marketplace.as_ref().map_or_else(|| "amazon.com".to_owned(), |m| normalise_domain(m.get_ref()))
+}
+
+/// `www.Amazon.co.uk/` → `amazon.co.uk`.
+pub fn normalise_domain(text: &str) -> String {
+    let lower = text.trim().to_ascii_lowercase();
+    let lower = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or(&lower);
+    let lower = lower.trim_end_matches('/');
+    lower.strip_prefix("www.").unwrap_or(lower).to_owned()
+}
+
 /// Parses and validates `profile.toml`. `path` is only used in messages;
 /// `base_url_override` is `--base-url`.
 pub fn parse(source: &str, path: &Path, base_url_override: Option<&str>) -> Result<Settings, Vec<Diagnostic>> {
@@ -353,7 +400,11 @@ impl Validator<'_> {
             if let Some(tag) = &amazon.tag {
                 self.check_tag(tag);
             }
-            for tag in amazon.tags.values() {
+            if let Some(market) = &amazon.marketplace {
+                self.check_marketplace(market.get_ref(), market.span().start);
+            }
+            for (market, tag) in &amazon.tags {
+                self.check_marketplace(market, tag.span().start);
                 self.check_tag(tag);
             }
         }
@@ -383,6 +434,18 @@ impl Validator<'_> {
                     );
                 }
             }
+        }
+    }
+
+    fn check_marketplace(&mut self, market: &str, offset: usize) {
+        let domain = normalise_domain(market);
+        if !crate::links::marketplaces().any(|m| m == domain) {
+            let known: Vec<&str> = crate::links::marketplaces().collect();
+            let mut message = format!("`{market}` is not an Amazon marketplace");
+            if let Some(best) = closest(&domain, known.iter().copied()) {
+                message.push_str(&format!(" (did you mean `{best}`?)"));
+            }
+            self.error_at(offset, message);
         }
     }
 
@@ -478,6 +541,26 @@ mod tests {
         assert!(d.message.contains("Mars/Olympus"));
         let d = parse_err("name = \"M\"\n[site]\nbase_url = \"ftp://x\"\n");
         assert_eq!(d.line, Some(3));
+    }
+
+    #[test]
+    fn unknown_marketplace_is_an_error() {
+        let d = parse_err(
+            "name = \"M\"\n[affiliate.amazon]\ntag = \"m-20\"\n[affiliate.amazon.tags]\n\"amazon.co.uj\" = \"m-21\"\n",
+        );
+        assert_eq!(d.line, Some(5));
+        assert!(d.message.contains("did you mean `amazon.co.uk`?"), "{}", d.message);
+    }
+
+    #[test]
+    fn link_policy_collects_tags_per_marketplace() {
+        let s = parse_ok(
+            "name = \"M\"\n[affiliate.amazon]\ntag = \"m-20\"\n[affiliate.amazon.tags]\n\"www.amazon.de\" = \"m0d-21\"\n",
+        );
+        let rules = s.link_policy().rules;
+        let amazon = rules.amazon.unwrap();
+        assert_eq!(amazon.tags["amazon.com"], "m-20");
+        assert_eq!(amazon.tags["amazon.de"], "m0d-21");
     }
 
     #[test]

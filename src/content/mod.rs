@@ -185,6 +185,19 @@ impl Document {
         Diagnostic::error(code, message).at(&self.source.display).with_offset(&self.text, self.body_offset + offset)
     }
 
+    /// A diagnostic at the first line mentioning `needle` after the first
+    /// mention of `anchor` (a product's name), so each product's own line is found.
+    pub fn at_front_matter_after(&self, diagnostic: Diagnostic, anchor: &str, needle: &str) -> Diagnostic {
+        let front = &self.text[..self.body_offset];
+        let start = front.find(anchor).unwrap_or(0);
+        match front[start..].find(needle) {
+            Some(offset) if !needle.is_empty() => {
+                diagnostic.at(&self.source.display).with_offset(&self.text, start + offset)
+            }
+            _ => self.at_front_matter(diagnostic, anchor),
+        }
+    }
+
     /// A diagnostic at the first line of the front matter that mentions `needle`.
     pub fn at_front_matter(&self, diagnostic: Diagnostic, needle: &str) -> Diagnostic {
         let front = &self.text[..self.body_offset];

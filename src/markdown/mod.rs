@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::content::slugs::slugify;
-use crate::links::LinkPolicy;
+use crate::links::{Link, LinkPolicy, LinkWarning};
 use crate::profile::SlugMode;
 
 /// One heading, for a table of contents.
@@ -37,6 +37,15 @@ pub struct LinkProblem {
     pub message: String,
 }
 
+/// Something about a link the creator should know, with its byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkNote {
+    /// Byte offset in the Markdown.
+    pub offset: usize,
+    /// The finding.
+    pub warning: LinkWarning,
+}
+
 /// Rendered Markdown and what was learnt on the way.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -52,6 +61,20 @@ pub struct Rendered {
     pub word_count: usize,
     /// Links that may not be written.
     pub problems: Vec<LinkProblem>,
+    /// Warnings about links (foreign tags, short links…).
+    pub notes: Vec<LinkNote>,
+    /// Whether any link earns a commission.
+    pub has_affiliate: bool,
+    /// Whether any link goes to Amazon.
+    pub has_amazon: bool,
+}
+
+impl Rendered {
+    fn record(&mut self, offset: usize, link: &Link<'_>) {
+        self.has_affiliate |= link.is_affiliate();
+        self.has_amazon |= link.is_amazon();
+        self.notes.extend(link.warnings.iter().map(|w| LinkNote { offset, warning: w.clone() }));
+    }
 }
 
 /// The `<!-- more -->` marker that ends a hand-written excerpt.
@@ -84,7 +107,17 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     // Alt text is not prose: it must not become the summary.
     let mut image_depth = 0usize;
 
+    // Consecutive lines of an HTML block are rewritten together, so a tag
+    // split over lines is still seen whole.
+    let mut raw_html = String::new();
+    let mut raw_html_offset = 0;
+
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if !raw_html.is_empty() && !matches!(event, Event::Html(_)) {
+            let block = rewrite_raw_html(&raw_html, raw_html_offset, links, &mut out);
+            events.push(Event::Html(CowStr::from(block.into_string())));
+            raw_html.clear();
+        }
         match event {
             Event::Start(Tag::Heading { level, id, classes, attrs }) => {
                 heading = Some((events.len(), level, id.clone(), String::new()));
@@ -130,27 +163,52 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                 }
                 events.push(event);
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let href = match links.route(&dest_url) {
-                    Ok(link) => link.href.into_owned(),
+            Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
+                let dest = if link_type == LinkType::Email && !dest_url.starts_with("mailto:") {
+                    CowStr::from(format!("mailto:{dest_url}"))
+                } else {
+                    dest_url
+                };
+                let mut tag = String::with_capacity(dest.len() + 48);
+                match links.route(&dest) {
+                    Ok(link) => {
+                        out.record(range.start, &link);
+                        tag.push_str("<a href=\"");
+                        tag.push_str(&escape_attr(&link.href));
+                        tag.push('"');
+                        if let Some(rel) = link.rel() {
+                            tag.push_str(" rel=\"");
+                            tag.push_str(rel);
+                            tag.push('"');
+                        }
+                    }
                     Err(err) => {
                         out.problems.push(LinkProblem { offset: range.start, message: err.to_string() });
-                        "#".to_owned()
+                        tag.push_str("<a href=\"#\"");
                     }
-                };
-                let href = if link_type == LinkType::Email && !href.starts_with("mailto:") {
-                    format!("mailto:{href}")
-                } else {
-                    href
-                };
-                let mut tag = format!("<a href=\"{}\"", escape_attr(&href));
+                }
                 if !title.is_empty() {
-                    tag.push_str(&format!(" title=\"{}\"", escape_attr(&title)));
+                    tag.push_str(" title=\"");
+                    tag.push_str(&escape_attr(&title));
+                    tag.push('"');
                 }
                 tag.push('>');
-                let _ = id;
                 link_closers.push(true);
                 events.push(Event::InlineHtml(CowStr::from(tag)));
+            }
+            Event::Html(html) => {
+                if raw_html.is_empty() {
+                    raw_html_offset = range.start;
+                }
+                raw_html.push_str(&html);
+                continue;
+            }
+            Event::InlineHtml(html) => {
+                let rewritten = match rewrite_raw_html(&html, range.start, links, &mut out) {
+                    CowStr::Borrowed(_) => html,
+                    changed => CowStr::from(changed.into_string()),
+                };
+                events.push(Event::InlineHtml(rewritten));
             }
             Event::End(TagEnd::Link) => {
                 if link_closers.pop().unwrap_or(false) {
@@ -177,10 +235,66 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
             other => events.push(other),
         }
     }
+    if !raw_html.is_empty() {
+        let block = rewrite_raw_html(&raw_html, raw_html_offset, links, &mut out);
+        events.push(Event::Html(CowStr::from(block.into_string())));
+    }
     out.first_paragraph = squash_spaces(&out.first_paragraph);
     out.html.reserve(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     out
+}
+
+/// Sends `href`/`src` attributes in raw HTML through the link policy.
+/// Affiliate links get their `rel`; unsafe URLs become `#` and a problem.
+fn rewrite_raw_html<'a>(html: &'a str, offset: usize, links: &LinkPolicy, out: &mut Rendered) -> CowStr<'a> {
+    let has_url =
+        html.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"href") || w.eq_ignore_ascii_case(b"src="));
+    if !has_url {
+        return CowStr::Borrowed(html);
+    }
+    let found = std::cell::RefCell::new(Vec::<(Result<Link<'static>, String>, bool)>::new());
+    let handle =
+        |el: &mut lol_html::html_content::Element<'_, '_>, attribute: &str, is_link: bool| -> lol_html::HandlerResult {
+            let Some(value) = el.get_attribute(attribute) else { return Ok(()) };
+            match links.route(&value) {
+                Ok(link) => {
+                    let link = Link { href: link.href.into_owned().into(), kind: link.kind, warnings: link.warnings };
+                    if link.href != value.as_str() {
+                        el.set_attribute(attribute, &link.href)?;
+                    }
+                    if is_link && let Some(rel) = link.rel() {
+                        el.set_attribute("rel", rel)?;
+                    }
+                    found.borrow_mut().push((Ok(link), is_link));
+                }
+                Err(err) => {
+                    el.set_attribute(attribute, "#")?;
+                    found.borrow_mut().push((Err(err.to_string()), is_link));
+                }
+            }
+            Ok(())
+        };
+    let settings = lol_html::RewriteStrSettings::new()
+        .append_element_content_handler(lol_html::element!("a[href], area[href]", |el| handle(el, "href", true)))
+        .append_element_content_handler(lol_html::element!(
+            "img[src], iframe[src], source[src], video[src], audio[src], embed[src]",
+            |el| handle(el, "src", false)
+        ))
+        .append_element_content_handler(lol_html::element!("form[action]", |el| handle(el, "action", false)));
+    let rewritten = lol_html::rewrite_str(html, settings);
+    for (result, is_link) in found.into_inner() {
+        match result {
+            Ok(link) if is_link => out.record(offset, &link),
+            Ok(_) => {}
+            Err(message) => out.problems.push(LinkProblem { offset, message }),
+        }
+    }
+    match rewritten {
+        Ok(text) => CowStr::from(text),
+        // lol_html only fails on memory limits; keeping the text as written is the safe fallback.
+        Err(_) => CowStr::Borrowed(html),
+    }
 }
 
 /// Plain text of a Markdown fragment (for excerpts before `<!-- more -->`).
@@ -313,9 +427,55 @@ mod tests {
         assert!(r.html.contains("<a href=\"mailto:me@mail.example\">"), "{}", r.html);
     }
 
+    fn amazon() -> LinkPolicy {
+        use crate::links::{AmazonRules, Rules};
+        LinkPolicy {
+            base_path: String::new(),
+            rules: Rules {
+                amazon: Some(AmazonRules {
+                    marketplace: "amazon.com".into(),
+                    tags: [("amazon.com".to_owned(), "mia-20".to_owned())].into(),
+                }),
+                programs: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn affiliate_links_in_every_position_are_tagged_and_marked() {
+        let body = "A [link](https://amazon.com/dp/B06XCKGLTP), an autolink <https://www.amazon.com/dp/B000000002>, \
+a [reference][r], inline <a href=\"https://amazon.com/dp/B000000003\" class=\"x\">html</a>.\n\n\
+<div>\n<a\n  href=\"https://amazon.com/gp/product/B000000004\">block</a>\n</div>\n\n[r]: https://amazon.com/dp/B000000005\n";
+        let r = render(body, &amazon(), SlugMode::Transliterate);
+        for asin in ["B06XCKGLTP", "B000000002", "B000000003", "B000000004", "B000000005"] {
+            let href = format!("https://www.amazon.com/dp/{asin}?tag=mia-20");
+            assert!(r.html.contains(&href), "{asin} not tagged:\n{}", r.html);
+        }
+        assert_eq!(r.html.matches("rel=\"sponsored nofollow noopener\"").count(), 5, "{}", r.html);
+        assert!(r.has_affiliate && r.has_amazon);
+        assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn unsafe_urls_in_raw_html_are_reported() {
+        let body = "Text\n\n<a href=\"javascript:alert(1)\">x</a> <img src=\"data:text/html,x\">\n";
+        let r = render(body, &amazon(), SlugMode::Transliterate);
+        assert_eq!(r.problems.len(), 2, "{:?}", r.problems);
+        assert!(!r.html.contains("javascript:"), "{}", r.html);
+        assert_eq!(r.problems[0].offset, 6);
+    }
+
+    #[test]
+    fn foreign_tags_are_replaced_with_a_note() {
+        let r = render("[x](https://www.amazon.com/dp/B06XCKGLTP?tag=other-20)", &amazon(), SlugMode::Transliterate);
+        assert!(r.html.contains("tag=mia-20"), "{}", r.html);
+        assert_eq!(r.notes.len(), 1);
+        assert_eq!(r.notes[0].warning.code(), "foreign-tag-replaced");
+    }
+
     #[test]
     fn root_relative_links_follow_the_sub_path() {
-        let policy = LinkPolicy { base_path: "/shop".into() };
+        let policy = LinkPolicy { base_path: "/shop".into(), ..Default::default() };
         let r = render("[x](/posts/a/) ![i](/images/a.png)", &policy, SlugMode::Transliterate);
         assert!(r.html.contains("href=\"/shop/posts/a/\""), "{}", r.html);
         assert!(r.html.contains("src=\"/shop/images/a.png\""), "{}", r.html);

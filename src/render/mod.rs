@@ -76,7 +76,7 @@ impl Renderer {
         let base_path = site.settings.base_path.clone();
         tera.register_function("url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
             let path: String = kwargs.must_get("path")?;
-            Ok(crate::links::LinkPolicy { base_path: base_path.clone() }
+            Ok(crate::links::LinkPolicy { base_path: base_path.clone(), ..Default::default() }
                 .internal(&format!("/{}", path.trim_start_matches('/')))
                 .into_owned())
         });
@@ -99,7 +99,7 @@ impl Renderer {
         let builder = ValueBuilder::new(site);
         let settings = &site.settings;
         let profile = &settings.profile;
-        let links = crate::links::LinkPolicy { base_path: settings.base_path.clone() };
+        let links = site.links.clone();
         let bio = profile.bio.as_deref().map(|bio| crate::markdown::render_inline(bio, &links).0);
         let avatar = profile.avatar.as_ref().map(|a| {
             let a = a.get_ref();
@@ -463,10 +463,7 @@ impl JobContext<'_> {
             if i.contains("://") {
                 i.to_owned()
             } else {
-                urls.absolute(
-                    &crate::links::LinkPolicy { base_path: settings.base_path.clone() }
-                        .internal(&format!("/{}", i.trim_start_matches('/'))),
-                )
+                urls.absolute(&self.site.links.internal(&format!("/{}", i.trim_start_matches('/'))))
             }
         });
         let json_ld = self.json_ld(post, &canonical, description);

@@ -60,6 +60,10 @@ pub struct Post {
     pub disclosure: Option<String>,
     /// The bundle folder, whose files are copied next to the page.
     pub bundle: Option<PathBuf>,
+    /// Whether the body or a product links to an affiliate.
+    pub has_affiliate: bool,
+    /// Whether the body or a product links to Amazon.
+    pub has_amazon: bool,
 }
 
 /// A category or tag as a post names it.
@@ -119,6 +123,8 @@ pub struct Site {
     pub products: Vec<ShopProduct>,
     /// Bundle files to copy.
     pub assets: Vec<AssetCopy>,
+    /// How links are written.
+    pub links: LinkPolicy,
 }
 
 /// URL paths that shopfront generates itself; a page may not take them.
@@ -141,13 +147,7 @@ pub struct Inputs<'a> {
 /// Builds the site model; returns it with warnings, or every error found.
 pub fn build(documents: Vec<Document>, inputs: Inputs<'_>) -> (Option<Site>, Vec<Diagnostic>) {
     let settings = &inputs.settings;
-    let marketplace = settings
-        .profile
-        .affiliate
-        .amazon
-        .as_ref()
-        .and_then(|a| a.marketplace.as_ref())
-        .map_or_else(|| "amazon.com".to_owned(), |m| products::normalise_marketplace(m.get_ref()));
+    let marketplace = settings.amazon_marketplace();
     let results: Vec<(Option<Post>, Vec<Diagnostic>)> = documents
         .par_iter()
         .filter(|d| inputs.drafts || !d.front_matter.draft)
@@ -175,7 +175,16 @@ pub fn build(documents: Vec<Document>, inputs: Inputs<'_>) -> (Option<Site>, Vec
     let tags = collect_terms(&posts, |p| &p.tags);
     let products = collect_products(&posts);
     let assets = bundle_copies(&posts, &pages, &inputs.assets);
-    let site = Site { settings: inputs.settings, posts, pages, categories, tags, products, assets };
+    let site = Site {
+        links: inputs.links.clone(),
+        settings: inputs.settings,
+        posts,
+        pages,
+        categories,
+        tags,
+        products,
+        assets,
+    };
     (Some(site), diagnostics)
 }
 
@@ -223,6 +232,14 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     for problem in &rendered.problems {
         diagnostics.push(document.error_in_body("unsafe-link", problem.offset, problem.message.clone()));
     }
+    for note in &rendered.notes {
+        let (line, column) = document.body_position(note.offset);
+        diagnostics.push(Diagnostic::warning(note.warning.code(), note.warning.to_string()).at(display).with_position(
+            line,
+            column,
+            Some(&document.text),
+        ));
+    }
 
     let title = match &fm.title {
         Some(title) if !title.trim().is_empty() => title.trim().to_owned(),
@@ -266,10 +283,9 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     let cx = products::ProductContext { document, links: inputs.links, marketplace, resolve_image: &resolve_image };
     let mut items = Vec::with_capacity(fm.products.len());
     for input in &fm.products {
-        match products::resolve(input, &cx) {
-            Ok(product) => items.push(product),
-            Err(errors) => diagnostics.extend(errors),
-        }
+        let (product, found) = products::resolve(input, &cx);
+        diagnostics.extend(found);
+        items.extend(product);
     }
     let terms = |names: &[String], what: &str, diagnostics: &mut Vec<Diagnostic>| -> Vec<TermRef> {
         let mut out: Vec<TermRef> = Vec::new();
@@ -295,8 +311,13 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     if diagnostics.iter().any(Diagnostic::is_error) {
         return (None, diagnostics);
     }
+    let has_affiliate =
+        rendered.has_affiliate || items.iter().any(|p| p.affiliate || p.links.iter().any(|l| l.affiliate));
+    let has_amazon = rendered.has_amazon || items.iter().any(|p| p.amazon || p.links.iter().any(|l| l.amazon));
     let post = Post {
         kind: document.source.kind,
+        has_affiliate,
+        has_amazon,
         source: display.clone(),
         title,
         path,
@@ -491,12 +512,16 @@ fn resolve_asset(reference: &str, document: &Document, page_href: &str, links: &
     if reference.is_empty() {
         return Err("the image path is empty".to_owned());
     }
-    if crate::links::scheme_of(reference).is_some() {
-        return match links.route(reference) {
-            Ok(link) if link.href.starts_with("http") => Ok(link.href.into_owned()),
-            Ok(_) => Err(format!("`{reference}` must be an https URL or a path")),
-            Err(err) => Err(err.to_string()),
-        };
+    match links.route(reference) {
+        Err(err) => return Err(err.to_string()),
+        Ok(link) if link.kind != crate::links::LinkKind::Internal => {
+            return if link.href.starts_with("http") {
+                Ok(link.href.into_owned())
+            } else {
+                Err(format!("`{reference}` must be an https URL or a path"))
+            };
+        }
+        Ok(_) => {}
     }
     if reference.starts_with('/') {
         return Ok(links.internal(reference).into_owned());

@@ -39,12 +39,10 @@ pub struct Product {
     pub brand: Option<String>,
     /// More sellers.
     pub links: Vec<SellerLink>,
+    /// Whether the buy link goes to Amazon.
+    pub amazon: bool,
     /// Where the product is deduplicated: ASIN or URL.
     pub key: String,
-    /// Whether `stars:` was given (Amazon's customer stars: not allowed).
-    pub has_stars: bool,
-    /// Whether `reviews:` was given (Amazon's review counts: not allowed).
-    pub has_reviews: bool,
 }
 
 /// Another place to buy a product.
@@ -56,6 +54,8 @@ pub struct SellerLink {
     pub url: String,
     /// Whether it earns a commission.
     pub affiliate: bool,
+    /// Whether it goes to Amazon.
+    pub amazon: bool,
 }
 
 /// Everything a product needs from its post.
@@ -70,13 +70,15 @@ pub struct ProductContext<'a> {
     pub resolve_image: &'a dyn Fn(&str) -> Result<String, String>,
 }
 
-/// Checks and resolves one product; errors point at its front-matter line.
-pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> Result<Product, Vec<Diagnostic>> {
+/// Checks and resolves one product. Errors and warnings point at its
+/// front-matter line; the product is returned only when there are no errors.
+pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> (Option<Product>, Vec<Diagnostic>) {
     let name = input.name.0.trim().to_owned();
     let anchor = if name.is_empty() { "products" } else { input.name.0.as_str() };
     let mut errors = Vec::new();
-    let error =
-        |message: String, needle: &str| cx.document.at_front_matter(Diagnostic::error("product", message), needle);
+    let mut warnings = Vec::new();
+    let locate = |diagnostic: Diagnostic, needle: &str| cx.document.at_front_matter_after(diagnostic, anchor, needle);
+    let error = |message: String, needle: &str| locate(Diagnostic::error("product", message), needle);
     if name.is_empty() {
         errors.push(error("a product needs a `name`".to_owned(), anchor));
     }
@@ -95,17 +97,19 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> Result<Product,
         }
         None => None,
     };
-    let marketplace = input.marketplace.as_ref().map(|m| normalise_marketplace(&m.0));
+    let marketplace = input.marketplace.as_ref().map(|m| crate::profile::normalise_domain(&m.0));
     if let Some(m) = &marketplace
-        && !m.starts_with("amazon.")
+        && !crate::links::marketplaces().any(|known| known == m)
     {
-        errors
-            .push(error(format!("`marketplace: {m}` is not an Amazon marketplace (e.g. amazon.com, amazon.co.uk)"), m));
+        let known: Vec<&str> = crate::links::marketplaces().collect();
+        let hint = crate::diagnostics::closest(m, known.iter().copied())
+            .map_or_else(|| "e.g. amazon.com, amazon.co.uk, amazon.de".to_owned(), |b| format!("did you mean `{b}`?"));
+        errors.push(error(format!("`marketplace: {m}` is not an Amazon marketplace ({hint})"), m));
     }
     let raw_url = match (&asin, &input.url) {
         (Some(asin), _) => {
             let market = marketplace.clone().unwrap_or_else(|| cx.marketplace.to_owned());
-            format!("https://www.{market}/dp/{asin}")
+            crate::links::product_url(&market, asin).unwrap_or_default()
         }
         (None, Some(url)) => url.0.trim().to_owned(),
         (None, None) => {
@@ -115,13 +119,41 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> Result<Product,
             String::new()
         }
     };
-    let (url, affiliate) = match cx.links.route(&raw_url) {
-        Ok(link) => (link.href.into_owned(), link.affiliate),
+    let (url, affiliate, amazon) = match cx.links.route(&raw_url) {
+        Ok(link) => {
+            for warning in &link.warnings {
+                warnings.push(locate(Diagnostic::warning(warning.code(), warning.to_string()), "asin"));
+            }
+            (link.href.to_string(), link.is_affiliate(), link.is_amazon())
+        }
         Err(err) => {
             errors.push(error(err.to_string(), &raw_url));
-            (String::new(), false)
+            (String::new(), false, false)
         }
     };
+    // Amazon's rules (SPEC §6): no copied prices, stars or review counts.
+    if amazon {
+        if input.price.is_some() {
+            errors.push(locate(
+                Diagnostic::error(
+                    "amazon-price",
+                    format!("product `{name}` links to Amazon and has a `price`: Amazon forbids showing prices not fetched from its API in the last 24 hours"),
+                ),
+                "price",
+            ).with_hint("remove `price:`; the buy button takes readers to the current price"));
+        }
+        for (key, present) in [("stars", input.stars.is_some()), ("reviews", input.reviews.is_some())] {
+            if present {
+                errors.push(locate(
+                    Diagnostic::error(
+                        "amazon-ratings",
+                        format!("product `{name}` copies Amazon's customer `{key}`: Amazon forbids republishing its ratings and review counts"),
+                    ),
+                    key,
+                ).with_hint("use `rating:` for your own score instead"));
+            }
+        }
+    }
     if let Some(rating) = input.rating
         && !(0.0..=5.0).contains(&rating)
     {
@@ -129,7 +161,18 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> Result<Product,
     }
     let image = match &input.image {
         Some(image) => match (cx.resolve_image)(image.0.trim()) {
-            Ok(url) => Some(url),
+            Ok(url) => {
+                if is_amazon_image_host(&url) {
+                    warnings.push(locate(
+                        Diagnostic::warning(
+                            "hotlinked-image",
+                            format!("the image of `{name}` is hot-linked from Amazon's image servers; Amazon allows its images only through its API or SiteStripe"),
+                        ),
+                        &image.0,
+                    ).with_hint("save your own photo under static/ or in the post's folder"));
+                }
+                Some(url)
+            }
             Err(message) => {
                 errors.push(error(message, &image.0));
                 None
@@ -147,16 +190,23 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> Result<Product,
     let mut links = Vec::new();
     for link in &input.links {
         match cx.links.route(link.url.0.trim()) {
-            Ok(routed) => links.push(SellerLink {
-                label: link.label.0.clone(),
-                url: routed.href.into_owned(),
-                affiliate: routed.affiliate,
-            }),
+            Ok(routed) => {
+                for warning in &routed.warnings {
+                    warnings.push(locate(Diagnostic::warning(warning.code(), warning.to_string()), &link.url.0));
+                }
+                links.push(SellerLink {
+                    label: link.label.0.clone(),
+                    affiliate: routed.is_affiliate(),
+                    amazon: routed.is_amazon(),
+                    url: routed.href.into_owned(),
+                });
+            }
             Err(err) => errors.push(error(err.to_string(), &link.url.0)),
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        errors.extend(warnings);
+        return (None, errors);
     }
     let id = input
         .id
@@ -165,13 +215,14 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> Result<Product,
         .or_else(|| asin.clone())
         .unwrap_or_else(|| slug::slugify(&name));
     let key = asin.clone().unwrap_or_else(|| url.clone());
-    Ok(Product {
+    let product = Product {
         name,
         id,
         marketplace: asin.as_ref().map(|_| marketplace.unwrap_or_else(|| cx.marketplace.to_owned())),
         asin,
         url,
         affiliate,
+        amazon,
         image,
         badge: input.badge.as_ref().map(|b| b.0.clone()),
         rating: input.rating,
@@ -182,15 +233,15 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> Result<Product,
         brand: input.brand.as_ref().map(|b| b.0.clone()),
         links,
         key,
-        has_stars: input.stars.is_some(),
-        has_reviews: input.reviews.is_some(),
-    })
+    };
+    (Some(product), warnings)
 }
 
-/// `www.Amazon.co.uk` → `amazon.co.uk`.
-pub fn normalise_marketplace(text: &str) -> String {
-    let lower = text.trim().to_ascii_lowercase();
-    let lower = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or(&lower);
-    let lower = lower.trim_end_matches('/');
-    lower.strip_prefix("www.").unwrap_or(lower).to_owned()
+/// Whether a URL is on one of Amazon's image servers.
+pub fn is_amazon_image_host(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else { return false };
+    let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
+    ["media-amazon.com", "ssl-images-amazon.com", "images-amazon.com"]
+        .iter()
+        .any(|h| host == *h || host.ends_with(&format!(".{h}")))
 }

@@ -1,0 +1,414 @@
+//! Amazon Associates: which hosts are Amazon stores, where the ASIN sits in
+//! a product URL, which query parameters are tracking noise, and which tag
+//! each store gets.
+//!
+//! A product link, in any of its many shapes, becomes the canonical
+//! `https://www.amazon.TLD/dp/ASIN?th=…&psc=…&language=…&ascsubtag=…&tag=TAG`
+//! (each kept parameter only when present, always in that order, `tag` last).
+//! Any other store link (search, `/shop/handle`, lists, stores, the home
+//! page) keeps its path minus `/ref=…` segments and its query minus tracking
+//! noise, in the order written, and gets `tag=TAG` appended. Both drop the
+//! fragment and are served from `https://www.` + the marketplace domain.
+//!
+//! Amazon's agreement forbids cloaking or redirecting its links, so nothing
+//! here ever wraps an Amazon link in another URL.
+
+use std::borrow::Cow;
+
+use url::Url;
+
+use super::query::{self, Param};
+use super::rewrite::{LinkKind, LinkWarning, Rewrite};
+use super::rules::AmazonRules;
+
+/// Where a marketplace sits, which decides its tags' suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Region {
+    NorthAmerica,
+    Europe,
+    Japan,
+    /// Marketplaces whose suffix we do not check: Amazon's documentation
+    /// is not consistent about them.
+    Elsewhere,
+}
+
+const MARKETPLACES: [(&str, Region); 22] = [
+    ("amazon.com", Region::NorthAmerica),
+    ("amazon.ca", Region::NorthAmerica),
+    ("amazon.com.mx", Region::NorthAmerica),
+    ("amazon.com.br", Region::NorthAmerica),
+    ("amazon.co.uk", Region::Europe),
+    ("amazon.de", Region::Europe),
+    ("amazon.fr", Region::Europe),
+    ("amazon.it", Region::Europe),
+    ("amazon.es", Region::Europe),
+    ("amazon.nl", Region::Europe),
+    ("amazon.se", Region::Europe),
+    ("amazon.pl", Region::Europe),
+    ("amazon.com.be", Region::Europe),
+    ("amazon.ie", Region::Europe),
+    ("amazon.com.tr", Region::Europe),
+    ("amazon.ae", Region::Elsewhere),
+    ("amazon.sa", Region::Elsewhere),
+    ("amazon.eg", Region::Elsewhere),
+    ("amazon.in", Region::Elsewhere),
+    ("amazon.co.jp", Region::Japan),
+    ("amazon.sg", Region::Elsewhere),
+    ("amazon.com.au", Region::Elsewhere),
+];
+
+/// Amazon's own link shorteners; where they lead cannot be known offline.
+const SHORT_HOSTS: [&str; 5] = ["amzn.to", "a.co", "amzn.eu", "amzn.asia", "amzn.com"];
+
+/// Query parameters kept on a product link, in output order (`tag` follows).
+/// `th` and `psc` pin the chosen variation, `language` the page language,
+/// `ascsubtag` is the creator's own sub-tracking.
+const PRODUCT_KEPT: [&str; 4] = ["th", "psc", "language", "ascsubtag"];
+
+/// Product paths by their first segments (compared ignoring ASCII case);
+/// the ASIN is the next segment. The first matching prefix is tried.
+const PRODUCT_PREFIXES: [&[&str]; 7] = [
+    &["gp", "product"],
+    &["gp", "offer-listing"],
+    &["gp", "aw", "d"],
+    &["exec", "obidos", "asin"],
+    &["exec", "obidos", "tg", "detail", "-"],
+    &["o", "asin"],
+    &["o"],
+];
+
+/// Tracking noise, compared ignoring ASCII case.
+const NOISE: [&str; 25] = [
+    "ref",
+    "ref_",
+    "qid",
+    "sr",
+    "srs",
+    "crid",
+    "sprefix",
+    "keywords",
+    "ie",
+    "_encoding",
+    "linkCode",
+    "linkId",
+    "content-id",
+    "dib",
+    "dib_tag",
+    "smid",
+    "psr",
+    "gclid",
+    "fbclid",
+    "msclkid",
+    "spLa",
+    "sp_csd",
+    "camp",
+    "creative",
+    "creativeASIN",
+];
+
+/// Prefixes of tracking noise; `hv` covers Google Ads' `hvadid`, `hvpos`, ….
+const NOISE_PREFIXES: [&str; 4] = ["pd_rd_", "pf_rd_", "utm_", "hv"];
+
+/// The Amazon marketplace domains shopfront knows, e.g. `"amazon.co.uk"`,
+/// for validating `[affiliate.amazon.tags]`.
+pub fn marketplaces() -> impl Iterator<Item = &'static str> {
+    MARKETPLACES.iter().map(|(domain, _)| *domain)
+}
+
+/// The suffix Amazon gives tracking IDs of this marketplace's region:
+/// `-20` in North America, `-21` in Europe, `-22` in Japan. `None` for the
+/// other marketplaces (not checked) and for unknown domains.
+pub fn expected_tag_suffix(marketplace: &str) -> Option<&'static str> {
+    let (_, region) = MARKETPLACES.iter().find(|(domain, _)| domain.eq_ignore_ascii_case(marketplace))?;
+    match region {
+        Region::NorthAmerica => Some("-20"),
+        Region::Europe => Some("-21"),
+        Region::Japan => Some("-22"),
+        Region::Elsewhere => None,
+    }
+}
+
+/// The canonical untagged product URL, e.g.
+/// `product_url("amazon.de", "b07pgl2zsl")` is
+/// `https://www.amazon.de/dp/B07PGL2ZSL`. For products given by `asin:` in
+/// front matter; pass the result through [`rewrite`](fn@super::rewrite) to tag
+/// it like every other link. `None` for an unknown marketplace or an
+/// invalid ASIN.
+pub fn product_url(marketplace: &str, asin: &str) -> Option<String> {
+    let marketplace = marketplace_of_host(marketplace)?;
+    let asin = parse_asin(asin)?;
+    Some(format!("https://www.{marketplace}/dp/{asin}"))
+}
+
+/// The marketplace domain of an Amazon store host (bare, `www.`, `smile.`
+/// or `m.`, any case, with or without the root `.`), or `None`.
+pub(super) fn marketplace_of_host(host: &str) -> Option<&'static str> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let bare =
+        ["www.", "smile.", "m."].iter().find_map(|prefix| strip_prefix_ignore_case(host, prefix)).unwrap_or(host);
+    marketplaces().find(|domain| domain.eq_ignore_ascii_case(bare))
+}
+
+/// The shortener domain of an Amazon short-link host, or `None`.
+pub(super) fn short_link_host(host: &str) -> Option<&'static str> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let bare = strip_prefix_ignore_case(host, "www.").unwrap_or(host);
+    SHORT_HOSTS.iter().find(|short| short.eq_ignore_ascii_case(bare)).copied()
+}
+
+/// Rewrites a link whose host is the store `marketplace`.
+///
+/// `written` is the link as written (trimmed), returned as is when it
+/// cannot be tagged.
+pub(super) fn rewrite<'a>(
+    written: &'a str,
+    url: &Url,
+    marketplace: &'static str,
+    rules: Option<&AmazonRules>,
+) -> Rewrite<'a> {
+    let asin = asin_from_path(url.path());
+    let query = url.query().unwrap_or("");
+    let params: Vec<Param<'_>> = query::params(query).collect();
+    let existing_tags = params.iter().filter(|p| p.is("tag")).map(|p| p.value()).filter(|tag| !tag.is_empty());
+    let kind = |asin, tagged| LinkKind::Amazon { marketplace: marketplace.to_owned(), asin, tagged };
+
+    let Some(tag) = rules.and_then(|r| r.tags.get(marketplace)) else {
+        // Nothing of ours to put on the link: leave it exactly as written.
+        let found = existing_tags.clone().next();
+        let mut warnings = Vec::new();
+        if rules.is_some() {
+            warnings.push(LinkWarning::MissingTag { marketplace: marketplace.to_owned() });
+        } else if found.is_none() {
+            // Not an Associate and not tagged: an ordinary link to a shop.
+            return Rewrite::unchanged(written, LinkKind::External);
+        }
+        let tagged = found.is_some();
+        if let Some(found) = found {
+            warnings.push(LinkWarning::TagKept { marketplace: marketplace.to_owned(), tag: found.into_owned() });
+        }
+        return Rewrite { href: Cow::Borrowed(written), kind: kind(asin, tagged), warnings };
+    };
+
+    let mut warnings = Vec::new();
+    if let Some(expected) = expected_tag_suffix(marketplace)
+        && !tag.ends_with(expected)
+    {
+        warnings.push(LinkWarning::TagSuffixMismatch {
+            marketplace: marketplace.to_owned(),
+            tag: tag.clone(),
+            expected_suffix: expected.to_owned(),
+        });
+    }
+    if let Some(found) = existing_tags.clone().find(|found| found != tag) {
+        warnings.push(LinkWarning::ForeignTagReplaced { found: found.into_owned(), replaced_with: tag.clone() });
+    }
+
+    let mut href = String::with_capacity(48 + query.len());
+    href.push_str("https://www.");
+    href.push_str(marketplace);
+    match &asin {
+        Some(asin) => {
+            href.push_str("/dp/");
+            href.push_str(asin);
+            href.push('?');
+            for name in PRODUCT_KEPT {
+                if let Some(param) = params.iter().find(|p| p.is(name)) {
+                    href.push_str(name);
+                    if let Some(value) = param.raw_value() {
+                        href.push('=');
+                        href.push_str(value);
+                    }
+                    href.push('&');
+                }
+            }
+        }
+        None => {
+            let path = clean_path(url.path());
+            href.push_str(&path);
+            href.push('?');
+            push_meaningful_query(&mut href, &params, path == "/s");
+        }
+    }
+    href.push_str("tag=");
+    query::push_encoded(&mut href, tag);
+
+    Rewrite { href: Cow::Owned(href), kind: kind(asin, true), warnings }
+}
+
+/// Appends the non-noise parameters, each followed by `&`.
+/// On a search page an old-style `keywords=` stands in for a missing `k=`
+/// instead of being dropped, so the search survives.
+fn push_meaningful_query(out: &mut String, params: &[Param<'_>], is_search: bool) {
+    let mut keywords_as_k = is_search && !params.iter().any(|p| p.is("k"));
+    for param in params {
+        if keywords_as_k && param.is("keywords") {
+            out.push_str("k=");
+            out.push_str(param.raw_value().unwrap_or(""));
+            out.push('&');
+            keywords_as_k = false;
+        } else if !param.is("tag") && !is_noise(param) {
+            out.push_str(param.raw);
+            out.push('&');
+        }
+    }
+}
+
+fn is_noise(param: &Param<'_>) -> bool {
+    NOISE.iter().any(|name| param.is(name))
+        || NOISE_PREFIXES.iter().any(|prefix| strip_prefix_ignore_case(&param.key, prefix).is_some())
+}
+
+/// The path without `/ref=…` segments; `/` if nothing is left.
+fn clean_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for segment in path.split('/').skip(1) {
+        if strip_prefix_ignore_case(segment, "ref=").is_none() {
+            out.push('/');
+            out.push_str(segment);
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+/// The ASIN of a product path, upper-cased, or `None` if the path is not a
+/// product page.
+fn asin_from_path(path: &str) -> Option<String> {
+    let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // A language prefix, as in `/-/es/dp/ASIN`.
+    if segments.first() == Some(&"-") {
+        segments.drain(..segments.len().min(2));
+    }
+    let at = |i: usize| segments.get(i).copied().unwrap_or("");
+    let is = |i: usize, word: &str| at(i).eq_ignore_ascii_case(word);
+
+    let candidate = PRODUCT_PREFIXES
+        .iter()
+        .find(|prefix| prefix.iter().enumerate().all(|(i, word)| is(i, word)))
+        .map(|prefix| at(prefix.len()));
+    if let Some(asin) = candidate.and_then(parse_asin) {
+        return Some(asin);
+    }
+    // `/dp/ASIN` may follow a product-name slug: `/Some-Name/dp/ASIN/…`.
+    let dp = segments.iter().position(|s| s.eq_ignore_ascii_case("dp"))?;
+    let asin = if is(dp + 1, "product") { at(dp + 2) } else { at(dp + 1) };
+    parse_asin(asin)
+}
+
+/// Ten ASCII letters or digits (ISBN-10s are ASINs too), upper-cased.
+fn parse_asin(s: &str) -> Option<String> {
+    (s.len() == 10 && s.bytes().all(|b| b.is_ascii_alphanumeric())).then(|| s.to_ascii_uppercase())
+}
+
+fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
+    let head = s.get(..prefix.len())?;
+    // `get` succeeded, so `prefix.len()` is a char boundary and the slice is valid.
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marketplace_hosts() {
+        let rows: &[(&str, Option<&str>)] = &[
+            ("amazon.com", Some("amazon.com")),
+            ("www.amazon.com", Some("amazon.com")),
+            ("smile.amazon.com", Some("amazon.com")),
+            ("m.amazon.com", Some("amazon.com")),
+            ("WWW.AMAZON.CO.UK", Some("amazon.co.uk")),
+            ("www.amazon.com.au.", Some("amazon.com.au")),
+            ("amazon.com.tr", Some("amazon.com.tr")),
+            ("www.amazon.eg", Some("amazon.eg")),
+            ("amazon.com.evil.example", None),
+            ("notamazon.com", None),
+            ("evilamazon.com", None),
+            ("amazon.example", None),
+            ("aws.amazon.com", None),
+            ("www.m.amazon.com", None),
+            ("amazon.co", None),
+            ("", None),
+            ("é", None),
+        ];
+        for (host, want) in rows {
+            assert_eq!(marketplace_of_host(host), *want, "{host}");
+        }
+        assert_eq!(marketplaces().count(), 22);
+    }
+
+    #[test]
+    fn short_hosts() {
+        assert_eq!(short_link_host("amzn.to"), Some("amzn.to"));
+        assert_eq!(short_link_host("A.CO"), Some("a.co"));
+        assert_eq!(short_link_host("www.amzn.eu"), Some("amzn.eu"));
+        assert_eq!(short_link_host("amzn.asia."), Some("amzn.asia"));
+        assert_eq!(short_link_host("notamzn.to"), None);
+        assert_eq!(short_link_host("amzn.to.evil.example"), None);
+    }
+
+    #[test]
+    fn asins() {
+        let rows: &[(&str, Option<&str>)] = &[
+            ("/dp/B06XCKGLTP", Some("B06XCKGLTP")),
+            ("/dp/b06xckgltp/", Some("B06XCKGLTP")),
+            ("/DP/B06XCKGLTP", Some("B06XCKGLTP")),
+            ("/dp/product/B06XCKGLTP", Some("B06XCKGLTP")),
+            ("/gp/product/B06XCKGLTP/ref=x", Some("B06XCKGLTP")),
+            ("/gp/aw/d/B06XCKGLTP", Some("B06XCKGLTP")),
+            ("/gp/offer-listing/B06XCKGLTP", Some("B06XCKGLTP")),
+            ("/exec/obidos/ASIN/0596007124/ref=nosim/", Some("0596007124")),
+            ("/exec/obidos/tg/detail/-/0596007124", Some("0596007124")),
+            ("/o/ASIN/0596007124", Some("0596007124")),
+            ("/o/B06XCKGLTP", Some("B06XCKGLTP")),
+            ("/Fifine-K669B/dp/B06XCKGLTP/ref=sr_1_3", Some("B06XCKGLTP")),
+            ("/-/es/dp/B06XCKGLTP", Some("B06XCKGLTP")),
+            ("/-/es/gp/product/B06XCKGLTP", Some("B06XCKGLTP")),
+            ("/dp/B06XCKGLT", None),
+            ("/dp/B06XCKGLTPX", None),
+            ("/dp/B06XCKGLT%", None),
+            ("/dp/", None),
+            ("/dp", None),
+            ("/-", None),
+            ("/s", None),
+            ("/shop/miachen", None),
+            ("/gp/bestsellers/electronics", None),
+            ("/product-reviews/B06XCKGLTP", None),
+            ("/", None),
+        ];
+        for (path, want) in rows {
+            assert_eq!(asin_from_path(path).as_deref(), *want, "{path}");
+        }
+    }
+
+    #[test]
+    fn suffixes() {
+        assert_eq!(expected_tag_suffix("amazon.com.br"), Some("-20"));
+        assert_eq!(expected_tag_suffix("amazon.com.tr"), Some("-21"));
+        assert_eq!(expected_tag_suffix("amazon.co.jp"), Some("-22"));
+        assert_eq!(expected_tag_suffix("amazon.in"), None);
+        assert_eq!(expected_tag_suffix("amazon.example"), None);
+    }
+
+    #[test]
+    fn clean_paths() {
+        assert_eq!(clean_path("/"), "/");
+        assert_eq!(clean_path("/ref=x"), "/");
+        assert_eq!(clean_path("/s/ref=nb_sb_noss"), "/s");
+        assert_eq!(clean_path("/gp/bestsellers/"), "/gp/bestsellers/");
+        assert_eq!(clean_path("/a/REF=b/c"), "/a/c");
+    }
+
+    #[test]
+    fn product_urls() {
+        assert_eq!(product_url("amazon.de", "b07pgl2zsl").as_deref(), Some("https://www.amazon.de/dp/B07PGL2ZSL"));
+        assert_eq!(
+            product_url("www.amazon.co.jp", "4101010013").as_deref(),
+            Some("https://www.amazon.co.jp/dp/4101010013")
+        );
+        assert_eq!(product_url("amazon.example", "B07PGL2ZSL"), None);
+        assert_eq!(product_url("amazon.com", "B07"), None);
+    }
+}
