@@ -20,6 +20,7 @@
 //! line and column; a build collects all of them and fails once, at the end
 //! of the stage that found errors.
 
+pub mod compliance;
 pub mod content;
 pub mod diagnostics;
 pub mod links;
@@ -170,7 +171,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     };
     let LoadedSite { site, theme, mut warnings } = load(options)?;
     lap("load");
-    let renderer = render::Renderer::new(&theme, &site).map_err(|errors| failed(errors.into_iter().collect()))?;
+    let locale = render::Locale::load(&options.root, &site.settings.language)
+        .map_err(|errors| failed(errors.into_iter().collect()))?;
+    let renderer =
+        render::Renderer::new(&theme, &site, locale).map_err(|errors| failed(errors.into_iter().collect()))?;
     let staging = output::Staging::new(&output_dir)
         .map_err(|err| Diagnostics::from_iter([Diagnostic::error("output", err.to_string())]))?;
     let mut errors = Diagnostics::new();

@@ -10,6 +10,7 @@
 //! 3. Build each post's list value once; list pages clone those values.
 //! 4. Render every page in parallel and hand it to the sink.
 
+pub mod locale;
 pub mod theme;
 pub mod values;
 
@@ -21,9 +22,11 @@ use serde::Serialize;
 use serde_json::json;
 use tera::{Context, Kwargs, State, Tera, Value};
 
+use crate::compliance::{self, Expected};
 use crate::diagnostics::Diagnostic;
 use crate::output::writer::OutputError;
 use crate::site::{Post, Site, Term};
+pub use locale::Locale;
 pub use theme::Theme;
 use values::{ValueBuilder, rfc3339};
 
@@ -39,40 +42,37 @@ impl Sink for crate::output::writer::Staging {
     }
 }
 
-/// Short texts in the site's language.
-#[derive(Debug, Clone, Serialize)]
-pub struct Labels {
-    /// Next to buy buttons.
-    pub ad: String,
-    /// Buy button text.
-    pub buy: String,
-}
-
 /// The disclosure a page with affiliate links shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct DisclosureValue {
-    /// The creator's or the default statement.
+    /// The post's, the creator's or the default statement.
     pub text: String,
     /// Amazon's required statement when the page links to Amazon.
     pub amazon: Option<String>,
 }
 
-/// The default disclosure.
-pub const DEFAULT_DISCLOSURE: &str =
-    "I earn a commission if you buy through links on this page, at no extra cost to you.";
-/// Amazon's required statement, word for word.
-pub const AMAZON_STATEMENT: &str = "As an Amazon Associate I earn from qualifying purchases.";
-
 /// A Tera loaded with a theme, ready to render one site.
 pub struct Renderer {
     tera: Tera,
     origins: HashMap<String, (PathBuf, String)>,
+    locale: Locale,
 }
 
 impl Renderer {
     /// Loads `theme` and the values every page shares.
-    pub fn new(theme: &Theme, site: &Site) -> Result<Self, Vec<Diagnostic>> {
+    pub fn new(theme: &Theme, site: &Site, locale: Locale) -> Result<Self, Vec<Diagnostic>> {
         let mut tera = Tera::new();
+        let policy = site.links.clone();
+        tera.register_filter("affiliate", move |value: &str, _: Kwargs, _: &State| -> tera::TeraResult<String> {
+            match policy.route(value) {
+                Ok(link) => Ok(link.href.into_owned()),
+                Err(err) => Err(tera::Error::message(err.to_string())),
+            }
+        });
+        let policy = site.links.clone();
+        tera.register_filter("link_rel", move |value: &str, _: Kwargs, _: &State| -> String {
+            policy.route(value).ok().and_then(|link| link.rel()).unwrap_or("noopener").to_owned()
+        });
         let base_path = site.settings.base_path.clone();
         tera.register_function("url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
             let path: String = kwargs.must_get("path")?;
@@ -143,9 +143,13 @@ impl Renderer {
                 "pages": builder.page_links(),
             }),
         );
-        global.insert("labels", &labels(site));
-        global.insert("footer_disclosure", &footer_disclosure(site));
-        Ok(Self { tera, origins })
+        let mut labels = locale.texts().clone();
+        if let Some(label) = &profile.disclosure.label {
+            labels.insert("ad".to_owned(), label.clone());
+        }
+        global.insert("labels", &labels);
+        global.insert("footer_disclosure", &footer_disclosure(site, &locale));
+        Ok(Self { tera, origins, locale })
     }
 
     /// Renders every page of `site` into `sink`; returns the errors.
@@ -154,15 +158,27 @@ impl Renderer {
         let summaries: Vec<Value> = site.posts.par_iter().map(|p| builder.post_summary(p)).collect();
         let shop: Vec<Value> = site.products.par_iter().map(|p| builder.shop_product(p)).collect();
         let jobs = jobs(site);
-        let cx = JobContext { site, builder: &builder, summaries: &summaries, shop: &shop };
+        let cx = JobContext { site, builder: &builder, summaries: &summaries, shop: &shop, locale: &self.locale };
         let mut errors: Vec<Diagnostic> = jobs
             .par_iter()
             .filter_map(|job| {
-                let (template, path, context) = cx.context(job);
+                let (template, path, context, disclosure) = cx.context(job);
                 let html = match self.tera.render(template, &context) {
                     Ok(html) => html,
                     Err(err) => return Some(template_diagnostic(&err, &self.origins, Some(&path))),
                 };
+                let expected = disclosure.as_ref().map(|d| Expected {
+                    text: &d.text,
+                    amazon_statement: self.locale.get("amazon_statement"),
+                });
+                if let Some(violation) = compliance::check_page(&html, expected.as_ref(), &site.links).into_iter().next() {
+                    let origin = self.origins.get(template).map_or_else(|| PathBuf::from(template), |(o, _)| o.clone());
+                    return Some(
+                        Diagnostic::error("disclosure", format!("page /{path} {violation}"))
+                            .at(origin)
+                            .with_hint("render `disclosure.text` and `disclosure.amazon` in a visible banner before the first affiliate link"),
+                    );
+                }
                 let file = if path.ends_with(".html") { path } else { format!("{path}index.html") };
                 sink.write(&file, html.as_bytes()).err().map(|e| Diagnostic::error("write", e.to_string()))
             })
@@ -188,20 +204,12 @@ fn link_label(key: &str) -> String {
     }
 }
 
-fn labels(site: &Site) -> Labels {
-    let disclosure = &site.settings.profile.disclosure;
-    Labels { ad: disclosure.label.clone().unwrap_or_else(|| "Ad · paid link".to_owned()), buy: "Buy".to_owned() }
-}
-
-fn footer_disclosure(site: &Site) -> String {
+fn footer_disclosure(site: &Site, locale: &Locale) -> String {
     let settings = &site.settings;
-    let mut text = settings.profile.disclosure.text.clone().unwrap_or_else(|| {
-        "Some links on this site are affiliate links: I earn a commission if you buy through them, at no extra cost to you."
-            .to_owned()
-    });
+    let mut text = settings.profile.disclosure.text.clone().unwrap_or_else(|| locale.get("footer").to_owned());
     if settings.profile.affiliate.amazon.is_some() {
         text.push(' ');
-        text.push_str(AMAZON_STATEMENT);
+        text.push_str(locale.get("amazon_statement"));
     }
     text
 }
@@ -242,6 +250,9 @@ impl Taxonomy {
     }
 }
 
+/// Products on the storefront home.
+const HOME_PRODUCTS: usize = 12;
+
 fn page_count(items: usize, per_page: usize) -> usize {
     items.div_ceil(per_page).max(1)
 }
@@ -274,6 +285,7 @@ struct JobContext<'a> {
     builder: &'a ValueBuilder<'a>,
     summaries: &'a [Value],
     shop: &'a [Value],
+    locale: &'a Locale,
 }
 
 #[derive(Serialize)]
@@ -284,8 +296,33 @@ struct PageLink {
 }
 
 impl JobContext<'_> {
-    /// The template, output path and context for one page.
-    fn context(&self, job: &Job) -> (&'static str, String, Context) {
+    /// The disclosure for a page whose links are known from the data.
+    fn disclosure(&self, own_text: Option<&str>, affiliate: bool, amazon: bool) -> Option<DisclosureValue> {
+        affiliate.then(|| DisclosureValue {
+            text: own_text
+                .or(self.site.settings.profile.disclosure.text.as_deref())
+                .unwrap_or_else(|| self.locale.get("disclosure"))
+                .to_owned(),
+            amazon: amazon.then(|| self.locale.get("amazon_statement").to_owned()),
+        })
+    }
+
+    fn products_disclosure<'p>(
+        &self,
+        products: impl Iterator<Item = &'p crate::site::ShopProduct>,
+    ) -> Option<DisclosureValue> {
+        let (mut affiliate, mut amazon) = (false, false);
+        for item in products {
+            let p = &item.product;
+            affiliate |= p.affiliate || p.links.iter().any(|l| l.affiliate);
+            amazon |= p.amazon || p.links.iter().any(|l| l.amazon);
+        }
+        self.disclosure(None, affiliate, amazon)
+    }
+
+    /// The template, output path, context and disclosure for one page.
+    fn context(&self, job: &Job) -> (&'static str, String, Context, Option<DisclosureValue>) {
+        let mut disclosure = None;
         let site = self.site;
         let settings = &site.settings;
         let urls = &self.builder.urls;
@@ -293,12 +330,14 @@ impl JobContext<'_> {
         let (template, kind, path) = match *job {
             Job::Post(i) => {
                 let post = &site.posts[i];
+                disclosure = self.disclosure(post.disclosure.as_deref(), post.has_affiliate, post.has_amazon);
                 cx.insert_value("page", self.builder.post_detail(Some(i), post));
                 self.seo(&mut cx, &post.title, &post.summary, &post.path, post.cover.as_deref(), Some(post));
                 ("post.html", "post", post.path.clone())
             }
             Job::Page(i) => {
                 let page = &site.pages[i];
+                disclosure = self.disclosure(page.disclosure.as_deref(), page.has_affiliate, page.has_amazon);
                 cx.insert_value("page", self.builder.post_detail(None, page));
                 self.seo(&mut cx, &page.title, &page.summary, &page.path, page.cover.as_deref(), None);
                 ("page.html", "page", page.path.clone())
@@ -319,7 +358,11 @@ impl JobContext<'_> {
                     featured = self.summaries.iter().take(3).cloned().collect();
                 }
                 cx.insert_value("featured", Value::from(featured));
-                cx.insert_value("products", Value::from(self.shop.iter().take(12).cloned().collect::<Vec<_>>()));
+                cx.insert_value(
+                    "products",
+                    Value::from(self.shop.iter().take(HOME_PRODUCTS).cloned().collect::<Vec<_>>()),
+                );
+                disclosure = self.products_disclosure(site.products.iter().take(HOME_PRODUCTS));
                 let title =
                     if page > 1 { format!("{} – page {page}", settings.title) } else { settings.title.clone() };
                 let description = settings.profile.tagline.clone().unwrap_or_default();
@@ -331,6 +374,7 @@ impl JobContext<'_> {
                 let per_page = settings.products_per_page;
                 let total = site.products.len();
                 let items: Vec<Value> = self.shop.iter().skip((page - 1) * per_page).take(per_page).cloned().collect();
+                disclosure = self.products_disclosure(site.products.iter().skip((page - 1) * per_page).take(per_page));
                 cx.insert_value("paginator", self.paginator(items, "shop/", page, page_count(total, per_page), total));
                 let title = format!("Shop · {}", settings.title);
                 let description = format!("Every product {} recommends, in one place.", settings.profile.name);
@@ -375,15 +419,23 @@ impl JobContext<'_> {
                 ("404.html", "404", "404.html".to_owned())
             }
             Job::Disclosure => {
-                let text = settings.profile.disclosure.text.clone().unwrap_or_else(|| DEFAULT_DISCLOSURE.to_owned());
+                let text = settings
+                    .profile
+                    .disclosure
+                    .text
+                    .clone()
+                    .unwrap_or_else(|| self.locale.get("disclosure").to_owned());
                 let mut content = format!("<p>{}</p>", crate::markdown::escape_attr(&text));
                 if settings.profile.affiliate.amazon.is_some() {
-                    content.push_str(&format!("<p>{AMAZON_STATEMENT}</p>"));
+                    content.push_str(&format!(
+                        "<p>{}</p>",
+                        crate::markdown::escape_attr(self.locale.get("amazon_statement"))
+                    ));
                 }
                 cx.insert(
                     "page",
                     &json!({
-                        "title": "Affiliate disclosure",
+                        "title": self.locale.get("disclosure_title"),
                         "url": urls.href("disclosure/"),
                         "permalink": urls.permalink("disclosure/"),
                         "content": content,
@@ -405,10 +457,11 @@ impl JobContext<'_> {
             }
         };
         cx.insert("kind", kind);
-        if !cx.contains_key("disclosure") {
-            cx.insert_value("disclosure", Value::none());
+        match &disclosure {
+            Some(value) => cx.insert("disclosure", value),
+            None => cx.insert_value("disclosure", Value::none()),
         }
-        (template, path, cx)
+        (template, path, cx, disclosure)
     }
 
     fn paginate(&self, cx: &mut Context, posts: &[usize], base: &str, page: usize, per_page: usize) {

@@ -1,0 +1,296 @@
+//! Stage 8: compliance checks on what was actually produced.
+//!
+//! In: each rendered page's HTML and the disclosure it was given. Out:
+//! findings. The check reads the final HTML, not the data behind it, so a
+//! custom theme that drops the disclosure banner, moves it below the first
+//! buy button, or adds affiliate links the data did not predict is caught
+//! whatever its templates do. A link counts as an affiliate link when the
+//! rule engine says so for its `href`, so even a hand-written Amazon link in
+//! a template is seen.
+
+pub mod report;
+
+use std::cell::RefCell;
+
+use crate::links::LinkPolicy;
+
+/// What a page's HTML must show before its first affiliate link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected<'a> {
+    /// The disclosure text the page was given.
+    pub text: &'a str,
+    /// Amazon's statement, required when the page links to Amazon.
+    pub amazon_statement: &'a str,
+}
+
+/// Why a page fails the disclosure rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Violation {
+    /// Affiliate links but no disclosure text anywhere.
+    Missing {
+        /// The first affiliate link.
+        href: String,
+    },
+    /// The disclosure comes after an affiliate link.
+    Late {
+        /// The affiliate link that comes first.
+        href: String,
+    },
+    /// Amazon links but no Amazon statement before the first one.
+    NoAmazonStatement {
+        /// The first Amazon link.
+        href: String,
+    },
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Missing { href } => write!(f, "has affiliate links (first: {href}) but shows no disclosure"),
+            Self::Late { href } => write!(f, "shows the affiliate link {href} before the disclosure"),
+            Self::NoAmazonStatement { href } => {
+                write!(f, "links to Amazon ({href}) without Amazon's required statement before the link")
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Scan {
+    text: String,
+    disclosure_seen: bool,
+    statement_seen: bool,
+    violations: Vec<Violation>,
+    missing_candidate: Option<String>,
+    amazon_checked: bool,
+    affiliate_checked: bool,
+}
+
+/// Checks one page. `expected` is what the page was given (`None` when the
+/// data predicted no affiliate links; then any affiliate link is a failure).
+pub fn check_page(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -> Vec<Violation> {
+    // Pages without anything that could be an affiliate link are the common case.
+    if !html.contains("href") {
+        return Vec::new();
+    }
+    let disclosure = expected.map(|e| normalise(e.text)).unwrap_or_default();
+    let statement = expected.map(|e| normalise(e.amazon_statement)).unwrap_or_default();
+    let scan = RefCell::new(Scan::default());
+    let settings = lol_html::RewriteStrSettings::new()
+        .append_element_content_handler(lol_html::element!("a[href]", |el| {
+            let Some(href) = el.get_attribute("href") else { return Ok(()) };
+            let decoded = decode_entities(&href);
+            let Ok(link) = links.route(&decoded) else { return Ok(()) };
+            if !link.is_affiliate() {
+                return Ok(());
+            }
+            let mut scan = scan.borrow_mut();
+            let scan = &mut *scan;
+            if !scan.affiliate_checked {
+                scan.affiliate_checked = true;
+                if disclosure.is_empty() {
+                    scan.missing_candidate = Some(href.clone());
+                } else if !scan.disclosure_seen {
+                    scan.missing_candidate = Some(href.clone());
+                }
+            }
+            if link.is_amazon() && !scan.amazon_checked {
+                scan.amazon_checked = true;
+                if !scan.statement_seen && scan.disclosure_seen {
+                    scan.violations.push(Violation::NoAmazonStatement { href });
+                }
+            }
+            Ok(())
+        }))
+        .append_element_content_handler(lol_html::text!("body *", |chunk| {
+            let mut scan = scan.borrow_mut();
+            if scan.disclosure_seen && (scan.statement_seen || statement.is_empty()) {
+                return Ok(());
+            }
+            scan.text.push_str(chunk.as_str());
+            let seen = normalise(&decode_entities(&scan.text));
+            if !disclosure.is_empty() && seen.contains(&disclosure) {
+                scan.disclosure_seen = true;
+            }
+            if !statement.is_empty() && seen.contains(&statement) {
+                scan.statement_seen = true;
+            }
+            // Keep only a tail long enough to match texts split across chunks.
+            let keep = disclosure.len().max(statement.len()) * 2 + 64;
+            if scan.text.len() > keep * 2 {
+                let mut cut = scan.text.len() - keep;
+                while !scan.text.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                scan.text.drain(..cut);
+            }
+            Ok(())
+        }));
+    // The rewriter only fails on memory limits; then nothing is reported twice.
+    let _ = lol_html::rewrite_str(html, settings);
+    let mut scan = scan.into_inner();
+    if let Some(href) = scan.missing_candidate.take() {
+        // Was the disclosure anywhere at all? Then it was late, else missing.
+        let anywhere = !disclosure.is_empty() && normalise(&decode_entities(&strip_tags(html))).contains(&disclosure);
+        scan.violations.insert(0, if anywhere { Violation::Late { href } } else { Violation::Missing { href } });
+    }
+    scan.violations
+}
+
+/// Lower-case, whitespace collapsed, typographic quotes made plain.
+fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            out.push(match c {
+                '\u{2018}' | '\u{2019}' => '\'',
+                '\u{201C}' | '\u{201D}' => '"',
+                c => c,
+            });
+        }
+    }
+    out.to_lowercase()
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Decodes the character references templates produce.
+pub fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(end) = rest[..rest.len().min(12)].find(';') else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let entity = &rest[1..end];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some(' '),
+            _ => entity
+                .strip_prefix("#x")
+                .or_else(|| entity.strip_prefix("#X"))
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::links::{AmazonRules, Rules};
+
+    fn links() -> LinkPolicy {
+        LinkPolicy {
+            base_path: String::new(),
+            rules: Rules {
+                amazon: Some(AmazonRules {
+                    marketplace: "amazon.com".into(),
+                    tags: [("amazon.com".to_owned(), "mia-20".to_owned())].into(),
+                }),
+                programs: Vec::new(),
+            },
+        }
+    }
+
+    const TEXT: &str = "I earn a commission if you buy through links on this page, at no extra cost to you.";
+    const AMAZON: &str = "As an Amazon Associate I earn from qualifying purchases.";
+    const EXPECTED: Expected<'static> = Expected { text: TEXT, amazon_statement: AMAZON };
+    const BUY: &str = r#"<a href="https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20">Buy</a>"#;
+
+    fn page(body: &str) -> String {
+        format!("<html><body><header><a href=\"/\">Home</a></header>{body}</body></html>")
+    }
+
+    #[test]
+    fn disclosure_before_the_first_link_passes() {
+        let html = page(&format!(
+            "<aside><p>I earn a commission if you buy through links on this page, at no extra cost to you.</p><p>As an Amazon Associate I earn from qualifying purchases.</p></aside>{BUY}"
+        ));
+        assert_eq!(check_page(&html, Some(&EXPECTED), &links()), []);
+    }
+
+    #[test]
+    fn escaped_and_reflowed_text_still_counts() {
+        let html = page(&format!(
+            "<div>I earn a commission if you buy through links on this page,\n   at no extra cost to <b>you</b>.</div><p>As an Amazon Associate I earn from qualifying purchases.</p>{BUY}"
+        ));
+        assert_eq!(check_page(&html, Some(&EXPECTED), &links()), []);
+        let quoted = Expected { text: "Mia's picks earn me money & more.", amazon_statement: AMAZON };
+        let html = page(&format!("<p>Mia&#39;s picks earn me money &amp; more.</p><p>{AMAZON}</p>{BUY}"));
+        assert_eq!(check_page(&html, Some(&quoted), &links()), []);
+    }
+
+    #[test]
+    fn a_late_disclosure_fails() {
+        let html = page(&format!("{BUY}<footer>{TEXT} {AMAZON}</footer>"));
+        assert!(matches!(check_page(&html, Some(&EXPECTED), &links())[..], [Violation::Late { .. }]));
+    }
+
+    #[test]
+    fn a_missing_disclosure_fails() {
+        let html = page(BUY);
+        assert!(matches!(check_page(&html, Some(&EXPECTED), &links())[..], [Violation::Missing { .. }]));
+        // Links the data did not predict are caught too.
+        assert!(matches!(check_page(&html, None, &links())[..], [Violation::Missing { .. }]));
+    }
+
+    #[test]
+    fn amazon_needs_its_statement() {
+        let html = page(&format!("<p>{TEXT}</p>{BUY}"));
+        assert!(matches!(check_page(&html, Some(&EXPECTED), &links())[..], [Violation::NoAmazonStatement { .. }]));
+    }
+
+    #[test]
+    fn pages_without_affiliate_links_pass() {
+        let html = page("<a href=\"https://example.com/\">x</a>");
+        assert_eq!(check_page(&html, None, &links()), []);
+    }
+
+    #[test]
+    fn entities_decode() {
+        assert_eq!(decode_entities("a &amp; b &#39;c&#x27; &lt;d&gt; &bogus; &"), "a & b 'c' <d> &bogus; &");
+    }
+}
