@@ -88,9 +88,7 @@ pub fn check_page(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolic
             let scan = &mut *scan;
             if !scan.affiliate_checked {
                 scan.affiliate_checked = true;
-                if disclosure.is_empty() {
-                    scan.missing_candidate = Some(href.clone());
-                } else if !scan.disclosure_seen {
+                if disclosure.is_empty() || !scan.disclosure_seen {
                     scan.missing_candidate = Some(href.clone());
                 }
             }
