@@ -27,7 +27,8 @@ const EXAMPLES: &str = "\
 Examples:
   shopfront build                          build ./ into ./public
   shopfront build --root my-site --base-url https://me.github.io/shop
-  shopfront build --drafts --output /tmp/preview";
+  shopfront build --drafts --output /tmp/preview
+  shopfront check --format json            compliance report without writing";
 
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,11 +51,40 @@ Examples:
   shopfront build --root example-site
   shopfront build --output dist --base-url https://user.github.io/shop")]
     Build(BuildArgs),
+    /// Check the site and report compliance findings, without writing output.
+    #[command(after_help = "\
+Examples:
+  shopfront check
+  shopfront check --root my-site --format json")]
+    Check(CheckArgs),
     /// Print a completion script for a shell.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// `shopfront check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The site folder (with profile.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Check drafts too.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-style messages.
+    Text,
+    /// A JSON array: one `{severity, code, file, line, message}` object per finding.
+    Json,
 }
 
 /// `shopfront build`.

@@ -205,6 +205,19 @@ impl Diagnostics {
         self.0.dedup();
     }
 
+    /// Keeps only the first finding with `code`, noting how many there were.
+    pub fn collapse(&mut self, code: &str) {
+        let count = self.0.iter().filter(|d| d.code == code).count();
+        if count < 2 {
+            return;
+        }
+        let mut seen = false;
+        self.0.retain(|d| d.code != code || !std::mem::replace(&mut seen, true));
+        if let Some(first) = self.0.iter_mut().find(|d| d.code == code) {
+            first.message.push_str(&format!(" ({count} links like this on the site)"));
+        }
+    }
+
     /// The findings, in their current order.
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.0.iter()

@@ -146,9 +146,29 @@ pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
         }
     };
     let links = settings.link_policy();
-    let inputs = site::Inputs { root, settings, links: &links, drafts: options.drafts, assets: discovery.assets };
+    let mut static_files: std::collections::HashSet<String> = match &theme {
+        Some(theme) => theme.statics.iter().map(|f| f.path().to_owned()).collect(),
+        None => Default::default(),
+    };
+    match render::theme::list_files(root, &root.join(output::STATIC_DIR)) {
+        Ok(files) => static_files.extend(files.into_iter().map(|(relative, _)| relative)),
+        Err(errors) => diagnostics.extend(errors),
+    }
+    let inputs = site::Inputs {
+        root,
+        settings,
+        links: &links,
+        drafts: options.drafts,
+        assets: discovery.assets,
+        static_files: &static_files,
+    };
     let (site, found) = site::build(documents, inputs);
     diagnostics.extend(found);
+    if let Some(site) = &site {
+        diagnostics.extend(compliance::links::check(site, &static_files));
+        diagnostics.extend(compliance::links::check_redirects(root));
+    }
+    compliance::collapse_repeats(&mut diagnostics);
     match (site, theme) {
         (Some(site), Some(theme)) if !diagnostics.has_errors() => {
             diagnostics.sort();
@@ -156,6 +176,25 @@ pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
         }
         _ => Err(failed(diagnostics)),
     }
+}
+
+/// Everything `build` checks, plus the compliance report, writing nothing:
+/// every page is rendered and verified, then thrown away. Returns every
+/// finding, errors and warnings, sorted by file.
+pub fn check(options: &BuildOptions) -> Diagnostics {
+    let LoadedSite { site, theme, warnings } = match load(options) {
+        Ok(loaded) => loaded,
+        Err(findings) => return findings,
+    };
+    let mut findings = warnings;
+    match render::Locale::load(&options.root, &site.settings.language)
+        .and_then(|locale| render::Renderer::new(&theme, &site, locale))
+    {
+        Ok(renderer) => findings.extend(renderer.render_site(&site, &render::Discard)),
+        Err(errors) => findings.extend(errors),
+    }
+    findings.sort();
+    findings
 }
 
 /// The whole pipeline: on success the output folder holds the new site; on

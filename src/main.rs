@@ -28,6 +28,7 @@ fn main() -> ExitCode {
     let printer = Printer { color, quiet: cli.quiet, verbose: cli.verbose };
     match cli.command {
         Command::Build(args) => build(args, &printer),
+        Command::Check(args) => check(args, &printer),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "shopfront", &mut std::io::stdout());
             ExitCode::SUCCESS
@@ -55,6 +56,29 @@ impl Printer {
         if !self.quiet {
             eprintln!("{text}");
         }
+    }
+}
+
+fn check(args: cli::CheckArgs, printer: &Printer) -> ExitCode {
+    let options = shopfront::BuildOptions { root: args.root, drafts: args.drafts, ..Default::default() };
+    let findings = shopfront::check(&options);
+    match args.format {
+        cli::Format::Json => println!("{}", shopfront::compliance::report::to_json(&findings)),
+        cli::Format::Text => {
+            printer.findings(&findings);
+            let (errors, warnings) = (findings.error_count(), findings.warning_count());
+            if errors == 0 && warnings == 0 {
+                printer.status("No problems found.");
+            } else {
+                printer.status(&format!("{errors} error(s), {warnings} warning(s)."));
+            }
+        }
+    }
+    if findings.has_errors() {
+        let usage = findings.errors().all(|d| d.code == "usage");
+        ExitCode::from(if usage { 2 } else { 1 })
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

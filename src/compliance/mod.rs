@@ -8,6 +8,7 @@
 //! rule engine says so for its `href`, so even a hand-written Amazon link in
 //! a template is seen.
 
+pub mod links;
 pub mod report;
 
 use std::cell::RefCell;
@@ -133,6 +134,12 @@ pub fn check_page(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolic
         scan.violations.insert(0, if anywhere { Violation::Late { href } } else { Violation::Missing { href } });
     }
     scan.violations
+}
+
+/// Findings that would repeat on every page are shown once, with a count.
+pub fn collapse_repeats(diagnostics: &mut crate::diagnostics::Diagnostics) {
+    diagnostics.sort();
+    diagnostics.collapse("unverifiable-short-link");
 }
 
 /// Lower-case, whitespace collapsed, typographic quotes made plain.

@@ -47,6 +47,6 @@ mod rewrite;
 mod rules;
 
 pub use amazon::{expected_tag_suffix, marketplaces, product_url};
-pub use policy::{AFFILIATE_REL, Link, LinkPolicy, UnsafeLink};
+pub use policy::{AFFILIATE_REL, Link, LinkPolicy, Redirector, UnsafeLink, redirector};
 pub use rewrite::{LinkKind, LinkWarning, Rewrite, rewrite};
 pub use rules::{AmazonRules, ProgramAction, ProgramRule, Rules};

@@ -9,6 +9,8 @@
 //! stream is rewritten in one pass: headings get ids, every link and image
 //! goes through the link policy with its byte offset kept for messages.
 
+pub mod shortcodes;
+
 use std::collections::HashSet;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -46,6 +48,15 @@ pub struct LinkNote {
     pub warning: LinkWarning,
 }
 
+/// A link through a redirect service, with its byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectLink {
+    /// Byte offset in the Markdown.
+    pub offset: usize,
+    /// Which service.
+    pub service: crate::links::Redirector,
+}
+
 /// Rendered Markdown and what was learnt on the way.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -67,10 +78,35 @@ pub struct Rendered {
     pub has_affiliate: bool,
     /// Whether any link goes to Amazon.
     pub has_amazon: bool,
+    /// Shortcode calls, in order; the HTML holds a marker for each.
+    pub shortcodes: Vec<shortcodes::ShortcodeCall>,
+    /// Links and images inside the site, for the broken-link check.
+    pub internal: Vec<InternalRef>,
+    /// Links through shorteners and redirect services.
+    pub redirects: Vec<RedirectLink>,
+}
+
+/// A link or image that points inside the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalRef {
+    /// Byte offset in the Markdown.
+    pub offset: usize,
+    /// The URL as written into the page.
+    pub href: String,
+    /// An image (must be a file) rather than a link.
+    pub image: bool,
 }
 
 impl Rendered {
     fn record(&mut self, offset: usize, link: &Link<'_>) {
+        if link.kind == crate::links::LinkKind::Internal && !link.href.starts_with(['?']) {
+            self.internal.push(InternalRef { offset, href: link.href.to_string(), image: false });
+        }
+        if link.kind == crate::links::LinkKind::External
+            && let Some(service) = crate::links::redirector(&link.href)
+        {
+            self.redirects.push(RedirectLink { offset, service });
+        }
         self.has_affiliate |= link.is_affiliate();
         self.has_amazon |= link.is_amazon();
         self.notes.extend(link.warnings.iter().map(|w| LinkNote { offset, warning: w.clone() }));
@@ -97,6 +133,9 @@ fn options() -> Options {
 /// Renders `body`.
 pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     let mut out = Rendered::default();
+    let (body, calls) = shortcodes::extract(body);
+    out.shortcodes = calls;
+    let body = body.as_ref();
     let mut events: Vec<Event> = Vec::with_capacity(body.len() / 16);
     let mut used_ids: HashSet<String> = HashSet::new();
     // Index in `events` of the open heading's start, its level and custom id.
@@ -219,7 +258,16 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 let dest_url = match links.route(&dest_url) {
-                    Ok(link) => CowStr::from(link.href.into_owned()),
+                    Ok(link) => {
+                        if link.kind == crate::links::LinkKind::Internal {
+                            out.internal.push(InternalRef {
+                                offset: range.start,
+                                href: link.href.to_string(),
+                                image: true,
+                            });
+                        }
+                        CowStr::from(link.href.into_owned())
+                    }
                     Err(err) => {
                         out.problems.push(LinkProblem { offset: range.start, message: err.to_string() });
                         CowStr::Borrowed("")
@@ -286,6 +334,9 @@ fn rewrite_raw_html<'a>(html: &'a str, offset: usize, links: &LinkPolicy, out: &
     for (result, is_link) in found.into_inner() {
         match result {
             Ok(link) if is_link => out.record(offset, &link),
+            Ok(link) if link.kind == crate::links::LinkKind::Internal => {
+                out.internal.push(InternalRef { offset, href: link.href.to_string(), image: true });
+            }
             Ok(_) => {}
             Err(message) => out.problems.push(LinkProblem { offset, message }),
         }

@@ -38,6 +38,8 @@ pub fn atom(site: &Site, urls: &Urls) -> String {
         .filter_map(|p| p.updated.as_ref().or(p.date.as_ref()))
         .max_by_key(|d| d.timestamp())
         .map_or_else(|| "1970-01-01T00:00:00+00:00".to_owned(), rfc3339);
+    // Feeds are often mailed as newsletters, and Amazon bans its links in email.
+    let keep_tags = settings.profile.affiliate.amazon.as_ref().is_some_and(|a| a.feed_tags);
     let mut out = String::with_capacity(16 * 1024);
     let _ = write!(
         out,
@@ -77,11 +79,45 @@ pub fn atom(site: &Site, urls: &Urls) -> String {
         if !post.summary.is_empty() {
             let _ = writeln!(out, "    <summary>{}</summary>", xml(&post.summary));
         }
-        let _ = writeln!(out, "    <content type=\"html\">{}</content>", xml(&post.content));
+        let content = if keep_tags {
+            std::borrow::Cow::Borrowed(post.content.as_str())
+        } else {
+            untag_amazon(&post.content, &site.links)
+        };
+        let _ = writeln!(out, "    <content type=\"html\">{}</content>", xml(&content));
         out.push_str("  </entry>\n");
     }
     out.push_str("</feed>\n");
     out
+}
+
+/// Removes the `tag` from every Amazon link in `html`.
+pub fn untag_amazon<'a>(html: &'a str, links: &crate::links::LinkPolicy) -> std::borrow::Cow<'a, str> {
+    if !html.contains("tag=") {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let settings =
+        lol_html::RewriteStrSettings::new().append_element_content_handler(lol_html::element!("a[href]", |el| {
+            let Some(href) = el.get_attribute("href") else { return Ok(()) };
+            let decoded = crate::compliance::decode_entities(&href);
+            let is_amazon = links.route(&decoded).is_ok_and(|l| l.is_amazon());
+            if is_amazon && let Ok(mut url) = url::Url::parse(&decoded) {
+                let kept: Vec<(String, String)> = url
+                    .query_pairs()
+                    .filter(|(k, _)| k != "tag")
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                if kept.is_empty() {
+                    url.set_query(None);
+                } else {
+                    url.query_pairs_mut().clear().extend_pairs(kept);
+                }
+                el.set_attribute("href", url.as_str())?;
+                el.remove_attribute("rel");
+            }
+            Ok(())
+        }));
+    lol_html::rewrite_str(html, settings).map_or(std::borrow::Cow::Borrowed(html), std::borrow::Cow::Owned)
 }
 
 /// `sitemap.xml`: every page a search engine should know.
@@ -158,6 +194,15 @@ pub fn search_index(site: &Site, urls: &Urls) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amazon_tags_are_removed_for_feeds() {
+        let links = crate::links::LinkPolicy::default();
+        let html = r#"<p><a href="https://www.amazon.com/dp/B06XCKGLTP?th=1&amp;tag=mia-20" rel="sponsored nofollow noopener">a</a> <a href="https://example.com/?tag=x">b</a></p>"#;
+        let out = untag_amazon(html, &links);
+        assert!(out.contains(r#"href="https://www.amazon.com/dp/B06XCKGLTP?th=1""#), "{out}");
+        assert!(out.contains("https://example.com/?tag=x"), "{out}");
+    }
 
     #[test]
     fn xml_escapes_and_drops_illegal_characters() {

@@ -42,6 +42,15 @@ impl Sink for crate::output::writer::Staging {
     }
 }
 
+/// A sink that keeps nothing: `check` renders every page only to verify it.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn write(&self, _: &str, _: &[u8]) -> Result<(), OutputError> {
+        Ok(())
+    }
+}
+
 /// The disclosure a page with affiliate links shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct DisclosureValue {
@@ -162,7 +171,16 @@ impl Renderer {
         let mut errors: Vec<Diagnostic> = jobs
             .par_iter()
             .filter_map(|job| {
-                let (template, path, context, disclosure) = cx.context(job);
+                let expanded = match *job {
+                    Job::Post(i) => self.expand_shortcodes(&site.posts[i], &builder),
+                    Job::Page(i) => self.expand_shortcodes(&site.pages[i], &builder),
+                    _ => Ok(None),
+                };
+                let expanded = match expanded {
+                    Ok(content) => content,
+                    Err(diagnostic) => return Some(diagnostic),
+                };
+                let (template, path, context, disclosure) = cx.context(job, expanded.as_deref());
                 let html = match self.tera.render(template, &context) {
                     Ok(html) => html,
                     Err(err) => return Some(template_diagnostic(&err, &self.origins, Some(&path))),
@@ -201,6 +219,39 @@ fn link_label(key: &str) -> String {
             let mut chars = other.chars();
             chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
         }
+    }
+}
+
+impl Renderer {
+    /// The post's HTML with each shortcode marker replaced by the theme's rendering.
+    fn expand_shortcodes(&self, post: &Post, builder: &ValueBuilder<'_>) -> Result<Option<String>, Diagnostic> {
+        if post.shortcodes.is_empty() {
+            return Ok(None);
+        }
+        let mut content = post.content.clone();
+        for (index, shortcode) in post.shortcodes.iter().enumerate().rev() {
+            let mut context = Context::new();
+            match *shortcode {
+                crate::site::Shortcode::Product(i) => {
+                    context.insert("product", &builder.product(&post.products[i], &post.categories, &[]));
+                }
+                _ => {
+                    let all: Vec<_> = post.products.iter().map(|p| builder.product(p, &post.categories, &[])).collect();
+                    context.insert("products", &all);
+                }
+            }
+            let html = self
+                .tera
+                .render(shortcode.template(), &context)
+                .map_err(|err| template_diagnostic(&err, &self.origins, Some(&post.path)))?;
+            let marker = crate::markdown::shortcodes::marker_prefix(index);
+            if let Some(start) = content.find(&format!("{marker} ")).or_else(|| content.find(&format!("{marker}-")))
+                && let Some(len) = content[start..].find("-->")
+            {
+                content.replace_range(start..start + len + 3, &html);
+            }
+        }
+        Ok(Some(content))
     }
 }
 
@@ -321,7 +372,7 @@ impl JobContext<'_> {
     }
 
     /// The template, output path, context and disclosure for one page.
-    fn context(&self, job: &Job) -> (&'static str, String, Context, Option<DisclosureValue>) {
+    fn context(&self, job: &Job, content: Option<&str>) -> (&'static str, String, Context, Option<DisclosureValue>) {
         let mut disclosure = None;
         let site = self.site;
         let settings = &site.settings;
@@ -331,14 +382,14 @@ impl JobContext<'_> {
             Job::Post(i) => {
                 let post = &site.posts[i];
                 disclosure = self.disclosure(post.disclosure.as_deref(), post.has_affiliate, post.has_amazon);
-                cx.insert_value("page", self.builder.post_detail(Some(i), post));
+                cx.insert_value("page", self.builder.post_detail(Some(i), post, content));
                 self.seo(&mut cx, &post.title, &post.summary, &post.path, post.cover.as_deref(), Some(post));
                 ("post.html", "post", post.path.clone())
             }
             Job::Page(i) => {
                 let page = &site.pages[i];
                 disclosure = self.disclosure(page.disclosure.as_deref(), page.has_affiliate, page.has_amazon);
-                cx.insert_value("page", self.builder.post_detail(None, page));
+                cx.insert_value("page", self.builder.post_detail(None, page, content));
                 self.seo(&mut cx, &page.title, &page.summary, &page.path, page.cover.as_deref(), None);
                 ("page.html", "page", page.path.clone())
             }

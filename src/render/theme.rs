@@ -43,6 +43,15 @@ pub enum StaticFile {
     },
 }
 
+impl StaticFile {
+    /// Its output path.
+    pub fn path(&self) -> &str {
+        match self {
+            Self::Embedded { path, .. } | Self::Disk { path, .. } => path,
+        }
+    }
+}
+
 /// A theme ready to load into Tera.
 #[derive(Debug, Clone)]
 pub struct Theme {

@@ -259,8 +259,9 @@ impl<'a> ValueBuilder<'a> {
         Value::from_serializable(&self.summary(post))
     }
 
-    /// The full form of a post or page, for its own page.
-    pub fn post_detail(&self, index: Option<usize>, post: &Post) -> Value {
+    /// The full form of a post or page, for its own page; `content` replaces
+    /// the body's HTML (with shortcodes expanded).
+    pub fn post_detail(&self, index: Option<usize>, post: &Post, content: Option<&str>) -> Value {
         let neighbour = |i: usize| {
             self.site.posts.get(i).map(|p| TitleLink { title: p.title.clone(), url: self.urls.href(&p.path) })
         };
@@ -271,7 +272,7 @@ impl<'a> ValueBuilder<'a> {
         };
         let detail = PostDetail {
             summary: self.summary(post),
-            content: &post.content,
+            content: content.unwrap_or(&post.content),
             products: post.products.iter().map(|p| self.product(p, &post.categories, &[])).collect(),
             toc: &post.toc,
             extra: &post.extra,

@@ -64,6 +64,32 @@ pub struct Post {
     pub has_affiliate: bool,
     /// Whether the body or a product links to Amazon.
     pub has_amazon: bool,
+    /// Shortcodes in the body, in the order of their markers.
+    pub shortcodes: Vec<Shortcode>,
+    /// Links and images inside the site, with their line and column.
+    pub internal: Vec<(usize, usize, crate::markdown::InternalRef)>,
+}
+
+/// A product shortcode in a post's body, checked against its products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shortcode {
+    /// One product's card: an index into [`Post::products`].
+    Product(usize),
+    /// Every product's card.
+    Products,
+    /// A comparison table of every product.
+    Compare,
+}
+
+impl Shortcode {
+    /// The theme template that renders it.
+    pub fn template(self) -> &'static str {
+        match self {
+            Self::Product(_) => "shortcodes/product.html",
+            Self::Products => "shortcodes/products.html",
+            Self::Compare => "shortcodes/compare.html",
+        }
+    }
 }
 
 /// A category or tag as a post names it.
@@ -142,6 +168,8 @@ pub struct Inputs<'a> {
     pub drafts: bool,
     /// Bundle files found by discovery.
     pub assets: Vec<content::BundleAsset>,
+    /// Files that `static/` and the theme put at the output root (relative, `/`).
+    pub static_files: &'a std::collections::HashSet<String>,
 }
 
 /// Builds the site model; returns it with warnings, or every error found.
@@ -232,6 +260,23 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     for problem in &rendered.problems {
         diagnostics.push(document.error_in_body("unsafe-link", problem.offset, problem.message.clone()));
     }
+    for redirect in &rendered.redirects {
+        let (line, column) = document.body_position(redirect.offset);
+        let diagnostic = match redirect.service {
+            crate::links::Redirector::Amazon(host) => Diagnostic::error(
+                "hidden-amazon-link",
+                format!("{host} links hide Amazon links behind a redirect, which Amazon's agreement forbids"),
+            )
+            .with_hint("paste the full Amazon link instead; shopfront tags it for you"),
+            crate::links::Redirector::General(host) => Diagnostic::warning(
+                "shortened-link",
+                format!(
+                    "{host} short links cannot be checked; if this one leads to Amazon, Amazon's agreement forbids hiding it"
+                ),
+            ),
+        };
+        diagnostics.push(diagnostic.at(display).with_position(line, column, Some(&document.text)));
+    }
     for note in &rendered.notes {
         let (line, column) = document.body_position(note.offset);
         diagnostics.push(Diagnostic::warning(note.warning.code(), note.warning.to_string()).at(display).with_position(
@@ -262,6 +307,22 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         }
     };
 
+    if document.source.kind == Kind::Post {
+        if fm.summary.is_none() && markdown::excerpt(body).is_none() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "no-summary",
+                    "post has no `summary`; cards and search results use its first paragraph",
+                )
+                .at(display),
+            );
+        }
+        if fm.cover.is_none() {
+            diagnostics.push(
+                Diagnostic::warning("no-cover", "post has no `cover` image for cards and link previews").at(display),
+            );
+        }
+    }
     let summary = fm
         .summary
         .clone()
@@ -271,7 +332,8 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         .unwrap_or_else(|| truncate_words(&rendered.first_paragraph, 300));
 
     let page_href = format!("{}/{}", settings.base_path, encode_path(&path));
-    let resolve_image = |reference: &str| resolve_asset(reference, document, &page_href, inputs.links);
+    let resolve_image =
+        |reference: &str| resolve_asset(reference, document, &page_href, inputs.links, inputs.static_files);
     let cover = fm.cover.as_deref().and_then(|c| match resolve_image(c.trim()) {
         Ok(url) => Some(url),
         Err(message) => {
@@ -305,6 +367,42 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         }
         out
     };
+    let mut shortcodes = Vec::with_capacity(rendered.shortcodes.len());
+    for call in &rendered.shortcodes {
+        let error = |message: String| document.error_in_body("shortcode", call.offset, message);
+        match (call.name.as_str(), &call.argument) {
+            ("product", Some(wanted)) => {
+                let found = items
+                    .iter()
+                    .position(|p| p.id == *wanted || p.asin.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(wanted)));
+                match found {
+                    Some(index) => shortcodes.push(Shortcode::Product(index)),
+                    None if fm.products.len() != items.len() => {} // the product itself had errors
+                    None => {
+                        let known: Vec<&str> = items.iter().map(|p| p.id.as_str()).collect();
+                        let hint = if known.is_empty() {
+                            "this post has no `products:` in its front matter".to_owned()
+                        } else {
+                            format!("this post's products: {}", known.join(", "))
+                        };
+                        diagnostics.push(
+                            error(format!("`product(\"{wanted}\")`: no product of this post has that asin or id"))
+                                .with_hint(hint),
+                        );
+                    }
+                }
+            }
+            ("product", None) => {
+                diagnostics.push(error("`product()` needs an asin or id: {{ product(\"B06XCKGLTP\") }}".to_owned()))
+            }
+            ("products", _) => shortcodes.push(Shortcode::Products),
+            ("compare", _) => shortcodes.push(Shortcode::Compare),
+            (other, _) => diagnostics.push(
+                error(format!("unknown shortcode `{other}`"))
+                    .with_hint("shortcodes are product(\"ASIN or id\"), products() and compare()"),
+            ),
+        }
+    }
     let categories = terms(&fm.categories, "category", &mut diagnostics);
     let tags = terms(&fm.tags, "tag", &mut diagnostics);
 
@@ -318,6 +416,15 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         kind: document.source.kind,
         has_affiliate,
         has_amazon,
+        shortcodes,
+        internal: rendered
+            .internal
+            .iter()
+            .map(|r| {
+                let (line, column) = document.body_position(r.offset);
+                (line, column, r.clone())
+            })
+            .collect(),
         source: display.clone(),
         title,
         path,
@@ -508,7 +615,13 @@ fn bundle_copies(posts: &[Post], pages: &[Post], assets: &[content::BundleAsset]
 /// An image or file reference from front matter as a URL: `https://…` as
 /// is, `/x.png` under the site's sub-path, a file of the bundle next to the
 /// page, anything else under `static/`.
-fn resolve_asset(reference: &str, document: &Document, page_href: &str, links: &LinkPolicy) -> Result<String, String> {
+fn resolve_asset(
+    reference: &str,
+    document: &Document,
+    page_href: &str,
+    links: &LinkPolicy,
+    static_files: &std::collections::HashSet<String>,
+) -> Result<String, String> {
     if reference.is_empty() {
         return Err("the image path is empty".to_owned());
     }
@@ -523,15 +636,19 @@ fn resolve_asset(reference: &str, document: &Document, page_href: &str, links: &
         }
         Ok(_) => {}
     }
-    if reference.starts_with('/') {
-        return Ok(links.internal(reference).into_owned());
-    }
     if let Some(bundle) = &document.source.bundle
+        && !reference.starts_with('/')
         && bundle.join(reference).is_file()
     {
         return Ok(format!("{page_href}{}", encode_path(reference)));
     }
-    Ok(links.internal(&format!("/{}", encode_path(reference))).into_owned())
+    let path = reference.trim_start_matches('/');
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    if !static_files.contains(path) {
+        let place = if document.source.bundle.is_some() { "static/ or the post's folder" } else { "static/" };
+        return Err(format!("image `{reference}` is not in {place}"));
+    }
+    Ok(links.internal(&format!("/{}", encode_path(path))).into_owned())
 }
 
 /// Percent-encodes what must be encoded in a URL path, keeping `/`.

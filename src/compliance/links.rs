@@ -1,0 +1,229 @@
+//! Links inside the site: every link and image a post or page writes must
+//! lead somewhere, and no redirect of the site's own may hide an Amazon link.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, display_path};
+use crate::site::{Post, Site};
+
+/// Every URL path the build writes: pages as `dir/`, files as `dir/file`.
+fn output_paths(site: &Site, static_files: &HashSet<String>) -> HashSet<String> {
+    let settings = &site.settings;
+    let mut paths: HashSet<String> = static_files.clone();
+    paths.extend(site.assets.iter().map(|a| a.to.clone()));
+    paths.extend(site.posts.iter().chain(&site.pages).map(|p| p.path.clone()));
+    for file in ["404.html", "feed.xml", "sitemap.xml", "robots.txt", "search-index.json"] {
+        paths.insert(file.to_owned());
+    }
+    for dir in ["", "shop/", "categories/", "tags/", "search/", "disclosure/"] {
+        paths.insert(dir.to_owned());
+    }
+    let list = |paths: &mut HashSet<String>, base: &str, items: usize, per_page: usize| {
+        paths.insert(base.to_owned());
+        for page in 2..=items.div_ceil(per_page).max(1) {
+            paths.insert(format!("{base}page/{page}/"));
+        }
+    };
+    list(&mut paths, "", site.posts.len(), settings.posts_per_page);
+    list(&mut paths, "shop/", site.products.len(), settings.products_per_page);
+    for (taxonomy, terms) in [("categories", &site.categories), ("tags", &site.tags)] {
+        for term in terms {
+            list(&mut paths, &format!("{taxonomy}/{}/", term.slug), term.posts.len(), settings.posts_per_page);
+        }
+    }
+    paths
+}
+
+/// The `id`s in a page's body.
+fn ids_in(post: &Post) -> HashSet<String> {
+    let mut ids: HashSet<String> = post.toc.iter().map(|h| h.id.clone()).collect();
+    let mut rest = post.content.as_str();
+    while let Some(i) = rest.find(" id=\"") {
+        rest = &rest[i + 5..];
+        if let Some(end) = rest.find('"') {
+            ids.insert(crate::compliance::decode_entities(&rest[..end]));
+        }
+    }
+    ids
+}
+
+/// Resolves `href` (as written into the page at `page_path`) to a site path.
+fn resolve(href: &str, page_path: &str, base_path: &str) -> Option<(String, String)> {
+    let (path, fragment) = href.split_once('#').unwrap_or((href, ""));
+    let path = path.split('?').next().unwrap_or(path);
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy().into_owned();
+    let joined = if let Some(absolute) = decoded.strip_prefix('/') {
+        let within = if base_path.is_empty() {
+            absolute
+        } else {
+            // Outside the site's sub-path: not ours to check.
+            absolute.strip_prefix(base_path.trim_start_matches('/'))?.trim_start_matches('/')
+        };
+        within.to_owned()
+    } else if decoded.is_empty() {
+        page_path.to_owned()
+    } else {
+        format!("{page_path}{decoded}")
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in joined.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop()?;
+            }
+            s => segments.push(s),
+        }
+    }
+    let mut resolved = segments.join("/");
+    if joined.ends_with('/') && !resolved.is_empty() {
+        resolved.push('/');
+    }
+    Some((resolved, fragment))
+}
+
+/// Broken internal links, anchors and images in posts and pages.
+pub fn check(site: &Site, static_files: &HashSet<String>) -> Vec<Diagnostic> {
+    let paths = output_paths(site, static_files);
+    let by_path: HashMap<&str, &Post> = site.posts.iter().chain(&site.pages).map(|p| (p.path.as_str(), p)).collect();
+    let mut ids_cache: HashMap<&str, HashSet<String>> = HashMap::new();
+    let mut diagnostics = Vec::new();
+    for post in site.posts.iter().chain(&site.pages) {
+        for (line, column, reference) in &post.internal {
+            let Some((target, fragment)) = resolve(&reference.href, &post.path, &site.settings.base_path) else {
+                continue;
+            };
+            let page = if target.is_empty() || target.ends_with('/') { target.clone() } else { format!("{target}/") };
+            let exists = if reference.image {
+                paths.contains(&target)
+            } else {
+                paths.contains(&target)
+                    || paths.contains(&page)
+                    || target.ends_with("index.html") && paths.contains(target.trim_end_matches("index.html"))
+            };
+            let what = if reference.image { "image" } else { "link" };
+            if !exists {
+                diagnostics.push(
+                    Diagnostic::error("broken-link", format!("broken {what}: nothing is built at {}", reference.href))
+                        .at(&post.source)
+                        .with_position(*line, *column, None),
+                );
+                continue;
+            }
+            if fragment.is_empty() || matches!(fragment.as_str(), "top" | "main") {
+                continue;
+            }
+            if let Some(target_post) = by_path.get(page.as_str()) {
+                let ids = ids_cache.entry(target_post.path.as_str()).or_insert_with(|| ids_in(target_post));
+                if !ids.contains(&fragment) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "broken-anchor",
+                            format!("broken link: {} has no heading or anchor `#{fragment}`", reference.href),
+                        )
+                        .at(&post.source)
+                        .with_position(*line, *column, None),
+                    );
+                }
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Amazon links hidden behind the site's own redirects: a Netlify-style
+/// `static/_redirects` rule or an HTML page that refreshes to Amazon.
+pub fn check_redirects(root: &Path) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let statics = root.join(crate::output::STATIC_DIR);
+    let redirects = statics.join("_redirects");
+    if let Ok(text) = std::fs::read_to_string(&redirects) {
+        for (number, line) in text.lines().enumerate() {
+            let target = line.split_whitespace().nth(1).unwrap_or_default();
+            if is_amazon_target(target) {
+                diagnostics.push(hidden_redirect(&display_path(root, &redirects), number + 1, line));
+            }
+        }
+    }
+    let Ok(files) = crate::render::theme::list_files(root, &statics) else { return diagnostics };
+    for (relative, path) in files {
+        if !relative.ends_with(".html") && !relative.ends_with(".htm") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let lower = text.to_ascii_lowercase();
+        if !lower.contains("refresh") && !lower.contains("location") {
+            continue;
+        }
+        for (number, line) in text.lines().enumerate() {
+            let lower = line.to_ascii_lowercase();
+            let redirects = lower.contains("http-equiv") && lower.contains("refresh")
+                || lower.contains("location.href")
+                || lower.contains("location.replace");
+            if redirects && lower.split(['"', '\'', ' ', '=', ';']).any(is_amazon_target) {
+                diagnostics.push(hidden_redirect(&display_path(root, &path), number + 1, line));
+            }
+        }
+    }
+    diagnostics
+}
+
+fn hidden_redirect(path: &Path, line: usize, text: &str) -> Diagnostic {
+    Diagnostic::error(
+        "hidden-amazon-link",
+        "this redirect hides an Amazon link: Amazon's agreement forbids cloaking or redirecting its links",
+    )
+    .at(path)
+    .with_position(line, 1, Some(&format!("{}{text}", "\n".repeat(line - 1))))
+    .with_hint("link to the Amazon page directly; shopfront tags it for you")
+}
+
+fn is_amazon_target(text: &str) -> bool {
+    let Ok(url) = url::Url::parse(text.trim_matches(|c: char| c == '"' || c == '\'')) else { return false };
+    let Some(host) = url.host_str() else { return false };
+    let host = host.to_ascii_lowercase();
+    let host = host.trim_start_matches("www.").trim_start_matches("smile.").trim_start_matches("m.");
+    crate::links::marketplaces().any(|m| m == host) || matches!(host, "amzn.to" | "a.co" | "amzn.eu" | "amzn.asia")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrefs_resolve_against_the_page_and_sub_path() {
+        let cases = [
+            ("/shop/posts/a/", "posts/b/", "/shop", Some(("posts/a/", ""))),
+            ("/shop/posts/a/#setup", "posts/b/", "/shop", Some(("posts/a/", "setup"))),
+            ("desk.svg", "posts/b/", "/shop", Some(("posts/b/desk.svg", ""))),
+            ("../a/", "posts/b/", "", Some(("posts/a/", ""))),
+            ("#x", "posts/b/", "", Some(("posts/b/", "x"))),
+            ("/categories/%E5%B9%BF/", "posts/b/", "", Some(("categories/广/", ""))),
+            ("/elsewhere/", "posts/b/", "/shop", None),
+            ("../../../../x", "posts/b/", "", None),
+        ];
+        for (href, page, base, expected) in cases {
+            let got = resolve(href, page, base);
+            assert_eq!(got.as_ref().map(|(p, f)| (p.as_str(), f.as_str())), expected, "{href}");
+        }
+    }
+
+    #[test]
+    fn own_redirects_to_amazon_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("static/go")).unwrap();
+        std::fs::write(dir.path().join("static/_redirects"), "/blog /posts 301\n/go/mic https://amzn.to/3xyz 302\n")
+            .unwrap();
+        std::fs::write(
+            dir.path().join("static/go/lamp.html"),
+            "<html><head>\n<meta http-equiv=\"refresh\" content=\"0; url=https://www.amazon.com/dp/B0000000001\">\n</head></html>",
+        )
+        .unwrap();
+        let found = check_redirects(dir.path());
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].line, Some(2));
+        assert_eq!(found[1].line, Some(2));
+    }
+}

@@ -1,0 +1,134 @@
+//! Product shortcodes: `{{ product("B06XCKGLTP") }}`, `{{ products() }}`
+//! and `{{ compare() }}`, each on a line of its own.
+//!
+//! Before Markdown is parsed, each shortcode line (outside fenced code) is
+//! replaced by an HTML comment of the same length, `<!--sc:N   -->`, so
+//! every byte offset after it, and so every error's line and column, stays
+//! true. The render stage later swaps each comment for the theme's
+//! `shortcodes/NAME.html`.
+
+use std::borrow::Cow;
+
+/// One shortcode call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortcodeCall {
+    /// Byte offset of the line in the body.
+    pub offset: usize,
+    /// `product`, `products`, `compare`, or whatever was written.
+    pub name: String,
+    /// The quoted argument, if any: an ASIN or a product `id`.
+    pub argument: Option<String>,
+}
+
+/// The marker that stands for shortcode `index` in rendered HTML.
+pub fn marker_prefix(index: usize) -> String {
+    format!("<!--sc:{index}")
+}
+
+/// Replaces shortcode lines with markers; returns the new body and the calls.
+pub fn extract(body: &str) -> (Cow<'_, str>, Vec<ShortcodeCall>) {
+    if !body.contains("{{") {
+        return (Cow::Borrowed(body), Vec::new());
+    }
+    let mut out = String::with_capacity(body.len());
+    let mut calls = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let indent = content.len() - content.trim_start().len();
+        let trimmed = content.trim();
+        if let Some(opened) = fence_marker(trimmed).filter(|_| indent < 4) {
+            match fence {
+                None => fence = Some(opened),
+                Some((c, n)) if opened.0 == c && opened.1 >= n && trimmed.trim_start_matches(c).trim().is_empty() => {
+                    fence = None;
+                }
+                Some(_) => {}
+            }
+        }
+        let call = if fence.is_none() && indent < 4 { parse_call(trimmed) } else { None };
+        match call {
+            Some((name, argument)) => {
+                let marker = marker_prefix(calls.len());
+                let width = content.len().saturating_sub(marker.len() + 3);
+                out.push_str(&marker);
+                out.push_str(&" ".repeat(width));
+                out.push_str("-->");
+                out.push_str(&line[content.len()..]);
+                calls.push(ShortcodeCall { offset, name, argument });
+            }
+            None => out.push_str(line),
+        }
+        offset += line.len();
+    }
+    if calls.is_empty() { (Cow::Borrowed(body), calls) } else { (Cow::Owned(out), calls) }
+}
+
+fn fence_marker(line: &str) -> Option<(char, usize)> {
+    let c = line.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let n = line.chars().take_while(|x| *x == c).count();
+    (n >= 3).then_some((c, n))
+}
+
+/// `{{ name("arg") }}` → (name, Some(arg)).
+fn parse_call(line: &str) -> Option<(String, Option<String>)> {
+    let inner = line.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let open = inner.find('(')?;
+    let name = inner[..open].trim();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let args = inner[open + 1..].strip_suffix(')')?.trim();
+    if args.is_empty() {
+        return Some((name.to_owned(), None));
+    }
+    // `"X"`, `'X'`, or `id="X"` / `asin="X"`.
+    let value = args.split_once('=').map_or(args, |(key, value)| {
+        if key.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '_') { value.trim() } else { args }
+    });
+    let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'' || *q == '“')?;
+    let closing = if quote == '“' { '”' } else { quote };
+    let unquoted = value.strip_prefix(quote)?.strip_suffix(closing)?;
+    Some((name.to_owned(), Some(unquoted.to_owned())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_become_markers_of_the_same_length() {
+        let body = "Intro\n\n{{ product(\"B06XCKGLTP\") }}\n\n  {{ compare() }}\nText {{ inline() }} stays\n";
+        let (out, calls) = extract(body);
+        assert_eq!(out.len(), body.len());
+        assert_eq!(
+            calls,
+            [
+                ShortcodeCall { offset: 7, name: "product".into(), argument: Some("B06XCKGLTP".into()) },
+                ShortcodeCall { offset: 36, name: "compare".into(), argument: None },
+            ]
+        );
+        assert!(out.contains("<!--sc:0"), "{out}");
+        assert!(out.contains("Text {{ inline() }} stays"));
+        for (a, b) in body.lines().zip(out.lines()) {
+            assert_eq!(a.len(), b.len(), "{a:?} / {b:?}");
+        }
+    }
+
+    #[test]
+    fn argument_forms() {
+        assert_eq!(parse_call("{{ product('x') }}"), Some(("product".into(), Some("x".into()))));
+        assert_eq!(parse_call("{{ product(id=\"mug\") }}"), Some(("product".into(), Some("mug".into()))));
+        assert_eq!(parse_call("{{products()}}"), Some(("products".into(), None)));
+        assert_eq!(parse_call("{{ not a call }}"), None);
+    }
+
+    #[test]
+    fn fenced_code_is_left_alone() {
+        let body = "```\n{{ products() }}\n```\n\n    {{ products() }}\n";
+        let (out, calls) = extract(body);
+        assert!(calls.is_empty());
+        assert_eq!(out, body);
+    }
+}
