@@ -178,7 +178,7 @@ impl Renderer {
                 };
                 let expanded = match expanded {
                     Ok(content) => content,
-                    Err(diagnostic) => return Some(diagnostic),
+                    Err(diagnostic) => return Some(*diagnostic),
                 };
                 let (template, path, context, disclosure) = cx.context(job, expanded.as_deref());
                 let html = match self.tera.render(template, &context) {
@@ -224,7 +224,7 @@ fn link_label(key: &str) -> String {
 
 impl Renderer {
     /// The post's HTML with each shortcode marker replaced by the theme's rendering.
-    fn expand_shortcodes(&self, post: &Post, builder: &ValueBuilder<'_>) -> Result<Option<String>, Diagnostic> {
+    fn expand_shortcodes(&self, post: &Post, builder: &ValueBuilder<'_>) -> Result<Option<String>, Box<Diagnostic>> {
         if post.shortcodes.is_empty() {
             return Ok(None);
         }
@@ -243,7 +243,7 @@ impl Renderer {
             let html = self
                 .tera
                 .render(shortcode.template(), &context)
-                .map_err(|err| template_diagnostic(&err, &self.origins, Some(&post.path)))?;
+                .map_err(|err| Box::new(template_diagnostic(&err, &self.origins, Some(&post.path))))?;
             let marker = crate::markdown::shortcodes::marker_prefix(index);
             if let Some(start) = content.find(&format!("{marker} ")).or_else(|| content.find(&format!("{marker}-")))
                 && let Some(len) = content[start..].find("-->")
