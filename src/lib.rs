@@ -164,9 +164,11 @@ pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
     };
     let (site, found) = site::build(documents, inputs);
     diagnostics.extend(found);
-    if let Some(site) = &site {
+    diagnostics.extend(compliance::links::check_redirects(root));
+    // Broken links are judged only on a complete site: a post that failed to
+    // parse would otherwise make every link to it look broken.
+    if let Some(site) = site.as_ref().filter(|_| !diagnostics.has_errors()) {
         diagnostics.extend(compliance::links::check(site, &static_files));
-        diagnostics.extend(compliance::links::check_redirects(root));
     }
     compliance::collapse_repeats(&mut diagnostics);
     match (site, theme) {

@@ -1,0 +1,231 @@
+//! Affiliate links, disclosures and the compliance report (SPEC §4–§6).
+
+use predicates::str::contains;
+
+use crate::support::SiteTest;
+
+const AMAZON_STATEMENT: &str = "As an Amazon Associate I earn from qualifying purchases.";
+const DISCLOSURE: &str = "I earn a commission if you buy through links on this page, at no extra cost to you.";
+
+fn hrefs_with_rel(page: &crate::support::Page) -> Vec<(String, String)> {
+    let selector = scraper::Selector::parse("a[href]").unwrap();
+    page.0
+        .select(&selector)
+        .map(|a| (a.value().attr("href").unwrap().to_owned(), a.value().attr("rel").unwrap_or("").to_owned()))
+        .collect()
+}
+
+#[test]
+fn links_in_every_position_get_their_marketplace_tag() {
+    let built = SiteTest::fixture("affiliate").build().ok();
+    let links = hrefs_with_rel(&built.html("posts/every-link/index.html"));
+    let has = |href: &str| {
+        let found = links.iter().find(|(h, _)| h == href);
+        assert!(found.is_some(), "missing {href} in {links:#?}");
+        assert_eq!(found.unwrap().1, "sponsored nofollow noopener", "{href}");
+    };
+    has("https://www.amazon.com/dp/B000000001?tag=miachen-20"); // Markdown link, tracking dropped
+    has("https://www.amazon.co.uk/dp/B000000002?th=1&psc=1&tag=miachen-21"); // autolink, UK tag
+    has("https://www.amazon.de/dp/B000000006?tag=miachen0d-21"); // reference link, DE tag
+    has("https://www.amazon.com/dp/B000000003?tag=miachen-20"); // inline HTML, foreign tag replaced
+    has("https://www.amazon.com/dp/B000000004?tag=miachen-20"); // HTML block, tag split over lines
+    has("https://www.amazon.com/s?k=usb+mic&tag=miachen-20"); // search keeps k
+    has("https://www.amazon.com/dp/B06XCKGLTP?tag=miachen-20"); // product button
+    has("https://www.amazon.co.uk/dp/B000000UK1?tag=miachen-21"); // product on another marketplace
+    has("https://shop.example-outdoor.com/p/mug?ref=miachen"); // program by params
+    has("https://shop.example-outdoor.com/p/mic?color=black&ref=miachen"); // seller link
+    has("https://go.network.example/click?id=42&u=https%3A%2F%2Fstore.gadgets.example%2Fitem%3Fid%3D7%26x%3Da%20b");
+    // Look-alikes and plain links are untouched and not sponsored.
+    for plain in ["https://amazon.com.evil.example/dp/B000000005", "https://maker.example.com/mic"] {
+        let found = links.iter().find(|(h, _)| h == plain).unwrap_or_else(|| panic!("{plain}"));
+        assert!(!found.1.contains("sponsored"), "{plain}");
+    }
+}
+
+#[test]
+fn the_disclosure_comes_before_the_first_affiliate_link_on_every_page_type() {
+    let built = SiteTest::fixture("affiliate").build().ok();
+    for page in ["posts/every-link/index.html", "index.html", "shop/index.html", "gear/index.html"] {
+        let html = built.text(page);
+        let disclosure = html.find(DISCLOSURE).unwrap_or_else(|| panic!("{page}: no disclosure"));
+        let statement = html.find(AMAZON_STATEMENT).unwrap_or_else(|| panic!("{page}: no Amazon statement"));
+        let first_link = html.find("rel=\"sponsored").unwrap_or_else(|| panic!("{page}: no affiliate link"));
+        assert!(disclosure < first_link && statement < first_link, "{page}: disclosure after the first affiliate link");
+    }
+    // No banner where there is nothing to disclose; the footer statement is everywhere.
+    let plain = built.text("posts/plain/index.html");
+    assert!(!plain.contains(DISCLOSURE), "banner on a post without affiliate links");
+    assert!(plain.contains(AMAZON_STATEMENT), "footer statement missing");
+    assert!(built.exists("disclosure/index.html"));
+    assert!(built.text("disclosure/index.html").contains(AMAZON_STATEMENT));
+}
+
+#[test]
+fn a_theme_without_the_banner_fails_the_build_naming_page_and_template() {
+    let site = SiteTest::fixture("affiliate").file(
+        "templates/post.html",
+        "<html><head><title>{{ seo.title }}</title></head><body>{{ page.content | safe }}</body></html>",
+    );
+    let failed = site.build();
+    let errors = failed.errors();
+    let error = errors.iter().find(|d| d.code == "disclosure").expect("a disclosure error");
+    assert!(error.message.contains("/posts/every-link/"), "{}", error.message);
+    assert!(error.message.contains("no disclosure"), "{}", error.message);
+    assert_eq!(error.path.as_deref(), Some(std::path::Path::new("templates/post.html")));
+    assert!(!failed.output.exists(), "nothing may be written");
+}
+
+#[test]
+fn a_disclosure_after_the_links_fails_too() {
+    let site = SiteTest::fixture("affiliate").file(
+        "templates/post.html",
+        "<html><body>{{ page.content | safe }}<footer>{% if disclosure %}<p>{{ disclosure.text }}</p><p>{{ disclosure.amazon }}</p>{% endif %}</footer></body></html>",
+    );
+    let errors = site.build().errors().clone();
+    assert!(errors.iter().any(|d| d.code == "disclosure" && d.message.contains("before the disclosure")), "{errors}");
+}
+
+#[test]
+fn the_creator_can_reword_but_not_remove_the_disclosure() {
+    let site = SiteTest::fixture("affiliate");
+    let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
+    let site = site.file("profile.toml", format!("{profile}\n[disclosure]\ntext = \"Mia earns from links here.\"\n"));
+    let built = site.build().ok();
+    let html = built.text("posts/every-link/index.html");
+    assert!(html.contains("Mia earns from links here."));
+    assert!(html.contains(AMAZON_STATEMENT), "Amazon's statement stays");
+}
+
+#[test]
+fn feeds_drop_amazon_tags_unless_asked() {
+    let site = SiteTest::fixture("affiliate");
+    let feed = site.build().ok().text("feed.xml");
+    assert!(feed.contains("https://www.amazon.com/dp/B000000001"), "{feed}");
+    assert!(!feed.contains("tag=miachen"), "Amazon tags must not reach the feed");
+    assert!(feed.contains("ref=miachen"), "other programs keep their parameters");
+    let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
+    let site = site.file(
+        "profile.toml",
+        profile.replace("marketplace = \"amazon.com\"", "marketplace = \"amazon.com\"\nfeed_tags = true"),
+    );
+    assert!(site.build().ok().text("feed.xml").contains("tag=miachen-20"));
+}
+
+#[test]
+fn json_ld_reviews_use_the_creators_rating_and_never_amazons_data() {
+    let built = SiteTest::fixture("affiliate").build().ok();
+    let page = built.html("posts/every-link/index.html");
+    let json: serde_json::Value = serde_json::from_str(&page.texts("script[type='application/ld+json']")[0]).unwrap();
+    let text = json.to_string();
+    assert!(!text.contains("aggregateRating") && !text.contains("offers") && !text.contains("price"), "{text}");
+    let item = &json["about"]["itemListElement"][0]["item"];
+    assert_eq!(item["name"], "Studio Mic");
+    assert_eq!(item["review"]["reviewRating"]["ratingValue"], 4.5);
+    assert_eq!(item["review"]["author"]["name"], "Mia Chen");
+}
+
+#[test]
+fn shortcodes_render_cards_and_tables_in_place() {
+    let built = SiteTest::fixture("affiliate").build().ok();
+    let html = built.text("posts/every-link/index.html");
+    assert!(!html.contains("{{ product("), "shortcode left as text");
+    assert!(!html.contains("<!--sc:"), "marker left behind");
+    let page = built.html("posts/every-link/index.html");
+    assert!(page.has("table"), "compare() renders a table");
+}
+
+#[test]
+fn buy_buttons_carry_the_ad_label_in_the_sites_language() {
+    let built = SiteTest::fixture("affiliate").build().ok();
+    assert!(built.text("posts/every-link/index.html").contains("Ad · paid link"));
+    let site = SiteTest::fixture("affiliate");
+    let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
+    let site = site.file("profile.toml", profile.replace("[site]\n", "[site]\nlanguage = \"de\"\n"));
+    let html = site.build().ok().text("posts/every-link/index.html");
+    assert!(html.contains("Werbung"), "German ad label");
+    assert!(html.contains("Als Amazon-Partner verdiene ich an qualifizierten Verkäufen."));
+}
+
+#[test]
+fn check_reports_json_findings_and_exits_1_on_errors() {
+    let site = SiteTest::fixture("affiliate")
+        .file(
+            "content/posts/bad.md",
+            "---\ntitle: Bad\nproducts:\n  - name: Mic\n    asin: B000000009\n    price: \"$10\"\n    stars: 4.7\n---\n\
+             [short](https://amzn.to/3abc) [again](https://amzn.to/3def) [hidden](https://geni.us/x)\n",
+        )
+        .file("static/_redirects", "/go/mic https://www.amazon.com/dp/B000000001 302\n");
+    let output = site.cli().args(["check", "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("a JSON array");
+    let find = |code: &str| {
+        findings.iter().find(|f| f["code"] == code).unwrap_or_else(|| panic!("no {code} in {findings:#?}")).clone()
+    };
+    let price = find("amazon-price");
+    assert_eq!(
+        (price["severity"].as_str(), price["file"].as_str(), price["line"].as_u64()),
+        (Some("error"), Some("content/posts/bad.md"), Some(6))
+    );
+    assert_eq!(find("amazon-ratings")["line"], 7);
+    assert_eq!(find("hidden-amazon-link")["severity"], "error");
+    assert_eq!(find("unverifiable-short-link")["severity"], "warning");
+    let short_links = findings.iter().filter(|f| f["code"] == "unverifiable-short-link").count();
+    assert_eq!(short_links, 1, "short links are warned about once per site");
+    assert!(findings.iter().any(|f| f["file"] == "static/_redirects" && f["line"] == 1));
+    for finding in &findings {
+        for key in ["severity", "code", "file", "line", "message"] {
+            assert!(finding.get(key).is_some(), "{key} missing in {finding}");
+        }
+    }
+}
+
+#[test]
+fn broken_internal_links_and_images_are_errors_at_their_line() {
+    let site = SiteTest::fixture("affiliate").file(
+        "content/posts/links.md",
+        "---\ntitle: Links\n---\nFine: [home](/) [post](/posts/plain/) [shop](/shop/) [tag page](/categories/audio/).\n\n\
+         [gone](/posts/nope/) and ![missing](/images/nope.png)\n\n[bad anchor](/posts/plain/#nowhere)\n",
+    );
+    let output = site.cli().args(["check", "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let at = |code: &str| -> Vec<(u64, String)> {
+        findings
+            .iter()
+            .filter(|f| f["code"] == code)
+            .map(|f| (f["line"].as_u64().unwrap(), f["message"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let broken = at("broken-link");
+    assert_eq!(broken.len(), 2, "{findings:#?}");
+    assert!(broken.iter().all(|(line, _)| *line == 6));
+    assert!(broken.iter().any(|(_, m)| m.contains("image")));
+    assert_eq!(at("broken-anchor").len(), 1);
+    assert_eq!(at("broken-anchor")[0].0, 8);
+}
+
+#[test]
+fn check_is_clean_on_a_compliant_site_and_writes_nothing() {
+    let site = SiteTest::fixture("affiliate");
+    site.cli().arg("check").assert().success().stderr(contains("0 error(s)"));
+    assert!(!site.root().join("public").exists());
+}
+
+#[test]
+fn the_example_site_checks_clean() {
+    let site = SiteTest::example_site();
+    site.cli().arg("check").assert().success().stderr(contains("No problems found."));
+}
+
+#[test]
+fn the_affiliate_filter_tags_links_written_by_templates() {
+    let site = SiteTest::fixture("affiliate").file(
+        "templates/page.html",
+        "<html><body>{% if disclosure %}<p>{{ disclosure.text }} {{ disclosure.amazon }}</p>{% endif %}\
+         <a id=t href=\"{{ 'https://amazon.de/dp/B000000007' | affiliate }}\" rel=\"{{ 'https://amazon.de/dp/B000000007' | link_rel }}\">x</a>{{ page.content | safe }}</body></html>",
+    );
+    let built = site.build().ok();
+    let page = built.html("gear/index.html");
+    assert_eq!(page.attr("#t", "href"), "https://www.amazon.de/dp/B000000007?tag=miachen0d-21");
+    assert_eq!(page.attr("#t", "rel"), "sponsored nofollow noopener");
+}
