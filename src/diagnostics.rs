@@ -301,6 +301,60 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// Rewrites the type errors serde and the YAML/TOML readers produce into
+/// words a creator knows ("a whole number", "a list").
+pub fn friendly(message: &str) -> String {
+    let kind = |expected: &str| -> &'static str {
+        let e = expected.trim().trim_end_matches('.');
+        if ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize", "an integer"]
+            .iter()
+            .any(|t| e.ends_with(t))
+        {
+            "a whole number"
+        } else if e.contains("f64") || e.contains("f32") || e.contains("float") {
+            "a number"
+        } else if e.contains("bool") || e.contains("true or false") {
+            "true or false"
+        } else if e.contains("sequence") || e.contains("Vec") || e.contains("list") {
+            "a list"
+        } else if e.contains("map") || e.contains("struct") || e.contains("table") {
+            "a `key: value` table"
+        } else if e.contains("string") || e.contains("str") {
+            "text"
+        } else {
+            "another kind of value"
+        }
+    };
+    let found_word = |found: &str| -> String {
+        let f = found.trim();
+        if f.starts_with("sequence") || f.starts_with("array") {
+            "a list".to_owned()
+        } else if f.starts_with("map") || f.starts_with("table") {
+            "a `key: value` table".to_owned()
+        } else if let Some(value) = f.strip_prefix("string ") {
+            format!("the text {value}")
+        } else if let Some(value) = f.strip_prefix("integer ").or_else(|| f.strip_prefix("floating point ")) {
+            format!("the number {value}")
+        } else if let Some(value) = f.strip_prefix("boolean ") {
+            format!("`{value}`")
+        } else {
+            f.to_owned()
+        }
+    };
+    if let Some(rest) = message.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        return format!("expected {}, found {}", kind(expected), found_word(found));
+    }
+    if message.contains("invalid floating point") || message.contains("invalid digit") {
+        return "expected a number".to_owned();
+    }
+    if message.contains("expected sequence start") {
+        return "expected a list (lines starting with `- `, or `[a, b]`)".to_owned();
+    }
+    message.to_owned()
+}
+
 /// A path shown relative to `root` when it lies inside it.
 pub fn display_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
@@ -325,6 +379,17 @@ mod tests {
         assert_eq!(closest("tgas", keys), Some("tags"));
         assert_eq!(closest("categores", keys), Some("categories"));
         assert_eq!(closest("price", keys), None);
+    }
+
+    #[test]
+    fn serde_words_become_plain_words() {
+        assert_eq!(
+            friendly("invalid type: string \"ten\", expected i64"),
+            "expected a whole number, found the text \"ten\""
+        );
+        assert_eq!(friendly("invalid type: sequence, expected a string"), "expected text, found a list");
+        assert_eq!(friendly("invalid floating point"), "expected a number");
+        assert_eq!(friendly("unknown field `x`"), "unknown field `x`");
     }
 
     #[test]

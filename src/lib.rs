@@ -128,7 +128,17 @@ pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
         match item {
             Loaded::Document(document) => documents.push(*document),
             Loaded::Skipped(warning) => diagnostics.push(warning),
-            Loaded::Failed(errors) => diagnostics.extend(errors),
+            Loaded::Failed(errors, body) => {
+                diagnostics.extend(errors);
+                if let Some(document) = body {
+                    let rendered = markdown::render(document.body(), &links::LinkPolicy::default(), Default::default());
+                    diagnostics.extend(
+                        rendered.problems.iter().map(|problem| {
+                            document.error_in_body("unsafe-link", problem.offset, problem.message.clone())
+                        }),
+                    );
+                }
+            }
         }
     }
     let settings = match settings {
@@ -141,7 +151,12 @@ pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
     let theme = match render::theme::load(root, &settings.theme) {
         Ok(theme) => Some(theme),
         Err(errors) => {
-            diagnostics.extend(errors);
+            // Point an unknown theme at its line in profile.toml.
+            let theme_span = settings.profile.site.theme.as_ref().map(|t| t.span().start);
+            diagnostics.extend(errors.into_iter().map(|d| match theme_span {
+                Some(offset) if d.code == "theme" => d.with_offset(&profile_text, offset),
+                _ => d,
+            }));
             None
         }
     };

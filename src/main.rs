@@ -112,7 +112,9 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
         }
         Err(diagnostics) => {
             let usage = diagnostics.iter().all(|d| d.code == "usage");
-            printer.findings(&diagnostics);
+            // Warnings would bury the errors that stop the build; --verbose shows them.
+            let shown: Diagnostics = diagnostics.iter().filter(|d| d.is_error() || printer.verbose).cloned().collect();
+            printer.findings(&shown);
             let count = diagnostics.error_count();
             eprintln!(
                 "Build failed with {count} error{}; the previous output was left untouched.",

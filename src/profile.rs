@@ -126,7 +126,7 @@ pub struct ProgramSettings {
     /// The program's name, shown on buy buttons.
     pub name: String,
     /// Hosts whose links belong to the program.
-    pub hosts: Vec<Spanned<String>>,
+    pub hosts: Spanned<Vec<Spanned<String>>>,
     /// Query parameters to add.
     #[serde(default)]
     pub params: BTreeMap<String, String>,
@@ -141,7 +141,7 @@ pub struct ProgramSettings {
 pub struct DisclosureSettings {
     /// Replaces the default disclosure text.
     #[serde(default)]
-    pub text: Option<String>,
+    pub text: Option<Spanned<String>>,
     /// Replaces the label next to buy buttons.
     #[serde(default)]
     pub label: Option<String>,
@@ -225,7 +225,7 @@ impl Settings {
             .iter()
             .map(|program| ProgramRule {
                 name: program.name.clone(),
-                hosts: program.hosts.iter().map(|h| h.get_ref().trim().to_ascii_lowercase()).collect(),
+                hosts: program.hosts.get_ref().iter().map(|h| h.get_ref().trim().to_ascii_lowercase()).collect(),
                 action: match &program.template {
                     Some(template) => ProgramAction::Template(template.get_ref().clone()),
                     None => ProgramAction::Params(program.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
@@ -257,7 +257,7 @@ pub fn normalise_domain(text: &str) -> String {
 /// `base_url_override` is `--base-url`.
 pub fn parse(source: &str, path: &Path, base_url_override: Option<&str>) -> Result<Settings, Vec<Diagnostic>> {
     let profile: Profile = toml::from_str(source).map_err(|err| {
-        let mut diagnostic = Diagnostic::error("profile", toml_message(&err)).at(path);
+        let mut diagnostic = Diagnostic::error("profile", crate::diagnostics::friendly(&toml_message(&err))).at(path);
         if let Some(span) = err.span() {
             diagnostic = diagnostic.with_offset(source, span.start);
         }
@@ -356,6 +356,14 @@ impl Validator<'_> {
         let posts_per_page = self.positive(&profile.site.posts_per_page, "posts_per_page", 24);
         let products_per_page = self.positive(&profile.site.products_per_page, "products_per_page", 48);
         self.check_affiliate(&profile.affiliate);
+        if let Some(text) = &profile.disclosure.text
+            && text.get_ref().trim().is_empty()
+        {
+            self.error_at(
+                text.span().start,
+                "the disclosure `text` is empty; pages with affiliate links must show a disclosure (remove the key to use the default)",
+            );
+        }
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
@@ -401,20 +409,28 @@ impl Validator<'_> {
                 self.check_tag(tag);
             }
             if let Some(market) = &amazon.marketplace {
-                self.check_marketplace(market.get_ref(), market.span().start);
+                self.check_marketplace_value(market);
             }
             for (market, tag) in &amazon.tags {
                 self.check_marketplace(market, tag.span().start);
                 self.check_tag(tag);
             }
         }
-        for program in &affiliate.programs {
-            if program.hosts.is_empty() {
-                self.errors.push(
-                    Diagnostic::error("profile", format!("program `{}` lists no `hosts`", program.name)).at(self.path),
+        for (index, program) in affiliate.programs.iter().enumerate() {
+            if program.hosts.get_ref().is_empty() {
+                self.error_at(program.hosts.span().start, format!("program `{}` lists no `hosts`", program.name));
+            }
+            if program.params.is_empty() && program.template.is_none() {
+                let header = nth_offset(self.source, "[[affiliate.programs]]", index).unwrap_or(0);
+                self.error_at(
+                    header,
+                    format!(
+                        "program `{}` has neither `params` nor `template`, so its links would earn nothing",
+                        program.name
+                    ),
                 );
             }
-            for host in &program.hosts {
+            for host in program.hosts.get_ref() {
                 let h = host.get_ref();
                 if h.is_empty() || h.contains(['/', ':', ' ', '?', '#']) {
                     self.error_at(
@@ -438,6 +454,8 @@ impl Validator<'_> {
     }
 
     fn check_marketplace(&mut self, market: &str, offset: usize) {
+        // A key's mistake is reported at the start of its line, not at its value.
+        let offset = self.source[..offset.min(self.source.len())].rfind('\n').map_or(0, |i| i + 1);
         let domain = normalise_domain(market);
         if !crate::links::marketplaces().any(|m| m == domain) {
             let known: Vec<&str> = crate::links::marketplaces().collect();
@@ -446,6 +464,18 @@ impl Validator<'_> {
                 message.push_str(&format!(" (did you mean `{best}`?)"));
             }
             self.error_at(offset, message);
+        }
+    }
+
+    fn check_marketplace_value(&mut self, market: &Spanned<String>) {
+        let domain = normalise_domain(market.get_ref());
+        if !crate::links::marketplaces().any(|m| m == domain) {
+            let known: Vec<&str> = crate::links::marketplaces().collect();
+            let mut message = format!("`{}` is not an Amazon marketplace", market.get_ref());
+            if let Some(best) = closest(&domain, known.iter().copied()) {
+                message.push_str(&format!(" (did you mean `{best}`?)"));
+            }
+            self.error_at(market.span().start, message);
         }
     }
 
@@ -458,6 +488,11 @@ impl Validator<'_> {
             );
         }
     }
+}
+
+/// Byte offset of the `n`-th (0-based) occurrence of `needle`.
+fn nth_offset(source: &str, needle: &str, n: usize) -> Option<usize> {
+    source.match_indices(needle).nth(n).map(|(i, _)| i)
 }
 
 /// Whether `text` is an absolute http(s) URL.

@@ -137,17 +137,150 @@ pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
         Format::Yaml => {
             let options = serde_saphyr::options! { strict_booleans: true };
             serde_saphyr::from_str_with_options::<FrontMatter>(text, options).map_err(|err| {
-                let position = err.location().map(|l| (l.line() as usize, l.column() as usize));
-                let message = yaml_message(&err);
-                ParseError { hint: hint_for(&message), message, position }
+                explain_yaml(
+                    text,
+                    &yaml_message(&err),
+                    err.location().map(|l| (l.line() as usize, l.column() as usize)),
+                )
             })
         }
         Format::Toml => toml::from_str::<FrontMatter>(text).map_err(|err| {
             let position = err.span().map(|span| crate::diagnostics::line_column(text, span.start));
-            let message = err.message().trim().trim_end_matches('.').to_owned();
-            ParseError { hint: hint_for(&message), message, position }
+            let raw = err.message().trim().trim_end_matches('.');
+            let message = crate::diagnostics::friendly(raw);
+            ParseError { hint: hint_for(raw), message, position: position.map(|p| value_position(text, p)) }
         }),
     }
+}
+
+/// Turns a YAML reader's message into one a creator can act on, pointing at
+/// the place the mistake was made rather than where the reader noticed it.
+fn explain_yaml(text: &str, message: &str, position: Option<(usize, usize)>) -> ParseError {
+    let line_of = |n: usize| text.lines().nth(n.saturating_sub(1)).unwrap_or("");
+    let error_line = position.map_or(usize::MAX, |p| p.0);
+    if let Some((line, column, bracket)) = unclosed_bracket(text, error_line) {
+        return ParseError {
+            message: format!("`{bracket}` is never closed"),
+            position: Some((line, column)),
+            hint: Some(format!(
+                "close the list with `{}` on the same line, or quote the value",
+                if bracket == '[' { ']' } else { '}' }
+            )),
+        };
+    }
+    if let Some(key) = message.strip_prefix("duplicate mapping key: ").map(|k| k.split(',').next().unwrap_or(k).trim())
+    {
+        let first = text.lines().position(|l| l.trim_start().starts_with(&format!("{key}:"))).map_or(1, |i| i + 1);
+        return ParseError {
+            message: format!("`{key}` appears twice (first on line {{line {first}}})"),
+            position,
+            hint: Some("keep one of them".to_owned()),
+        };
+    }
+    if message.starts_with("unknown field")
+        && let Some((line, _)) = position
+    {
+        // The mistake is the key itself.
+        let content = line_of(line);
+        let column = content.len() - content.trim_start().trim_start_matches("- ").len() + 1;
+        return ParseError { hint: hint_for(message), message: message.to_owned(), position: Some((line, column)) };
+    }
+    if let Some(field) = message.strip_prefix("missing field ") {
+        // Point at the start of the list item that lacks the field.
+        let item = position.and_then(|(line, _)| {
+            (1..=line).rev().find(|n| line_of(*n).trim_start().starts_with("- ")).map(|n| {
+                let l = line_of(n);
+                (n, l.len() - l.trim_start().len() + 1)
+            })
+        });
+        let in_products = text.lines().take(error_line).any(|l| l.trim_start().starts_with("products:"));
+        let message = if in_products { format!("a product needs a {field}") } else { format!("missing {field}") };
+        return ParseError { message, position: item.or(position), hint: None };
+    }
+    if message.contains("expected mapping start") || message.contains("expected front matter") {
+        let looks_toml = text.lines().any(|l| l.contains(" = ") && !l.contains(": "));
+        return ParseError {
+            message: "front matter must be `key: value` lines".to_owned(),
+            position,
+            hint: Some(if looks_toml {
+                "this looks like TOML: put TOML front matter between `+++` lines".to_owned()
+            } else {
+                "write one `key: value` per line, e.g. `title: My post`".to_owned()
+            }),
+        };
+    }
+    if message.contains("did not find expected key")
+        || message.contains("mapping values are not allowed") && text.contains("\t")
+    {
+        return ParseError {
+            message: format!("{message}: check the indentation"),
+            position,
+            hint: Some("keys at the same level must start in the same column; indent with spaces, not tabs".to_owned()),
+        };
+    }
+    ParseError {
+        hint: hint_for(message),
+        message: crate::diagnostics::friendly(message),
+        position: position.map(|p| value_position(text, p)),
+    }
+}
+
+/// An error reported at a line's first column is about its value: point there.
+fn value_position(text: &str, (line, column): (usize, usize)) -> (usize, usize) {
+    let Some(content) = text.lines().nth(line.saturating_sub(1)) else { return (line, column) };
+    let indent = content.len() - content.trim_start().len();
+    if column > indent + 1 {
+        return (line, column);
+    }
+    let separator = content.find(": ").map(|i| i + 2).or_else(|| content.find(" = ").map(|i| i + 3));
+    match separator {
+        Some(start) => {
+            let value_start = start + (content[start..].len() - content[start..].trim_start().len());
+            (line, content[..value_start].chars().count() + 1)
+        }
+        None => (line, column),
+    }
+}
+
+/// The first `[` or `{` (outside quotes) on a line at or before `limit`
+/// that its line does not close: (line, column, bracket).
+fn unclosed_bracket(text: &str, limit: usize) -> Option<(usize, usize, char)> {
+    for (index, line) in text.lines().enumerate().take(limit) {
+        let mut stack: Vec<(usize, char)> = Vec::new();
+        let mut quote: Option<char> = None;
+        for (column, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'')
+                    if stack.is_empty()
+                        && !line[..line.char_indices().nth(column).map_or(0, |(i, _)| i)]
+                            .trim_end()
+                            .ends_with([':', '-', ',', '[', '{']) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if stack.is_empty() => break,
+                (None, '[' | '{') => stack.push((column + 1, c)),
+                (None, ']' | '}') => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+        if let Some((column, bracket)) = stack.first() {
+            // A flow collection may continue on the next lines; it is unclosed only if it never ends.
+            let rest: String =
+                text.lines().skip(index + 1).take(limit.saturating_sub(index + 1)).collect::<Vec<_>>().join("\n");
+            let depth = rest.chars().fold(stack.len() as i64, |d, c| match c {
+                '[' | '{' => d + 1,
+                ']' | '}' => d - 1,
+                _ => d,
+            });
+            if depth > 0 {
+                return Some((index + 1, *column, *bracket));
+            }
+        }
+    }
+    None
 }
 
 fn yaml_message(err: &serde_saphyr::Error) -> String {
@@ -158,19 +291,14 @@ fn yaml_message(err: &serde_saphyr::Error) -> String {
         Some(i) => &message[..i],
         None => message,
     };
-    let message = message.trim().trim_end_matches('.');
-    if message.contains("invalid type") && message.contains("expected front matter") {
-        "front matter must be `key: value` lines".to_owned()
-    } else {
-        message.to_owned()
-    }
+    message.trim().trim_end_matches('.').to_owned()
 }
 
 fn hint_for(message: &str) -> Option<String> {
     if let Some(hint) = crate::profile::unknown_field_hint(message) {
         return Some(hint);
     }
-    if message.contains("mapping values are not allowed") || message.contains("did not find expected") {
+    if message.contains("mapping values are not allowed") {
         return Some("a value containing `: ` or starting with `[`, `{`, `*`, `&` or `#` needs quotes".to_owned());
     }
     None
@@ -639,6 +767,35 @@ mod tests {
     fn wrong_type_in_product_is_an_error() {
         let err = parse(Format::Yaml, "products:\n  - name: A\n    rating: great\n").unwrap_err();
         assert_eq!(err.position.map(|p| p.0), Some(3));
+    }
+
+    #[test]
+    fn unclosed_list_points_at_its_bracket() {
+        let err = parse(Format::Yaml, "title: A\ntags: [a, b\nsummary: x\n").unwrap_err();
+        assert_eq!(err.position, Some((2, 7)));
+        assert!(err.message.contains("never closed"), "{}", err.message);
+        // A flow list over several lines is fine.
+        assert!(parse(Format::Yaml, "tags: [a,\n  b]\n").is_ok());
+    }
+
+    #[test]
+    fn product_without_name_points_at_the_item() {
+        let err = parse(Format::Yaml, "title: T\nproducts:\n  - asin: B06XCKGLTP\n    rating: 4.5\n").unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(3));
+        assert!(err.message.contains("a product needs a `name`"), "{}", err.message);
+    }
+
+    #[test]
+    fn type_errors_use_plain_words_and_point_at_the_value() {
+        let err = parse(Format::Yaml, "title: [a, b]\n").unwrap_err();
+        assert!(err.message.contains("found a list"), "{}", err.message);
+        assert_eq!(err.position, Some((1, 8)));
+    }
+
+    #[test]
+    fn duplicate_keys_name_the_first() {
+        let err = parse(Format::Yaml, "title: A\ndate: 2025-01-01\ntitle: B\n").unwrap_err();
+        assert!(err.message.contains("`title` appears twice (first on line {line 1})"), "{}", err.message);
     }
 
     #[test]

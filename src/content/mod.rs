@@ -192,7 +192,8 @@ impl Document {
         let start = front.find(anchor).unwrap_or(0);
         match front[start..].find(needle) {
             Some(offset) if !needle.is_empty() => {
-                diagnostic.at(&self.source.display).with_offset(&self.text, start + offset)
+                let at = value_offset(front, start + offset, needle.len());
+                diagnostic.at(&self.source.display).with_offset(&self.text, at)
             }
             _ => self.at_front_matter(diagnostic, anchor),
         }
@@ -202,11 +203,59 @@ impl Document {
     pub fn at_front_matter(&self, diagnostic: Diagnostic, needle: &str) -> Diagnostic {
         let front = &self.text[..self.body_offset];
         let diagnostic = diagnostic.at(&self.source.display);
-        match front.find(needle) {
-            Some(offset) if !needle.is_empty() => diagnostic.with_offset(&self.text, offset),
+        match find_key(front, needle).or_else(|| front.find(needle)) {
+            Some(offset) if !needle.is_empty() => {
+                diagnostic.with_offset(&self.text, value_offset(front, offset, needle.len()))
+            }
             _ => diagnostic.with_position(self.front_matter_line, 1, Some(&self.text)),
         }
     }
+
+    /// 1-based line and column of a front-matter key's value, if the key is there.
+    pub fn key_position(&self, key: &str) -> Option<(usize, usize)> {
+        let front = &self.text[..self.body_offset];
+        let offset = find_key(front, key)?;
+        Some(crate::diagnostics::line_column(&self.text, value_offset(front, offset, key.len())))
+    }
+}
+
+/// Messages from the front-matter reader say `{line N}` for a line of the
+/// front matter; this turns it into the file's line number.
+fn file_lines(message: &str, front_matter_line: usize) -> String {
+    let Some(start) = message.find("{line ") else { return message.to_owned() };
+    let Some(end) = message[start..].find('}') else { return message.to_owned() };
+    let n: usize = message[start + 6..start + end].parse().unwrap_or(1);
+    format!("{}line {}{}", &message[..start], front_matter_line + n - 1, &message[start + end + 1..])
+}
+
+/// Where `key` starts a line as a YAML or TOML key.
+fn find_key(front: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in front.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with([':', '='])
+        {
+            return Some(offset + (line.len() - trimmed.len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// If `text[offset..]` is a key `needle` followed by `:` or `=`, the offset
+/// of its value; otherwise `offset` itself.
+fn value_offset(text: &str, offset: usize, needle_len: usize) -> usize {
+    let after = &text[(offset + needle_len).min(text.len())..];
+    let line = after.split('\n').next().unwrap_or("");
+    let trimmed = line.trim_start();
+    if let Some(rest) = trimmed.strip_prefix([':', '=']) {
+        let value = rest.trim_start();
+        if !value.is_empty() {
+            return offset + needle_len + (line.len() - value.len());
+        }
+    }
+    offset
 }
 
 /// What reading one file gave.
@@ -216,13 +265,14 @@ pub enum Loaded {
     Document(Box<Document>),
     /// Nothing to build (an empty file), with a warning.
     Skipped(Diagnostic),
-    /// The file is broken.
-    Failed(Vec<Diagnostic>),
+    /// The file is broken; its body, when it could be split off, is still
+    /// checked so that every error of the file is reported at once.
+    Failed(Vec<Diagnostic>, Option<Box<Document>>),
 }
 
 /// Reads, decodes, splits and parses one file.
 pub fn load(source: &SourceFile) -> Loaded {
-    let fail = |message: String| Loaded::Failed(vec![Diagnostic::error("read", message).at(&source.display)]);
+    let fail = |message: String| Loaded::Failed(vec![Diagnostic::error("read", message).at(&source.display)], None);
     match std::fs::metadata(&source.path) {
         Ok(meta) if meta.len() > MAX_FILE_BYTES => {
             return fail(format!("file is {} MiB; the limit is {} MiB", meta.len() >> 20, MAX_FILE_BYTES >> 20));
@@ -242,7 +292,7 @@ pub fn load(source: &SourceFile) -> Loaded {
                 Some(prefix) => diagnostic.with_offset(&prefix, offset),
                 None => diagnostic,
             };
-            return Loaded::Failed(vec![diagnostic.with_hint("save the file as UTF-8 in your editor")]);
+            return Loaded::Failed(vec![diagnostic.with_hint("save the file as UTF-8 in your editor")], None);
         }
     };
     if text.trim().is_empty() {
@@ -251,35 +301,49 @@ pub fn load(source: &SourceFile) -> Loaded {
     let split = match front_matter::split(&text) {
         Ok(split) => split,
         Err(err) => {
-            return Loaded::Failed(vec![
-                Diagnostic::error(
-                    "front-matter",
-                    format!("front matter opened with `{}` is never closed", err.delimiter),
-                )
-                .at(&source.display)
-                .with_position(1, 1, Some(&text))
-                .with_hint(format!("end the front matter with a line containing only `{}`", err.delimiter)),
-            ]);
+            return Loaded::Failed(
+                vec![
+                    Diagnostic::error(
+                        "front-matter",
+                        format!("front matter opened with `{}` is never closed", err.delimiter),
+                    )
+                    .at(&source.display)
+                    .with_position(1, 1, Some(&text))
+                    .with_hint(format!("end the front matter with a line containing only `{}`", err.delimiter)),
+                ],
+                None,
+            );
         }
     };
     let body_offset = text.len() - split.body.len();
-    let (front_matter, has_front_matter) =
-        match split.front_matter {
-            None => (FrontMatter::default(), false),
-            Some((format, fm_text)) => match front_matter::parse(format, fm_text) {
-                Ok(fm) => (fm, true),
-                Err(err) => {
-                    let (line, column) = err.position.unwrap_or((1, 1));
-                    let mut diagnostic = Diagnostic::error("front-matter", err.message)
-                        .at(&source.display)
-                        .with_position(split.front_matter_line + line - 1, column, Some(&text));
-                    if let Some(hint) = err.hint {
-                        diagnostic = diagnostic.with_hint(hint);
-                    }
-                    return Loaded::Failed(vec![diagnostic]);
+    let (front_matter, has_front_matter) = match split.front_matter {
+        None => (FrontMatter::default(), false),
+        Some((format, fm_text)) => match front_matter::parse(format, fm_text) {
+            Ok(fm) => (fm, true),
+            Err(err) => {
+                let (line, column) = err.position.unwrap_or((1, 1));
+                let message = file_lines(&err.message, split.front_matter_line);
+                let mut diagnostic = Diagnostic::error("front-matter", message).at(&source.display).with_position(
+                    split.front_matter_line + line - 1,
+                    column,
+                    Some(&text),
+                );
+                if let Some(hint) = err.hint {
+                    diagnostic = diagnostic.with_hint(hint);
                 }
-            },
-        };
+                let front_matter_line = split.front_matter_line;
+                let body_only = Document {
+                    source: source.clone(),
+                    text,
+                    front_matter: FrontMatter::default(),
+                    has_front_matter: true,
+                    body_offset,
+                    front_matter_line,
+                };
+                return Loaded::Failed(vec![diagnostic], Some(Box::new(body_only)));
+            }
+        },
+    };
     let front_matter_line = split.front_matter_line;
     Loaded::Document(Box::new(Document {
         source: source.clone(),

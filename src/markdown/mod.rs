@@ -209,9 +209,15 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                     dest_url
                 };
                 let mut tag = String::with_capacity(dest.len() + 48);
+                // A reference link's URL is on its definition line: report it there.
+                let offset = if body[range.clone()].contains(&*dest) {
+                    range.start
+                } else {
+                    body.find(&format!("]: {dest}")).map_or(range.start, |i| i + 3)
+                };
                 match links.route(&dest) {
                     Ok(link) => {
-                        out.record(range.start, &link);
+                        out.record(offset, &link);
                         tag.push_str("<a href=\"");
                         tag.push_str(&escape_attr(&link.href));
                         tag.push('"');
@@ -222,7 +228,7 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                         }
                     }
                     Err(err) => {
-                        out.problems.push(LinkProblem { offset: range.start, message: err.to_string() });
+                        out.problems.push(LinkProblem { offset, message: err.to_string() });
                         tag.push_str("<a href=\"#\"");
                     }
                 }
@@ -304,7 +310,9 @@ fn rewrite_raw_html<'a>(html: &'a str, offset: usize, links: &LinkPolicy, out: &
     let found = std::cell::RefCell::new(Vec::<(Result<Link<'static>, String>, bool)>::new());
     let handle =
         |el: &mut lol_html::html_content::Element<'_, '_>, attribute: &str, is_link: bool| -> lol_html::HandlerResult {
-            let Some(value) = el.get_attribute(attribute) else { return Ok(()) };
+            let Some(raw) = el.get_attribute(attribute) else { return Ok(()) };
+            // `&#106;avascript:` is `javascript:` to a browser.
+            let value = crate::compliance::decode_entities(&raw);
             match links.route(&value) {
                 Ok(link) => {
                     let link = Link { href: link.href.into_owned().into(), kind: link.kind, warnings: link.warnings };

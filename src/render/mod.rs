@@ -257,7 +257,12 @@ impl Renderer {
 
 fn footer_disclosure(site: &Site, locale: &Locale) -> String {
     let settings = &site.settings;
-    let mut text = settings.profile.disclosure.text.clone().unwrap_or_else(|| locale.get("footer").to_owned());
+    let mut text = settings
+        .profile
+        .disclosure
+        .text
+        .as_ref()
+        .map_or_else(|| locale.get("footer").to_owned(), |t| t.get_ref().clone());
     if settings.profile.affiliate.amazon.is_some() {
         text.push(' ');
         text.push_str(locale.get("amazon_statement"));
@@ -351,7 +356,7 @@ impl JobContext<'_> {
     fn disclosure(&self, own_text: Option<&str>, affiliate: bool, amazon: bool) -> Option<DisclosureValue> {
         affiliate.then(|| DisclosureValue {
             text: own_text
-                .or(self.site.settings.profile.disclosure.text.as_deref())
+                .or(self.site.settings.profile.disclosure.text.as_ref().map(|t| t.get_ref().as_str()))
                 .unwrap_or_else(|| self.locale.get("disclosure"))
                 .to_owned(),
             amazon: amazon.then(|| self.locale.get("amazon_statement").to_owned()),
@@ -474,8 +479,8 @@ impl JobContext<'_> {
                     .profile
                     .disclosure
                     .text
-                    .clone()
-                    .unwrap_or_else(|| self.locale.get("disclosure").to_owned());
+                    .as_ref()
+                    .map_or_else(|| self.locale.get("disclosure").to_owned(), |t| t.get_ref().clone());
                 let mut content = format!("<p>{}</p>", crate::markdown::escape_attr(&text));
                 if settings.profile.affiliate.amazon.is_some() {
                     content.push_str(&format!(
@@ -663,23 +668,112 @@ fn template_diagnostic(
     page: Option<&str>,
 ) -> Diagnostic {
     let during = page.map(|p| format!(" (while rendering /{p})")).unwrap_or_default();
+    let locate = |name: &str, line: usize, column: usize, message: String| {
+        let (origin, source) =
+            origins.get(name).map_or_else(|| (PathBuf::from(name), ""), |(o, s)| (o.clone(), s.as_str()));
+        Diagnostic::error("template", message).at(origin).with_position(line, column, Some(source))
+    };
     match err.kind() {
-        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
-            let (origin, source) = origins
-                .get(report.filename())
-                .map_or_else(|| (PathBuf::from(report.filename()), ""), |(o, s)| (o.clone(), s.as_str()));
+        tera::ErrorKind::SyntaxError(report) => {
+            let source = origins.get(report.filename()).map_or("", |(_, s)| s.as_str());
             let span = report.span();
-            let kind = if matches!(err.kind(), tera::ErrorKind::SyntaxError(_)) {
-                "template syntax error"
-            } else {
-                "template error"
-            };
-            Diagnostic::error("template", format!("{kind}: {}{during}", report.message())).at(origin).with_position(
+            // Tera notices a missing `{% endif %}` only where the next block ends; point at the opener.
+            if let Some((tag, line, column)) = unclosed_tag(source, span.start_line) {
+                return locate(
+                    report.filename(),
+                    line,
+                    column,
+                    format!("template syntax error: `{{% {tag} %}}` is never closed with `{{% end{tag} %}}`{during}"),
+                );
+            }
+            locate(
+                report.filename(),
                 span.start_line,
                 span.start_col + 1,
-                Some(source),
+                format!("template syntax error: {}{during}", report.message()),
             )
         }
-        _ => Diagnostic::error("template", format!("{err}{during}")),
+        tera::ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            locate(
+                report.filename(),
+                span.start_line,
+                span.start_col + 1,
+                format!("template error: {}{during}", report.message()),
+            )
+        }
+        // Checks across templates (unknown includes, filters, components) come as Tera's own reports.
+        tera::ErrorKind::Msg(text) => match parse_report(text) {
+            Some((message, name, line, column)) => {
+                locate(&name, line, column, format!("template error: {message}{during}"))
+            }
+            None => Diagnostic::error("template", format!("template error: {text}{during}")),
+        },
+        _ => Diagnostic::error("template", format!("template error: {err}{during}")),
+    }
+}
+
+/// The first report in Tera's text: (message, template, line, column).
+fn parse_report(text: &str) -> Option<(String, String, usize, usize)> {
+    let mut lines = text.lines();
+    let message = lines.next()?.trim().strip_prefix("error:")?.trim().to_owned();
+    let location = lines.next()?.trim().strip_prefix("-->")?.trim();
+    let mut parts = location.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let name = parts.next()?.to_owned();
+    Some((message, name, line, column))
+}
+
+/// A block tag opened before `limit_line` and never closed: (tag, line, column).
+fn unclosed_tag(source: &str, limit_line: usize) -> Option<(String, usize, usize)> {
+    const OPENERS: &[&str] = &["if", "for", "block", "filter", "raw", "component"];
+    let mut stack: Vec<(String, usize)> = Vec::new();
+    let mut rest = source;
+    let mut offset = 0;
+    while let Some(start) = rest.find("{%") {
+        let tag_start = offset + start;
+        let Some(end) = rest[start..].find("%}") else { break };
+        let inner = rest[start + 2..start + end].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let word = inner.split_whitespace().next().unwrap_or("");
+        if OPENERS.contains(&word) {
+            stack.push((word.to_owned(), tag_start));
+        } else if let Some(closed) = word.strip_prefix("end") {
+            match stack.iter().rposition(|(tag, _)| tag == closed) {
+                Some(position) if position + 1 == stack.len() => {
+                    stack.pop();
+                }
+                // Closing an outer tag while an inner one is open: the inner one is unclosed.
+                Some(_) => break,
+                None => {}
+            }
+        }
+        offset += start + end + 2;
+        rest = &source[offset..];
+    }
+    let (tag, at) = stack.pop()?;
+    let (line, column) = crate::diagnostics::line_column(source, at);
+    (line <= limit_line).then_some((tag, line, column))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unclosed_tags_are_found() {
+        let source = "{% block content %}\n{% if x %}\n<h1>hi</h1>\n{% endblock content %}\n";
+        assert_eq!(unclosed_tag(source, 4), Some(("if".to_owned(), 2, 1)));
+        assert_eq!(unclosed_tag("{% if x %}a{% endif %}", 1), None);
+        assert_eq!(unclosed_tag("{% for a in b %}{% if x %}{% endif %}", 1), Some(("for".to_owned(), 1, 1)));
+    }
+
+    #[test]
+    fn tera_reports_are_parsed() {
+        let text = "error: Unknown template `partials/nope.html`\n --> post.html:3:12\n  |\n3 | x\n";
+        assert_eq!(
+            parse_report(text),
+            Some(("Unknown template `partials/nope.html`".to_owned(), "post.html".to_owned(), 3, 12))
+        );
     }
 }

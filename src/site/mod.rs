@@ -32,6 +32,8 @@ pub struct Post {
     pub title: String,
     /// Output path relative to the site root, with a trailing slash: `posts/slug/`.
     pub path: String,
+    /// Where `slug:` or `permalink:` is written, for messages about the URL.
+    pub url_position: Option<(usize, usize)>,
     /// Publication date.
     pub date: Option<Zoned>,
     /// Last update.
@@ -412,7 +414,21 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     let has_affiliate =
         rendered.has_affiliate || items.iter().any(|p| p.affiliate || p.links.iter().any(|l| l.affiliate));
     let has_amazon = rendered.has_amazon || items.iter().any(|p| p.amazon || p.links.iter().any(|l| l.amazon));
+    let url_position = document
+        .key_position("permalink")
+        .or_else(|| document.key_position("url"))
+        .or_else(|| document.key_position("slug"));
+    if let Some(text) = &fm.disclosure
+        && text.trim().is_empty()
+    {
+        diagnostics.push(fm_error(
+            "`disclosure` is empty; a post with affiliate links must show a disclosure (remove the key to use the default)".to_owned(),
+            "disclosure",
+        ));
+        return (None, diagnostics);
+    }
     let post = Post {
+        url_position,
         kind: document.source.kind,
         has_affiliate,
         has_amazon,
@@ -531,31 +547,41 @@ fn permalink_path(permalink: &str) -> Result<String, String> {
     Ok(path)
 }
 
+/// Files shopfront writes at the output root; no page may take their name.
+const RESERVED_FILES: &[&str] =
+    &["feed.xml", "sitemap.xml", "robots.txt", "404", "404.html", "search-index.json", "style.css", "index.html"];
+
 fn check_urls(posts: &[Post], pages: &[Post]) -> Vec<Diagnostic> {
-    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    let located = |post: &Post, diagnostic: Diagnostic| match post.url_position {
+        Some((line, column)) => diagnostic.at(&post.source).with_position(line, column, None),
+        None => diagnostic.at(&post.source),
+    };
+    let mut seen: HashMap<&str, &Post> = HashMap::new();
     let mut diagnostics = Vec::new();
     for post in posts.iter().chain(pages) {
         let first = post.path.split('/').next().unwrap_or_default();
-        if post.kind == Kind::Page && RESERVED.contains(&first) {
-            diagnostics.push(
+        let default_post_area = post.kind == Kind::Post && first == "posts";
+        if !default_post_area && (RESERVED.contains(&first) || RESERVED_FILES.contains(&first)) {
+            diagnostics.push(located(
+                post,
                 Diagnostic::error(
                     "duplicate-url",
-                    format!("the URL /{} is reserved for shopfront's own `/{first}/` pages", post.path),
+                    format!("the URL /{} is reserved for shopfront's own /{first} page", post.path),
                 )
-                .at(&post.source)
-                .with_hint("give the page another `slug:`"),
-            );
+                .with_hint("give the page another `slug:` or `permalink:`"),
+            ));
             continue;
         }
-        if let Some(other) = seen.insert(&post.path, &post.source) {
-            diagnostics.push(
+        if let Some(other) = seen.insert(&post.path, post) {
+            let (a, b) = if other.source <= post.source { (other, post) } else { (post, other) };
+            diagnostics.push(located(
+                a,
                 Diagnostic::error(
                     "duplicate-url",
-                    format!("{} and {} both want the URL /{}", other.display(), post.source.display(), post.path),
+                    format!("{} and {} both want the URL /{}", a.source.display(), b.source.display(), post.path),
                 )
-                .at(&post.source)
                 .with_hint("give one of them a different `slug:`"),
-            );
+            ));
         }
     }
     diagnostics

@@ -139,15 +139,19 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> (Option<Product
                     "amazon-price",
                     format!("product `{name}` links to Amazon and has a `price`: Amazon forbids showing prices not fetched from its API in the last 24 hours"),
                 ),
-                "price",
+                // The key itself is the mistake: point at it, not its value.
+                "price:",
             ).with_hint("remove `price:`; the buy button takes readers to the current price"));
         }
-        for (key, present) in [("stars", input.stars.is_some()), ("reviews", input.reviews.is_some())] {
+        for (key, present) in [("stars:", input.stars.is_some()), ("reviews:", input.reviews.is_some())] {
             if present {
                 errors.push(locate(
                     Diagnostic::error(
                         "amazon-ratings",
-                        format!("product `{name}` copies Amazon's customer `{key}`: Amazon forbids republishing its ratings and review counts"),
+                        format!(
+                            "product `{name}` copies Amazon's customer `{}`: Amazon forbids republishing its ratings and review counts",
+                            key.trim_end_matches(':')
+                        ),
                     ),
                     key,
                 ).with_hint("use `rating:` for your own score instead"));
