@@ -69,7 +69,120 @@ struct Scan {
 
 /// Checks one page. `expected` is what the page was given (`None` when the
 /// data predicted no affiliate links; then any affiliate link is a failure).
+///
+/// The fast path finds `<a href>` tags with a small scanner and the texts by
+/// exact search (as written, or as Tera escapes them). Only a page that the
+/// fast path cannot pass (no link found before the text as written) gets the
+/// full HTML parse, which also sees text reflowed across elements.
 pub fn check_page(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -> Vec<Violation> {
+    let Some((first_affiliate, first_amazon)) = first_affiliate_links(html, links) else {
+        return Vec::new();
+    };
+    if let Some(expected) = expected {
+        let disclosure = find_text(html, expected.text);
+        let statement = first_amazon.map(|_| find_text(html, expected.amazon_statement));
+        let disclosure_ok = disclosure.is_some_and(|at| at < first_affiliate);
+        let statement_ok = match (first_amazon, statement) {
+            (None, _) => true,
+            (Some(link), Some(Some(at))) => at < link,
+            _ => false,
+        };
+        if disclosure_ok && statement_ok {
+            return Vec::new();
+        }
+    }
+    full_check(html, expected, links)
+}
+
+/// Byte offsets of the first affiliate link and the first Amazon link, or
+/// `None` when the page has no affiliate link at all.
+fn first_affiliate_links(html: &str, links: &LinkPolicy) -> Option<(usize, Option<usize>)> {
+    let mut first_affiliate = None;
+    let mut first_amazon = None;
+    let bytes = html.as_bytes();
+    let mut at = 0;
+    while let Some(found) = html[at..].find('<') {
+        let start = at + found;
+        let rest = &bytes[start + 1..];
+        if rest.starts_with(b"!--") {
+            at = html[start..].find("-->").map_or(html.len(), |end| start + end + 3);
+            continue;
+        }
+        if rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"script") {
+            at = find_ignore_case(html, start + 7, "</script").unwrap_or(html.len());
+            continue;
+        }
+        let is_anchor = rest.first().is_some_and(|c| c.eq_ignore_ascii_case(&b'a'))
+            && rest.get(1).is_some_and(|c| c.is_ascii_whitespace());
+        let end = tag_end(html, start);
+        if is_anchor && let Some(href) = attribute(&html[start..end], "href") {
+            let decoded = decode_entities(href);
+            if let Ok(link) = links.route(&decoded) {
+                if link.is_affiliate() && first_affiliate.is_none() {
+                    first_affiliate = Some(start);
+                }
+                if link.is_amazon() && first_amazon.is_none() {
+                    first_amazon = Some(start);
+                }
+            }
+        }
+        if first_affiliate.is_some() && first_amazon.is_some() {
+            break;
+        }
+        at = end;
+    }
+    first_affiliate.map(|a| (a, first_amazon))
+}
+
+/// The offset just past the `>` that ends the tag at `start`, quotes respected.
+fn tag_end(html: &str, start: usize) -> usize {
+    let mut quote = None;
+    for (i, c) in html[start..].char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '>') => return start + i + 1,
+            _ => {}
+        }
+    }
+    html.len()
+}
+
+/// The value of `name` in a start tag's text.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let bytes = tag.as_bytes();
+    let mut search = 0;
+    while let Some(found) = find_ignore_case(tag, search, name) {
+        search = found + name.len();
+        let before_ok = found > 0 && bytes[found - 1].is_ascii_whitespace();
+        let after = tag[search..].trim_start();
+        if !before_ok || !after.starts_with('=') {
+            continue;
+        }
+        let value = after[1..].trim_start();
+        return Some(match value.chars().next() {
+            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
+            _ => value.split(|c: char| c.is_ascii_whitespace() || c == '>').next().unwrap_or(""),
+        });
+    }
+    None
+}
+
+fn find_ignore_case(haystack: &str, from: usize, needle: &str) -> Option<usize> {
+    let n = needle.len();
+    let bytes = haystack.as_bytes();
+    (from..bytes.len().saturating_sub(n - 1)).find(|&i| bytes[i..i + n].eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Where `text` first appears, as written or HTML-escaped the way Tera escapes.
+fn find_text(html: &str, text: &str) -> Option<usize> {
+    // Tera escapes `&<>"'` exactly as escape_attr does.
+    let escaped = crate::markdown::escape_attr(text);
+    [html.find(text), html.find(&escaped)].into_iter().flatten().min()
+}
+
+/// The full check: parses the page and follows its text across elements.
+fn full_check(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -> Vec<Violation> {
     // Pages without anything that could be an affiliate link are the common case.
     if !html.contains("href") {
         return Vec::new();
@@ -292,6 +405,18 @@ mod tests {
     fn pages_without_affiliate_links_pass() {
         let html = page("<a href=\"https://example.com/\">x</a>");
         assert_eq!(check_page(&html, None, &links()), []);
+    }
+
+    #[test]
+    fn the_fast_scanner_finds_links_the_parser_finds() {
+        let html = page(&format!(
+            "<!-- <a href=\"https://www.amazon.com/dp/B000000001?tag=x-20\"> --><script>var a = '<a href=\"https://amazon.com/dp/B000000002\">';</script>\
+             <A class='x' HREF='https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20'>Buy</A>"
+        ));
+        let (first, amazon) = first_affiliate_links(&html, &links()).unwrap();
+        assert_eq!(&html[first..first + 2], "<A");
+        assert_eq!(amazon, Some(first));
+        assert_eq!(attribute("<a data-href=\"x\" href=y>", "href"), Some("y"));
     }
 
     #[test]
