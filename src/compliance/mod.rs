@@ -364,9 +364,9 @@ mod tests {
 
     #[test]
     fn disclosure_before_the_first_link_passes() {
-        let html = page(&format!(
-            "<aside><p>I earn a commission if you buy through links on this page, at no extra cost to you.</p><p>As an Amazon Associate I earn from qualifying purchases.</p></aside>{BUY}"
-        ));
+        let html = page(
+            "<aside><p>I earn a commission if you buy through links on this page, at no extra cost to you.</p><p>As an Amazon Associate I earn from qualifying purchases.</p></aside>{BUY}",
+        );
         assert_eq!(check_page(&html, Some(&EXPECTED), &links()), []);
     }
 
