@@ -51,6 +51,33 @@ Examples:
   shopfront build --root example-site
   shopfront build --output dist --base-url https://user.github.io/shop")]
     Build(BuildArgs),
+    /// Create a new site that builds at once.
+    #[command(after_help = "\
+Examples:
+  shopfront init my-shop
+  shopfront init my-shop --theme linkpage")]
+    Init {
+        /// The folder to create (must be empty or not exist).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The theme (see `shopfront themes`).
+        #[arg(long, default_value = "aisle")]
+        theme: String,
+    },
+    /// Create a post with a front-matter skeleton.
+    #[command(after_help = "\
+Examples:
+  shopfront new \"Best USB Microphones\"
+  shopfront new \"Travel Kit 2025\" --root my-shop")]
+    New {
+        /// The post's title.
+        title: String,
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// List the bundled themes.
+    Themes,
     /// Check the site and report compliance findings, without writing output.
     #[command(after_help = "\
 Examples:

@@ -28,6 +28,7 @@ pub mod markdown;
 pub mod output;
 pub mod profile;
 pub mod render;
+pub mod scaffold;
 pub mod site;
 
 use std::path::{Path, PathBuf};

@@ -29,6 +29,14 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => build(args, &printer),
         Command::Check(args) => check(args, &printer),
+        Command::Init { dir, theme } => init(&dir, &theme, &printer),
+        Command::New { title, root } => new_post(&title, &root, &printer),
+        Command::Themes => {
+            for theme in shopfront::render::theme::bundled() {
+                println!("{:<10} {}", theme.name, theme.description);
+            }
+            ExitCode::SUCCESS
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "shopfront", &mut std::io::stdout());
             ExitCode::SUCCESS
@@ -55,6 +63,44 @@ impl Printer {
     fn status(&self, text: &str) {
         if !self.quiet {
             eprintln!("{text}");
+        }
+    }
+}
+
+fn init(dir: &std::path::Path, theme: &str, printer: &Printer) -> ExitCode {
+    match shopfront::scaffold::init(dir, theme) {
+        Ok(files) => {
+            printer.status(&format!("Created a site in {} ({} files).", dir.display(), files.len()));
+            printer.status(&format!(
+                "Next: edit {}, then run `shopfront build --root {}`.",
+                dir.join("profile.toml").display(),
+                dir.display()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(if matches!(err, shopfront::scaffold::ScaffoldError::UnknownTheme { .. }) { 2 } else { 1 })
+        }
+    }
+}
+
+fn new_post(title: &str, root: &std::path::Path, printer: &Printer) -> ExitCode {
+    // The date is today's in the site's time zone; a broken profile still gets its post.
+    let settings = std::fs::read_to_string(root.join(shopfront::profile::FILE_NAME))
+        .ok()
+        .and_then(|text| shopfront::profile::parse(&text, std::path::Path::new("profile.toml"), None).ok());
+    let timezone = settings.as_ref().map_or(jiff::tz::TimeZone::UTC, |s| s.timezone.clone());
+    let today = jiff::Timestamp::now().to_zoned(timezone).date();
+    let mode = settings.map(|s| s.slugs).unwrap_or_default();
+    match shopfront::scaffold::new_post(root, title, today, mode) {
+        Ok(path) => {
+            printer.status(&format!("Created {}", path.display()));
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(1)
         }
     }
 }

@@ -83,3 +83,45 @@ fn root_flag_and_output_flag_are_honoured() {
 fn completions_are_generated() {
     SiteTest::new().cli().args(["completions", "bash"]).assert().success().stdout(contains("shopfront"));
 }
+
+#[test]
+fn init_then_build_works_from_an_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("my-shop");
+    let shopfront = || {
+        let mut command = assert_cmd::Command::cargo_bin("shopfront").unwrap();
+        command.current_dir(dir.path());
+        command
+    };
+    shopfront().args(["init", "my-shop"]).assert().success().stderr(contains("Created a site"));
+    shopfront().args(["build", "--root", "my-shop"]).assert().success();
+    assert!(site.join("public/posts/my-desk-setup/index.html").is_file());
+    shopfront().args(["check", "--root", "my-shop"]).assert().success().stderr(contains("No problems found."));
+    // A second init refuses, and touches nothing.
+    let before = crate::support::snapshot(&site.join("content"));
+    shopfront().args(["init", "my-shop"]).assert().code(1).stderr(contains("not empty"));
+    assert!(crate::support::snapshot(&site.join("content")) == before);
+    shopfront().args(["init", "other", "--theme", "nope"]).assert().code(2).stderr(contains("no bundled theme"));
+}
+
+#[test]
+fn new_creates_a_dated_post_that_builds_and_refuses_to_overwrite() {
+    let site = SiteTest::new();
+    site.cli().args(["new", "Best USB Microphones"]).assert().success().stderr(contains("best-usb-microphones.md"));
+    let posts: Vec<_> =
+        std::fs::read_dir(site.root().join("content/posts")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(posts.len(), 1);
+    let name = posts[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.ends_with("-best-usb-microphones.md") && name.as_bytes()[4] == b'-', "{name}");
+    let text = std::fs::read_to_string(&posts[0]).unwrap();
+    assert!(text.contains("# products:"), "a commented products example");
+    site.cli().args(["new", "Best USB Microphones"]).assert().code(1).stderr(contains("already exists"));
+    assert_eq!(std::fs::read_to_string(&posts[0]).unwrap(), text);
+    site.cli().arg("build").assert().success();
+    assert!(site.root().join("public/posts/best-usb-microphones/index.html").is_file());
+}
+
+#[test]
+fn themes_lists_the_bundled_themes() {
+    SiteTest::new().cli().arg("themes").assert().success().stdout(contains("aisle"));
+}
