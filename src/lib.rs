@@ -93,6 +93,75 @@ fn failed(mut diagnostics: Diagnostics) -> Diagnostics {
 
 /// Stages 1–5: reads and checks everything, writes nothing.
 pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
+    load_with(options, &mut PostCache::default())
+}
+
+/// Resolved posts kept between builds, for `serve`: a file whose size and
+/// modification time did not change (or that the watcher did not report)
+/// is not read, parsed or rendered to HTML again. Anything that changes how
+/// every post resolves (the profile, static files, the theme's files, the
+/// options) empties it.
+#[derive(Debug, Default)]
+pub struct PostCache {
+    fingerprint: u64,
+    entries: std::collections::HashMap<PathBuf, CacheEntry>,
+    discovery: Option<content::Discovery>,
+    reported: Option<std::collections::HashSet<PathBuf>>,
+}
+
+#[derive(Debug, Clone)]
+struct CacheEntry {
+    stamp: Option<(std::time::SystemTime, u64)>,
+    resolved: site::Resolved,
+}
+
+impl PostCache {
+    /// Tells the cache which paths a file watcher saw change. `structural`
+    /// means files were added, removed or renamed, so `content/` is walked
+    /// again; otherwise only the reported files are looked at.
+    pub fn note_changes(&mut self, paths: impl IntoIterator<Item = PathBuf>, structural: bool) {
+        if structural {
+            self.discovery = None;
+        }
+        self.reported.get_or_insert_with(Default::default).extend(paths);
+    }
+
+    /// Forgets what the watcher reported: every file's metadata is checked next time.
+    pub fn check_everything(&mut self) {
+        self.reported = None;
+    }
+}
+
+fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// Reads a file and resolves it into a post, or explains why it cannot be.
+fn load_and_resolve(source: &content::SourceFile, inputs: Option<&site::Inputs<'_>>) -> site::Resolved {
+    match content::load(source) {
+        Loaded::Document(document) => match inputs {
+            Some(inputs) => site::resolve_document(&document, inputs),
+            None => (None, Vec::new()),
+        },
+        Loaded::Skipped(warning) => (None, vec![warning]),
+        Loaded::Failed(mut errors, body) => {
+            if let Some(document) = body {
+                let rendered = markdown::render(document.body(), &links::LinkPolicy::default(), Default::default());
+                errors.extend(
+                    rendered
+                        .problems
+                        .iter()
+                        .map(|p| document.error_in_body("unsafe-link", p.offset, p.message.clone())),
+                );
+            }
+            (None, errors)
+        }
+    }
+}
+
+/// [`load`] reusing what `cache` holds from the previous build.
+pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<LoadedSite, Diagnostics> {
     let root = &options.root;
     let mut diagnostics = Diagnostics::new();
     if !root.is_dir() {
@@ -121,31 +190,17 @@ pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
     };
     // Profile errors do not stop the content checks: report everything at once.
     let settings = profile::parse(&profile_text, Path::new(profile::FILE_NAME), options.base_url.as_deref());
-    let discovery = content::discover(root);
-    diagnostics.extend(discovery.diagnostics);
-    let loaded: Vec<Loaded> = discovery.sources.par_iter().map(content::load).collect();
-    let mut documents = Vec::with_capacity(loaded.len());
-    for item in loaded {
-        match item {
-            Loaded::Document(document) => documents.push(*document),
-            Loaded::Skipped(warning) => diagnostics.push(warning),
-            Loaded::Failed(errors, body) => {
-                diagnostics.extend(errors);
-                if let Some(document) = body {
-                    let rendered = markdown::render(document.body(), &links::LinkPolicy::default(), Default::default());
-                    diagnostics.extend(
-                        rendered.problems.iter().map(|problem| {
-                            document.error_in_body("unsafe-link", problem.offset, problem.message.clone())
-                        }),
-                    );
-                }
-            }
-        }
-    }
+    let discovery = match cache.discovery.take() {
+        Some(discovery) => discovery,
+        None => content::discover(root),
+    };
+    diagnostics.extend(discovery.diagnostics.iter().cloned());
     let settings = match settings {
         Ok(settings) => settings,
         Err(errors) => {
             diagnostics.extend(errors);
+            let found: Vec<site::Resolved> = discovery.sources.par_iter().map(|s| load_and_resolve(s, None)).collect();
+            diagnostics.extend(found.into_iter().flat_map(|(_, d)| d));
             return Err(failed(diagnostics));
         }
     };
@@ -170,15 +225,50 @@ pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
         Ok(files) => static_files.extend(files.into_iter().map(|(relative, _)| relative)),
         Err(errors) => diagnostics.extend(errors),
     }
+    let fingerprint = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let mut sorted: Vec<&String> = static_files.iter().collect();
+        sorted.sort();
+        (&profile_text, &sorted, &options.base_url, options.drafts, &discovery.assets).hash(&mut hasher);
+        hasher.finish()
+    };
+    if fingerprint != cache.fingerprint {
+        cache.entries.clear();
+        cache.fingerprint = fingerprint;
+    }
     let inputs = site::Inputs {
         root,
         settings,
         links: &links,
         drafts: options.drafts,
-        assets: discovery.assets,
+        assets: discovery.assets.clone(),
         static_files: &static_files,
     };
-    let (site, found) = site::build(documents, inputs);
+    let reported = cache.reported.take();
+    let entries = &cache.entries;
+    let results: Vec<(PathBuf, CacheEntry)> = discovery
+        .sources
+        .par_iter()
+        .map(|source| {
+            let previous = entries.get(&source.path);
+            // With a watcher, a file it did not report is unchanged: no need to ask the disk.
+            if let (Some(entry), Some(reported)) = (previous, &reported)
+                && !reported.contains(&source.path)
+            {
+                return (source.path.clone(), entry.clone());
+            }
+            let stamp = stamp(&source.path);
+            if let Some(entry) = previous.filter(|e| e.stamp.is_some() && e.stamp == stamp) {
+                return (source.path.clone(), entry.clone());
+            }
+            (source.path.clone(), CacheEntry { stamp, resolved: load_and_resolve(source, Some(&inputs)) })
+        })
+        .collect();
+    cache.entries = results.iter().cloned().collect();
+    let resolved: Vec<site::Resolved> = results.into_iter().map(|(_, entry)| entry.resolved).collect();
+    cache.discovery = Some(discovery);
+    let (site, found) = site::assemble(resolved, inputs);
     diagnostics.extend(found);
     diagnostics.extend(compliance::links::check_redirects(root));
     // Broken links are judged only on a complete site: a post that failed to

@@ -87,7 +87,7 @@ fn resolve(href: &str, page_path: &str, base_path: &str) -> Option<(String, Stri
 /// Broken internal links, anchors and images in posts and pages.
 pub fn check(site: &Site, static_files: &HashSet<String>) -> Vec<Diagnostic> {
     let paths = output_paths(site, static_files);
-    let by_path: HashMap<&str, &Post> = site.posts.iter().chain(&site.pages).map(|p| (p.path.as_str(), p)).collect();
+    let by_path: HashMap<&str, &Post> = site.posts.iter().chain(&site.pages).map(|p| (p.path.as_str(), &**p)).collect();
     let mut ids_cache: HashMap<&str, HashSet<String>> = HashMap::new();
     let mut diagnostics = Vec::new();
     for post in site.posts.iter().chain(&site.pages) {

@@ -46,7 +46,7 @@ pub struct SourceFile {
 }
 
 /// A file that belongs to a bundle and is copied next to its page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BundleAsset {
     /// Where it is.
     pub path: PathBuf,
@@ -55,7 +55,7 @@ pub struct BundleAsset {
 }
 
 /// What a walk of `content/` found.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Discovery {
     /// Markdown files, sorted by path.
     pub sources: Vec<SourceFile>,

@@ -10,9 +10,9 @@ pub mod products;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jiff::Zoned;
-use rayon::prelude::*;
 
 use crate::content::{self, Document, Kind, slugs};
 use crate::diagnostics::Diagnostic;
@@ -139,10 +139,11 @@ pub struct AssetCopy {
 pub struct Site {
     /// Settings.
     pub settings: Settings,
-    /// Posts, newest first; undated ones last, by title.
-    pub posts: Vec<Post>,
+    /// Posts, newest first; undated ones last, by title. Shared, so a dev
+    /// server's next snapshot can reuse every post that did not change.
+    pub posts: Vec<Arc<Post>>,
     /// Standalone pages, by path.
-    pub pages: Vec<Post>,
+    pub pages: Vec<Arc<Post>>,
     /// Categories by slug.
     pub categories: Vec<Term>,
     /// Tags by slug.
@@ -174,15 +175,22 @@ pub struct Inputs<'a> {
     pub static_files: &'a std::collections::HashSet<String>,
 }
 
-/// Builds the site model; returns it with warnings, or every error found.
-pub fn build(documents: Vec<Document>, inputs: Inputs<'_>) -> (Option<Site>, Vec<Diagnostic>) {
-    let settings = &inputs.settings;
-    let marketplace = settings.amazon_marketplace();
-    let results: Vec<(Option<Post>, Vec<Diagnostic>)> = documents
-        .par_iter()
-        .filter(|d| inputs.drafts || !d.front_matter.draft)
-        .map(|document| resolve(document, &inputs, &marketplace))
-        .collect();
+/// What one document gave: its post (none for a draft left out, or on
+/// errors) and its findings.
+pub type Resolved = (Option<Arc<Post>>, Vec<Diagnostic>);
+
+/// Resolves one document on its own: URL, dates, Markdown, products.
+pub fn resolve_document(document: &Document, inputs: &Inputs<'_>) -> Resolved {
+    if document.front_matter.draft && !inputs.drafts {
+        return (None, Vec::new());
+    }
+    let (post, diagnostics) = resolve(document, inputs, &inputs.settings.amazon_marketplace());
+    (post.map(Arc::new), diagnostics)
+}
+
+/// Puts resolved documents together into the site: order, URL checks,
+/// collections, products and bundle files.
+pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut posts = Vec::new();
     let mut pages = Vec::new();
@@ -219,7 +227,7 @@ pub fn build(documents: Vec<Document>, inputs: Inputs<'_>) -> (Option<Site>, Vec
 }
 
 /// Newest first; undated posts last, by title; ties by path, so the order never depends on threads.
-pub fn sort_posts(posts: &mut [Post]) {
+pub fn sort_posts(posts: &mut [Arc<Post>]) {
     posts.sort_by(|a, b| match (&a.date, &b.date) {
         (Some(x), Some(y)) => y.timestamp().cmp(&x.timestamp()).then_with(|| a.path.cmp(&b.path)),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -551,14 +559,16 @@ fn permalink_path(permalink: &str) -> Result<String, String> {
 const RESERVED_FILES: &[&str] =
     &["feed.xml", "sitemap.xml", "robots.txt", "404", "404.html", "search-index.json", "style.css", "index.html"];
 
-fn check_urls(posts: &[Post], pages: &[Post]) -> Vec<Diagnostic> {
+fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
     let located = |post: &Post, diagnostic: Diagnostic| match post.url_position {
         Some((line, column)) => diagnostic.at(&post.source).with_position(line, column, None),
         None => diagnostic.at(&post.source),
     };
     let mut seen: HashMap<&str, &Post> = HashMap::new();
+    let posts = posts.iter().map(|p| &**p);
+    let pages = pages.iter().map(|p| &**p);
     let mut diagnostics = Vec::new();
-    for post in posts.iter().chain(pages) {
+    for post in posts.chain(pages) {
         let first = post.path.split('/').next().unwrap_or_default();
         let default_post_area = post.kind == Kind::Post && first == "posts";
         if !default_post_area && (RESERVED.contains(&first) || RESERVED_FILES.contains(&first)) {
@@ -587,7 +597,7 @@ fn check_urls(posts: &[Post], pages: &[Post]) -> Vec<Diagnostic> {
     diagnostics
 }
 
-fn collect_terms(posts: &[Post], field: impl Fn(&Post) -> &Vec<TermRef>) -> Vec<Term> {
+fn collect_terms(posts: &[Arc<Post>], field: impl Fn(&Post) -> &Vec<TermRef>) -> Vec<Term> {
     let mut terms: BTreeMap<&str, Term> = BTreeMap::new();
     for (index, post) in posts.iter().enumerate() {
         for term in field(post) {
@@ -601,7 +611,7 @@ fn collect_terms(posts: &[Post], field: impl Fn(&Post) -> &Vec<TermRef>) -> Vec<
     terms.into_values().collect()
 }
 
-fn collect_products(posts: &[Post]) -> Vec<ShopProduct> {
+fn collect_products(posts: &[Arc<Post>]) -> Vec<ShopProduct> {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut shop: Vec<ShopProduct> = Vec::new();
     for (post_index, post) in posts.iter().enumerate() {
@@ -624,7 +634,7 @@ fn collect_products(posts: &[Post]) -> Vec<ShopProduct> {
     shop
 }
 
-fn bundle_copies(posts: &[Post], pages: &[Post], assets: &[content::BundleAsset]) -> Vec<AssetCopy> {
+fn bundle_copies(posts: &[Arc<Post>], pages: &[Arc<Post>], assets: &[content::BundleAsset]) -> Vec<AssetCopy> {
     let by_bundle: HashMap<&Path, &str> =
         posts.iter().chain(pages).filter_map(|p| p.bundle.as_deref().map(|b| (b, p.path.as_str()))).collect();
     let mut copies = Vec::new();
