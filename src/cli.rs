@@ -103,6 +103,9 @@ pub struct CheckArgs {
     /// Check drafts too.
     #[arg(long)]
     pub drafts: bool,
+    /// Use this theme instead of `[site] theme` (see `shopfront themes`).
+    #[arg(long)]
+    pub theme: Option<String>,
 }
 
 /// Output format of `check`.
@@ -129,4 +132,7 @@ pub struct BuildArgs {
     /// Include posts marked `draft: true` or `published: false`.
     #[arg(long)]
     pub drafts: bool,
+    /// Use this theme instead of `[site] theme` (see `shopfront themes`).
+    #[arg(long)]
+    pub theme: Option<String>,
 }

@@ -50,6 +50,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Build drafts too.
     pub drafts: bool,
+    /// Replaces `[site] theme`.
+    pub theme: Option<String>,
 }
 
 impl BuildOptions {
@@ -204,6 +206,10 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
             return Err(failed(diagnostics));
         }
     };
+    let mut settings = settings;
+    if let Some(name) = &options.theme {
+        settings.theme.clone_from(name);
+    }
     let theme = match render::theme::load(root, &settings.theme) {
         Ok(theme) => Some(theme),
         Err(errors) => {

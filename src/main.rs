@@ -106,7 +106,8 @@ fn new_post(title: &str, root: &std::path::Path, printer: &Printer) -> ExitCode 
 }
 
 fn check(args: cli::CheckArgs, printer: &Printer) -> ExitCode {
-    let options = shopfront::BuildOptions { root: args.root, drafts: args.drafts, ..Default::default() };
+    let options =
+        shopfront::BuildOptions { root: args.root, drafts: args.drafts, theme: args.theme, ..Default::default() };
     let findings = shopfront::check(&options);
     match args.format {
         cli::Format::Json => println!("{}", shopfront::compliance::report::to_json(&findings)),
@@ -130,8 +131,13 @@ fn check(args: cli::CheckArgs, printer: &Printer) -> ExitCode {
 
 fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
     let started = Instant::now();
-    let options =
-        shopfront::BuildOptions { root: args.root, output: args.output, base_url: args.base_url, drafts: args.drafts };
+    let options = shopfront::BuildOptions {
+        root: args.root,
+        output: args.output,
+        base_url: args.base_url,
+        drafts: args.drafts,
+        theme: args.theme,
+    };
     match shopfront::build(&options) {
         Ok(report) => {
             if printer.verbose {
