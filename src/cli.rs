@@ -76,6 +76,13 @@ Examples:
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Preview the site at http://127.0.0.1:4000/, rendered in memory.
+    #[command(after_help = "\
+Examples:
+  shopfront serve --watch                  rebuild and reload the browser on every save
+  shopfront serve --watch --open --drafts
+  shopfront serve --port 8080 --bind 0.0.0.0   reachable from phones on your network")]
+    Serve(ServeArgs),
     /// List the bundled themes.
     Themes,
     /// Check the site and report compliance findings, without writing output.
@@ -89,6 +96,35 @@ Examples:
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// `shopfront serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site folder (with profile.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Rebuild when a file changes and reload open pages.
+    #[arg(long, short)]
+    pub watch: bool,
+    /// Watch by scanning the files (for network and container file systems).
+    #[arg(long, requires = "watch")]
+    pub poll: bool,
+    /// The port [default: 4000, or the next free one].
+    #[arg(long, short)]
+    pub port: Option<u16>,
+    /// The address to listen on; 0.0.0.0 makes the preview visible to your network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Use this theme instead of `[site] theme`.
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// `shopfront check`.

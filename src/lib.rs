@@ -16,6 +16,9 @@
 //!    index, and the staging folder that replaces the previous output only
 //!    when everything succeeded.
 //!
+//! [`serve`] runs stages 1–6 into memory and renders pages on request,
+//! re-reading only the files a watcher reports changed.
+//!
 //! Every stage reports problems as [`diagnostics::Diagnostic`]s with file,
 //! line and column; a build collects all of them and fails once, at the end
 //! of the stage that found errors.
@@ -29,6 +32,7 @@ pub mod output;
 pub mod profile;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 
 use std::path::{Path, PathBuf};
@@ -296,19 +300,35 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
 /// every page is rendered and verified, then thrown away. Returns every
 /// finding, errors and warnings, sorted by file.
 pub fn check(options: &BuildOptions) -> Diagnostics {
-    let LoadedSite { site, theme, warnings } = match load(options) {
-        Ok(loaded) => loaded,
-        Err(findings) => return findings,
-    };
-    let mut findings = warnings;
-    match render::Locale::load(&options.root, &site.settings.language)
-        .and_then(|locale| render::Renderer::new(&theme, &site, locale))
-    {
-        Ok(renderer) => findings.extend(renderer.render_site(&site, &render::Discard)),
-        Err(errors) => findings.extend(errors),
+    match prepare(options, &mut PostCache::default()) {
+        Ok(Prepared { pages, warnings, .. }) => {
+            let mut findings = warnings;
+            findings.extend(pages.render_all(&render::Discard));
+            findings.sort();
+            findings
+        }
+        Err(findings) => findings,
     }
-    findings.sort();
-    findings
+}
+
+/// A loaded site with its theme in Tera, ready to render any page.
+pub struct Prepared {
+    /// The pages, rendered on demand.
+    pub pages: render::Pages,
+    /// The theme (its static files).
+    pub theme: render::Theme,
+    /// Warnings so far.
+    pub warnings: Diagnostics,
+}
+
+/// Stages 1–6 up to rendering: [`load_with`], the locale and the templates.
+pub fn prepare(options: &BuildOptions, cache: &mut PostCache) -> Result<Prepared, Diagnostics> {
+    let LoadedSite { site, theme, warnings } = load_with(options, cache)?;
+    let locale = render::Locale::load(&options.root, &site.settings.language)
+        .map_err(|errors| failed(errors.into_iter().collect()))?;
+    let renderer =
+        render::Renderer::new(&theme, &site, locale).map_err(|errors| failed(errors.into_iter().collect()))?;
+    Ok(Prepared { pages: render::Pages::new(std::sync::Arc::new(site), renderer), theme, warnings })
 }
 
 /// The whole pipeline: on success the output folder holds the new site; on
@@ -322,21 +342,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         timings.push((stage, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let LoadedSite { site, theme, mut warnings } = load(options)?;
+    let Prepared { pages, theme, mut warnings } = prepare(options, &mut PostCache::default())?;
+    let site = pages.site();
     lap("load");
-    let locale = render::Locale::load(&options.root, &site.settings.language)
-        .map_err(|errors| failed(errors.into_iter().collect()))?;
-    let renderer =
-        render::Renderer::new(&theme, &site, locale).map_err(|errors| failed(errors.into_iter().collect()))?;
     let staging = output::Staging::new(&output_dir)
         .map_err(|err| Diagnostics::from_iter([Diagnostic::error("output", err.to_string())]))?;
     let mut errors = Diagnostics::new();
-    errors.extend(output::copy_files(&options.root, &site, &theme, &staging));
+    errors.extend(output::copy_files(&options.root, site, &theme, &staging));
     lap("copy");
     // Pages after static files: a generated page wins over a static file of the same path.
-    errors.extend(renderer.render_site(&site, &staging));
+    errors.extend(pages.render_all(&staging));
     lap("render");
-    errors.extend(output::write_indexes(&site, &staging));
+    errors.extend(output::write_indexes(site, &staging));
     lap("indexes");
     if errors.has_errors() {
         // Dropping `staging` removes it; the previous output stays as it was.

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => build(args, &printer),
         Command::Check(args) => check(args, &printer),
+        Command::Serve(args) => serve(args, printer),
         Command::Init { dir, theme } => init(&dir, &theme, &printer),
         Command::New { title, root } => new_post(&title, &root, &printer),
         Command::Themes => {
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
     }
 }
 
+#[derive(Debug, Clone, Copy)]
 struct Printer {
     color: bool,
     quiet: bool,
@@ -126,6 +128,73 @@ fn check(args: cli::CheckArgs, printer: &Printer) -> ExitCode {
         ExitCode::from(if usage { 2 } else { 1 })
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn serve(args: cli::ServeArgs, printer: Printer) -> ExitCode {
+    use shopfront::serve::{Notice, ServeError, ServeOptions};
+    let options = ServeOptions {
+        build: shopfront::BuildOptions {
+            root: args.root,
+            drafts: args.drafts,
+            theme: args.theme,
+            ..Default::default()
+        },
+        port: args.port,
+        bind: args.bind,
+        watch: args.watch,
+        poll: args.poll,
+        open: args.open,
+    };
+    let watching = args.watch;
+    let notify = std::sync::Arc::new(move |notice: Notice<'_>| match notice {
+        Notice::Listening { url, taken } => {
+            if let Some(port) = taken {
+                printer.status(&format!("Port {port} is in use; using the next free one."));
+            }
+            let how = if watching { ", rebuilding on every save" } else { "" };
+            // Always shown, even with --quiet: it is the one thing the command is for.
+            eprintln!("Serving at {url}{how} (Ctrl-C to stop).");
+            if !args.bind.is_loopback() {
+                printer.status("Visible to other devices on your network (--bind).");
+            }
+        }
+        Notice::Built { posts, took, warnings } => {
+            if printer.verbose {
+                printer.findings(warnings);
+            }
+            printer.status(&format!("Loaded {posts} posts and pages in {} ms.", took.as_millis()));
+        }
+        Notice::Rebuilt { changed, took, warnings } => {
+            if printer.verbose {
+                printer.findings(warnings);
+            }
+            let what = match changed {
+                [one] => one.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                many => format!("{} files", many.len()),
+            };
+            printer.status(&format!("Rebuilt after a change to {what} in {} ms.", took.as_millis()));
+        }
+        Notice::Failed(diagnostics) => {
+            let shown: Diagnostics = diagnostics.iter().filter(|d| d.is_error() || printer.verbose).cloned().collect();
+            printer.findings(&shown);
+            eprintln!("Build failed: still serving the last good version. Fix the error and save again.");
+        }
+        Notice::WatchError(error) => eprintln!("warning: file watcher: {error}"),
+        Notice::Stopped => printer.status("Stopped."),
+    });
+    match shopfront::serve::run(options, notify) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(ServeError::Build(diagnostics)) => {
+            let shown: Diagnostics = diagnostics.iter().filter(|d| d.is_error() || printer.verbose).cloned().collect();
+            printer.findings(&shown);
+            eprintln!("The site does not build; nothing to serve. (With --watch, serve waits for a fix.)");
+            ExitCode::from(1)
+        }
+        Err(err @ ServeError::Start(_)) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
     }
 }
 

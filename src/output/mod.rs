@@ -9,7 +9,8 @@
 pub mod feeds;
 pub mod writer;
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostic;
 use crate::render::theme::{StaticFile, Theme, list_files};
@@ -20,48 +21,76 @@ pub use writer::Staging;
 /// The folder of files copied verbatim.
 pub const STATIC_DIR: &str = "static";
 
+/// Where a copied output file comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// Embedded in the binary (a bundled theme's file).
+    Bytes(&'static [u8]),
+    /// A file on disk.
+    File(PathBuf),
+}
+
+/// Every file copied verbatim, by output path: the theme's static files,
+/// then the site's `static/` (which may replace them), then the files next
+/// to bundled posts.
+pub fn copied_files(root: &Path, site: &Site, theme: &Theme) -> (BTreeMap<String, Source>, Vec<Diagnostic>) {
+    let mut files = BTreeMap::new();
+    for file in &theme.statics {
+        let source = match file {
+            StaticFile::Embedded { bytes, .. } => Source::Bytes(bytes),
+            StaticFile::Disk { from, .. } => Source::File(from.clone()),
+        };
+        files.insert(file.path().to_owned(), source);
+    }
+    let errors = match list_files(root, &root.join(STATIC_DIR)) {
+        Ok(found) => {
+            files.extend(found.into_iter().map(|(relative, from)| (relative, Source::File(from))));
+            Vec::new()
+        }
+        Err(errors) => errors,
+    };
+    files.extend(site.assets.iter().map(|asset| (asset.to.clone(), Source::File(asset.from.clone()))));
+    (files, errors)
+}
+
 /// Copies theme and site static files and bundle files.
 pub fn copy_files(root: &Path, site: &Site, theme: &Theme, staging: &Staging) -> Vec<Diagnostic> {
-    let mut errors = Vec::new();
-    for file in &theme.statics {
-        let result = match file {
-            StaticFile::Embedded { path, bytes } => staging.write(path, bytes),
-            StaticFile::Disk { path, from } => staging.copy(from, path),
+    let (files, mut errors) = copied_files(root, site, theme);
+    for (path, source) in &files {
+        let result = match source {
+            Source::Bytes(bytes) => staging.write(path, bytes),
+            Source::File(from) => staging.copy(from, path),
         };
         if let Err(err) = result {
-            errors.push(Diagnostic::error("write", err.to_string()));
-        }
-    }
-    match list_files(root, &root.join(STATIC_DIR)) {
-        Ok(files) => {
-            for (relative, from) in files {
-                if let Err(err) = staging.copy(&from, &relative) {
-                    errors.push(Diagnostic::error("write", err.to_string()));
-                }
-            }
-        }
-        Err(found) => errors.extend(found),
-    }
-    for asset in &site.assets {
-        if let Err(err) = staging.copy(&asset.from, &asset.to) {
             errors.push(Diagnostic::error("write", err.to_string()));
         }
     }
     errors
 }
 
+/// The generated index files besides the pages.
+pub const INDEX_FILES: [&str; 4] = ["feed.xml", "sitemap.xml", "robots.txt", "search-index.json"];
+
+/// The contents of index file `name` (one of [`INDEX_FILES`]).
+pub fn index_file(site: &Site, name: &str) -> Option<String> {
+    let urls = Urls::new(&site.settings.base_url, &site.settings.base_path);
+    Some(match name {
+        "feed.xml" => feeds::atom(site, &urls),
+        "sitemap.xml" => feeds::sitemap(site, &urls),
+        "robots.txt" => feeds::robots(&urls),
+        "search-index.json" => feeds::search_index(site, &urls),
+        _ => return None,
+    })
+}
+
 /// Writes the feed, sitemap, robots.txt and search index.
 pub fn write_indexes(site: &Site, sink: &dyn crate::render::Sink) -> Vec<Diagnostic> {
-    let urls = Urls::new(&site.settings.base_url, &site.settings.base_path);
-    let files = [
-        ("feed.xml", feeds::atom(site, &urls)),
-        ("sitemap.xml", feeds::sitemap(site, &urls)),
-        ("robots.txt", feeds::robots(&urls)),
-        ("search-index.json", feeds::search_index(site, &urls)),
-    ];
-    files
+    INDEX_FILES
         .iter()
-        .filter_map(|(path, text)| sink.write(path, text.as_bytes()).err())
+        .filter_map(|name| {
+            let text = index_file(site, name)?;
+            sink.write(name, text.as_bytes()).err()
+        })
         .map(|err| Diagnostic::error("write", err.to_string()))
         .collect()
 }

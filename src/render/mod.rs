@@ -7,8 +7,10 @@
 //! 1. Load the theme's templates (site overrides applied) into one Tera.
 //! 2. Put what every page shares (site, profile, navigation, labels) into
 //!    Tera's global context, once.
-//! 3. Build each post's list value once; list pages clone those values.
-//! 4. Render every page in parallel and hand it to the sink.
+//! 3. Build each post's list value once, when a list first needs it; list
+//!    pages clone those values.
+//! 4. Render [`Pages`]: every page in parallel into a sink for `build`, one
+//!    page at a time on request for `serve`.
 
 pub mod locale;
 pub mod theme;
@@ -16,6 +18,7 @@ pub mod values;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -160,49 +163,132 @@ impl Renderer {
         global.insert("footer_disclosure", &footer_disclosure(site, &locale));
         Ok(Self { tera, origins, locale })
     }
+}
 
-    /// Renders every page of `site` into `sink`; returns the errors.
-    pub fn render_site(&self, site: &Site, sink: &dyn Sink) -> Vec<Diagnostic> {
-        let builder = ValueBuilder::new(site);
-        let summaries: Vec<Value> = site.posts.par_iter().map(|p| builder.post_summary(p)).collect();
-        let shop: Vec<Value> = site.products.par_iter().map(|p| builder.shop_product(p)).collect();
-        let jobs = jobs(site);
-        let cx = JobContext { site, builder: &builder, summaries: &summaries, shop: &shop, locale: &self.locale };
-        let mut errors: Vec<Diagnostic> = jobs
+/// Every page of one site, each rendered when asked for: `build` asks for
+/// all of them, `serve` only for the pages a browser requests.
+pub struct Pages {
+    site: Arc<Site>,
+    renderer: Renderer,
+    /// Each post's list value, built once and shared by every list page.
+    summaries: Vec<OnceLock<Value>>,
+    /// Each shop product's value, likewise.
+    shop: Vec<OnceLock<Value>>,
+    /// Output file path (`posts/x/index.html`, `404.html`) of each page.
+    routes: Vec<(String, Job)>,
+    by_file: HashMap<String, usize>,
+}
+
+/// A page's output file for its path: `posts/x/` is `posts/x/index.html`.
+fn file_of(path: String) -> String {
+    if path.ends_with(".html") { path } else { path + "index.html" }
+}
+
+impl Pages {
+    /// The pages of `site`, rendered by `renderer` (made for the same site).
+    pub fn new(site: Arc<Site>, renderer: Renderer) -> Self {
+        let routes: Vec<(String, Job)> =
+            jobs(&site).into_iter().map(|job| (file_of(job_path(&site, &job)), job)).collect();
+        let by_file = routes.iter().enumerate().map(|(i, (file, _))| (file.clone(), i)).collect();
+        Self {
+            summaries: site.posts.iter().map(|_| OnceLock::new()).collect(),
+            shop: site.products.iter().map(|_| OnceLock::new()).collect(),
+            site,
+            renderer,
+            routes,
+            by_file,
+        }
+    }
+
+    /// The site.
+    pub fn site(&self) -> &Arc<Site> {
+        &self.site
+    }
+
+    /// Every page's output file, in rendering order.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.routes.iter().map(|(file, _)| file.as_str())
+    }
+
+    /// Whether `file` is a rendered page.
+    pub fn contains(&self, file: &str) -> bool {
+        self.by_file.contains_key(file)
+    }
+
+    /// The output files of the posts and pages read from `sources`.
+    pub fn files_from(&self, sources: &std::collections::HashSet<PathBuf>) -> Vec<String> {
+        self.routes
+            .iter()
+            .filter(|(_, job)| match *job {
+                Job::Post(i) => sources.contains(&self.site.posts[i].source),
+                Job::Page(i) => sources.contains(&self.site.pages[i].source),
+                _ => false,
+            })
+            .map(|(file, _)| file.clone())
+            .collect()
+    }
+
+    /// One output file of each kind of page (the first post, the home page,
+    /// the first term…): rendering them catches a template error at once.
+    pub fn samples(&self) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        self.routes
+            .iter()
+            .filter(|(_, job)| seen.insert(std::mem::discriminant(job)))
+            .map(|(file, _)| file.clone())
+            .collect()
+    }
+
+    /// Renders the page whose output file is `file`; `None` if there is none.
+    pub fn render(&self, file: &str) -> Option<Result<String, Box<Diagnostic>>> {
+        let &index = self.by_file.get(file)?;
+        Some(self.render_job(&self.routes[index].1))
+    }
+
+    /// Renders every page into `sink`; returns the errors.
+    pub fn render_all(&self, sink: &dyn Sink) -> Vec<Diagnostic> {
+        let mut errors: Vec<Diagnostic> = self
+            .routes
             .par_iter()
-            .filter_map(|job| {
-                let expanded = match *job {
-                    Job::Post(i) => self.expand_shortcodes(&site.posts[i], &builder),
-                    Job::Page(i) => self.expand_shortcodes(&site.pages[i], &builder),
-                    _ => Ok(None),
-                };
-                let expanded = match expanded {
-                    Ok(content) => content,
-                    Err(diagnostic) => return Some(*diagnostic),
-                };
-                let (template, path, context, disclosure) = cx.context(job, expanded.as_deref());
-                let html = match self.tera.render(template, &context) {
-                    Ok(html) => html,
-                    Err(err) => return Some(template_diagnostic(&err, &self.origins, Some(&path))),
-                };
-                let expected = disclosure.as_ref().map(|d| Expected {
-                    text: &d.text,
-                    amazon_statement: self.locale.get("amazon_statement"),
-                });
-                if let Some(violation) = compliance::check_page(&html, expected.as_ref(), &site.links).into_iter().next() {
-                    let origin = self.origins.get(template).map_or_else(|| PathBuf::from(template), |(o, _)| o.clone());
-                    return Some(
-                        Diagnostic::error("disclosure", format!("page /{path} {violation}"))
-                            .at(origin)
-                            .with_hint("render `disclosure.text` and `disclosure.amazon` in a visible banner before the first affiliate link"),
-                    );
-                }
-                let file = if path.ends_with(".html") { path } else { format!("{path}index.html") };
-                sink.write(&file, html.as_bytes()).err().map(|e| Diagnostic::error("write", e.to_string()))
+            .filter_map(|(file, job)| match self.render_job(job) {
+                Ok(html) => sink.write(file, html.as_bytes()).err().map(|e| Diagnostic::error("write", e.to_string())),
+                Err(diagnostic) => Some(*diagnostic),
             })
             .collect();
         errors.sort_by(|a, b| a.message.cmp(&b.message));
         errors
+    }
+
+    fn render_job(&self, job: &Job) -> Result<String, Box<Diagnostic>> {
+        let (site, renderer) = (&*self.site, &self.renderer);
+        let builder = ValueBuilder::new(site);
+        let expanded = match *job {
+            Job::Post(i) => renderer.expand_shortcodes(&site.posts[i], &builder),
+            Job::Page(i) => renderer.expand_shortcodes(&site.pages[i], &builder),
+            _ => Ok(None),
+        }?;
+        let cx = JobContext {
+            site,
+            builder: &builder,
+            summaries: &self.summaries,
+            shop: &self.shop,
+            locale: &renderer.locale,
+        };
+        let (template, path, context, disclosure) = cx.context(job, expanded.as_deref());
+        let html = renderer
+            .tera
+            .render(template, &context)
+            .map_err(|err| Box::new(template_diagnostic(&err, &renderer.origins, Some(&path))))?;
+        let expected = disclosure
+            .as_ref()
+            .map(|d| Expected { text: &d.text, amazon_statement: renderer.locale.get("amazon_statement") });
+        if let Some(violation) = compliance::check_page(&html, expected.as_ref(), &site.links).into_iter().next() {
+            let origin = renderer.origins.get(template).map_or_else(|| PathBuf::from(template), |(o, _)| o.clone());
+            return Err(Box::new(Diagnostic::error("disclosure", format!("page /{path} {violation}")).at(origin).with_hint(
+                "render `disclosure.text` and `disclosure.amazon` in a visible banner before the first affiliate link",
+            )));
+        }
+        Ok(html)
     }
 }
 
@@ -331,6 +417,23 @@ fn jobs(site: &Site) -> Vec<Job> {
     jobs
 }
 
+/// A page's URL path below the site root (`posts/x/`, `shop/page/2/`, `404.html`).
+fn job_path(site: &Site, job: &Job) -> String {
+    match *job {
+        Job::Post(i) => site.posts[i].path.clone(),
+        Job::Page(i) => site.pages[i].path.clone(),
+        Job::Home { page } => list_path("", page),
+        Job::Shop { page } => list_path("shop/", page),
+        Job::TaxonomyList(taxonomy) => format!("{}/", taxonomy.name()),
+        Job::Term { taxonomy, term, page } => {
+            list_path(&format!("{}/{}/", taxonomy.name(), taxonomy.terms(site)[term].slug), page)
+        }
+        Job::Search => "search/".to_owned(),
+        Job::NotFound => "404.html".to_owned(),
+        Job::Disclosure => "disclosure/".to_owned(),
+    }
+}
+
 /// The path of page `page` of a list at `base` (`""`, `shop/`, `categories/x/`).
 fn list_path(base: &str, page: usize) -> String {
     if page <= 1 { base.to_owned() } else { format!("{base}page/{page}/") }
@@ -339,8 +442,8 @@ fn list_path(base: &str, page: usize) -> String {
 struct JobContext<'a> {
     site: &'a Site,
     builder: &'a ValueBuilder<'a>,
-    summaries: &'a [Value],
-    shop: &'a [Value],
+    summaries: &'a [OnceLock<Value>],
+    shop: &'a [OnceLock<Value>],
     locale: &'a Locale,
 }
 
@@ -352,6 +455,16 @@ struct PageLink {
 }
 
 impl JobContext<'_> {
+    /// Post `i`'s list value.
+    fn summary(&self, i: usize) -> Value {
+        self.summaries[i].get_or_init(|| self.builder.post_summary(&self.site.posts[i])).clone()
+    }
+
+    /// Shop product `i`'s value.
+    fn shop_item(&self, i: usize) -> Value {
+        self.shop[i].get_or_init(|| self.builder.shop_product(&self.site.products[i])).clone()
+    }
+
     /// The disclosure for a page whose links are known from the data.
     fn disclosure(&self, own_text: Option<&str>, affiliate: bool, amazon: bool) -> Option<DisclosureValue> {
         affiliate.then(|| DisclosureValue {
@@ -408,15 +521,17 @@ impl JobContext<'_> {
                     .enumerate()
                     .filter(|(_, p)| p.featured)
                     .take(3)
-                    .map(|(i, _)| self.summaries[i].clone())
+                    .map(|(i, _)| self.summary(i))
                     .collect();
                 if featured.is_empty() {
-                    featured = self.summaries.iter().take(3).cloned().collect();
+                    featured = (0..site.posts.len().min(3)).map(|i| self.summary(i)).collect();
                 }
                 cx.insert_value("featured", Value::from(featured));
                 cx.insert_value(
                     "products",
-                    Value::from(self.shop.iter().take(HOME_PRODUCTS).cloned().collect::<Vec<_>>()),
+                    Value::from(
+                        (0..site.products.len().min(HOME_PRODUCTS)).map(|i| self.shop_item(i)).collect::<Vec<_>>(),
+                    ),
                 );
                 disclosure = self.products_disclosure(site.products.iter().take(HOME_PRODUCTS));
                 let title =
@@ -429,7 +544,8 @@ impl JobContext<'_> {
                 let path = list_path("shop/", page);
                 let per_page = settings.products_per_page;
                 let total = site.products.len();
-                let items: Vec<Value> = self.shop.iter().skip((page - 1) * per_page).take(per_page).cloned().collect();
+                let items: Vec<Value> =
+                    ((page - 1) * per_page..(page * per_page).min(total)).map(|i| self.shop_item(i)).collect();
                 disclosure = self.products_disclosure(site.products.iter().skip((page - 1) * per_page).take(per_page));
                 cx.insert_value("paginator", self.paginator(items, "shop/", page, page_count(total, per_page), total));
                 let title = format!("Shop · {}", settings.title);
@@ -522,7 +638,7 @@ impl JobContext<'_> {
 
     fn paginate(&self, cx: &mut Context, posts: &[usize], base: &str, page: usize, per_page: usize) {
         let items: Vec<Value> =
-            posts.iter().skip((page - 1) * per_page).take(per_page).map(|&i| self.summaries[i].clone()).collect();
+            posts.iter().skip((page - 1) * per_page).take(per_page).map(|&i| self.summary(i)).collect();
         cx.insert_value("paginator", self.paginator(items, base, page, page_count(posts.len(), per_page), posts.len()));
     }
 

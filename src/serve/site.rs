@@ -1,0 +1,99 @@
+//! What `serve` holds in memory: the last good site, rendered page by page.
+//!
+//! Nothing is rendered until a browser asks for it; a rendered page is kept
+//! until the next change replaces the whole snapshot. The output folder is
+//! never touched.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use crate::diagnostics::Diagnostic;
+use crate::output::{self, Source};
+use crate::render::Pages;
+
+/// One served file.
+#[derive(Debug, Clone)]
+pub enum Resource {
+    /// A rendered page (gets the live-reload script).
+    Html(Arc<str>),
+    /// Anything else, as stored.
+    Bytes(Arc<[u8]>),
+    /// A page whose rendering failed.
+    Failed(Arc<Diagnostic>),
+}
+
+/// A whole site, ready to answer requests.
+pub struct Snapshot {
+    pages: Pages,
+    files: BTreeMap<String, Source>,
+    /// Pages and index files rendered so far.
+    rendered: Mutex<HashMap<String, Resource>>,
+}
+
+impl Snapshot {
+    /// Wraps a prepared site and its copied files.
+    pub fn new(pages: Pages, files: BTreeMap<String, Source>) -> Self {
+        Self { pages, files, rendered: Mutex::new(HashMap::new()) }
+    }
+
+    /// The site's URL path prefix (`""` or `/shop`).
+    pub fn base_path(&self) -> &str {
+        &self.pages.site().settings.base_path
+    }
+
+    /// The rendered pages.
+    pub fn pages(&self) -> &Pages {
+        &self.pages
+    }
+
+    /// Renders `files` now (in parallel), keeping the results; returns the
+    /// first error. `serve` does this for the pages a change touched, so a
+    /// broken edit is reported at once rather than when the page is opened.
+    pub fn prerender(&self, files: &[String]) -> Result<(), Box<Diagnostic>> {
+        use rayon::prelude::*;
+        let results: Vec<(String, Resource)> =
+            files.par_iter().filter_map(|file| Some((file.clone(), self.render_page(file)?))).collect();
+        let mut first_error = None;
+        let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        for (file, resource) in results {
+            if let (Resource::Failed(diagnostic), None) = (&resource, &first_error) {
+                first_error = Some(Box::new(Diagnostic::clone(diagnostic)));
+            }
+            rendered.insert(file, resource);
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    fn render_page(&self, file: &str) -> Option<Resource> {
+        Some(match self.pages.render(file)? {
+            Ok(html) => Resource::Html(html.into()),
+            Err(diagnostic) => Resource::Failed(Arc::from(diagnostic)),
+        })
+    }
+
+    /// The file at output path `file` (`posts/x/index.html`, `style.css`),
+    /// if the site has one. Pages win over copied files, as in `build`.
+    pub fn get(&self, file: &str) -> Option<Resource> {
+        if let Some(found) = self.rendered.lock().unwrap_or_else(|e| e.into_inner()).get(file) {
+            return Some(found.clone());
+        }
+        let resource = if let Some(page) = self.render_page(file) {
+            page
+        } else if let Some(text) = output::index_file(self.pages.site(), file) {
+            Resource::Bytes(text.into_bytes().into())
+        } else {
+            // Copied files are read when asked for, so an edit to one is served at once.
+            return match self.files.get(file)? {
+                Source::Bytes(bytes) => Some(Resource::Bytes(Arc::from(*bytes))),
+                Source::File(path) => std::fs::read(path).ok().map(|bytes| Resource::Bytes(bytes.into())),
+            };
+        };
+        self.rendered.lock().unwrap_or_else(|e| e.into_inner()).insert(file.to_owned(), resource.clone());
+        Some(resource)
+    }
+
+    /// Whether `file` exists, without rendering it.
+    pub fn contains(&self, file: &str) -> bool {
+        self.pages.contains(file) || output::INDEX_FILES.contains(&file) || self.files.contains_key(file)
+    }
+}
