@@ -103,7 +103,7 @@ pub fn resolve(path: &str, base_path: &str) -> Option<Target> {
     } else {
         decoded.strip_prefix(base_path)?.strip_prefix('/')?
     };
-    if relative.contains("//") {
+    if relative.starts_with('/') || relative.contains("//") {
         return None;
     }
     Some(Target::File(if relative.is_empty() || relative.ends_with('/') {
@@ -173,7 +173,7 @@ fn respond(status: StatusCode, file: &str, resource: Resource) -> Response {
 pub fn content_type(file: &str) -> String {
     let mime = mime_guess::from_path(file).first_or_octet_stream();
     let essence = match mime.essence_str() {
-        "application/xml" if file.ends_with("feed.xml") => "application/atom+xml",
+        _ if file.ends_with("feed.xml") => "application/atom+xml",
         other => other,
     };
     let text = mime.type_() == mime_guess::mime::TEXT

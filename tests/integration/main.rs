@@ -5,4 +5,5 @@ mod affiliate;
 mod build;
 mod cli;
 mod invalid;
+mod serve;
 mod support;
