@@ -1,0 +1,174 @@
+//! The example site in a real browser, once per bundled theme.
+//!
+//! Builds a copy of `example-site` with every theme that `shopfront themes`
+//! lists and runs `tests/browser/run.mjs` on each output (headless Debian
+//! Chromium through playwright-core, axe-core injected): no horizontal
+//! scrolling, no console errors or failed requests, the disclosure first on a
+//! post, category filter and search with JavaScript, products without it, no
+//! serious or critical accessibility violations; at 375x812 and 1280x800.
+//! Screenshots go to `target/browser-artifacts/THEME-WxH-PAGE.png`.
+//!
+//! Needs `node`, Chromium (`/usr/bin/chromium` or `$CHROMIUM_PATH`) and
+//! `tests/browser/node_modules` (installed here with `npm ci` when npm is
+//! available). When something is missing the test prints `skipped: ...` and
+//! passes, except with `CI=true`, where it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::support::SiteTest;
+
+/// The browser test harness folder.
+fn harness() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+/// Where the screenshots go: `browser-artifacts` in the cargo target folder.
+fn artifacts() -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().unwrap_or(tmp).join("browser-artifacts")
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
+/// Runs a program, `None` when it cannot be started.
+fn run(program: &str, args: &[&str], dir: &Path) -> Option<Output> {
+    Command::new(program).args(args).current_dir(dir).output().ok()
+}
+
+fn chromium() -> Result<PathBuf, String> {
+    let path = std::env::var_os("CHROMIUM_PATH").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("no Chromium at {} (install Debian's `chromium` or set CHROMIUM_PATH)", path.display()))
+    }
+}
+
+fn node() -> Result<(), String> {
+    let output = run("node", &["--version"], &harness()).ok_or("`node` is not installed (Node.js 20 or later)")?;
+    let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let major: u32 = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    if !output.status.success() || major < 20 {
+        return Err(format!("Node.js 20 or later is needed, `node --version` says {version:?}"));
+    }
+    Ok(())
+}
+
+/// `tests/browser/node_modules`, installed with `npm ci` when it is missing.
+fn node_modules() -> Result<(), String> {
+    let dir = harness();
+    let installed = || {
+        dir.join("node_modules/playwright-core/package.json").is_file()
+            && dir.join("node_modules/axe-core/axe.min.js").is_file()
+    };
+    if installed() {
+        return Ok(());
+    }
+    eprintln!("browser tests: installing {} with `npm ci` ...", dir.join("node_modules").display());
+    match run("npm", &["ci", "--no-audit", "--no-fund"], &dir) {
+        None => {
+            Err(format!("{} is missing and `npm` is not installed to run `npm ci`", dir.join("node_modules").display()))
+        }
+        Some(output) if !output.status.success() || !installed() => Err(format!(
+            "`npm ci` in {} failed:\n{}{}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The browser, Node.js and the harness's packages, or why they are not there.
+fn requirements() -> Result<PathBuf, String> {
+    let browser = chromium()?;
+    node()?;
+    node_modules()?;
+    Ok(browser)
+}
+
+/// The bundled themes, from `shopfront themes` (name, then a description).
+fn themes(site: &SiteTest) -> Vec<String> {
+    let output = site.cli().arg("themes").output().expect("run `shopfront themes`");
+    assert!(output.status.success(), "`shopfront themes` failed: {}", String::from_utf8_lossy(&output.stderr));
+    let themes: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    assert!(!themes.is_empty(), "`shopfront themes` listed no themes");
+    themes
+}
+
+#[test]
+fn example_site_in_a_real_browser_with_every_theme() {
+    let chromium = match requirements() {
+        Ok(path) => path,
+        Err(why) if in_ci() => panic!("browser tests cannot run (CI=true, so this is a failure, not a skip): {why}"),
+        Err(why) => {
+            eprintln!("skipped: browser tests: {why} (with CI=true this is a failure)");
+            return;
+        }
+    };
+
+    let site = SiteTest::example_site();
+    let themes = themes(&site);
+    let outputs = tempfile::tempdir().expect("temporary folder");
+    let artifacts = artifacts();
+    let _ = std::fs::remove_dir_all(&artifacts);
+    std::fs::create_dir_all(&artifacts).expect("create the artifacts folder");
+
+    let mut failures = Vec::new();
+    for theme in &themes {
+        let out = outputs.path().join(theme);
+        let build = site
+            .cli()
+            .args(["build", "--quiet", "--root"])
+            .arg(site.root())
+            .args(["--theme", theme, "--output"])
+            .arg(&out)
+            .output()
+            .expect("run `shopfront build`");
+        if !build.status.success() {
+            failures.push(format!(
+                "== {theme}: `shopfront build --theme {theme}` failed:\n{}{}",
+                String::from_utf8_lossy(&build.stdout),
+                String::from_utf8_lossy(&build.stderr)
+            ));
+            continue;
+        }
+
+        let run = Command::new("node")
+            .arg(harness().join("run.mjs"))
+            .arg("--dir")
+            .arg(&out)
+            .args(["--theme", theme])
+            .arg("--artifacts")
+            .arg(&artifacts)
+            .arg("--chromium")
+            .arg(&chromium)
+            .current_dir(harness())
+            .output()
+            .expect("run `node tests/browser/run.mjs`");
+        let report = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+        // Shown with --nocapture, and by the harness when the test fails.
+        println!("== {theme}\n{report}");
+        if !run.status.success() {
+            failures.push(format!("== {theme}: run.mjs exited with {}:\n{report}", run.status));
+        }
+    }
+    println!("browser test screenshots: {}", artifacts.display());
+
+    assert!(
+        failures.is_empty(),
+        "browser checks failed for {} of {} theme(s) ({}); screenshots in {}\n\n{}",
+        failures.len(),
+        themes.len(),
+        themes.join(", "),
+        artifacts.display(),
+        failures.join("\n\n")
+    );
+}
