@@ -3,17 +3,51 @@
 //! In `transliterate` mode every slug is ASCII (`广告` → `guang-gao`, `Café`
 //! → `cafe`), via `deunicode`. In `unicode` mode letters and digits of every
 //! script are kept and lower-cased, so CJK names stay readable in the URL.
-//! Either way a slug is one safe path segment: no `/`, `.` runs or controls.
+//! Either way a slug is one safe path segment: no `/`, `.` runs or controls,
+//! and at most [`MAX_BYTES`] long, since it becomes a folder name.
+//!
+//! Combining marks stay with their letter (`नमस्ते`, or a decomposed `café`
+//! as macOS writes file names), and a name made only of symbols (`🔥`) is
+//! transliterated even in `unicode` mode rather than left without a URL.
 
 use crate::profile::SlugMode;
 
+/// The longest slug, in bytes: file systems allow 255 per folder name.
+pub const MAX_BYTES: usize = 200;
+
 /// A slug for `text`; empty when nothing usable is left.
 pub fn slugify(text: &str, mode: SlugMode) -> String {
-    match mode {
-        SlugMode::Transliterate if text.is_ascii() => slug::slugify(text),
-        SlugMode::Transliterate => slug::slugify(with_pinyin(text)),
-        SlugMode::Unicode => unicode_slug(text),
+    let slug = match mode {
+        SlugMode::Transliterate => transliterate(text),
+        SlugMode::Unicode => match unicode_slug(text) {
+            slug if slug.is_empty() => transliterate(text),
+            slug => slug,
+        },
+    };
+    shorten(slug)
+}
+
+fn transliterate(text: &str) -> String {
+    if text.is_ascii() { slug::slugify(text) } else { slug::slugify(with_pinyin(text)) }
+}
+
+/// Cuts a slug to [`MAX_BYTES`], at a `-` when one is in the second half.
+fn shorten(mut slug: String) -> String {
+    if slug.len() <= MAX_BYTES {
+        return slug;
     }
+    let mut end = MAX_BYTES;
+    while !slug.is_char_boundary(end) {
+        end -= 1;
+    }
+    if !slug[end..].starts_with('-')
+        && let Some(dash) = slug[..end].rfind('-').filter(|d| *d >= MAX_BYTES / 2)
+    {
+        end = dash;
+    }
+    slug.truncate(end);
+    slug.truncate(slug.trim_end_matches('-').len());
+    slug
 }
 
 /// Han characters as their most common pinyin reading, each its own word.
@@ -43,11 +77,85 @@ fn unicode_slug(text: &str) -> String {
             }
             dash = false;
             out.extend(c.to_lowercase());
-        } else {
+        } else if is_mark(c) {
+            // Part of the letter before it; a mark with no letter is dropped.
+            if !dash && !out.is_empty() {
+                out.push(c);
+            }
+        } else if !is_joiner(c) {
             dash = true;
         }
     }
     out
+}
+
+/// Zero-width (non-)joiners shape Indic and Persian words; invisible in a URL.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}')
+}
+
+/// Combining marks that Unicode does not count as alphabetic: accents of
+/// decomposed text, viramas and nuktas of Indic scripts, Thai and Lao tone
+/// marks, the kana voicing marks, variation selectors, emoji skin tones.
+fn is_mark(c: char) -> bool {
+    let u = c as u32;
+    // Indic blocks share one layout: signs at 00–03, 3A–4F, 51–57, 62–63.
+    // Only non-alphanumeric characters are asked about, so letters in these ranges do no harm.
+    if (0x0900..=0x0DFF).contains(&u) {
+        return matches!(u & 0x7F, 0x00..=0x03 | 0x3A..=0x4F | 0x51..=0x57 | 0x62..=0x63);
+    }
+    matches!(
+        u,
+        0x0300..=0x036F
+            | 0x0483..=0x0489
+            | 0x0591..=0x05BD
+            | 0x05BF
+            | 0x05C1..=0x05C2
+            | 0x05C4..=0x05C5
+            | 0x05C7
+            | 0x0610..=0x061A
+            | 0x064B..=0x065F
+            | 0x0670
+            | 0x06D6..=0x06DC
+            | 0x06DF..=0x06E4
+            | 0x06E7..=0x06E8
+            | 0x06EA..=0x06ED
+            | 0x0E31
+            | 0x0E34..=0x0E3A
+            | 0x0E47..=0x0E4E
+            | 0x0EB1
+            | 0x0EB4..=0x0EBC
+            | 0x0EC8..=0x0ECE
+            | 0x0F18..=0x0F19
+            | 0x0F35
+            | 0x0F37
+            | 0x0F39
+            | 0x0F3E..=0x0F3F
+            | 0x0F71..=0x0F84
+            | 0x0F86..=0x0F87
+            | 0x0F8D..=0x0FBC
+            | 0x0FC6
+            | 0x102B..=0x103E
+            | 0x1056..=0x1059
+            | 0x105E..=0x1060
+            | 0x1062..=0x1064
+            | 0x1067..=0x106D
+            | 0x1071..=0x1074
+            | 0x1082..=0x108D
+            | 0x108F
+            | 0x109A..=0x109D
+            | 0x17B4..=0x17D3
+            | 0x17DD
+            | 0x1AB0..=0x1AFF
+            | 0x1DC0..=0x1DFF
+            | 0x20D0..=0x20FF
+            | 0x302A..=0x302F
+            | 0x3099..=0x309A
+            | 0xFE00..=0xFE0F
+            | 0xFE20..=0xFE2F
+            | 0x1F3FB..=0x1F3FF
+            | 0xE0100..=0xE01EF
+    )
 }
 
 /// The slug a file name gives: a Jekyll/Hexo `YYYY-MM-DD-` prefix is dropped.
@@ -78,6 +186,12 @@ pub fn check_written(slug: &str) -> Result<(), String> {
     }
     if slug.chars().any(char::is_control) {
         return Err("`slug` contains control characters".to_owned());
+    }
+    if slug.trim().len() > MAX_BYTES {
+        return Err(format!(
+            "`slug` is {} bytes long; the limit is {MAX_BYTES}, since it becomes a folder name",
+            slug.trim().len()
+        ));
     }
     Ok(())
 }
@@ -115,6 +229,50 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(slugify(input, SlugMode::Unicode), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn marks_stay_with_their_letter() {
+        let cases = [
+            ("हिन्दी", "हिन्दी"),
+            ("नमस्ते दुनिया", "नमस्ते-दुनिया"),
+            ("தமிழ்", "தமிழ்"),
+            ("ខ្មែរ", "ខ្មែរ"),
+            // Decomposed, as macOS writes file names: e + U+0301, フ + U+3099.
+            ("cafe\u{301}-cre\u{300}me", "cafe\u{301}-cre\u{300}me"),
+            ("nai\u{308}ve", "nai\u{308}ve"),
+            ("\u{30d5}\u{3099}\u{30ed}\u{30af}\u{3099}", "\u{30d5}\u{3099}\u{30ed}\u{30af}\u{3099}"),
+            // A mark with no letter before it, and joiners, are dropped.
+            ("\u{301}a", "a"),
+            ("a\u{200d}b", "ab"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(slugify(input, SlugMode::Unicode), expected, "{input}");
+        }
+        assert_eq!(slugify("cafe\u{301}-cre\u{300}me", SlugMode::Transliterate), "cafe-creme");
+    }
+
+    #[test]
+    fn symbols_only_are_transliterated_in_unicode_mode() {
+        assert_eq!(slugify("🔥", SlugMode::Unicode), "fire");
+        assert_eq!(slugify("🔥", SlugMode::Transliterate), "fire");
+        assert_eq!(slugify("🎧 audio", SlugMode::Unicode), "audio");
+        assert_eq!(slugify("!!!", SlugMode::Unicode), "");
+    }
+
+    #[test]
+    fn slugs_fit_in_a_folder_name() {
+        let words = "word ".repeat(100);
+        let slug = slugify(&words, SlugMode::Transliterate);
+        assert!(slug.len() <= MAX_BYTES && slug.ends_with("word"), "{slug}");
+        let han = "广".repeat(200);
+        let slug = slugify(&han, SlugMode::Unicode);
+        assert!(slug.len() <= MAX_BYTES && slug.chars().all(|c| c == '广'), "{slug}");
+        let slug = slugify(&han, SlugMode::Transliterate);
+        assert!(slug.len() <= MAX_BYTES && !slug.ends_with('-'), "{slug}");
+        let long = "a".repeat(500);
+        assert_eq!(slugify(&long, SlugMode::Transliterate).len(), MAX_BYTES);
+        assert!(check_written(&long).unwrap_err().contains("the limit is 200"));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! stream is rewritten in one pass: headings get ids, every link and image
 //! goes through the link policy with its byte offset kept for messages.
 
+mod attributes;
 pub mod shortcodes;
 
 use std::collections::HashSet;
@@ -98,6 +99,20 @@ pub struct InternalRef {
 }
 
 impl Rendered {
+    /// Records what raw HTML at `offset` linked to.
+    fn record_raw(&mut self, offset: usize, found: Found) {
+        for (result, is_link) in found {
+            match result {
+                Ok(link) if is_link => self.record(offset, &link),
+                Ok(link) if link.kind == crate::links::LinkKind::Internal => {
+                    self.internal.push(InternalRef { offset, href: link.href.to_string(), image: true });
+                }
+                Ok(_) => {}
+                Err(message) => self.problems.push(LinkProblem { offset, message }),
+            }
+        }
+    }
+
     fn record(&mut self, offset: usize, link: &Link<'_>) {
         if link.kind == crate::links::LinkKind::Internal && !link.href.starts_with(['?']) {
             self.internal.push(InternalRef { offset, href: link.href.to_string(), image: false });
@@ -133,6 +148,7 @@ fn options() -> Options {
 /// Renders `body`.
 pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     let mut out = Rendered::default();
+    let original = body;
     let (body, calls) = shortcodes::extract(body);
     out.shortcodes = calls;
     let body = body.as_ref();
@@ -153,8 +169,8 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         if !raw_html.is_empty() && !matches!(event, Event::Html(_)) {
-            let block = rewrite_raw_html(&raw_html, raw_html_offset, links, &mut out);
-            events.push(Event::Html(CowStr::from(block.into_string())));
+            let block = rewrite_html_block(&raw_html, raw_html_offset, links, &mut out);
+            events.push(Event::Html(CowStr::from(block)));
             raw_html.clear();
         }
         match event {
@@ -290,8 +306,17 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
         }
     }
     if !raw_html.is_empty() {
-        let block = rewrite_raw_html(&raw_html, raw_html_offset, links, &mut out);
-        events.push(Event::Html(CowStr::from(block.into_string())));
+        let block = rewrite_html_block(&raw_html, raw_html_offset, links, &mut out);
+        events.push(Event::Html(CowStr::from(block)));
+    }
+    if shortcodes::moves_offsets(original, &out.shortcodes) {
+        let calls = std::mem::take(&mut out.shortcodes);
+        let map = |offset: &mut usize| *offset = shortcodes::original_offset(original, &calls, *offset);
+        out.problems.iter_mut().for_each(|p| map(&mut p.offset));
+        out.notes.iter_mut().for_each(|n| map(&mut n.offset));
+        out.internal.iter_mut().for_each(|r| map(&mut r.offset));
+        out.redirects.iter_mut().for_each(|r| map(&mut r.offset));
+        out.shortcodes = calls;
     }
     out.first_paragraph = squash_spaces(&out.first_paragraph);
     out.html.reserve(body.len() * 3 / 2);
@@ -299,25 +324,124 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     out
 }
 
-/// Sends `href`/`src` attributes in raw HTML through the link policy.
-/// Affiliate links get their `rel`; unsafe URLs become `#` and a problem.
+/// What `lol_html` found in a piece of raw HTML: each routed URL (or why it
+/// may not be written) and whether it is a link.
+type Found = Vec<(Result<Link<'static>, String>, bool)>;
+
+/// An element that cannot occur in content, appended to an HTML block to
+/// learn whether the block ended outside any tag.
+const END_OF_BLOCK: &str = "shopfront-end-of-block-5f1e";
+
+/// Sends the URLs in inline raw HTML (a complete tag, as CommonMark only
+/// takes those) through the link policy; see [`scan_raw_html`].
 fn rewrite_raw_html<'a>(html: &'a str, offset: usize, links: &LinkPolicy, out: &mut Rendered) -> CowStr<'a> {
-    let has_url =
-        html.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"href") || w.eq_ignore_ascii_case(b"src="));
-    if !has_url {
+    if !has_url_attribute(html) {
         return CowStr::Borrowed(html);
     }
-    let found = std::cell::RefCell::new(Vec::<(Result<Link<'static>, String>, bool)>::new());
+    match scan_raw_html(html, links, Probe::None) {
+        Some(Scan { html: rewritten, found, .. }) => {
+            out.record_raw(offset, found);
+            CowStr::from(rewritten)
+        }
+        // lol_html only fails on memory limits; keeping the text as written is the fallback.
+        None => CowStr::Borrowed(html),
+    }
+}
+
+/// Like [`rewrite_raw_html`], for an HTML block.
+///
+/// A block may stop inside a tag (`<a href="javascript:…` and then a blank
+/// line). A browser would read the HTML written after it as the rest of
+/// that tag, so a URL nobody checked could be completed by later text. Such
+/// a tag is closed where the block stops (with `>`, `">` or `'>`, whichever
+/// lol_html, reading like a browser, needs), and its URL checked like any
+/// other. A block that stops inside a comment, script or other raw text is
+/// kept as it is: what follows it is never read as a tag.
+fn rewrite_html_block(html: &str, offset: usize, links: &LinkPolicy, out: &mut Rendered) -> String {
+    if !html.contains('<') || html.contains(END_OF_BLOCK) {
+        return rewrite_raw_html(html, offset, links, out).into_string();
+    }
+    let probe = |closer: &str, count: bool| {
+        let mode = if count { Probe::EndAndCount } else { Probe::End };
+        scan_raw_html(&format!("{html}{closer}<{END_OF_BLOCK}>"), links, mode)
+    };
+    let accepted = match probe("", false) {
+        Some(scan) if scan.end_seen => Some(scan),
+        Some(_) => {
+            // Which closer ends the open tag: the end marker then shows up, or,
+            // when the tag opens raw text (`<iframe src="…`), one more element does.
+            let before = probe("", true).map_or(0, |scan| scan.elements);
+            [">", "\">", "'>"]
+                .into_iter()
+                .filter_map(|closer| probe(closer, true))
+                .find(|scan| scan.end_seen || scan.elements > before)
+        }
+        None => None,
+    };
+    match accepted {
+        Some(Scan { html: mut rewritten, found, end_seen, .. }) => {
+            out.record_raw(offset, found);
+            if !end_seen {
+                // Inside raw text the marker stayed as text: take it off again.
+                let marker = format!("<{END_OF_BLOCK}>");
+                if rewritten.ends_with(&marker) {
+                    rewritten.truncate(rewritten.len() - marker.len());
+                }
+            }
+            rewritten
+        }
+        None => rewrite_raw_html(html, offset, links, out).into_string(),
+    }
+}
+
+/// Whether raw HTML may carry a URL attribute: `href`, `src` or `action`.
+fn has_url_attribute(html: &str) -> bool {
+    let bytes = html.as_bytes();
+    let has = |name: &[u8]| bytes.windows(name.len()).any(|w| w.eq_ignore_ascii_case(name));
+    has(b"href") || has(b"src") || has(b"action")
+}
+
+/// What [`scan_raw_html`] also watches for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// Nothing.
+    None,
+    /// The [`END_OF_BLOCK`] marker, which it removes.
+    End,
+    /// The marker, and how many elements start.
+    EndAndCount,
+}
+
+/// What lol_html made of a piece of raw HTML.
+struct Scan {
+    /// The rewritten HTML.
+    html: String,
+    /// The URLs found.
+    found: Found,
+    /// Whether the [`END_OF_BLOCK`] marker was read as an element.
+    end_seen: bool,
+    /// How many elements started, when counted.
+    elements: usize,
+}
+
+/// Sends `href`/`src`/`action` attributes in raw HTML through the link
+/// policy. Affiliate links get their `rel`; unsafe URLs become `#`.
+/// `None` when lol_html gives up (memory limits).
+fn scan_raw_html(html: &str, links: &LinkPolicy, probe: Probe) -> Option<Scan> {
+    let found = std::cell::RefCell::new(Found::new());
+    let end_seen = std::cell::Cell::new(false);
+    let elements = std::cell::Cell::new(0);
     let handle =
         |el: &mut lol_html::html_content::Element<'_, '_>, attribute: &str, is_link: bool| -> lol_html::HandlerResult {
             let Some(raw) = el.get_attribute(attribute) else { return Ok(()) };
             // `&#106;avascript:` is `javascript:` to a browser.
-            let value = crate::compliance::decode_entities(&raw);
+            let value = attributes::decode(&raw);
             match links.route(&value) {
                 Ok(link) => {
                     let link = Link { href: link.href.into_owned().into(), kind: link.kind, warnings: link.warnings };
-                    if link.href != value.as_str() {
-                        el.set_attribute(attribute, &link.href)?;
+                    if link.href != value {
+                        // lol_html escapes the quotes, not the `&`.
+                        el.set_attribute(attribute, &link.href.replace('&', "&amp;"))?;
                     }
                     if is_link && let Some(rel) = link.rel() {
                         el.set_attribute("rel", rel)?;
@@ -331,29 +455,28 @@ fn rewrite_raw_html<'a>(html: &'a str, offset: usize, links: &LinkPolicy, out: &
             }
             Ok(())
         };
-    let settings = lol_html::RewriteStrSettings::new()
+    let mut settings = lol_html::RewriteStrSettings::new()
         .append_element_content_handler(lol_html::element!("a[href], area[href]", |el| handle(el, "href", true)))
         .append_element_content_handler(lol_html::element!(
             "img[src], iframe[src], source[src], video[src], audio[src], embed[src]",
             |el| handle(el, "src", false)
         ))
         .append_element_content_handler(lol_html::element!("form[action]", |el| handle(el, "action", false)));
-    let rewritten = lol_html::rewrite_str(html, settings);
-    for (result, is_link) in found.into_inner() {
-        match result {
-            Ok(link) if is_link => out.record(offset, &link),
-            Ok(link) if link.kind == crate::links::LinkKind::Internal => {
-                out.internal.push(InternalRef { offset, href: link.href.to_string(), image: true });
-            }
-            Ok(_) => {}
-            Err(message) => out.problems.push(LinkProblem { offset, message }),
-        }
+    if probe != Probe::None {
+        settings = settings.append_element_content_handler(lol_html::element!(END_OF_BLOCK, |el| {
+            end_seen.set(true);
+            el.remove();
+            Ok(())
+        }));
     }
-    match rewritten {
-        Ok(text) => CowStr::from(text),
-        // lol_html only fails on memory limits; keeping the text as written is the safe fallback.
-        Err(_) => CowStr::Borrowed(html),
+    if probe == Probe::EndAndCount {
+        settings = settings.append_element_content_handler(lol_html::element!("*", |_| {
+            elements.set(elements.get() + 1);
+            Ok(())
+        }));
     }
+    let html = lol_html::rewrite_str(html, settings).ok()?;
+    Some(Scan { html, found: found.into_inner(), end_seen: end_seen.get(), elements: elements.get() })
 }
 
 /// Plain text of a Markdown fragment (for excerpts before `<!-- more -->`).
@@ -522,6 +645,77 @@ a [reference][r], inline <a href=\"https://amazon.com/dp/B000000003\" class=\"x\
         assert_eq!(r.problems.len(), 2, "{:?}", r.problems);
         assert!(!r.html.contains("javascript:"), "{}", r.html);
         assert_eq!(r.problems[0].offset, 6);
+    }
+
+    #[test]
+    fn references_in_raw_html_are_read_as_a_browser_reads_them() {
+        // Each of these is `javascript:` to a browser, and was written unflagged.
+        for href in [
+            "&#106avascript:alert(1)",
+            "javascript&colon;alert(1)",
+            "java&Tab;script:alert(1)",
+            "&#0000000106;avascript:x",
+        ] {
+            let body = format!("<a href=\"{href}\">x</a>\n");
+            let r = render(&body, &amazon(), SlugMode::Transliterate);
+            assert_eq!(r.problems.len(), 1, "{href}: {:?}", r.problems);
+            assert!(r.html.contains("href=\"#\""), "{href}: {}", r.html);
+        }
+        // Once panicked: a reference-like run longer than 12 bytes ending in a multi-byte character.
+        let r = render("<a href=\"&aaaaaaaaaa\u{e9};\">x</a>", &amazon(), SlugMode::Transliterate);
+        assert!(r.problems.is_empty());
+        // A rewritten URL's `&` is escaped for the attribute.
+        let r = render(
+            "<a href=\"https://amazon.com/dp/B06XCKGLTP?th=1&amp;psc=1\">x</a>",
+            &amazon(),
+            SlugMode::Transliterate,
+        );
+        assert!(
+            r.html.contains("href=\"https://www.amazon.com/dp/B06XCKGLTP?th=1&amp;psc=1&amp;tag=mia-20\""),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn every_url_attribute_in_raw_html_is_checked() {
+        for body in
+            ["<form action=\"javascript:x\"></form>", "<img src = \"javascript:x\">", "<A HREF='javascript:x'>a</A>"]
+        {
+            let r = render(body, &amazon(), SlugMode::Transliterate);
+            assert_eq!(r.problems.len(), 1, "{body}: {}", r.html);
+        }
+    }
+
+    #[test]
+    fn a_tag_left_open_by_an_html_block_is_closed_and_checked() {
+        // The browser would read the paragraph's `"` as the end of this href.
+        let body = "<div><a href=\"javascript:alert(1)//\n\nx <span class=\"a\">y</span>\n";
+        let r = render(body, &amazon(), SlugMode::Transliterate);
+        assert_eq!(r.problems.len(), 1, "{}", r.html);
+        assert!(!r.html.contains("javascript"), "{}", r.html);
+        // An unquoted value, and a tag whose attributes would come from the next paragraph.
+        let r = render("<div><a href=javascript:alert(1)//\n\nnext>", &amazon(), SlugMode::Transliterate);
+        assert_eq!(r.problems.len(), 1, "{}", r.html);
+        let r = render("<div><a\n\nhref=javascript:alert(1)>x\n", &amazon(), SlugMode::Transliterate);
+        assert!(r.html.starts_with("<div><a\n>\n<p>"), "{}", r.html);
+        // A tag whose element holds raw text: closed, and its URL checked.
+        let r = render("<iframe src=\"x\ndate: 1\n\nnext \"", &amazon(), SlugMode::Transliterate);
+        assert_eq!(r.problems.len(), 1, "{}", r.html);
+        assert!(r.html.starts_with("<iframe src=\"#\">"), "{}", r.html);
+        // A block that ends inside a comment or a script is left alone.
+        let r = render("> <!-- note\n\nafter\n", &amazon(), SlugMode::Transliterate);
+        assert!(r.html.contains("after"), "{}", r.html);
+        let r = md("<div>\n<p>fine</p>\n</div>\n\ntext\n");
+        assert!(r.html.starts_with("<div>\n<p>fine</p>\n</div>\n<p>text</p>"), "{}", r.html);
+    }
+
+    #[test]
+    fn offsets_after_a_short_shortcode_point_into_the_body() {
+        // `{{a()}}` is shorter than its marker, which moved later offsets.
+        let body = "{{a()}}\n\n[x](javascript:1)\n";
+        let r = md(body);
+        assert_eq!(r.problems[0].offset, body.find("[x]").unwrap());
     }
 
     #[test]

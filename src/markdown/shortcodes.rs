@@ -65,6 +65,39 @@ pub fn extract(body: &str) -> (Cow<'_, str>, Vec<ShortcodeCall>) {
     if calls.is_empty() { (Cow::Borrowed(body), calls) } else { (Cow::Owned(out), calls) }
 }
 
+/// Maps a byte offset in the text that [`extract`] made back to `body`.
+///
+/// A marker is as long as its line, except after a call shorter than any
+/// marker (`{{a()}}`): then every later offset has moved. An offset inside
+/// a marker maps into its call's line.
+pub fn original_offset(body: &str, calls: &[ShortcodeCall], offset: usize) -> usize {
+    // How much longer the new text is than `body` before `offset`.
+    let mut shift = 0;
+    for (index, call) in calls.iter().enumerate() {
+        let line = body.get(call.offset..).unwrap_or("");
+        let content = line.split('\n').next().unwrap_or("").trim_end_matches('\r').len();
+        let marker = (marker_prefix(index).len() + 3).max(content);
+        let start = call.offset + shift;
+        if offset < start {
+            break;
+        }
+        if offset < start + marker {
+            return call.offset + (offset - start).min(content);
+        }
+        shift += marker - content;
+    }
+    offset.saturating_sub(shift).min(body.len())
+}
+
+/// Whether [`original_offset`] is needed: some call is shorter than its marker.
+pub fn moves_offsets(body: &str, calls: &[ShortcodeCall]) -> bool {
+    calls.iter().enumerate().any(|(index, call)| {
+        let line = body.get(call.offset..).unwrap_or("");
+        let content = line.split('\n').next().unwrap_or("").trim_end_matches('\r').len();
+        content < marker_prefix(index).len() + 3
+    })
+}
+
 fn fence_marker(line: &str) -> Option<(char, usize)> {
     let c = line.chars().next().filter(|c| *c == '`' || *c == '~')?;
     let n = line.chars().take_while(|x| *x == c).count();
@@ -122,6 +155,24 @@ mod tests {
         assert_eq!(parse_call("{{ product(id=\"mug\") }}"), Some(("product".into(), Some("mug".into()))));
         assert_eq!(parse_call("{{products()}}"), Some(("products".into(), None)));
         assert_eq!(parse_call("{{ not a call }}"), None);
+    }
+
+    #[test]
+    fn offsets_after_a_short_call_map_back() {
+        // `{{a()}}` is 7 bytes, its marker `<!--sc:0-->` 11.
+        let body = "{{a()}}\n\n[x](y)\n{{b()}}\nz";
+        let (out, calls) = extract(body);
+        assert!(moves_offsets(body, &calls));
+        for needle in ["[x]", "z"] {
+            let new = out.find(needle).unwrap();
+            assert_eq!(original_offset(body, &calls, new), body.find(needle).unwrap(), "{needle}");
+        }
+        // Inside a marker: its call's line.
+        assert_eq!(original_offset(body, &calls, 9), 7);
+        let long = "{{ products() }}\n[x](y)";
+        let (out, calls) = extract(long);
+        assert!(!moves_offsets(long, &calls));
+        assert_eq!(original_offset(long, &calls, out.find("[x]").unwrap()), long.find("[x]").unwrap());
     }
 
     #[test]

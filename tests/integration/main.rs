@@ -2,8 +2,11 @@
 //! real HTML parser. One binary, one module per feature.
 
 mod affiliate;
+mod awkward;
+mod browser;
 mod build;
 mod cli;
 mod invalid;
+mod properties;
 mod serve;
 mod support;
