@@ -19,10 +19,13 @@
 //! [`serve`] runs stages 1–6 into memory and renders pages on request,
 //! re-reading only the files a watcher reports changed.
 //!
+//! [`cache`] keeps resolved posts between the builds of `serve`.
+//!
 //! Every stage reports problems as [`diagnostics::Diagnostic`]s with file,
 //! line and column; a build collects all of them and fails once, at the end
 //! of the stage that found errors.
 
+pub mod cache;
 pub mod compliance;
 pub mod content;
 pub mod diagnostics;
@@ -39,6 +42,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub use cache::PostCache;
 use content::Loaded;
 use diagnostics::{Diagnostic, Diagnostics};
 use site::Site;
@@ -102,47 +106,6 @@ pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
     load_with(options, &mut PostCache::default())
 }
 
-/// Resolved posts kept between builds, for `serve`: a file whose size and
-/// modification time did not change (or that the watcher did not report)
-/// is not read, parsed or rendered to HTML again. Anything that changes how
-/// every post resolves (the profile, static files, the theme's files, the
-/// options) empties it.
-#[derive(Debug, Default)]
-pub struct PostCache {
-    fingerprint: u64,
-    entries: std::collections::HashMap<PathBuf, CacheEntry>,
-    discovery: Option<content::Discovery>,
-    reported: Option<std::collections::HashSet<PathBuf>>,
-}
-
-#[derive(Debug, Clone)]
-struct CacheEntry {
-    stamp: Option<(std::time::SystemTime, u64)>,
-    resolved: site::Resolved,
-}
-
-impl PostCache {
-    /// Tells the cache which paths a file watcher saw change. `structural`
-    /// means files were added, removed or renamed, so `content/` is walked
-    /// again; otherwise only the reported files are looked at.
-    pub fn note_changes(&mut self, paths: impl IntoIterator<Item = PathBuf>, structural: bool) {
-        if structural {
-            self.discovery = None;
-        }
-        self.reported.get_or_insert_with(Default::default).extend(paths);
-    }
-
-    /// Forgets what the watcher reported: every file's metadata is checked next time.
-    pub fn check_everything(&mut self) {
-        self.reported = None;
-    }
-}
-
-fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
-}
-
 /// Reads a file and resolves it into a post, or explains why it cannot be.
 fn load_and_resolve(source: &content::SourceFile, inputs: Option<&site::Inputs<'_>>) -> site::Resolved {
     match content::load(source) {
@@ -196,10 +159,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
     };
     // Profile errors do not stop the content checks: report everything at once.
     let settings = profile::parse(&profile_text, Path::new(profile::FILE_NAME), options.base_url.as_deref());
-    let discovery = match cache.discovery.take() {
-        Some(discovery) => discovery,
-        None => content::discover(root),
-    };
+    let discovery = cache.discovery(root);
     diagnostics.extend(discovery.diagnostics.iter().cloned());
     let settings = match settings {
         Ok(settings) => settings,
@@ -207,6 +167,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
             diagnostics.extend(errors);
             let found: Vec<site::Resolved> = discovery.sources.par_iter().map(|s| load_and_resolve(s, None)).collect();
             diagnostics.extend(found.into_iter().flat_map(|(_, d)| d));
+            cache.keep_discovery(discovery);
             return Err(failed(diagnostics));
         }
     };
@@ -243,10 +204,6 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         (&profile_text, &sorted, &options.base_url, options.drafts, &discovery.assets).hash(&mut hasher);
         hasher.finish()
     };
-    if fingerprint != cache.fingerprint {
-        cache.entries.clear();
-        cache.fingerprint = fingerprint;
-    }
     let inputs = site::Inputs {
         root,
         settings,
@@ -255,29 +212,8 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         assets: discovery.assets.clone(),
         static_files: &static_files,
     };
-    let reported = cache.reported.take();
-    let entries = &cache.entries;
-    let results: Vec<(PathBuf, CacheEntry)> = discovery
-        .sources
-        .par_iter()
-        .map(|source| {
-            let previous = entries.get(&source.path);
-            // With a watcher, a file it did not report is unchanged: no need to ask the disk.
-            if let (Some(entry), Some(reported)) = (previous, &reported)
-                && !reported.contains(&source.path)
-            {
-                return (source.path.clone(), entry.clone());
-            }
-            let stamp = stamp(&source.path);
-            if let Some(entry) = previous.filter(|e| e.stamp.is_some() && e.stamp == stamp) {
-                return (source.path.clone(), entry.clone());
-            }
-            (source.path.clone(), CacheEntry { stamp, resolved: load_and_resolve(source, Some(&inputs)) })
-        })
-        .collect();
-    cache.entries = results.iter().cloned().collect();
-    let resolved: Vec<site::Resolved> = results.into_iter().map(|(_, entry)| entry.resolved).collect();
-    cache.discovery = Some(discovery);
+    let resolved = cache.resolve(&discovery, fingerprint, |source| load_and_resolve(source, Some(&inputs)));
+    cache.keep_discovery(discovery);
     let (site, found) = site::assemble(resolved, inputs);
     diagnostics.extend(found);
     diagnostics.extend(compliance::links::check_redirects(root));

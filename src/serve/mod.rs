@@ -310,14 +310,13 @@ fn start_watching(
                 // Everything that arrived meanwhile goes into the same rebuild.
                 while let Ok(more) = changes_rx.try_recv() {
                     changes.paths.extend(more.paths);
-                    changes.structural |= more.structural;
                     changes.rescan |= more.rescan;
                 }
                 watcher.watch_new_dirs();
                 if changes.rescan {
                     builder.cache.check_everything();
                 }
-                builder.cache.note_changes(changes.paths.iter().cloned(), changes.structural);
+                builder.cache.note_changes(changes.paths.iter().cloned());
                 match builder.build(&changes.paths) {
                     Ok((snapshot, warnings)) => {
                         live.publish(snapshot);

@@ -24,9 +24,6 @@ const POLL_INTERVAL: Duration = Duration::from_millis(250);
 pub struct Changes {
     /// Every path that changed, temp files left out.
     pub paths: Vec<PathBuf>,
-    /// Files appeared, vanished or were renamed under `content/`: the post
-    /// list must be read again.
-    pub structural: bool,
     /// The watcher lost track (its queue overflowed): check every file.
     pub rescan: bool,
 }
@@ -67,11 +64,9 @@ fn is_relevant(root: &Path, path: &Path) -> bool {
 /// Sorts one debounced batch into [`Changes`]; `None` when nothing relevant changed.
 pub fn classify(root: &Path, events: &[DebouncedEvent]) -> Option<Changes> {
     let mut changes = Changes::default();
-    let content = root.join("content");
     for event in events {
         if event.need_rescan() {
             changes.rescan = true;
-            changes.structural = true;
             continue;
         }
         if matches!(event.kind, EventKind::Access(_)) {
@@ -81,11 +76,6 @@ pub fn classify(root: &Path, events: &[DebouncedEvent]) -> Option<Changes> {
         if relevant.is_empty() {
             continue;
         }
-        let moved = matches!(
-            event.kind,
-            EventKind::Create(_) | EventKind::Remove(_) | EventKind::Modify(notify::event::ModifyKind::Name(_))
-        ) || matches!(event.kind, EventKind::Any | EventKind::Other);
-        changes.structural |= moved && relevant.iter().any(|p| p.starts_with(&content));
         changes.paths.extend(relevant.into_iter().cloned());
     }
     changes.paths.sort();
@@ -208,7 +198,6 @@ mod tests {
         ];
         let changes = classify(root, &events).expect("a change");
         assert_eq!(changes.paths, [PathBuf::from("/site/content/posts/a.md")]);
-        assert!(changes.structural, "a rename in content/ re-reads the post list");
     }
 
     #[test]
@@ -221,12 +210,10 @@ mod tests {
             classify(root, &[event(EventKind::Access(notify::event::AccessKind::Any), &["/site/content/a.md"])]),
             None
         );
-        let profile = classify(root, &[event(modify, &["/site/profile.toml"])]).expect("profile");
-        assert!(!profile.structural);
-        let template = classify(root, &[event(modify, &["/site/templates/post.html"])]).expect("template");
-        assert!(!template.structural);
-        let deleted = classify(root, &[event(EventKind::Remove(RemoveKind::File), &["/site/content/posts/a.md"])])
-            .expect("delete");
-        assert!(deleted.structural);
+        for path in ["/site/profile.toml", "/site/templates/post.html", "/site/static/x.css", "/site/themes/t/a.html"] {
+            assert_eq!(classify(root, &[event(modify, &[path])]).expect(path).paths, [PathBuf::from(path)]);
+        }
+        let deleted = classify(root, &[event(EventKind::Remove(RemoveKind::File), &["/site/content/posts/a.md"])]);
+        assert_eq!(deleted.expect("delete").paths, [PathBuf::from("/site/content/posts/a.md")]);
     }
 }

