@@ -300,7 +300,8 @@ pub fn decode_entities(text: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let Some(end) = rest[..rest.len().min(12)].find(';') else {
+        // Bytes, not a `str` slice: byte 12 may fall inside a character.
+        let Some(end) = rest.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -422,5 +423,6 @@ mod tests {
     #[test]
     fn entities_decode() {
         assert_eq!(decode_entities("a &amp; b &#39;c&#x27; &lt;d&gt; &bogus; &"), "a & b 'c' <d> &bogus; &");
+        assert_eq!(decode_entities("&aaaaaaaaaa\u{e9};"), "&aaaaaaaaaa\u{e9};");
     }
 }

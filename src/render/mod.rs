@@ -772,9 +772,25 @@ impl JobContext<'_> {
                 article
             }
         };
-        // `</script>` inside the JSON would end the script element early.
-        value.to_string().replace("</", "<\\/")
+        script_safe_json(&value.to_string())
     }
+}
+
+/// JSON for inside a `<script>` element. `<`, `>` and `&` only occur in its
+/// strings, where `\u003c` means the same to a JSON reader; written as they
+/// are, `</script>` would end the element early and `<!--<script>` would
+/// keep the real `</script>` from ending it.
+fn script_safe_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A Tera error as a diagnostic that names the template file and line.

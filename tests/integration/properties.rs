@@ -401,16 +401,9 @@ fn found_inputs_stay_fixed() {
     assert_eq!((unsafe_link.line, unsafe_link.column), (Some(3), Some(1)));
 }
 
-/// KNOWN BUG, outside the files this suite may fix (`src/compliance`):
-/// `compliance::decode_entities` looks for a reference's `;` in
-/// `rest[..rest.len().min(12)]`, which panics when byte 12 falls inside a
-/// multi-byte character. The Markdown stage no longer calls it (it reads
-/// attributes with its own decoder), but the disclosure check runs it on
-/// every `<a href>` of every finished page, so this post still crashes the
-/// build (exit 101, "end byte index 12 is not a char boundary"). The fix is
-/// to search a char-boundary-safe prefix, e.g. `rest.char_indices().take(12)`.
+/// Regression: the disclosure check's entity decoder sliced `&aaaaaaaaaaé;`
+/// at byte 12, inside the `é`, and the build panicked.
 #[test]
-#[ignore = "known bug in src/compliance: decode_entities panics on `&aaaaaaaaaaé;` (see the doc comment)"]
 fn a_reference_like_run_in_a_raw_link_does_not_panic_the_build() {
     let site = crate::support::SiteTest::new().file(
         "content/posts/p.md",
