@@ -39,6 +39,8 @@
   source.addEventListener('hello', (event) => {
     if (version !== null && event.data !== version) location.reload();
     version = event.data;
+    // Lets a test (or a curious creator) see that the page is listening.
+    document.documentElement.dataset.shopfrontLive = version;
     hide();
   });
   source.addEventListener('reload', () => location.reload());

@@ -8,6 +8,10 @@
 //! serious or critical accessibility violations; at 375x812 and 1280x800.
 //! Screenshots go to `target/browser-artifacts/THEME-WxH-PAGE.png`.
 //!
+//! A second test opens a post served by `shopfront serve --watch` and saves
+//! the post under it (`tests/browser/reload.mjs`): the page must reload by
+//! itself, show a broken save's error over the last good page, and recover.
+//!
 //! Needs `node`, Chromium (`/usr/bin/chromium` or `$CHROMIUM_PATH`) and
 //! `tests/browser/node_modules` (installed here with `npm ci` when npm is
 //! available). When something is missing the test prints `skipped: ...` and
@@ -16,6 +20,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::serve::{POST, POST_URL, Server};
 use crate::support::SiteTest;
 
 /// The browser test harness folder.
@@ -103,16 +108,42 @@ fn themes(site: &SiteTest) -> Vec<String> {
     themes
 }
 
-#[test]
-fn example_site_in_a_real_browser_with_every_theme() {
-    let chromium = match requirements() {
-        Ok(path) => path,
+/// The browser, or `None` (after saying why) when a test may skip.
+fn browser_or_skip() -> Option<PathBuf> {
+    match requirements() {
+        Ok(path) => Some(path),
         Err(why) if in_ci() => panic!("browser tests cannot run (CI=true, so this is a failure, not a skip): {why}"),
         Err(why) => {
             eprintln!("skipped: browser tests: {why} (with CI=true this is a failure)");
-            return;
+            None
         }
-    };
+    }
+}
+
+#[test]
+fn an_open_page_reloads_itself_when_its_post_is_saved() {
+    let Some(chromium) = browser_or_skip() else { return };
+    let site = SiteTest::example_site();
+    let server = Server::start(site.root(), &["--watch", "--port", "0"]);
+    let run = Command::new("node")
+        .arg(harness().join("reload.mjs"))
+        .arg("--base")
+        .arg(format!("http://127.0.0.1:{}/", server.port))
+        .args(["--path", POST_URL, "--file"])
+        .arg(site.root().join(POST))
+        .arg("--chromium")
+        .arg(&chromium)
+        .current_dir(harness())
+        .output()
+        .expect("run `node tests/browser/reload.mjs`");
+    let report = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+    println!("{report}");
+    assert!(run.status.success(), "live reload failed in the browser:\n{report}\nserver log:\n{}", server.log());
+}
+
+#[test]
+fn example_site_in_a_real_browser_with_every_theme() {
+    let Some(chromium) = browser_or_skip() else { return };
 
     let site = SiteTest::example_site();
     let themes = themes(&site);

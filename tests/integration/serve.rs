@@ -17,19 +17,19 @@ use crate::support::SiteTest;
 /// The longest any step may take before the test gives up.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-const POST: &str = "content/posts/2024-02-14-best-usb-microphones-for-new-streamers.md";
-const POST_URL: &str = "/posts/best-usb-microphones-for-new-streamers/";
+pub(crate) const POST: &str = "content/posts/2024-02-14-best-usb-microphones-for-new-streamers.md";
+pub(crate) const POST_URL: &str = "/posts/best-usb-microphones-for-new-streamers/";
 const LIVE_SCRIPT: &str = "<script src=\"/__shopfront/live.js\" defer></script>";
 
 /// A running `shopfront serve`, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     log: Arc<Mutex<String>>,
 }
 
 impl Server {
-    fn start(root: &Path, args: &[&str]) -> Self {
+    pub(crate) fn start(root: &Path, args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_shopfront"))
             .arg("serve")
             .arg("--root")
@@ -60,7 +60,7 @@ impl Server {
         Self { child, port, log }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
 
