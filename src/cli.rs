@@ -171,4 +171,7 @@ pub struct BuildArgs {
     /// Use this theme instead of `[site] theme` (see `shopfront themes`).
     #[arg(long)]
     pub theme: Option<String>,
+    /// Minify the HTML: drop comments and collapse whitespace (not in pre, script, style).
+    #[arg(long)]
+    pub minify: bool,
 }

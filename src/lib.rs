@@ -60,6 +60,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Replaces `[site] theme`.
     pub theme: Option<String>,
+    /// Minify the HTML pages (`build` only).
+    pub minify: bool,
 }
 
 impl BuildOptions {
@@ -239,7 +241,7 @@ pub fn check(options: &BuildOptions) -> Diagnostics {
     match prepare(options, &mut PostCache::default()) {
         Ok(Prepared { pages, warnings, .. }) => {
             let mut findings = warnings;
-            findings.extend(pages.render_all(&render::Discard));
+            findings.extend(pages.render_all(&render::Discard, false));
             findings.sort();
             findings
         }
@@ -287,7 +289,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     errors.extend(output::copy_files(&options.root, site, &theme, &staging));
     lap("copy");
     // Pages after static files: a generated page wins over a static file of the same path.
-    errors.extend(pages.render_all(&staging));
+    errors.extend(pages.render_all(&staging, options.minify));
     lap("render");
     errors.extend(output::write_indexes(site, &staging));
     lap("indexes");

@@ -206,6 +206,7 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
         base_url: args.base_url,
         drafts: args.drafts,
         theme: args.theme,
+        minify: args.minify,
     };
     match shopfront::build(&options) {
         Ok(report) => {

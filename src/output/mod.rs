@@ -7,6 +7,7 @@
 //! finished site into place in one step.
 
 pub mod feeds;
+pub mod minify;
 pub mod writer;
 
 use std::collections::BTreeMap;

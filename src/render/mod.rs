@@ -246,12 +246,16 @@ impl Pages {
     }
 
     /// Renders every page into `sink`; returns the errors.
-    pub fn render_all(&self, sink: &dyn Sink) -> Vec<Diagnostic> {
+    /// `minify` shrinks each page after its disclosure was checked.
+    pub fn render_all(&self, sink: &dyn Sink, minify: bool) -> Vec<Diagnostic> {
         let mut errors: Vec<Diagnostic> = self
             .routes
             .par_iter()
             .filter_map(|(file, job)| match self.render_job(job) {
-                Ok(html) => sink.write(file, html.as_bytes()).err().map(|e| Diagnostic::error("write", e.to_string())),
+                Ok(html) => {
+                    let html = if minify { crate::output::minify::html(&html) } else { html };
+                    sink.write(file, html.as_bytes()).err().map(|e| Diagnostic::error("write", e.to_string()))
+                }
                 Err(diagnostic) => Some(*diagnostic),
             })
             .collect();

@@ -346,3 +346,41 @@ fn the_example_site_builds_cleanly() {
     let errors: Vec<String> = built.warnings().iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+#[test]
+fn minify_shrinks_pages_without_changing_what_they_say() {
+    let site = SiteTest::example_site();
+    let out = tempfile::tempdir().unwrap();
+    let (plain, small) = (out.path().join("plain"), out.path().join("small"));
+    site.cli().args(["build", "--output"]).arg(&plain).assert().success();
+    site.cli().args(["build", "--minify", "--output"]).arg(&small).assert().success();
+    let (plain, small) = (snapshot(&plain), snapshot(&small));
+    assert_eq!(
+        plain.iter().map(|(path, _)| path).collect::<Vec<_>>(),
+        small.iter().map(|(path, _)| path).collect::<Vec<_>>(),
+        "the same files"
+    );
+    let words = |html: &scraper::Html| -> Vec<String> {
+        html.root_element().text().flat_map(|t| t.split_whitespace().map(str::to_owned).collect::<Vec<_>>()).collect()
+    };
+    let links = |html: &scraper::Html| -> Vec<(String, String)> {
+        let a = scraper::Selector::parse("a[href]").unwrap();
+        html.select(&a)
+            .map(|e| (e.attr("href").unwrap().to_owned(), e.attr("rel").unwrap_or_default().to_owned()))
+            .collect()
+    };
+    let (mut plain_bytes, mut small_bytes) = (0, 0);
+    for ((path, before), (_, after)) in plain.iter().zip(&small) {
+        if !path.ends_with(".html") {
+            assert_eq!(before, after, "{path}: only HTML pages are minified");
+            continue;
+        }
+        plain_bytes += before.len();
+        small_bytes += after.len();
+        let before = scraper::Html::parse_document(std::str::from_utf8(before).unwrap());
+        let after = scraper::Html::parse_document(std::str::from_utf8(after).unwrap());
+        assert_eq!(words(&before), words(&after), "{path}: the text changed");
+        assert_eq!(links(&before), links(&after), "{path}: the links changed");
+    }
+    assert!(small_bytes < plain_bytes, "minified pages are not smaller: {small_bytes} >= {plain_bytes}");
+}
