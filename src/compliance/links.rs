@@ -1,35 +1,40 @@
 //! Links inside the site: every link and image a post or page writes must
 //! lead somewhere, and no redirect of the site's own may hide an Amazon link.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::site::{Post, Site};
 
 /// Every URL path the build writes: pages as `dir/`, files as `dir/file`.
-fn output_paths(site: &Site, static_files: &HashSet<String>) -> HashSet<String> {
+/// Borrowed where the site already holds the path: this runs on every
+/// rebuild of `serve`.
+fn output_paths<'a>(site: &'a Site, static_files: &'a HashSet<String>) -> FxHashSet<Cow<'a, str>> {
     let settings = &site.settings;
-    let mut paths: HashSet<String> = static_files.clone();
-    paths.extend(site.assets.iter().map(|a| a.to.clone()));
-    paths.extend(site.posts.iter().chain(&site.pages).map(|p| p.path.clone()));
+    let mut paths: FxHashSet<Cow<'a, str>> = static_files.iter().map(|f| Cow::Borrowed(f.as_str())).collect();
+    paths.extend(site.assets.iter().map(|a| Cow::Borrowed(a.to.as_str())));
+    paths.extend(site.posts.iter().chain(&site.pages).map(|p| Cow::Borrowed(p.path.as_str())));
     for file in ["404.html", "feed.xml", "sitemap.xml", "robots.txt", "search-index.json"] {
-        paths.insert(file.to_owned());
+        paths.insert(Cow::Borrowed(file));
     }
     for dir in ["", "shop/", "categories/", "tags/", "search/", "disclosure/"] {
-        paths.insert(dir.to_owned());
+        paths.insert(Cow::Borrowed(dir));
     }
-    let list = |paths: &mut HashSet<String>, base: &str, items: usize, per_page: usize| {
-        paths.insert(base.to_owned());
+    let list = |paths: &mut FxHashSet<Cow<'a, str>>, base: String, items: usize, per_page: usize| {
         for page in 2..=items.div_ceil(per_page).max(1) {
-            paths.insert(format!("{base}page/{page}/"));
+            paths.insert(Cow::Owned(format!("{base}page/{page}/")));
         }
+        paths.insert(Cow::Owned(base));
     };
-    list(&mut paths, "", site.posts.len(), settings.posts_per_page);
-    list(&mut paths, "shop/", site.products.len(), settings.products_per_page);
+    list(&mut paths, String::new(), site.posts.len(), settings.posts_per_page);
+    list(&mut paths, "shop/".to_owned(), site.products.len(), settings.products_per_page);
     for (taxonomy, terms) in [("categories", &site.categories), ("tags", &site.tags)] {
         for term in terms {
-            list(&mut paths, &format!("{taxonomy}/{}/", term.slug), term.posts.len(), settings.posts_per_page);
+            list(&mut paths, format!("{taxonomy}/{}/", term.slug), term.posts.len(), settings.posts_per_page);
         }
     }
     paths
@@ -86,9 +91,13 @@ fn resolve(href: &str, page_path: &str, base_path: &str) -> Option<(String, Stri
 
 /// Broken internal links, anchors and images in posts and pages.
 pub fn check(site: &Site, static_files: &HashSet<String>) -> Vec<Diagnostic> {
+    if site.posts.iter().chain(&site.pages).all(|p| p.internal.is_empty()) {
+        return Vec::new();
+    }
     let paths = output_paths(site, static_files);
-    let by_path: HashMap<&str, &Post> = site.posts.iter().chain(&site.pages).map(|p| (p.path.as_str(), &**p)).collect();
-    let mut ids_cache: HashMap<&str, HashSet<String>> = HashMap::new();
+    let by_path: FxHashMap<&str, &Post> =
+        site.posts.iter().chain(&site.pages).map(|p| (p.path.as_str(), &**p)).collect();
+    let mut ids_cache: FxHashMap<&str, HashSet<String>> = FxHashMap::default();
     let mut diagnostics = Vec::new();
     for post in site.posts.iter().chain(&site.pages) {
         for (line, column, reference) in &post.internal {
@@ -97,10 +106,10 @@ pub fn check(site: &Site, static_files: &HashSet<String>) -> Vec<Diagnostic> {
             };
             let page = if target.is_empty() || target.ends_with('/') { target.clone() } else { format!("{target}/") };
             let exists = if reference.image {
-                paths.contains(&target)
+                paths.contains(target.as_str())
             } else {
-                paths.contains(&target)
-                    || paths.contains(&page)
+                paths.contains(target.as_str())
+                    || paths.contains(page.as_str())
                     || target.ends_with("index.html") && paths.contains(target.trim_end_matches("index.html"))
             };
             let what = if reference.image { "image" } else { "link" };

@@ -175,7 +175,7 @@ pub fn search_index(site: &Site, urls: &Urls) -> String {
             url: urls.href(&post.path),
             summary: &post.summary,
             kind: "post",
-            categories: post.categories.iter().map(|c| c.name.as_str()).collect(),
+            categories: post.categories.iter().map(|c| &*c.name).collect(),
         });
     }
     for item in &site.products {
@@ -185,7 +185,7 @@ pub fn search_index(site: &Site, urls: &Urls) -> String {
             url: post.map_or_else(|| urls.href("shop/"), |p| urls.href(&p.path)),
             summary: item.product.badge.as_deref().unwrap_or(""),
             kind: "product",
-            categories: item.categories.iter().map(|c| c.name.as_str()).collect(),
+            categories: item.categories(&site.posts).into_iter().map(|c| &*c.name).collect(),
         });
     }
     serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_owned())

@@ -172,11 +172,12 @@ pub struct Pages {
     renderer: Renderer,
     /// Each post's list value, built once and shared by every list page.
     summaries: Vec<OnceLock<Value>>,
-    /// Each shop product's value, likewise.
+    /// The values of the products every home page shows. Any other product
+    /// is on one shop page only, so its value is built there and dropped.
     shop: Vec<OnceLock<Value>>,
     /// Output file path (`posts/x/index.html`, `404.html`) of each page.
     routes: Vec<(String, Job)>,
-    by_file: HashMap<String, usize>,
+    by_file: rustc_hash::FxHashMap<String, usize>,
 }
 
 /// A page's output file for its path: `posts/x/` is `posts/x/index.html`.
@@ -192,7 +193,7 @@ impl Pages {
         let by_file = routes.iter().enumerate().map(|(i, (file, _))| (file.clone(), i)).collect();
         Self {
             summaries: site.posts.iter().map(|_| OnceLock::new()).collect(),
-            shop: site.products.iter().map(|_| OnceLock::new()).collect(),
+            shop: site.products.iter().take(HOME_PRODUCTS).map(|_| OnceLock::new()).collect(),
             site,
             renderer,
             routes,
@@ -466,7 +467,11 @@ impl JobContext<'_> {
 
     /// Shop product `i`'s value.
     fn shop_item(&self, i: usize) -> Value {
-        self.shop[i].get_or_init(|| self.builder.shop_product(&self.site.products[i])).clone()
+        let build = || self.builder.shop_product(&self.site.products[i]);
+        match self.shop.get(i) {
+            Some(cached) => cached.get_or_init(build).clone(),
+            None => build(),
+        }
     }
 
     /// The disclosure for a page whose links are known from the data.

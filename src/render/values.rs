@@ -52,8 +52,8 @@ impl Urls {
 /// `{ name, slug, url }`.
 #[derive(Serialize)]
 pub struct TermLink {
-    name: String,
-    slug: String,
+    name: std::sync::Arc<str>,
+    slug: std::sync::Arc<str>,
     url: String,
 }
 
@@ -225,9 +225,9 @@ impl<'a> ValueBuilder<'a> {
         }
     }
 
-    fn term_links(&self, terms: &[TermRef], taxonomy: &str) -> Vec<TermLink> {
+    fn term_links<'t>(&self, terms: impl IntoIterator<Item = &'t TermRef>, taxonomy: &str) -> Vec<TermLink> {
         terms
-            .iter()
+            .into_iter()
             .map(|t| TermLink {
                 name: t.name.clone(),
                 slug: t.slug.clone(),
@@ -284,7 +284,12 @@ impl<'a> ValueBuilder<'a> {
     }
 
     /// A product card.
-    pub fn product<'p>(&self, product: &'p Product, categories: &[TermRef], posts: &[usize]) -> ProductValue<'p> {
+    pub fn product<'p, 't>(
+        &self,
+        product: &'p Product,
+        categories: impl IntoIterator<Item = &'t TermRef>,
+        posts: &[usize],
+    ) -> ProductValue<'p> {
         ProductValue {
             name: &product.name,
             id: &product.id,
@@ -317,7 +322,7 @@ impl<'a> ValueBuilder<'a> {
 
     /// A product on `/shop/`.
     pub fn shop_product(&self, item: &ShopProduct) -> Value {
-        Value::from_serializable(&self.product(&item.product, &item.categories, &item.posts))
+        Value::from_serializable(&self.product(&item.product, item.categories(&self.site.posts), &item.posts))
     }
 
     /// `{ name, slug, url, count }` for each term.

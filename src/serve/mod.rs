@@ -153,14 +153,17 @@ impl Live {
     }
 
     fn publish(&self, snapshot: Snapshot) {
-        let version = {
+        let (version, previous) = {
             let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
-            state.snapshot = Some(Arc::new(snapshot));
+            let previous = state.snapshot.replace(Arc::new(snapshot));
             state.failure = None;
             state.version += 1;
-            state.version
+            (state.version, previous)
         };
         let _ = self.events.send(Signal::Reload(version));
+        // Freeing a large site takes milliseconds: not while holding the
+        // lock, and not before the browsers were told to reload.
+        drop(previous);
     }
 
     fn fail(&self, diagnostics: &Diagnostics) {

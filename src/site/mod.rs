@@ -8,11 +8,12 @@
 
 pub mod products;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jiff::Zoned;
+use rustc_hash::FxHashMap;
 
 use crate::content::{self, Document, Kind, slugs};
 use crate::diagnostics::Diagnostic;
@@ -94,13 +95,14 @@ impl Shortcode {
     }
 }
 
-/// A category or tag as a post names it.
+/// A category or tag as a post names it. Shared text: the shop copies
+/// every product's categories, tens of thousands on a large site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TermRef {
     /// As written.
-    pub name: String,
+    pub name: Arc<str>,
     /// URL segment.
-    pub slug: String,
+    pub slug: Arc<str>,
 }
 
 /// A category or tag with its posts.
@@ -121,8 +123,20 @@ pub struct ShopProduct {
     pub product: Arc<Product>,
     /// Indices into [`Site::posts`], newest first.
     pub posts: Vec<usize>,
-    /// Categories of those posts, deduplicated by slug.
-    pub categories: Vec<TermRef>,
+}
+
+impl ShopProduct {
+    /// The categories of the posts that recommend it, deduplicated by slug.
+    /// Worked out when asked: most products are on one shop page only.
+    pub fn categories<'a>(&self, posts: &'a [Arc<Post>]) -> Vec<&'a TermRef> {
+        let mut out: Vec<&TermRef> = Vec::new();
+        for category in self.posts.iter().filter_map(|&i| posts.get(i)).flat_map(|p| &p.categories) {
+            if !out.iter().any(|c| c.slug == category.slug) {
+                out.push(category);
+            }
+        }
+        out
+    }
 }
 
 /// A bundle file and where it goes in the output.
@@ -371,8 +385,8 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
                 }
                 continue;
             }
-            if !out.iter().any(|t| t.slug == slug) {
-                out.push(TermRef { name: name.to_owned(), slug });
+            if !out.iter().any(|t| *t.slug == *slug) {
+                out.push(TermRef { name: name.into(), slug: slug.into() });
             }
         }
         out
@@ -564,7 +578,7 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
         Some((line, column)) => diagnostic.at(&post.source).with_position(line, column, None),
         None => diagnostic.at(&post.source),
     };
-    let mut seen: HashMap<&str, &Post> = HashMap::new();
+    let mut seen: FxHashMap<&str, &Post> = FxHashMap::default();
     let posts = posts.iter().map(|p| &**p);
     let pages = pages.iter().map(|p| &**p);
     let mut diagnostics = Vec::new();
@@ -597,37 +611,38 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// The terms of `field`, sorted by slug, each with its posts in site order.
 fn collect_terms(posts: &[Arc<Post>], field: impl Fn(&Post) -> &Vec<TermRef>) -> Vec<Term> {
-    let mut terms: BTreeMap<&str, Term> = BTreeMap::new();
-    for (index, post) in posts.iter().enumerate() {
+    // A hash index, sorted once at the end: tens of thousands of lookups on
+    // every serve rebuild.
+    let mut index: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut terms: Vec<Term> = Vec::new();
+    for (post_index, post) in posts.iter().enumerate() {
         for term in field(post) {
-            terms
-                .entry(term.slug.as_str())
-                .or_insert_with(|| Term { name: term.name.clone(), slug: term.slug.clone(), posts: Vec::new() })
-                .posts
-                .push(index);
+            let slot = *index.entry(&term.slug).or_insert_with(|| {
+                terms.push(Term { name: term.name.to_string(), slug: term.slug.to_string(), posts: Vec::new() });
+                terms.len() - 1
+            });
+            terms[slot].posts.push(post_index);
         }
     }
-    terms.into_values().collect()
+    terms.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
+    terms
 }
 
 fn collect_products(posts: &[Arc<Post>]) -> Vec<ShopProduct> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut shop: Vec<ShopProduct> = Vec::new();
+    let listed: usize = posts.iter().map(|p| p.products.len()).sum();
+    let mut index: FxHashMap<&str, usize> = FxHashMap::with_capacity_and_hasher(listed, Default::default());
+    let mut shop: Vec<ShopProduct> = Vec::with_capacity(listed);
     for (post_index, post) in posts.iter().enumerate() {
         for product in &post.products {
             let slot = *index.entry(product.key.as_str()).or_insert_with(|| {
-                shop.push(ShopProduct { product: Arc::clone(product), posts: Vec::new(), categories: Vec::new() });
+                shop.push(ShopProduct { product: Arc::clone(product), posts: Vec::new() });
                 shop.len() - 1
             });
             let entry = &mut shop[slot];
             if entry.posts.last() != Some(&post_index) {
                 entry.posts.push(post_index);
-            }
-            for category in &post.categories {
-                if !entry.categories.iter().any(|c| c.slug == category.slug) {
-                    entry.categories.push(category.clone());
-                }
             }
         }
     }
@@ -635,7 +650,7 @@ fn collect_products(posts: &[Arc<Post>]) -> Vec<ShopProduct> {
 }
 
 fn bundle_copies(posts: &[Arc<Post>], pages: &[Arc<Post>], assets: &[content::BundleAsset]) -> Vec<AssetCopy> {
-    let by_bundle: HashMap<&Path, &str> =
+    let by_bundle: FxHashMap<&Path, &str> =
         posts.iter().chain(pages).filter_map(|p| p.bundle.as_deref().map(|b| (b, p.path.as_str()))).collect();
     let mut copies = Vec::new();
     for asset in assets {
