@@ -10,3 +10,4 @@ mod invalid;
 mod properties;
 mod serve;
 mod support;
+mod themes;

@@ -1,0 +1,121 @@
+//! Every bundled theme, checked the same way: SEO tags and JSON-LD on every
+//! page, the search index, the disclosure before the first affiliate link,
+//! and a site's `templates/` replacing one file of the theme.
+
+use shopfront::render::theme::bundled;
+
+use crate::support::{Built, SiteTest};
+
+/// The example site built with `theme`.
+fn example_with(theme: &str) -> Built {
+    SiteTest::example_site().build_with(|options| options.theme = Some(theme.to_owned())).ok()
+}
+
+fn theme_names() -> Vec<String> {
+    let names: Vec<String> = bundled().into_iter().map(|t| t.name).collect();
+    for expected in ["aisle", "linkpage", "journal"] {
+        assert!(names.iter().any(|n| n == expected), "{expected} is not bundled: {names:?}");
+    }
+    names
+}
+
+#[test]
+fn every_theme_gives_every_page_its_seo_tags_and_json_ld() {
+    for theme in theme_names() {
+        let built = example_with(&theme);
+        let files = built.html_files();
+        assert!(files.len() > 20, "{theme}: only {} pages", files.len());
+        for file in files {
+            let page = built.html(&file);
+            let at = format!("{theme}: {file}");
+            assert_eq!(page.texts("title").len(), 1, "{at}: one <title>");
+            assert!(!page.texts("title")[0].trim().is_empty(), "{at}: empty <title>");
+            assert!(!page.attr("meta[name=description]", "content").trim().is_empty(), "{at}: description");
+            let canonical = page.attr("link[rel=canonical]", "href");
+            assert!(canonical.starts_with("https://miachen.example/"), "{at}: canonical {canonical}");
+            for property in ["og:title", "og:description", "og:url", "og:type"] {
+                assert!(page.has(&format!("meta[property='{property}']")), "{at}: {property}");
+            }
+            assert_eq!(page.attr("meta[property='og:url']", "content"), canonical, "{at}: og:url");
+            for name in ["twitter:card", "twitter:title"] {
+                assert!(page.has(&format!("meta[name='{name}']")), "{at}: {name}");
+            }
+            assert!(page.has("html[lang]"), "{at}: lang");
+            assert!(page.has("meta[name=viewport]"), "{at}: viewport");
+            // A skip link first, to the page's <main>.
+            let first = page.attrs("body a[href]", "href");
+            assert_eq!(first.first().map(String::as_str), Some("#main"), "{at}: skip link");
+            assert!(page.has("main#main"), "{at}: <main id=main>");
+            let scripts = page.texts("script[type='application/ld+json']");
+            assert_eq!(scripts.len(), 1, "{at}: one JSON-LD block");
+            let json: serde_json::Value =
+                serde_json::from_str(&scripts[0]).unwrap_or_else(|e| panic!("{at}: JSON-LD: {e}\n{}", scripts[0]));
+            let text = json.to_string();
+            assert!(!text.contains("aggregateRating") && !text.contains("\"price\""), "{at}: Amazon's data");
+            if file.starts_with("posts/") {
+                assert_eq!(json["@type"], "Article", "{at}: {json}");
+                assert_eq!(json["author"]["@type"], "Person", "{at}");
+            } else {
+                assert!(text.contains("\"@type\":\"Person\""), "{at}: the creator as a Person");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_theme_puts_the_disclosure_before_the_first_buy_link() {
+    for theme in theme_names() {
+        let built = example_with(&theme);
+        let mut pages_with_links = 0;
+        for file in built.html_files() {
+            let html = built.text(&file);
+            let Some(first_link) = html.find("rel=\"sponsored") else { continue };
+            pages_with_links += 1;
+            let disclosure = html.find("I earn a commission").unwrap_or(usize::MAX);
+            assert!(disclosure < first_link, "{theme}: {file}: the disclosure comes after the first affiliate link");
+            if html[..first_link].contains("amazon.") || html.contains("www.amazon.") {
+                assert!(
+                    html.contains("As an Amazon Associate I earn from qualifying purchases."),
+                    "{theme}: {file}: Amazon's statement"
+                );
+            }
+        }
+        assert!(pages_with_links > 5, "{theme}: only {pages_with_links} pages with affiliate links");
+    }
+}
+
+#[test]
+fn every_theme_writes_the_same_search_index() {
+    let indexes: Vec<String> =
+        theme_names().iter().map(|theme| example_with(theme).text("search-index.json")).collect();
+    let index: serde_json::Value = serde_json::from_str(&indexes[0]).expect("search-index.json is JSON");
+    let entries = index.as_array().expect("an array");
+    let kinds = |kind: &str| entries.iter().filter(|e| e["kind"] == kind).count();
+    assert!(kinds("post") >= 5 && kinds("product") >= 5, "{index}");
+    for entry in entries {
+        assert!(entry["title"].as_str().is_some_and(|t| !t.is_empty()), "{entry}");
+        assert!(entry["url"].as_str().is_some_and(|u| u.starts_with('/')), "{entry}");
+        assert!(entry["categories"].is_array(), "{entry}");
+    }
+    assert!(indexes.iter().all(|i| *i == indexes[0]), "the search index depends on the theme");
+}
+
+#[test]
+fn a_site_template_replaces_one_file_of_every_theme() {
+    for theme in theme_names() {
+        let built = SiteTest::example_site()
+            .file(
+                "templates/partials/footer.html",
+                "<footer id=\"my-footer\"><p>{{ footer_disclosure }}</p><p>Made by {{ profile.name }}</p></footer>",
+            )
+            .build_with(|options| options.theme = Some(theme.clone()))
+            .ok();
+        for file in ["index.html", "shop/index.html", "posts/best-usb-microphones-for-new-streamers/index.html"] {
+            let page = built.html(file);
+            assert_eq!(page.texts("#my-footer p:last-child"), ["Made by Mia Chen"], "{theme}: {file}");
+            // Everything else is still the theme's.
+            assert!(page.has("link[rel=stylesheet]"), "{theme}: {file}: the theme's stylesheet");
+            assert!(page.has("h1"), "{theme}: {file}: the theme's page");
+        }
+    }
+}
