@@ -451,3 +451,39 @@ fn a_taken_port_moves_to_the_next_and_ctrl_c_stops_cleanly() {
     };
     assert!(exit.success(), "{exit:?}");
 }
+
+#[test]
+fn the_watcher_survives_files_and_folders_vanishing_mid_rebuild() {
+    let site = SiteTest::example_site();
+    let root = site.root().to_path_buf();
+    let server = Server::start(&root, &["--watch", "--port", "0"]);
+    let mut events = server.events();
+
+    // Posts, a bundle folder and static files appear and vanish while the
+    // rebuilds they trigger are running: some rebuilds find a file gone
+    // between listing and reading it.
+    for round in 0..30 {
+        let churn = root.join(format!("content/posts/churn-{round}.md"));
+        std::fs::write(&churn, post(&format!("Churn {round}"), "Body.")).unwrap();
+        let bundle = root.join(format!("content/posts/bundle-{round}"));
+        std::fs::create_dir_all(&bundle).unwrap();
+        std::fs::write(bundle.join("index.md"), post("Bundle", "Body.")).unwrap();
+        std::fs::write(bundle.join("photo.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+        std::fs::write(root.join(format!("static/churn-{round}.txt")), "x").unwrap();
+        std::thread::sleep(Duration::from_millis(3));
+        std::fs::remove_file(&churn).unwrap();
+        std::fs::remove_dir_all(&bundle).unwrap();
+        std::fs::remove_file(root.join(format!("static/churn-{round}.txt"))).unwrap();
+    }
+
+    // Once things settle, the next save is served as usual.
+    edit(&root, POST, |text| text.replacen("\n\n", "\n\nAFTER-THE-CHURN paragraph.\n\n", 1));
+    server.wait_for(POST_URL, "the edit after the churn", |r| r.status == 200 && r.body.contains("AFTER-THE-CHURN"));
+    events.until("reload");
+    assert_eq!(server.get("/posts/churn-3/").status, 404);
+    assert_eq!(server.get("/churn-3.txt").status, 404);
+    assert_eq!(server.get("/posts/bundle-3/photo.svg").status, 404);
+    assert_eq!(server.get("/").status, 200);
+    let log = server.log();
+    assert!(!log.contains("panicked"), "{log}");
+}
