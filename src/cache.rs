@@ -2,9 +2,13 @@
 //!
 //! A file the watcher did not report (or, without a watcher, whose size and
 //! modification time did not change) is not read, parsed or rendered to
-//! HTML again. Anything that changes how every post resolves (the profile,
-//! the list of static files, the options) empties the cache. `build` uses
-//! an empty cache, so it resolves every file exactly as before.
+//! HTML again, and `content/` is only walked again when the watcher reports
+//! files or folders coming or going (without a watcher, on every build).
+//! Entries follow the order of the walk, so a rebuild after one edit looks
+//! nothing up by path. Anything that changes how every post resolves (the
+//! profile, the list of static files, the options) empties the cache.
+//! `build` uses an empty cache, so it resolves every file exactly as before;
+//! a test checks that a cached rebuild renders the same bytes as a fresh one.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
@@ -21,8 +25,17 @@ use crate::site::{Post, Resolved};
 #[derive(Debug, Default)]
 pub struct PostCache {
     fingerprint: u64,
-    entries: FxHashMap<PathBuf, Entry>,
+    /// One entry per source of the last resolved walk, in its order: a
+    /// rebuild after an edit looks nothing up by path.
+    entries: Vec<Option<Entry>>,
+    /// The paths of `entries`, and where each one is.
+    paths: Vec<PathBuf>,
+    index: FxHashMap<PathBuf, usize>,
+    /// The bundle files of that walk.
+    assets: FxHashSet<PathBuf>,
     discovery: Option<Discovery>,
+    /// Whether `discovery` is a new walk that `entries` do not follow yet.
+    rewalked: bool,
     /// `ROOT/content`, once known.
     content: Option<PathBuf>,
     /// What the watcher reported since the last build; `None` without a watcher.
@@ -54,21 +67,20 @@ impl PostCache {
     pub fn note_changes(&mut self, paths: impl IntoIterator<Item = PathBuf>) {
         let reported = self.reported.get_or_insert_with(Default::default);
         reported.extend(paths);
-        let (Some(discovery), Some(content)) = (&self.discovery, &self.content) else {
+        let (Some(_), Some(content)) = (&self.discovery, &self.content) else {
             return;
         };
-        let known: FxHashSet<&Path> = discovery
-            .sources
-            .iter()
-            .map(|s| s.path.as_path())
-            .chain(discovery.assets.iter().map(|a| a.path.as_path()))
-            .collect();
+        let known = |path: &Path| self.index.contains_key(path) || self.assets.contains(path);
         let structural = reported.iter().filter(|p| p.starts_with(content)).any(|path| {
             match std::fs::symlink_metadata(path) {
-                Ok(meta) if meta.is_file() => !known.contains(path.as_path()),
+                Ok(meta) if meta.is_file() => !known(path),
                 Ok(_) => true,
                 // Gone: a known file, or a folder that held some.
-                Err(_) => known.contains(path.as_path()) || known.iter().any(|k| k.starts_with(path)),
+                Err(_) => {
+                    known(path)
+                        || self.paths.iter().any(|k| k.starts_with(path))
+                        || self.assets.iter().any(|k| k.starts_with(path))
+                }
             }
         });
         if structural {
@@ -84,17 +96,36 @@ impl PostCache {
     }
 
     /// The last walk of `content/`, or a new one when files came or went.
+    /// Without a watcher nobody says so: `content/` is walked every time.
     pub(crate) fn discovery(&mut self, root: &Path) -> Discovery {
         self.content = Some(root.join(content::CONTENT_DIR));
-        match self.discovery.take() {
+        match self.discovery.take().filter(|_| self.reported.is_some()) {
             Some(discovery) => discovery,
-            None => content::discover(root),
+            None => {
+                self.rewalked = true;
+                content::discover(root)
+            }
         }
     }
 
     /// Keeps `discovery` for the next build.
     pub(crate) fn keep_discovery(&mut self, discovery: Discovery) {
         self.discovery = Some(discovery);
+    }
+
+    /// Lines `entries` up with a new walk, keeping the entries of files
+    /// that are still there.
+    fn follow(&mut self, discovery: &Discovery) {
+        let mut previous: FxHashMap<PathBuf, Entry> = std::mem::take(&mut self.paths)
+            .into_iter()
+            .zip(std::mem::take(&mut self.entries))
+            .filter_map(|(path, entry)| Some((path, entry?)))
+            .collect();
+        self.paths = discovery.sources.iter().map(|s| s.path.clone()).collect();
+        self.entries = self.paths.iter().map(|path| previous.remove(path)).collect();
+        self.index = self.paths.iter().enumerate().map(|(i, path)| (path.clone(), i)).collect();
+        self.assets = discovery.assets.iter().map(|a| a.path.clone()).collect();
+        self.rewalked = false;
     }
 
     /// Resolves every source of `discovery`, reusing what is unchanged.
@@ -106,21 +137,26 @@ impl PostCache {
         fingerprint: u64,
         resolve: impl Fn(&SourceFile) -> Resolved + Sync,
     ) -> Vec<Resolved> {
+        if self.rewalked || self.paths.len() != discovery.sources.len() {
+            self.follow(discovery);
+        }
         if fingerprint != self.fingerprint {
-            self.entries.clear();
+            self.entries.iter_mut().for_each(|e| *e = None);
             self.fingerprint = fingerprint;
         }
-        let reported = self.reported.take();
+        // With a watcher, a file it did not report is unchanged: only new
+        // and reported files are read. Without one, every file's size and
+        // modification time are compared.
+        let reported: Option<FxHashSet<usize>> =
+            self.reported.take().map(|paths| paths.iter().filter_map(|path| self.index.get(path).copied()).collect());
         let entries = &self.entries;
         let fresh: Vec<Option<(Option<Stamp>, Resolved)>> = discovery
             .sources
             .par_iter()
-            .map(|source| {
-                let previous = entries.get(&source.path);
-                // With a watcher, a file it did not report is unchanged: no need to ask the disk.
-                if let (Some(_), Some(reported)) = (previous, &reported)
-                    && !reported.contains(&source.path)
-                {
+            .enumerate()
+            .map(|(i, source)| {
+                let previous = entries[i].as_ref();
+                if previous.is_some() && reported.as_ref().is_some_and(|r| !r.contains(&i)) {
                     return None;
                 }
                 let stamp = stamp(&source.path);
@@ -130,24 +166,18 @@ impl PostCache {
                 Some((stamp, resolve(source)))
             })
             .collect();
-        if self.entries.len() + fresh.iter().filter(|f| f.is_some()).count() > discovery.sources.len() {
-            let present: FxHashSet<&Path> = discovery.sources.iter().map(|s| s.path.as_path()).collect();
-            self.entries.retain(|path, _| present.contains(path.as_path()));
-        }
-        discovery
-            .sources
-            .iter()
+        self.entries
+            .iter_mut()
             .zip(fresh)
-            .map(|(source, fresh)| match fresh {
-                Some((stamp, (post, diagnostics))) => {
-                    let errors = diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-                    self.entries.insert(source.path.clone(), Entry { stamp, post: post.clone(), errors });
-                    (post, diagnostics)
+            .zip(&discovery.sources)
+            .map(|((entry, fresh), source)| {
+                if let (None, Some(unchanged)) = (&fresh, entry.as_ref()) {
+                    return (unchanged.post.clone(), unchanged.errors.clone());
                 }
-                None => {
-                    let entry = &self.entries[&source.path];
-                    (entry.post.clone(), entry.errors.clone())
-                }
+                let (stamp, (post, diagnostics)) = fresh.unwrap_or_else(|| (stamp(&source.path), resolve(source)));
+                let errors = diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+                *entry = Some(Entry { stamp, post: post.clone(), errors });
+                (post, diagnostics)
             })
             .collect()
     }

@@ -152,7 +152,11 @@ impl Live {
         format!("{}-{version}", self.boot)
     }
 
-    fn publish(&self, snapshot: Snapshot) {
+    /// Serves `snapshot` and tells the browsers to reload. Returns the
+    /// previous one: freeing a large site takes milliseconds, which the
+    /// caller spends after the browsers were told, not under the lock.
+    #[must_use]
+    fn publish(&self, snapshot: Snapshot) -> Option<Arc<Snapshot>> {
         let (version, previous) = {
             let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
             let previous = state.snapshot.replace(Arc::new(snapshot));
@@ -161,9 +165,7 @@ impl Live {
             (state.version, previous)
         };
         let _ = self.events.send(Signal::Reload(version));
-        // Freeing a large site takes milliseconds: not while holding the
-        // lock, and not before the browsers were told to reload.
-        drop(previous);
+        previous
     }
 
     fn fail(&self, diagnostics: &Diagnostics) {
@@ -205,7 +207,7 @@ pub fn run(options: ServeOptions, notify: Notify) -> Result<(), ServeError> {
     match builder.build(&[]) {
         Ok((snapshot, warnings)) => {
             let posts = snapshot.pages().site().posts.len() + snapshot.pages().site().pages.len();
-            live.publish(snapshot);
+            let _ = live.publish(snapshot);
             notify(Notice::Built { posts, took: started.elapsed(), warnings: &warnings });
         }
         Err(errors) if options.watch => {
@@ -322,12 +324,13 @@ fn start_watching(
                 builder.cache.note_changes(changes.paths.iter().cloned());
                 match builder.build(&changes.paths) {
                     Ok((snapshot, warnings)) => {
-                        live.publish(snapshot);
+                        let previous = live.publish(snapshot);
                         notify(Notice::Rebuilt {
                             changed: &changes.paths,
                             took: received.elapsed(),
                             warnings: &warnings,
                         });
+                        drop(previous);
                     }
                     Err(errors) => {
                         live.fail(&errors);

@@ -64,6 +64,19 @@ impl Server {
         self.log.lock().unwrap().clone()
     }
 
+    /// Waits until the terminal output satisfies `done`, and returns it.
+    fn wait_for_log(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let log = self.log();
+            if done(&log) {
+                return log;
+            }
+            assert!(start.elapsed() < PATIENCE, "{what}: never printed\n{log}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn get(&self, path: &str) -> Response {
         request(self.port, "GET", path)
     }
@@ -305,7 +318,7 @@ fn edits_new_posts_deletes_and_broken_saves_while_serving() {
     let failed = events.until("failed");
     let message: String = serde_json::from_str(&failed).unwrap();
     assert!(message.contains("content/posts/2024-02-14-best-usb-microphones-for-new-streamers.md:2:"), "{message}");
-    assert!(server.log().contains("still serving the last good version"), "{}", server.log());
+    server.wait_for_log("the failure in the terminal", |log| log.contains("still serving the last good version"));
     let still = server.get(POST_URL);
     assert_eq!(still.status, 200);
     assert!(still.body.contains("FRESH-EDIT-MARKER"), "the last good version is served");
@@ -356,9 +369,11 @@ fn templates_static_files_and_the_profile_are_watched() {
     atomic_save(&root.join("static/note.txt"), "third");
     events.until("reload");
     assert_eq!(server.get("/note.txt").body, "third");
-    let log = server.log();
+    // The terminal line follows the reload event.
+    let log = server.wait_for_log("the rebuild for note.txt", |log| {
+        log.trim_end().lines().last().is_some_and(|line| line.contains("note.txt"))
+    });
     assert!(!log.contains("swp") && !log.contains("draft.md~") && !log.contains(" files in "), "{log}");
-    assert!(log.trim_end().lines().last().unwrap().contains("note.txt"), "{log}");
 }
 
 #[test]
@@ -486,4 +501,56 @@ fn the_watcher_survives_files_and_folders_vanishing_mid_rebuild() {
     assert_eq!(server.get("/").status, 200);
     let log = server.log();
     assert!(!log.contains("panicked"), "{log}");
+}
+
+/// Every page of the site as `prepare` renders it with `cache`.
+fn rendered_with(options: &shopfront::BuildOptions, cache: &mut shopfront::PostCache) -> Vec<(String, String)> {
+    let prepared = shopfront::prepare(options, cache).unwrap_or_else(|d| panic!("{d:?}"));
+    let pages = &prepared.pages;
+    let mut files: Vec<String> = pages.files().map(str::to_owned).collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let html = pages.render(&file).unwrap().unwrap_or_else(|d| panic!("{file}: {d:?}"));
+            (file, html)
+        })
+        .collect()
+}
+
+#[test]
+fn the_post_cache_renders_exactly_what_a_fresh_build_does() {
+    let site = SiteTest::example_site()
+        .file("content/posts/2024-01-01-to-delete.md", post("To Delete", "Gone soon."))
+        .file("content/posts/2024-01-02-to-rename.md", post("To Rename", "Moving."));
+    let root = site.root().to_path_buf();
+    let options = shopfront::BuildOptions { root: root.clone(), ..Default::default() };
+    let fresh = |options: &shopfront::BuildOptions| rendered_with(options, &mut shopfront::PostCache::default());
+    let mut watched = shopfront::PostCache::default();
+    let mut unwatched = shopfront::PostCache::default();
+    assert!(rendered_with(&options, &mut watched) == fresh(&options));
+    rendered_with(&options, &mut unwatched);
+
+    // An edit, a new post, a deleted post and a renamed one, as a watcher reports them.
+    edit(&root, POST, |text| text.replacen("\n\n", "\n\nCACHED-EDIT paragraph.\n\n", 1));
+    let added = root.join("content/posts/2031-05-05-cache-check.md");
+    std::fs::write(&added, post("Cache Check", "A [link](/shop/).")).unwrap();
+    let deleted = root.join("content/posts/2024-01-01-to-delete.md");
+    std::fs::remove_file(&deleted).unwrap();
+    let (renamed, renamed_to) =
+        (root.join("content/posts/2024-01-02-to-rename.md"), root.join("content/posts/2031-06-06-renamed.md"));
+    std::fs::rename(&renamed, &renamed_to).unwrap();
+    watched.note_changes([root.join(POST), added, deleted, renamed, renamed_to]);
+
+    let expected = fresh(&options);
+    assert!(expected.iter().any(|(_, html)| html.contains("CACHED-EDIT")));
+    assert!(expected.iter().any(|(file, _)| file == "posts/renamed/index.html"));
+    for (name, cache) in [("with a watcher", &mut watched), ("without one", &mut unwatched)] {
+        let got = rendered_with(&options, cache);
+        let files = |pages: &[(String, String)]| pages.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>();
+        assert_eq!(files(&got), files(&expected), "{name}: the same pages");
+        for ((file, got), (_, want)) in got.iter().zip(&expected) {
+            assert!(got == want, "{name}: {file} differs from a fresh build");
+        }
+    }
 }
