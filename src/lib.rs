@@ -299,14 +299,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     }
     staging.commit().map_err(|err| Diagnostics::from_iter([Diagnostic::error("output", err.to_string())]))?;
     warnings.sort();
-    Ok(BuildReport {
+    let report = BuildReport {
         posts: site.posts.len(),
         pages: site.pages.len(),
         products: site.products.len(),
         warnings,
         output: output_dir,
         timings,
-    })
+    };
+    // Freeing a large site takes a noticeable moment that nobody waits for.
+    std::thread::spawn(move || drop(pages));
+    Ok(report)
 }
 
 /// Refuses an output folder whose replacement would destroy the site itself.

@@ -371,8 +371,10 @@ fn rewrite_html_block(html: &str, offset: usize, links: &LinkPolicy, out: &mut R
         Some(scan) if scan.end_seen => Some(scan),
         Some(_) => {
             // Which closer ends the open tag: the end marker then shows up, or,
-            // when the tag opens raw text (`<iframe src="…`), one more element does.
-            let before = probe("", true).map_or(0, |scan| scan.elements);
+            // when the tag opens raw text (`<iframe src="…`), one more element
+            // does than in the block alone. (Not than with the marker: its own
+            // `>` may be what completes the tag.)
+            let before = scan_raw_html(html, links, Probe::EndAndCount).map_or(0, |scan| scan.elements);
             [">", "\">", "'>"]
                 .into_iter()
                 .filter_map(|closer| probe(closer, true))
@@ -696,6 +698,11 @@ a [reference][r], inline <a href=\"https://amazon.com/dp/B000000003\" class=\"x\
         let r = render(body, &amazon(), SlugMode::Transliterate);
         assert_eq!(r.problems.len(), 1, "{}", r.html);
         assert!(!r.html.contains("javascript"), "{}", r.html);
+        // Found by fuzzing: the value is closed but the tag is not, so the
+        // marker's own `>` completed it; ` name:` is a scheme to a browser.
+        let r = render("<iframe src=\" name: x\nb\" e [d\n\n## h\n", &amazon(), SlugMode::Transliterate);
+        assert_eq!(r.problems.len(), 1, "{}", r.html);
+        assert!(r.html.starts_with("<iframe src=\"#\""), "{}", r.html);
         // An unquoted value, and a tag whose attributes would come from the next paragraph.
         let r = render("<div><a href=javascript:alert(1)//\n\nnext>", &amazon(), SlugMode::Transliterate);
         assert_eq!(r.problems.len(), 1, "{}", r.html);

@@ -386,6 +386,13 @@ fn found_inputs_stay_fixed() {
         "<iframe src=\"nks\ndate: 7595-01-02\n---\nFirst p<A HREF='aragraph.\n\nSee ![desk](/\x1cmages/missiAbout me\n---\nI'm Lin. Rtead the [F1\n+++\nBod 2025-13-01\n+++\nBodng.png) now.\n",
         true,
     );
+    // fuzz/markdown crash-be0d3efc (policy byte 0x00): an HTML block ending
+    // after an `<iframe`'s quoted `src` but inside the tag, so the block's end
+    // marker completed the tag and the probe for a closer miscounted.
+    render_markdown(
+        "---\ntitle: Mic review\ndate: 2025-01-02\u{1}---\ntitle: Bro\n<iframe src=\" name: Fifine K669B\n    asn: B06XCKGLTP\n    rating: 4.5\n---\nBody k-\ntitle: About me\n---\nI'm<yframe s$$$$$$$$$$$$$$$$$$eni lst\ndate: 2\u{1a}\u{1a}[\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}\u{1a}025-01-02\ntags: [microphone, stream Brok-\nttitle: About me\n---\nI'm<yframe s$$$$$$$$$ing\nsummary: The \u{1}---\ntitle: About me\n---ext.\nI\n'm<yframe s$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$rc=\"e [dis\n\nosuretags list above is nevso elcerd.\n---\nBody](/disc text.\nlosure/).\n",
+        false,
+    );
     // Panicked (compliance::decode_entities slices at byte 12): a reference-like
     // run longer than 12 bytes ending in a multi-byte character.
     render_markdown("<a href=\"&aaaaaaaaaa\u{e9};\">x</a>", false);
