@@ -180,10 +180,13 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
     let theme = match render::theme::load(root, &settings.theme) {
         Ok(theme) => Some(theme),
         Err(errors) => {
-            // Point an unknown theme at its line in profile.toml.
+            // Point an unknown theme at its line in profile.toml, or at --theme.
             let theme_span = settings.profile.site.theme.as_ref().map(|t| t.span().start);
-            diagnostics.extend(errors.into_iter().map(|d| match theme_span {
-                Some(offset) if d.code == "theme" => d.with_offset(&profile_text, offset),
+            diagnostics.extend(errors.into_iter().map(|d| match (&options.theme, theme_span) {
+                (Some(_), _) if d.code == "theme" => {
+                    Diagnostic { path: None, message: format!("{} (given with --theme)", d.message), ..d }
+                }
+                (None, Some(offset)) if d.code == "theme" => d.with_offset(&profile_text, offset),
                 _ => d,
             }));
             None

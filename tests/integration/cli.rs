@@ -123,5 +123,28 @@ fn new_creates_a_dated_post_that_builds_and_refuses_to_overwrite() {
 
 #[test]
 fn themes_lists_the_bundled_themes() {
-    SiteTest::new().cli().arg("themes").assert().success().stdout(contains("aisle"));
+    let output = SiteTest::new().cli().arg("themes").output().unwrap();
+    assert!(output.status.success());
+    let listed = String::from_utf8_lossy(&output.stdout);
+    for theme in ["aisle", "linkpage", "journal"] {
+        let line = listed.lines().find(|l| l.split_whitespace().next() == Some(theme));
+        let description = line.map(|l| l[theme.len()..].trim()).unwrap_or_default();
+        assert!(description.len() > 20, "{theme}: a one-line description in\n{listed}");
+    }
+}
+
+#[test]
+fn an_unknown_theme_is_blamed_on_where_it_was_named() {
+    let site = SiteTest::new();
+    let output = site.cli().args(["--color", "never", "build", "--theme", "nosuch"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("there is no theme `nosuch` (given with --theme)"), "{stderr}");
+    assert!(!stderr.contains("profile.toml"), "the profile did not name it: {stderr}");
+    assert!(stderr.contains("aisle, journal, linkpage"), "{stderr}");
+
+    let site = SiteTest::new().file("profile.toml", "name = \"A\"\n[site]\ntheme = \"nosuch\"\n");
+    let output = site.cli().args(["--color", "never", "build"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("there is no theme `nosuch`") && stderr.contains("profile.toml:3:9"), "{stderr}");
 }
