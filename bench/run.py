@@ -381,7 +381,9 @@ class EventStream:
                     name = line[6:].strip()
                 elif line.startswith("data:"):
                     data.append(line[5:].removeprefix(" "))
-        except (OSError, ValueError, http.client.HTTPException):
+        except (OSError, ValueError, AttributeError, http.client.HTTPException):
+            # The stream ends when the server stops (http.client may then
+            # find its socket already closed).
             pass
         self.events.put((time.perf_counter(), "closed", ""))
 

@@ -216,6 +216,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         drafts: options.drafts,
         assets: discovery.assets.clone(),
         static_files: &static_files,
+        term_names: Default::default(),
     };
     let resolved = cache.resolve(&discovery, fingerprint, |source| load_and_resolve(source, Some(&inputs)));
     cache.keep_discovery(discovery);
@@ -291,11 +292,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let mut errors = Diagnostics::new();
     errors.extend(output::copy_files(&options.root, site, &theme, &staging));
     lap("copy");
-    // Pages after static files: a generated page wins over a static file of the same path.
-    errors.extend(pages.render_all(&staging, options.minify));
-    lap("render");
+    // Generated files after static files: they win over a static file of the
+    // same path. Indexes before pages, so that their buffers are gone before
+    // the pages' shared list values build up.
     errors.extend(output::write_indexes(site, &staging));
     lap("indexes");
+    errors.extend(pages.render_all(&staging, options.minify));
+    lap("render");
     if errors.has_errors() {
         // Dropping `staging` removes it; the previous output stays as it was.
         return Err(failed(errors));

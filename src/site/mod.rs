@@ -187,6 +187,31 @@ pub struct Inputs<'a> {
     pub assets: Vec<content::BundleAsset>,
     /// Files that `static/` and the theme put at the output root (relative, `/`).
     pub static_files: &'a std::collections::HashSet<String>,
+    /// Category and tag names seen so far.
+    pub term_names: TermNames,
+}
+
+/// Category and tag names, each slugified once and shared by every post
+/// that names it: a large site repeats a few dozen names thousands of times.
+#[derive(Debug, Default)]
+pub struct TermNames(std::sync::Mutex<FxHashMap<Box<str>, TermRef>>);
+
+impl TermNames {
+    /// The shared term for `name` (trimmed), or `None` when it has no
+    /// letters or digits to make a URL from.
+    fn get(&self, name: &str, mode: crate::profile::SlugMode) -> Option<TermRef> {
+        let mut names = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(term) = names.get(name) {
+            return Some(term.clone());
+        }
+        let slug = slugs::slugify(name, mode);
+        if slug.is_empty() {
+            return None;
+        }
+        let term = TermRef { name: name.into(), slug: slug.into() };
+        names.insert(name.into(), term.clone());
+        Some(term)
+    }
 }
 
 /// What one document gave: its post (none for a draft left out, or on
@@ -377,16 +402,15 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         let mut out: Vec<TermRef> = Vec::new();
         for name in names {
             let name = name.trim();
-            let slug = slugs::slugify(name, settings.slugs);
-            if slug.is_empty() {
+            let Some(term) = inputs.term_names.get(name, settings.slugs) else {
                 if !name.is_empty() {
                     diagnostics
                         .push(fm_error(format!("{what} `{name}` has no letters or digits to make a URL from"), name));
                 }
                 continue;
-            }
-            if !out.iter().any(|t| *t.slug == *slug) {
-                out.push(TermRef { name: name.into(), slug: slug.into() });
+            };
+            if !out.iter().any(|t| t.slug == term.slug) {
+                out.push(term);
             }
         }
         out
