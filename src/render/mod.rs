@@ -172,6 +172,8 @@ pub struct Pages {
     renderer: Renderer,
     /// Each post's list value, built once and shared by every list page.
     summaries: Vec<OnceLock<Value>>,
+    /// The categories' and tags' values those share.
+    terms: values::TermValues,
     /// The values of the products every home page shows. Any other product
     /// is on one shop page only, so its value is built there and dropped.
     shop: Vec<OnceLock<Value>>,
@@ -193,6 +195,7 @@ impl Pages {
         let by_file = routes.iter().enumerate().map(|(i, (file, _))| (file.clone(), i)).collect();
         Self {
             summaries: site.posts.iter().map(|_| OnceLock::new()).collect(),
+            terms: ValueBuilder::new(&site).term_values(),
             shop: site.products.iter().take(HOME_PRODUCTS).map(|_| OnceLock::new()).collect(),
             site,
             renderer,
@@ -276,6 +279,7 @@ impl Pages {
             site,
             builder: &builder,
             summaries: &self.summaries,
+            terms: &self.terms,
             shop: &self.shop,
             locale: &renderer.locale,
         };
@@ -448,6 +452,7 @@ struct JobContext<'a> {
     site: &'a Site,
     builder: &'a ValueBuilder<'a>,
     summaries: &'a [OnceLock<Value>],
+    terms: &'a values::TermValues,
     shop: &'a [OnceLock<Value>],
     locale: &'a Locale,
 }
@@ -462,7 +467,7 @@ struct PageLink {
 impl JobContext<'_> {
     /// Post `i`'s list value.
     fn summary(&self, i: usize) -> Value {
-        self.summaries[i].get_or_init(|| self.builder.post_summary(&self.site.posts[i])).clone()
+        self.summaries[i].get_or_init(|| self.builder.post_summary(&self.site.posts[i], self.terms)).clone()
     }
 
     /// Shop product `i`'s value.

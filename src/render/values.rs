@@ -6,6 +6,7 @@
 //! down in `themes/README.md`.
 
 use serde::Serialize;
+use rustc_hash::FxHashMap;
 use tera::Value;
 
 use crate::markdown::Heading;
@@ -47,6 +48,13 @@ impl Urls {
             href.to_owned()
         }
     }
+}
+
+/// Each category's and tag's value by slug; see [`ValueBuilder::term_values`].
+#[derive(Debug, Default)]
+pub struct TermValues {
+    categories: FxHashMap<String, Value>,
+    tags: FxHashMap<String, Value>,
 }
 
 /// `{ name, slug, url }`.
@@ -226,17 +234,25 @@ impl<'a> ValueBuilder<'a> {
     }
 
     fn term_links<'t>(&self, terms: impl IntoIterator<Item = &'t TermRef>, taxonomy: &str) -> Vec<TermLink> {
-        terms
-            .into_iter()
-            .map(|t| TermLink {
-                name: t.name.clone(),
-                slug: t.slug.clone(),
-                url: self.urls.href(&format!("{taxonomy}/{}/", t.slug)),
-            })
-            .collect()
+        terms.into_iter().map(|t| self.term_link(t, taxonomy)).collect()
     }
 
-    fn summary<'p>(&self, post: &'p Post) -> PostSummary<'p> {
+    fn term_link(&self, term: &TermRef, taxonomy: &str) -> TermLink {
+        TermLink {
+            name: term.name.clone(),
+            slug: term.slug.clone(),
+            url: self.urls.href(&format!("{taxonomy}/{}/", term.slug)),
+        }
+    }
+
+    /// `with_terms: false` leaves the categories and tags empty, for
+    /// [`Self::post_summary`] to fill in with shared values.
+    fn summary<'p>(&self, post: &'p Post, with_terms: bool) -> PostSummary<'p> {
+        let (categories, tags) = if with_terms {
+            (self.term_links(&post.categories, "categories"), self.term_links(&post.tags, "tags"))
+        } else {
+            (Vec::new(), Vec::new())
+        };
         PostSummary {
             title: &post.title,
             url: self.urls.href(&post.path),
@@ -247,16 +263,49 @@ impl<'a> ValueBuilder<'a> {
             updated_display: post.updated.as_ref().map(|d| self.dates.display(d)),
             summary: &post.summary,
             cover: post.cover.as_deref(),
-            categories: self.term_links(&post.categories, "categories"),
-            tags: self.term_links(&post.tags, "tags"),
+            categories,
+            tags,
             product_count: post.products.len(),
             reading_minutes: post.word_count.div_ceil(220).max(1),
         }
     }
 
-    /// The list form of a post.
-    pub fn post_summary(&self, post: &Post) -> Value {
-        Value::from_serializable(&self.summary(post))
+    /// Every category's and tag's `{ name, slug, url }`, for [`Self::post_summary`].
+    pub fn term_values(&self) -> TermValues {
+        let values = |terms: &[Term], taxonomy: &str| {
+            terms
+                .iter()
+                .map(|t| {
+                    let link = TermLink {
+                        name: t.name.as_str().into(),
+                        slug: t.slug.as_str().into(),
+                        url: self.urls.href(&format!("{taxonomy}/{}/", t.slug)),
+                    };
+                    (t.slug.clone(), Value::from_serializable(&link))
+                })
+                .collect()
+        };
+        TermValues { categories: values(&self.site.categories, "categories"), tags: values(&self.site.tags, "tags") }
+    }
+
+    /// The list form of a post. Its categories and tags are `terms`' values,
+    /// shared with every other summary: at 10,000 posts that halves what
+    /// the summaries, kept for every list page, weigh.
+    pub fn post_summary(&self, post: &Post, terms: &TermValues) -> Value {
+        let summary = Value::from_serializable(&self.summary(post, false));
+        let Some(mut map) = summary.into_map() else { return Value::from_serializable(&self.summary(post, true)) };
+        let shared = |list: &[TermRef], values: &FxHashMap<String, Value>, taxonomy: &str| -> Value {
+            let links: Vec<Value> = list
+                .iter()
+                .map(|t| {
+                    values.get(&*t.slug).cloned().unwrap_or_else(|| Value::from_serializable(&self.term_link(t, taxonomy)))
+                })
+                .collect();
+            Value::from(links)
+        };
+        map.insert("categories".into(), shared(&post.categories, &terms.categories, "categories"));
+        map.insert("tags".into(), shared(&post.tags, &terms.tags, "tags"));
+        Value::from(map)
     }
 
     /// The full form of a post or page, for its own page; `content` replaces
@@ -271,7 +320,7 @@ impl<'a> ValueBuilder<'a> {
             None => (None, None),
         };
         let detail = PostDetail {
-            summary: self.summary(post),
+            summary: self.summary(post, true),
             content: content.unwrap_or(&post.content),
             products: post.products.iter().map(|p| self.product(p, &post.categories, &[])).collect(),
             toc: &post.toc,
