@@ -246,8 +246,3 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
         }
     }
 }
-
-// Rendering allocates many short-lived strings on every thread; mimalloc
-// measured faster than the system allocator for that pattern.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
