@@ -5,8 +5,8 @@
 //! serialises the whole site per page. The names are the contract written
 //! down in `themes/README.md`.
 
-use serde::Serialize;
 use rustc_hash::FxHashMap;
+use serde::Serialize;
 use tera::Value;
 
 use crate::markdown::Heading;
@@ -298,7 +298,10 @@ impl<'a> ValueBuilder<'a> {
             let links: Vec<Value> = list
                 .iter()
                 .map(|t| {
-                    values.get(&*t.slug).cloned().unwrap_or_else(|| Value::from_serializable(&self.term_link(t, taxonomy)))
+                    values
+                        .get(&*t.slug)
+                        .cloned()
+                        .unwrap_or_else(|| Value::from_serializable(&self.term_link(t, taxonomy)))
                 })
                 .collect();
             Value::from(links)

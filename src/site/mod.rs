@@ -248,9 +248,11 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     if diagnostics.iter().any(Diagnostic::is_error) {
         return (None, diagnostics);
     }
-    let categories = collect_terms(&posts, |p| &p.categories);
-    let tags = collect_terms(&posts, |p| &p.tags);
-    let products = collect_products(&posts);
+    // Independent passes over every post: side by side, for serve's rebuilds.
+    let ((categories, tags), products) = rayon::join(
+        || (collect_terms(&posts, |p| &p.categories), collect_terms(&posts, |p| &p.tags)),
+        || collect_products(&posts),
+    );
     let assets = bundle_copies(&posts, &pages, &inputs.assets);
     let site = Site {
         links: inputs.links.clone(),
