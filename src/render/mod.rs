@@ -219,13 +219,19 @@ impl Pages {
         self.by_file.contains_key(file)
     }
 
-    /// The output files of the posts and pages read from `sources`.
-    pub fn files_from(&self, sources: &std::collections::HashSet<PathBuf>) -> Vec<String> {
+    /// The output files of the posts and pages read from `sources` (paths
+    /// relative to the site root, as posts know them). Compared as bytes:
+    /// this runs on every save, over every post of the site.
+    pub fn files_from(&self, sources: &[PathBuf]) -> Vec<String> {
+        if sources.is_empty() {
+            return Vec::new();
+        }
+        let read_from = |post: &Post| sources.iter().any(|s| s.as_os_str() == post.source.as_os_str());
         self.routes
             .iter()
             .filter(|(_, job)| match *job {
-                Job::Post(i) => sources.contains(&self.site.posts[i].source),
-                Job::Page(i) => sources.contains(&self.site.pages[i].source),
+                Job::Post(i) => read_from(&self.site.posts[i]),
+                Job::Page(i) => read_from(&self.site.pages[i]),
                 _ => false,
             })
             .map(|(file, _)| file.clone())

@@ -15,7 +15,6 @@ pub mod http;
 pub mod site;
 pub mod watch;
 
-use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -188,9 +187,16 @@ impl Builder {
         let Prepared { pages, theme, warnings } = crate::prepare(&self.options, &mut self.cache)?;
         let (files, _) = crate::output::copied_files(&self.options.root, pages.site(), &theme);
         let snapshot = Snapshot::new(pages, files);
-        let changed: HashSet<PathBuf> = changed.iter().cloned().collect();
+        // Posts know their source relative to the root; the watcher reports absolute paths.
+        let changed: Vec<PathBuf> =
+            changed.iter().filter_map(|p| p.strip_prefix(&self.options.root).ok()).map(Path::to_path_buf).collect();
         let mut eager = snapshot.pages().files_from(&changed);
-        eager.extend(snapshot.pages().samples());
+        // A change outside content/ (a template, the profile, the first
+        // build) may break any kind of page: one of each is rendered now so
+        // that the error shows at once. An edited post shows its own.
+        if changed.is_empty() || changed.iter().any(|path| !path.starts_with(crate::content::CONTENT_DIR)) {
+            eager.extend(snapshot.pages().samples());
+        }
         snapshot.prerender(&eager).map_err(|d| Diagnostics::from_iter([*d]))?;
         Ok((snapshot, warnings))
     }

@@ -554,3 +554,14 @@ fn the_post_cache_renders_exactly_what_a_fresh_build_does() {
         }
     }
 }
+
+#[test]
+fn a_saved_post_names_its_own_page_for_prerendering() {
+    let site = SiteTest::example_site();
+    let options = shopfront::BuildOptions { root: site.root().to_path_buf(), ..Default::default() };
+    let prepared = shopfront::prepare(&options, &mut shopfront::PostCache::default()).unwrap();
+    let page = format!("{}index.html", POST_URL.trim_start_matches('/'));
+    assert_eq!(prepared.pages.files_from(&[PathBuf::from(POST)]), [page]);
+    assert!(prepared.pages.files_from(&[PathBuf::from("static/style.css")]).is_empty());
+    assert!(prepared.pages.files_from(&[]).is_empty());
+}
