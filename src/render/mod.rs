@@ -190,9 +190,11 @@ fn file_of(path: String) -> String {
 impl Pages {
     /// The pages of `site`, rendered by `renderer` (made for the same site).
     pub fn new(site: Arc<Site>, renderer: Renderer) -> Self {
+        // Rebuilt on every save in serve: in parallel, and sized up front.
         let routes: Vec<(String, Job)> =
-            jobs(&site).into_iter().map(|job| (file_of(job_path(&site, &job)), job)).collect();
-        let by_file = routes.iter().enumerate().map(|(i, (file, _))| (file.clone(), i)).collect();
+            jobs(&site).into_par_iter().map(|job| (file_of(job_path(&site, &job)), job)).collect();
+        let mut by_file = rustc_hash::FxHashMap::with_capacity_and_hasher(routes.len(), Default::default());
+        by_file.extend(routes.iter().enumerate().map(|(i, (file, _))| (file.clone(), i)));
         Self {
             summaries: site.posts.iter().map(|_| OnceLock::new()).collect(),
             terms: ValueBuilder::new(&site).term_values(),
