@@ -670,9 +670,10 @@ def main() -> None:
         results["runs"] = [asdict(r) for r in runs]
         results["summary"] = summarise(runs, tools, sizes)
         print_table(results["summary"])
-        delete_finished_outputs()
 
     if args.serve_latency:
+        # Before the build outputs are deleted (at exit): deleting gigabytes
+        # keeps the disk and the kernel busy for a while.
         results["serve"] = serve_latency(shopfront, corpora[("shopfront", SERVE_SIZE)], work, args.edits)
         print_serve(results["serve"])
 
