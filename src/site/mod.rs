@@ -121,8 +121,9 @@ pub struct Term {
 pub struct ShopProduct {
     /// The product as its newest post describes it.
     pub product: Arc<Product>,
-    /// Indices into [`Site::posts`], newest first.
-    pub posts: Vec<usize>,
+    /// Indices into [`Site::posts`], newest first. Nearly always one: kept
+    /// inline, as serve rebuilds tens of thousands of these on every save.
+    pub posts: smallvec::SmallVec<[usize; 1]>,
 }
 
 impl ShopProduct {
@@ -663,7 +664,7 @@ fn collect_products(posts: &[Arc<Post>]) -> Vec<ShopProduct> {
     for (post_index, post) in posts.iter().enumerate() {
         for product in &post.products {
             let slot = *index.entry(product.key.as_str()).or_insert_with(|| {
-                shop.push(ShopProduct { product: Arc::clone(product), posts: Vec::new() });
+                shop.push(ShopProduct { product: Arc::clone(product), posts: smallvec::SmallVec::new() });
                 shop.len() - 1
             });
             let entry = &mut shop[slot];
