@@ -53,8 +53,8 @@ impl Urls {
 /// Each category's and tag's value by slug; see [`ValueBuilder::term_values`].
 #[derive(Debug, Default)]
 pub struct TermValues {
-    categories: FxHashMap<String, Value>,
-    tags: FxHashMap<String, Value>,
+    categories: FxHashMap<String, (String, Value)>,
+    tags: FxHashMap<String, (String, Value)>,
 }
 
 /// `{ name, slug, url }`.
@@ -281,7 +281,7 @@ impl<'a> ValueBuilder<'a> {
                         slug: t.slug.as_str().into(),
                         url: self.urls.href(&format!("{taxonomy}/{}/", t.slug)),
                     };
-                    (t.slug.clone(), Value::from_serializable(&link))
+                    (t.slug.clone(), (t.name.clone(), Value::from_serializable(&link)))
                 })
                 .collect()
         };
@@ -294,14 +294,13 @@ impl<'a> ValueBuilder<'a> {
     pub fn post_summary(&self, post: &Post, terms: &TermValues) -> Value {
         let summary = Value::from_serializable(&self.summary(post, false));
         let Some(mut map) = summary.into_map() else { return Value::from_serializable(&self.summary(post, true)) };
-        let shared = |list: &[TermRef], values: &FxHashMap<String, Value>, taxonomy: &str| -> Value {
+        // A post that spells a term differently (`audio` for `Audio`) keeps its spelling.
+        let shared = |list: &[TermRef], values: &FxHashMap<String, (String, Value)>, taxonomy: &str| -> Value {
             let links: Vec<Value> = list
                 .iter()
-                .map(|t| {
-                    values
-                        .get(&*t.slug)
-                        .cloned()
-                        .unwrap_or_else(|| Value::from_serializable(&self.term_link(t, taxonomy)))
+                .map(|t| match values.get(&*t.slug) {
+                    Some((name, value)) if **name == *t.name => value.clone(),
+                    _ => Value::from_serializable(&self.term_link(t, taxonomy)),
                 })
                 .collect();
             Value::from(links)

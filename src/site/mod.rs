@@ -95,8 +95,8 @@ impl Shortcode {
     }
 }
 
-/// A category or tag as a post names it. Shared text: the shop copies
-/// every product's categories, tens of thousands on a large site.
+/// A category or tag as a post names it. The text is shared (see
+/// [`TermNames`]): a large site names a few dozen terms thousands of times.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TermRef {
     /// As written.

@@ -384,3 +384,16 @@ fn minify_shrinks_pages_without_changing_what_they_say() {
     }
     assert!(small_bytes < plain_bytes, "minified pages are not smaller: {small_bytes} >= {plain_bytes}");
 }
+
+#[test]
+fn list_cards_show_each_post_s_own_spelling_of_a_category() {
+    let built = SiteTest::new()
+        .file("content/posts/2025-01-01-a.md", "---\ntitle: A\ndate: 2025-01-01\ncategories: [Audio, Desk]\n---\nA.\n")
+        .file("content/posts/2025-01-02-b.md", "---\ntitle: B\ndate: 2025-01-02\ncategories: [audio]\n---\nB.\n")
+        .build()
+        .ok();
+    let home = built.html("index.html");
+    // Newest first: B, then A; both link to the one collection.
+    assert_eq!(home.texts(".card .kicker a"), ["audio", "Audio", "Desk"]);
+    assert_eq!(home.attrs(".card .kicker a", "href")[..2], ["/categories/audio/", "/categories/audio/"]);
+}
