@@ -335,6 +335,9 @@ pub struct FrontMatter {
     pub disclosure: Option<String>,
     /// Every other key, for templates as `page.extra`.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// Date values that are not dates, by key as written (`date`, `lastmod`…),
+    /// with why: reported with the file's other errors rather than alone.
+    pub invalid_dates: Vec<(String, String)>,
 }
 
 /// The keys that [`FrontMatter`] reads; everything else goes to `extra`.
@@ -383,8 +386,17 @@ impl<'de> Visitor<'de> for FrontMatterVisitor {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "title" => fm.title = map.next_value::<Option<Text>>()?.map(|t| t.0),
-                "date" => fm.date = map.next_value::<Option<Date>>()?.map(|d| d.0),
-                "updated" | "lastmod" => fm.updated = map.next_value::<Option<Date>>()?.map(|d| d.0),
+                "date" | "updated" | "lastmod" => {
+                    let date = match map.next_value::<Option<Date>>()? {
+                        Some(Date(Ok(date))) => Some(date),
+                        Some(Date(Err(why))) => {
+                            fm.invalid_dates.push((key.clone(), why));
+                            None
+                        }
+                        None => None,
+                    };
+                    if key == "date" { fm.date = date } else { fm.updated = date }
+                }
                 "slug" => fm.slug = map.next_value::<Option<Text>>()?.map(|t| t.0),
                 "permalink" | "url" => fm.permalink = map.next_value::<Option<Text>>()?.map(|t| t.0),
                 "categories" | "category" => fm.categories.extend(map.next_value::<StringList>()?.0),
@@ -563,7 +575,9 @@ impl<'de> Deserialize<'de> for Flag {
 }
 
 /// A date, checked while reading so an impossible one points at its line.
-struct Date(DateInput);
+/// A date, or why the string is not one: an impossible date is reported
+/// with the file's other errors instead of ending the front matter.
+struct Date(Result<DateInput, String>);
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -574,14 +588,14 @@ impl<'de> Deserialize<'de> for Date {
                 f.write_str("a date such as 2025-09-25 or 2025-09-25 11:35:44")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Date, E> {
-                DateInput::parse(v).map(Date).map_err(E::custom)
+                Ok(Date(DateInput::parse(v)))
             }
             // TOML's native dates.
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
                 match map.next_key::<String>()? {
                     Some(key) if key == TOML_DATETIME => {
                         let text: String = map.next_value()?;
-                        DateInput::parse(&text).map(Date).map_err(de::Error::custom)
+                        Ok(Date(DateInput::parse(&text)))
                     }
                     _ => Err(de::Error::custom("expected a date such as 2025-09-25")),
                 }
@@ -749,9 +763,8 @@ mod tests {
 
     #[test]
     fn bad_yaml_has_a_position() {
-        let err = parse(Format::Yaml, "title: A\ndate: 2025-02-30\n").unwrap_err();
+        let err = parse(Format::Yaml, "title: A\ntags: [a\n").unwrap_err();
         assert_eq!(err.position.map(|p| p.0), Some(2));
-        assert!(err.message.contains("not a valid date"), "{}", err.message);
         let err = parse(Format::Yaml, "title: [unclosed\n").unwrap_err();
         assert!(err.position.is_some());
     }
@@ -800,7 +813,22 @@ mod tests {
 
     #[test]
     fn toml_error_has_a_position() {
-        let err = parse(Format::Toml, "title = \"A\"\ndate = \"nope\"\n").unwrap_err();
+        let err = parse(Format::Toml, "title = \"A\"\ntitle = \"B\"\n").unwrap_err();
         assert_eq!(err.position.map(|p| p.0), Some(2));
+    }
+
+    /// An impossible date does not end the front matter: the rest is read and
+    /// the date reported with the file's other errors (located by `site`, as
+    /// the invalid fixtures `impossible-date*` and `date-not-a-date` check).
+    #[test]
+    fn bad_dates_are_collected_not_fatal() {
+        let fm = parse(Format::Yaml, "title: A\ndate: 2025-02-30\nlastmod: soon\ntags: [x]\n").unwrap();
+        assert_eq!((fm.date, fm.updated, fm.tags), (None, None, vec!["x".to_owned()]));
+        let keys: Vec<&str> = fm.invalid_dates.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["date", "lastmod"]);
+        assert!(fm.invalid_dates[0].1.contains("not a valid date"), "{:?}", fm.invalid_dates);
+        let fm = parse(Format::Toml, "title = \"A\"\ndate = \"nope\"\n").unwrap();
+        assert_eq!(fm.invalid_dates[0].0, "date");
+        assert!(fm.invalid_dates[0].1.contains("not a date"), "{:?}", fm.invalid_dates);
     }
 }

@@ -298,6 +298,9 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
             String::new()
         }
     };
+    for (key, why) in &fm.invalid_dates {
+        diagnostics.push(fm_error(why.clone(), key));
+    }
     let date = fm.date.and_then(|d| match d.resolve(&settings.timezone) {
         Ok(z) => Some(z),
         Err(message) => {
