@@ -132,7 +132,8 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> (Option<Product
         }
     };
     // Amazon's rules (SPEC §6): no copied prices, stars or review counts.
-    if amazon {
+    // An `asin:` means Amazon even when it is mistyped (and reported above).
+    if amazon || input.asin.is_some() {
         if input.price.is_some() {
             errors.push(locate(
                 Diagnostic::error(
