@@ -539,18 +539,39 @@ fn squash_spaces(text: &str) -> String {
 
 /// Escapes text for a double-quoted HTML attribute.
 pub fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let _ = escape_pieces(text, |piece| {
+        out.push_str(piece);
+        Ok::<(), std::convert::Infallible>(())
+    });
     out
+}
+
+/// [`escape_attr`] into a writer: Tera's escaper, which sees every value a
+/// template prints.
+pub fn escape_html_to(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    escape_pieces(text, |piece| out.write_all(piece.as_bytes()))
+}
+
+/// Hands `emit` the pieces of `text` escaped for HTML: each run of ordinary
+/// characters whole, and each of `&"<>'` as its entity.
+fn escape_pieces<E>(text: &str, mut emit: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The special characters are ASCII, so `i` is a character boundary.
+        emit(&text[start..i])?;
+        emit(entity)?;
+        start = i + 1;
+    }
+    emit(&text[start..])
 }
 
 #[cfg(test)]

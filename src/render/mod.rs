@@ -74,6 +74,7 @@ impl Renderer {
     /// Loads `theme` and the values every page shares.
     pub fn new(theme: &Theme, site: &Site, locale: Locale) -> Result<Self, Vec<Diagnostic>> {
         let mut tera = Tera::new();
+        tera.set_escape_fn(crate::markdown::escape_html_to);
         let policy = site.links.clone();
         tera.register_filter("affiliate", move |value: &str, _: Kwargs, _: &State| -> tera::TeraResult<String> {
             match policy.route(value) {
