@@ -13,6 +13,7 @@
 //!    page at a time on request for `serve`.
 
 pub mod locale;
+pub mod seo;
 pub mod theme;
 pub mod values;
 
@@ -31,7 +32,7 @@ use crate::output::writer::OutputError;
 use crate::site::{Post, Site, Term};
 pub use locale::Locale;
 pub use theme::Theme;
-use values::{ValueBuilder, rfc3339};
+use values::ValueBuilder;
 
 /// Where rendered files go: a staging folder on disk, or memory for `serve`.
 pub trait Sink: Sync {
@@ -181,6 +182,8 @@ pub struct Pages {
     /// Output file path (`posts/x/index.html`, `404.html`) of each page.
     routes: Vec<(String, Job)>,
     by_file: rustc_hash::FxHashMap<String, usize>,
+    /// The JSON-LD every page but a post carries.
+    site_json_ld: String,
 }
 
 /// A page's output file for its path: `posts/x/` is `posts/x/index.html`.
@@ -197,6 +200,7 @@ impl Pages {
         let mut by_file = rustc_hash::FxHashMap::with_capacity_and_hasher(routes.len(), Default::default());
         by_file.extend(routes.iter().enumerate().map(|(i, (file, _))| (file.clone(), i)));
         Self {
+            site_json_ld: seo::site_json_ld(&site, &ValueBuilder::new(&site).urls),
             summaries: site.posts.iter().map(|_| OnceLock::new()).collect(),
             terms: ValueBuilder::new(&site).term_values(),
             shop: site.products.iter().take(HOME_PRODUCTS).map(|_| OnceLock::new()).collect(),
@@ -291,6 +295,7 @@ impl Pages {
             terms: &self.terms,
             shop: &self.shop,
             locale: &renderer.locale,
+            site_json_ld: &self.site_json_ld,
         };
         let (template, path, context, disclosure) = cx.context(job, expanded.as_deref());
         let html = renderer
@@ -464,6 +469,7 @@ struct JobContext<'a> {
     terms: &'a values::TermValues,
     shop: &'a [OnceLock<Value>],
     locale: &'a Locale,
+    site_json_ld: &'a str,
 }
 
 #[derive(Serialize)]
@@ -714,106 +720,13 @@ impl JobContext<'_> {
                 urls.absolute(&self.site.links.internal(&format!("/{}", i.trim_start_matches('/'))))
             }
         });
-        let json_ld = self.json_ld(post, &canonical, description);
-        cx.insert(
-            "seo",
-            &json!({
-                "title": title,
-                "description": description,
-                "canonical": canonical,
-                "image": image,
-                "type": if post.is_some() { "article" } else { "website" },
-                "json_ld": json_ld,
-            }),
-        );
-    }
-
-    fn person(&self) -> serde_json::Value {
-        let settings = &self.site.settings;
-        let profile = &settings.profile;
-        json!({
-            "@type": "Person",
-            "name": profile.name,
-            "url": self.builder.urls.permalink(""),
-            "sameAs": profile.links.0.iter().map(|l| l.url.get_ref().as_str()).collect::<Vec<_>>(),
-        })
-    }
-
-    /// JSON-LD: a Person for the creator; posts add an Article with Reviews of
-    /// their products. Never an aggregate rating and never a price: those
-    /// would be Amazon's data, which the creator may not republish.
-    fn json_ld(&self, post: Option<&Post>, canonical: &str, description: &str) -> String {
-        let person = self.person();
-        let value = match post {
-            None => json!({ "@context": "https://schema.org", "@graph": [person, {
-                "@type": "WebSite", "name": self.site.settings.title, "url": self.builder.urls.permalink(""),
-            }]}),
-            Some(post) => {
-                let mut article = json!({
-                    "@context": "https://schema.org",
-                    "@type": "Article",
-                    "headline": post.title,
-                    "description": description,
-                    "url": canonical,
-                    "mainEntityOfPage": canonical,
-                    "author": person,
-                });
-                if let Some(date) = &post.date {
-                    article["datePublished"] = json!(rfc3339(date));
-                }
-                if let Some(date) = post.updated.as_ref().or(post.date.as_ref()) {
-                    article["dateModified"] = json!(rfc3339(date));
-                }
-                if let Some(cover) = &post.cover {
-                    article["image"] = json!(self.builder.urls.absolute(cover));
-                }
-                if !post.products.is_empty() {
-                    let items: Vec<serde_json::Value> = post
-                        .products
-                        .iter()
-                        .enumerate()
-                        .map(|(i, p)| {
-                            let mut product = json!({ "@type": "Product", "name": p.name });
-                            if let Some(image) = &p.image {
-                                product["image"] = json!(self.builder.urls.absolute(image));
-                            }
-                            if let Some(brand) = &p.brand {
-                                product["brand"] = json!({ "@type": "Brand", "name": brand });
-                            }
-                            if let Some(rating) = p.rating {
-                                product["review"] = json!({
-                                    "@type": "Review",
-                                    "author": { "@type": "Person", "name": self.site.settings.profile.name },
-                                    "reviewRating": { "@type": "Rating", "ratingValue": rating, "bestRating": 5, "worstRating": 0 },
-                                });
-                            }
-                            json!({ "@type": "ListItem", "position": i + 1, "item": product })
-                        })
-                        .collect();
-                    article["about"] = json!({ "@type": "ItemList", "itemListElement": items });
-                }
-                article
-            }
+        let json_ld = match post {
+            Some(post) => seo::post_json_ld(self.site, urls, post, &canonical, description),
+            None => self.site_json_ld.to_owned(),
         };
-        script_safe_json(&value.to_string())
+        let kind = if post.is_some() { "article" } else { "website" };
+        cx.insert("seo", &seo::Seo { title, description, canonical, image, kind, json_ld });
     }
-}
-
-/// JSON for inside a `<script>` element. `<`, `>` and `&` only occur in its
-/// strings, where `\u003c` means the same to a JSON reader; written as they
-/// are, `</script>` would end the element early and `<!--<script>` would
-/// keep the real `</script>` from ending it.
-fn script_safe_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A Tera error as a diagnostic that names the template file and line.
