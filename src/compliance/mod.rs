@@ -136,12 +136,13 @@ fn first_affiliate_links(html: &str, links: &LinkPolicy) -> Option<(usize, Optio
 
 /// The offset just past the `>` that ends the tag at `start`, quotes respected.
 fn tag_end(html: &str, start: usize) -> usize {
+    // Quotes and `>` are ASCII, so bytes will do.
     let mut quote = None;
-    for (i, c) in html[start..].char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '>') => return start + i + 1,
+    for (i, &b) in html.as_bytes()[start..].iter().enumerate() {
+        match (quote, b) {
+            (Some(q), b) if b == q => quote = None,
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return start + i + 1,
             _ => {}
         }
     }

@@ -47,6 +47,6 @@ mod rewrite;
 mod rules;
 
 pub use amazon::{expected_tag_suffix, marketplaces, product_url};
-pub use policy::{AFFILIATE_REL, Link, LinkPolicy, Redirector, UnsafeLink, redirector};
+pub use policy::{AFFILIATE_REL, Link, LinkPolicy, Redirector, UnsafeLink, redirector, under_base_path};
 pub use rewrite::{LinkKind, LinkWarning, Rewrite, rewrite};
 pub use rules::{AmazonRules, ProgramAction, ProgramRule, Rules};

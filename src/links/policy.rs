@@ -71,8 +71,9 @@ pub fn redirector(href: &str) -> Option<Redirector> {
     let rest = href.trim().split_once("://")?.1;
     let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?.to_ascii_lowercase();
     let host = host.split(':').next()?.trim_start_matches("www.");
-    let matches =
-        |list: &'static [&'static str]| list.iter().copied().find(|h| host == *h || host.ends_with(&format!(".{h}")));
+    let matches = |list: &'static [&'static str]| {
+        list.iter().copied().find(|h| host.strip_suffix(h).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
+    };
     matches(AMAZON_REDIRECTORS).map(Redirector::Amazon).or_else(|| matches(SHORTENERS).map(Redirector::General))
 }
 
@@ -121,16 +122,19 @@ impl LinkPolicy {
 
     /// Root-relative paths get the site's sub-path; everything else is kept.
     pub fn internal<'a>(&self, href: &'a str) -> Cow<'a, str> {
-        let is_root_relative = href.starts_with('/') && !href.starts_with("//");
-        let has_prefix = !self.base_path.is_empty()
-            && href
-                .strip_prefix(&self.base_path)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']));
-        if is_root_relative && !self.base_path.is_empty() && !has_prefix {
-            Cow::Owned(format!("{}{href}", self.base_path))
-        } else {
-            Cow::Borrowed(href)
-        }
+        under_base_path(&self.base_path, href)
+    }
+}
+
+/// [`LinkPolicy::internal`] for a sub-path alone.
+pub fn under_base_path<'a>(base_path: &str, href: &'a str) -> Cow<'a, str> {
+    let is_root_relative = href.starts_with('/') && !href.starts_with("//");
+    let has_prefix = !base_path.is_empty()
+        && href.strip_prefix(base_path).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']));
+    if is_root_relative && !base_path.is_empty() && !has_prefix {
+        Cow::Owned(format!("{base_path}{href}"))
+    } else {
+        Cow::Borrowed(href)
     }
 }
 

@@ -526,6 +526,9 @@ fn count_words(text: &str) -> usize {
     let is_cjk = |c: char| matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF);
     text.split_whitespace()
         .map(|word| {
+            if word.is_ascii() {
+                return 1;
+            }
             let cjk = word.chars().filter(|c| is_cjk(*c)).count();
             let other = word.chars().any(|c| !is_cjk(c) && c.is_alphanumeric());
             cjk + usize::from(other || cjk == 0)

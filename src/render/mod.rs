@@ -90,9 +90,11 @@ impl Renderer {
         let base_path = site.settings.base_path.clone();
         tera.register_function("url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
             let path: String = kwargs.must_get("path")?;
-            Ok(crate::links::LinkPolicy { base_path: base_path.clone(), ..Default::default() }
-                .internal(&format!("/{}", path.trim_start_matches('/')))
-                .into_owned())
+            let href = format!("/{}", path.trim_start_matches('/'));
+            Ok(match crate::links::under_base_path(&base_path, &href) {
+                std::borrow::Cow::Borrowed(_) => href,
+                std::borrow::Cow::Owned(prefixed) => prefixed,
+            })
         });
         tera.register_filter("date", |value: &str, kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
             let format: String = kwargs.get("format")?.unwrap_or_else(|| "%Y-%m-%d".to_owned());
