@@ -522,6 +522,16 @@ fn unique_id(custom: Option<&str>, text: &str, slugs: SlugMode, used: &mut HashS
 }
 
 fn count_words(text: &str) -> usize {
+    if text.is_ascii() {
+        // The words `split_whitespace` finds, counted by where they start.
+        let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
+        let previous = std::iter::once(b' ').chain(text.bytes());
+        return text.bytes().zip(previous).filter(|&(b, before)| !space(b) && space(before)).count();
+    }
+    count_words_unicode(text)
+}
+
+fn count_words_unicode(text: &str) -> usize {
     // CJK text has no spaces: each ideograph, kana or hangul syllable counts as a word.
     let is_cjk = |c: char| matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF);
     text.split_whitespace()
@@ -583,6 +593,15 @@ mod tests {
 
     fn md(body: &str) -> Rendered {
         render(body, &LinkPolicy::default(), SlugMode::Transliterate)
+    }
+
+    #[test]
+    fn ascii_words_are_counted_as_in_any_text() {
+        for text in ["", " ", "one", " two  words ", "a\tb\nc\x0bd\x0ce\rf", "--- ! 42 x.y", "  trailing\n"] {
+            assert_eq!(count_words(text), count_words_unicode(text), "{text:?}");
+        }
+        assert_eq!(count_words("I use the mount every day."), 6);
+        assert_eq!(count_words("我喜欢 this 相机"), 6);
     }
 
     #[test]
