@@ -257,6 +257,7 @@ def run_build(tool: str, binary: Path, site: Path, size: int, index: int, work: 
     out = slot / "public"
     wall, cpu, rss, code = measure(build_command(tool, binary, site, out), slot.with_suffix(".log"))
     run = Run(tool, size, index, wall, cpu, rss, code)
+    LAST_OUTPUT[(tool, size)] = out
     if code != 0:
         run.problems.append(f"exit status {code}; see {slot.with_suffix('.log')}")
     else:
@@ -271,6 +272,8 @@ def run_build(tool: str, binary: Path, site: Path, size: int, index: int, work: 
 
 # Outputs of finished runs, deleted by delete_finished_outputs() at the end.
 FINISHED_OUTPUTS: list[Path] = []
+# The latest output of each (tool, size), for --write-floor.
+LAST_OUTPUT: dict[tuple[str, int], Path] = {}
 
 
 def delete_finished_outputs() -> None:
@@ -347,6 +350,79 @@ def print_table(summary: dict) -> None:
         print()
         print(f"shopfront {s['to']}/{s['from']} posts: wall {s['wall_ratio']:.2f}x, CPU {s['cpu_ratio']:.2f}x"
               f" (linear = {s['size_ratio']:.0f}x)")
+
+
+# --------------------------------------------------------------------------
+# The cost of writing the output, and nothing else
+
+
+def output_shape(out: Path) -> list[tuple[str, int]]:
+    """Every file of a finished output as (path relative to it, size in bytes)."""
+    files = []
+    for directory, _, names in os.walk(out):
+        for name in names:
+            path = os.path.join(directory, name)
+            files.append((os.path.relpath(path, out), os.lstat(path).st_size))
+    return sorted(files)
+
+
+def write_share(root: Path, files: list[tuple[str, int]], worker: int, workers: int) -> None:
+    """Writes every `workers`-th file of `files`, starting at `worker`."""
+    payload = b"x" * max((size for _, size in files), default=0)
+    for relative, size in files[worker::workers]:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as output:
+            output.write(payload[:size])
+
+
+def write_floor(out: Path, work: Path, runs: int, args) -> dict:
+    """Times writing a tree with `out`'s folders, files and sizes, one process
+    per core: what any tool producing that output pays before doing anything
+    else. The lower bound under a build's wall time on this disk."""
+    import multiprocessing
+    import resource
+
+    files = output_shape(out)
+    workers = os.cpu_count() or 1
+    walls, cpus = [], []
+    for index in range(runs):
+        slot = work / "out" / f"floor-{index}-{os.getpid()}"
+        clear(slot, args.settle)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        processes = [multiprocessing.Process(target=write_share, args=(slot, files, w, workers))
+                     for w in range(workers)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+        walls.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        if any(process.exitcode != 0 for process in processes):
+            fail(f"writing the floor tree failed; see {slot}")
+        FINISHED_OUTPUTS.append(slot)
+        log(f"  write floor run {index + 1}/{runs}: {walls[-1]:.2f} s  CPU {cpus[-1]:.2f} s")
+    return {
+        "files": len(files),
+        "mib": sum(size for _, size in files) / 2**20,
+        "processes": workers,
+        "runs": runs,
+        "wall_s": median(walls),
+        "cpu_s": median(cpus),
+        "walls_s": walls,
+    }
+
+
+def print_floor(floor: dict, hugo_wall: float | None) -> None:
+    print()
+    print(f"Writing the same {floor['files']:,} files ({floor['mib']:.0f} MiB, same folders and sizes) "
+          f"and nothing else, {floor['processes']} processes: median {floor['wall_s']:.3f} s wall, "
+          f"{floor['cpu_s']:.2f} s CPU")
+    if hugo_wall:
+        print(f"  10x Hugo's median ({hugo_wall:.2f} s) leaves {hugo_wall / 10:.3f} s for the whole build, "
+              f"{hugo_wall / 10 - floor['wall_s']:.3f} s of it for reading, parsing and rendering")
 
 
 # --------------------------------------------------------------------------
@@ -598,6 +674,8 @@ def main() -> None:
     ap.add_argument("--skip-builds", action="store_true", help="no build benchmark (e.g. with --serve-latency)")
     ap.add_argument("--serve-latency", action="store_true",
                     help=f"also measure serve --watch save-to-reload latency at {SERVE_SIZE} posts")
+    ap.add_argument("--write-floor", action="store_true",
+                    help="also time writing shopfront's largest output alone (same files and sizes)")
     ap.add_argument("--edits", type=int, default=20, help="saves measured by --serve-latency (default 20)")
     ap.add_argument("--corpus-script", help="gen_corpus.py (default: bench/ then ../shared/bench/)")
     ap.add_argument("--work-dir", default=str(BENCH_DIR / "work"),
@@ -670,6 +748,13 @@ def main() -> None:
         results["runs"] = [asdict(r) for r in runs]
         results["summary"] = summarise(runs, tools, sizes)
         print_table(results["summary"])
+
+    if args.write_floor and not args.skip_builds:
+        largest = max(sizes)
+        results["write_floor"] = write_floor(LAST_OUTPUT[("shopfront", largest)], work, args.runs, args)
+        results["write_floor"]["size"] = largest
+        hugo = results["summary"]["builds"].get(f"hugo/{largest}")
+        print_floor(results["write_floor"], hugo["wall_s"] if hugo else None)
 
     if args.serve_latency:
         # Before the build outputs are deleted (at exit): deleting gigabytes
