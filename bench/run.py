@@ -20,7 +20,10 @@ What it does (see BENCHMARKS.md for the full story):
 4. Prints medians and the Hugo/shopfront ratios, and shopfront's
    largest/smallest size ratio (linear scaling = the ratio of the sizes), and
    writes everything, raw runs included, to bench/results/latest.json.
-5. With --serve-latency: starts `shopfront serve --watch` on a copy of the
+5. With --write-floor: takes turns with the builds writing a tree with the
+   same folders, files and sizes as shopfront's output, one process per
+   core, and nothing else: the part of a build's time that is only the disk.
+6. With --serve-latency: starts `shopfront serve --watch` on a copy of the
    10,000-post site and measures save-to-reload latency for one edited post.
 
 Python 3.11+, standard library only. If Hugo is missing it is installed
@@ -274,6 +277,8 @@ def run_build(tool: str, binary: Path, site: Path, size: int, index: int, work: 
 FINISHED_OUTPUTS: list[Path] = []
 # The latest output of each (tool, size), for --write-floor.
 LAST_OUTPUT: dict[tuple[str, int], Path] = {}
+# The pseudo-tool of --write-floor.
+FLOOR = "write-floor"
 
 
 def delete_finished_outputs() -> None:
@@ -316,6 +321,13 @@ def summarise(runs: list[Run], tools: list[str], sizes: list[int]) -> dict:
                 "hugo_over_shopfront_cpu": h["cpu_s"] / s["cpu_s"],
                 "hugo_over_shopfront_rss": h["peak_rss_mib"] / s["peak_rss_mib"],
             }
+        f = summary["builds"].get(f"{FLOOR}/{size}")
+        if s and f:
+            summary.setdefault("floor", {})[str(size)] = {
+                "floor_wall_s": f["wall_s"],
+                "shopfront_over_floor_wall": s["wall_s"] / f["wall_s"],
+                "tenth_of_hugo_s": h["wall_s"] / 10 if h else None,
+            }
     shop = [summary["builds"][k] for k in summary["builds"] if k.startswith("shopfront/")]
     if len(shop) >= 2:
         small, large = min(shop, key=lambda b: b["size"]), max(shop, key=lambda b: b["size"])
@@ -345,6 +357,16 @@ def print_table(summary: dict) -> None:
             print(f"{size:>7}  wall {r['hugo_over_shopfront_wall']:6.2f}x ({wall_ok})   "
                   f"CPU {r['hugo_over_shopfront_cpu']:6.2f}x   "
                   f"peak RSS {r['hugo_over_shopfront_rss']:6.2f}x ({rss_ok})")
+    if "floor" in summary:
+        print()
+        print("Write floor: writing shopfront's output tree alone (same folders, files and sizes), "
+              "one process per core")
+        for size, f in summary["floor"].items():
+            line = (f"{size:>7}  floor {f['floor_wall_s']:.3f} s; shopfront's build takes "
+                    f"{f['shopfront_over_floor_wall']:.2f}x the floor")
+            if f["tenth_of_hugo_s"]:
+                line += f"; 10x Hugo means {f['tenth_of_hugo_s']:.3f} s in all"
+            print(line)
     if "scaling" in summary:
         s = summary["scaling"]
         print()
@@ -376,53 +398,34 @@ def write_share(root: Path, files: list[tuple[str, int]], worker: int, workers: 
             output.write(payload[:size])
 
 
-def write_floor(out: Path, work: Path, runs: int, args) -> dict:
-    """Times writing a tree with `out`'s folders, files and sizes, one process
-    per core: what any tool producing that output pays before doing anything
-    else. The lower bound under a build's wall time on this disk."""
+def run_floor(files: list[tuple[str, int]], size: int, index: int, work: Path, args) -> Run:
+    """Writes a tree of `files` (shopfront's output: same folders, files and
+    sizes), one process per core, and nothing else: what any tool producing
+    that output pays before reading or rendering anything. Timed like a build."""
     import multiprocessing
     import resource
 
-    files = output_shape(out)
+    slot = work / "out" / f"{FLOOR}-{size}-{'w' if index < 0 else 'r'}{abs(index)}-{os.getpid()}"
+    clear(slot, args.settle)
     workers = os.cpu_count() or 1
-    walls, cpus = [], []
-    for index in range(runs):
-        slot = work / "out" / f"floor-{index}-{os.getpid()}"
-        clear(slot, args.settle)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        processes = [multiprocessing.Process(target=write_share, args=(slot, files, w, workers))
-                     for w in range(workers)]
-        for process in processes:
-            process.start()
-        for process in processes:
-            process.join()
-        walls.append(time.perf_counter() - started)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-        if any(process.exitcode != 0 for process in processes):
-            fail(f"writing the floor tree failed; see {slot}")
-        FINISHED_OUTPUTS.append(slot)
-        log(f"  write floor run {index + 1}/{runs}: {walls[-1]:.2f} s  CPU {cpus[-1]:.2f} s")
-    return {
-        "files": len(files),
-        "mib": sum(size for _, size in files) / 2**20,
-        "processes": workers,
-        "runs": runs,
-        "wall_s": median(walls),
-        "cpu_s": median(cpus),
-        "walls_s": walls,
-    }
-
-
-def print_floor(floor: dict, hugo_wall: float | None) -> None:
-    print()
-    print(f"Writing the same {floor['files']:,} files ({floor['mib']:.0f} MiB, same folders and sizes) "
-          f"and nothing else, {floor['processes']} processes: median {floor['wall_s']:.3f} s wall, "
-          f"{floor['cpu_s']:.2f} s CPU")
-    if hugo_wall:
-        print(f"  10x Hugo's median ({hugo_wall:.2f} s) leaves {hugo_wall / 10:.3f} s for the whole build, "
-              f"{hugo_wall / 10 - floor['wall_s']:.3f} s of it for reading, parsing and rendering")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    processes = [multiprocessing.Process(target=write_share, args=(slot, files, w, workers)) for w in range(workers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    code = max(process.exitcode or 0 for process in processes)
+    run = Run(FLOOR, size, index, wall, cpu, 0.0, code)
+    run.html_files = sum(1 for name, _ in files if name.endswith(".html"))
+    run.output_mib = sum(size for _, size in files) / 2**20
+    if code != 0:
+        run.problems.append(f"writing the tree failed in {slot}")
+    FINISHED_OUTPUTS.append(slot)
+    return run
 
 
 # --------------------------------------------------------------------------
@@ -675,7 +678,7 @@ def main() -> None:
     ap.add_argument("--serve-latency", action="store_true",
                     help=f"also measure serve --watch save-to-reload latency at {SERVE_SIZE} posts")
     ap.add_argument("--write-floor", action="store_true",
-                    help="also time writing shopfront's largest output alone (same files and sizes)")
+                    help="also time writing shopfront's output tree alone (same folders, files and sizes)")
     ap.add_argument("--edits", type=int, default=20, help="saves measured by --serve-latency (default 20)")
     ap.add_argument("--corpus-script", help="gen_corpus.py (default: bench/ then ../shared/bench/)")
     ap.add_argument("--work-dir", default=str(BENCH_DIR / "work"),
@@ -732,11 +735,23 @@ def main() -> None:
     runs: list[Run] = []
     atexit.register(delete_finished_outputs)
     if not args.skip_builds:
+        # The write floor takes turns with the builds, so that it meets the
+        # same state of the disk; it needs one shopfront output to copy.
+        participants = tools + ([FLOOR] if args.write_floor else [])
         for size in sizes:
+            shape: list[tuple[str, int]] | None = None
             for index in list(range(-args.warmup, 0)) + list(range(args.runs)):
-                order = tools if index % 2 == 0 else tools[::-1]
+                turn = index % len(participants)
+                order = participants[turn:] + participants[:turn]
+                if shape is None and FLOOR in order:
+                    order = [t for t in order if t != FLOOR] + [FLOOR]
                 for tool in order:
-                    run = run_build(tool, binaries[tool], corpora[(tool, size)], size, index, work, args)
+                    if tool == FLOOR:
+                        if shape is None:
+                            shape = output_shape(LAST_OUTPUT[("shopfront", size)])
+                        run = run_floor(shape, size, index, work, args)
+                    else:
+                        run = run_build(tool, binaries[tool], corpora[(tool, size)], size, index, work, args)
                     label = "warm-up" if index < 0 else f"run {index + 1}/{args.runs}"
                     log(f"  {size:>6} {tool:<10} {label:<10} {run.wall_s:7.2f} s  CPU {run.cpu_s:6.2f} s  "
                         f"{run.peak_rss_mib:6.0f} MiB  {run.html_files} HTML files")
@@ -746,15 +761,8 @@ def main() -> None:
                         fail(f"{tool} at {size} posts: " + "; ".join(run.problems))
                     runs.append(run)
         results["runs"] = [asdict(r) for r in runs]
-        results["summary"] = summarise(runs, tools, sizes)
+        results["summary"] = summarise(runs, participants, sizes)
         print_table(results["summary"])
-
-    if args.write_floor and not args.skip_builds:
-        largest = max(sizes)
-        results["write_floor"] = write_floor(LAST_OUTPUT[("shopfront", largest)], work, args.runs, args)
-        results["write_floor"]["size"] = largest
-        hugo = results["summary"]["builds"].get(f"hugo/{largest}")
-        print_floor(results["write_floor"], hugo["wall_s"] if hugo else None)
 
     if args.serve_latency:
         # Before the build outputs are deleted (at exit): deleting gigabytes
