@@ -161,6 +161,7 @@ mod tests {
         assert_eq!(redirector("https://geni.us/abc"), Some(Redirector::Amazon("geni.us")));
         assert_eq!(redirector("https://bit.ly/x"), Some(Redirector::General("bit.ly")));
         assert_eq!(redirector("https://www.tinyurl.com/x"), Some(Redirector::General("tinyurl.com")));
+        assert_eq!(redirector("https://go.geni.us/x"), Some(Redirector::Amazon("geni.us")));
         assert_eq!(redirector("https://notbit.ly/x"), None);
         assert_eq!(redirector("https://example.com/bit.ly"), None);
         assert_eq!(redirector("/posts/a/"), None);

@@ -596,6 +596,18 @@ mod tests {
     }
 
     #[test]
+    fn escaping_replaces_the_five_characters_and_keeps_the_rest() {
+        let text = "a&b\"c<d>e'f — ü &&";
+        let expected = "a&amp;b&quot;c&lt;d&gt;e&#39;f — ü &amp;&amp;";
+        assert_eq!(escape_attr(text), expected);
+        let mut written = Vec::new();
+        escape_html_to(text, &mut written).unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), expected);
+        assert_eq!(escape_attr("plain"), "plain");
+        assert_eq!(escape_attr(""), "");
+    }
+
+    #[test]
     fn ascii_words_are_counted_as_in_any_text() {
         for text in ["", " ", "one", " two  words ", "a\tb\nc\x0bd\x0ce\rf", "--- ! 42 x.y", "  trailing\n"] {
             assert_eq!(count_words(text), count_words_unicode(text), "{text:?}");

@@ -122,6 +122,36 @@ fn json_ld_reviews_use_the_creators_rating_and_never_amazons_data() {
     assert_eq!(item["name"], "Studio Mic");
     assert_eq!(item["review"]["reviewRating"]["ratingValue"], 4.5);
     assert_eq!(item["review"]["author"]["name"], "Mia Chen");
+    // The Article around them: absolute URLs, the post's dates, the creator as author.
+    let url = "https://mia.example/posts/every-link/";
+    assert_eq!(json["@context"], "https://schema.org");
+    assert_eq!(json["@type"], "Article");
+    assert_eq!(json["headline"], "Every kind of link");
+    assert_eq!(json["description"], "Links in every position.");
+    assert_eq!((&json["url"], &json["mainEntityOfPage"]), (&url.into(), &url.into()));
+    assert_eq!(json["datePublished"], "2025-05-01T10:00:00+00:00");
+    assert_eq!(json["dateModified"], "2025-05-01T10:00:00+00:00");
+    assert_eq!(json["image"], "https://mia.example/images/mic.svg");
+    assert_eq!(json["author"]["@type"], "Person");
+    assert_eq!(json["author"]["url"], "https://mia.example/");
+    assert_eq!(item["image"], "https://mia.example/images/mic.svg");
+    let items = json["about"]["itemListElement"].as_array().unwrap();
+    let positions: Vec<_> = items.iter().map(|i| i["position"].as_u64().unwrap()).collect();
+    assert_eq!(positions, [1, 2, 3]);
+    // A product without a rating or image gets neither, not a null.
+    let lamp = items[1]["item"].as_object().unwrap();
+    assert_eq!(lamp.keys().collect::<Vec<_>>(), ["@type", "name"]);
+    // Every other page describes the creator and the site.
+    for other in ["index.html", "shop/index.html", "categories/audio/index.html"] {
+        let page = built.html(other);
+        let json: serde_json::Value =
+            serde_json::from_str(&page.texts("script[type='application/ld+json']")[0]).unwrap();
+        let graph = json["@graph"].as_array().unwrap_or_else(|| panic!("{other}: {json}"));
+        assert_eq!(graph[0]["@type"], "Person", "{other}");
+        assert_eq!(graph[0]["name"], "Mia Chen", "{other}");
+        assert_eq!(graph[1]["@type"], "WebSite", "{other}");
+        assert_eq!(graph[1]["url"], "https://mia.example/", "{other}");
+    }
 }
 
 #[test]

@@ -348,6 +348,9 @@ fn markup_in_titles_is_escaped_everywhere() {
     assert_eq!(built.title(page), format!("{title} · Awkward Shop"));
     assert_eq!(built.heading(page), title);
     assert!(built.text(page).contains("<title>Fish &amp; Chips &lt;script&gt;"), "the title is not escaped");
+    // Every one of `&<>"'`, so that a theme's single-quoted attribute is as safe as a double-quoted one.
+    let escaped = "Fish &amp; Chips &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#39;quoted&#39;";
+    assert!(built.text(page).contains(&format!("<h1>{escaped}</h1>")), "the title is not fully escaped");
     let html = built.html(page);
     let scripts = Selector::parse("script").unwrap();
     for script in html.0.select(&scripts) {
