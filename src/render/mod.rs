@@ -10,7 +10,8 @@
 //! 3. Build each post's list value once, when a list first needs it; list
 //!    pages clone those values.
 //! 4. Render [`Pages`]: every page in parallel into a sink for `build`, one
-//!    page at a time on request for `serve`.
+//!    page at a time on request for `serve`. Each page's SEO tags and
+//!    JSON-LD come from [`seo`].
 
 pub mod locale;
 pub mod seo;

@@ -15,12 +15,18 @@ use crate::site::{Post, Site};
 /// A page's `seo` template value.
 #[derive(Serialize)]
 pub struct Seo<'a> {
+    /// The `<title>`, site name included.
     pub title: String,
+    /// The meta description.
     pub description: &'a str,
+    /// The page's absolute URL.
     pub canonical: String,
+    /// The absolute URL of its preview image, if any.
     pub image: Option<String>,
+    /// Open Graph's type: `article` for posts, `website` for the rest.
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// The JSON-LD, safe to print inside `<script>`.
     pub json_ld: String,
 }
 
