@@ -316,8 +316,15 @@ def summarise(runs: list[Run], tools: list[str], sizes: list[int]) -> dict:
             }
         s, h = summary["builds"].get(f"shopfront/{size}"), summary["builds"].get(f"hugo/{size}")
         if s and h:
+            # Each round's own ratio too: both tools slow down together when
+            # the shared machine does, so a round compares like with like.
+            walls = {(r.tool, r.index): r.wall_s for r in runs if r.size == size and r.index >= 0}
+            paired = [walls[("hugo", i)] / walls[("shopfront", i)]
+                      for i in range(s["runs"]) if ("hugo", i) in walls and ("shopfront", i) in walls]
             summary["ratios"][str(size)] = {
                 "hugo_over_shopfront_wall": h["wall_s"] / s["wall_s"],
+                "hugo_over_shopfront_wall_per_round": median(paired),
+                "hugo_over_shopfront_wall_rounds": paired,
                 "hugo_over_shopfront_cpu": h["cpu_s"] / s["cpu_s"],
                 "hugo_over_shopfront_rss": h["peak_rss_mib"] / s["peak_rss_mib"],
             }
@@ -357,6 +364,8 @@ def print_table(summary: dict) -> None:
             print(f"{size:>7}  wall {r['hugo_over_shopfront_wall']:6.2f}x ({wall_ok})   "
                   f"CPU {r['hugo_over_shopfront_cpu']:6.2f}x   "
                   f"peak RSS {r['hugo_over_shopfront_rss']:6.2f}x ({rss_ok})")
+            rounds = ", ".join(f"{x:.2f}" for x in r["hugo_over_shopfront_wall_rounds"])
+            print(f"{'':>7}  wall, round by round: median {r['hugo_over_shopfront_wall_per_round']:.2f}x ({rounds})")
     if "floor" in summary:
         print()
         print("Write floor: writing shopfront's output tree alone (same folders, files and sizes), "
