@@ -79,14 +79,8 @@ pub fn check_page(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolic
         return Vec::new();
     };
     if let Some(expected) = expected {
-        let disclosure = find_text(html, expected.text);
-        let statement = first_amazon.map(|_| find_text(html, expected.amazon_statement));
-        let disclosure_ok = disclosure.is_some_and(|at| at < first_affiliate);
-        let statement_ok = match (first_amazon, statement) {
-            (None, _) => true,
-            (Some(link), Some(Some(at))) => at < link,
-            _ => false,
-        };
+        let disclosure_ok = starts_before(html, expected.text, first_affiliate);
+        let statement_ok = first_amazon.is_none_or(|link| starts_before(html, expected.amazon_statement, link));
         if disclosure_ok && statement_ok {
             return Vec::new();
         }
@@ -175,11 +169,21 @@ fn find_ignore_case(haystack: &str, from: usize, needle: &str) -> Option<usize> 
     (from..bytes.len().saturating_sub(n - 1)).find(|&i| bytes[i..i + n].eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// Where `text` first appears, as written or HTML-escaped the way Tera escapes.
-fn find_text(html: &str, text: &str) -> Option<usize> {
+/// Whether `text` appears in `html` starting before byte `limit`, as
+/// written or HTML-escaped the way Tera escapes it.
+fn starts_before(html: &str, text: &str, limit: usize) -> bool {
     // Tera escapes `&<>"'` exactly as escape_attr does.
     let escaped = crate::markdown::escape_attr(text);
-    [html.find(text), html.find(&escaped)].into_iter().flatten().min()
+    let found = |needle: &str| {
+        // Only the start matters: search no further than a match starting
+        // just before `limit` could reach.
+        let mut end = (limit + needle.len()).min(html.len());
+        while !html.is_char_boundary(end) {
+            end += 1;
+        }
+        html[..end].find(needle).is_some_and(|at| at < limit)
+    };
+    found(text) || (escaped != text && found(&escaped))
 }
 
 /// The full check: parses the page and follows its text across elements.
