@@ -169,15 +169,14 @@ impl PostCache {
         self.entries
             .iter_mut()
             .zip(fresh)
-            .zip(&discovery.sources)
-            .map(|((entry, fresh), source)| {
-                if let (None, Some(unchanged)) = (&fresh, entry.as_ref()) {
-                    return (unchanged.post.clone(), unchanged.errors.clone());
+            .map(|(entry, fresh)| match fresh {
+                Some((stamp, (post, diagnostics))) => {
+                    let errors = diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+                    *entry = Some(Entry { stamp, post: post.clone(), errors });
+                    (post, diagnostics)
                 }
-                let (stamp, (post, diagnostics)) = fresh.unwrap_or_else(|| (stamp(&source.path), resolve(source)));
-                let errors = diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-                *entry = Some(Entry { stamp, post: post.clone(), errors });
-                (post, diagnostics)
+                // Only a file with an entry is skipped above.
+                None => entry.as_ref().map(|e| (e.post.clone(), e.errors.clone())).unwrap_or_default(),
             })
             .collect()
     }

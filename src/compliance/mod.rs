@@ -110,7 +110,7 @@ fn first_affiliate_links(html: &str, links: &LinkPolicy) -> Option<(usize, Optio
             && rest.get(1).is_some_and(|c| c.is_ascii_whitespace());
         let end = tag_end(html, start);
         if is_anchor && let Some(href) = attribute(&html[start..end], "href") {
-            let decoded = decode_entities(href);
+            let decoded = crate::markdown::attributes::decode(href);
             if let Ok(link) = links.route(&decoded) {
                 if link.is_affiliate() && first_affiliate.is_none() {
                     first_affiliate = Some(start);
@@ -172,8 +172,6 @@ fn find_ignore_case(haystack: &str, from: usize, needle: &str) -> Option<usize> 
 /// Whether `text` appears in `html` starting before byte `limit`, as
 /// written or HTML-escaped the way Tera escapes it.
 fn starts_before(html: &str, text: &str, limit: usize) -> bool {
-    // Tera escapes `&<>"'` exactly as escape_attr does.
-    let escaped = crate::markdown::escape_attr(text);
     let found = |needle: &str| {
         // Only the start matters: search no further than a match starting
         // just before `limit` could reach.
@@ -183,7 +181,8 @@ fn starts_before(html: &str, text: &str, limit: usize) -> bool {
         }
         html[..end].find(needle).is_some_and(|at| at < limit)
     };
-    found(text) || (escaped != text && found(&escaped))
+    // Tera escapes `&<>"'` exactly as escape_attr does.
+    found(text) || (text.contains(['&', '<', '>', '"', '\'']) && found(&crate::markdown::escape_attr(text)))
 }
 
 /// The full check: parses the page and follows its text across elements.
@@ -198,7 +197,7 @@ fn full_check(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -
     let settings = lol_html::RewriteStrSettings::new()
         .append_element_content_handler(lol_html::element!("a[href]", |el| {
             let Some(href) = el.get_attribute("href") else { return Ok(()) };
-            let decoded = decode_entities(&href);
+            let decoded = crate::markdown::attributes::decode(&href);
             let Ok(link) = links.route(&decoded) else { return Ok(()) };
             if !link.is_affiliate() {
                 return Ok(());
@@ -295,7 +294,9 @@ fn strip_tags(html: &str) -> String {
     out
 }
 
-/// Decodes the character references templates produce.
+/// Decodes the character references templates produce in text and ids.
+/// URLs are read with [`crate::markdown::attributes::decode`], the way a
+/// browser reads them.
 pub fn decode_entities(text: &str) -> String {
     if !text.contains('&') {
         return text.to_owned();

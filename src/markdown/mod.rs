@@ -9,7 +9,7 @@
 //! stream is rewritten in one pass: headings get ids, every link and image
 //! goes through the link policy with its byte offset kept for messages.
 
-mod attributes;
+pub mod attributes;
 pub mod shortcodes;
 
 use std::collections::HashSet;

@@ -74,9 +74,8 @@ pub fn original_offset(body: &str, calls: &[ShortcodeCall], offset: usize) -> us
     // How much longer the new text is than `body` before `offset`.
     let mut shift = 0;
     for (index, call) in calls.iter().enumerate() {
-        let line = body.get(call.offset..).unwrap_or("");
-        let content = line.split('\n').next().unwrap_or("").trim_end_matches('\r').len();
-        let marker = (marker_prefix(index).len() + 3).max(content);
+        let (content, marker) = call_and_marker_len(body, index, call);
+        let marker = marker.max(content);
         let start = call.offset + shift;
         if offset < start {
             break;
@@ -92,10 +91,16 @@ pub fn original_offset(body: &str, calls: &[ShortcodeCall], offset: usize) -> us
 /// Whether [`original_offset`] is needed: some call is shorter than its marker.
 pub fn moves_offsets(body: &str, calls: &[ShortcodeCall]) -> bool {
     calls.iter().enumerate().any(|(index, call)| {
-        let line = body.get(call.offset..).unwrap_or("");
-        let content = line.split('\n').next().unwrap_or("").trim_end_matches('\r').len();
-        content < marker_prefix(index).len() + 3
+        let (content, marker) = call_and_marker_len(body, index, call);
+        content < marker
     })
+}
+
+/// The length of call `index`'s line in `body`, and of its shortest marker.
+fn call_and_marker_len(body: &str, index: usize, call: &ShortcodeCall) -> (usize, usize) {
+    let line = body.get(call.offset..).unwrap_or("");
+    let content = line.split('\n').next().unwrap_or("").trim_end_matches('\r').len();
+    (content, marker_prefix(index).len() + 3)
 }
 
 fn fence_marker(line: &str) -> Option<(char, usize)> {

@@ -99,7 +99,7 @@ pub fn untag_amazon<'a>(html: &'a str, links: &crate::links::LinkPolicy) -> std:
     let settings =
         lol_html::RewriteStrSettings::new().append_element_content_handler(lol_html::element!("a[href]", |el| {
             let Some(href) = el.get_attribute("href") else { return Ok(()) };
-            let decoded = crate::compliance::decode_entities(&href);
+            let decoded = crate::markdown::attributes::decode(&href);
             let is_amazon = links.route(&decoded).is_ok_and(|l| l.is_amazon());
             if is_amazon && let Ok(mut url) = url::Url::parse(&decoded) {
                 let kept: Vec<(String, String)> = url
