@@ -29,6 +29,7 @@ pub mod cache;
 pub mod compliance;
 pub mod content;
 pub mod diagnostics;
+pub mod fs;
 pub mod links;
 pub mod markdown;
 pub mod output;
@@ -131,6 +132,23 @@ fn load_and_resolve(source: &content::SourceFile, inputs: Option<&site::Inputs<'
     }
 }
 
+/// `profile.toml`'s text: a regular file inside the site, UTF-8, BOM and
+/// CRLF dropped.
+fn read_profile(root: &Path) -> Result<String, Box<Diagnostic>> {
+    let path = root.join(profile::FILE_NAME);
+    if std::fs::symlink_metadata(&path).is_err_and(|err| err.kind() == std::io::ErrorKind::NotFound) {
+        return Err(Box::new(Diagnostic::error(
+            "profile",
+            format!("no profile.toml in {}: is this a shopfront site? (`shopfront init` makes one)", root.display()),
+        )));
+    }
+    let bytes = fs::SiteRoot::new(root).read(&path, content::MAX_FILE_BYTES)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text.trim_start_matches('\u{feff}').replace("\r\n", "\n")),
+        Err(_) => Err(Box::new(Diagnostic::error("encoding", "profile.toml is not UTF-8 text").at(profile::FILE_NAME))),
+    }
+}
+
 /// [`load`] reusing what `cache` holds from the previous build.
 pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<LoadedSite, Diagnostics> {
     let root = &options.root;
@@ -139,23 +157,10 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         diagnostics.push(Diagnostic::error("usage", format!("{} is not a folder", root.display())));
         return Err(diagnostics);
     }
-    let profile_path = root.join(profile::FILE_NAME);
-    let profile_text = match std::fs::read(&profile_path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text.trim_start_matches('\u{feff}').replace("\r\n", "\n"),
-            Err(_) => {
-                diagnostics
-                    .push(Diagnostic::error("encoding", "profile.toml is not UTF-8 text").at(profile::FILE_NAME));
-                return Err(diagnostics);
-            }
-        },
-        Err(err) => {
-            let message = if err.kind() == std::io::ErrorKind::NotFound {
-                format!("no profile.toml in {}: is this a shopfront site? (`shopfront init` makes one)", root.display())
-            } else {
-                format!("cannot read profile.toml: {}", content::io_message(&err))
-            };
-            diagnostics.push(Diagnostic::error("profile", message));
+    let profile_text = match read_profile(root) {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            diagnostics.push(*diagnostic);
             return Err(diagnostics);
         }
     };
@@ -197,10 +202,10 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         Some(theme) => theme.statics.iter().map(|f| f.path().to_owned()).collect(),
         None => Default::default(),
     };
-    match render::theme::list_files(root, &root.join(output::STATIC_DIR)) {
-        Ok(files) => static_files.extend(files.into_iter().map(|(relative, _)| relative)),
-        Err(errors) => diagnostics.extend(errors),
-    }
+    // The files that are fine still count, so one bad link is one error.
+    let walk = fs::SiteRoot::new(root).walk(&root.join(output::STATIC_DIR), settings.published());
+    static_files.extend(walk.files.into_iter().map(|(relative, _)| relative));
+    diagnostics.extend(walk.errors);
     let fingerprint = {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -287,23 +292,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let Prepared { pages, theme, mut warnings } = prepare(options, &mut PostCache::default())?;
     let site = pages.site();
     lap("load");
-    let staging = output::Staging::new(&output_dir)
-        .map_err(|err| Diagnostics::from_iter([Diagnostic::error("output", err.to_string())]))?;
+    let out = output::Output::new(&output_dir).map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
     let mut errors = Diagnostics::new();
-    errors.extend(output::copy_files(&options.root, site, &theme, &staging));
+    errors.extend(output::copy_files(&options.root, site, &theme, &out));
     lap("copy");
     // Generated files after static files: they win over a static file of the
     // same path. Indexes before pages, so that their buffers are gone before
     // the pages' shared list values build up.
-    errors.extend(output::write_indexes(site, &staging));
+    errors.extend(output::write_indexes(site, &out));
     lap("indexes");
-    errors.extend(pages.render_all(&staging, options.minify));
+    errors.extend(pages.render_all(&out, options.minify));
     lap("render");
     if errors.has_errors() {
-        // Dropping `staging` removes it; the previous output stays as it was.
+        // Dropping `out` removes what it staged; the previous output stays as it was.
         return Err(failed(errors));
     }
-    staging.commit().map_err(|err| Diagnostics::from_iter([Diagnostic::error("output", err.to_string())]))?;
+    out.commit().map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
+    lap("commit");
     warnings.sort();
     let report = BuildReport {
         posts: site.posts.len(),
@@ -318,11 +323,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     Ok(report)
 }
 
+fn output_error(err: &output::OutputError) -> Diagnostic {
+    let diagnostic = output::error(err);
+    Diagnostic { code: "output", ..diagnostic }
+}
+
 /// Refuses an output folder whose replacement would destroy the site itself.
 fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostics> {
     let absolute = |p: &Path| -> PathBuf {
         let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
-        // Resolve what exists; the output itself may not exist yet.
+        // Resolve what exists (a link to a web root is judged by where it
+        // leads); the output itself may not exist yet.
+        if let Ok(real) = p.canonicalize() {
+            return real;
+        }
         match (p.parent(), p.file_name()) {
             (Some(parent), Some(name)) => parent.canonicalize().map(|c| c.join(name)).unwrap_or(p.clone()),
             _ => p,

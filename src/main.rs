@@ -1,6 +1,22 @@
 //! The `shopfront` binary: parses arguments, calls the library, prints
 //! findings and sets the exit status (0 success, 1 site errors, 2 usage).
 
+// Printing to a closed pipe (`shopfront build 2>&1 | head -1`) is not a
+// crash: these replace the standard macros, which panic on it, for the whole
+// binary. What could not be printed is simply dropped.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod cli;
 
 use std::io::IsTerminal;
@@ -198,7 +214,27 @@ fn serve(args: cli::ServeArgs, printer: Printer) -> ExitCode {
     }
 }
 
+/// On Ctrl-C or `kill`, removes the build's staging folder (after a commit
+/// under way has finished, so the output is always a complete site) and
+/// exits with 128 + the signal's number, as shells expect: 130 or 143.
+#[cfg(unix)]
+fn stop_cleanly_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            shopfront::output::writer::abandon_all();
+            eprintln!("Stopped: the output folder holds a complete site, and no staging files are left.");
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn stop_cleanly_on_signals() {}
+
 fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
+    stop_cleanly_on_signals();
     let started = Instant::now();
     let options = shopfront::BuildOptions {
         root: args.root,

@@ -76,6 +76,10 @@ pub struct SiteSettings {
     /// How slugs are made from titles and names.
     #[serde(default)]
     pub slugs: Option<SlugMode>,
+    /// Hidden files and folders under `static/` to publish anyway
+    /// (`.htaccess`, `.domains`): paths relative to `static/`.
+    #[serde(default)]
+    pub include: Vec<String>,
 }
 
 /// How slugs are made.
@@ -207,6 +211,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Which hidden files of `static/` are published.
+    pub fn published(&self) -> crate::fs::Visibility<'_> {
+        crate::fs::Visibility::Published(&self.profile.site.include)
+    }
+
     /// The link policy this profile asks for: affiliate rules and sub-path.
     pub fn link_policy(&self) -> crate::links::LinkPolicy {
         use crate::links::{AmazonRules, ProgramAction, ProgramRule, Rules};

@@ -148,7 +148,10 @@ pub fn check_redirects(root: &Path) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let statics = root.join(crate::output::STATIC_DIR);
     let redirects = statics.join("_redirects");
-    if let Ok(text) = std::fs::read_to_string(&redirects) {
+    let site = crate::fs::SiteRoot::new(root);
+    if let Ok(text) =
+        site.read(&redirects, crate::content::MAX_FILE_BYTES).map(|b| String::from_utf8_lossy(&b).into_owned())
+    {
         for (number, line) in text.lines().enumerate() {
             let target = line.split_whitespace().nth(1).unwrap_or_default();
             if is_amazon_target(target) {
@@ -156,7 +159,8 @@ pub fn check_redirects(root: &Path) -> Vec<Diagnostic> {
             }
         }
     }
-    let Ok(files) = crate::render::theme::list_files(root, &statics) else { return diagnostics };
+    // Reading errors are the static copy's to report.
+    let files = crate::fs::SiteRoot::new(root).walk(&statics, crate::fs::Visibility::Published(&[])).files;
     for (relative, path) in files {
         if !relative.ends_with(".html") && !relative.ends_with(".htm") {
             continue;

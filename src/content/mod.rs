@@ -70,17 +70,6 @@ pub fn is_markdown(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "markdown"))
 }
 
-/// Whether a file is an editor's temporary or swap file, or hidden.
-pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name.ends_with(".crdownload")
-}
-
 /// Walks `root/content`.
 pub fn discover(root: &Path) -> Discovery {
     let content = root.join(CONTENT_DIR);
@@ -89,19 +78,9 @@ pub fn discover(root: &Path) -> Discovery {
         return found;
     }
     let pages = content.join("pages");
-    let walker = walkdir::WalkDir::new(&content)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-    let mut files = Vec::new();
-    for entry in walker {
-        match entry {
-            Ok(entry) if entry.file_type().is_file() => files.push(entry.into_path()),
-            Ok(_) => {}
-            Err(err) => found.diagnostics.push(walk_error(root, &err)),
-        }
-    }
+    let walk = crate::fs::SiteRoot::new(root).walk(&content, crate::fs::Visibility::Private);
+    found.diagnostics = walk.errors;
+    let files: Vec<PathBuf> = walk.files.into_iter().map(|(_, path)| path).collect();
     let bundle_dirs: std::collections::BTreeSet<PathBuf> = files
         .iter()
         .filter(|p| p.file_stem().is_some_and(|s| s == "index") && is_markdown(p))
@@ -125,22 +104,6 @@ pub fn discover(root: &Path) -> Discovery {
         }
     }
     found
-}
-
-fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
-    let path = err.path().map(|p| display_path(root, p));
-    let message = if let Some(ancestor) = err.loop_ancestor() {
-        format!("symbolic link loop: it leads back to {}", display_path(root, ancestor).display())
-    } else if let Some(io) = err.io_error() {
-        format!("cannot read: {}", io_message(io))
-    } else {
-        err.to_string()
-    };
-    let diagnostic = Diagnostic::error("read", message);
-    match path {
-        Some(path) => diagnostic.at(path),
-        None => diagnostic,
-    }
 }
 
 /// A short, plain description of an I/O error.
@@ -277,6 +240,7 @@ pub fn load(source: &SourceFile) -> Loaded {
         Ok(meta) if meta.len() > MAX_FILE_BYTES => {
             return fail(format!("file is {} MiB; the limit is {} MiB", meta.len() >> 20, MAX_FILE_BYTES >> 20));
         }
+        Ok(meta) if !meta.is_file() => return fail("not a regular file; only regular files are read".to_owned()),
         Ok(_) => {}
         Err(err) => return fail(format!("cannot read: {}", io_message(&err))),
     }
@@ -407,8 +371,8 @@ mod tests {
     #[test]
     fn editor_files_are_ignored() {
         for name in [".post.md.swp", "post.md~", "#post.md#", ".DS_Store", "4913.tmp"] {
-            assert!(is_ignored_name(name), "{name}");
+            assert!(crate::fs::is_ignored_name(name), "{name}");
         }
-        assert!(!is_ignored_name("post.md"));
+        assert!(!crate::fs::is_ignored_name("post.md"));
     }
 }

@@ -3,8 +3,8 @@
 //! In: the [`Site`] and the theme. Out: static files (theme first, then the
 //! site's `static/`, so a site can replace a theme file), bundle files next
 //! to their pages, `feed.xml`, `sitemap.xml`, `robots.txt` and
-//! `search-index.json`, all through the [`Staging`] writer that swaps the
-//! finished site into place in one step.
+//! `search-index.json`, all through the [`Output`] writer that puts the
+//! finished site into place only when everything succeeded.
 
 pub mod feeds;
 pub mod minify;
@@ -17,7 +17,7 @@ use crate::diagnostics::Diagnostic;
 use crate::render::theme::{StaticFile, Theme, list_files};
 use crate::render::values::Urls;
 use crate::site::Site;
-pub use writer::Staging;
+pub use writer::{Output, OutputError};
 
 /// The folder of files copied verbatim.
 pub const STATIC_DIR: &str = "static";
@@ -43,7 +43,7 @@ pub fn copied_files(root: &Path, site: &Site, theme: &Theme) -> (BTreeMap<String
         };
         files.insert(file.path().to_owned(), source);
     }
-    let errors = match list_files(root, &root.join(STATIC_DIR)) {
+    let errors = match list_files(root, &root.join(STATIC_DIR), site.settings.published()) {
         Ok(found) => {
             files.extend(found.into_iter().map(|(relative, from)| (relative, Source::File(from))));
             Vec::new()
@@ -55,15 +55,15 @@ pub fn copied_files(root: &Path, site: &Site, theme: &Theme) -> (BTreeMap<String
 }
 
 /// Copies theme and site static files and bundle files.
-pub fn copy_files(root: &Path, site: &Site, theme: &Theme, staging: &Staging) -> Vec<Diagnostic> {
+pub fn copy_files(root: &Path, site: &Site, theme: &Theme, output: &Output) -> Vec<Diagnostic> {
     let (files, mut errors) = copied_files(root, site, theme);
     for (path, source) in &files {
         let result = match source {
-            Source::Bytes(bytes) => staging.write(path, bytes),
-            Source::File(from) => staging.copy(from, path),
+            Source::Bytes(bytes) => output.write(path, bytes),
+            Source::File(from) => output.copy(from, path),
         };
         if let Err(err) = result {
-            errors.push(Diagnostic::error("write", err.to_string()));
+            errors.push(error(&err));
         }
     }
     errors
@@ -92,6 +92,15 @@ pub fn write_indexes(site: &Site, sink: &dyn crate::render::Sink) -> Vec<Diagnos
             let text = index_file(site, name)?;
             sink.write(name, text.as_bytes()).err()
         })
-        .map(|err| Diagnostic::error("write", err.to_string()))
+        .map(|err| error(&err))
         .collect()
+}
+
+/// An output problem as a finding.
+pub fn error(err: &OutputError) -> Diagnostic {
+    let diagnostic = Diagnostic::error("write", err.to_string());
+    match err.hint() {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
+    }
 }

@@ -50,8 +50,10 @@ impl Locale {
             if let Some(text) = bundled(name) {
                 merge(&mut texts, text, Path::new("locales"), name, &mut errors);
             }
-            if let Some((path, text)) = site_file(root, name) {
-                merge(&mut texts, &text, &display_path(root, &path), name, &mut errors);
+            match site_file(root, name) {
+                Some(Ok((path, text))) => merge(&mut texts, &text, &display_path(root, &path), name, &mut errors),
+                Some(Err(error)) => errors.push(*error),
+                None => {}
             }
         }
         if errors.is_empty() { Ok(Self { texts }) } else { Err(errors) }
@@ -65,7 +67,8 @@ fn bundled(name: &str) -> Option<&'static str> {
         .and_then(|f| f.contents_utf8())
 }
 
-fn site_file(root: &Path, name: &str) -> Option<(std::path::PathBuf, String)> {
+/// The site's own `locales/NAME.toml`, if it has one.
+fn site_file(root: &Path, name: &str) -> Option<Result<(std::path::PathBuf, String), Box<Diagnostic>>> {
     let dir = root.join("locales");
     let entries = std::fs::read_dir(&dir).ok()?;
     let mut matches: Vec<_> = entries
@@ -78,8 +81,12 @@ fn site_file(root: &Path, name: &str) -> Option<(std::path::PathBuf, String)> {
         .collect();
     matches.sort();
     let path = matches.into_iter().next()?;
-    let text = std::fs::read_to_string(&path).ok()?;
-    Some((path, text))
+    let read = crate::fs::SiteRoot::new(root).read(&path, crate::content::MAX_FILE_BYTES).and_then(|bytes| {
+        String::from_utf8(bytes).map_err(|_| {
+            Box::new(Diagnostic::error("encoding", "locale file is not UTF-8 text").at(display_path(root, &path)))
+        })
+    });
+    Some(read.map(|text| (path, text)))
 }
 
 fn merge(texts: &mut BTreeMap<String, String>, source: &str, path: &Path, name: &str, errors: &mut Vec<Diagnostic>) {

@@ -35,15 +35,15 @@ pub use locale::Locale;
 pub use theme::Theme;
 use values::ValueBuilder;
 
-/// Where rendered files go: a staging folder on disk, or memory for `serve`.
+/// Where rendered files go: the output folder, or memory for `serve`.
 pub trait Sink: Sync {
     /// Stores `bytes` at a relative output path.
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError>;
 }
 
-impl Sink for crate::output::writer::Staging {
+impl Sink for crate::output::writer::Output {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        crate::output::writer::Staging::write(self, relative, bytes)
+        crate::output::writer::Output::write(self, relative, bytes)
     }
 }
 

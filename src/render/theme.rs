@@ -97,10 +97,11 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
     let mut statics = Vec::new();
     let local = root.join("themes").join(name);
     if local.is_dir() {
+        crate::fs::SiteRoot::new(root).check_dir(&local).map_err(|d| vec![*d])?;
         read_dir_files(root, &local.join("templates"), &mut |rel, path, source| {
             templates.push(TemplateFile { name: rel, source, origin: display_path(root, path) });
         })?;
-        for (rel, from) in list_files(root, &local.join("static"))? {
+        for (rel, from) in list_files(root, &local.join("static"), crate::fs::Visibility::Published(&[]))? {
             statics.push(StaticFile::Disk { path: rel, from });
         }
     } else if let Some(dir) = BUNDLED.get_dir(name) {
@@ -141,7 +142,7 @@ fn collect_embedded(
         for file in dir.files() {
             let path = file.path();
             if let Ok(rel) = path.strip_prefix(templates_root) {
-                let name = slash_path(rel);
+                let name = crate::fs::slash_path(rel);
                 let source = file.contents_utf8().ok_or_else(|| {
                     vec![Diagnostic::error("theme", format!("theme {theme}: {name} is not UTF-8 text"))]
                 })?;
@@ -151,64 +152,33 @@ fn collect_embedded(
                     source: source.to_owned(),
                 });
             } else if let Ok(rel) = path.strip_prefix(&static_root) {
-                statics.push(StaticFile::Embedded { path: slash_path(rel), bytes: file.contents() });
+                statics.push(StaticFile::Embedded { path: crate::fs::slash_path(rel), bytes: file.contents() });
             }
         }
     }
     Ok(())
 }
 
-fn slash_path(path: &Path) -> String {
-    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
-}
-
-/// Every file below `dir` as (relative `/` path, path), sorted.
-pub fn list_files(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
-    let mut files = Vec::new();
-    if !dir.is_dir() {
-        return Ok(files);
-    }
-    let mut errors = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
-        match entry {
-            Ok(entry) if entry.file_type().is_file() => {
-                let name = entry.file_name().to_string_lossy();
-                if crate::content::is_ignored_name(&name) && name != ".well-known" && !name.starts_with(".nojekyll") {
-                    continue;
-                }
-                if let Ok(rel) = entry.path().strip_prefix(dir) {
-                    files.push((slash_path(rel), entry.into_path()));
-                }
-            }
-            Ok(_) => {}
-            Err(err) => {
-                let message = match err.loop_ancestor() {
-                    Some(_) => "symbolic link loop".to_owned(),
-                    None => err.io_error().map_or_else(|| err.to_string(), crate::content::io_message),
-                };
-                let diagnostic = Diagnostic::error("read", format!("cannot read: {message}"));
-                errors.push(match err.path() {
-                    Some(path) => diagnostic.at(display_path(root, path)),
-                    None => diagnostic,
-                });
-            }
-        }
-    }
-    if errors.is_empty() { Ok(files) } else { Err(errors) }
+/// Every file below `dir` as (relative `/` path, path), sorted, with the
+/// rules of [`crate::fs`]; `visibility` says which hidden names are published.
+pub fn list_files(
+    root: &Path,
+    dir: &Path,
+    visibility: crate::fs::Visibility<'_>,
+) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
+    crate::fs::SiteRoot::new(root).walk(dir, visibility).into_result()
 }
 
 fn read_dir_files(root: &Path, dir: &Path, add: &mut dyn FnMut(String, &Path, String)) -> Result<(), Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    for (rel, path) in list_files(root, dir)? {
-        match std::fs::read(&path).map(String::from_utf8) {
+    let site = crate::fs::SiteRoot::new(root);
+    for (rel, path) in site.walk(dir, crate::fs::Visibility::Private).into_result()? {
+        match site.read(&path, crate::content::MAX_FILE_BYTES).map(String::from_utf8) {
             Ok(Ok(source)) => add(rel, &path, source.replace("\r\n", "\n")),
             Ok(Err(_)) => {
                 errors.push(Diagnostic::error("encoding", "template is not UTF-8 text").at(display_path(root, &path)))
             }
-            Err(err) => errors.push(
-                Diagnostic::error("read", format!("cannot read: {}", crate::content::io_message(&err)))
-                    .at(display_path(root, &path)),
-            ),
+            Err(diagnostic) => errors.push(*diagnostic),
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }

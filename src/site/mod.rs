@@ -205,7 +205,7 @@ impl TermNames {
         if let Some(term) = names.get(name) {
             return Some(term.clone());
         }
-        let slug = slugs::slugify(name, mode);
+        let slug = slugs::slugify(&spell_symbols(name), mode);
         if slug.is_empty() {
             return None;
         }
@@ -213,6 +213,29 @@ impl TermNames {
         names.insert(name.into(), term.clone());
         Some(term)
     }
+}
+
+/// `C++` and `C#` as words, so that they do not share `C`'s page:
+/// a `+` or `#` after a letter, digit or another of them becomes ` plus `
+/// or ` sharp `.
+fn spell_symbols(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.contains(['+', '#']) {
+        return name.into();
+    }
+    let mut out = String::with_capacity(name.len() + 16);
+    let mut after_word = false;
+    for c in name.chars() {
+        match c {
+            '+' if after_word => out.push_str(" plus "),
+            '#' if after_word => out.push_str(" sharp "),
+            c => {
+                out.push(c);
+                after_word = c.is_alphanumeric();
+                continue;
+            }
+        }
+    }
+    out.into()
 }
 
 /// What one document gave: its post (none for a draft left out, or on
@@ -255,6 +278,12 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
         || collect_products(&posts),
     );
     let assets = bundle_copies(&posts, &pages, &inputs.assets);
+    diagnostics.extend(check_assets(&posts, &pages, &assets));
+    diagnostics.extend(check_terms(&posts, &categories, |p| &p.categories, "categories"));
+    diagnostics.extend(check_terms(&posts, &tags, |p| &p.tags, "tags"));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return (None, diagnostics);
+    }
     let site = Site {
         links: inputs.links.clone(),
         settings: inputs.settings,
@@ -584,6 +613,12 @@ fn permalink_path(permalink: &str) -> Result<String, String> {
         match segment {
             "" => {}
             "." | ".." => return Err(format!("`permalink: {permalink}` must not contain `.` or `..` segments")),
+            s if s.len() > 255 => {
+                return Err(format!(
+                    "`permalink:` has a part of {} bytes; file systems allow at most 255 in a folder name",
+                    s.len()
+                ));
+            }
             s if s.contains('\\') || s.chars().any(char::is_control) || s.contains(['?', '#']) => {
                 return Err(format!("`permalink: {permalink}` contains characters that cannot be in a path"));
             }
@@ -609,6 +644,7 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
         None => diagnostic.at(&post.source),
     };
     let mut seen: FxHashMap<&str, &Post> = FxHashMap::default();
+    let mut folded: FxHashMap<String, &Post> = FxHashMap::default();
     let posts = posts.iter().map(|p| &**p);
     let pages = pages.iter().map(|p| &**p);
     let mut diagnostics = Vec::new();
@@ -626,6 +662,26 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
             ));
             continue;
         }
+        if let Some(other) = folded.insert(post.path.to_lowercase(), post)
+            && other.path != post.path
+        {
+            let (a, b) = if other.source <= post.source { (other, post) } else { (post, other) };
+            diagnostics.push(located(
+                a,
+                Diagnostic::error(
+                    "duplicate-url",
+                    format!(
+                        "{} (/{}) and {} (/{}) have URLs that differ only in upper and lower case: \
+                         on macOS, Windows and many hosts one page would replace the other",
+                        a.source.display(),
+                        a.path,
+                        b.source.display(),
+                        b.path
+                    ),
+                )
+                .with_hint("give one of them a different `slug:`"),
+            ));
+        }
         if let Some(other) = seen.insert(&post.path, post) {
             let (a, b) = if other.source <= post.source { (other, post) } else { (post, other) };
             diagnostics.push(located(
@@ -636,6 +692,82 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
                 )
                 .with_hint("give one of them a different `slug:`"),
             ));
+        }
+    }
+    diagnostics
+}
+
+/// Bundle files that would take a page's place: a bundle's own
+/// `index.html`, or a file at another page's URL.
+fn check_assets(posts: &[Arc<Post>], pages: &[Arc<Post>], assets: &[AssetCopy]) -> Vec<Diagnostic> {
+    let mut by_output: FxHashMap<String, &Post> = FxHashMap::default();
+    for post in posts.iter().chain(pages) {
+        by_output.insert(format!("{}index.html", post.path), post);
+        by_output.insert(post.path.trim_end_matches('/').to_owned(), post);
+    }
+    let mut diagnostics = Vec::new();
+    for asset in assets {
+        let Some(page) = by_output.get(&asset.to) else { continue };
+        diagnostics.push(
+            Diagnostic::error(
+                "duplicate-url",
+                format!(
+                    "the bundle file {} would be written to /{}, which is the page of {}",
+                    asset.from.display(),
+                    asset.to,
+                    page.source.display()
+                ),
+            )
+            .at(&page.source)
+            .with_hint("rename the file: a bundle's files sit next to its page and cannot take a page's place"),
+        );
+    }
+    diagnostics
+}
+
+/// Terms whose names differ (beyond case, spaces and dashes) but whose
+/// slugs are the same: they would share one page under one of the names.
+fn check_terms(
+    posts: &[Arc<Post>],
+    terms: &[Term],
+    field: impl Fn(&Post) -> &Vec<TermRef>,
+    what: &str,
+) -> Vec<Diagnostic> {
+    let same = |a: &str, b: &str| {
+        let fold = |s: &str| {
+            s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect::<Vec<_>>()
+        };
+        fold(a) == fold(b)
+    };
+    let mut diagnostics = Vec::new();
+    for term in terms {
+        let mut first: Option<(&str, &Post)> = None;
+        let mut reported: Vec<&str> = Vec::new();
+        for &index in &term.posts {
+            let post = &*posts[index];
+            for other in field(post).iter().filter(|t| *t.slug == *term.slug) {
+                match first {
+                    None => first = Some((&other.name, post)),
+                    Some((name, at)) if !same(name, &other.name) && !reported.contains(&&*other.name) => {
+                        reported.push(&other.name);
+                        diagnostics.push(
+                            Diagnostic::error(
+                                "duplicate-url",
+                                format!(
+                                    "{what} `{name}` ({}) and `{}` ({}) would share the page /{what}/{}/",
+                                    at.source.display(),
+                                    other.name,
+                                    post.source.display(),
+                                    term.slug
+                                ),
+                            )
+                            .at(&post.source)
+                            .with_hint("spell them the same way, or rename one so its URL differs"),
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
         }
     }
     diagnostics

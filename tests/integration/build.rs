@@ -371,6 +371,10 @@ fn minify_shrinks_pages_without_changing_what_they_say() {
     };
     let (mut plain_bytes, mut small_bytes) = (0, 0);
     for ((path, before), (_, after)) in plain.iter().zip(&small) {
+        if path == ".shopfront-manifest" {
+            // Bookkeeping: it records the (minified) pages' hashes.
+            continue;
+        }
         if !path.ends_with(".html") {
             assert_eq!(before, after, "{path}: only HTML pages are minified");
             continue;

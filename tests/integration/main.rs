@@ -6,6 +6,7 @@ mod awkward;
 mod browser;
 mod build;
 mod cli;
+mod hostile;
 mod invalid;
 mod properties;
 mod serve;

@@ -410,6 +410,10 @@ fn served_pages_are_the_built_pages() {
     let mut compared = 0;
     for entry in walkdir::WalkDir::new(&output).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
         let relative: PathBuf = entry.path().strip_prefix(&output).unwrap().to_path_buf();
+        if relative == Path::new(".shopfront-manifest") {
+            // The build's bookkeeping, not part of the site.
+            continue;
+        }
         let url = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
         let url = url.strip_suffix("index.html").unwrap_or(&url).to_owned();
         let url: String = url

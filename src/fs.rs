@@ -1,0 +1,311 @@
+//! Reading the creator's files without reading anything else.
+//!
+//! Every file shopfront reads or copies from a site comes through here, so
+//! that one set of rules holds everywhere (`content/`, `static/`,
+//! `templates/`, `themes/`, `locales/`, `profile.toml`):
+//!
+//! * **Only what is inside the site.** A symbolic link is followed only when
+//!   where it leads is inside the site folder; one that leads out of it (to
+//!   `~/.ssh/id_rsa`, `/proc/self/environ`, a CI runner's secrets) is an error
+//!   naming the link and its target, the way Jekyll's safe mode refuses them.
+//!   Loops are reported, never followed.
+//! * **Only regular files.** A named pipe, socket or device would block a
+//!   build forever or copy endless bytes; it is an error naming the file.
+//! * **Hidden files and folders stay private.** Names starting with `.` and
+//!   editors' temporary files are skipped, folders included (`.git/`,
+//!   `.secrets/`), except what a [`Visibility`] lets through: `static/`'s
+//!   `.well-known/` folder and the hidden files a site lists in
+//!   `[site] include`.
+//! * **File names are UTF-8.** Two names that are not would both become
+//!   `�.png` in the output; such a name is an error.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, display_path};
+
+/// Which hidden names a walk lets through.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Visibility<'a> {
+    /// Nothing hidden (content, templates, themes).
+    #[default]
+    Private,
+    /// A published folder: `.well-known/` at its top, `.nojekyll`, and the
+    /// relative paths listed (a site's `[site] include`).
+    Published(&'a [String]),
+}
+
+impl Visibility<'_> {
+    fn lets_through(self, relative: &str, depth: usize) -> bool {
+        match self {
+            Self::Private => false,
+            Self::Published(listed) => {
+                (depth == 1 && matches!(relative, ".well-known" | ".nojekyll"))
+                    || relative.starts_with(".well-known/")
+                    || listed.iter().any(|l| {
+                        let l = l.trim_matches('/');
+                        l == relative || relative.strip_prefix(l).is_some_and(|rest| rest.starts_with('/'))
+                    })
+            }
+        }
+    }
+}
+
+/// Whether a file is an editor's temporary or swap file, or hidden.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".crdownload")
+}
+
+/// The site folder, resolved once, that every link must stay inside.
+#[derive(Debug, Clone)]
+pub struct SiteRoot {
+    root: PathBuf,
+    real: PathBuf,
+}
+
+impl SiteRoot {
+    /// The site at `root` (as given, for messages).
+    pub fn new(root: &Path) -> Self {
+        let real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        Self { root: root.to_path_buf(), real }
+    }
+
+    /// The site folder as given.
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    fn shown(&self, path: &Path) -> PathBuf {
+        display_path(&self.root, path)
+    }
+
+    /// Where `path` (a symbolic link, or under one) leads, when that is
+    /// outside the site; `Err` when it leads nowhere.
+    fn escapes(&self, path: &Path) -> io::Result<Option<PathBuf>> {
+        let target = path.canonicalize()?;
+        Ok((!target.starts_with(&self.real)).then_some(target))
+    }
+
+    /// Checks one file the site names directly (`profile.toml`, a locale
+    /// file, a post): inside the site, a regular file. Returns its size.
+    pub fn check_file(&self, path: &Path) -> Result<u64, Box<Diagnostic>> {
+        let shown = self.shown(path);
+        let fail = |message: String| Err(Box::new(Diagnostic::error("read", message).at(&shown)));
+        let link = std::fs::symlink_metadata(path).map_err(|err| Box::new(not_readable(&shown, &err)))?;
+        if link.file_type().is_symlink() || self.has_linked_parent(path) {
+            match self.escapes(path) {
+                Ok(Some(target)) => return Err(Box::new(outside(&shown, path, &target))),
+                Ok(None) => {}
+                Err(err) => {
+                    return fail(format!("cannot read: a broken symbolic link ({})", crate::content::io_message(&err)));
+                }
+            }
+        }
+        let meta = std::fs::metadata(path).map_err(|err| Box::new(not_readable(&shown, &err)))?;
+        if !meta.is_file() {
+            return Err(Box::new(not_regular(&shown, &meta)));
+        }
+        Ok(meta.len())
+    }
+
+    /// Checks that a folder the site names (a local theme) is inside the site.
+    pub fn check_dir(&self, path: &Path) -> Result<(), Box<Diagnostic>> {
+        let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if (linked || self.has_linked_parent(path))
+            && let Ok(Some(target)) = self.escapes(path)
+        {
+            return Err(Box::new(outside(&self.shown(path), path, &target)));
+        }
+        Ok(())
+    }
+
+    /// Whether a folder between the site and `path` is itself a link.
+    fn has_linked_parent(&self, path: &Path) -> bool {
+        let Ok(relative) = path.strip_prefix(&self.root) else { return true };
+        let mut at = self.root.clone();
+        let mut components = relative.components().peekable();
+        while let Some(component) = components.next() {
+            if components.peek().is_none() {
+                break;
+            }
+            at.push(component);
+            if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Reads a file the site names directly, after [`Self::check_file`];
+    /// larger than `limit` bytes is an error.
+    pub fn read(&self, path: &Path, limit: u64) -> Result<Vec<u8>, Box<Diagnostic>> {
+        let size = self.check_file(path)?;
+        let shown = self.shown(path);
+        if size > limit {
+            return Err(Box::new(
+                Diagnostic::error("read", format!("file is {} MiB; the limit is {} MiB", size >> 20, limit >> 20))
+                    .at(shown),
+            ));
+        }
+        std::fs::read(path).map_err(|err| Box::new(not_readable(&shown, &err)))
+    }
+
+    /// Every regular file below `dir` as (relative `/` path, path), sorted;
+    /// what breaks the rules above is reported and left out.
+    pub fn walk(&self, dir: &Path, visibility: Visibility<'_>) -> Walk {
+        let mut walk = Walk::default();
+        if !dir.is_dir() {
+            if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) && !dir.exists() {
+                walk.errors.push(
+                    Diagnostic::error("read", "cannot read: a broken symbolic link (it leads nowhere)")
+                        .at(self.shown(dir)),
+                );
+            }
+            return walk;
+        }
+        let errors = std::cell::RefCell::new(Vec::new());
+        let walker =
+            walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|entry| {
+                let relative = entry.path().strip_prefix(dir).map(slash_path).unwrap_or_default();
+                if entry.depth() > 0 {
+                    let name = entry.file_name().to_string_lossy();
+                    if is_ignored_name(&name) && !visibility.lets_through(&relative, entry.depth()) {
+                        return false;
+                    }
+                }
+                if entry.path_is_symlink() || (entry.depth() == 0 && self.has_linked_parent(entry.path())) {
+                    match self.escapes(entry.path()) {
+                        Ok(None) => {}
+                        Ok(Some(target)) => {
+                            errors.borrow_mut().push(outside(&self.shown(entry.path()), entry.path(), &target));
+                            return false;
+                        }
+                        // Dangling: walkdir reports it below.
+                        Err(_) => {}
+                    }
+                }
+                true
+            });
+        for entry in walker {
+            match entry {
+                Ok(entry) if entry.file_type().is_dir() => {}
+                Ok(entry) => {
+                    let shown = self.shown(entry.path());
+                    let Ok(relative) = entry.path().strip_prefix(dir) else { continue };
+                    if relative.to_str().is_none() {
+                        walk.errors.push(
+                            Diagnostic::error(
+                                "file-name",
+                                format!("the name of {} is not valid UTF-8", shown.display()),
+                            )
+                            .at(&shown)
+                            .with_hint("rename the file; names that are not UTF-8 cannot be told apart on the web"),
+                        );
+                        continue;
+                    }
+                    if !entry.file_type().is_file() {
+                        match entry.metadata() {
+                            Ok(meta) => walk.errors.push(not_regular(&shown, &meta)),
+                            Err(err) => walk.errors.push(walk_error(&self.root, &err)),
+                        }
+                        continue;
+                    }
+                    walk.files.push((slash_path(relative), entry.into_path()));
+                }
+                Err(err) => walk.errors.push(walk_error(&self.root, &err)),
+            }
+        }
+        walk.errors.extend(errors.into_inner());
+        walk
+    }
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// (relative `/` path, path), sorted.
+    pub files: Vec<(String, PathBuf)>,
+    /// Links out of the site, loops, special files, unreadable folders.
+    pub errors: Vec<Diagnostic>,
+}
+
+impl Walk {
+    /// The files, or every error found.
+    pub fn into_result(self) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
+        if self.errors.is_empty() { Ok(self.files) } else { Err(self.errors) }
+    }
+}
+
+/// A path relative to a folder, with `/` between its parts.
+pub fn slash_path(path: &Path) -> String {
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+fn outside(shown: &Path, link: &Path, target: &Path) -> Diagnostic {
+    let first = std::fs::read_link(link).unwrap_or_else(|_| target.to_path_buf());
+    let leads = if first == target {
+        target.display().to_string()
+    } else {
+        format!("{} ({})", first.display(), target.display())
+    };
+    Diagnostic::error(
+        "symlink",
+        format!("{} is a symbolic link to {leads}, outside the site folder; it is not published", shown.display()),
+    )
+    .at(shown)
+    .with_hint("copy the file into the site if it belongs there, or remove the link")
+}
+
+fn not_regular(shown: &Path, meta: &std::fs::Metadata) -> Diagnostic {
+    Diagnostic::error("read", format!("{} is {}, not a regular file", shown.display(), describe(meta)))
+        .at(shown)
+        .with_hint("only regular files are read or copied; remove it or replace it with a file")
+}
+
+fn describe(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() { "a folder" } else { "a special file" }
+}
+
+fn not_readable(shown: &Path, err: &io::Error) -> Diagnostic {
+    Diagnostic::error("read", format!("cannot read: {}", crate::content::io_message(err))).at(shown)
+}
+
+fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
+    let path = err.path().map(|p| display_path(root, p));
+    let message = if let Some(ancestor) = err.loop_ancestor() {
+        format!("symbolic link loop: it leads back to {}", display_path(root, ancestor).display())
+    } else if let Some(io) = err.io_error() {
+        if io.kind() == io::ErrorKind::NotFound && err.path().is_some_and(|p| p.symlink_metadata().is_ok()) {
+            "cannot read: a broken symbolic link (it leads nowhere)".to_owned()
+        } else {
+            format!("cannot read: {}", crate::content::io_message(io))
+        }
+    } else {
+        err.to_string()
+    };
+    let diagnostic = Diagnostic::error("read", message);
+    match path {
+        Some(path) => diagnostic.at(path),
+        None => diagnostic,
+    }
+}

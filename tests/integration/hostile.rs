@@ -1,0 +1,481 @@
+//! Well-formed but hostile situations, the way a creator's machine, a CI
+//! preview of a pull request or a careless paste meets them: symbolic links
+//! out of the site, hidden folders, named pipes, foreign files in the
+//! output, an output that is a link, interrupted builds, colliding names
+//! and a closed pipe. Each test builds with the real binary or library and
+//! checks both the message and that nothing leaked or was lost.
+
+#![cfg(unix)]
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::support::{SiteTest, snapshot};
+
+const MANIFEST: &str = ".shopfront-manifest";
+
+/// A small site that builds.
+fn site() -> SiteTest {
+    SiteTest::new()
+        .file("content/posts/hello.md", "---\ntitle: Hello\ndate: 2024-05-01\n---\nHello there.\n")
+        .file("static/logo.txt", "logo")
+}
+
+/// Runs `shopfront build` and returns (exit code, stderr).
+fn build(site: &SiteTest, args: &[&str]) -> (Option<i32>, String) {
+    let output = site.cli().args(["build", "--color", "never"]).args(args).timeout(Duration::from_secs(60)).output();
+    let output = output.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (output.status.code(), stderr)
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+    snapshot(dir)
+        .into_iter()
+        .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle))
+        .map(|(path, _)| path)
+        .collect()
+}
+
+#[test]
+fn links_out_of_the_site_are_errors_naming_link_and_target_and_nothing_leaks() {
+    let secrets = tempfile::tempdir().unwrap();
+    let secret = secrets.path().join("id_rsa");
+    std::fs::write(&secret, "BEGIN-PRIVATE-KEY").unwrap();
+    std::fs::create_dir(secrets.path().join("folder")).unwrap();
+    std::fs::write(secrets.path().join("folder/keys.txt"), "BEGIN-PRIVATE-KEY").unwrap();
+    let site = site();
+    let root = site.root();
+    symlink(&secret, root.join("static/key.txt")).unwrap();
+    symlink("/proc/self/environ", root.join("static/env.txt")).unwrap();
+    symlink(secrets.path().join("folder"), root.join("static/linked")).unwrap();
+    symlink(&secret, root.join("content/posts/stolen.md")).unwrap();
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    for link in ["static/key.txt", "static/env.txt", "static/linked", "content/posts/stolen.md"] {
+        let line = stderr.lines().find(|l| l.contains(link) && l.contains("symbolic link to")).unwrap_or_else(|| {
+            panic!("no error names {link}:\n{stderr}");
+        });
+        assert!(line.contains("outside the site"), "{line}");
+    }
+    assert!(stderr.contains(&secret.display().to_string()), "the target is named:\n{stderr}");
+    assert!(!root.join("public").exists(), "a failed first build leaves no output");
+
+    // Without the links the site builds, and no byte of the secret is anywhere.
+    for link in ["static/key.txt", "static/env.txt", "static/linked", "content/posts/stolen.md"] {
+        std::fs::remove_file(root.join(link)).unwrap();
+    }
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(files_containing(&root.join("public"), b"BEGIN-PRIVATE-KEY").is_empty());
+}
+
+#[test]
+fn links_inside_the_site_are_followed_and_loops_reported() {
+    let site = site().file("shared/banner.txt", "banner");
+    let root = site.root();
+    symlink(root.join("shared/banner.txt"), root.join("static/banner.txt")).unwrap();
+    symlink("../shared", root.join("static/shared")).unwrap();
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(std::fs::read_to_string(root.join("public/banner.txt")).unwrap(), "banner");
+    assert_eq!(std::fs::read_to_string(root.join("public/shared/banner.txt")).unwrap(), "banner");
+
+    symlink("..", root.join("static/shared/up")).unwrap_or_else(|_| symlink("..", root.join("shared/up")).unwrap());
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("symbolic link loop"), "{stderr}");
+}
+
+#[test]
+fn every_input_folder_and_file_refuses_links_out_of_the_site() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("base.html"), "{{ secret }}").unwrap();
+    std::fs::write(elsewhere.path().join("profile.toml"), "name = \"Someone Else\"\n").unwrap();
+    std::fs::write(elsewhere.path().join("de.toml"), "ad = \"Werbung\"\n").unwrap();
+    std::fs::create_dir(elsewhere.path().join("theme")).unwrap();
+    for (what, set_up) in [
+        (
+            "templates/base.html",
+            Box::new(|root: &Path, away: &Path| {
+                std::fs::create_dir_all(root.join("templates")).unwrap();
+                symlink(away.join("base.html"), root.join("templates/base.html")).unwrap();
+            }) as Box<dyn Fn(&Path, &Path)>,
+        ),
+        (
+            "themes/mine",
+            Box::new(|root: &Path, away: &Path| {
+                std::fs::create_dir_all(root.join("themes")).unwrap();
+                symlink(away.join("theme"), root.join("themes/mine")).unwrap();
+                let profile = std::fs::read_to_string(root.join("profile.toml")).unwrap();
+                std::fs::write(root.join("profile.toml"), profile.replace("[site]\n", "[site]\ntheme = \"mine\"\n"))
+                    .unwrap();
+            }),
+        ),
+        (
+            "locales/de.toml",
+            Box::new(|root: &Path, away: &Path| {
+                std::fs::create_dir_all(root.join("locales")).unwrap();
+                symlink(away.join("de.toml"), root.join("locales/de.toml")).unwrap();
+                let profile = std::fs::read_to_string(root.join("profile.toml")).unwrap();
+                std::fs::write(root.join("profile.toml"), profile.replace("[site]\n", "[site]\nlanguage = \"de\"\n"))
+                    .unwrap();
+            }),
+        ),
+        (
+            "profile.toml",
+            Box::new(|root: &Path, away: &Path| {
+                std::fs::remove_file(root.join("profile.toml")).unwrap();
+                symlink(away.join("profile.toml"), root.join("profile.toml")).unwrap();
+            }),
+        ),
+    ] {
+        let site = site();
+        set_up(site.root(), elsewhere.path());
+        let (code, stderr) = build(&site, &[]);
+        assert_eq!(code, Some(1), "{what}:\n{stderr}");
+        assert!(
+            stderr.lines().any(|l| l.contains(what) && l.contains("outside the site")),
+            "{what} is not named:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn hidden_files_and_folders_stay_private_except_well_known_and_listed_ones() {
+    let site = site()
+        .file("static/.git/config", "[remote] token")
+        .file("static/.secrets/keys.txt", "key")
+        .file("static/.env", "TOKEN=1")
+        .file("static/sub/.hidden/x.txt", "x")
+        .file("static/.well-known/security.txt", "Contact: me")
+        .file("static/.nojekyll", "")
+        .file("static/.htaccess", "Options -Indexes")
+        .file("static/_redirects", "/old /new 301")
+        .file("static/_headers", "/*\n  X-Frame-Options: DENY");
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let public = site.root().join("public");
+    for private in [".git/config", ".secrets/keys.txt", ".env", "sub/.hidden/x.txt", ".htaccess"] {
+        assert!(!public.join(private).exists(), "{private} was published");
+    }
+    for published in [".well-known/security.txt", ".nojekyll", "_redirects", "_headers", "logo.txt"] {
+        assert!(public.join(published).is_file(), "{published} is missing");
+    }
+
+    // A hidden file listed in [site] include is published.
+    let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
+    let site = site.file("profile.toml", profile.replace("[site]\n", "[site]\ninclude = [\".htaccess\"]\n"));
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(public.join(".htaccess").is_file());
+    assert!(!public.join(".git").exists());
+}
+
+#[test]
+fn named_pipes_anywhere_are_errors_not_hangs() {
+    for (what, prepare) in [
+        ("profile.toml", "profile.toml"),
+        ("locales/de.toml", "locales/de.toml"),
+        ("static/pipe.txt", "static/pipe.txt"),
+        ("content/posts/pipe.md", "content/posts/pipe.md"),
+        ("templates/base.html", "templates/base.html"),
+    ] {
+        let site = site();
+        let path = site.root().join(prepare);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let status = std::process::Command::new("mkfifo").arg(&path).status().unwrap();
+        assert!(status.success());
+        if what == "locales/de.toml" {
+            let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
+            std::fs::write(
+                site.root().join("profile.toml"),
+                profile.replace("[site]\n", "[site]\nlanguage = \"de\"\n"),
+            )
+            .unwrap();
+        }
+        let started = Instant::now();
+        let (code, stderr) = build(&site, &[]);
+        assert!(started.elapsed() < Duration::from_secs(50), "{what}: hung");
+        assert_eq!(code, Some(1), "{what}:\n{stderr}");
+        assert!(stderr.contains(what) && stderr.contains("named pipe"), "{what}:\n{stderr}");
+    }
+}
+
+#[test]
+fn files_in_the_output_that_shopfront_did_not_write_are_never_lost() {
+    let site = site();
+    let public = site.root().join("public");
+    std::fs::create_dir_all(public.join(".git")).unwrap();
+    std::fs::write(public.join(".git/HEAD"), "ref: refs/heads/main").unwrap();
+    std::fs::write(public.join("NOTES.md"), "my notes").unwrap();
+    std::fs::write(public.join("CNAME"), "shop.example.com").unwrap();
+    for _ in 0..2 {
+        let (code, stderr) = build(&site, &[]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(std::fs::read_to_string(public.join(".git/HEAD")).unwrap(), "ref: refs/heads/main");
+        assert_eq!(std::fs::read_to_string(public.join("NOTES.md")).unwrap(), "my notes");
+        assert_eq!(std::fs::read_to_string(public.join("CNAME")).unwrap(), "shop.example.com");
+        assert!(public.join("index.html").is_file());
+    }
+    // A post that is gone takes its page with it; the foreign files stay.
+    std::fs::remove_file(site.root().join("content/posts/hello.md")).unwrap();
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!public.join("posts/hello").exists());
+    assert!(public.join("NOTES.md").is_file() && public.join(".git/HEAD").is_file());
+}
+
+#[test]
+fn a_hand_made_folder_is_never_replaced() {
+    let site = site();
+    let docs = site.root().join("docs");
+    std::fs::create_dir_all(docs.join("guide")).unwrap();
+    std::fs::write(docs.join("index.html"), "<h1>My docs</h1>").unwrap();
+    std::fs::write(docs.join("sitemap.xml"), "<urlset/>").unwrap();
+    std::fs::write(docs.join("guide/page.html"), "guide").unwrap();
+    let before = snapshot(&docs);
+    let (code, stderr) = build(&site, &["--output", "docs"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("did not write") && stderr.contains("`index.html`"), "{stderr}");
+    assert!(snapshot(&docs) == before, "docs/ changed");
+    let leftovers: Vec<_> = std::fs::read_dir(&docs).unwrap().filter_map(Result::ok).map(|e| e.file_name()).collect();
+    assert_eq!(leftovers.len(), 3, "{leftovers:?}");
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_writes_no_file() {
+    let site = site();
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let public = site.root().join("public");
+    let stamps = |dir: &Path| -> Vec<(String, std::time::SystemTime)> {
+        let mut all: Vec<_> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().display().to_string(), e.metadata().unwrap().modified().unwrap()))
+            .collect();
+        all.sort();
+        all
+    };
+    let before = stamps(&public);
+    std::thread::sleep(Duration::from_millis(50));
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stamps(&public), before, "a rebuild of an unchanged site wrote files");
+
+    // A page edited by hand in the output is put right by the next build.
+    let index = public.join("index.html");
+    let built = std::fs::read(&index).unwrap();
+    std::fs::write(&index, "defaced").unwrap();
+    let (code, _) = build(&site, &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(std::fs::read(&index).unwrap(), built);
+}
+
+#[test]
+fn an_output_that_is_a_link_is_built_into_where_it_leads() {
+    let site = site();
+    let web_root = tempfile::tempdir().unwrap();
+    symlink(web_root.path(), site.root().join("public")).unwrap();
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(std::fs::symlink_metadata(site.root().join("public")).unwrap().file_type().is_symlink());
+    assert!(web_root.path().join("index.html").is_file());
+    assert!(web_root.path().join("logo.txt").is_file());
+}
+
+#[test]
+fn leftovers_of_killed_builds_are_cleaned_up_or_restored() {
+    let site = site();
+    let (code, _) = build(&site, &[]);
+    assert_eq!(code, Some(0));
+    let root = site.root();
+    let public = root.join("public");
+    // A build killed while rendering left its staging folder.
+    std::fs::create_dir_all(public.join(".shopfront-staging-4000000/posts")).unwrap();
+    std::fs::write(public.join(".shopfront-staging-4000000/posts/x.html"), "half").unwrap();
+    // An older shopfront killed mid-swap: a staging folder beside the output,
+    // and the previous site moved aside with no public/ left.
+    std::fs::create_dir_all(root.join(".public.staging-4000001/posts")).unwrap();
+    std::fs::remove_file(public.join(MANIFEST)).unwrap();
+    std::fs::write(public.join("NOTES.md"), "kept").unwrap();
+    std::fs::rename(&public, root.join(".public.old-4000002")).unwrap();
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let mut names: Vec<String> =
+        std::fs::read_dir(root).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert!(names.iter().all(|n| !n.starts_with(".public")), "{names:?}");
+    assert!(public.join("index.html").is_file());
+    assert_eq!(std::fs::read_to_string(public.join("NOTES.md")).unwrap(), "kept");
+    let hidden: Vec<String> = std::fs::read_dir(&public)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert_eq!(hidden, [MANIFEST]);
+}
+
+/// A site big enough that a debug build takes a while.
+fn big_site() -> SiteTest {
+    let mut site = SiteTest::new();
+    for i in 0..1500 {
+        site = site.file(
+            &format!("content/posts/post-{i}.md"),
+            format!(
+                "---\ntitle: Post {i}\ndate: 2024-01-01\ntags: [t{}]\n---\n{}\n",
+                i % 50,
+                "Words here. ".repeat(200)
+            ),
+        );
+    }
+    site
+}
+
+#[test]
+fn ctrl_c_and_kill_leave_the_previous_site_and_no_staging_folder() {
+    let site = big_site();
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let public = site.root().join("public");
+    let before = snapshot(&public);
+    std::fs::write(site.root().join("content/posts/post-1.md"), "---\ntitle: Changed\n---\nNew body.\n").unwrap();
+    for (signal, expected) in [("INT", 130), ("TERM", 143)] {
+        let mut process = std::process::Command::new(env!("CARGO_BIN_EXE_shopfront"))
+            .args(["build", "--root"])
+            .arg(site.root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until the build is writing, then interrupt it.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let staging = loop {
+            let found = std::fs::read_dir(&public)
+                .unwrap()
+                .filter_map(Result::ok)
+                .find(|e| e.file_name().to_string_lossy().starts_with(".shopfront-staging-"));
+            if let Some(found) = found {
+                break found.path();
+            }
+            assert!(Instant::now() < deadline, "the build never started writing");
+            assert!(process.try_wait().unwrap().is_none(), "the build ended before it could be interrupted");
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        let status =
+            std::process::Command::new("kill").args([&format!("-{signal}"), &process.id().to_string()]).status();
+        assert!(status.unwrap().success());
+        let status = process.wait().unwrap();
+        assert_eq!(status.code(), Some(expected), "SIG{signal}");
+        assert!(!staging.exists(), "SIG{signal} left {}", staging.display());
+        assert!(snapshot(&public) == before, "SIG{signal} changed the output");
+    }
+}
+
+#[test]
+fn pages_whose_urls_differ_only_by_case_are_an_error_naming_both() {
+    let site = site()
+        .file("content/posts/a.md", "---\ntitle: A\nslug: Foo\n---\nA\n")
+        .file("content/posts/b.md", "---\ntitle: B\nslug: foo\n---\nB\n");
+    let built = site.build();
+    let errors = built.errors();
+    let error = errors.iter().find(|d| d.message.contains("upper and lower case"));
+    let error = error.unwrap_or_else(|| panic!("{errors}"));
+    assert!(error.message.contains("a.md") && error.message.contains("b.md"), "{}", error.message);
+}
+
+#[test]
+fn tags_that_differ_by_symbols_get_pages_of_their_own() {
+    let site = site()
+        .file("content/posts/a.md", "---\ntitle: A\ntags: [C++]\n---\nA\n")
+        .file("content/posts/b.md", "---\ntitle: B\ntags: [C]\n---\nB\n")
+        .file("content/posts/c.md", "---\ntitle: C\ntags: [\"C#\", c]\n---\nC\n");
+    let built = site.build().ok();
+    for (page, name) in
+        [("tags/c-plus-plus/index.html", "C++"), ("tags/c/index.html", "C"), ("tags/c-sharp/index.html", "C#")]
+    {
+        assert!(built.exists(page), "{page}");
+        assert!(built.text(page).contains(name), "{page} is not about {name}");
+    }
+
+    // Names that still share a URL are an error naming both posts.
+    let site = site
+        .file("content/posts/d.md", "---\ntitle: D\ntags: [café]\n---\nD\n")
+        .file("content/posts/e.md", "---\ntitle: E\ntags: [cafe]\n---\nE\n");
+    let built = site.build();
+    let errors = built.errors();
+    let error =
+        errors.iter().find(|d| d.message.contains("would share the page")).unwrap_or_else(|| panic!("{errors}"));
+    assert!(error.message.contains("d.md") && error.message.contains("e.md"), "{}", error.message);
+}
+
+#[test]
+fn bundle_files_cannot_take_a_pages_place() {
+    let site = site()
+        .file("content/posts/trip/index.md", "---\ntitle: Trip\n---\nTrip\n")
+        .file("content/posts/trip/index.html", "<p>stray</p>");
+    let built = site.build();
+    let errors = built.errors();
+    let error = errors.iter().find(|d| d.message.contains("bundle file")).unwrap_or_else(|| panic!("{errors}"));
+    assert!(error.message.contains("trip/index.html") && error.message.contains("trip/index.md"), "{}", error.message);
+}
+
+#[test]
+fn file_names_that_are_not_utf8_are_errors() {
+    use std::os::unix::ffi::OsStrExt;
+    let site = site();
+    for name in [&b"\xff.png"[..], b"\xfe.png"] {
+        let path = site.root().join("static").join(std::ffi::OsStr::from_bytes(name));
+        if std::fs::write(&path, "png").is_err() {
+            // A file system that refuses such names cannot have the problem.
+            return;
+        }
+    }
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr.matches("is not valid UTF-8").count(), 2, "{stderr}");
+}
+
+#[test]
+fn output_errors_name_the_output_not_a_staging_folder() {
+    let long =
+        site().file("content/posts/long.md", format!("---\ntitle: Long\npermalink: /{}/\n---\nx\n", "a".repeat(300)));
+    let (code, stderr) = build(&long, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("content/posts/long.md:3"), "{stderr}");
+    assert!(!stderr.contains("staging"), "{stderr}");
+
+    // A static file where a page's folder must go.
+    let site = site().file("static/posts", "a file");
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("static/posts") && !stderr.contains("staging"), "{stderr}");
+}
+
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    let site = site().file("content/posts/warn.md", "---\ntitle: Warn\n---\n![](missing-alt.png)\n");
+    for args in [&["build", "--verbose"][..], &["check"][..], &["check", "--format", "json"][..]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shopfront"))
+            .args(args)
+            .arg("--root")
+            .arg(site.root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close both pipes before it writes, as `| head -0` would.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_ne!(status.code(), Some(101), "{args:?} panicked on the closed pipe");
+        assert!(status.code().is_some(), "{args:?} was killed: {status:?}");
+    }
+}
