@@ -479,3 +479,36 @@ fn a_closed_pipe_is_not_a_crash() {
         assert!(status.code().is_some(), "{args:?} was killed: {status:?}");
     }
 }
+
+/// Unmounts on drop, whatever the test did.
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn an_output_that_is_a_mount_point_is_built_into() {
+    let site = site();
+    let public = site.root().join("public");
+    std::fs::create_dir(&public).unwrap();
+    let mounted = std::process::Command::new("mount").args(["-t", "tmpfs", "tmpfs"]).arg(&public).output();
+    if !mounted.as_ref().is_ok_and(|o| o.status.success()) {
+        // Mounting needs root; CI runs as root, so there it must work.
+        assert!(std::env::var_os("CI").is_none(), "cannot mount a tmpfs: {mounted:?}");
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    }
+    let _guard = Mounted(public.clone());
+    for round in 0..2 {
+        let (code, stderr) = build(&site, &[]);
+        assert_eq!(code, Some(0), "round {round}: {stderr}");
+        assert!(public.join("index.html").is_file() && public.join("logo.txt").is_file());
+    }
+    std::fs::write(site.root().join("content/posts/hello.md"), "---\ntitle: Changed\n---\nNew.\n").unwrap();
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(std::fs::read_to_string(public.join("posts/hello/index.html")).unwrap().contains("Changed"));
+}
