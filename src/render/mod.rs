@@ -314,7 +314,9 @@ impl Pages {
                 "render `disclosure.text` and `disclosure.amazon` in a visible banner before the first affiliate link",
             )));
         }
-        Ok(html)
+        // A U+0001 or U+FFFE pasted into a title or a post is a parse error
+        // in HTML, as in the feed; stripped after the disclosure was found.
+        Ok(crate::output::feeds::without_non_xml_chars(html))
     }
 }
 

@@ -209,3 +209,94 @@ fn every_date_output_is_rfc3339_even_for_old_and_edge_dates() {
     let p0 = built.html("posts/p0/index.html").attr("time[datetime]", "datetime");
     assert_eq!(p0, "1800-01-01T04:56:02+00:00");
 }
+
+/// Characters XML 1.0 forbids, as YAML and TOML escapes, and raw.
+const FORBIDDEN_ESCAPED: &str = r"\u0001\u0008\u000B\u000C\u001F\uFFFE\uFFFF";
+const FORBIDDEN_RAW: &str = "\u{1}\u{8}\u{B}\u{C}\u{1F}\u{FFFE}\u{FFFF}";
+
+fn is_forbidden(c: char) -> bool {
+    FORBIDDEN_RAW.contains(c) || (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// A site with forbidden characters in every text that reaches the feed,
+/// the sitemap or a page: profile, titles, summaries, categories, tags, body.
+fn hostile_text_site() -> SiteTest {
+    let f = FORBIDDEN_ESCAPED;
+    SiteTest::new()
+        .file(
+            "profile.toml",
+            format!(
+                "name = \"Mia{f}\"\ntagline = \"Gear{f} notes\"\nbio = \"Hi{f} there\"\n[site]\nbase_url = \"https://example.com\"\ntitle = \"Shop{f}\"\n[disclosure]\nlabel = \"Ad{f}\"\n"
+            ),
+        )
+        .file(
+            "content/posts/yaml.md",
+            format!(
+                "---\ntitle: \"Mics{f} & <more>\"\nsummary: \"Best{f} mics\"\ncategories: [\"Audio{f}\"]\ntags: [\"usb{f}\", \"{f}x\"]\ndate: 2024-01-02\n---\nBody{raw} text.\n\n## Head{raw}ing\n",
+                raw = FORBIDDEN_RAW
+            ),
+        )
+        .file(
+            "content/posts/toml.md",
+            format!(
+                "+++\ntitle = \"Desk{f}\"\ndescription = \"Lamp{f}\"\ncategories = [\"Home{f}\"]\ntags = [\"wood{f}\"]\ndate = 2024-01-01\n+++\n[link{raw}](https://example.org/?q={raw})\n",
+                raw = FORBIDDEN_RAW
+            ),
+        )
+        .file("content/posts/heading.md", format!("# Title{raw} from heading\n\nText{raw}.\n", raw = FORBIDDEN_RAW))
+        .file("content/pages/about.md", format!("---\ntitle: \"About{f}\"\n---\nAbout{raw}.\n", raw = FORBIDDEN_RAW))
+}
+
+#[test]
+fn feed_and_sitemap_are_well_formed_whatever_the_titles_hold() {
+    let built = hostile_text_site().build().ok();
+    let feed_text = built.text("feed.xml");
+    let feed = roxmltree::Document::parse(&feed_text).unwrap_or_else(|e| panic!("feed.xml: {e}\n{feed_text}"));
+    let texts = |name: &str| -> Vec<String> {
+        feed.descendants()
+            .filter(|n| n.tag_name().name() == name)
+            .map(|n| n.text().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let titles = texts("title");
+    for expected in ["Shop", "Mics & <more>", "Desk", "Title from heading"] {
+        assert!(titles.iter().any(|t| t == expected), "{expected}: {titles:?}");
+    }
+    // Vertical tab and form feed are whitespace to the summary's spacing.
+    let words = |s: &String| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(texts("summary").iter().any(|s| words(s) == "Best mics"), "{:?}", texts("summary"));
+    assert_eq!(texts("subtitle"), ["Gear notes"]);
+    assert_eq!(texts("name"), ["Mia"]);
+    let terms: Vec<&str> = feed.descendants().filter_map(|n| n.attribute("term")).collect();
+    assert!(terms.contains(&"Audio") && terms.contains(&"Home"), "{terms:?}");
+    for content in texts("content") {
+        assert!(!content.contains(is_forbidden), "{content:?}");
+    }
+    let sitemap_text = built.text("sitemap.xml");
+    let sitemap =
+        roxmltree::Document::parse(&sitemap_text).unwrap_or_else(|e| panic!("sitemap.xml: {e}\n{sitemap_text}"));
+    assert!(sitemap.descendants().filter(|n| n.tag_name().name() == "loc").count() >= 8);
+    assert!(!sitemap_text.contains(is_forbidden));
+    assert!(!feed_text.contains(is_forbidden));
+}
+
+#[test]
+fn pages_and_json_carry_no_characters_xml_forbids() {
+    let built = hostile_text_site().build().ok();
+    let files = built.html_files();
+    assert!(files.len() >= 10, "{files:?}");
+    for file in &files {
+        let html = built.text(file);
+        if let Some(at) = html.find(is_forbidden) {
+            panic!(
+                "{file}: U+{:04X} near {:?}",
+                html[at..].chars().next().unwrap() as u32,
+                &html[at.saturating_sub(40)..at]
+            );
+        }
+    }
+    let post = built.html("posts/yaml/index.html");
+    assert!(post.texts("h1").contains(&"Mics & <more>".to_owned()), "{:?}", post.texts("h1"));
+    let index: serde_json::Value = serde_json::from_str(&built.text("search-index.json")).unwrap();
+    assert!(!index.to_string().contains(|c: char| c < ' '), "{index}");
+}
