@@ -117,7 +117,7 @@ impl Renderer {
         let settings = &site.settings;
         let profile = &settings.profile;
         let links = site.links.clone();
-        let bio = profile.bio.as_deref().map(|bio| crate::markdown::render_inline(bio, &links).0);
+        let bio = profile.bio.as_ref().map(|bio| crate::markdown::render_inline(bio.get_ref(), &links).0);
         let avatar = profile.avatar.as_ref().map(|a| {
             let a = a.get_ref();
             if crate::profile::is_http_url(a) {

@@ -300,3 +300,79 @@ fn pages_and_json_carry_no_characters_xml_forbids() {
     let index: serde_json::Value = serde_json::from_str(&built.text("search-index.json")).unwrap();
     assert!(!index.to_string().contains(|c: char| c < ' '), "{index}");
 }
+
+/// A site whose profile has `line` after its name (so on line 2).
+fn with_profile_line(line: &str) -> SiteTest {
+    SiteTest::new()
+        .file("profile.toml", format!("name = \"Mia\"\n{line}\n[site]\nbase_url = \"https://example.com\"\n"))
+}
+
+#[test]
+fn unsafe_links_in_the_profile_bio_are_located_errors() {
+    // Each bio and the text its error must point at.
+    let cases = [
+        (r#"bio = "Hi! [click](javascript:alert(1)) now""#, "[click]"),
+        (r#"bio = "[a](VBScript:msgbox(1))""#, "[a]"),
+        (r#"bio = "Tap [here](data:text/html;base64,PHNjcmlwdD4=)""#, "[here]"),
+        (r#"bio = "Pic ![me](javascript:alert(1))""#, "![me]"),
+        (r#"bio = "Raw <a href=\"javascript:alert(1)\">x</a>""#, "<a href"),
+        (r#"bio = "Auto <javascript:alert(1)>""#, "<javascript"),
+        (r#"bio = "Hidden [x](java&#x09;script:alert(1))""#, "[x]"),
+        (r#"bio = 'Literal \d [x](javascript:alert(1))'"#, "[x]"),
+        (r#"bio = "\u00e9\"quoted\" [x](javascript:alert(1))""#, "[x]"),
+        ("bio = \"\"\"\nFirst line.\nSecond \\\n   [x](javascript:alert(1))\"\"\"", "[x]"),
+    ];
+    for (line, needle) in cases {
+        let site = with_profile_line(line);
+        let built = site.build();
+        let error = only_error(&built);
+        let source = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
+        let at = source.find(needle).unwrap();
+        let expected_line = source[..at].matches('\n').count() + 1;
+        let expected_column = source[..at].rsplit('\n').next().unwrap().chars().count() + 1;
+        assert_located(error, "profile.toml", expected_line, expected_column);
+        assert_eq!(error.code, "unsafe-link", "{line}");
+        assert!(built.result.is_err() && !built.output.join("index.html").exists(), "{line}");
+    }
+}
+
+#[test]
+fn the_command_line_names_the_bio_link_and_writes_nothing() {
+    let site = with_profile_line(r#"bio = "Say hi [click me](javascript:alert(document.cookie)).""#);
+    let output = site.cli().args(["build", "--color", "never"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("profile.toml:2:15"), "{stderr}");
+    assert!(stderr.contains("javascript:"), "{stderr}");
+    assert!(!site.root().join("public").exists());
+}
+
+#[test]
+fn other_profile_links_with_unsafe_schemes_are_located_errors() {
+    let cases = [
+        r#"avatar = "javascript:alert(1)""#,
+        r#"avatar = "data:image/svg+xml,<svg onload=alert(1)>""#,
+        r#"avatar = " JavaScript:alert(1)""#,
+        "[links]\nyoutube = \"javascript:alert(1)\"",
+        "[links]\nblog = \"vbscript:msgbox(1)\"",
+        "[links]\nshop = \"data:text/html,hi\"",
+    ];
+    for line in cases {
+        let built = with_profile_line(line).build();
+        let error = only_error(&built);
+        assert_eq!(error.path.as_deref(), Some(std::path::Path::new("profile.toml")), "{line}");
+        assert_eq!(error.line, Some(line.lines().count() + 1), "{line}: {error:#?}");
+    }
+}
+
+#[test]
+fn a_safe_bio_still_renders_its_links() {
+    let built = with_profile_line(
+        r#"bio = "I test **gear**. [Shop](https://example.org/shop), [about](/about/) or [mail](mailto:m@example.com).""#,
+    )
+    .build()
+    .ok();
+    let home = built.html("index.html");
+    let hrefs = home.attrs(".bio a", "href");
+    assert_eq!(hrefs, ["https://example.org/shop", "/about/", "mailto:m@example.com"]);
+}
