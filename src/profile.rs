@@ -364,11 +364,14 @@ impl Validator<'_> {
                 "the disclosure `text` is empty; pages with affiliate links must show a disclosure (remove the key to use the default)",
             );
         }
+        if let Some(bio) = &profile.bio {
+            self.check_bio(bio);
+        }
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
         let site = &profile.site;
-        let settings = Settings {
+        Ok(Settings {
             base_url,
             base_path,
             title: site.title.clone().unwrap_or_else(|| format!("{}'s Storefront", profile.name.trim())),
@@ -379,18 +382,15 @@ impl Validator<'_> {
             products_per_page,
             slugs: site.slugs.unwrap_or_default(),
             profile,
-        };
-        if let Some(bio) = &settings.profile.bio {
-            self.check_bio(bio, &settings.link_policy());
-        }
-        if self.errors.is_empty() { Ok(settings) } else { Err(self.errors) }
+        })
     }
 
     /// The bio is Markdown: its links are checked the way a post's are, and
     /// an unsafe one (`javascript:`, `data:`…) is an error at its place in
-    /// the string, not a `#` on the page.
-    fn check_bio(&mut self, bio: &Spanned<String>, links: &crate::links::LinkPolicy) {
-        let (_, problems) = crate::markdown::render_inline(bio.get_ref(), links);
+    /// the string, not a `#` on the page. Whether a link is unsafe depends
+    /// on its scheme alone, so the site's affiliate rules are not needed.
+    fn check_bio(&mut self, bio: &Spanned<String>) {
+        let (_, problems) = crate::markdown::render_inline(bio.get_ref(), &crate::links::LinkPolicy::default());
         let literal = self.source.get(bio.span()).unwrap_or_default();
         for problem in problems {
             let offset = bio.span().start + offset_in_toml_string(literal, bio.get_ref(), problem.offset);
@@ -691,6 +691,14 @@ mod tests {
             let expected = crate::diagnostics::line_column(&source, source.find(needle).unwrap());
             assert_eq!((d.line, d.column), (Some(expected.0), Some(expected.1)), "{line}: {}", d.message);
         }
+        // Reported with the profile's other errors, not after them.
+        let errors = parse(
+            "name = \"M\"\nbio = \"[x](javascript:x())\"\n[site]\ntimezone = \"Mars/Base\"\n",
+            Path::new("p"),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:?}");
         // Safe links, escapes and multi-line bios are fine.
         let s = parse_ok(
             "name = \"M\"\nbio = \"\"\"\n**Hi** [shop](https://example.com) \\\n [me](/about/) \\\"q\\\"\"\"\"\n",
