@@ -30,7 +30,7 @@ pub struct Profile {
     pub tagline: Option<String>,
     /// A few sentences of Markdown.
     #[serde(default)]
-    pub bio: Option<String>,
+    pub bio: Option<Spanned<String>>,
     /// A path under `static/` or an `https` URL.
     #[serde(default)]
     pub avatar: Option<Spanned<String>>,
@@ -373,6 +373,9 @@ impl Validator<'_> {
                 "the disclosure `text` is empty; pages with affiliate links must show a disclosure (remove the key to use the default)",
             );
         }
+        if let Some(bio) = &profile.bio {
+            self.check_bio(bio);
+        }
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
@@ -389,6 +392,21 @@ impl Validator<'_> {
             slugs: site.slugs.unwrap_or_default(),
             profile,
         })
+    }
+
+    /// The bio is Markdown: its links are checked the way a post's are, and
+    /// an unsafe one (`javascript:`, `data:`…) is an error at its place in
+    /// the string, not a `#` on the page. Whether a link is unsafe depends
+    /// on its scheme alone, so the site's affiliate rules are not needed.
+    fn check_bio(&mut self, bio: &Spanned<String>) {
+        let (_, problems) = crate::markdown::render_inline(bio.get_ref(), &crate::links::LinkPolicy::default());
+        let literal = self.source.get(bio.span()).unwrap_or_default();
+        for problem in problems {
+            let offset = bio.span().start + offset_in_toml_string(literal, bio.get_ref(), problem.offset);
+            let diagnostic =
+                Diagnostic::error("unsafe-link", problem.message).at(self.path).with_offset(self.source, offset);
+            self.errors.push(diagnostic);
+        }
     }
 
     fn positive(&mut self, value: &Option<Spanned<i64>>, key: &str, default: usize) -> usize {
@@ -497,6 +515,52 @@ impl Validator<'_> {
             );
         }
     }
+}
+
+/// Where byte `target` of `value` lies in `literal`, the TOML string it was
+/// read from as written (basic, literal or multi-line, with escapes and
+/// line-ending backslashes), so a finding in the value points at its place
+/// in the file. Walks both side by side; stops at the closing quotes.
+fn offset_in_toml_string(literal: &str, value: &str, target: usize) -> usize {
+    let quote = if literal.starts_with("\"\"\"") || literal.starts_with("'''") { 3 } else { 1 };
+    let raw = literal.starts_with('\'');
+    let start = quote.min(literal.len());
+    let end = literal.len().saturating_sub(quote).max(start);
+    let mut at = start;
+    if quote == 3 {
+        // A newline right after the opening quotes is not part of the value.
+        at += [("\r\n", 2), ("\n", 1)].iter().find(|(nl, _)| literal[at..].starts_with(nl)).map_or(0, |(_, n)| *n);
+    }
+    let mut decoded = 0;
+    while at < end {
+        let rest = &literal[at..end];
+        let Some(c) = rest.chars().next() else { break };
+        let (source, produced) = if c == '\\' && !raw {
+            let hex = |digits: usize| {
+                let code = rest.get(2..2 + digits).and_then(|h| u32::from_str_radix(h, 16).ok());
+                (2 + digits, code.and_then(char::from_u32).map_or(1, char::len_utf8))
+            };
+            match rest[1..].chars().next().unwrap_or(' ') {
+                'u' => hex(4),
+                'U' => hex(8),
+                'x' => hex(2),
+                // A line-ending backslash swallows the whitespace after it.
+                ' ' | '\t' | '\r' | '\n' => (rest.len() - rest[1..].trim_start().len(), 0),
+                other => (1 + other.len_utf8(), 1),
+            }
+        } else if rest.starts_with("\r\n") && value.as_bytes().get(decoded) == Some(&b'\n') {
+            (2, 1)
+        } else {
+            (c.len_utf8(), c.len_utf8())
+        };
+        // Past a line-ending backslash, which yields nothing, to the target.
+        if decoded >= target && produced > 0 {
+            break;
+        }
+        at += source;
+        decoded += produced;
+    }
+    at.min(end)
 }
 
 /// Byte offset of the `n`-th (0-based) occurrence of `needle`.
@@ -611,5 +675,57 @@ mod tests {
     fn wrong_type_is_an_error_with_line() {
         let d = parse_err("name = \"M\"\n[site]\nposts_per_page = \"ten\"\n");
         assert_eq!(d.line, Some(3));
+    }
+
+    /// Each case: the `bio` line of `profile.toml` and the text the error
+    /// must point at.
+    #[test]
+    fn unsafe_links_in_the_bio_are_errors_at_their_place() {
+        let cases = [
+            (r#"bio = "Hi [x](javascript:alert(1)) there""#, "[x](javascript"),
+            (r#"bio = "A \"q\" \u00e9\t\U0001F600 [x](vbscript:msgbox(1))""#, "[x](vbscript"),
+            (r#"bio = 'C:\dir é [x](JavaScript:alert(1))'"#, "[x](JavaScript"),
+            ("bio = \"\"\"\nOne line.\nTwo \\\n    lines [x](data:text/html,hi)\"\"\"", "[x](data:"),
+            ("bio = '''\r\nOne\r\n<a href=\"javascript:x()\">x</a>'''", "<a href"),
+            (r#"bio = "See <javascript:alert(1)>""#, "<javascript"),
+            (r#"bio = "![i](javascript:alert(1))""#, "![i]"),
+            (r#"bio = "[x](java&#115;cript:alert(1))""#, "[x](java&"),
+        ];
+        for (line, needle) in cases {
+            let source = format!("name = \"M\"\n{line}\n");
+            let errors = parse(&source, Path::new("profile.toml"), None).err().unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(errors.len(), 1, "{line}: {errors:?}");
+            let d = &errors[0];
+            assert_eq!(d.code, "unsafe-link", "{line}");
+            let expected = crate::diagnostics::line_column(&source, source.find(needle).unwrap());
+            assert_eq!((d.line, d.column), (Some(expected.0), Some(expected.1)), "{line}: {}", d.message);
+        }
+        // Reported with the profile's other errors, not after them.
+        let errors = parse(
+            "name = \"M\"\nbio = \"[x](javascript:x())\"\n[site]\ntimezone = \"Mars/Base\"\n",
+            Path::new("p"),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        // Safe links, escapes and multi-line bios are fine.
+        let s = parse_ok(
+            "name = \"M\"\nbio = \"\"\"\n**Hi** [shop](https://example.com) \\\n [me](/about/) \\\"q\\\"\"\"\"\n",
+        );
+        assert!(s.profile.bio.is_some());
+    }
+
+    #[test]
+    fn offsets_in_toml_strings_follow_escapes() {
+        let literals =
+            [r#""a\tb\u00e9c""#, r"'a\b'", "\"\"\"\nab\\\n   cd\"\"\"", "'''\nx\r\ny'''", r#""\U0001F600z""#];
+        for literal in literals {
+            let table: toml::Table = toml::from_str(&format!("v = {literal}")).unwrap();
+            let value = table["v"].as_str().unwrap();
+            for (target, c) in value.char_indices().filter(|(_, c)| c.is_ascii_alphanumeric()) {
+                let at = offset_in_toml_string(literal, value, target);
+                assert!(literal[at..].starts_with(c), "{literal}: byte {target} ({c}) at {at}");
+            }
+        }
     }
 }

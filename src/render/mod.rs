@@ -117,7 +117,7 @@ impl Renderer {
         let settings = &site.settings;
         let profile = &settings.profile;
         let links = site.links.clone();
-        let bio = profile.bio.as_deref().map(|bio| crate::markdown::render_inline(bio, &links).0);
+        let bio = profile.bio.as_ref().map(|bio| crate::markdown::render_inline(bio.get_ref(), &links).0);
         let avatar = profile.avatar.as_ref().map(|a| {
             let a = a.get_ref();
             if crate::profile::is_http_url(a) {
@@ -314,7 +314,9 @@ impl Pages {
                 "render `disclosure.text` and `disclosure.amazon` in a visible banner before the first affiliate link",
             )));
         }
-        Ok(html)
+        // A U+0001 or U+FFFE pasted into a title or a post is a parse error
+        // in HTML, as in the feed; stripped after the disclosure was found.
+        Ok(crate::output::feeds::without_non_xml_chars(html))
     }
 }
 

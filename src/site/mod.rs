@@ -337,7 +337,14 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
             None
         }
     });
-    let updated = fm.updated.and_then(|d| d.resolve(&settings.timezone).ok());
+    let updated = fm.updated.and_then(|d| match d.resolve(&settings.timezone) {
+        Ok(z) => Some(z),
+        Err(message) => {
+            let key = if document.key_position("updated").is_some() { "updated" } else { "lastmod" };
+            diagnostics.push(fm_error(message, key));
+            None
+        }
+    });
 
     let body = document.body();
     let rendered = markdown::render(body, inputs.links, settings.slugs);

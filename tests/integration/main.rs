@@ -6,6 +6,7 @@ mod awkward;
 mod browser;
 mod build;
 mod cli;
+mod correctness;
 mod hostile;
 mod invalid;
 mod properties;
