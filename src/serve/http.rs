@@ -22,7 +22,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, Uri, header};
+use axum::http::{HeaderValue, Request, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -192,8 +192,11 @@ pub fn resolve(path: &str, base_path: &str) -> Option<Target> {
 
 async fn serve_file(State(live): State<Arc<Live>>, request: Request<Body>) -> Response {
     let (parts, _) = request.into_parts();
-    let range = parts.headers.get(header::RANGE).and_then(|value| value.to_str().ok()).map(str::to_owned);
-    let range = if_range_allows(&parts.headers).then_some(range).flatten();
+    // `If-Range` wants the range only from an unchanged file; no validators
+    // are sent to compare with, so such a request gets the whole file.
+    let range = (!parts.headers.contains_key(header::IF_RANGE))
+        .then(|| parts.headers.get(header::RANGE)?.to_str().ok().map(str::to_owned))
+        .flatten();
     match tokio::task::spawn_blocking(move || answer(&live, &parts.uri, range.as_deref())).await {
         Ok(Answer::Ready(response)) => response,
         Ok(Answer::File { status, body, content_type }) => {
@@ -201,12 +204,6 @@ async fn serve_file(State(live): State<Arc<Live>>, request: Request<Body>) -> Re
         }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
-}
-
-/// `If-Range` asks for the range only if the file did not change; no
-/// validators are sent, so it never holds and the whole file is sent.
-fn if_range_allows(headers: &HeaderMap) -> bool {
-    !headers.contains_key(header::IF_RANGE)
 }
 
 /// A response, or a file to stream (opened off the async threads).

@@ -2,8 +2,11 @@
 //!
 //! 1. [`crate::prepare`] loads the site, as `build` does, into a
 //!    [`site::Snapshot`]; pages are rendered when a browser asks for them.
-//! 2. [`http`] answers requests from the current snapshot and streams
-//!    reload and error events to the live-reload script in each page.
+//! 2. [`connections`] accepts connections within a cap and a header
+//!    timeout; [`http`] answers requests from the current snapshot (copied
+//!    files streamed from disk by [`files`]) and streams reload and error
+//!    events to the live-reload script in each page. [`addresses`] says
+//!    where to open it.
 //! 3. With `--watch`, [`watch`] reports changed files; the post cache
 //!    re-reads only those, a new snapshot replaces the old one, and open
 //!    pages reload. A failed rebuild keeps the last good snapshot and shows
@@ -12,7 +15,7 @@
 //! Nothing is written to the output folder.
 
 pub mod addresses;
-mod connections;
+pub mod connections;
 pub mod files;
 pub mod http;
 pub mod site;
