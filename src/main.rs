@@ -164,15 +164,24 @@ fn serve(args: cli::ServeArgs, printer: Printer) -> ExitCode {
     };
     let watching = args.watch;
     let notify = std::sync::Arc::new(move |notice: Notice<'_>| match notice {
-        Notice::Listening { url, taken } => {
+        Notice::Listening { urls, taken } => {
             if let Some(port) = taken {
                 printer.status(&format!("Port {port} is in use; using the next free one."));
             }
             let how = if watching { ", rebuilding on every save" } else { "" };
-            // Always shown, even with --quiet: it is the one thing the command is for.
-            eprintln!("Serving at {url}{how} (Ctrl-C to stop).");
+            // Always shown, even with --quiet: where to look is the one thing the command is for.
+            if let Some((first, others)) = urls.split_first() {
+                eprintln!("Serving at {first}{how} (Ctrl-C to stop).");
+                for url in others {
+                    eprintln!("  also at {url}");
+                }
+            }
             if !args.bind.is_loopback() {
-                printer.status("Visible to other devices on your network (--bind).");
+                // Always shown too: drafts become readable by anyone on the network.
+                eprintln!(
+                    "Visible to other devices on your network (--bind {}): anyone who can reach this machine can read the preview.",
+                    args.bind
+                );
             }
         }
         Notice::Built { posts, took, warnings } => {

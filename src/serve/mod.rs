@@ -2,8 +2,11 @@
 //!
 //! 1. [`crate::prepare`] loads the site, as `build` does, into a
 //!    [`site::Snapshot`]; pages are rendered when a browser asks for them.
-//! 2. [`http`] answers requests from the current snapshot and streams
-//!    reload and error events to the live-reload script in each page.
+//! 2. [`connections`] accepts connections within a cap and a header
+//!    timeout; [`http`] answers requests from the current snapshot (copied
+//!    files streamed from disk by [`files`]) and streams reload and error
+//!    events to the live-reload script in each page. [`addresses`] says
+//!    where to open it.
 //! 3. With `--watch`, [`watch`] reports changed files; the post cache
 //!    re-reads only those, a new snapshot replaces the old one, and open
 //!    pages reload. A failed rebuild keeps the last good snapshot and shows
@@ -11,6 +14,9 @@
 //!
 //! Nothing is written to the output folder.
 
+pub mod addresses;
+pub mod connections;
+pub mod files;
 pub mod http;
 pub mod site;
 pub mod watch;
@@ -51,10 +57,12 @@ pub struct ServeOptions {
 /// What `serve` reports while it runs.
 #[derive(Debug)]
 pub enum Notice<'a> {
-    /// The site is loaded and the server listens at `url`.
+    /// The site is loaded and the server listens.
     Listening {
-        /// The address to open.
-        url: &'a str,
+        /// Where to open it, the one to open first: the bind address, or
+        /// with a wildcard bind (`0.0.0.0`) loopback and then each of the
+        /// machine's addresses. Never empty.
+        urls: &'a [String],
         /// The port that was taken, when another was used.
         taken: Option<u16>,
     },
@@ -229,32 +237,42 @@ pub fn run(options: ServeOptions, notify: Notify) -> Result<(), ServeError> {
     let (listener, taken) = runtime.block_on(listen(options.bind, options.port))?;
     let address = listener.local_addr().map_err(|e| ServeError::Start(e.to_string()))?;
     let base_path = live.snapshot().map(|s| s.base_path().to_owned()).unwrap_or_default();
-    let url = format!("http://{}{base_path}/", display_address(address));
+    let urls = urls(&listener, address, &base_path);
     if options.watch {
         start_watching(&build.root, options.poll, builder, live.clone(), notify.clone())?;
     }
-    notify(Notice::Listening { url: &url, taken });
+    notify(Notice::Listening { urls: &urls, taken });
     if options.open {
-        let _ = open::that_detached(&url);
+        let _ = open::that_detached(&urls[0]);
     }
-    let app = http::router(live.clone());
+    // A name other than localhost on a loopback address can only come from a rebound domain.
+    let hosts = if address.ip().is_loopback() { http::Hosts::Loopback } else { http::Hosts::Any };
+    let app = http::router(live.clone(), hosts);
     runtime.block_on(async move {
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let live_for_signal = live.clone();
         let shutdown = async move {
             let _ = tokio::signal::ctrl_c().await;
-            let _ = live_for_signal.events.send(Signal::Shutdown);
-            let _ = stop.send(());
+            let _ = live.events.send(Signal::Shutdown);
         };
-        let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
-        tokio::select! {
-            result = server => result.map_err(|e| ServeError::Start(e.to_string())),
-            // Connections that do not close promptly do not hold up the exit.
-            () = async { let _ = stopped.await; tokio::time::sleep(Duration::from_secs(2)).await } => Ok(()),
-        }
-    })?;
+        connections::serve(listener, app, shutdown).await;
+    });
+    // A file read stuck on a hung network file system does not hold up the exit.
+    runtime.shutdown_timeout(Duration::from_millis(200));
     notify(Notice::Stopped);
     Ok(())
+}
+
+/// Where the server at `address` can be opened, loopback first.
+fn urls(listener: &tokio::net::TcpListener, address: SocketAddr, base_path: &str) -> Vec<String> {
+    let (interfaces, dual_stack) = if address.ip().is_unspecified() {
+        let dual_stack = address.is_ipv6() && socket2::SockRef::from(listener).only_v6().is_ok_and(|only| !only);
+        (addresses::interface_addresses(), dual_stack)
+    } else {
+        (Vec::new(), false)
+    };
+    addresses::reachable(address.ip(), dual_stack, &interfaces)
+        .into_iter()
+        .map(|ip| format!("http://{}{base_path}/", display_address(SocketAddr::new(ip, address.port()))))
+        .collect()
 }
 
 /// `127.0.0.1:4000`, or `[::1]:4000`.

@@ -5,6 +5,7 @@
 //! never touched.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use crate::diagnostics::Diagnostic;
@@ -16,8 +17,10 @@ use crate::render::Pages;
 pub enum Resource {
     /// A rendered page (gets the live-reload script).
     Html(Arc<str>),
-    /// Anything else, as stored.
+    /// Anything else in memory (a bundled theme's file, an index file).
     Bytes(Arc<[u8]>),
+    /// A copied file on disk, read when it is sent so an edit shows at once.
+    File(Arc<Path>),
     /// A page whose rendering failed.
     Failed(Arc<Diagnostic>),
 }
@@ -82,11 +85,10 @@ impl Snapshot {
         } else if let Some(text) = output::index_file(self.pages.site(), file) {
             Resource::Bytes(text.into_bytes().into())
         } else {
-            // Copied files are read when asked for, so an edit to one is served at once.
-            return match self.files.get(file)? {
-                Source::Bytes(bytes) => Some(Resource::Bytes(Arc::from(*bytes))),
-                Source::File(path) => std::fs::read(path).ok().map(|bytes| Resource::Bytes(bytes.into())),
-            };
+            return Some(match self.files.get(file)? {
+                Source::Bytes(bytes) => Resource::Bytes(Arc::from(*bytes)),
+                Source::File(path) => Resource::File(Arc::from(path.as_path())),
+            });
         };
         self.rendered.lock().unwrap_or_else(|e| e.into_inner()).insert(file.to_owned(), resource.clone());
         Some(resource)

@@ -30,11 +30,29 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(root: &Path, args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_shopfront"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_shopfront"));
+        command.arg("serve").arg("--root").arg(root).args(args);
+        Self::spawn(command)
+    }
+
+    /// Starts `serve` allowed only `files` open file descriptors, the
+    /// common default (`ulimit -n`) of a desktop session.
+    #[cfg(unix)]
+    fn start_with_fd_limit(root: &Path, args: &[&str], files: u32) -> Self {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_shopfront"))
             .arg("serve")
             .arg("--root")
             .arg(root)
-            .args(args)
+            .args(args);
+        Self::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Self {
+        let mut child = command
             .env("NO_COLOR", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -174,9 +192,14 @@ impl Response {
 
 /// One HTTP/1.1 request with the path sent exactly as given.
 fn request(port: u16, method: &str, path: &str) -> Response {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    request_with(port, method, path, "Host: localhost\r\n")
+}
+
+/// One HTTP/1.1 request with `headers` (each ending in CRLF).
+fn request_with(port: u16, method: &str, path: &str, headers: &str) -> Response {
+    let mut stream = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), PATIENCE).unwrap();
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
-    write!(stream, "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    write!(stream, "{method} {path} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response");
@@ -568,4 +591,255 @@ fn a_saved_post_names_its_own_page_for_prerendering() {
     assert_eq!(prepared.pages.files_from(&[PathBuf::from(POST)]), [page]);
     assert!(prepared.pages.files_from(&[PathBuf::from("static/style.css")]).is_empty());
     assert!(prepared.pages.files_from(&[]).is_empty());
+}
+
+// Hostile but well-formed use of the server (issue 13, items 3 and 10).
+
+/// The `http://…` addresses `serve` printed.
+fn printed_urls(log: &str) -> Vec<String> {
+    log.split_whitespace()
+        .filter_map(|word| word.strip_prefix("http://"))
+        .map(|rest| format!("http://{}", rest.trim_end_matches([',', '.', ')'])))
+        .collect()
+}
+
+#[test]
+fn a_loopback_preview_answers_only_to_loopback_names() {
+    let site = SiteTest::example_site();
+    let server = Server::start(site.root(), &["--watch", "--port", "0"]);
+    let port = server.port;
+    for host in [
+        "localhost".to_owned(),
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        format!("shop.localhost:{port}"),
+    ] {
+        let response = request_with(port, "GET", "/", &format!("Host: {host}\r\n"));
+        assert_eq!(response.status, 200, "Host: {host}");
+    }
+    // A page whose domain was pointed at 127.0.0.1 (DNS rebinding) sends its own name.
+    for host in ["evil.example", &format!("evil.example:{port}"), "localhost.evil.example", "192.168.1.5"] {
+        for path in ["/", POST_URL, "/style.css", "/feed.xml", "/__shopfront/live.js", "/__shopfront/events"] {
+            let response = request_with(port, "GET", path, &format!("Host: {host}\r\nAccept: text/event-stream\r\n"));
+            assert!(matches!(response.status, 403 | 421), "Host: {host} {path}: {}", response.status);
+            assert!(response.header("content-type").is_some_and(|t| t.starts_with("text/plain")));
+            assert!(response.body.contains("localhost"), "{}", response.body);
+            assert!(!response.body.contains("<html") && !response.body.contains("data:"), "{path} leaked");
+        }
+    }
+    // Naming no host, or another host in an absolute request target, is refused too.
+    assert!(matches!(request_with(port, "GET", "/", "").status, 400 | 403 | 421));
+    let absolute = request_with(port, "GET", "http://evil.example/", "Host: localhost\r\n");
+    assert!(matches!(absolute.status, 400 | 403 | 421), "{}", absolute.status);
+}
+
+#[test]
+fn bind_all_prints_real_addresses_and_warns_even_when_quiet() {
+    let site = SiteTest::example_site();
+    let server = Server::start(site.root(), &["--quiet", "--bind", "0.0.0.0", "--port", "0"]);
+    let log = server.wait_for_log("the network warning", |log| log.contains("Visible to other devices"));
+    let urls = printed_urls(&log);
+    assert!(!urls.is_empty(), "{log}");
+    assert!(!log.contains("0.0.0.0:"), "a wildcard is no address to open: {log}");
+    assert_eq!(urls[0], format!("http://127.0.0.1:{}/", server.port), "loopback first: {log}");
+    let machine: Vec<std::net::IpAddr> =
+        if_addrs::get_if_addrs().unwrap().iter().map(if_addrs::Interface::ip).collect();
+    for url in &urls {
+        let authority = url.trim_start_matches("http://").trim_end_matches('/');
+        let address: std::net::SocketAddr = authority.parse().unwrap_or_else(|_| panic!("{url}: {log}"));
+        assert_eq!(address.port(), server.port, "{url}");
+        assert!(!address.ip().is_unspecified(), "{url}");
+        assert!(address.ip().is_loopback() || machine.contains(&address.ip()), "{url} is not this machine's");
+    }
+    // Reachable from the network on purpose: any host name is answered.
+    assert_eq!(request_with(server.port, "GET", "/", "Host: shop.example:80\r\n").status, 200);
+}
+
+/// Asserts that `serve` still answers its home page.
+fn still_answers(server: &Server) {
+    let home = server.get("/");
+    assert_eq!(home.status, 200, "{}", server.log());
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_among_the_static_files_blocks_no_request() {
+    let site = SiteTest::example_site().file("static/swapped.txt", "a file for now");
+    let root = site.root().to_path_buf();
+    mkfifo(&root.join("static/there-from-the-start.txt"));
+    let server = Server::start(&root, &["--port", "0"]);
+    assert_eq!(server.get("/swapped.txt").body, "a file for now");
+    // Replaced by a FIFO while serving (no --watch: the file table still lists it).
+    std::fs::remove_file(root.join("static/swapped.txt")).unwrap();
+    mkfifo(&root.join("static/swapped.txt"));
+
+    // More requests for FIFOs than the server has worker threads.
+    let port = server.port;
+    let askers: Vec<_> = (0..24)
+        .map(|i| {
+            let path = if i % 2 == 0 { "/swapped.txt" } else { "/there-from-the-start.txt" };
+            std::thread::spawn(move || request(port, "GET", path).status)
+        })
+        .collect();
+    still_answers(&server);
+    assert_eq!(server.get("/style.css").status, 200);
+    for asker in askers {
+        let status = asker.join().expect("a FIFO request is answered");
+        assert!(matches!(status, 403 | 404), "a FIFO is not served: {status}");
+    }
+    still_answers(&server);
+}
+
+/// Deterministic bytes that no two offsets repeat in step.
+fn noise(len: usize) -> Vec<u8> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+/// The server's resident memory in KiB (`VmRSS` or `VmHWM`), on Linux.
+#[cfg(target_os = "linux")]
+fn memory_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with(field)).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn big_static_files_are_streamed_whole_and_by_range() {
+    const SIZE: usize = 48 << 20;
+    let bytes = noise(SIZE);
+    let site = SiteTest::example_site().file("static/media/big.bin", &bytes);
+    let server = Server::start(site.root(), &["--port", "0"]);
+
+    let whole = server.get("/media/big.bin");
+    assert_eq!(whole.status, 200);
+    assert_eq!(whole.header("content-length"), Some(SIZE.to_string().as_str()));
+    assert!(whole.bytes == bytes, "the bytes served are the file's");
+
+    // Eight downloads held open at once, the clients not reading yet: a
+    // server that reads the file whole holds eight copies.
+    #[cfg(target_os = "linux")]
+    {
+        let pid = server.child.id();
+        // Resets the peak where allowed; elsewhere growth is measured from the old peak.
+        let reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
+        let before = memory_kib(pid, if reset { "VmRSS:" } else { "VmHWM:" });
+        let slow: Vec<(TcpStream, Vec<u8>)> = (0..8)
+            .map(|_| {
+                let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+                stream.set_read_timeout(Some(PATIENCE)).unwrap();
+                write!(stream, "GET /media/big.bin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+                let mut first = vec![0; 4096];
+                let read = stream.read(&mut first).unwrap();
+                assert!(read > 0, "the download starts");
+                first.truncate(read);
+                (stream, first)
+            })
+            .collect();
+        still_answers(&server);
+        let peak = memory_kib(pid, "VmHWM:");
+        let grown = peak.saturating_sub(before) * 1024;
+        assert!(grown < 2 * SIZE as u64, "8 downloads of {SIZE} bytes grew the server by {grown} bytes");
+        // Each still gets the whole file, byte for byte.
+        for (mut stream, mut raw) in slow {
+            stream.read_to_end(&mut raw).unwrap();
+            let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+            assert!(raw[split + 4..] == bytes[..], "a held download is the whole file");
+        }
+    }
+
+    // Ranges, as static hosts serve them (video and audio seek with them).
+    let part = request_with(server.port, "GET", "/media/big.bin", "Host: localhost\r\nRange: bytes=1000-1999\r\n");
+    assert_eq!(part.status, 206);
+    assert_eq!(part.header("content-range"), Some(format!("bytes 1000-1999/{SIZE}").as_str()));
+    assert!(part.bytes == bytes[1000..2000]);
+    let tail = request_with(server.port, "GET", "/media/big.bin", "Host: localhost\r\nRange: bytes=-10\r\n");
+    assert!(tail.status == 206 && tail.bytes == bytes[SIZE - 10..]);
+    let past = request_with(server.port, "GET", "/media/big.bin", "Host: localhost\r\nRange: bytes=999999999-\r\n");
+    assert_eq!(past.status, 416);
+    let head = request(server.port, "HEAD", "/media/big.bin");
+    assert_eq!((head.status, head.header("content-length")), (200, Some(SIZE.to_string().as_str())));
+    assert!(head.bytes.is_empty());
+}
+
+/// Raises this process's limit of open files to `files` (or the hard limit).
+#[cfg(unix)]
+fn allow_open_files(files: libc::rlim_t) {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: both calls get a pointer to a live, initialised `rlimit`.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < files {
+            limit.rlim_cur = files.min(limit.rlim_max);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+/// Opens `count` connections that each send part of a request head and then
+/// nothing more, as a slowloris client (or a stuck proxy) does.
+fn half_sent_requests(port: u16, count: usize) -> Vec<TcpStream> {
+    (0..count)
+        .filter_map(|i| {
+            let mut stream = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), PATIENCE).ok()?;
+            let _ = write!(stream, "GET /?n={i} HTTP/1.1\r\nHost: localhost\r\nX-Waiting: ");
+            Some(stream)
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_flood_of_half_sent_requests_leaves_the_server_reachable() {
+    const FLOOD: usize = 1100;
+    allow_open_files((FLOOD + 512) as libc::rlim_t);
+    let site = SiteTest::example_site();
+    // The usual desktop limit: fewer descriptors than connections in the flood.
+    let server = Server::start_with_fd_limit(site.root(), &["--watch", "--port", "0"], 1024);
+    let mut events = server.events();
+    let flood = half_sent_requests(server.port, FLOOD);
+    assert!(flood.len() > 1000, "{} connections opened", flood.len());
+    // A browser arriving during the flood is served, the flood still held.
+    still_answers(&server);
+    assert_eq!(server.get(POST_URL).status, 200);
+    // So is a second wave, and the live-reload stream opened before it stays up.
+    let more = half_sent_requests(server.port, FLOOD / 2);
+    still_answers(&server);
+    edit(site.root(), POST, |text| text.replacen("\n\n", "\n\nAFTER-THE-FLOOD paragraph.\n\n", 1));
+    events.until("reload");
+    assert!(server.get(POST_URL).body.contains("AFTER-THE-FLOOD"));
+    drop((flood, more));
+    still_answers(&server);
+}
+
+#[test]
+fn a_request_head_that_never_ends_is_cut_off() {
+    let site = SiteTest::example_site();
+    let server = Server::start(site.root(), &["--port", "0"]);
+    let mut stalled = half_sent_requests(server.port, 1).pop().unwrap();
+    let mut silent = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    for stream in [&mut stalled, &mut silent] {
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        // The server closes it (maybe after a 408) well before the patience runs out.
+        let mut rest = Vec::new();
+        let closed = stream.read_to_end(&mut rest);
+        assert!(
+            closed.is_ok() || closed.is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+            "never closed"
+        );
+        assert!(rest.is_empty() || rest.starts_with(b"HTTP/1.1 408"), "{}", String::from_utf8_lossy(&rest));
+    }
+    still_answers(&server);
 }
