@@ -10,7 +10,9 @@
 //!   naming the link and its target, the way Jekyll's safe mode refuses them.
 //!   Loops are reported, never followed.
 //! * **Only regular files.** A named pipe, socket or device would block a
-//!   build forever or copy endless bytes; it is an error naming the file.
+//!   build forever or copy endless bytes: one met in a folder is skipped with
+//!   a warning, never opened; one the site names (`profile.toml`, a locale
+//!   file) is an error.
 //! * **Hidden files and folders stay private.** Names starting with `.` and
 //!   editors' temporary files are skipped, folders included (`.git/`,
 //!   `.secrets/`), except what a [`Visibility`] lets through: `static/`'s
@@ -211,7 +213,7 @@ impl SiteRoot {
                     }
                     if !entry.file_type().is_file() {
                         match entry.metadata() {
-                            Ok(meta) => walk.errors.push(not_regular(&shown, &meta)),
+                            Ok(meta) => walk.errors.push(special_file_skipped(&shown, &meta)),
                             Err(err) => walk.errors.push(walk_error(&self.root, &err)),
                         }
                         continue;
@@ -231,14 +233,16 @@ impl SiteRoot {
 pub struct Walk {
     /// (relative `/` path, path), sorted.
     pub files: Vec<(String, PathBuf)>,
-    /// Links out of the site, loops, special files, unreadable folders.
+    /// Links out of the site, loops, unreadable folders (errors), and
+    /// special files skipped (warnings).
     pub errors: Vec<Diagnostic>,
 }
 
 impl Walk {
-    /// The files, or every error found.
+    /// The files, or every error found (warnings are dropped: the walk's
+    /// owner that reports them uses [`Self::files`] and [`Self::errors`]).
     pub fn into_result(self) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
-        if self.errors.is_empty() { Ok(self.files) } else { Err(self.errors) }
+        if self.errors.iter().any(Diagnostic::is_error) { Err(self.errors) } else { Ok(self.files) }
     }
 }
 
@@ -260,6 +264,17 @@ fn outside(shown: &Path, link: &Path, target: &Path) -> Diagnostic {
     )
     .at(shown)
     .with_hint("copy the file into the site if it belongs there, or remove the link")
+}
+
+/// A special file met in a folder: skipped (never opened), with a warning,
+/// so that a stray pipe does not stop a build or a preview.
+fn special_file_skipped(shown: &Path, meta: &std::fs::Metadata) -> Diagnostic {
+    Diagnostic::warning(
+        "special-file",
+        format!("{} is {}, not a regular file; skipped", shown.display(), describe(meta)),
+    )
+    .at(shown)
+    .with_hint("only regular files are read or copied; remove it or replace it with a file")
 }
 
 fn not_regular(shown: &Path, meta: &std::fs::Metadata) -> Diagnostic {

@@ -13,8 +13,12 @@
 //! 6. [`render`]: load the theme into Tera and render each page, in
 //!    parallel, straight to the output.
 //! 7. [`output`]: static and bundle files, feed, sitemap, robots, search
-//!    index, and the staging folder that replaces the previous output only
-//!    when everything succeeded.
+//!    index, and the writer that puts them in place only when everything
+//!    succeeded, writes only what changed and never touches a file it did
+//!    not write (its manifest).
+//!
+//! [`fs`] is where every file of the site is read: only regular files, only
+//! inside the site, hidden ones skipped.
 //!
 //! [`serve`] runs stages 1–6 into memory and renders pages on request,
 //! re-reading only the files a watcher reports changed.
@@ -183,7 +187,10 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         settings.theme.clone_from(name);
     }
     let theme = match render::theme::load(root, &settings.theme) {
-        Ok(theme) => Some(theme),
+        Ok(theme) => {
+            diagnostics.extend(theme.warnings.iter().cloned());
+            Some(theme)
+        }
         Err(errors) => {
             // Point an unknown theme at its line in profile.toml, or at --theme.
             let theme_span = settings.profile.site.theme.as_ref().map(|t| t.span().start);

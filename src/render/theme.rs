@@ -61,6 +61,8 @@ pub struct Theme {
     pub templates: Vec<TemplateFile>,
     /// Files for the output root.
     pub statics: Vec<StaticFile>,
+    /// What loading it found that does not stop a build (a skipped special file).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// One bundled theme's name and description.
@@ -95,10 +97,11 @@ pub fn bundled() -> Vec<ThemeInfo> {
 pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
     let mut templates = Vec::new();
     let mut statics = Vec::new();
+    let mut warnings = Vec::new();
     let local = root.join("themes").join(name);
     if local.is_dir() {
         crate::fs::SiteRoot::new(root).check_dir(&local).map_err(|d| vec![*d])?;
-        read_dir_files(root, &local.join("templates"), &mut |rel, path, source| {
+        read_dir_files(root, &local.join("templates"), &mut warnings, &mut |rel, path, source| {
             templates.push(TemplateFile { name: rel, source, origin: display_path(root, path) });
         })?;
         for (rel, from) in list_files(root, &local.join("static"), crate::fs::Visibility::Published(&[]))? {
@@ -116,7 +119,7 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
     }
     let overrides = root.join("templates");
     if overrides.is_dir() {
-        read_dir_files(root, &overrides, &mut |rel, path, source| {
+        read_dir_files(root, &overrides, &mut warnings, &mut |rel, path, source| {
             let origin = display_path(root, path);
             match templates.iter_mut().find(|t| t.name == rel) {
                 Some(existing) => *existing = TemplateFile { name: rel, source, origin },
@@ -125,7 +128,7 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         })?;
     }
     templates.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Theme { name: name.to_owned(), templates, statics })
+    Ok(Theme { name: name.to_owned(), templates, statics, warnings })
 }
 
 fn collect_embedded(
@@ -169,10 +172,20 @@ pub fn list_files(
     crate::fs::SiteRoot::new(root).walk(dir, visibility).into_result()
 }
 
-fn read_dir_files(root: &Path, dir: &Path, add: &mut dyn FnMut(String, &Path, String)) -> Result<(), Vec<Diagnostic>> {
+fn read_dir_files(
+    root: &Path,
+    dir: &Path,
+    warnings: &mut Vec<Diagnostic>,
+    add: &mut dyn FnMut(String, &Path, String),
+) -> Result<(), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let site = crate::fs::SiteRoot::new(root);
-    for (rel, path) in site.walk(dir, crate::fs::Visibility::Private).into_result()? {
+    let walk = site.walk(dir, crate::fs::Visibility::Private);
+    if walk.errors.iter().any(Diagnostic::is_error) {
+        return Err(walk.errors);
+    }
+    warnings.extend(walk.errors);
+    for (rel, path) in walk.files {
         match site.read(&path, crate::content::MAX_FILE_BYTES).map(String::from_utf8) {
             Ok(Ok(source)) => add(rel, &path, source.replace("\r\n", "\n")),
             Ok(Err(_)) => {
