@@ -7,6 +7,7 @@ mod browser;
 mod build;
 mod cli;
 mod invalid;
+mod linear;
 mod properties;
 mod serve;
 mod support;
