@@ -157,9 +157,13 @@ impl LineIndex {
     }
 
     /// The byte range of 1-based `line` without its line break (`\r\n` or
-    /// `\n`), or `None` past the last line.
+    /// `\n`), or `None` past the last line (as [`str::lines`] counts them:
+    /// nothing after a final line break).
     pub fn line(&self, text: &str, line: usize) -> Option<Range<usize>> {
         let start = *self.starts.get(line.checked_sub(1)?)?;
+        if start == text.len() {
+            return None;
+        }
         let end = self.starts.get(line).map_or(text.len(), |next| next - 1);
         let end = if text[start..end].ends_with('\r') { end - 1 } else { end };
         Some(start..end)
@@ -738,6 +742,8 @@ mod tests {
             for (number, line) in text.lines().enumerate() {
                 assert_eq!(index.line(text, number + 1).map(|r| &text[r]), Some(line), "line {}", number + 1);
             }
+            assert_eq!(index.line(text, text.lines().count() + 1), None);
+            assert_eq!(index.line(text, 0), None);
         }
     }
 
