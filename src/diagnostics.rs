@@ -6,11 +6,28 @@
 //! in one round instead of one per run. [`Diagnostics`] sorts them by file and
 //! line and renders them the way rustc does: message, location, the source
 //! line with a caret, and a hint.
+//!
+//! A pasted post can hold tens of thousands of copies of one mistake on one
+//! very long line, so every step here is linear in the file: a file's lines
+//! are indexed once ([`LineIndex`]) and each finding is located by binary
+//! search; a finding quotes at most [`SNIPPET_CHARS`] characters around its
+//! column, not the whole line; and at most [`SHOWN_PER_KIND`] findings of one
+//! kind are shown per file, followed by one that counts the rest
+//! ([`FileFindings`] does this as findings are made, [`Diagnostics::sort`]
+//! for everything else).
 
 use std::fmt::{self, Write as _};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
+
+/// Findings of one kind shown in full per file; the rest are counted.
+pub const SHOWN_PER_KIND: usize = 10;
+
+/// The most characters of a source line a finding quotes.
+pub const SNIPPET_CHARS: usize = 200;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -39,8 +56,146 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it.
     pub hint: Option<String>,
-    /// The text of the offending line, shown under the message.
-    pub source_line: Option<String>,
+    /// The offending line (or the part of it around the column), shown under the message.
+    pub snippet: Option<Snippet>,
+    /// On the finding that stands in for those left out: how many more
+    /// findings of this kind the file has. Zero on every other finding.
+    pub more: usize,
+}
+
+/// Part of a source line to quote, with where the caret goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// At most [`SNIPPET_CHARS`] characters of the line, with `…` where it was cut.
+    pub text: String,
+    /// How many characters of `text` come before the caret.
+    pub caret: usize,
+}
+
+impl Snippet {
+    /// The part of `line` (one line, without its line break) around byte
+    /// offset `at`: the whole line when it is short enough, otherwise
+    /// [`SNIPPET_CHARS`] characters with the caret near the middle. Reads
+    /// only the characters it keeps.
+    pub fn around(line: &str, at: usize) -> Self {
+        let mut at = at.min(line.len());
+        while !line.is_char_boundary(at) {
+            at -= 1;
+        }
+        let (before, after) = line.split_at(at);
+        // Starts of the characters before `at`, nearest first.
+        let back: Vec<usize> = before.char_indices().rev().take(SNIPPET_CHARS).map(|(i, _)| i).collect();
+        // Starts of the characters from `at` on; one more tells where the last kept one ends.
+        let ahead: Vec<usize> = after.char_indices().take(SNIPPET_CHARS + 1).map(|(i, _)| at + i).collect();
+        let ahead_chars = ahead.len().min(SNIPPET_CHARS);
+        let mut taken_back = back.len().min(SNIPPET_CHARS / 2);
+        let taken_ahead = ahead_chars.min(SNIPPET_CHARS - taken_back);
+        taken_back = back.len().min(SNIPPET_CHARS - taken_ahead);
+        let start = if taken_back == 0 { at } else { back[taken_back - 1] };
+        let end = ahead.get(taken_ahead).copied().unwrap_or(line.len());
+        let cut_before = start > 0;
+        let cut_after = end < line.len();
+        let mut text = String::with_capacity(end - start + 6);
+        if cut_before {
+            text.push('…');
+        }
+        text.push_str(&line[start..end]);
+        if cut_after {
+            text.push('…');
+        }
+        Snippet { text, caret: taken_back + usize::from(cut_before) }
+    }
+}
+
+/// Where each line of a text starts, built in one pass, so that the line
+/// and column of any byte offset are found by binary search instead of by
+/// reading the text again from its start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineIndex {
+    /// Byte offset at which each line starts; the first is 0.
+    starts: Vec<usize>,
+    /// For text that is not all ASCII: how many characters come before
+    /// every [`Self::STRIDE`]th byte, so a column is counted from the
+    /// nearest of these rather than from the line's start.
+    chars_before: Vec<usize>,
+    /// The text's length, to catch an index used with another text.
+    len: usize,
+}
+
+impl LineIndex {
+    const STRIDE: usize = 1024;
+
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = Vec::with_capacity(bytes.len() / 40 + 1);
+        starts.push(0);
+        starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        let chars_before = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut table = Vec::with_capacity(bytes.len() / Self::STRIDE + 1);
+            let mut count = 0;
+            for chunk in bytes.chunks(Self::STRIDE) {
+                table.push(count);
+                count += chunk.iter().filter(|b| !is_continuation(**b)).count();
+            }
+            table.push(count);
+            table
+        };
+        Self { starts, chars_before, len: text.len() }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, exactly as
+    /// [`line_column`] counts them.
+    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        debug_assert_eq!(text.len(), self.len, "a line index used with another text");
+        let offset = floor_char_boundary(text, offset);
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        (line, self.chars_between(text, start, offset) + 1)
+    }
+
+    /// The byte range of 1-based `line` without its line break (`\r\n` or
+    /// `\n`), or `None` past the last line (as [`str::lines`] counts them:
+    /// nothing after a final line break).
+    pub fn line(&self, text: &str, line: usize) -> Option<Range<usize>> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        if start == text.len() {
+            return None;
+        }
+        let end = self.starts.get(line).map_or(text.len(), |next| next - 1);
+        let end = if text[start..end].ends_with('\r') { end - 1 } else { end };
+        Some(start..end)
+    }
+
+    /// Characters in `text[from..to]`, both character boundaries.
+    fn chars_between(&self, text: &str, from: usize, to: usize) -> usize {
+        if self.chars_before.is_empty() {
+            return to - from;
+        }
+        self.chars_before_offset(text, to) - self.chars_before_offset(text, from)
+    }
+
+    fn chars_before_offset(&self, text: &str, offset: usize) -> usize {
+        let chunk = offset / Self::STRIDE;
+        let from = chunk * Self::STRIDE;
+        self.chars_before[chunk] + text.as_bytes()[from..offset].iter().filter(|b| !is_continuation(**b)).count()
+    }
+}
+
+/// Whether a UTF-8 byte continues a character rather than starting one.
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
+/// `offset`, clamped to the text and moved back to a character boundary.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 impl Diagnostic {
@@ -63,7 +218,8 @@ impl Diagnostic {
             column: None,
             message: message.into(),
             hint: None,
-            source_line: None,
+            snippet: None,
+            more: 0,
         }
     }
 
@@ -74,20 +230,53 @@ impl Diagnostic {
     }
 
     /// Sets line and column (1-based) and, when `source` is the file's text,
-    /// the line to quote.
+    /// the line to quote. Reads the text up to that line: for a finding in a
+    /// file with many, use [`Self::with_indexed_offset`].
     pub fn with_position(mut self, line: usize, column: usize, source: Option<&str>) -> Self {
         self.line = Some(line.max(1));
         self.column = Some(column.max(1));
         if let Some(text) = source {
-            self.source_line = text.lines().nth(line.saturating_sub(1)).map(str::to_owned);
+            self.snippet = text.lines().nth(line.saturating_sub(1)).map(|content| {
+                let at = content.char_indices().nth(column.saturating_sub(1)).map_or(content.len(), |(i, _)| i);
+                Snippet::around(content, at)
+            });
         }
         self
     }
 
-    /// Sets line and column from a byte offset into `source`.
+    /// Sets line and column (1-based) and quotes `content`, the text of that line.
+    pub fn with_line_text(self, line: usize, column: usize, content: &str) -> Self {
+        let content = content.split('\n').next().unwrap_or_default();
+        self.with_position(line, column, None).with_snippet_of(content)
+    }
+
+    fn with_snippet_of(mut self, content: &str) -> Self {
+        let column = self.column.unwrap_or(1);
+        let at = content.char_indices().nth(column - 1).map_or(content.len(), |(i, _)| i);
+        self.snippet = Some(Snippet::around(content, at));
+        self
+    }
+
+    /// Sets line and column from a byte offset into `source`. Reads the text
+    /// up to the offset: for a finding in a file with many, use
+    /// [`Self::with_indexed_offset`].
     pub fn with_offset(self, source: &str, offset: usize) -> Self {
-        let (line, column) = line_column(source, offset);
-        self.with_position(line, column, Some(source))
+        self.with_indexed_offset(source, &LineIndex::new(source), offset)
+    }
+
+    /// Sets line and column from a byte offset into `source`, whose lines
+    /// `lines` indexes, and quotes the line around it: O(log n) plus the
+    /// characters quoted, however long the file or the line.
+    pub fn with_indexed_offset(mut self, source: &str, lines: &LineIndex, offset: usize) -> Self {
+        let offset = floor_char_boundary(source, offset);
+        let (line, column) = lines.position(source, offset);
+        self.line = Some(line);
+        self.column = Some(column);
+        if let Some(range) = lines.line(source, line) {
+            let at = offset.clamp(range.start, range.end) - range.start;
+            self.snippet = Some(Snippet::around(&source[range], at));
+        }
+        self
     }
 
     /// Adds a hint.
@@ -99,6 +288,31 @@ impl Diagnostic {
     /// Whether this finding fails the build.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// How many findings this one stands for: one, or on the finding that
+    /// counts those left out, their number.
+    pub fn count(&self) -> usize {
+        self.more.max(1)
+    }
+
+    /// The finding that stands for `more` findings of `code` left out of `path`.
+    fn left_out(code: &'static str, path: Option<PathBuf>, tally: &Tally) -> Self {
+        let severity = if tally.errors { Severity::Error } else { Severity::Warning };
+        let (line, column) = tally.first_left_out.unwrap_or((None, None));
+        Self {
+            severity,
+            code,
+            path,
+            line,
+            column,
+            message: format!("… and {} more `{code}` findings in this file", tally.more),
+            hint: Some(format!(
+                "only the first {SHOWN_PER_KIND} of a kind are shown per file; fix those and check again"
+            )),
+            snippet: None,
+            more: tally.more,
+        }
     }
 
     /// `path:line:column`, as far as known.
@@ -129,14 +343,12 @@ impl Diagnostic {
         if let Some(location) = self.location() {
             let _ = writeln!(out, "{pad}{} {location}", paint("1;34", "-->"));
         }
-        if let (Some(line), Some(text)) = (self.line, &self.source_line) {
+        if let (Some(line), Some(snippet)) = (self.line, &self.snippet) {
             let bar = paint("1;34", "|");
-            let column = self.column.unwrap_or(1);
-            let shown: String = text.chars().take(200).collect();
             let caret_pad: String =
-                shown.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                snippet.text.chars().take(snippet.caret).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
             let _ = writeln!(out, "{pad} {bar}");
-            let _ = writeln!(out, "{} {bar} {shown}", paint("1;34", &line.to_string()));
+            let _ = writeln!(out, "{} {bar} {}", paint("1;34", &line.to_string()), snippet.text);
             let _ = writeln!(out, "{pad} {bar} {caret_pad}{}", paint(label_color, "^"));
         }
         if let Some(hint) = &self.hint {
@@ -180,14 +392,14 @@ impl Diagnostics {
         self.0.iter().any(Diagnostic::is_error)
     }
 
-    /// How many errors.
+    /// How many errors, counting those left out of the list.
     pub fn error_count(&self) -> usize {
-        self.0.iter().filter(|d| d.is_error()).count()
+        self.0.iter().filter(|d| d.is_error()).map(Diagnostic::count).sum()
     }
 
-    /// How many warnings.
+    /// How many warnings, counting those left out of the list.
     pub fn warning_count(&self) -> usize {
-        self.0.len() - self.error_count()
+        self.0.iter().filter(|d| !d.is_error()).map(Diagnostic::count).sum()
     }
 
     /// Whether there are no findings at all.
@@ -197,12 +409,42 @@ impl Diagnostics {
 
     /// Sorts by file, line and column (findings without a file first), then
     /// drops exact repeats, so output is stable whatever the thread order.
+    /// Of each kind, at most [`SHOWN_PER_KIND`] findings per file are kept,
+    /// the first by position; one more finding, last in the file, counts
+    /// the rest. Sorting again changes nothing.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.severity, &a.message)
-                .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
+            (&a.path, a.more > 0, a.line, a.column, a.severity, &a.message).cmp(&(
+                &b.path,
+                b.more > 0,
+                b.line,
+                b.column,
+                b.severity,
+                &b.message,
+            ))
         });
         self.0.dedup();
+        self.cap_per_file();
+    }
+
+    /// See [`Self::sort`]; expects the findings sorted by file.
+    fn cap_per_file(&mut self) {
+        let mut start = 0;
+        while start < self.0.len() {
+            let path = self.0[start].path.clone();
+            let end = start + self.0[start..].iter().take_while(|d| d.path == path).count();
+            if path.is_some() && needs_cap(&self.0[start..end]) {
+                let file: Vec<Diagnostic> = self.0.drain(start..end).collect();
+                let mut findings = FileFindings::new(path);
+                file.into_iter().for_each(|d| findings.push(d));
+                let capped = findings.into_vec();
+                let kept = capped.len();
+                self.0.splice(start..start, capped);
+                start += kept;
+            } else {
+                start = end;
+            }
+        }
     }
 
     /// Keeps only the first finding with `code`, noting how many there were.
@@ -226,6 +468,111 @@ impl Diagnostics {
     /// Only the errors.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| d.is_error())
+    }
+}
+
+/// Whether a file's findings hold a kind past [`SHOWN_PER_KIND`] or a count of left-out ones.
+fn needs_cap(file: &[Diagnostic]) -> bool {
+    if file.len() <= SHOWN_PER_KIND {
+        return file.iter().any(|d| d.more > 0);
+    }
+    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+    file.iter().any(|d| {
+        let count = counts.entry(d.code).or_default();
+        *count += 1;
+        d.more > 0 || *count > SHOWN_PER_KIND
+    })
+}
+
+/// What [`FileFindings`] knows of one kind of finding.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Findings kept in full.
+    shown: usize,
+    /// Findings left out.
+    more: usize,
+    /// Whether any left-out finding is an error.
+    errors: bool,
+    /// Line and column of the first one left out, when known.
+    first_left_out: Option<(Option<usize>, Option<usize>)>,
+}
+
+/// The findings of one file, collected as they are made. At most
+/// [`SHOWN_PER_KIND`] of each kind are made in full (located, quoted); the
+/// rest are only counted, and [`Self::into_vec`] adds one finding per kind
+/// that says how many were left out. Reporting a file with 50,000 copies of
+/// one mistake so costs no more than reporting ten, and it still fails the
+/// build when they are errors.
+#[derive(Debug, Default)]
+pub struct FileFindings {
+    path: Option<PathBuf>,
+    list: Vec<Diagnostic>,
+    tallies: FxHashMap<&'static str, Tally>,
+    errors: bool,
+}
+
+impl FileFindings {
+    /// No findings yet about the file at `path`.
+    pub fn new(path: Option<PathBuf>) -> Self {
+        Self { path, ..Self::default() }
+    }
+
+    /// Adds a finding already made.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        let severity = diagnostic.severity;
+        let code = diagnostic.code;
+        if diagnostic.more > 0 {
+            self.errors |= severity == Severity::Error;
+            let tally = self.tallies.entry(code).or_default();
+            tally.more += diagnostic.more;
+            tally.errors |= severity == Severity::Error;
+            tally.first_left_out.get_or_insert((diagnostic.line, diagnostic.column));
+            return;
+        }
+        let position = (diagnostic.line, diagnostic.column);
+        if self.admit(code, severity, position) {
+            self.list.push(diagnostic);
+        }
+    }
+
+    /// Adds the finding of kind `code` that `make` makes, calling it only
+    /// when the finding will be shown.
+    pub fn add(&mut self, code: &'static str, severity: Severity, make: impl FnOnce() -> Diagnostic) {
+        if self.admit(code, severity, (None, None)) {
+            let diagnostic = make();
+            debug_assert_eq!((diagnostic.code, diagnostic.severity), (code, severity));
+            self.list.push(diagnostic);
+        }
+    }
+
+    /// Counts a finding; whether it is to be kept in full.
+    fn admit(&mut self, code: &'static str, severity: Severity, position: (Option<usize>, Option<usize>)) -> bool {
+        self.errors |= severity == Severity::Error;
+        let tally = self.tallies.entry(code).or_default();
+        if tally.shown < SHOWN_PER_KIND {
+            tally.shown += 1;
+            return true;
+        }
+        tally.more += 1;
+        tally.errors |= severity == Severity::Error;
+        tally.first_left_out.get_or_insert(position);
+        false
+    }
+
+    /// Whether any finding so far, kept or counted, is an error.
+    pub fn has_errors(&self) -> bool {
+        self.errors
+    }
+
+    /// The findings kept, then one per kind that counts those left out.
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        let mut list = self.list;
+        let mut left_out: Vec<(&'static str, Tally)> = self.tallies.into_iter().filter(|(_, t)| t.more > 0).collect();
+        left_out.sort_unstable_by_key(|(code, _)| *code);
+        for (code, tally) in left_out {
+            list.push(Diagnostic::left_out(code, self.path.clone(), &tally));
+        }
+        list
     }
 }
 
@@ -255,12 +602,10 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
-/// 1-based line and column (in characters) of a byte offset.
+/// 1-based line and column (in characters) of a byte offset. Reads the
+/// text up to the offset: for many offsets into one text, use a [`LineIndex`].
 pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(source.len());
-    while !source.is_char_boundary(offset) {
-        offset -= 1;
-    }
+    let offset = floor_char_boundary(source, offset);
     let before = &source[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -371,6 +716,151 @@ mod tests {
         assert_eq!(line_column(text, 3), (2, 2));
         assert_eq!(line_column(text, text.find('d').unwrap()), (3, 2));
         assert_eq!(line_column(text, 999), (3, 3));
+    }
+
+    #[test]
+    fn line_index_agrees_with_reading_from_the_start() {
+        let ascii: String = (0..400).map(|i| format!("line {i} {}\n", "x".repeat(i % 37))).collect();
+        let mixed: String = (0..400).map(|i| format!("广告 {i} é{}\r\n", "ü".repeat(i % 700))).collect();
+        for text in [ascii.as_str(), mixed.as_str(), "", "\n", "no newline", "a\n\nb\n"] {
+            let index = LineIndex::new(text);
+            // Every offset's position, counted in one walk (line_column on each would be quadratic).
+            let mut expected = Vec::with_capacity(text.len() + 1);
+            let (mut line, mut column) = (1, 1);
+            for c in text.chars() {
+                expected.extend(std::iter::repeat_n((line, column), c.len_utf8()));
+                (line, column) = if c == '\n' { (line + 1, 1) } else { (line, column + 1) };
+            }
+            expected.push((line, column));
+            for offset in 0..=text.len() + 2 {
+                let want = expected[offset.min(text.len())];
+                assert_eq!(index.position(text, offset), want, "offset {offset}");
+            }
+            for offset in (0..text.len()).step_by(997) {
+                assert_eq!(index.position(text, offset), line_column(text, offset), "offset {offset}");
+            }
+            for (number, line) in text.lines().enumerate() {
+                assert_eq!(index.line(text, number + 1).map(|r| &text[r]), Some(line), "line {}", number + 1);
+            }
+            assert_eq!(index.line(text, text.lines().count() + 1), None);
+            assert_eq!(index.line(text, 0), None);
+        }
+    }
+
+    #[test]
+    fn a_short_line_is_quoted_whole() {
+        let snippet = Snippet::around("tags: [a", 6);
+        assert_eq!(snippet, Snippet { text: "tags: [a".to_owned(), caret: 6 });
+        let line = "é".repeat(SNIPPET_CHARS);
+        assert_eq!(Snippet::around(&line, line.len()), Snippet { text: line.clone(), caret: SNIPPET_CHARS });
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_around_the_column() {
+        // Every character is its own column number (mod 10), so the caret's character shows where it is.
+        let line: String = (0..100_000).map(|i| char::from(b'0' + (i % 10) as u8)).collect();
+        for column in [1, 50, 101, 150, 5_000, 99_950, 100_000, 100_001] {
+            let at = (column - 1).min(line.len());
+            let snippet = Snippet::around(&line, at);
+            let chars: Vec<char> = snippet.text.chars().collect();
+            let kept = chars.len() - usize::from(chars[0] == '…') - usize::from(chars.last() == Some(&'…'));
+            assert_eq!(kept, SNIPPET_CHARS, "column {column}");
+            assert_eq!(chars[0] == '…', column > SNIPPET_CHARS / 2 + 1 && at > 0, "column {column}");
+            assert_eq!(chars.last() == Some(&'…'), column + SNIPPET_CHARS / 2 <= 100_000, "column {column}");
+            match line.as_bytes().get(at) {
+                Some(&expected) => assert_eq!(chars[snippet.caret], char::from(expected), "column {column}"),
+                None => assert_eq!(snippet.caret, chars.len(), "column {column}"),
+            }
+        }
+        // Multi-byte characters are never cut.
+        let line = "广".repeat(1_000);
+        let snippet = Snippet::around(&line, 3 * 500 + 1);
+        assert_eq!(snippet.text, format!("…{}…", "广".repeat(SNIPPET_CHARS)));
+        assert_eq!(snippet.caret, 1 + SNIPPET_CHARS / 2);
+    }
+
+    #[test]
+    fn a_finding_on_a_huge_line_quotes_a_window_with_the_caret_on_its_column() {
+        let line = "[x](javascript:alert(1)) ".repeat(20_000);
+        let source = format!("---\ntitle: T\n---\n{line}\n");
+        let index = LineIndex::new(&source);
+        let offset = source.len() - 100 * 25 - 1;
+        let d = Diagnostic::error("unsafe-link", "no").at("a.md").with_indexed_offset(&source, &index, offset);
+        assert_eq!((d.line, d.column), (Some(4), Some(line.len() - 100 * 25 + 1)));
+        let text = d.render(false);
+        let quoted = text.lines().find(|l| l.starts_with("4 | ")).unwrap();
+        let caret = text.lines().find(|l| l.trim_start().starts_with("| ") && l.ends_with('^')).unwrap();
+        assert!(quoted.chars().count() <= SNIPPET_CHARS + 6, "{quoted}");
+        assert!(quoted.starts_with("4 | …"), "{quoted}");
+        let caret_column = caret.chars().count() - 1;
+        assert_eq!(quoted.chars().nth(caret_column), Some('['), "{quoted}\n{caret}");
+        assert_eq!(d.with_position(4, 1, Some(&source)).snippet.unwrap().text.chars().count(), SNIPPET_CHARS + 1);
+    }
+
+    #[test]
+    fn a_file_shows_ten_findings_of_a_kind_and_counts_the_rest() {
+        let mut findings = FileFindings::new(Some("a.md".into()));
+        let mut made = 0;
+        for i in 0..50_000 {
+            findings.add("unsafe-link", Severity::Error, || {
+                made += 1;
+                Diagnostic::error("unsafe-link", "bad").at("a.md").with_position(1, i + 1, None)
+            });
+        }
+        findings.push(Diagnostic::warning("no-cover", "none").at("a.md"));
+        assert!(findings.has_errors());
+        assert_eq!(made, SHOWN_PER_KIND);
+        let mut all: Diagnostics = findings.into_vec().into_iter().collect();
+        all.sort();
+        let listed: Vec<(&str, usize)> = all.iter().map(|d| (d.code, d.more)).collect();
+        let mut expected = vec![("no-cover", 0)];
+        expected.extend([("unsafe-link", 0); SHOWN_PER_KIND]);
+        expected.push(("unsafe-link", 50_000 - SHOWN_PER_KIND));
+        assert_eq!(listed, expected);
+        let summary = all.iter().last().unwrap();
+        assert!(summary.is_error());
+        assert_eq!(summary.message, "… and 49990 more `unsafe-link` findings in this file");
+        assert_eq!((all.error_count(), all.warning_count()), (50_000, 1));
+        assert!(all.has_errors());
+    }
+
+    #[test]
+    fn sorting_caps_each_kind_per_file_and_sorting_again_changes_nothing() {
+        let mut all = Diagnostics::new();
+        for line in (1..=25).rev() {
+            all.push(
+                Diagnostic::error("broken-link", format!("broken {line}")).at("a.md").with_position(line, 3, None),
+            );
+        }
+        for line in 1..=3 {
+            all.push(Diagnostic::warning("shortened-link", "short").at("a.md").with_position(line, 1, None));
+            all.push(Diagnostic::error("broken-link", "broken").at("b.md").with_position(line, 1, None));
+        }
+        all.sort();
+        let a: Vec<String> = all
+            .iter()
+            .filter(|d| d.path.as_deref() == Some(Path::new("a.md")))
+            .map(|d| format!("{}:{}:{}", d.code, d.line.unwrap_or(0), d.more))
+            .collect();
+        let mut expected: Vec<String> = Vec::new();
+        for line in 1..=10 {
+            // Column 1 before column 3.
+            if line <= 3 {
+                expected.push(format!("shortened-link:{line}:0"));
+            }
+            expected.push(format!("broken-link:{line}:0"));
+        }
+        expected.push("broken-link:11:15".to_owned());
+        assert_eq!(a, expected);
+        assert_eq!(all.iter().filter(|d| d.path.as_deref() == Some(Path::new("b.md"))).count(), 3);
+        assert_eq!(all.error_count(), 28);
+        let once = all.clone();
+        all.sort();
+        assert_eq!(all, once);
+        let mut twice = once.clone();
+        twice.extend(once.clone());
+        twice.sort();
+        assert_eq!(twice, once, "exact repeats are dropped, counts are not added up twice");
     }
 
     #[test]

@@ -189,7 +189,7 @@ fn hidden_redirect(path: &Path, line: usize, text: &str) -> Diagnostic {
         "this redirect hides an Amazon link: Amazon's agreement forbids cloaking or redirecting its links",
     )
     .at(path)
-    .with_position(line, 1, Some(&format!("{}{text}", "\n".repeat(line - 1))))
+    .with_line_text(line, 1, text)
     .with_hint("link to the Amazon page directly; shopfront tags it for you")
 }
 

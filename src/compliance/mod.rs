@@ -253,7 +253,9 @@ fn full_check(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -
     scan.violations
 }
 
-/// Findings that would repeat on every page are shown once, with a count.
+/// Findings that would repeat on every page are shown once, with a count;
+/// sorting also keeps at most a few findings of one kind per file (see
+/// [`crate::diagnostics::Diagnostics::sort`]).
 pub fn collapse_repeats(diagnostics: &mut crate::diagnostics::Diagnostics) {
     diagnostics.sort();
     diagnostics.collapse("unverifiable-short-link");

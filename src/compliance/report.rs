@@ -18,6 +18,11 @@ pub struct Finding<'a> {
     pub line: Option<usize>,
     /// What is wrong.
     pub message: &'a str,
+    /// On the finding that stands for those of its kind left out of the
+    /// list (at most [`crate::diagnostics::SHOWN_PER_KIND`] per file are
+    /// listed): how many there are. Absent on every other finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more: Option<usize>,
 }
 
 impl<'a> From<&'a Diagnostic> for Finding<'a> {
@@ -28,6 +33,7 @@ impl<'a> From<&'a Diagnostic> for Finding<'a> {
             file: d.path.as_ref().map(|p| p.display().to_string()),
             line: d.line,
             message: &d.message,
+            more: (d.more > 0).then_some(d.more),
         }
     }
 }

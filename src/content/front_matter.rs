@@ -137,11 +137,11 @@ pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
         Format::Yaml => {
             let options = serde_saphyr::options! { strict_booleans: true };
             serde_saphyr::from_str_with_options::<FrontMatter>(text, options).map_err(|err| {
-                explain_yaml(
-                    text,
-                    &yaml_message(&err),
-                    err.location().map(|l| (l.line() as usize, l.column() as usize)),
-                )
+                let position = err.location().map(|l| (l.line() as usize, l.column() as usize));
+                match budget_breach(&err) {
+                    Some(breach) => over_limit(text, breach, position),
+                    None => explain_yaml(text, &yaml_message(&err), position),
+                }
             })
         }
         Format::Toml => toml::from_str::<FrontMatter>(text).map_err(|err| {
@@ -155,10 +155,13 @@ pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
 
 /// Turns a YAML reader's message into one a creator can act on, pointing at
 /// the place the mistake was made rather than where the reader noticed it.
+/// Linear in the text: its lines are split once and every look back or
+/// ahead reads each line at most once.
 fn explain_yaml(text: &str, message: &str, position: Option<(usize, usize)>) -> ParseError {
-    let line_of = |n: usize| text.lines().nth(n.saturating_sub(1)).unwrap_or("");
+    let lines: Vec<&str> = text.lines().collect();
+    let line_of = |n: usize| n.checked_sub(1).and_then(|i| lines.get(i)).copied().unwrap_or("");
     let error_line = position.map_or(usize::MAX, |p| p.0);
-    if let Some((line, column, bracket)) = unclosed_bracket(text, error_line) {
+    if let Some((line, column, bracket)) = unclosed_bracket(&lines, error_line) {
         return ParseError {
             message: format!("`{bracket}` is never closed"),
             position: Some((line, column)),
@@ -170,9 +173,10 @@ fn explain_yaml(text: &str, message: &str, position: Option<(usize, usize)>) -> 
     }
     if let Some(key) = message.strip_prefix("duplicate mapping key: ").map(|k| k.split(',').next().unwrap_or(k).trim())
     {
-        let first = text.lines().position(|l| l.trim_start().starts_with(&format!("{key}:"))).map_or(1, |i| i + 1);
+        let written = format!("{key}:");
+        let first = lines.iter().position(|l| l.trim_start().starts_with(&written)).map_or(1, |i| i + 1);
         return ParseError {
-            message: format!("`{key}` appears twice (first on line {{line {first}}})"),
+            message: format!("`{key}` appears twice (first on {{line {first}}})"),
             position,
             hint: Some("keep one of them".to_owned()),
         };
@@ -193,12 +197,12 @@ fn explain_yaml(text: &str, message: &str, position: Option<(usize, usize)>) -> 
                 (n, l.len() - l.trim_start().len() + 1)
             })
         });
-        let in_products = text.lines().take(error_line).any(|l| l.trim_start().starts_with("products:"));
+        let in_products = lines.iter().take(error_line).any(|l| l.trim_start().starts_with("products:"));
         let message = if in_products { format!("a product needs a {field}") } else { format!("missing {field}") };
         return ParseError { message, position: item.or(position), hint: None };
     }
     if message.contains("expected mapping start") || message.contains("expected front matter") {
-        let looks_toml = text.lines().any(|l| l.contains(" = ") && !l.contains(": "));
+        let looks_toml = lines.iter().any(|l| l.contains(" = ") && !l.contains(": "));
         return ParseError {
             message: "front matter must be `key: value` lines".to_owned(),
             position,
@@ -243,44 +247,156 @@ fn value_position(text: &str, (line, column): (usize, usize)) -> (usize, usize) 
 }
 
 /// The first `[` or `{` (outside quotes) on a line at or before `limit`
-/// that its line does not close: (line, column, bracket).
-fn unclosed_bracket(text: &str, limit: usize) -> Option<(usize, usize, char)> {
-    for (index, line) in text.lines().enumerate().take(limit) {
-        let mut stack: Vec<(usize, char)> = Vec::new();
-        let mut quote: Option<char> = None;
-        for (column, c) in line.chars().enumerate() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
-                (None, '"' | '\'')
-                    if stack.is_empty()
-                        && !line[..line.char_indices().nth(column).map_or(0, |(i, _)| i)]
-                            .trim_end()
-                            .ends_with([':', '-', ',', '[', '{']) => {}
-                (None, '"' | '\'') => quote = Some(c),
-                (None, '#') if stack.is_empty() => break,
-                (None, '[' | '{') => stack.push((column + 1, c)),
-                (None, ']' | '}') => {
-                    stack.pop();
-                }
-                _ => {}
+/// that is never closed: (line, column, bracket).
+///
+/// A flow collection may continue on the next lines (`tags: [a,` then
+/// `  b]`), so the brackets each line leaves open go on one stack that later
+/// lines close; what is left at `limit` was never closed. Each line is read
+/// once.
+fn unclosed_bracket(lines: &[&str], limit: usize) -> Option<(usize, usize, char)> {
+    let mut open: Vec<(usize, usize, char)> = Vec::new();
+    for (index, line) in lines.iter().enumerate().take(limit) {
+        let (closes, left_open) = brackets_on_line(line);
+        open.truncate(open.len().saturating_sub(closes));
+        open.extend(left_open.into_iter().map(|(column, bracket)| (index + 1, column, bracket)));
+    }
+    open.first().copied()
+}
+
+/// The brackets of one line, outside quotes and comments: how many it
+/// closes that earlier lines opened, and the 1-based column and kind of
+/// each it leaves open.
+fn brackets_on_line(line: &str) -> (usize, Vec<(usize, char)>) {
+    let mut stack: Vec<(usize, char)> = Vec::new();
+    let mut closes = 0;
+    let mut quote: Option<char> = None;
+    for (column, (byte, c)) in line.char_indices().enumerate() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            // A quote inside a plain value (`it's`) opens nothing.
+            (None, '"' | '\'') if stack.is_empty() && !line[..byte].trim_end().ends_with([':', '-', ',', '[', '{']) => {
             }
-        }
-        if let Some((column, bracket)) = stack.first() {
-            // A flow collection may continue on the next lines; it is unclosed only if it never ends.
-            let rest: String =
-                text.lines().skip(index + 1).take(limit.saturating_sub(index + 1)).collect::<Vec<_>>().join("\n");
-            let depth = rest.chars().fold(stack.len() as i64, |d, c| match c {
-                '[' | '{' => d + 1,
-                ']' | '}' => d - 1,
-                _ => d,
-            });
-            if depth > 0 {
-                return Some((index + 1, *column, *bracket));
-            }
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') if stack.is_empty() => break,
+            (None, '[' | '{') => stack.push((column + 1, c)),
+            (None, ']' | '}') => closes += usize::from(stack.pop().is_none()),
+            _ => {}
         }
     }
-    None
+    (closes, stack)
+}
+
+/// The budget a YAML error reports breached, under any wrapping.
+fn budget_breach(err: &serde_saphyr::Error) -> Option<&serde_saphyr::budget::BudgetBreach> {
+    let mut err = err;
+    loop {
+        match err {
+            serde_saphyr::Error::Budget { breach, .. } => return Some(breach),
+            serde_saphyr::Error::WithSnippet { error, .. } | serde_saphyr::Error::AliasError { error, .. } => {
+                err = error;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// A front matter the YAML reader stopped reading because it passed one of
+/// its limits: which limit, in plain words, and how to split the file.
+fn over_limit(text: &str, breach: &serde_saphyr::budget::BudgetBreach, position: Option<(usize, usize)>) -> ParseError {
+    use serde_saphyr::budget::BudgetBreach;
+    let limits = serde_saphyr::Budget::default();
+    let uses_aliases = text.contains('&') && text.contains('*');
+    let (message, hint) = match breach {
+        BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } if uses_aliases => (
+            format!(
+                "front matter is too large: its aliases (`*name`) repeat lists until it holds more than {} values, the most shopfront reads from one file",
+                thousands(limits.max_nodes)
+            ),
+            "write the values out instead of repeating them with `&name` and `*name`".to_owned(),
+        ),
+        BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => (
+            format!(
+                "front matter is too large: it holds more than {} values (keys, values and list items), the most shopfront reads from one file",
+                thousands(limits.max_nodes)
+            ),
+            split_hint(text, position.map(|p| p.0)),
+        ),
+        BudgetBreach::Depth { .. } => (
+            format!("front matter is nested too deeply: lists and tables may be nested at most {} levels", limits.max_depth),
+            "flatten the nested lists; a value nested this deep is almost always a typo such as `[[[`".to_owned(),
+        ),
+        BudgetBreach::ScalarBytes { .. } => (
+            format!(
+                "front matter is too large: its text values add up to more than {} MiB, the most shopfront reads from one file",
+                limits.max_total_scalar_bytes >> 20
+            ),
+            "move long text into the post's body, or split the file into several posts".to_owned(),
+        ),
+        BudgetBreach::Documents { .. } => (
+            format!("front matter holds more than {} YAML documents (`---` lines)", thousands(limits.max_documents)),
+            "end the front matter with a single `---` line; put the rest in the body".to_owned(),
+        ),
+        BudgetBreach::Aliases { .. }
+        | BudgetBreach::Anchors { .. }
+        | BudgetBreach::AliasAnchorRatio { .. }
+        | BudgetBreach::RecordedAnchorEvents { .. }
+        | BudgetBreach::RecordedAnchorBytes { .. }
+        | BudgetBreach::MergeKeys { .. } => (
+            "front matter uses YAML anchors (`&name`), aliases (`*name`) or merge keys (`<<`) more than shopfront allows in one file".to_owned(),
+            "write the values out instead of repeating them with anchors and aliases".to_owned(),
+        ),
+        other => (
+            format!("front matter is beyond what shopfront reads from one file ({other:?})"),
+            "split the file into several smaller posts".to_owned(),
+        ),
+    };
+    ParseError { message, position, hint: Some(hint) }
+}
+
+/// How to split a front matter that holds too many values: by its
+/// `products:` list when the reader stopped inside it.
+fn split_hint(text: &str, stopped_at: Option<usize>) -> String {
+    let generic = "split the file into several posts, or shorten its longest lists".to_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(list) = lines.iter().position(|l| l.trim_end() == "products:") else { return generic };
+    // The list's items: lines starting `- ` at the first item's indent, until the next top-level key.
+    let rest = &lines[list + 1..];
+    let end = rest.iter().position(|l| !l.is_empty() && !l.starts_with([' ', '-', '\t', '#'])).unwrap_or(rest.len());
+    let items = &rest[..end];
+    let Some(indent) =
+        items.iter().find_map(|l| l.trim_start().starts_with("- ").then(|| l.len() - l.trim_start().len()))
+    else {
+        return generic;
+    };
+    let is_item = |l: &&&str| l.len() - l.trim_start().len() == indent && l.trim_start().starts_with("- ");
+    let total = items.iter().filter(is_item).count();
+    let stopped = stopped_at.map_or(end, |line| line.saturating_sub(list + 1).min(end));
+    let read = items[..stopped].iter().filter(is_item).count();
+    if read == 0 || read >= total {
+        return generic;
+    }
+    // Leave room: a tenth less than what was read before the limit.
+    let per_post = (read - read / 10).max(1);
+    let posts = total.div_ceil(per_post);
+    format!(
+        "split its {} products over at least {posts} posts of at most {} products each (for example by category), each post with its own `products:` list",
+        thousands(total),
+        thousands(per_post)
+    )
+}
+
+/// `250000` as `250,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 fn yaml_message(err: &serde_saphyr::Error) -> String {
@@ -791,6 +907,72 @@ mod tests {
         assert!(parse(Format::Yaml, "tags: [a,\n  b]\n").is_ok());
     }
 
+    /// The hint reads each line a bounded number of times: 20,000 two-line
+    /// flow lists before the mistake once meant 20,000 reads of the rest.
+    #[test]
+    fn unclosed_bracket_hint_on_a_long_front_matter() {
+        let lists: String = (0..20_000).map(|i| format!("k{i}: [a,\n  b]\n")).collect();
+        let err = parse(Format::Yaml, &format!("title: T\n{lists}title: again\n")).unwrap_err();
+        assert_eq!(err.message, "`title` appears twice (first on {line 1})");
+        assert_eq!(err.position.map(|p| p.0), Some(40_002));
+        let err = parse(Format::Yaml, &format!("title: T\n{lists}tags: [a, b\nsummary: x\n")).unwrap_err();
+        assert_eq!((err.message.as_str(), err.position), ("`[` is never closed", Some((40_002, 7))));
+        // Quotes in a long plain value (`it's`) open nothing, and are read once each.
+        let long = format!("title: T\nnote: it's{}\ntags: [a\nx: 1\n", " it's".repeat(50_000));
+        let err = parse(Format::Yaml, &long).unwrap_err();
+        assert_eq!((err.message.as_str(), err.position), ("`[` is never closed", Some((3, 7))));
+    }
+
+    #[test]
+    fn a_product_without_a_name_after_a_long_note_points_at_its_item() {
+        let note: String = (0..20_000).map(|i| format!("      line {i}\n")).collect();
+        let text = format!("title: T\nproducts:\n  - asin: B000000001\n    note: |\n{note}    rating: 4\n");
+        let err = parse(Format::Yaml, &text).unwrap_err();
+        assert_eq!(err.message, "a product needs a `name`");
+        assert_eq!(err.position, Some((3, 3)));
+    }
+
+    #[test]
+    fn too_many_values_names_the_limit_and_how_to_split() {
+        let products: String = (0..60_000).map(|i| format!("  - name: P{i}\n    asin: B{i:09}\n")).collect();
+        let err = parse(Format::Yaml, &format!("title: T\nproducts:\n{products}")).unwrap_err();
+        assert_eq!(
+            err.message,
+            "front matter is too large: it holds more than 250,000 values (keys, values and list items), the most shopfront reads from one file"
+        );
+        // The reader stops on the 50,000th product (5 values each), line 100,001.
+        let (line, _) = err.position.unwrap();
+        assert_eq!(line, 100_001);
+        assert_eq!(
+            err.hint.as_deref(),
+            Some(
+                "split its 60,000 products over at least 2 posts of at most 45,000 products each (for example by category), each post with its own `products:` list"
+            )
+        );
+        let tags: String = (0..250_100).map(|i| format!("  - t{i}\n")).collect();
+        let err = parse(Format::Yaml, &format!("title: T\ntags:\n{tags}")).unwrap_err();
+        assert!(err.message.starts_with("front matter is too large"), "{}", err.message);
+        assert_eq!(err.hint.as_deref(), Some("split the file into several posts, or shorten its longest lists"));
+        let deep = format!("title: T\nx: {}{}\n", "[".repeat(80), "]".repeat(80));
+        let err = parse(Format::Yaml, &deep).unwrap_err();
+        assert_eq!(err.message, "front matter is nested too deeply: lists and tables may be nested at most 64 levels");
+        let mut bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n".to_owned();
+        for (name, previous) in ["b", "c", "d", "e", "f", "g"].into_iter().zip(["a", "b", "c", "d", "e", "f"]) {
+            bomb.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{previous}"); 10].join(", ")));
+        }
+        let err = parse(Format::Yaml, &bomb).unwrap_err();
+        assert!(err.message.contains("aliases (`*name`) repeat lists"), "{}", err.message);
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(250_000), "250,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
     #[test]
     fn product_without_name_points_at_the_item() {
         let err = parse(Format::Yaml, "title: T\nproducts:\n  - asin: B06XCKGLTP\n    rating: 4.5\n").unwrap_err();
@@ -808,7 +990,7 @@ mod tests {
     #[test]
     fn duplicate_keys_name_the_first() {
         let err = parse(Format::Yaml, "title: A\ndate: 2025-01-01\ntitle: B\n").unwrap_err();
-        assert!(err.message.contains("`title` appears twice (first on line {line 1})"), "{}", err.message);
+        assert!(err.message.contains("`title` appears twice (first on {line 1})"), "{}", err.message);
     }
 
     #[test]

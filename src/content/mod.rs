@@ -15,7 +15,7 @@ pub mod slugs;
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, display_path};
+use crate::diagnostics::{Diagnostic, LineIndex, display_path};
 use front_matter::FrontMatter;
 
 /// The folder of Markdown inside a site.
@@ -130,6 +130,8 @@ pub struct Document {
     pub body_offset: usize,
     /// 1-based line where the front matter text starts.
     pub front_matter_line: usize,
+    /// Where the lines of `text` start, made the first time a position is asked for.
+    pub lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl Document {
@@ -138,14 +140,29 @@ impl Document {
         &self.text[self.body_offset..]
     }
 
-    /// 1-based line of a byte offset into the body.
-    pub fn body_position(&self, offset: usize) -> (usize, usize) {
-        crate::diagnostics::line_column(&self.text, self.body_offset + offset)
+    /// The index of the text's lines, by which every position is found.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
-    /// A diagnostic at a byte offset of the body.
+    /// 1-based line and column of a byte offset into the body.
+    pub fn body_position(&self, offset: usize) -> (usize, usize) {
+        self.lines().position(&self.text, self.body_offset + offset)
+    }
+
+    /// `diagnostic` in this file at a byte offset of the body, quoting its line.
+    pub fn at_body_offset(&self, diagnostic: Diagnostic, offset: usize) -> Diagnostic {
+        self.at_offset(diagnostic, self.body_offset + offset)
+    }
+
+    /// `diagnostic` in this file at a byte offset of the text, quoting its line.
+    fn at_offset(&self, diagnostic: Diagnostic, offset: usize) -> Diagnostic {
+        diagnostic.at(&self.source.display).with_indexed_offset(&self.text, self.lines(), offset)
+    }
+
+    /// An error at a byte offset of the body.
     pub fn error_in_body(&self, code: &'static str, offset: usize, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(code, message).at(&self.source.display).with_offset(&self.text, self.body_offset + offset)
+        self.at_body_offset(Diagnostic::error(code, message), offset)
     }
 
     /// A diagnostic at the first line mentioning `needle` after the first
@@ -156,7 +173,7 @@ impl Document {
         match front[start..].find(needle) {
             Some(offset) if !needle.is_empty() => {
                 let at = value_offset(front, start + offset, needle.len());
-                diagnostic.at(&self.source.display).with_offset(&self.text, at)
+                self.at_offset(diagnostic, at)
             }
             _ => self.at_front_matter(diagnostic, anchor),
         }
@@ -165,12 +182,12 @@ impl Document {
     /// A diagnostic at the first line of the front matter that mentions `needle`.
     pub fn at_front_matter(&self, diagnostic: Diagnostic, needle: &str) -> Diagnostic {
         let front = &self.text[..self.body_offset];
-        let diagnostic = diagnostic.at(&self.source.display);
         match find_key(front, needle).or_else(|| front.find(needle)) {
-            Some(offset) if !needle.is_empty() => {
-                diagnostic.with_offset(&self.text, value_offset(front, offset, needle.len()))
+            Some(offset) if !needle.is_empty() => self.at_offset(diagnostic, value_offset(front, offset, needle.len())),
+            _ => {
+                let start = self.lines().line(&self.text, self.front_matter_line).map_or(0, |line| line.start);
+                self.at_offset(diagnostic, start)
             }
-            _ => diagnostic.with_position(self.front_matter_line, 1, Some(&self.text)),
         }
     }
 
@@ -178,7 +195,7 @@ impl Document {
     pub fn key_position(&self, key: &str) -> Option<(usize, usize)> {
         let front = &self.text[..self.body_offset];
         let offset = find_key(front, key)?;
-        Some(crate::diagnostics::line_column(&self.text, value_offset(front, offset, key.len())))
+        Some(self.lines().position(&self.text, value_offset(front, offset, key.len())))
     }
 }
 
@@ -303,6 +320,7 @@ pub fn load(source: &SourceFile) -> Loaded {
                     has_front_matter: true,
                     body_offset,
                     front_matter_line,
+                    lines: Default::default(),
                 };
                 return Loaded::Failed(vec![diagnostic], Some(Box::new(body_only)));
             }
@@ -316,6 +334,7 @@ pub fn load(source: &SourceFile) -> Loaded {
         has_front_matter,
         body_offset,
         front_matter_line,
+        lines: Default::default(),
     }))
 }
 

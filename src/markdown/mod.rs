@@ -12,7 +12,7 @@
 pub mod attributes;
 pub mod shortcodes;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -153,7 +153,7 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     out.shortcodes = calls;
     let body = body.as_ref();
     let mut events: Vec<Event> = Vec::with_capacity(body.len() / 16);
-    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut ids = HeadingIds::default();
     // Index in `events` of the open heading's start, its level and custom id.
     let mut heading: Option<(usize, HeadingLevel, Option<CowStr>, String)> = None;
     let mut link_closers: Vec<bool> = Vec::new();
@@ -167,7 +167,8 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     let mut raw_html = String::new();
     let mut raw_html_offset = 0;
 
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    let mut parser = Parser::new_ext(body, options()).into_offset_iter();
+    while let Some((event, range)) = parser.next() {
         if !raw_html.is_empty() && !matches!(event, Event::Html(_)) {
             let block = rewrite_html_block(&raw_html, raw_html_offset, links, &mut out);
             events.push(Event::Html(CowStr::from(block)));
@@ -180,7 +181,7 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
             }
             Event::End(TagEnd::Heading(level)) => {
                 if let Some((start, _, custom_id, text)) = heading.take() {
-                    let id = unique_id(custom_id.as_deref(), &text, slugs, &mut used_ids);
+                    let id = ids.unique(custom_id.as_deref(), &text, slugs);
                     if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[start] {
                         *slot = Some(CowStr::from(id.clone()));
                     }
@@ -218,7 +219,7 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                 }
                 events.push(event);
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest = if link_type == LinkType::Email && !dest_url.starts_with("mailto:") {
                     CowStr::from(format!("mailto:{dest_url}"))
                 } else {
@@ -229,7 +230,10 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                 let offset = if body[range.clone()].contains(&*dest) {
                     range.start
                 } else {
-                    body.find(&format!("]: {dest}")).map_or(range.start, |i| i + 3)
+                    parser
+                        .reference_definitions()
+                        .get(&id)
+                        .map_or(range.start, |definition| url_in_definition(body, definition.span.clone(), &dest))
                 };
                 match links.route(&dest) {
                     Ok(link) => {
@@ -310,13 +314,12 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
         events.push(Event::Html(CowStr::from(block)));
     }
     if shortcodes::moves_offsets(original, &out.shortcodes) {
-        let calls = std::mem::take(&mut out.shortcodes);
-        let map = |offset: &mut usize| *offset = shortcodes::original_offset(original, &calls, *offset);
+        let moved = shortcodes::OffsetMap::new(original, &out.shortcodes);
+        let map = |offset: &mut usize| *offset = moved.original(*offset);
         out.problems.iter_mut().for_each(|p| map(&mut p.offset));
         out.notes.iter_mut().for_each(|n| map(&mut n.offset));
         out.internal.iter_mut().for_each(|r| map(&mut r.offset));
         out.redirects.iter_mut().for_each(|r| map(&mut r.offset));
-        out.shortcodes = calls;
     }
     out.first_paragraph = squash_spaces(&out.first_paragraph);
     out.html.reserve(body.len() * 3 / 2);
@@ -324,6 +327,15 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     // Kept until the post's page is written: no room to spare for 10,000 of them.
     out.html.shrink_to_fit();
     out
+}
+
+/// Where the URL `dest` is written in the reference definition at `span`
+/// (`[label]: URL`), or where the definition starts if it is written
+/// otherwise. Reads only the definition: a post with thousands of
+/// reference links is not searched once per link.
+fn url_in_definition(body: &str, span: std::ops::Range<usize>, dest: &str) -> usize {
+    let definition = body.get(span.clone()).unwrap_or_default();
+    definition.find("]: ").filter(|&i| definition[i + 3..].starts_with(dest)).map_or(span.start, |i| span.start + i + 3)
 }
 
 /// What `lol_html` found in a piece of raw HTML: each routed URL (or why it
@@ -504,21 +516,58 @@ pub fn render_inline(markdown: &str, links: &LinkPolicy) -> (String, Vec<LinkPro
     (rendered.html, rendered.problems)
 }
 
-fn unique_id(custom: Option<&str>, text: &str, slugs: SlugMode, used: &mut HashSet<String>) -> String {
-    let base = match custom {
-        Some(id) if !id.is_empty() => id.to_owned(),
-        _ => {
-            let slug = slugify(text, slugs);
-            if slug.is_empty() { "section".to_owned() } else { slug }
+/// The heading ids of one page. A heading's id is its custom `{#id}` or its
+/// slug, followed by `-1`, `-2`… when already taken: the first free one.
+#[derive(Debug, Default)]
+struct HeadingIds {
+    /// Every id given so far.
+    used: HashSet<String>,
+    /// For each base that was taken, the suffix to try next. Ids are never
+    /// given back, so every suffix below it is still taken: starting there
+    /// gives the same id as counting from 1, without counting from 1 on
+    /// every repeat of a heading.
+    next_suffix: HashMap<String, usize>,
+    /// Ids tried, to check in tests that the work is linear.
+    #[cfg(test)]
+    tried: usize,
+}
+
+impl HeadingIds {
+    fn unique(&mut self, custom: Option<&str>, text: &str, slugs: SlugMode) -> String {
+        let base = match custom {
+            Some(id) if !id.is_empty() => id.to_owned(),
+            _ => {
+                let slug = slugify(text, slugs);
+                if slug.is_empty() { "section".to_owned() } else { slug }
+            }
+        };
+        if self.try_id(&base) {
+            return base;
         }
-    };
-    let mut id = base.clone();
-    let mut n = 1;
-    while !used.insert(id.clone()) {
-        id = format!("{base}-{n}");
-        n += 1;
+        let mut n = self.next_suffix.get(&base).copied().unwrap_or(1);
+        let id = loop {
+            let id = format!("{base}-{n}");
+            n += 1;
+            if self.try_id(&id) {
+                break id;
+            }
+        };
+        self.next_suffix.insert(base, n);
+        id
     }
-    id
+
+    /// Takes `id` if it is free.
+    fn try_id(&mut self, id: &str) -> bool {
+        #[cfg(test)]
+        {
+            self.tried += 1;
+        }
+        if self.used.contains(id) {
+            return false;
+        }
+        self.used.insert(id.to_owned());
+        true
+    }
 }
 
 fn count_words(text: &str) -> usize {
@@ -637,6 +686,92 @@ mod tests {
         let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["intro", "setup", "setup-1", "mine", "guang-gao"]);
         assert_eq!(r.first_heading.as_deref(), Some("Intro"));
+    }
+
+    /// Counting suffixes up from 1 on every repeat gave these ids; the
+    /// per-base counter must give the same, whatever the mix.
+    #[test]
+    fn heading_ids_are_those_of_counting_from_one() {
+        fn counted(headings: &[(Option<&str>, &str)]) -> Vec<String> {
+            let mut used = HashSet::new();
+            headings
+                .iter()
+                .map(|&(custom, text)| {
+                    let base = match custom {
+                        Some(id) if !id.is_empty() => id.to_owned(),
+                        _ => Some(slugify(text, SlugMode::Transliterate))
+                            .filter(|s| !s.is_empty())
+                            .unwrap_or("section".into()),
+                    };
+                    let (mut id, mut n) = (base.clone(), 1);
+                    while !used.insert(id.clone()) {
+                        id = format!("{base}-{n}");
+                        n += 1;
+                    }
+                    id
+                })
+                .collect()
+        }
+        let headings: Vec<(Option<&str>, &str)> = vec![
+            (None, "A"),
+            (Some("a-2"), "x"),
+            (None, "A"),
+            (None, "A 1"),
+            (None, "A"),
+            (None, "A"),
+            (Some("a-5"), "y"),
+            (None, "A"),
+            (None, "A-1"),
+            (None, "!!"),
+            (None, "!!"),
+            (Some("section-1"), "z"),
+            (None, "!!"),
+            (None, "A 1"),
+            (Some("a"), "w"),
+        ];
+        let mut ids = HeadingIds::default();
+        let got: Vec<String> = headings.iter().map(|&(c, t)| ids.unique(c, t, SlugMode::Transliterate)).collect();
+        assert_eq!(got, counted(&headings));
+    }
+
+    #[test]
+    fn many_identical_headings_get_the_same_ids_in_linear_work() {
+        let n = 20_000;
+        let r = md(&"## Same\n\n".repeat(n));
+        let ids: Vec<&str> = r.toc.iter().map(|h| h.id.as_str()).collect();
+        let expected: Vec<String> =
+            std::iter::once("same".to_owned()).chain((1..n).map(|i| format!("same-{i}"))).collect();
+        assert_eq!(ids, expected);
+        assert!(
+            r.html.ends_with(&format!("<h2 id=\"same-{}\">Same</h2>\n", n - 1)),
+            "{}",
+            &r.html[r.html.len() - 60..]
+        );
+        // Counting from 1 each time tries n²/2 ids; the counter tries each once more than the base.
+        let mut ids = HeadingIds::default();
+        for _ in 0..n {
+            ids.unique(None, "Same", SlugMode::Transliterate);
+        }
+        assert_eq!(ids.tried, 2 * n - 1);
+    }
+
+    #[test]
+    fn reference_links_are_reported_on_their_own_definition() {
+        let n = 10_000;
+        let mut body: String = (0..n).map(|i| format!("[l{i}][r{i}] ")).collect();
+        body.push_str("\n\n");
+        for i in 0..n {
+            body.push_str(&format!("[r{i}]: javascript:alert({i})\n"));
+        }
+        let r = md(&body);
+        assert_eq!(r.problems.len(), n);
+        for (i, problem) in r.problems.iter().enumerate() {
+            let definition = body.find(&format!("\n[r{i}]: ")).unwrap() + 1;
+            assert_eq!(problem.offset, definition + format!("[r{i}]: ").len(), "link {i}");
+        }
+        // A definition written another way: its start.
+        let body = "[a][r]\n\n[r]:\n  javascript:x\n";
+        assert_eq!(md(body).problems[0].offset, body.find("[r]:").unwrap());
     }
 
     #[test]

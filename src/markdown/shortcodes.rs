@@ -65,30 +65,67 @@ pub fn extract(body: &str) -> (Cow<'_, str>, Vec<ShortcodeCall>) {
     if calls.is_empty() { (Cow::Borrowed(body), calls) } else { (Cow::Owned(out), calls) }
 }
 
-/// Maps a byte offset in the text that [`extract`] made back to `body`.
+/// Maps byte offsets in the text that [`extract`] made back to `body`.
 ///
 /// A marker is as long as its line, except after a call shorter than any
 /// marker (`{{a()}}`): then every later offset has moved. An offset inside
-/// a marker maps into its call's line.
-pub fn original_offset(body: &str, calls: &[ShortcodeCall], offset: usize) -> usize {
-    // How much longer the new text is than `body` before `offset`.
-    let mut shift = 0;
-    for (index, call) in calls.iter().enumerate() {
-        let (content, marker) = call_and_marker_len(body, index, call);
-        let marker = marker.max(content);
-        let start = call.offset + shift;
-        if offset < start {
-            break;
-        }
-        if offset < start + marker {
-            return call.offset + (offset - start).min(content);
-        }
-        shift += marker - content;
-    }
-    offset.saturating_sub(shift).min(body.len())
+/// a marker maps into its call's line. Each offset is mapped by binary
+/// search over the calls, so many offsets in a body with many calls cost
+/// no more than a sort.
+#[derive(Debug, Clone)]
+pub struct OffsetMap {
+    /// Per call, in order.
+    markers: Vec<Marker>,
+    /// The original body's length.
+    len: usize,
 }
 
-/// Whether [`original_offset`] is needed: some call is shorter than its marker.
+#[derive(Debug, Clone, Copy)]
+struct Marker {
+    /// Where the marker starts in the new text.
+    start: usize,
+    /// Its length (at least the call line's).
+    len: usize,
+    /// The call line's length.
+    content: usize,
+    /// Where the call line starts in `body`.
+    original: usize,
+    /// How much longer the new text is than `body` after this marker.
+    shift_after: usize,
+}
+
+impl OffsetMap {
+    /// The map for `calls`, as [`extract`] found them in `body`.
+    pub fn new(body: &str, calls: &[ShortcodeCall]) -> Self {
+        let mut shift = 0;
+        let markers = calls
+            .iter()
+            .enumerate()
+            .map(|(index, call)| {
+                let (content, marker) = call_and_marker_len(body, index, call);
+                let len = marker.max(content);
+                let start = call.offset + shift;
+                shift += len - content;
+                Marker { start, len, content, original: call.offset, shift_after: shift }
+            })
+            .collect();
+        Self { markers, len: body.len() }
+    }
+
+    /// The offset in `body` of `offset` in the new text.
+    pub fn original(&self, offset: usize) -> usize {
+        let after = self.markers.partition_point(|m| m.start <= offset);
+        let Some(marker) = after.checked_sub(1).map(|i| self.markers[i]) else {
+            return offset.min(self.len);
+        };
+        if offset < marker.start + marker.len {
+            return marker.original + (offset - marker.start).min(marker.content);
+        }
+        offset.saturating_sub(marker.shift_after).min(self.len)
+    }
+}
+
+/// Whether an [`OffsetMap`] is needed: some call is shorter than its marker.
 pub fn moves_offsets(body: &str, calls: &[ShortcodeCall]) -> bool {
     calls.iter().enumerate().any(|(index, call)| {
         let (content, marker) = call_and_marker_len(body, index, call);
@@ -168,16 +205,52 @@ mod tests {
         let body = "{{a()}}\n\n[x](y)\n{{b()}}\nz";
         let (out, calls) = extract(body);
         assert!(moves_offsets(body, &calls));
+        let map = OffsetMap::new(body, &calls);
         for needle in ["[x]", "z"] {
             let new = out.find(needle).unwrap();
-            assert_eq!(original_offset(body, &calls, new), body.find(needle).unwrap(), "{needle}");
+            assert_eq!(map.original(new), body.find(needle).unwrap(), "{needle}");
         }
         // Inside a marker: its call's line.
-        assert_eq!(original_offset(body, &calls, 9), 7);
+        assert_eq!(map.original(9), 7);
         let long = "{{ products() }}\n[x](y)";
         let (out, calls) = extract(long);
         assert!(!moves_offsets(long, &calls));
-        assert_eq!(original_offset(long, &calls, out.find("[x]").unwrap()), long.find("[x]").unwrap());
+        assert_eq!(OffsetMap::new(long, &calls).original(out.find("[x]").unwrap()), long.find("[x]").unwrap());
+    }
+
+    /// The map by binary search gives what walking every call from the first gives.
+    #[test]
+    fn offset_map_agrees_with_walking_the_calls() {
+        fn walked(body: &str, calls: &[ShortcodeCall], offset: usize) -> usize {
+            let mut shift = 0;
+            for (index, call) in calls.iter().enumerate() {
+                let (content, marker) = call_and_marker_len(body, index, call);
+                let marker = marker.max(content);
+                let start = call.offset + shift;
+                if offset < start {
+                    break;
+                }
+                if offset < start + marker {
+                    return call.offset + (offset - start).min(content);
+                }
+                shift += marker - content;
+            }
+            offset.saturating_sub(shift).min(body.len())
+        }
+        let body: String = (0..300)
+            .map(|i| match i % 4 {
+                0 => "{{a()}}\n".to_owned(),
+                1 => format!("text {i} [x](javascript:{i})\n"),
+                2 => "{{ products() }}\n\n".to_owned(),
+                _ => format!("{{{{b{i}()}}}}\n"),
+            })
+            .collect();
+        let (out, calls) = extract(&body);
+        assert!(moves_offsets(&body, &calls));
+        let map = OffsetMap::new(&body, &calls);
+        for offset in 0..=out.len() + 3 {
+            assert_eq!(map.original(offset), walked(&body, &calls, offset), "offset {offset}");
+        }
     }
 
     #[test]

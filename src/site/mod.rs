@@ -16,7 +16,7 @@ use jiff::Zoned;
 use rustc_hash::FxHashMap;
 
 use crate::content::{self, Document, Kind, slugs};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, FileFindings, Severity};
 use crate::links::LinkPolicy;
 use crate::markdown::{self, Heading};
 use crate::profile::Settings;
@@ -311,9 +311,12 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     let settings = &inputs.settings;
     let fm = &document.front_matter;
     let display = &document.source.display;
-    let mut diagnostics = Vec::new();
+    // Findings are made only while fewer than a few of their kind were:
+    // locating one in the front matter means searching it.
+    let mut diagnostics = FileFindings::new(Some(display.clone()));
     let fm_error =
         |message: String, needle: &str| document.at_front_matter(Diagnostic::error("front-matter", message), needle);
+    let front_matter = ("front-matter", Severity::Error);
 
     let path = match output_path(document, settings) {
         Ok(path) => path,
@@ -328,7 +331,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         }
     };
     for (key, why) in &fm.invalid_dates {
-        diagnostics.push(fm_error(why.clone(), key));
+        diagnostics.add(front_matter.0, front_matter.1, || fm_error(why.clone(), key));
     }
     let date = fm.date.and_then(|d| match d.resolve(&settings.timezone) {
         Ok(z) => Some(z),
@@ -349,32 +352,36 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     let body = document.body();
     let rendered = markdown::render(body, inputs.links, settings.slugs);
     for problem in &rendered.problems {
-        diagnostics.push(document.error_in_body("unsafe-link", problem.offset, problem.message.clone()));
+        diagnostics.add("unsafe-link", Severity::Error, || {
+            document.error_in_body("unsafe-link", problem.offset, problem.message.clone())
+        });
     }
     for redirect in &rendered.redirects {
-        let (line, column) = document.body_position(redirect.offset);
-        let diagnostic = match redirect.service {
-            crate::links::Redirector::Amazon(host) => Diagnostic::error(
-                "hidden-amazon-link",
-                format!("{host} links hide Amazon links behind a redirect, which Amazon's agreement forbids"),
-            )
-            .with_hint("paste the full Amazon link instead; shopfront tags it for you"),
-            crate::links::Redirector::General(host) => Diagnostic::warning(
-                "shortened-link",
-                format!(
-                    "{host} short links cannot be checked; if this one leads to Amazon, Amazon's agreement forbids hiding it"
-                ),
-            ),
+        let (code, severity) = match redirect.service {
+            crate::links::Redirector::Amazon(_) => ("hidden-amazon-link", Severity::Error),
+            crate::links::Redirector::General(_) => ("shortened-link", Severity::Warning),
         };
-        diagnostics.push(diagnostic.at(display).with_position(line, column, Some(&document.text)));
+        diagnostics.add(code, severity, || {
+            let diagnostic = match redirect.service {
+                crate::links::Redirector::Amazon(host) => Diagnostic::error(
+                    code,
+                    format!("{host} links hide Amazon links behind a redirect, which Amazon's agreement forbids"),
+                )
+                .with_hint("paste the full Amazon link instead; shopfront tags it for you"),
+                crate::links::Redirector::General(host) => Diagnostic::warning(
+                    code,
+                    format!(
+                        "{host} short links cannot be checked; if this one leads to Amazon, Amazon's agreement forbids hiding it"
+                    ),
+                ),
+            };
+            document.at_body_offset(diagnostic, redirect.offset)
+        });
     }
     for note in &rendered.notes {
-        let (line, column) = document.body_position(note.offset);
-        diagnostics.push(Diagnostic::warning(note.warning.code(), note.warning.to_string()).at(display).with_position(
-            line,
-            column,
-            Some(&document.text),
-        ));
+        diagnostics.add(note.warning.code(), Severity::Warning, || {
+            document.at_body_offset(Diagnostic::warning(note.warning.code(), note.warning.to_string()), note.offset)
+        });
     }
 
     let title = match &fm.title {
@@ -436,68 +443,63 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     let cx = products::ProductContext { document, links: inputs.links, marketplace, resolve_image: &resolve_image };
     let mut items = Vec::with_capacity(fm.products.len());
     for input in &fm.products {
-        let (product, found) = products::resolve(input, &cx);
-        diagnostics.extend(found);
-        items.extend(product.map(Arc::new));
+        items.extend(products::resolve(input, &cx, &mut diagnostics).map(Arc::new));
     }
-    let terms = |names: &[String], what: &str, diagnostics: &mut Vec<Diagnostic>| -> Vec<TermRef> {
+    let terms = |names: &[String], what: &str, diagnostics: &mut FileFindings| -> Vec<TermRef> {
         let mut out: Vec<TermRef> = Vec::new();
+        let mut slugs: rustc_hash::FxHashSet<Arc<str>> = rustc_hash::FxHashSet::default();
         for name in names {
             let name = name.trim();
             let Some(term) = inputs.term_names.get(name, settings.slugs) else {
                 if !name.is_empty() {
-                    diagnostics
-                        .push(fm_error(format!("{what} `{name}` has no letters or digits to make a URL from"), name));
+                    diagnostics.add(front_matter.0, front_matter.1, || {
+                        fm_error(format!("{what} `{name}` has no letters or digits to make a URL from"), name)
+                    });
                 }
                 continue;
             };
-            if !out.iter().any(|t| t.slug == term.slug) {
+            if slugs.insert(Arc::clone(&term.slug)) {
                 out.push(term);
             }
         }
         out
     };
     let mut shortcodes = Vec::with_capacity(rendered.shortcodes.len());
+    let product_index = ProductIndex::new(&items);
     for call in &rendered.shortcodes {
         let error = |message: String| document.error_in_body("shortcode", call.offset, message);
+        let shortcode_error = ("shortcode", Severity::Error);
         match (call.name.as_str(), &call.argument) {
-            ("product", Some(wanted)) => {
-                let found = items
-                    .iter()
-                    .position(|p| p.id == *wanted || p.asin.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(wanted)));
-                match found {
-                    Some(index) => shortcodes.push(Shortcode::Product(index)),
-                    None if fm.products.len() != items.len() => {} // the product itself had errors
-                    None => {
-                        let known: Vec<&str> = items.iter().map(|p| p.id.as_str()).collect();
-                        let hint = if known.is_empty() {
-                            "this post has no `products:` in its front matter".to_owned()
-                        } else {
-                            format!("this post's products: {}", known.join(", "))
-                        };
-                        diagnostics.push(
-                            error(format!("`product(\"{wanted}\")`: no product of this post has that asin or id"))
-                                .with_hint(hint),
-                        );
-                    }
-                }
-            }
-            ("product", None) => {
-                diagnostics.push(error("`product()` needs an asin or id: {{ product(\"B06XCKGLTP\") }}".to_owned()))
-            }
+            ("product", Some(wanted)) => match product_index.find(wanted) {
+                Some(index) => shortcodes.push(Shortcode::Product(index)),
+                None if fm.products.len() != items.len() => {} // the product itself had errors
+                None => diagnostics.add(shortcode_error.0, shortcode_error.1, || {
+                    let known: Vec<&str> = items.iter().map(|p| p.id.as_str()).collect();
+                    let hint = if known.is_empty() {
+                        "this post has no `products:` in its front matter".to_owned()
+                    } else {
+                        format!("this post's products: {}", known.join(", "))
+                    };
+                    error(format!("`product(\"{wanted}\")`: no product of this post has that asin or id"))
+                        .with_hint(hint)
+                }),
+            },
+            ("product", None) => diagnostics.add(shortcode_error.0, shortcode_error.1, || {
+                error("`product()` needs an asin or id: {{ product(\"B06XCKGLTP\") }}".to_owned())
+            }),
             ("products", _) => shortcodes.push(Shortcode::Products),
             ("compare", _) => shortcodes.push(Shortcode::Compare),
-            (other, _) => diagnostics.push(
+            (other, _) => diagnostics.add(shortcode_error.0, shortcode_error.1, || {
                 error(format!("unknown shortcode `{other}`"))
-                    .with_hint("shortcodes are product(\"ASIN or id\"), products() and compare()"),
-            ),
+                    .with_hint("shortcodes are product(\"ASIN or id\"), products() and compare()")
+            }),
         }
     }
     let categories = terms(&fm.categories, "category", &mut diagnostics);
     let tags = terms(&fm.tags, "tag", &mut diagnostics);
 
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return (None, diagnostics);
+    if diagnostics.has_errors() {
+        return (None, diagnostics.into_vec());
     }
     let has_affiliate =
         rendered.has_affiliate || items.iter().any(|p| p.affiliate || p.links.iter().any(|l| l.affiliate));
@@ -513,7 +515,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
             "`disclosure` is empty; a post with affiliate links must show a disclosure (remove the key to use the default)".to_owned(),
             "disclosure",
         ));
-        return (None, diagnostics);
+        return (None, diagnostics.into_vec());
     }
     let post = Post {
         url_position,
@@ -547,7 +549,42 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         disclosure: fm.disclosure.clone(),
         bundle: document.source.bundle.clone(),
     };
-    (Some(post), diagnostics)
+    (Some(post), diagnostics.into_vec())
+}
+
+/// Which of a post's products a `product("…")` shortcode names: the first
+/// whose `id` is the argument or whose ASIN is, in any case. Made on the
+/// first lookup, so a post with many products and many shortcodes is not
+/// searched once per shortcode.
+struct ProductIndex<'a> {
+    products: &'a [Arc<Product>],
+    /// The first product with each id, and with each ASIN (kept upper case).
+    by_id_and_asin: std::cell::OnceCell<(FirstIndex<'a>, FirstIndex<'a>)>,
+}
+
+/// Where a name first occurs in a list.
+type FirstIndex<'a> = FxHashMap<&'a str, usize>;
+
+impl<'a> ProductIndex<'a> {
+    fn new(products: &'a [Arc<Product>]) -> Self {
+        Self { products, by_id_and_asin: std::cell::OnceCell::new() }
+    }
+
+    fn find(&self, wanted: &str) -> Option<usize> {
+        let (by_id, by_asin) = self.by_id_and_asin.get_or_init(|| {
+            let (mut by_id, mut by_asin) = (FxHashMap::default(), FxHashMap::default());
+            for (index, product) in self.products.iter().enumerate() {
+                by_id.entry(product.id.as_str()).or_insert(index);
+                if let Some(asin) = product.asin.as_deref() {
+                    by_asin.entry(asin).or_insert(index);
+                }
+            }
+            (by_id, by_asin)
+        });
+        let id = by_id.get(wanted).copied();
+        let asin = by_asin.get(wanted.to_ascii_uppercase().as_str()).copied();
+        id.into_iter().chain(asin).min()
+    }
 }
 
 fn file_stem(document: &Document) -> String {

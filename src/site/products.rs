@@ -2,7 +2,7 @@
 
 use crate::content::Document;
 use crate::content::front_matter::ProductInput;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, FileFindings};
 use crate::links::LinkPolicy;
 use crate::markdown;
 
@@ -70,14 +70,16 @@ pub struct ProductContext<'a> {
     pub resolve_image: &'a dyn Fn(&str) -> Result<String, String>,
 }
 
-/// Checks and resolves one product. Errors and warnings point at its
-/// front-matter line; the product is returned only when there are no errors.
-pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> (Option<Product>, Vec<Diagnostic>) {
+/// Checks and resolves one product into `findings`. Errors and warnings
+/// point at its front-matter line; the product is returned only when there
+/// are no errors.
+pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut FileFindings) -> Option<Product> {
     let name = input.name.0.trim().to_owned();
     let anchor = if name.is_empty() { "products" } else { input.name.0.as_str() };
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let locate = |diagnostic: Diagnostic, needle: &str| cx.document.at_front_matter_after(diagnostic, anchor, needle);
+    // Each finding with the text it is about; found in the front matter only if shown.
+    let mut errors: Vec<(Diagnostic, String)> = Vec::new();
+    let mut warnings: Vec<(Diagnostic, String)> = Vec::new();
+    let locate = |diagnostic: Diagnostic, needle: &str| (diagnostic, needle.to_owned());
     let error = |message: String, needle: &str| locate(Diagnostic::error("product", message), needle);
     if name.is_empty() {
         errors.push(error("a product needs a `name`".to_owned(), anchor));
@@ -139,10 +141,10 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> (Option<Product
                 Diagnostic::error(
                     "amazon-price",
                     format!("product `{name}` links to Amazon and has a `price`: Amazon forbids showing prices not fetched from its API in the last 24 hours"),
-                ),
+                ).with_hint("remove `price:`; the buy button takes readers to the current price"),
                 // The key itself is the mistake: point at it, not its value.
                 "price:",
-            ).with_hint("remove `price:`; the buy button takes readers to the current price"));
+            ));
         }
         for (key, present) in [("stars:", input.stars.is_some()), ("reviews:", input.reviews.is_some())] {
             if present {
@@ -153,9 +155,9 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> (Option<Product
                             "product `{name}` copies Amazon's customer `{}`: Amazon forbids republishing its ratings and review counts",
                             key.trim_end_matches(':')
                         ),
-                    ),
+                    ).with_hint("use `rating:` for your own score instead"),
                     key,
-                ).with_hint("use `rating:` for your own score instead"));
+                ));
             }
         }
     }
@@ -172,9 +174,9 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> (Option<Product
                         Diagnostic::warning(
                             "hotlinked-image",
                             format!("the image of `{name}` is hot-linked from Amazon's image servers; Amazon allows its images only through its API or SiteStripe"),
-                        ),
+                        ).with_hint("save your own photo under static/ or in the post's folder"),
                         &image.0,
-                    ).with_hint("save your own photo under static/ or in the post's folder"));
+                    ));
                 }
                 Some(url)
             }
@@ -209,9 +211,13 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> (Option<Product
             Err(err) => errors.push(error(err.to_string(), &link.url.0)),
         }
     }
-    if !errors.is_empty() {
-        errors.extend(warnings);
-        return (None, errors);
+    let failed = !errors.is_empty();
+    for (diagnostic, needle) in errors.into_iter().chain(warnings) {
+        let (code, severity) = (diagnostic.code, diagnostic.severity);
+        findings.add(code, severity, || cx.document.at_front_matter_after(diagnostic, anchor, &needle));
+    }
+    if failed {
+        return None;
     }
     let id = input
         .id
@@ -239,7 +245,7 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>) -> (Option<Product
         links,
         key,
     };
-    (Some(product), warnings)
+    Some(product)
 }
 
 /// Whether a URL is on one of Amazon's image servers.
