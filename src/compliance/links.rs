@@ -1,7 +1,6 @@
 //! Links inside the site: every link and image a post or page writes must
 //! lead somewhere, and no redirect of the site's own may hide an Amazon link.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -13,30 +12,11 @@ use crate::site::{Post, Site};
 /// Every URL path the build writes: pages as `dir/`, files as `dir/file`.
 /// Borrowed where the site already holds the path: this runs on every
 /// rebuild of `serve`.
-fn output_paths<'a>(site: &'a Site, static_files: &'a HashSet<String>) -> FxHashSet<Cow<'a, str>> {
-    let settings = &site.settings;
-    let mut paths: FxHashSet<Cow<'a, str>> = static_files.iter().map(|f| Cow::Borrowed(f.as_str())).collect();
-    paths.extend(site.assets.iter().map(|a| Cow::Borrowed(a.to.as_str())));
-    paths.extend(site.posts.iter().chain(&site.pages).map(|p| Cow::Borrowed(p.path.as_str())));
-    for file in ["404.html", "feed.xml", "sitemap.xml", "robots.txt", "search-index.json"] {
-        paths.insert(Cow::Borrowed(file));
-    }
-    for dir in ["", "shop/", "categories/", "tags/", "search/", "disclosure/"] {
-        paths.insert(Cow::Borrowed(dir));
-    }
-    let list = |paths: &mut FxHashSet<Cow<'a, str>>, base: String, items: usize, per_page: usize| {
-        for page in 2..=items.div_ceil(per_page).max(1) {
-            paths.insert(Cow::Owned(format!("{base}page/{page}/")));
-        }
-        paths.insert(Cow::Owned(base));
-    };
-    list(&mut paths, String::new(), site.posts.len(), settings.posts_per_page);
-    list(&mut paths, "shop/".to_owned(), site.products.len(), settings.products_per_page);
-    for (taxonomy, terms) in [("categories", &site.categories), ("tags", &site.tags)] {
-        for term in terms {
-            list(&mut paths, format!("{taxonomy}/{}/", term.slug), term.posts.len(), settings.posts_per_page);
-        }
-    }
+fn output_paths<'a>(site: &'a Site, static_files: &'a HashSet<String>) -> FxHashSet<&'a str> {
+    let mut paths: FxHashSet<&'a str> = static_files.iter().map(String::as_str).collect();
+    paths.extend(site.assets.iter().map(|a| a.to.as_str()));
+    paths.extend(site.routes.iter().map(|route| route.path.as_str()));
+    paths.extend(crate::site::routes::INDEX_FILES);
     paths
 }
 

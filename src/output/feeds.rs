@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::render::values::{Urls, rfc3339};
+use crate::render::values::rfc3339;
 use crate::site::Site;
+use crate::site::routes::{Kind, SHOP, Taxonomy, Urls};
 
 /// Posts in the feed.
 pub const FEED_POSTS: usize = 20;
@@ -153,20 +154,21 @@ pub fn sitemap(site: &Site, urls: &Urls) -> String {
         out.push_str("</url>\n");
     };
     add("", None);
-    for post in &site.posts {
-        let lastmod = post.updated.as_ref().or(post.date.as_ref()).map(|d| d.strftime("%Y-%m-%d").to_string());
-        add(&post.path, lastmod);
-    }
-    for page in &site.pages {
-        add(&page.path, None);
-    }
-    add("shop/", None);
-    add("categories/", None);
-    for term in &site.categories {
-        add(&format!("categories/{}/", term.slug), None);
-    }
-    for term in &site.tags {
-        add(&format!("tags/{}/", term.slug), None);
+    // Lists by their first page only; the tags' index is left to the tag pages.
+    for route in &site.routes {
+        let lastmod = match route.kind {
+            Kind::Post(i) => {
+                let post = &site.posts[i];
+                post.updated.as_ref().or(post.date.as_ref()).map(|d| d.strftime("%Y-%m-%d").to_string())
+            }
+            Kind::Page(_) | Kind::Shop | Kind::TaxonomyList(Taxonomy::Categories) | Kind::Term { .. } => None,
+            Kind::Home | Kind::TaxonomyList(Taxonomy::Tags) | Kind::Search | Kind::NotFound | Kind::Disclosure => {
+                continue;
+            }
+        };
+        if route.page == 1 {
+            add(&route.path, lastmod);
+        }
     }
     out.push_str("</urlset>\n");
     out
@@ -202,7 +204,7 @@ pub fn search_index(site: &Site, urls: &Urls) -> String {
         let post = item.posts.first().and_then(|&i| site.posts.get(i));
         entries.push(SearchEntry {
             title: &item.product.name,
-            url: post.map_or_else(|| urls.href("shop/"), |p| urls.href(&p.path)),
+            url: post.map_or_else(|| urls.href(SHOP), |p| urls.href(&p.path)),
             summary: item.product.badge.as_deref().unwrap_or(""),
             kind: "product",
             categories: item.categories(&site.posts).into_iter().map(|c| &*c.name).collect(),

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostic;
 use crate::render::theme::{StaticFile, Theme, list_files};
-use crate::render::values::Urls;
 use crate::site::Site;
+use crate::site::routes::Urls;
 pub use writer::{Output, OutputError};
 
 /// The folder of files copied verbatim.
@@ -69,12 +69,11 @@ pub fn copy_files(root: &Path, site: &Site, theme: &Theme, output: &Output) -> V
     errors
 }
 
-/// The generated index files besides the pages.
-pub const INDEX_FILES: [&str; 4] = ["feed.xml", "sitemap.xml", "robots.txt", "search-index.json"];
+pub use crate::site::routes::INDEX_FILES;
 
 /// The contents of index file `name` (one of [`INDEX_FILES`]).
 pub fn index_file(site: &Site, name: &str) -> Option<String> {
-    let urls = Urls::new(&site.settings.base_url, &site.settings.base_path);
+    let urls = Urls::of(site);
     Some(match name {
         "feed.xml" => feeds::atom(site, &urls),
         "sitemap.xml" => feeds::sitemap(site, &urls),

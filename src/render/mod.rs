@@ -19,7 +19,7 @@ pub mod theme;
 pub mod values;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
@@ -30,7 +30,8 @@ use tera::{Context, Kwargs, State, Tera, Value};
 use crate::compliance::{self, Expected};
 use crate::diagnostics::Diagnostic;
 use crate::output::writer::OutputError;
-use crate::site::{Post, Site, Term};
+use crate::site::routes::{HOME_PRODUCTS, Kind, Route, Taxonomy, page_count};
+use crate::site::{Post, Site};
 pub use locale::Locale;
 pub use theme::Theme;
 use values::ValueBuilder;
@@ -156,7 +157,7 @@ impl Renderer {
         global.insert(
             "nav",
             &json!({
-                "categories": builder.term_counts(&site.categories, "categories"),
+                "categories": builder.term_counts(Taxonomy::Categories),
                 "pages": builder.page_links(),
             }),
         );
@@ -182,26 +183,18 @@ pub struct Pages {
     /// The values of the products every home page shows. Any other product
     /// is on one shop page only, so its value is built there and dropped.
     shop: Vec<OnceLock<Value>>,
-    /// Output file path (`posts/x/index.html`, `404.html`) of each page.
-    routes: Vec<(String, Job)>,
+    /// Where each of the site's routes is, by output file.
     by_file: rustc_hash::FxHashMap<String, usize>,
     /// The JSON-LD every page but a post carries.
     site_json_ld: String,
 }
 
-/// A page's output file for its path: `posts/x/` is `posts/x/index.html`.
-fn file_of(path: String) -> String {
-    if path.ends_with(".html") { path } else { path + "index.html" }
-}
-
 impl Pages {
     /// The pages of `site`, rendered by `renderer` (made for the same site).
     pub fn new(site: Arc<Site>, renderer: Renderer) -> Self {
-        // Rebuilt on every save in serve: in parallel, and sized up front.
-        let routes: Vec<(String, Job)> =
-            jobs(&site).into_par_iter().map(|job| (file_of(job_path(&site, &job)), job)).collect();
-        let mut by_file = rustc_hash::FxHashMap::with_capacity_and_hasher(routes.len(), Default::default());
-        by_file.extend(routes.iter().enumerate().map(|(i, (file, _))| (file.clone(), i)));
+        // Rebuilt on every save in serve: sized up front.
+        let mut by_file = rustc_hash::FxHashMap::with_capacity_and_hasher(site.routes.len(), Default::default());
+        by_file.extend(site.routes.iter().enumerate().map(|(i, route)| (route.file.clone(), i)));
         Self {
             site_json_ld: seo::site_json_ld(&site, &ValueBuilder::new(&site).urls),
             summaries: site.posts.iter().map(|_| OnceLock::new()).collect(),
@@ -209,7 +202,6 @@ impl Pages {
             shop: site.products.iter().take(HOME_PRODUCTS).map(|_| OnceLock::new()).collect(),
             site,
             renderer,
-            routes,
             by_file,
         }
     }
@@ -221,7 +213,7 @@ impl Pages {
 
     /// Every page's output file, in rendering order.
     pub fn files(&self) -> impl Iterator<Item = &str> {
-        self.routes.iter().map(|(file, _)| file.as_str())
+        self.site.routes.iter().map(|route| route.file.as_str())
     }
 
     /// Whether `file` is a rendered page.
@@ -236,15 +228,12 @@ impl Pages {
         if sources.is_empty() {
             return Vec::new();
         }
-        let read_from = |post: &Post| sources.iter().any(|s| s.as_os_str() == post.source.as_os_str());
-        self.routes
+        let read_from = |source: &Path| sources.iter().any(|s| s.as_os_str() == source.as_os_str());
+        self.site
+            .routes
             .iter()
-            .filter(|(_, job)| match *job {
-                Job::Post(i) => read_from(&self.site.posts[i]),
-                Job::Page(i) => read_from(&self.site.pages[i]),
-                _ => false,
-            })
-            .map(|(file, _)| file.clone())
+            .filter(|route| route.source(&self.site).is_some_and(&read_from))
+            .map(|route| route.file.clone())
             .collect()
     }
 
@@ -252,29 +241,31 @@ impl Pages {
     /// the first term…): rendering them catches a template error at once.
     pub fn samples(&self) -> Vec<String> {
         let mut seen = std::collections::HashSet::new();
-        self.routes
+        self.site
+            .routes
             .iter()
-            .filter(|(_, job)| seen.insert(std::mem::discriminant(job)))
-            .map(|(file, _)| file.clone())
+            .filter(|route| seen.insert(std::mem::discriminant(&route.kind)))
+            .map(|route| route.file.clone())
             .collect()
     }
 
     /// Renders the page whose output file is `file`; `None` if there is none.
     pub fn render(&self, file: &str) -> Option<Result<String, Box<Diagnostic>>> {
         let &index = self.by_file.get(file)?;
-        Some(self.render_job(&self.routes[index].1))
+        Some(self.render_route(&self.site.routes[index]))
     }
 
     /// Renders every page into `sink`; returns the errors.
     /// `minify` shrinks each page after its disclosure was checked.
     pub fn render_all(&self, sink: &dyn Sink, minify: bool) -> Vec<Diagnostic> {
         let mut errors: Vec<Diagnostic> = self
+            .site
             .routes
             .par_iter()
-            .filter_map(|(file, job)| match self.render_job(job) {
+            .filter_map(|route| match self.render_route(route) {
                 Ok(html) => {
                     let html = if minify { crate::output::minify::html(&html) } else { html };
-                    sink.write(file, html.as_bytes()).err().map(|e| Diagnostic::error("write", e.to_string()))
+                    sink.write(&route.file, html.as_bytes()).err().map(|e| Diagnostic::error("write", e.to_string()))
                 }
                 Err(diagnostic) => Some(*diagnostic),
             })
@@ -283,15 +274,15 @@ impl Pages {
         errors
     }
 
-    fn render_job(&self, job: &Job) -> Result<String, Box<Diagnostic>> {
+    fn render_route(&self, route: &Route) -> Result<String, Box<Diagnostic>> {
         let (site, renderer) = (&*self.site, &self.renderer);
         let builder = ValueBuilder::new(site);
-        let expanded = match *job {
-            Job::Post(i) => renderer.expand_shortcodes(&site.posts[i], &builder),
-            Job::Page(i) => renderer.expand_shortcodes(&site.pages[i], &builder),
+        let expanded = match route.kind {
+            Kind::Post(i) => renderer.expand_shortcodes(&site.posts[i], &builder),
+            Kind::Page(i) => renderer.expand_shortcodes(&site.pages[i], &builder),
             _ => Ok(None),
         }?;
-        let cx = JobContext {
+        let cx = PageValues {
             site,
             builder: &builder,
             summaries: &self.summaries,
@@ -300,7 +291,7 @@ impl Pages {
             locale: &renderer.locale,
             site_json_ld: &self.site_json_ld,
         };
-        let (template, path, context, disclosure) = cx.context(job, expanded.as_deref());
+        let (template, path, context, disclosure) = cx.context(route, expanded.as_deref());
         let html = renderer
             .tera
             .render(template, &context)
@@ -384,90 +375,8 @@ fn footer_disclosure(site: &Site, locale: &Locale) -> String {
     text
 }
 
-/// One page to render.
-#[derive(Debug, Clone, Copy)]
-enum Job {
-    Home { page: usize },
-    Post(usize),
-    Page(usize),
-    Shop { page: usize },
-    TaxonomyList(Taxonomy),
-    Term { taxonomy: Taxonomy, term: usize, page: usize },
-    Search,
-    NotFound,
-    Disclosure,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Taxonomy {
-    Categories,
-    Tags,
-}
-
-impl Taxonomy {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Categories => "categories",
-            Self::Tags => "tags",
-        }
-    }
-
-    fn terms(self, site: &Site) -> &[Term] {
-        match self {
-            Self::Categories => &site.categories,
-            Self::Tags => &site.tags,
-        }
-    }
-}
-
-/// Products on the storefront home.
-const HOME_PRODUCTS: usize = 12;
-
-fn page_count(items: usize, per_page: usize) -> usize {
-    items.div_ceil(per_page).max(1)
-}
-
-fn jobs(site: &Site) -> Vec<Job> {
-    let settings = &site.settings;
-    let mut jobs = Vec::with_capacity(site.posts.len() + site.pages.len() + 64);
-    jobs.extend((0..site.posts.len()).map(Job::Post));
-    jobs.extend((0..site.pages.len()).map(Job::Page));
-    jobs.extend((1..=page_count(site.posts.len(), settings.posts_per_page)).map(|page| Job::Home { page }));
-    jobs.extend((1..=page_count(site.products.len(), settings.products_per_page)).map(|page| Job::Shop { page }));
-    for taxonomy in [Taxonomy::Categories, Taxonomy::Tags] {
-        jobs.push(Job::TaxonomyList(taxonomy));
-        for (term, t) in taxonomy.terms(site).iter().enumerate() {
-            let pages = page_count(t.posts.len(), settings.posts_per_page);
-            jobs.extend((1..=pages).map(|page| Job::Term { taxonomy, term, page }));
-        }
-    }
-    jobs.extend([Job::Search, Job::NotFound, Job::Disclosure]);
-    jobs
-}
-
-/// A page's URL path below the site root (`posts/x/`, `shop/page/2/`, `404.html`).
-fn job_path(site: &Site, job: &Job) -> String {
-    match *job {
-        Job::Post(i) => site.posts[i].path.clone(),
-        Job::Page(i) => site.pages[i].path.clone(),
-        Job::Home { page } => list_path("", page),
-        Job::Shop { page } => list_path("shop/", page),
-        Job::TaxonomyList(taxonomy) => format!("{}/", taxonomy.name()),
-        Job::Term { taxonomy, term, page } => {
-            list_path(&format!("{}/{}/", taxonomy.name(), taxonomy.terms(site)[term].slug), page)
-        }
-        Job::Search => "search/".to_owned(),
-        Job::NotFound => "404.html".to_owned(),
-        Job::Disclosure => "disclosure/".to_owned(),
-    }
-}
-
-/// The path of page `page` of a list at `base` (`""`, `shop/`, `categories/x/`).
-fn list_path(base: &str, page: usize) -> String {
-    if page <= 1 { base.to_owned() } else { format!("{base}page/{page}/") }
-}
-
-struct JobContext<'a> {
+/// What one page's values are made from.
+struct PageValues<'a> {
     site: &'a Site,
     builder: &'a ValueBuilder<'a>,
     summaries: &'a [OnceLock<Value>],
@@ -484,7 +393,7 @@ struct PageLink {
     current: bool,
 }
 
-impl JobContext<'_> {
+impl PageValues<'_> {
     /// Post `i`'s list value.
     fn summary(&self, i: usize) -> Value {
         self.summaries[i].get_or_init(|| self.builder.post_summary(&self.site.posts[i], self.terms)).clone()
@@ -524,31 +433,36 @@ impl JobContext<'_> {
     }
 
     /// The template, output path, context and disclosure for one page.
-    fn context(&self, job: &Job, content: Option<&str>) -> (&'static str, String, Context, Option<DisclosureValue>) {
+    fn context(
+        &self,
+        route: &Route,
+        content: Option<&str>,
+    ) -> (&'static str, String, Context, Option<DisclosureValue>) {
         let mut disclosure = None;
         let site = self.site;
         let settings = &site.settings;
         let urls = &self.builder.urls;
         let mut cx = Context::new();
-        let (template, kind, path) = match *job {
-            Job::Post(i) => {
+        let page = route.page;
+        let path = route.path.clone();
+        let (template, kind) = match route.kind {
+            Kind::Post(i) => {
                 let post = &site.posts[i];
                 disclosure = self.disclosure(post.disclosure.as_deref(), post.has_affiliate, post.has_amazon);
                 cx.insert_value("page", self.builder.post_detail(Some(i), post, content));
                 self.seo(&mut cx, &post.title, &post.summary, &post.path, post.cover.as_deref(), Some(post));
-                ("post.html", "post", post.path.clone())
+                ("post.html", "post")
             }
-            Job::Page(i) => {
+            Kind::Page(i) => {
                 let page = &site.pages[i];
                 disclosure = self.disclosure(page.disclosure.as_deref(), page.has_affiliate, page.has_amazon);
                 cx.insert_value("page", self.builder.post_detail(None, page, content));
                 self.seo(&mut cx, &page.title, &page.summary, &page.path, page.cover.as_deref(), None);
-                ("page.html", "page", page.path.clone())
+                ("page.html", "page")
             }
-            Job::Home { page } => {
-                let path = list_path("", page);
+            Kind::Home => {
                 let all: Vec<usize> = (0..site.posts.len()).collect();
-                self.paginate(&mut cx, &all, "", page, settings.posts_per_page);
+                self.paginate(&mut cx, &all, route, settings.posts_per_page);
                 let mut featured: Vec<Value> = site
                     .posts
                     .iter()
@@ -572,35 +486,32 @@ impl JobContext<'_> {
                     if page > 1 { format!("{} – page {page}", settings.title) } else { settings.title.clone() };
                 let description = settings.profile.tagline.clone().unwrap_or_default();
                 self.seo_titled(&mut cx, title, &description, &path, None, None);
-                ("index.html", "home", path)
+                ("index.html", "home")
             }
-            Job::Shop { page } => {
-                let path = list_path("shop/", page);
+            Kind::Shop => {
                 let per_page = settings.products_per_page;
                 let total = site.products.len();
                 let items: Vec<Value> =
                     ((page - 1) * per_page..(page * per_page).min(total)).map(|i| self.shop_item(i)).collect();
                 disclosure = self.products_disclosure(site.products.iter().skip((page - 1) * per_page).take(per_page));
-                cx.insert_value("paginator", self.paginator(items, "shop/", page, page_count(total, per_page), total));
+                cx.insert_value("paginator", self.paginator(items, route, page_count(total, per_page), total));
                 let title = format!("Shop · {}", settings.title);
                 let description = format!("Every product {} recommends, in one place.", settings.profile.name);
                 self.seo_titled(&mut cx, title, &description, &path, None, None);
-                ("shop.html", "shop", path)
+                ("shop.html", "shop")
             }
-            Job::TaxonomyList(taxonomy) => {
-                let path = format!("{}/", taxonomy.name());
+            Kind::TaxonomyList(taxonomy) => {
                 cx.insert("taxonomy", taxonomy.name());
-                cx.insert("terms", &self.builder.term_counts(taxonomy.terms(site), taxonomy.name()));
+                cx.insert("terms", &self.builder.term_counts(taxonomy));
                 let heading = if taxonomy == Taxonomy::Categories { "Categories" } else { "Tags" };
                 let title = format!("{heading} · {}", settings.title);
                 self.seo_titled(&mut cx, title, "", &path, None, None);
-                ("taxonomy_list.html", taxonomy.name(), path)
+                ("taxonomy_list.html", taxonomy.name())
             }
-            Job::Term { taxonomy, term, page } => {
+            Kind::Term { taxonomy, term } => {
                 let t = &taxonomy.terms(site)[term];
-                let base = format!("{}/{}/", taxonomy.name(), t.slug);
-                let path = list_path(&base, page);
-                self.paginate(&mut cx, &t.posts, &base, page, settings.posts_per_page);
+                let base = route.list_base(site);
+                self.paginate(&mut cx, &t.posts, route, settings.posts_per_page);
                 cx.insert("taxonomy", taxonomy.name());
                 cx.insert(
                     "term",
@@ -613,18 +524,18 @@ impl JobContext<'_> {
                 };
                 let description = format!("{} posts about {}.", t.posts.len(), t.name);
                 self.seo_titled(&mut cx, title, &description, &path, None, None);
-                ("taxonomy.html", if taxonomy == Taxonomy::Categories { "category" } else { "tag" }, path)
+                ("taxonomy.html", taxonomy.singular())
             }
-            Job::Search => {
+            Kind::Search => {
                 cx.insert("search_index", &urls.href("search-index.json"));
-                self.seo_titled(&mut cx, format!("Search · {}", settings.title), "", "search/", None, None);
-                ("search.html", "search", "search/".to_owned())
+                self.seo_titled(&mut cx, format!("Search · {}", settings.title), "", &path, None, None);
+                ("search.html", "search")
             }
-            Job::NotFound => {
-                self.seo_titled(&mut cx, format!("Page not found · {}", settings.title), "", "404.html", None, None);
-                ("404.html", "404", "404.html".to_owned())
+            Kind::NotFound => {
+                self.seo_titled(&mut cx, format!("Page not found · {}", settings.title), "", &path, None, None);
+                ("404.html", "404")
             }
-            Job::Disclosure => {
+            Kind::Disclosure => {
                 let text = settings
                     .profile
                     .disclosure
@@ -642,8 +553,8 @@ impl JobContext<'_> {
                     "page",
                     &json!({
                         "title": self.locale.get("disclosure_title"),
-                        "url": urls.href("disclosure/"),
-                        "permalink": urls.permalink("disclosure/"),
+                        "url": urls.href(&path),
+                        "permalink": urls.permalink(&path),
                         "content": content,
                         "summary": text,
                         "cover": null,
@@ -655,11 +566,11 @@ impl JobContext<'_> {
                     &mut cx,
                     format!("Affiliate disclosure · {}", settings.title),
                     &text,
-                    "disclosure/",
+                    &path,
                     None,
                     None,
                 );
-                ("disclosure.html", "disclosure", "disclosure/".to_owned())
+                ("disclosure.html", "disclosure")
             }
         };
         cx.insert("kind", kind);
@@ -670,15 +581,16 @@ impl JobContext<'_> {
         (template, path, cx, disclosure)
     }
 
-    fn paginate(&self, cx: &mut Context, posts: &[usize], base: &str, page: usize, per_page: usize) {
+    fn paginate(&self, cx: &mut Context, posts: &[usize], route: &Route, per_page: usize) {
         let items: Vec<Value> =
-            posts.iter().skip((page - 1) * per_page).take(per_page).map(|&i| self.summary(i)).collect();
-        cx.insert_value("paginator", self.paginator(items, base, page, page_count(posts.len(), per_page), posts.len()));
+            posts.iter().skip((route.page - 1) * per_page).take(per_page).map(|&i| self.summary(i)).collect();
+        cx.insert_value("paginator", self.paginator(items, route, page_count(posts.len(), per_page), posts.len()));
     }
 
-    fn paginator(&self, items: Vec<Value>, base: &str, number: usize, total_pages: usize, total_items: usize) -> Value {
+    fn paginator(&self, items: Vec<Value>, route: &Route, total_pages: usize, total_items: usize) -> Value {
         let urls = &self.builder.urls;
-        let url = |n: usize| urls.href(&list_path(base, n));
+        let number = route.page;
+        let url = |n: usize| urls.href(&route.list_page(self.site, n));
         // A window of nearby pages keeps each page's size independent of the list's length.
         let window = number.saturating_sub(5).max(1)..=(number + 5).min(total_pages);
         let pages: Vec<PageLink> = window.map(|n| PageLink { number: n, url: url(n), current: n == number }).collect();

@@ -9,7 +9,8 @@
 
 use serde::Serialize;
 
-use super::values::{Urls, rfc3339};
+use super::values::rfc3339;
+use crate::site::routes::Urls;
 use crate::site::{Post, Site};
 
 /// A page's `seo` template value.

@@ -10,45 +10,9 @@ use serde::Serialize;
 use tera::Value;
 
 use crate::markdown::Heading;
-use crate::site::{Post, Product, ShopProduct, Site, Term, TermRef, encode_path};
-
-/// Builds URLs for the site.
-#[derive(Debug, Clone)]
-pub struct Urls {
-    base_url: String,
-    base_path: String,
-}
-
-impl Urls {
-    /// From the site settings.
-    pub fn new(base_url: &str, base_path: &str) -> Self {
-        Self { base_url: base_url.to_owned(), base_path: base_path.to_owned() }
-    }
-
-    /// A root-relative URL for an output path (`posts/a/` → `/shop/posts/a/`).
-    pub fn href(&self, path: &str) -> String {
-        format!("{}/{}", self.base_path, encode_path(path.trim_start_matches('/')))
-    }
-
-    /// An absolute URL for an output path; root-relative when no base URL is set.
-    pub fn permalink(&self, path: &str) -> String {
-        if self.base_url.is_empty() {
-            return self.href(path);
-        }
-        let origin_len = self.base_url.len() - self.base_path.len();
-        format!("{}{}", &self.base_url[..origin_len], self.href(path))
-    }
-
-    /// Makes a root-relative URL absolute (for feeds, Open Graph images).
-    pub fn absolute(&self, href: &str) -> String {
-        if href.starts_with('/') && !href.starts_with("//") && !self.base_url.is_empty() {
-            let origin_len = self.base_url.len() - self.base_path.len();
-            format!("{}{href}", &self.base_url[..origin_len])
-        } else {
-            href.to_owned()
-        }
-    }
-}
+pub use crate::site::routes::Urls;
+use crate::site::routes::{Taxonomy, term_path};
+use crate::site::{Post, Product, ShopProduct, Site, TermRef};
 
 /// Each category's and tag's value by slug; see [`ValueBuilder::term_values`].
 #[derive(Debug, Default)]
@@ -231,22 +195,18 @@ impl<'a> ValueBuilder<'a> {
     /// For `site`.
     pub fn new(site: &'a Site) -> Self {
         let settings = &site.settings;
-        Self {
-            site,
-            urls: Urls::new(&settings.base_url, &settings.base_path),
-            dates: DateFormat::new(&settings.language),
-        }
+        Self { site, urls: Urls::of(site), dates: DateFormat::new(&settings.language) }
     }
 
-    fn term_links<'t>(&self, terms: impl IntoIterator<Item = &'t TermRef>, taxonomy: &str) -> Vec<TermLink> {
+    fn term_links<'t>(&self, terms: impl IntoIterator<Item = &'t TermRef>, taxonomy: Taxonomy) -> Vec<TermLink> {
         terms.into_iter().map(|t| self.term_link(t, taxonomy)).collect()
     }
 
-    fn term_link(&self, term: &TermRef, taxonomy: &str) -> TermLink {
+    fn term_link(&self, term: &TermRef, taxonomy: Taxonomy) -> TermLink {
         TermLink {
             name: term.name.clone(),
             slug: term.slug.clone(),
-            url: self.urls.href(&format!("{taxonomy}/{}/", term.slug)),
+            url: self.urls.href(&term_path(taxonomy, &term.slug)),
         }
     }
 
@@ -254,7 +214,7 @@ impl<'a> ValueBuilder<'a> {
     /// [`Self::post_summary`] to fill in with shared values.
     fn summary<'p>(&self, post: &'p Post, with_terms: bool) -> PostSummary<'p> {
         let (categories, tags) = if with_terms {
-            (self.term_links(&post.categories, "categories"), self.term_links(&post.tags, "tags"))
+            (self.term_links(&post.categories, Taxonomy::Categories), self.term_links(&post.tags, Taxonomy::Tags))
         } else {
             (Vec::new(), Vec::new())
         };
@@ -277,20 +237,21 @@ impl<'a> ValueBuilder<'a> {
 
     /// Every category's and tag's `{ name, slug, url }`, for [`Self::post_summary`].
     pub fn term_values(&self) -> TermValues {
-        let values = |terms: &[Term], taxonomy: &str| {
+        let values = |taxonomy: Taxonomy| {
+            let terms = taxonomy.terms(self.site);
             terms
                 .iter()
                 .map(|t| {
                     let link = TermLink {
                         name: t.name.as_str().into(),
                         slug: t.slug.as_str().into(),
-                        url: self.urls.href(&format!("{taxonomy}/{}/", t.slug)),
+                        url: self.urls.href(&term_path(taxonomy, &t.slug)),
                     };
                     (t.slug.clone(), (t.name.clone(), Value::from_serializable(&link)))
                 })
                 .collect()
         };
-        TermValues { categories: values(&self.site.categories, "categories"), tags: values(&self.site.tags, "tags") }
+        TermValues { categories: values(Taxonomy::Categories), tags: values(Taxonomy::Tags) }
     }
 
     /// The list form of a post. Its categories and tags are `terms`' values,
@@ -300,7 +261,7 @@ impl<'a> ValueBuilder<'a> {
         let summary = Value::from_serializable(&self.summary(post, false));
         let Some(mut map) = summary.into_map() else { return Value::from_serializable(&self.summary(post, true)) };
         // A post that spells a term differently (`audio` for `Audio`) keeps its spelling.
-        let shared = |list: &[TermRef], values: &FxHashMap<String, (String, Value)>, taxonomy: &str| -> Value {
+        let shared = |list: &[TermRef], values: &FxHashMap<String, (String, Value)>, taxonomy: Taxonomy| -> Value {
             let links: Vec<Value> = list
                 .iter()
                 .map(|t| match values.get(&*t.slug) {
@@ -310,8 +271,8 @@ impl<'a> ValueBuilder<'a> {
                 .collect();
             Value::from(links)
         };
-        map.insert("categories".into(), shared(&post.categories, &terms.categories, "categories"));
-        map.insert("tags".into(), shared(&post.tags, &terms.tags, "tags"));
+        map.insert("categories".into(), shared(&post.categories, &terms.categories, Taxonomy::Categories));
+        map.insert("tags".into(), shared(&post.tags, &terms.tags, Taxonomy::Tags));
         Value::from(map)
     }
 
@@ -367,7 +328,7 @@ impl<'a> ValueBuilder<'a> {
                 .iter()
                 .map(|l| SellerValue { label: &l.label, url: &l.url, rel: rel_for(l.affiliate) })
                 .collect(),
-            categories: self.term_links(categories, "categories"),
+            categories: self.term_links(categories, Taxonomy::Categories),
             posts: posts
                 .iter()
                 .filter_map(|&i| self.site.posts.get(i))
@@ -382,13 +343,14 @@ impl<'a> ValueBuilder<'a> {
     }
 
     /// `{ name, slug, url, count }` for each term.
-    pub fn term_counts(&self, terms: &[Term], taxonomy: &str) -> Vec<TermCount> {
-        terms
+    pub fn term_counts(&self, taxonomy: Taxonomy) -> Vec<TermCount> {
+        taxonomy
+            .terms(self.site)
             .iter()
             .map(|t| TermCount {
                 name: t.name.clone(),
                 slug: t.slug.clone(),
-                url: self.urls.href(&format!("{taxonomy}/{}/", t.slug)),
+                url: self.urls.href(&term_path(taxonomy, &t.slug)),
                 count: t.posts.len(),
             })
             .collect()

@@ -247,8 +247,9 @@ fn redirect(to: &str, query: Option<&str>) -> Response {
 }
 
 fn not_found(live: &Live) -> Answer {
-    match live.snapshot().and_then(|snapshot| snapshot.get("404.html")) {
-        Some(resource) => respond(live, StatusCode::NOT_FOUND, "404.html", resource, None),
+    let not_found = crate::site::routes::NOT_FOUND;
+    match live.snapshot().and_then(|snapshot| snapshot.get(not_found)) {
+        Some(resource) => respond(live, StatusCode::NOT_FOUND, not_found, resource, None),
         None => Answer::Ready(error_page(StatusCode::NOT_FOUND, "Not found.")),
     }
 }

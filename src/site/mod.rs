@@ -7,6 +7,7 @@
 //! a slug that tries to leave the output folder, is an error naming them.
 
 pub mod products;
+pub mod routes;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -169,10 +170,9 @@ pub struct Site {
     pub assets: Vec<AssetCopy>,
     /// How links are written.
     pub links: LinkPolicy,
+    /// Every page, worked out once: see [`routes`].
+    pub routes: Vec<routes::Route>,
 }
-
-/// URL paths that shopfront generates itself; a page may not take them.
-pub const RESERVED: &[&str] = &["posts", "page", "shop", "categories", "tags", "search", "disclosure"];
 
 /// Inputs to [`build`] besides the documents.
 pub struct Inputs<'a> {
@@ -284,7 +284,8 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     if diagnostics.iter().any(Diagnostic::is_error) {
         return (None, diagnostics);
     }
-    let site = Site {
+    let mut site = Site {
+        routes: Vec::new(),
         links: inputs.links.clone(),
         settings: inputs.settings,
         posts,
@@ -294,6 +295,7 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
         products,
         assets,
     };
+    site.routes = routes::table(&site);
     (Some(site), diagnostics)
 }
 
@@ -678,10 +680,6 @@ fn permalink_path(permalink: &str) -> Result<String, String> {
     Ok(path)
 }
 
-/// Files shopfront writes at the output root; no page may take their name.
-const RESERVED_FILES: &[&str] =
-    &["feed.xml", "sitemap.xml", "robots.txt", "404", "404.html", "search-index.json", "style.css", "index.html"];
-
 fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
     let located = |post: &Post, diagnostic: Diagnostic| match post.url_position {
         Some((line, column)) => diagnostic.at(&post.source).with_position(line, column, None),
@@ -695,7 +693,7 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
     for post in posts.chain(pages) {
         let first = post.path.split('/').next().unwrap_or_default();
         let default_post_area = post.kind == Kind::Post && first == "posts";
-        if !default_post_area && (RESERVED.contains(&first) || RESERVED_FILES.contains(&first)) {
+        if !default_post_area && (routes::RESERVED.contains(&first) || routes::RESERVED_FILES.contains(&first)) {
             diagnostics.push(located(
                 post,
                 Diagnostic::error(
