@@ -705,6 +705,24 @@ pub fn display_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
+/// serde's "unknown field `x`, expected one of `a`, `b`" becomes a "did you mean" hint.
+pub fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, expected) = rest.split_once('`')?;
+    let expected = expected.split_once("expected").map_or("", |(_, list)| list);
+    let expected = expected.trim().strip_prefix("one of").unwrap_or(expected);
+    let candidates: Vec<&str> = expected
+        .split([',', ' '])
+        .map(|c| c.trim().trim_matches('`'))
+        .filter(|c| !c.is_empty() && *c != "or")
+        .collect();
+    match closest(field, candidates.iter().copied()) {
+        Some(best) => Some(format!("did you mean `{best}`?")),
+        None if !candidates.is_empty() => Some(format!("known keys: {}", candidates.join(", "))),
+        None => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,18 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, display_path};
 
+/// Files larger than this are refused rather than read into memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A short, plain description of an I/O error.
+pub fn io_message(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => err.to_string(),
+    }
+}
+
 /// Which hidden names a walk lets through.
 #[derive(Debug, Clone, Copy, Default)]
 pub enum Visibility<'a> {
@@ -105,7 +117,7 @@ impl SiteRoot {
                 Ok(Some(target)) => return Err(Box::new(outside(&shown, path, &target))),
                 Ok(None) => {}
                 Err(err) => {
-                    return fail(format!("cannot read: a broken symbolic link ({})", crate::content::io_message(&err)));
+                    return fail(format!("cannot read: a broken symbolic link ({})", io_message(&err)));
                 }
             }
         }
@@ -302,7 +314,7 @@ fn describe(meta: &std::fs::Metadata) -> &'static str {
 }
 
 fn not_readable(shown: &Path, err: &io::Error) -> Diagnostic {
-    Diagnostic::error("read", format!("cannot read: {}", crate::content::io_message(err))).at(shown)
+    Diagnostic::error("read", format!("cannot read: {}", io_message(err))).at(shown)
 }
 
 fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
@@ -313,7 +325,7 @@ fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
         if io.kind() == io::ErrorKind::NotFound && err.path().is_some_and(|p| p.symlink_metadata().is_ok()) {
             "cannot read: a broken symbolic link (it leads nowhere)".to_owned()
         } else {
-            format!("cannot read: {}", crate::content::io_message(io))
+            format!("cannot read: {}", io_message(io))
         }
     } else {
         err.to_string()

@@ -1,39 +1,61 @@
 //! shopfront turns a creator's `profile.toml` and Markdown posts into a
 //! static storefront with correctly tagged affiliate links.
 //!
-//! A build is a pipeline; each stage is a module:
+//! A build is a pipeline, run by [`build`]:
 //!
 //! 1. [`profile`]: read and check `profile.toml` into [`profile::Settings`].
 //! 2. [`content`]: find the Markdown under `content/`, decode it, split and
 //!    parse its front matter (in parallel).
-//! 3. [`markdown`]: render bodies to HTML with heading anchors.
-//! 4. [`links`]: every link written goes through one policy.
-//! 5. [`site`]: assemble the immutable [`site::Site`]: sorted posts, pages,
-//!    collections, products, URLs checked for clashes.
-//! 6. [`render`]: load the theme into Tera and render each page, in
-//!    parallel, straight to the output.
+//! 3. [`markdown`]: render bodies to HTML with heading anchors; every link
+//!    goes through the [`links`] rule engine.
+//! 4. [`site`]: assemble the immutable [`site::Site`]: sorted posts, pages,
+//!    products, terms, URLs checked for clashes, and the route table of
+//!    every page ([`site::routes`]).
+//! 5. [`render`]: load the theme into Tera and render any page.
+//! 6. [`compliance`]: check each finished page against the disclosure rules
+//!    ([`finished_page`]) and every internal link.
 //! 7. [`output`]: static and bundle files, feed, sitemap, robots, search
 //!    index, and the writer that puts them in place only when everything
 //!    succeeded, writes only what changed and never touches a file it did
 //!    not write (its manifest).
 //!
-//! [`fs`] is where every file of the site is read: only regular files, only
-//! inside the site, hidden ones skipped.
-//!
-//! [`serve`] runs stages 1–6 into memory and renders pages on request,
-//! re-reading only the files a watcher reports changed.
-//!
-//! [`cache`] keeps resolved posts between the builds of `serve`.
+//! [`serve`] runs the same stages into memory and renders pages on request,
+//! re-reading only the files a watcher reports changed; [`cache`] keeps
+//! resolved posts between its builds.
 //!
 //! Every stage reports problems as [`diagnostics::Diagnostic`]s with file,
 //! line and column; a build collects all of them and fails once, at the end
 //! of the stage that found errors.
+//!
+//! # Layers
+//!
+//! The modules form layers, lowest first. A module uses only modules of
+//! lower layers (the test `layers` reads every `crate::` path in `src/` and
+//! holds this list). The link rule engine is pure and at the bottom; the
+//! profile sits above `markdown` because its bio is Markdown; `compliance`
+//! judges what `render` and `output` made.
+//!
+//! - layer 0: `diagnostics`
+//! - layer 1: `fs`, `html`, `links`
+//! - layer 2: `content`
+//! - layer 3: `markdown`
+//! - layer 4: `profile`
+//! - layer 5: `site`
+//! - layer 6: `cache`
+//! - layer 7: `render`
+//! - layer 8: `output`
+//! - layer 9: `compliance`
+//! - layer 10: `scaffold`, `serve`
+//!
+//! [`fs`] is where every file of the site is read: only regular files, only
+//! inside the site, hidden ones skipped. [`html`] escapes and decodes.
 
 pub mod cache;
 pub mod compliance;
 pub mod content;
 pub mod diagnostics;
 pub mod fs;
+pub mod html;
 pub mod links;
 pub mod markdown;
 pub mod output;
@@ -146,7 +168,7 @@ fn read_profile(root: &Path) -> Result<String, Box<Diagnostic>> {
             format!("no profile.toml in {}: is this a shopfront site? (`shopfront init` makes one)", root.display()),
         )));
     }
-    let bytes = fs::SiteRoot::new(root).read(&path, content::MAX_FILE_BYTES)?;
+    let bytes = fs::SiteRoot::new(root).read(&path, fs::MAX_FILE_BYTES)?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text.trim_start_matches('\u{feff}').replace("\r\n", "\n")),
         Err(_) => Err(Box::new(Diagnostic::error("encoding", "profile.toml is not UTF-8 text").at(profile::FILE_NAME))),
@@ -257,12 +279,43 @@ pub fn check(options: &BuildOptions) -> Diagnostics {
     match prepare(options, &mut PostCache::default()) {
         Ok(Prepared { pages, warnings, .. }) => {
             let mut findings = warnings;
-            findings.extend(pages.render_all(&render::Discard, false));
+            findings.extend(write_pages(&pages, &output::Discard, false));
             findings.sort();
             findings
         }
         Err(findings) => findings,
     }
+}
+
+/// A page as it is published: rendered by the theme, cleaned of the
+/// characters HTML cannot carry, minified when asked, and checked against
+/// the disclosure rules in exactly those bytes. `build` writes it and
+/// `serve` serves it.
+pub fn finished_page(
+    pages: &render::Pages,
+    route: &site::routes::Route,
+    minify: bool,
+) -> Result<String, Box<Diagnostic>> {
+    let page = pages.render(route)?;
+    let html = html::without_non_xml_chars(page.html.clone());
+    let html = if minify { output::minify::html(&html) } else { html };
+    compliance::check_rendered(&page, &html, pages.amazon_statement(), &pages.site().links)?;
+    Ok(html)
+}
+
+/// Every page, finished and stored in `sink`; returns the errors.
+fn write_pages(pages: &render::Pages, sink: &dyn output::Sink, minify: bool) -> Vec<Diagnostic> {
+    let mut errors: Vec<Diagnostic> = pages
+        .site()
+        .routes
+        .par_iter()
+        .filter_map(|route| match finished_page(pages, route, minify) {
+            Ok(html) => sink.write(&route.file, html.as_bytes()).err().map(|err| output::error(&err)),
+            Err(diagnostic) => Some(*diagnostic),
+        })
+        .collect();
+    errors.sort_by(|a, b| a.message.cmp(&b.message));
+    errors
 }
 
 /// A loaded site with its theme in Tera, ready to render any page.
@@ -308,7 +361,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     // the pages' shared list values build up.
     errors.extend(output::write_indexes(site, &out));
     lap("indexes");
-    errors.extend(pages.render_all(&out, options.minify));
+    errors.extend(write_pages(&pages, &out, options.minify));
     lap("render");
     if errors.has_errors() {
         // Dropping `out` removes what it staged; the previous output stays as it was.

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diagnostics::{Diagnostic, closest};
+use crate::diagnostics::{Diagnostic, closest, unknown_field_hint};
 
 /// The file name of the profile inside a site.
 pub const FILE_NAME: &str = "profile.toml";
@@ -82,16 +82,7 @@ pub struct SiteSettings {
     pub include: Vec<String>,
 }
 
-/// How slugs are made.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SlugMode {
-    /// ASCII only: `广告` becomes `guang-gao`.
-    #[default]
-    Transliterate,
-    /// Keep letters of every script: `广告` stays `广告`.
-    Unicode,
-}
+pub use crate::content::slugs::SlugMode;
 
 /// `[affiliate]`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -282,24 +273,6 @@ fn toml_message(err: &toml::de::Error) -> String {
     let message = err.message().trim();
     let message = message.strip_suffix('.').unwrap_or(message);
     if message.starts_with("missing field") { format!("{message} in profile.toml") } else { message.to_owned() }
-}
-
-/// serde's "unknown field `x`, expected one of `a`, `b`" becomes a "did you mean" hint.
-pub(crate) fn unknown_field_hint(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (field, expected) = rest.split_once('`')?;
-    let expected = expected.split_once("expected").map_or("", |(_, list)| list);
-    let expected = expected.trim().strip_prefix("one of").unwrap_or(expected);
-    let candidates: Vec<&str> = expected
-        .split([',', ' '])
-        .map(|c| c.trim().trim_matches('`'))
-        .filter(|c| !c.is_empty() && *c != "or")
-        .collect();
-    match closest(field, candidates.iter().copied()) {
-        Some(best) => Some(format!("did you mean `{best}`?")),
-        None if !candidates.is_empty() => Some(format!("known keys: {}", candidates.join(", "))),
-        None => None,
-    }
 }
 
 struct Validator<'a> {

@@ -27,7 +27,7 @@ fn ids_in(post: &Post) -> HashSet<String> {
     while let Some(i) = rest.find(" id=\"") {
         rest = &rest[i + 5..];
         if let Some(end) = rest.find('"') {
-            ids.insert(crate::compliance::decode_entities(&rest[..end]));
+            ids.insert(crate::html::decode_entities(&rest[..end]));
         }
     }
     ids
@@ -129,8 +129,7 @@ pub fn check_redirects(root: &Path) -> Vec<Diagnostic> {
     let statics = root.join(crate::output::STATIC_DIR);
     let redirects = statics.join("_redirects");
     let site = crate::fs::SiteRoot::new(root);
-    if let Ok(text) =
-        site.read(&redirects, crate::content::MAX_FILE_BYTES).map(|b| String::from_utf8_lossy(&b).into_owned())
+    if let Ok(text) = site.read(&redirects, crate::fs::MAX_FILE_BYTES).map(|b| String::from_utf8_lossy(&b).into_owned())
     {
         for (number, line) in text.lines().enumerate() {
             let target = line.split_whitespace().nth(1).unwrap_or_default();
@@ -174,11 +173,8 @@ fn hidden_redirect(path: &Path, line: usize, text: &str) -> Diagnostic {
 }
 
 fn is_amazon_target(text: &str) -> bool {
-    let Ok(url) = url::Url::parse(text.trim_matches(|c: char| c == '"' || c == '\'')) else { return false };
-    let Some(host) = url.host_str() else { return false };
-    let host = host.to_ascii_lowercase();
-    let host = host.trim_start_matches("www.").trim_start_matches("smile.").trim_start_matches("m.");
-    crate::links::marketplaces().any(|m| m == host) || matches!(host, "amzn.to" | "a.co" | "amzn.eu" | "amzn.asia")
+    crate::links::web_host(text.trim_matches(|c: char| c == '"' || c == '\''))
+        .is_some_and(|h| crate::links::is_amazon_host(&h))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod report;
 
 use std::cell::RefCell;
 
+use crate::diagnostics::Diagnostic;
 use crate::links::LinkPolicy;
 
 /// What a page's HTML must show before its first affiliate link.
@@ -67,6 +68,30 @@ struct Scan {
     affiliate_checked: bool,
 }
 
+/// Checks a rendered page against the disclosure rules; the error names the
+/// page and the template that rendered it. `html` is what will be written,
+/// after minifying.
+pub fn check_rendered(
+    page: &crate::render::RenderedPage,
+    html: &str,
+    amazon_statement: &str,
+    links: &LinkPolicy,
+) -> Result<(), Box<Diagnostic>> {
+    // The page lost what HTML cannot carry; so do the texts it must show.
+    let clean = |text: &str| crate::html::without_non_xml_chars(text.to_owned());
+    let text = page.disclosure.as_ref().map(|d| clean(&d.text));
+    let statement = clean(amazon_statement);
+    let expected = text.as_deref().map(|text| Expected { text, amazon_statement: &statement });
+    match check_page(html, expected.as_ref(), links).into_iter().next() {
+        None => Ok(()),
+        Some(violation) => Err(Box::new(
+            Diagnostic::error("disclosure", format!("page /{} {violation}", page.path)).at(&page.template).with_hint(
+                "render `disclosure.text` and `disclosure.amazon` in a visible banner before the first affiliate link",
+            ),
+        )),
+    }
+}
+
 /// Checks one page. `expected` is what the page was given (`None` when the
 /// data predicted no affiliate links; then any affiliate link is a failure).
 ///
@@ -110,7 +135,7 @@ fn first_affiliate_links(html: &str, links: &LinkPolicy) -> Option<(usize, Optio
             && rest.get(1).is_some_and(|c| c.is_ascii_whitespace());
         let end = tag_end(html, start);
         if is_anchor && let Some(href) = attribute(&html[start..end], "href") {
-            let decoded = crate::markdown::attributes::decode(href);
+            let decoded = crate::html::attributes::decode(href);
             if let Ok(link) = links.route(&decoded) {
                 if link.is_affiliate() && first_affiliate.is_none() {
                     first_affiliate = Some(start);
@@ -182,7 +207,7 @@ fn starts_before(html: &str, text: &str, limit: usize) -> bool {
         html[..end].find(needle).is_some_and(|at| at < limit)
     };
     // Tera escapes `&<>"'` exactly as escape_attr does.
-    found(text) || (text.contains(['&', '<', '>', '"', '\'']) && found(&crate::markdown::escape_attr(text)))
+    found(text) || (text.contains(['&', '<', '>', '"', '\'']) && found(&crate::html::escape_attr(text)))
 }
 
 /// The full check: parses the page and follows its text across elements.
@@ -197,7 +222,7 @@ fn full_check(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -
     let settings = lol_html::RewriteStrSettings::new()
         .append_element_content_handler(lol_html::element!("a[href]", |el| {
             let Some(href) = el.get_attribute("href") else { return Ok(()) };
-            let decoded = crate::markdown::attributes::decode(&href);
+            let decoded = crate::html::attributes::decode(&href);
             let Ok(link) = links.route(&decoded) else { return Ok(()) };
             if !link.is_affiliate() {
                 return Ok(());
@@ -224,7 +249,7 @@ fn full_check(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -
                 return Ok(());
             }
             scan.text.push_str(chunk.as_str());
-            let seen = normalise(&decode_entities(&scan.text));
+            let seen = normalise(&crate::html::decode_entities(&scan.text));
             if !disclosure.is_empty() && seen.contains(&disclosure) {
                 scan.disclosure_seen = true;
             }
@@ -247,7 +272,8 @@ fn full_check(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -
     let mut scan = scan.into_inner();
     if let Some(href) = scan.missing_candidate.take() {
         // Was the disclosure anywhere at all? Then it was late, else missing.
-        let anywhere = !disclosure.is_empty() && normalise(&decode_entities(&strip_tags(html))).contains(&disclosure);
+        let anywhere =
+            !disclosure.is_empty() && normalise(&crate::html::decode_entities(&strip_tags(html))).contains(&disclosure);
         scan.violations.insert(0, if anywhere { Violation::Late { href } } else { Violation::Missing { href } });
     }
     scan.violations
@@ -293,54 +319,6 @@ fn strip_tags(html: &str) -> String {
             _ => {}
         }
     }
-    out
-}
-
-/// Decodes the character references templates produce in text and ids.
-/// URLs are read with [`crate::markdown::attributes::decode`], the way a
-/// browser reads them.
-pub fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        // Bytes, not a `str` slice: byte 12 may fall inside a character.
-        let Some(end) = rest.bytes().take(12).position(|b| b == b';') else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let entity = &rest[1..end];
-        let decoded = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some(' '),
-            _ => entity
-                .strip_prefix("#x")
-                .or_else(|| entity.strip_prefix("#X"))
-                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
     out
 }
 
@@ -426,11 +404,5 @@ mod tests {
         assert_eq!(&html[first..first + 2], "<A");
         assert_eq!(amazon, Some(first));
         assert_eq!(attribute("<a data-href=\"x\" href=y>", "href"), Some("y"));
-    }
-
-    #[test]
-    fn entities_decode() {
-        assert_eq!(decode_entities("a &amp; b &#39;c&#x27; &lt;d&gt; &bogus; &"), "a & b 'c' <d> &bogus; &");
-        assert_eq!(decode_entities("&aaaaaaaaaa\u{e9};"), "&aaaaaaaaaa\u{e9};");
     }
 }

@@ -187,6 +187,16 @@ fn explain(text: &str, err: &str) -> String {
     }
 }
 
+/// RFC 3339 with the offset. Offsets with seconds (local mean time, before
+/// time zones were standardised) cannot be written in RFC 3339, so such a
+/// date is written in UTC. This module keeps years within 0000–9999.
+pub fn rfc3339(date: &jiff::Zoned) -> String {
+    if date.offset().seconds() % 60 != 0 {
+        return date.with_time_zone(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00").to_string();
+    }
+    date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,7 +365,7 @@ mod tests {
             let tz = TimeZone::get(zone).unwrap();
             for input in inputs {
                 let Ok(zoned) = DateInput::parse(input).and_then(|d| d.resolve(&tz)) else { continue };
-                let written = crate::render::values::rfc3339(&zoned);
+                let written = rfc3339(&zoned);
                 assert!(is_rfc3339(&written), "{input} in {zone}: {written}");
                 let back: Timestamp = written.parse().unwrap();
                 assert_eq!(back, zoned.timestamp().round(jiff::Unit::Second).unwrap(), "{input} in {zone}");

@@ -411,7 +411,7 @@ fn yaml_message(err: &serde_saphyr::Error) -> String {
 }
 
 fn hint_for(message: &str) -> Option<String> {
-    if let Some(hint) = crate::profile::unknown_field_hint(message) {
+    if let Some(hint) = crate::diagnostics::unknown_field_hint(message) {
         return Some(hint);
     }
     if message.contains("mapping values are not allowed") {

@@ -20,8 +20,8 @@ use front_matter::FrontMatter;
 
 /// The folder of Markdown inside a site.
 pub const CONTENT_DIR: &str = "content";
-/// Files larger than this are refused rather than read into memory.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub use crate::fs::MAX_FILE_BYTES;
+use crate::fs::io_message;
 
 /// A post or a standalone page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,15 +104,6 @@ pub fn discover(root: &Path) -> Discovery {
         }
     }
     found
-}
-
-/// A short, plain description of an I/O error.
-pub fn io_message(err: &std::io::Error) -> String {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => err.to_string(),
-    }
 }
 
 /// A Markdown file, read and split.

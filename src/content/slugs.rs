@@ -10,7 +10,18 @@
 //! as macOS writes file names), and a name made only of symbols (`🔥`) is
 //! transliterated even in `unicode` mode rather than left without a URL.
 
-use crate::profile::SlugMode;
+use serde::Deserialize;
+
+/// How slugs are made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlugMode {
+    /// ASCII only: `广告` becomes `guang-gao`.
+    #[default]
+    Transliterate,
+    /// Keep letters of every script: `广告` stays `广告`.
+    Unicode,
+}
 
 /// The longest slug, in bytes: file systems allow 255 per folder name.
 pub const MAX_BYTES: usize = 200;

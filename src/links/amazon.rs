@@ -17,48 +17,10 @@ use std::borrow::Cow;
 
 use url::Url;
 
+use super::hosts::{expected_tag_suffix, marketplace_of_host, strip_prefix_ignore_case};
+use super::outcome::{LinkKind, LinkWarning, Rewrite};
 use super::query::{self, Param};
-use super::rewrite::{LinkKind, LinkWarning, Rewrite};
 use super::rules::AmazonRules;
-
-/// Where a marketplace sits, which decides its tags' suffix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Region {
-    NorthAmerica,
-    Europe,
-    Japan,
-    /// Marketplaces whose suffix we do not check: Amazon's documentation
-    /// is not consistent about them.
-    Elsewhere,
-}
-
-const MARKETPLACES: [(&str, Region); 22] = [
-    ("amazon.com", Region::NorthAmerica),
-    ("amazon.ca", Region::NorthAmerica),
-    ("amazon.com.mx", Region::NorthAmerica),
-    ("amazon.com.br", Region::NorthAmerica),
-    ("amazon.co.uk", Region::Europe),
-    ("amazon.de", Region::Europe),
-    ("amazon.fr", Region::Europe),
-    ("amazon.it", Region::Europe),
-    ("amazon.es", Region::Europe),
-    ("amazon.nl", Region::Europe),
-    ("amazon.se", Region::Europe),
-    ("amazon.pl", Region::Europe),
-    ("amazon.com.be", Region::Europe),
-    ("amazon.ie", Region::Europe),
-    ("amazon.com.tr", Region::Europe),
-    ("amazon.ae", Region::Elsewhere),
-    ("amazon.sa", Region::Elsewhere),
-    ("amazon.eg", Region::Elsewhere),
-    ("amazon.in", Region::Elsewhere),
-    ("amazon.co.jp", Region::Japan),
-    ("amazon.sg", Region::Elsewhere),
-    ("amazon.com.au", Region::Elsewhere),
-];
-
-/// Amazon's own link shorteners; where they lead cannot be known offline.
-const SHORT_HOSTS: [&str; 5] = ["amzn.to", "a.co", "amzn.eu", "amzn.asia", "amzn.com"];
 
 /// Query parameters kept on a product link, in output order (`tag` follows).
 /// `th` and `psc` pin the chosen variation, `language` the page language,
@@ -109,25 +71,6 @@ const NOISE: [&str; 25] = [
 /// Prefixes of tracking noise; `hv` covers Google Ads' `hvadid`, `hvpos`, ….
 const NOISE_PREFIXES: [&str; 4] = ["pd_rd_", "pf_rd_", "utm_", "hv"];
 
-/// The Amazon marketplace domains shopfront knows, e.g. `"amazon.co.uk"`,
-/// for validating `[affiliate.amazon.tags]`.
-pub fn marketplaces() -> impl Iterator<Item = &'static str> {
-    MARKETPLACES.iter().map(|(domain, _)| *domain)
-}
-
-/// The suffix Amazon gives tracking IDs of this marketplace's region:
-/// `-20` in North America, `-21` in Europe, `-22` in Japan. `None` for the
-/// other marketplaces (not checked) and for unknown domains.
-pub fn expected_tag_suffix(marketplace: &str) -> Option<&'static str> {
-    let (_, region) = MARKETPLACES.iter().find(|(domain, _)| domain.eq_ignore_ascii_case(marketplace))?;
-    match region {
-        Region::NorthAmerica => Some("-20"),
-        Region::Europe => Some("-21"),
-        Region::Japan => Some("-22"),
-        Region::Elsewhere => None,
-    }
-}
-
 /// The canonical untagged product URL, e.g.
 /// `product_url("amazon.de", "b07pgl2zsl")` is
 /// `https://www.amazon.de/dp/B07PGL2ZSL`. For products given by `asin:` in
@@ -138,22 +81,6 @@ pub fn product_url(marketplace: &str, asin: &str) -> Option<String> {
     let marketplace = marketplace_of_host(marketplace)?;
     let asin = parse_asin(asin)?;
     Some(format!("https://www.{marketplace}/dp/{asin}"))
-}
-
-/// The marketplace domain of an Amazon store host (bare, `www.`, `smile.`
-/// or `m.`, any case, with or without the root `.`), or `None`.
-pub(super) fn marketplace_of_host(host: &str) -> Option<&'static str> {
-    let host = host.strip_suffix('.').unwrap_or(host);
-    let bare =
-        ["www.", "smile.", "m."].iter().find_map(|prefix| strip_prefix_ignore_case(host, prefix)).unwrap_or(host);
-    marketplaces().find(|domain| domain.eq_ignore_ascii_case(bare))
-}
-
-/// The shortener domain of an Amazon short-link host, or `None`.
-pub(super) fn short_link_host(host: &str) -> Option<&'static str> {
-    let host = host.strip_suffix('.').unwrap_or(host);
-    let bare = strip_prefix_ignore_case(host, "www.").unwrap_or(host);
-    SHORT_HOSTS.iter().find(|short| short.eq_ignore_ascii_case(bare)).copied()
 }
 
 /// Rewrites a link whose host is the store `marketplace`.
@@ -302,52 +229,9 @@ fn parse_asin(s: &str) -> Option<String> {
     (s.len() == 10 && s.bytes().all(|b| b.is_ascii_alphanumeric())).then(|| s.to_ascii_uppercase())
 }
 
-fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
-    let head = s.get(..prefix.len())?;
-    // `get` succeeded, so `prefix.len()` is a char boundary and the slice is valid.
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn marketplace_hosts() {
-        let rows: &[(&str, Option<&str>)] = &[
-            ("amazon.com", Some("amazon.com")),
-            ("www.amazon.com", Some("amazon.com")),
-            ("smile.amazon.com", Some("amazon.com")),
-            ("m.amazon.com", Some("amazon.com")),
-            ("WWW.AMAZON.CO.UK", Some("amazon.co.uk")),
-            ("www.amazon.com.au.", Some("amazon.com.au")),
-            ("amazon.com.tr", Some("amazon.com.tr")),
-            ("www.amazon.eg", Some("amazon.eg")),
-            ("amazon.com.evil.example", None),
-            ("notamazon.com", None),
-            ("evilamazon.com", None),
-            ("amazon.example", None),
-            ("aws.amazon.com", None),
-            ("www.m.amazon.com", None),
-            ("amazon.co", None),
-            ("", None),
-            ("é", None),
-        ];
-        for (host, want) in rows {
-            assert_eq!(marketplace_of_host(host), *want, "{host}");
-        }
-        assert_eq!(marketplaces().count(), 22);
-    }
-
-    #[test]
-    fn short_hosts() {
-        assert_eq!(short_link_host("amzn.to"), Some("amzn.to"));
-        assert_eq!(short_link_host("A.CO"), Some("a.co"));
-        assert_eq!(short_link_host("www.amzn.eu"), Some("amzn.eu"));
-        assert_eq!(short_link_host("amzn.asia."), Some("amzn.asia"));
-        assert_eq!(short_link_host("notamzn.to"), None);
-        assert_eq!(short_link_host("amzn.to.evil.example"), None);
-    }
 
     #[test]
     fn asins() {

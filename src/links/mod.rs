@@ -40,13 +40,20 @@
 //! schemes into errors, and gives root-relative links the sub-path.
 
 mod amazon;
+mod hosts;
+mod outcome;
 mod policy;
 mod programs;
 mod query;
 mod rewrite;
 mod rules;
 
-pub use amazon::{expected_tag_suffix, marketplaces, product_url};
-pub use policy::{AFFILIATE_REL, Link, LinkPolicy, Redirector, UnsafeLink, redirector, under_base_path};
-pub use rewrite::{LinkKind, LinkWarning, Rewrite, rewrite};
+pub use amazon::product_url;
+pub use hosts::{
+    Redirector, expected_tag_suffix, is_amazon_host, marketplace_of_host, marketplaces, redirector, short_link_host,
+    web_host,
+};
+pub use outcome::{LinkKind, LinkWarning, Rewrite};
+pub use policy::{AFFILIATE_REL, Link, LinkPolicy, PLAIN_REL, UnsafeLink, under_base_path};
+pub use rewrite::rewrite;
 pub use rules::{AmazonRules, ProgramAction, ProgramRule, Rules};

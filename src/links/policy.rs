@@ -6,6 +6,8 @@ use super::{LinkKind, LinkWarning, Rules, rewrite};
 
 /// The `rel` of every affiliate link.
 pub const AFFILIATE_REL: &str = "sponsored nofollow noopener";
+/// The `rel` of every other link that leaves the site.
+pub const PLAIN_REL: &str = "noopener";
 
 /// What a routed link became.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,48 +35,6 @@ impl Link<'_> {
     pub fn rel(&self) -> Option<&'static str> {
         self.is_affiliate().then_some(AFFILIATE_REL)
     }
-}
-
-/// A link shortener or redirect service in front of the real link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Redirector {
-    /// A service made for Amazon links (geni.us, amzlink.to…): it hides an Amazon link.
-    Amazon(&'static str),
-    /// A general shortener (bit.ly…): where it leads cannot be checked offline.
-    General(&'static str),
-}
-
-const AMAZON_REDIRECTORS: &[&str] = &["geni.us", "amzlink.to", "amzn.clnk.in", "amzo.in", "amazon-adsystem.com"];
-const SHORTENERS: &[&str] = &[
-    "bit.ly",
-    "tinyurl.com",
-    "ow.ly",
-    "buff.ly",
-    "rebrand.ly",
-    "t.ly",
-    "cutt.ly",
-    "is.gd",
-    "shorturl.at",
-    "rb.gy",
-    "tiny.cc",
-    "goo.gl",
-    "shorte.st",
-    "bl.ink",
-    "short.io",
-    "linktr.ee",
-    "lnk.to",
-    "snip.ly",
-];
-
-/// Whether `href` goes through a redirect service, and which kind.
-pub fn redirector(href: &str) -> Option<Redirector> {
-    let rest = href.trim().split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?.to_ascii_lowercase();
-    let host = host.split(':').next()?.trim_start_matches("www.");
-    let matches = |list: &'static [&'static str]| {
-        list.iter().copied().find(|h| host.strip_suffix(h).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
-    };
-    matches(AMAZON_REDIRECTORS).map(Redirector::Amazon).or_else(|| matches(SHORTENERS).map(Redirector::General))
 }
 
 /// A link that may not be written.
@@ -154,17 +114,6 @@ mod tests {
                 programs: Vec::new(),
             },
         }
-    }
-
-    #[test]
-    fn redirect_services_are_recognised() {
-        assert_eq!(redirector("https://geni.us/abc"), Some(Redirector::Amazon("geni.us")));
-        assert_eq!(redirector("https://bit.ly/x"), Some(Redirector::General("bit.ly")));
-        assert_eq!(redirector("https://www.tinyurl.com/x"), Some(Redirector::General("tinyurl.com")));
-        assert_eq!(redirector("https://go.geni.us/x"), Some(Redirector::Amazon("geni.us")));
-        assert_eq!(redirector("https://notbit.ly/x"), None);
-        assert_eq!(redirector("https://example.com/bit.ly"), None);
-        assert_eq!(redirector("/posts/a/"), None);
     }
 
     #[test]

@@ -7,8 +7,8 @@ use std::borrow::Cow;
 
 use url::Url;
 
+use super::outcome::{LinkKind, Rewrite};
 use super::query;
-use super::rewrite::{LinkKind, Rewrite};
 use super::rules::{ProgramAction, ProgramRule};
 
 /// The first program with a host matching `host`: equal ignoring ASCII

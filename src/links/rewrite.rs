@@ -3,173 +3,13 @@
 //! for the steps.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use url::{Host, Url};
 
+use super::hosts::{marketplace_of_host, short_link_host};
+use super::outcome::{LinkKind, LinkWarning, Rewrite};
 use super::rules::Rules;
 use super::{amazon, programs};
-
-/// The outcome of [`rewrite`] for one link.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rewrite<'a> {
-    /// The URL to write into the page. Borrowed from the input when the link
-    /// is kept (only trimmed), so unchanged links cost no allocation.
-    pub href: Cow<'a, str>,
-    /// What kind of link this is.
-    pub kind: LinkKind,
-    /// Things the creator should hear about; empty for most links.
-    pub warnings: Vec<LinkWarning>,
-}
-
-impl<'a> Rewrite<'a> {
-    /// `href` as it is, with no warnings.
-    pub(super) fn unchanged(href: &'a str, kind: LinkKind) -> Self {
-        Rewrite { href: Cow::Borrowed(href), kind, warnings: Vec::new() }
-    }
-
-    /// The same outcome, no longer borrowing the input.
-    pub fn into_owned(self) -> Rewrite<'static> {
-        Rewrite { href: Cow::Owned(self.href.into_owned()), kind: self.kind, warnings: self.warnings }
-    }
-}
-
-/// What kind of link a rewritten link is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkKind {
-    /// A link within the site: relative path, root-relative path,
-    /// fragment `#x`, query-only `?x`, or empty.
-    Internal,
-    /// `http(s)` to a host no rule claims, `mailto:` or `tel:`. Returned
-    /// exactly as written (trimmed).
-    External,
-    /// A link to an Amazon store or one of Amazon's short links.
-    Amazon {
-        /// The marketplace domain, e.g. `"amazon.co.uk"`; for a short link,
-        /// the shortener's domain, e.g. `"amzn.to"`.
-        marketplace: String,
-        /// The product's ASIN when the link is a product page.
-        asin: Option<String>,
-        /// Whether the written link carries a tag: the creator's, or, where
-        /// none is configured for the marketplace, the one it already had.
-        /// `false` for short links, whose tag cannot be seen.
-        tagged: bool,
-    },
-    /// A link to another affiliate program.
-    Program {
-        /// The program's name from the profile.
-        name: String,
-    },
-    /// A scheme that is never written: `javascript:`, `data:`, `vbscript:`,
-    /// `file:` and anything else but `http`, `https`, `mailto` and `tel`.
-    /// The caller reports it as an error; the href returned is `#`.
-    Unsafe {
-        /// The scheme, lower-case, with obfuscating characters removed.
-        scheme: String,
-    },
-}
-
-impl LinkKind {
-    /// Whether the link must be disclosed and marked `rel="sponsored"`:
-    /// every Amazon link the engine recognises as such (an untagged one on
-    /// a marketplace without a configured tag too, since the creator is an
-    /// Associate and over-disclosing is harmless) and every program link.
-    pub fn is_affiliate(&self) -> bool {
-        matches!(self, LinkKind::Amazon { .. } | LinkKind::Program { .. })
-    }
-}
-
-/// Something about a link the creator should know; none stops the build.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkWarning {
-    /// The link carried another tag; the creator's tag replaced it.
-    ForeignTagReplaced {
-        /// The tag the link carried.
-        found: String,
-        /// The creator's tag now on the link.
-        replaced_with: String,
-    },
-    /// The creator is an Associate but has no tag for this marketplace, so
-    /// the link was left as written.
-    MissingTag {
-        /// The marketplace domain, e.g. `"amazon.nl"`.
-        marketplace: String,
-    },
-    /// No tag of the creator's applies, and the link's own tag was kept.
-    TagKept {
-        /// The marketplace domain.
-        marketplace: String,
-        /// The tag the link carries.
-        tag: String,
-    },
-    /// The creator's tag for a marketplace has the wrong regional suffix.
-    TagSuffixMismatch {
-        /// The marketplace domain.
-        marketplace: String,
-        /// The configured tag.
-        tag: String,
-        /// The suffix Amazon uses there, e.g. `"-21"`.
-        expected_suffix: String,
-    },
-    /// An Amazon short link (`amzn.to`, `a.co`, …), kept as written: where
-    /// it leads and which tag it carries cannot be checked offline.
-    UnverifiableShortLink,
-    /// An `http(s)` link that is not a valid URL; kept as written.
-    MalformedUrl,
-}
-
-impl LinkWarning {
-    /// A stable identifier for machine-readable reports, e.g. `"missing-tag"`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            LinkWarning::ForeignTagReplaced { .. } => "foreign-tag-replaced",
-            LinkWarning::MissingTag { .. } => "missing-tag",
-            LinkWarning::TagKept { .. } => "unknown-tag-kept",
-            LinkWarning::TagSuffixMismatch { .. } => "tag-suffix-mismatch",
-            LinkWarning::UnverifiableShortLink => "unverifiable-short-link",
-            LinkWarning::MalformedUrl => "malformed-url",
-        }
-    }
-}
-
-/// One line of plain English for the creator, starting lower-case and
-/// without a final full stop, so a report can prefix `file:line: warning: `.
-impl fmt::Display for LinkWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LinkWarning::ForeignTagReplaced { found, replaced_with } => write!(
-                f,
-                "this Amazon link carried the tag \"{found}\"; it now carries your tag \
-                 for its store, \"{replaced_with}\""
-            ),
-            LinkWarning::MissingTag { marketplace } => {
-                let example = amazon::expected_tag_suffix(marketplace).unwrap_or("");
-                write!(
-                    f,
-                    "you have no Amazon tag for {marketplace}, so this link was left untagged \
-                     and earns you nothing; add one under [affiliate.amazon.tags] in \
-                     profile.toml, e.g. \"{marketplace}\" = \"yourtag{example}\""
-                )
-            }
-            LinkWarning::TagKept { marketplace, tag } => write!(
-                f,
-                "this {marketplace} link carries the tag \"{tag}\" and your profile has no \
-                 tag for that store to check it against; it was left as it is, so make sure \
-                 it is yours"
-            ),
-            LinkWarning::TagSuffixMismatch { marketplace, tag, expected_suffix } => write!(
-                f,
-                "your Amazon tag \"{tag}\" for {marketplace} should end in \
-                 \"{expected_suffix}\" like every tag of that store; check it in profile.toml"
-            ),
-            LinkWarning::UnverifiableShortLink => f.write_str(
-                "Amazon short links (amzn.to, a.co) cannot be checked when building; make sure \
-                 this one carries your tag, or paste the full Amazon link instead",
-            ),
-            LinkWarning::MalformedUrl => f.write_str("this web address could not be understood; check it for typos"),
-        }
-    }
-}
 
 /// Rewrites one link for the page: tags Amazon links for their marketplace,
 /// applies affiliate programs, leaves everything else as written.
@@ -277,10 +117,10 @@ fn web<'a>(written: &'a str, protocol_relative: bool, rules: &Rules) -> Rewrite<
         return Rewrite::unchanged(written, LinkKind::External);
     };
 
-    if let Some(marketplace) = amazon::marketplace_of_host(host) {
+    if let Some(marketplace) = marketplace_of_host(host) {
         return amazon::rewrite(written, &url, marketplace, rules.amazon.as_ref());
     }
-    if let Some(short) = amazon::short_link_host(host) {
+    if let Some(short) = short_link_host(host) {
         return Rewrite {
             href: Cow::Borrowed(written),
             kind: LinkKind::Amazon { marketplace: short.to_owned(), asin: None, tagged: false },
@@ -304,8 +144,8 @@ fn web<'a>(written: &'a str, protocol_relative: bool, rules: &Rules) -> Rewrite<
 
 /// Whether any rule could claim a link to `host`.
 fn claimed(host: &str, rules: &Rules) -> bool {
-    amazon::marketplace_of_host(host).is_some()
-        || amazon::short_link_host(host).is_some()
+    marketplace_of_host(host).is_some()
+        || short_link_host(host).is_some()
         || programs::find(host, &rules.programs).is_some()
 }
 

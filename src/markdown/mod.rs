@@ -9,16 +9,15 @@
 //! stream is rewritten in one pass: headings get ids, every link and image
 //! goes through the link policy with its byte offset kept for messages.
 
-pub mod attributes;
 pub mod shortcodes;
 
 use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
+use crate::content::slugs::SlugMode;
 use crate::content::slugs::slugify;
 use crate::links::{Link, LinkPolicy, LinkWarning};
-use crate::profile::SlugMode;
 
 /// One heading, for a table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -239,7 +238,7 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                     Ok(link) => {
                         out.record(offset, &link);
                         tag.push_str("<a href=\"");
-                        tag.push_str(&escape_attr(&link.href));
+                        tag.push_str(&crate::html::escape_attr(&link.href));
                         tag.push('"');
                         if let Some(rel) = link.rel() {
                             tag.push_str(" rel=\"");
@@ -254,7 +253,7 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                 }
                 if !title.is_empty() {
                     tag.push_str(" title=\"");
-                    tag.push_str(&escape_attr(&title));
+                    tag.push_str(&crate::html::escape_attr(&title));
                     tag.push('"');
                 }
                 tag.push('>');
@@ -451,7 +450,7 @@ fn scan_raw_html(html: &str, links: &LinkPolicy, probe: Probe) -> Option<Scan> {
         |el: &mut lol_html::html_content::Element<'_, '_>, attribute: &str, is_link: bool| -> lol_html::HandlerResult {
             let Some(raw) = el.get_attribute(attribute) else { return Ok(()) };
             // `&#106;avascript:` is `javascript:` to a browser.
-            let value = attributes::decode(&raw);
+            let value = crate::html::attributes::decode(&raw);
             match links.route(&value) {
                 Ok(link) => {
                     let link = Link { href: link.href.into_owned().into(), kind: link.kind, warnings: link.warnings };
@@ -599,61 +598,12 @@ fn squash_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Escapes text for a double-quoted HTML attribute.
-pub fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    let _ = escape_pieces(text, |piece| {
-        out.push_str(piece);
-        Ok::<(), std::convert::Infallible>(())
-    });
-    out
-}
-
-/// [`escape_attr`] into a writer: Tera's escaper, which sees every value a
-/// template prints.
-pub fn escape_html_to(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    escape_pieces(text, |piece| out.write_all(piece.as_bytes()))
-}
-
-/// Hands `emit` the pieces of `text` escaped for HTML: each run of ordinary
-/// characters whole, and each of `&"<>'` as its entity.
-fn escape_pieces<E>(text: &str, mut emit: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
-    let mut start = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'"' => "&quot;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        // The special characters are ASCII, so `i` is a character boundary.
-        emit(&text[start..i])?;
-        emit(entity)?;
-        start = i + 1;
-    }
-    emit(&text[start..])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn md(body: &str) -> Rendered {
         render(body, &LinkPolicy::default(), SlugMode::Transliterate)
-    }
-
-    #[test]
-    fn escaping_replaces_the_five_characters_and_keeps_the_rest() {
-        let text = "a&b\"c<d>e'f — ü &&";
-        let expected = "a&amp;b&quot;c&lt;d&gt;e&#39;f — ü &amp;&amp;";
-        assert_eq!(escape_attr(text), expected);
-        let mut written = Vec::new();
-        escape_html_to(text, &mut written).unwrap();
-        assert_eq!(String::from_utf8(written).unwrap(), expected);
-        assert_eq!(escape_attr("plain"), "plain");
-        assert_eq!(escape_attr(""), "");
     }
 
     #[test]

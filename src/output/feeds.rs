@@ -21,32 +21,11 @@ fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if !is_xml_char(c) => {}
+            c if !crate::html::is_xml_char(c) => {}
             c => out.push(c),
         }
     }
     out
-}
-
-/// Whether XML 1.0 can carry `c` at all, escaped or not (its `Char`
-/// production; a Rust string holds no surrogates). A feed or sitemap with
-/// U+0001 or U+FFFE in a title is not well-formed, and readers drop it whole.
-pub(crate) fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-/// `text` without the characters [`is_xml_char`] rejects: for HTML pages,
-/// where C0 controls and U+FFFE/U+FFFF are parse errors. Returns `text`
-/// itself, unscanned by `chars`, when a fast byte test finds none.
-pub(crate) fn without_non_xml_chars(text: String) -> String {
-    // A forbidden C0 control, or the lead byte of U+F000..U+FFFF (U+FFFE and
-    // U+FFFF are EF BF BE/BF); chunks keep the test branch-free.
-    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) | (b == 0xEF);
-    let maybe = text.as_bytes().chunks(64).any(|chunk| chunk.iter().fold(false, |hit, &b| hit | suspect(b)));
-    if !maybe || text.chars().all(is_xml_char) {
-        return text;
-    }
-    text.chars().filter(|&c| is_xml_char(c)).collect()
 }
 
 /// `feed.xml`: the newest posts as Atom.
@@ -120,7 +99,7 @@ pub fn untag_amazon<'a>(html: &'a str, links: &crate::links::LinkPolicy) -> std:
     let settings =
         lol_html::RewriteStrSettings::new().append_element_content_handler(lol_html::element!("a[href]", |el| {
             let Some(href) = el.get_attribute("href") else { return Ok(()) };
-            let decoded = crate::markdown::attributes::decode(&href);
+            let decoded = crate::html::attributes::decode(&href);
             let is_amazon = links.route(&decoded).is_ok_and(|l| l.is_amazon());
             if is_amazon && let Ok(mut url) = url::Url::parse(&decoded) {
                 let kept: Vec<(String, String)> = url
@@ -236,15 +215,5 @@ mod tests {
         // Allowed, if unusual: kept as they are.
         let allowed = "\t\n\r \u{7F}\u{85}\u{D7FF}\u{E000}\u{FDD0}\u{FFFD}\u{10000}\u{1FFFE}\u{10FFFF}";
         assert_eq!(xml(allowed), allowed);
-    }
-
-    #[test]
-    fn pages_lose_only_what_xml_forbids() {
-        let text = "<p>a\u{1}b\u{FFFE}c\u{FFFF}d\u{B}e\u{C}f\tg\nh\u{FF0C}i\u{FFFD}</p>".to_owned();
-        assert_eq!(without_non_xml_chars(text), "<p>abcdef\tg\nh\u{FF0C}i\u{FFFD}</p>");
-        let clean = "<p>日本語，テキスト\r\n</p>".to_owned();
-        let pointer = clean.as_ptr();
-        let kept = without_non_xml_chars(clean);
-        assert_eq!(kept.as_ptr(), pointer, "a clean page is returned as it is");
     }
 }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostic;
-use crate::render::theme::{StaticFile, Theme, list_files};
+use crate::render::theme::{StaticFile, Theme};
 use crate::site::Site;
 use crate::site::routes::Urls;
 pub use writer::{Output, OutputError};
@@ -43,7 +43,8 @@ pub fn copied_files(root: &Path, site: &Site, theme: &Theme) -> (BTreeMap<String
         };
         files.insert(file.path().to_owned(), source);
     }
-    let errors = match list_files(root, &root.join(STATIC_DIR), site.settings.published()) {
+    let walk = crate::fs::SiteRoot::new(root).walk(&root.join(STATIC_DIR), site.settings.published());
+    let errors = match walk.into_result() {
         Ok(found) => {
             files.extend(found.into_iter().map(|(relative, from)| (relative, Source::File(from))));
             Vec::new()
@@ -84,7 +85,7 @@ pub fn index_file(site: &Site, name: &str) -> Option<String> {
 }
 
 /// Writes the feed, sitemap, robots.txt and search index.
-pub fn write_indexes(site: &Site, sink: &dyn crate::render::Sink) -> Vec<Diagnostic> {
+pub fn write_indexes(site: &Site, sink: &dyn Sink) -> Vec<Diagnostic> {
     INDEX_FILES
         .iter()
         .filter_map(|name| {
@@ -93,6 +94,27 @@ pub fn write_indexes(site: &Site, sink: &dyn crate::render::Sink) -> Vec<Diagnos
         })
         .map(|err| error(&err))
         .collect()
+}
+
+/// Where finished files go: the output folder, or nowhere for `check`.
+pub trait Sink: Sync {
+    /// Stores `bytes` at a relative output path.
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError>;
+}
+
+impl Sink for Output {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        Output::write(self, relative, bytes)
+    }
+}
+
+/// A sink that keeps nothing: `check` renders every page only to verify it.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn write(&self, _: &str, _: &[u8]) -> Result<(), OutputError> {
+        Ok(())
+    }
 }
 
 /// An output problem as a finding.

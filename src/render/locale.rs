@@ -81,7 +81,7 @@ fn site_file(root: &Path, name: &str) -> Option<Result<(std::path::PathBuf, Stri
         .collect();
     matches.sort();
     let path = matches.into_iter().next()?;
-    let read = crate::fs::SiteRoot::new(root).read(&path, crate::content::MAX_FILE_BYTES).and_then(|bytes| {
+    let read = crate::fs::SiteRoot::new(root).read(&path, crate::fs::MAX_FILE_BYTES).and_then(|bytes| {
         String::from_utf8(bytes).map_err(|_| {
             Box::new(Diagnostic::error("encoding", "locale file is not UTF-8 text").at(display_path(root, &path)))
         })

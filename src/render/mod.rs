@@ -22,39 +22,28 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 use tera::{Context, Kwargs, State, Tera, Value};
 
-use crate::compliance::{self, Expected};
 use crate::diagnostics::Diagnostic;
-use crate::output::writer::OutputError;
 use crate::site::routes::{HOME_PRODUCTS, Kind, Route, Taxonomy, page_count};
 use crate::site::{Post, Site};
 pub use locale::Locale;
 pub use theme::Theme;
 use values::ValueBuilder;
 
-/// Where rendered files go: the output folder, or memory for `serve`.
-pub trait Sink: Sync {
-    /// Stores `bytes` at a relative output path.
-    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError>;
-}
-
-impl Sink for crate::output::writer::Output {
-    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        crate::output::writer::Output::write(self, relative, bytes)
-    }
-}
-
-/// A sink that keeps nothing: `check` renders every page only to verify it.
-pub struct Discard;
-
-impl Sink for Discard {
-    fn write(&self, _: &str, _: &[u8]) -> Result<(), OutputError> {
-        Ok(())
-    }
+/// A page as the theme rendered it, before it is checked and written.
+#[derive(Debug, Clone)]
+pub struct RenderedPage {
+    /// Its HTML.
+    pub html: String,
+    /// The disclosure it was given, when it has affiliate links.
+    pub disclosure: Option<DisclosureValue>,
+    /// The template that rendered it, as a creator finds it.
+    pub template: PathBuf,
+    /// Its URL path.
+    pub path: String,
 }
 
 /// The disclosure a page with affiliate links shows.
@@ -77,7 +66,7 @@ impl Renderer {
     /// Loads `theme` and the values every page shares.
     pub fn new(theme: &Theme, site: &Site, locale: Locale) -> Result<Self, Vec<Diagnostic>> {
         let mut tera = Tera::new();
-        tera.set_escape_fn(crate::markdown::escape_html_to);
+        tera.set_escape_fn(crate::html::escape_html_to);
         let policy = site.links.clone();
         tera.register_filter("affiliate", move |value: &str, _: Kwargs, _: &State| -> tera::TeraResult<String> {
             match policy.route(value) {
@@ -249,32 +238,19 @@ impl Pages {
             .collect()
     }
 
-    /// Renders the page whose output file is `file`; `None` if there is none.
-    pub fn render(&self, file: &str) -> Option<Result<String, Box<Diagnostic>>> {
-        let &index = self.by_file.get(file)?;
-        Some(self.render_route(&self.site.routes[index]))
+    /// The route whose output file is `file`, if there is one.
+    pub fn route(&self, file: &str) -> Option<&Route> {
+        self.by_file.get(file).map(|&index| &self.site.routes[index])
     }
 
-    /// Renders every page into `sink`; returns the errors.
-    /// `minify` shrinks each page after its disclosure was checked.
-    pub fn render_all(&self, sink: &dyn Sink, minify: bool) -> Vec<Diagnostic> {
-        let mut errors: Vec<Diagnostic> = self
-            .site
-            .routes
-            .par_iter()
-            .filter_map(|route| match self.render_route(route) {
-                Ok(html) => {
-                    let html = if minify { crate::output::minify::html(&html) } else { html };
-                    sink.write(&route.file, html.as_bytes()).err().map(|e| Diagnostic::error("write", e.to_string()))
-                }
-                Err(diagnostic) => Some(*diagnostic),
-            })
-            .collect();
-        errors.sort_by(|a, b| a.message.cmp(&b.message));
-        errors
+    /// Amazon's required statement in the site's language.
+    pub fn amazon_statement(&self) -> &str {
+        self.renderer.locale.get("amazon_statement")
     }
 
-    fn render_route(&self, route: &Route) -> Result<String, Box<Diagnostic>> {
+    /// Renders one page with the theme. It is not checked yet: see
+    /// [`crate::finished_page`].
+    pub fn render(&self, route: &Route) -> Result<RenderedPage, Box<Diagnostic>> {
         let (site, renderer) = (&*self.site, &self.renderer);
         let builder = ValueBuilder::new(site);
         let expanded = match route.kind {
@@ -296,18 +272,8 @@ impl Pages {
             .tera
             .render(template, &context)
             .map_err(|err| Box::new(template_diagnostic(&err, &renderer.origins, Some(&path))))?;
-        let expected = disclosure
-            .as_ref()
-            .map(|d| Expected { text: &d.text, amazon_statement: renderer.locale.get("amazon_statement") });
-        if let Some(violation) = compliance::check_page(&html, expected.as_ref(), &site.links).into_iter().next() {
-            let origin = renderer.origins.get(template).map_or_else(|| PathBuf::from(template), |(o, _)| o.clone());
-            return Err(Box::new(Diagnostic::error("disclosure", format!("page /{path} {violation}")).at(origin).with_hint(
-                "render `disclosure.text` and `disclosure.amazon` in a visible banner before the first affiliate link",
-            )));
-        }
-        // A U+0001 or U+FFFE pasted into a title or a post is a parse error
-        // in HTML, as in the feed; stripped after the disclosure was found.
-        Ok(crate::output::feeds::without_non_xml_chars(html))
+        let template = renderer.origins.get(template).map_or_else(|| PathBuf::from(template), |(o, _)| o.clone());
+        Ok(RenderedPage { html, disclosure, template, path })
     }
 }
 
@@ -542,12 +508,10 @@ impl PageValues<'_> {
                     .text
                     .as_ref()
                     .map_or_else(|| self.locale.get("disclosure").to_owned(), |t| t.get_ref().clone());
-                let mut content = format!("<p>{}</p>", crate::markdown::escape_attr(&text));
+                let mut content = format!("<p>{}</p>", crate::html::escape_attr(&text));
                 if settings.profile.affiliate.amazon.is_some() {
-                    content.push_str(&format!(
-                        "<p>{}</p>",
-                        crate::markdown::escape_attr(self.locale.get("amazon_statement"))
-                    ));
+                    content
+                        .push_str(&format!("<p>{}</p>", crate::html::escape_attr(self.locale.get("amazon_statement"))));
                 }
                 cx.insert(
                     "page",

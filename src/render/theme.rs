@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use include_dir::{Dir, include_dir};
 
 use crate::diagnostics::{Diagnostic, display_path};
+use crate::fs::Visibility;
 
 /// The bundled themes, embedded so a build works from any folder.
 static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes");
@@ -104,7 +105,10 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         read_dir_files(root, &local.join("templates"), &mut warnings, &mut |rel, path, source| {
             templates.push(TemplateFile { name: rel, source, origin: display_path(root, path) });
         })?;
-        for (rel, from) in list_files(root, &local.join("static"), crate::fs::Visibility::Published(&[]))? {
+        let statics_dir = local.join("static");
+        for (rel, from) in
+            crate::fs::SiteRoot::new(root).walk(&statics_dir, Visibility::Published(&[])).into_result()?
+        {
             statics.push(StaticFile::Disk { path: rel, from });
         }
     } else if let Some(dir) = BUNDLED.get_dir(name) {
@@ -162,16 +166,6 @@ fn collect_embedded(
     Ok(())
 }
 
-/// Every file below `dir` as (relative `/` path, path), sorted, with the
-/// rules of [`crate::fs`]; `visibility` says which hidden names are published.
-pub fn list_files(
-    root: &Path,
-    dir: &Path,
-    visibility: crate::fs::Visibility<'_>,
-) -> Result<Vec<(String, PathBuf)>, Vec<Diagnostic>> {
-    crate::fs::SiteRoot::new(root).walk(dir, visibility).into_result()
-}
-
 fn read_dir_files(
     root: &Path,
     dir: &Path,
@@ -180,13 +174,13 @@ fn read_dir_files(
 ) -> Result<(), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let site = crate::fs::SiteRoot::new(root);
-    let walk = site.walk(dir, crate::fs::Visibility::Private);
+    let walk = site.walk(dir, Visibility::Private);
     if walk.errors.iter().any(Diagnostic::is_error) {
         return Err(walk.errors);
     }
     warnings.extend(walk.errors);
     for (rel, path) in walk.files {
-        match site.read(&path, crate::content::MAX_FILE_BYTES).map(String::from_utf8) {
+        match site.read(&path, crate::fs::MAX_FILE_BYTES).map(String::from_utf8) {
             Ok(Ok(source)) => add(rel, &path, source.replace("\r\n", "\n")),
             Ok(Err(_)) => {
                 errors.push(Diagnostic::error("encoding", "template is not UTF-8 text").at(display_path(root, &path)))

@@ -109,7 +109,7 @@ struct SellerValue<'a> {
 
 /// The `rel` of a link: affiliate links are sponsored and not followed.
 pub fn rel_for(affiliate: bool) -> &'static str {
-    if affiliate { "sponsored nofollow noopener" } else { "noopener" }
+    if affiliate { crate::links::AFFILIATE_REL } else { crate::links::PLAIN_REL }
 }
 
 /// The human name of the store a product link goes to.
@@ -171,15 +171,7 @@ impl DateFormat {
     }
 }
 
-/// RFC 3339 with the offset. Offsets with seconds (local mean time, before
-/// time zones were standardised) cannot be written in RFC 3339, so such a
-/// date is written in UTC. `content::dates` keeps years within 0000–9999.
-pub fn rfc3339(date: &jiff::Zoned) -> String {
-    if date.offset().seconds() % 60 != 0 {
-        return date.with_time_zone(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00").to_string();
-    }
-    date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
-}
+pub use crate::content::dates::rfc3339;
 
 /// Builds values for one site.
 pub struct ValueBuilder<'a> {

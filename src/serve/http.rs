@@ -31,7 +31,7 @@ use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::files::{self, FileBody};
-use super::site::Resource;
+use super::snapshot::Resource;
 use super::{Live, Signal};
 
 /// Where the live-reload script and its events are served, outside any base path.
@@ -316,7 +316,7 @@ fn error_page(status: StatusCode, text: &str) -> Response {
          content=\"width=device-width, initial-scale=1\"><title>shopfront: {status}</title></head>\
          <body><main><h1>{}</h1><pre>{}</pre></main></body></html>",
         status.canonical_reason().unwrap_or("Error"),
-        crate::markdown::escape_attr(text),
+        crate::html::escape_attr(text),
     );
     let mut response = (status, inject(&html)).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

@@ -1,7 +1,7 @@
 //! `shopfront serve`: a live preview in memory, on top of the build pipeline.
 //!
 //! 1. [`crate::prepare`] loads the site, as `build` does, into a
-//!    [`site::Snapshot`]; pages are rendered when a browser asks for them.
+//!    [`snapshot::Snapshot`]; pages are rendered when a browser asks for them.
 //! 2. [`connections`] accepts connections within a cap and a header
 //!    timeout; [`http`] answers requests from the current snapshot (copied
 //!    files streamed from disk by [`files`]) and streams reload and error
@@ -18,7 +18,7 @@ pub mod addresses;
 pub mod connections;
 pub mod files;
 pub mod http;
-pub mod site;
+pub mod snapshot;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
@@ -30,7 +30,7 @@ use tokio::sync::broadcast;
 
 use crate::diagnostics::Diagnostics;
 use crate::{BuildOptions, PostCache, Prepared};
-use site::Snapshot;
+use snapshot::Snapshot;
 
 /// The port tried first when none is given.
 pub const DEFAULT_PORT: u16 = 4000;

@@ -9,6 +9,7 @@ mod cli;
 mod correctness;
 mod hostile;
 mod invalid;
+mod layers;
 mod linear;
 mod properties;
 mod serve;

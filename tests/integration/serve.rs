@@ -539,7 +539,8 @@ fn rendered_with(options: &shopfront::BuildOptions, cache: &mut shopfront::PostC
     files
         .into_iter()
         .map(|file| {
-            let html = pages.render(&file).unwrap().unwrap_or_else(|d| panic!("{file}: {d:?}"));
+            let route = pages.route(&file).unwrap();
+            let html = shopfront::finished_page(pages, route, false).unwrap_or_else(|d| panic!("{file}: {d:?}"));
             (file, html)
         })
         .collect()

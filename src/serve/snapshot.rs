@@ -68,7 +68,8 @@ impl Snapshot {
     }
 
     fn render_page(&self, file: &str) -> Option<Resource> {
-        Some(match self.pages.render(file)? {
+        let route = self.pages.route(file)?;
+        Some(match crate::finished_page(&self.pages, route, false) {
             Ok(html) => Resource::Html(html.into()),
             Err(diagnostic) => Resource::Failed(Arc::from(diagnostic)),
         })

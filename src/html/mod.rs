@@ -1,0 +1,145 @@
+//! HTML text in and out, in one place: escaping for templates and
+//! attributes, reading character references (the browser's way for URLs in
+//! [`attributes`], the simple way for text and ids in [`decode_entities`]),
+//! and the characters XML and HTML cannot carry.
+
+pub mod attributes;
+
+/// Escapes text for a double-quoted HTML attribute.
+pub fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let _ = escape_pieces(text, |piece| {
+        out.push_str(piece);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    out
+}
+
+/// [`escape_attr`] into a writer: Tera's escaper, which sees every value a
+/// template prints.
+pub fn escape_html_to(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    escape_pieces(text, |piece| out.write_all(piece.as_bytes()))
+}
+
+/// Hands `emit` the pieces of `text` escaped for HTML: each run of ordinary
+/// characters whole, and each of `&"<>'` as its entity.
+fn escape_pieces<E>(text: &str, mut emit: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The special characters are ASCII, so `i` is a character boundary.
+        emit(&text[start..i])?;
+        emit(entity)?;
+        start = i + 1;
+    }
+    emit(&text[start..])
+}
+
+/// Decodes the character references templates produce in text and ids.
+/// URLs are read with [`attributes::decode`], the way a
+/// browser reads them.
+pub fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        // Bytes, not a `str` slice: byte 12 may fall inside a character.
+        let Some(end) = rest.bytes().take(12).position(|b| b == b';') else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let entity = &rest[1..end];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some(' '),
+            _ => entity
+                .strip_prefix("#x")
+                .or_else(|| entity.strip_prefix("#X"))
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether XML 1.0 can carry `c` at all, escaped or not (its `Char`
+/// production; a Rust string holds no surrogates). A feed or sitemap with
+/// U+0001 or U+FFFE in a title is not well-formed, and readers drop it whole.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `text` without the characters [`is_xml_char`] rejects: for HTML pages,
+/// where C0 controls and U+FFFE/U+FFFF are parse errors. Returns `text`
+/// itself, unscanned by `chars`, when a fast byte test finds none.
+pub fn without_non_xml_chars(text: String) -> String {
+    // A forbidden C0 control, or the lead byte of U+F000..U+FFFF (U+FFFE and
+    // U+FFFF are EF BF BE/BF); chunks keep the test branch-free.
+    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) | (b == 0xEF);
+    let maybe = text.as_bytes().chunks(64).any(|chunk| chunk.iter().fold(false, |hit, &b| hit | suspect(b)));
+    if !maybe || text.chars().all(is_xml_char) {
+        return text;
+    }
+    text.chars().filter(|&c| is_xml_char(c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_replaces_the_five_characters_and_keeps_the_rest() {
+        let text = "a&b\"c<d>e'f — ü &&";
+        let expected = "a&amp;b&quot;c&lt;d&gt;e&#39;f — ü &amp;&amp;";
+        assert_eq!(escape_attr(text), expected);
+        let mut written = Vec::new();
+        escape_html_to(text, &mut written).unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), expected);
+        assert_eq!(escape_attr("plain"), "plain");
+        assert_eq!(escape_attr(""), "");
+    }
+
+    #[test]
+    fn entities_decode() {
+        assert_eq!(decode_entities("a &amp; b &#39;c&#x27; &lt;d&gt; &bogus; &"), "a & b 'c' <d> &bogus; &");
+        assert_eq!(decode_entities("&aaaaaaaaaa\u{e9};"), "&aaaaaaaaaa\u{e9};");
+    }
+
+    #[test]
+    fn pages_lose_only_what_xml_forbids() {
+        let text = "<p>a\u{1}b\u{FFFE}c\u{FFFF}d\u{B}e\u{C}f\tg\nh\u{FF0C}i\u{FFFD}</p>".to_owned();
+        assert_eq!(without_non_xml_chars(text), "<p>abcdef\tg\nh\u{FF0C}i\u{FFFD}</p>");
+        let clean = "<p>日本語，テキスト\r\n</p>".to_owned();
+        let pointer = clean.as_ptr();
+        let kept = without_non_xml_chars(clean);
+        assert_eq!(kept.as_ptr(), pointer, "a clean page is returned as it is");
+    }
+}

@@ -1,0 +1,194 @@
+//! Which hosts are Amazon's: its store domains (the marketplaces and their
+//! tag suffixes) and its short-link domains. The one place every part of
+//! shopfront asks, so the rule engine and the compliance checks can never
+//! disagree about a host.
+
+/// Where a marketplace sits, which decides its tags' suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Region {
+    NorthAmerica,
+    Europe,
+    Japan,
+    /// Marketplaces whose suffix we do not check: Amazon's documentation
+    /// is not consistent about them.
+    Elsewhere,
+}
+
+const MARKETPLACES: [(&str, Region); 22] = [
+    ("amazon.com", Region::NorthAmerica),
+    ("amazon.ca", Region::NorthAmerica),
+    ("amazon.com.mx", Region::NorthAmerica),
+    ("amazon.com.br", Region::NorthAmerica),
+    ("amazon.co.uk", Region::Europe),
+    ("amazon.de", Region::Europe),
+    ("amazon.fr", Region::Europe),
+    ("amazon.it", Region::Europe),
+    ("amazon.es", Region::Europe),
+    ("amazon.nl", Region::Europe),
+    ("amazon.se", Region::Europe),
+    ("amazon.pl", Region::Europe),
+    ("amazon.com.be", Region::Europe),
+    ("amazon.ie", Region::Europe),
+    ("amazon.com.tr", Region::Europe),
+    ("amazon.ae", Region::Elsewhere),
+    ("amazon.sa", Region::Elsewhere),
+    ("amazon.eg", Region::Elsewhere),
+    ("amazon.in", Region::Elsewhere),
+    ("amazon.co.jp", Region::Japan),
+    ("amazon.sg", Region::Elsewhere),
+    ("amazon.com.au", Region::Elsewhere),
+];
+
+/// Amazon's own link shorteners; where they lead cannot be known offline.
+const SHORT_HOSTS: [&str; 5] = ["amzn.to", "a.co", "amzn.eu", "amzn.asia", "amzn.com"];
+
+/// The Amazon marketplace domains shopfront knows, e.g. `"amazon.co.uk"`,
+/// for validating `[affiliate.amazon.tags]`.
+pub fn marketplaces() -> impl Iterator<Item = &'static str> {
+    MARKETPLACES.iter().map(|(domain, _)| *domain)
+}
+
+/// The suffix Amazon gives tracking IDs of this marketplace's region:
+/// `-20` in North America, `-21` in Europe, `-22` in Japan. `None` for the
+/// other marketplaces (not checked) and for unknown domains.
+pub fn expected_tag_suffix(marketplace: &str) -> Option<&'static str> {
+    let (_, region) = MARKETPLACES.iter().find(|(domain, _)| domain.eq_ignore_ascii_case(marketplace))?;
+    match region {
+        Region::NorthAmerica => Some("-20"),
+        Region::Europe => Some("-21"),
+        Region::Japan => Some("-22"),
+        Region::Elsewhere => None,
+    }
+}
+
+/// The marketplace domain of an Amazon store host (bare, `www.`, `smile.`
+/// or `m.`, any case, with or without the root `.`), or `None`.
+pub fn marketplace_of_host(host: &str) -> Option<&'static str> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let bare =
+        ["www.", "smile.", "m."].iter().find_map(|prefix| strip_prefix_ignore_case(host, prefix)).unwrap_or(host);
+    marketplaces().find(|domain| domain.eq_ignore_ascii_case(bare))
+}
+
+/// The shortener domain of an Amazon short-link host, or `None`.
+pub fn short_link_host(host: &str) -> Option<&'static str> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let bare = strip_prefix_ignore_case(host, "www.").unwrap_or(host);
+    SHORT_HOSTS.iter().find(|short| short.eq_ignore_ascii_case(bare)).copied()
+}
+
+pub(super) fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
+    let head = s.get(..prefix.len())?;
+    // `get` succeeded, so `prefix.len()` is a char boundary and the slice is valid.
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+}
+
+/// The host of an absolute web link as a browser reads it (WHATWG rules:
+/// userinfo, `\\`, IDNA), lower-cased, without a root `.`; `None` for
+/// anything else.
+pub fn web_host(href: &str) -> Option<String> {
+    let url = url::Url::parse(href.trim()).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(url.host_str()?.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// Whether `host` is one of Amazon's stores or short-link services.
+pub fn is_amazon_host(host: &str) -> bool {
+    marketplace_of_host(host).is_some() || short_link_host(host).is_some()
+}
+
+/// A link shortener or redirect service in front of the real link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redirector {
+    /// A service made for Amazon links (geni.us, amzlink.to…): it hides an Amazon link.
+    Amazon(&'static str),
+    /// A general shortener (bit.ly…): where it leads cannot be checked offline.
+    General(&'static str),
+}
+
+const AMAZON_REDIRECTORS: &[&str] = &["geni.us", "amzlink.to", "amzn.clnk.in", "amzo.in", "amazon-adsystem.com"];
+const SHORTENERS: &[&str] = &[
+    "bit.ly",
+    "tinyurl.com",
+    "ow.ly",
+    "buff.ly",
+    "rebrand.ly",
+    "t.ly",
+    "cutt.ly",
+    "is.gd",
+    "shorturl.at",
+    "rb.gy",
+    "tiny.cc",
+    "goo.gl",
+    "shorte.st",
+    "bl.ink",
+    "short.io",
+    "linktr.ee",
+    "lnk.to",
+    "snip.ly",
+];
+
+/// Whether `href` goes through a redirect service, and which kind.
+pub fn redirector(href: &str) -> Option<Redirector> {
+    let host = web_host(href)?;
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    let matches = |list: &'static [&'static str]| {
+        list.iter().copied().find(|h| host.strip_suffix(h).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
+    };
+    matches(AMAZON_REDIRECTORS).map(Redirector::Amazon).or_else(|| matches(SHORTENERS).map(Redirector::General))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marketplace_hosts() {
+        let rows: &[(&str, Option<&str>)] = &[
+            ("amazon.com", Some("amazon.com")),
+            ("www.amazon.com", Some("amazon.com")),
+            ("smile.amazon.com", Some("amazon.com")),
+            ("m.amazon.com", Some("amazon.com")),
+            ("WWW.AMAZON.CO.UK", Some("amazon.co.uk")),
+            ("www.amazon.com.au.", Some("amazon.com.au")),
+            ("amazon.com.tr", Some("amazon.com.tr")),
+            ("www.amazon.eg", Some("amazon.eg")),
+            ("amazon.com.evil.example", None),
+            ("notamazon.com", None),
+            ("evilamazon.com", None),
+            ("amazon.example", None),
+            ("aws.amazon.com", None),
+            ("www.m.amazon.com", None),
+            ("amazon.co", None),
+            ("", None),
+            ("é", None),
+        ];
+        for (host, want) in rows {
+            assert_eq!(marketplace_of_host(host), *want, "{host}");
+        }
+        assert_eq!(marketplaces().count(), 22);
+    }
+
+    #[test]
+    fn short_hosts() {
+        assert_eq!(short_link_host("amzn.to"), Some("amzn.to"));
+        assert_eq!(short_link_host("A.CO"), Some("a.co"));
+        assert_eq!(short_link_host("www.amzn.eu"), Some("amzn.eu"));
+        assert_eq!(short_link_host("amzn.asia."), Some("amzn.asia"));
+        assert_eq!(short_link_host("notamzn.to"), None);
+        assert_eq!(short_link_host("amzn.to.evil.example"), None);
+    }
+
+    #[test]
+    fn redirect_services_are_recognised() {
+        assert_eq!(redirector("https://geni.us/abc"), Some(Redirector::Amazon("geni.us")));
+        assert_eq!(redirector("https://bit.ly/x"), Some(Redirector::General("bit.ly")));
+        assert_eq!(redirector("https://www.tinyurl.com/x"), Some(Redirector::General("tinyurl.com")));
+        assert_eq!(redirector("https://go.geni.us/x"), Some(Redirector::Amazon("geni.us")));
+        assert_eq!(redirector("https://notbit.ly/x"), None);
+        assert_eq!(redirector("https://example.com/bit.ly"), None);
+        assert_eq!(redirector("/posts/a/"), None);
+    }
+}
