@@ -429,22 +429,26 @@ impl Diagnostics {
 
     /// See [`Self::sort`]; expects the findings sorted by file.
     fn cap_per_file(&mut self) {
-        let mut start = 0;
-        while start < self.0.len() {
-            let path = self.0[start].path.clone();
-            let end = start + self.0[start..].iter().take_while(|d| d.path == path).count();
-            if path.is_some() && needs_cap(&self.0[start..end]) {
-                let file: Vec<Diagnostic> = self.0.drain(start..end).collect();
+        // One pass into a new list: draining and splicing each file in place
+        // moved everything after it, once per file.
+        let all = std::mem::take(&mut self.0);
+        let mut out = Vec::with_capacity(all.len());
+        let mut rest = all.into_iter().peekable();
+        while let Some(first) = rest.next() {
+            let path = first.path.clone();
+            let mut file = vec![first];
+            while let Some(next) = rest.next_if(|d| d.path == path) {
+                file.push(next);
+            }
+            if path.is_some() && needs_cap(&file) {
                 let mut findings = FileFindings::new(path);
                 file.into_iter().for_each(|d| findings.push(d));
-                let capped = findings.into_vec();
-                let kept = capped.len();
-                self.0.splice(start..start, capped);
-                start += kept;
+                out.extend(findings.into_vec());
             } else {
-                start = end;
+                out.extend(file);
             }
         }
+        self.0 = out;
     }
 
     /// Keeps only the first finding with `code`, noting how many there were.

@@ -26,6 +26,10 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, display_path};
 
+/// The file that marks a folder as shopfront's output (see
+/// `output::writer`); a link may not lead into such a folder.
+pub const OUTPUT_MANIFEST: &str = ".shopfront-manifest";
+
 /// Files larger than this are refused rather than read into memory.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -55,7 +59,6 @@ impl Visibility<'_> {
             Self::Private => false,
             Self::Published(listed) => {
                 (depth == 1 && matches!(relative, ".well-known" | ".nojekyll"))
-                    || relative.starts_with(".well-known/")
                     || listed.iter().any(|l| {
                         let l = l.trim_matches('/');
                         l == relative || relative.strip_prefix(l).is_some_and(|rest| rest.starts_with('/'))
@@ -100,27 +103,50 @@ impl SiteRoot {
     }
 
     /// Where `path` (a symbolic link, or under one) leads, when that is
-    /// outside the site; `Err` when it leads nowhere.
-    fn escapes(&self, path: &Path) -> io::Result<Option<PathBuf>> {
+    /// somewhere a link may not lead; `Err` when it leads nowhere.
+    fn forbidden_target(&self, path: &Path) -> io::Result<Option<Forbidden>> {
         let target = path.canonicalize()?;
-        Ok((!target.starts_with(&self.real)).then_some(target))
+        let Ok(inside) = target.strip_prefix(&self.real) else { return Ok(Some(Forbidden::Outside(target))) };
+        // A link may not reach what the site keeps private (`.git/config`,
+        // `.env`) or what it builds (a link into the output would copy the
+        // site into itself, one level deeper at each build).
+        if inside.components().any(|c| is_ignored_name(&c.as_os_str().to_string_lossy())) {
+            return Ok(Some(Forbidden::Hidden(target)));
+        }
+        let mut folder = self.real.clone();
+        for component in inside.components() {
+            folder.push(component);
+            if folder.join(OUTPUT_MANIFEST).is_file() {
+                return Ok(Some(Forbidden::Output(target)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The error for a link at `path` (or under a linked folder) that leads
+    /// somewhere it may not, or nowhere.
+    fn check_link(&self, path: &Path) -> Result<(), Box<Diagnostic>> {
+        let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if !linked && !self.has_linked_parent(path) {
+            return Ok(());
+        }
+        match self.forbidden_target(path) {
+            Ok(None) => Ok(()),
+            Ok(Some(forbidden)) => Err(Box::new(forbidden.diagnostic(&self.shown(path), path))),
+            Err(err) => Err(Box::new(
+                Diagnostic::error("read", format!("cannot read: a broken symbolic link ({})", io_message(&err)))
+                    .at(self.shown(path)),
+            )),
+        }
     }
 
     /// Checks one file the site names directly (`profile.toml`, a locale
-    /// file, a post): inside the site, a regular file. Returns its size.
+    /// file, a post, a file `serve` is about to send): any link leads
+    /// inside the site, and it is a regular file. Returns its size.
     pub fn check_file(&self, path: &Path) -> Result<u64, Box<Diagnostic>> {
         let shown = self.shown(path);
-        let fail = |message: String| Err(Box::new(Diagnostic::error("read", message).at(&shown)));
-        let link = std::fs::symlink_metadata(path).map_err(|err| Box::new(not_readable(&shown, &err)))?;
-        if link.file_type().is_symlink() || self.has_linked_parent(path) {
-            match self.escapes(path) {
-                Ok(Some(target)) => return Err(Box::new(outside(&shown, path, &target))),
-                Ok(None) => {}
-                Err(err) => {
-                    return fail(format!("cannot read: a broken symbolic link ({})", io_message(&err)));
-                }
-            }
-        }
+        std::fs::symlink_metadata(path).map_err(|err| Box::new(not_readable(&shown, &err)))?;
+        self.check_link(path)?;
         let meta = std::fs::metadata(path).map_err(|err| Box::new(not_readable(&shown, &err)))?;
         if !meta.is_file() {
             return Err(Box::new(not_regular(&shown, &meta)));
@@ -130,13 +156,7 @@ impl SiteRoot {
 
     /// Checks that a folder the site names (a local theme) is inside the site.
     pub fn check_dir(&self, path: &Path) -> Result<(), Box<Diagnostic>> {
-        let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-        if (linked || self.has_linked_parent(path))
-            && let Ok(Some(target)) = self.escapes(path)
-        {
-            return Err(Box::new(outside(&self.shown(path), path, &target)));
-        }
-        Ok(())
+        self.check_link(path)
     }
 
     /// Whether a folder between the site and `path` is itself a link.
@@ -194,10 +214,10 @@ impl SiteRoot {
                     }
                 }
                 if entry.path_is_symlink() || (entry.depth() == 0 && self.has_linked_parent(entry.path())) {
-                    match self.escapes(entry.path()) {
+                    match self.forbidden_target(entry.path()) {
                         Ok(None) => {}
-                        Ok(Some(target)) => {
-                            errors.borrow_mut().push(outside(&self.shown(entry.path()), entry.path(), &target));
+                        Ok(Some(forbidden)) => {
+                            errors.borrow_mut().push(forbidden.diagnostic(&self.shown(entry.path()), entry.path()));
                             return false;
                         }
                         // Dangling: walkdir reports it below.
@@ -263,19 +283,48 @@ pub fn slash_path(path: &Path) -> String {
     path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-fn outside(shown: &Path, link: &Path, target: &Path) -> Diagnostic {
-    let first = std::fs::read_link(link).unwrap_or_else(|_| target.to_path_buf());
-    let leads = if first == target {
-        target.display().to_string()
-    } else {
-        format!("{} ({})", first.display(), target.display())
-    };
-    Diagnostic::error(
-        "symlink",
-        format!("{} is a symbolic link to {leads}, outside the site folder; it is not published", shown.display()),
-    )
-    .at(shown)
-    .with_hint("copy the file into the site if it belongs there, or remove the link")
+/// Where a link may not lead.
+enum Forbidden {
+    /// Out of the site folder.
+    Outside(PathBuf),
+    /// To a hidden file or folder of the site.
+    Hidden(PathBuf),
+    /// Into the output folder.
+    Output(PathBuf),
+}
+
+impl Forbidden {
+    fn diagnostic(&self, shown: &Path, link: &Path) -> Diagnostic {
+        let (target, place, hint) = match self {
+            Self::Outside(target) => (
+                target,
+                "outside the site folder",
+                "copy the file into the site if it belongs there, or remove the link",
+            ),
+            Self::Hidden(target) => (
+                target,
+                "a hidden file or folder of the site, which is never published",
+                "link to a file that is not hidden, or remove the link",
+            ),
+            Self::Output(target) => (
+                target,
+                "the output folder, which the build itself writes",
+                "link to the file in the site's sources instead, or remove the link",
+            ),
+        };
+        let first = std::fs::read_link(link).unwrap_or_else(|_| target.clone());
+        let leads = if first == *target {
+            target.display().to_string()
+        } else {
+            format!("{} ({})", first.display(), target.display())
+        };
+        Diagnostic::error(
+            "symlink",
+            format!("{} is a symbolic link to {leads}, {place}; it is not published", shown.display()),
+        )
+        .at(shown)
+        .with_hint(hint)
+    }
 }
 
 /// A special file met in a folder: skipped (never opened), with a warning,

@@ -158,9 +158,27 @@ fn load_and_resolve(source: &content::SourceFile, inputs: Option<&site::Inputs<'
     }
 }
 
+/// Files of `static/` at the path of a page or index file that shopfront
+/// generates: the generated file wins, and the creator hears about it.
+fn shadowed_static_files(site: &Site, site_static: &[String]) -> Vec<Diagnostic> {
+    let generated = output::generated_files(site);
+    site_static
+        .iter()
+        .filter(|path| generated.contains(path.as_str()))
+        .map(|path| {
+            Diagnostic::warning(
+                "static-shadowed",
+                format!("static/{path} is not published: shopfront generates /{path} itself"),
+            )
+            .at(Path::new(output::STATIC_DIR).join(path))
+            .with_hint("rename or remove the file")
+        })
+        .collect()
+}
+
 /// `profile.toml`'s text: a regular file inside the site, UTF-8, BOM and
 /// CRLF dropped.
-fn read_profile(root: &Path) -> Result<String, Box<Diagnostic>> {
+pub fn read_profile(root: &Path) -> Result<String, Box<Diagnostic>> {
     let path = root.join(profile::FILE_NAME);
     if std::fs::symlink_metadata(&path).is_err_and(|err| err.kind() == std::io::ErrorKind::NotFound) {
         return Err(Box::new(Diagnostic::error(
@@ -233,7 +251,9 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
     };
     // The files that are fine still count, so one bad link is one error.
     let walk = fs::SiteRoot::new(root).walk(&root.join(output::STATIC_DIR), settings.published());
-    static_files.extend(walk.files.into_iter().map(|(relative, _)| relative));
+    let site_static: Vec<String> = walk.files.into_iter().map(|(relative, _)| relative).collect();
+    static_files.extend(site_static.iter().cloned());
+    let static_complete = !walk.errors.iter().any(Diagnostic::is_error);
     diagnostics.extend(walk.errors);
     let fingerprint = {
         use std::hash::{Hash, Hasher};
@@ -250,6 +270,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         drafts: options.drafts,
         assets: discovery.assets.clone(),
         static_files: &static_files,
+        static_complete,
         term_names: Default::default(),
     };
     let resolved = cache.resolve(&discovery, fingerprint, |source| load_and_resolve(source, Some(&inputs)));
@@ -261,6 +282,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
     // parse would otherwise make every link to it look broken.
     if let Some(site) = site.as_ref().filter(|_| !diagnostics.has_errors()) {
         diagnostics.extend(compliance::links::check(site, &static_files));
+        diagnostics.extend(shadowed_static_files(site, &site_static));
     }
     compliance::collapse_repeats(&mut diagnostics);
     match (site, theme) {
@@ -367,7 +389,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         // Dropping `out` removes what it staged; the previous output stays as it was.
         return Err(failed(errors));
     }
-    out.commit().map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
+    let kept = out.commit().map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
+    warnings.extend(kept.into_iter().map(|file| {
+        Diagnostic::warning(
+            "output",
+            format!(
+                "{} is no longer part of the site, but was edited after shopfront wrote it: left in place",
+                output_dir.join(&file).display()
+            ),
+        )
+        .with_hint("delete it if it is not needed")
+    }));
     lap("commit");
     warnings.sort();
     let report = BuildReport {

@@ -55,7 +55,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "shopfront", &mut std::io::stdout());
+            // Into memory first: clap_complete panics on a closed pipe.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "shopfront", &mut script);
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
             ExitCode::SUCCESS
         }
     }
@@ -105,7 +108,7 @@ fn init(dir: &std::path::Path, theme: &str, printer: &Printer) -> ExitCode {
 
 fn new_post(title: &str, root: &std::path::Path, printer: &Printer) -> ExitCode {
     // The date is today's in the site's time zone; a broken profile still gets its post.
-    let settings = std::fs::read_to_string(root.join(shopfront::profile::FILE_NAME))
+    let settings = shopfront::read_profile(root)
         .ok()
         .and_then(|text| shopfront::profile::parse(&text, std::path::Path::new("profile.toml"), None).ok());
     let timezone = settings.as_ref().map_or(jiff::tz::TimeZone::UTC, |s| s.timezone.clone());

@@ -52,7 +52,15 @@ pub fn copied_files(root: &Path, site: &Site, theme: &Theme) -> (BTreeMap<String
         Err(errors) => errors,
     };
     files.extend(site.assets.iter().map(|asset| (asset.to.clone(), Source::File(asset.from.clone()))));
+    // Generated files win: a static file at a page's path is not copied.
+    let generated = generated_files(site);
+    files.retain(|path, _| !generated.contains(path.as_str()));
     (files, errors)
+}
+
+/// The output paths shopfront generates: every page and index file.
+pub fn generated_files(site: &Site) -> rustc_hash::FxHashSet<&str> {
+    site.routes.iter().map(|route| route.file.as_str()).chain(INDEX_FILES).collect()
 }
 
 /// Copies theme and site static files and bundle files.

@@ -2,19 +2,17 @@
 //!
 //! The output folder keeps a manifest, `.shopfront-manifest`: every file
 //! shopfront wrote there, with its size and content hash, sorted, so the
-//! same site always gives the same manifest. A file modified after the
-//! manifest was written has been changed by someone else and is written
-//! anew.
-//! It is what lets a build replace or delete only its own files, and a
-//! rebuild write only what changed. A build:
+//! same site always gives the same manifest. It is what lets a build replace
+//! or delete only its own files, and a rebuild write only what changed. A
+//! build:
 //!
 //! 1. **locks the manifest** (a second build into the same folder waits),
 //!    then finishes or discards what an interrupted build left (below);
 //! 2. **writes each file it renders** into a staging folder inside the
 //!    output (`.shopfront-staging-PID/`, inside so that a mount point or a
-//!    symbolic link to a web root works too) — unless the manifest says the
-//!    same bytes are already in place and the file is untouched since, in
-//!    which case nothing is written at all;
+//!    symbolic link to a web root works too) — unless the very same bytes
+//!    are already in place in a file shopfront wrote, in which case nothing
+//!    is written at all;
 //! 3. **on success, commits**: refuses if a new file would replace one that
 //!    shopfront did not write (naming them: a `docs/` made by hand, a
 //!    `NOTES.md`), writes a journal, deletes the files of the previous build
@@ -23,23 +21,31 @@
 //!    as it was.
 //!
 //! Files that shopfront did not write (`.git/`, `CNAME`, notes) are never
-//! replaced, moved or deleted. A build stopped by a signal removes its
-//! staging folder ([`abandon_all`]); one killed outright leaves it, and the
-//! next build removes it, or, if the journal shows the commit had begun,
-//! finishes moving the files: the output is always a complete old or new
-//! site. Every relative path is checked to stay inside the folder.
+//! replaced, moved or deleted; nor is a file of its own that was edited by
+//! hand since, or one reached through a symbolic link in the output. The
+//! paths of the manifest and journal are checked like every other path, so
+//! an edited manifest cannot point outside the folder.
+//!
+//! A build stopped by a signal stops writing, then removes its staging
+//! folder ([`abandon_all`]); one killed outright leaves it, and the next
+//! build removes it, or, if the journal shows the commit had begun, finishes
+//! it. While a commit moves files into place (a moment, even for a large
+//! site) a reader of the folder may see some new files beside old ones; an
+//! interrupted commit is completed by the next build, so the folder ends as
+//! a complete old or new site.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 /// The manifest's file name, in the output folder.
-pub const MANIFEST: &str = ".shopfront-manifest";
+pub const MANIFEST: &str = crate::fs::OUTPUT_MANIFEST;
 /// The prefix of staging folders, in the output folder.
 const STAGING_PREFIX: &str = ".shopfront-staging-";
 /// The journal a commit writes into its staging folder before it moves anything.
@@ -54,13 +60,14 @@ pub struct Output {
     staging: PathBuf,
     manifest_file: std::fs::File,
     previous: Manifest,
-    /// When the manifest was written: files modified since were changed by hand.
-    written_at: Option<SystemTime>,
     /// No manifest, but an older shopfront's build: its files at our paths are ours.
     adopted: bool,
     /// What this build did to the folder before committing, to undo.
     created_target: bool,
     created_manifest: bool,
+    /// Whether this build made its staging folder (a leftover of the same
+    /// name, from a process that had this PID, is not ours to remove).
+    staging_created: bool,
     written: Mutex<FxHashMap<String, Written>>,
     created_dirs: Mutex<FxHashSet<PathBuf>>,
     committed: bool,
@@ -90,11 +97,32 @@ struct Manifest {
     files: BTreeMap<String, Entry>,
 }
 
+impl Manifest {
+    /// Whether every path is one this writer could have written.
+    fn check(&self) -> Result<(), String> {
+        match self.files.keys().find(|path| Output::check_path(path).is_err()) {
+            Some(path) => Err(format!("it lists `{path}`, which is not a path inside the folder")),
+            None => Ok(()),
+        }
+    }
+}
+
 /// What a commit will do, written before it does it.
 #[derive(Debug, Serialize, Deserialize)]
 struct Journal {
     manifest: Manifest,
-    delete: Vec<String>,
+    /// The previous build's files that are gone, with what they held.
+    delete: Vec<(String, Entry)>,
+}
+
+impl Journal {
+    fn check(&self) -> Result<(), String> {
+        self.manifest.check()?;
+        match self.delete.iter().map(|(path, _)| path).find(|path| Output::check_path(path).is_err()) {
+            Some(path) => Err(format!("it lists `{path}`")),
+            None => Ok(()),
+        }
+    }
 }
 
 mod hex128 {
@@ -157,8 +185,17 @@ pub enum OutputError {
         /// The output inside it.
         inside: String,
     },
+    /// The process is stopping (Ctrl-C).
+    #[error("stopped")]
+    Stopped,
+    /// The output is a symbolic link that leads nowhere.
+    #[error("{} is a symbolic link that leads nowhere; point it at a folder, or remove it", .0.display())]
+    BrokenLink(PathBuf),
     /// The manifest cannot be read.
-    #[error("{}: {reason}; delete it to start over (shopfront then treats every file in the folder as someone else's)", .path.display())]
+    #[error(
+        "{} is damaged: {reason}; shopfront no longer knows which files in the folder are its own",
+        .path.display()
+    )]
     Manifest {
         /// Its path.
         path: PathBuf,
@@ -176,6 +213,10 @@ impl OutputError {
                  if the folder is an older shopfront build, delete it once",
             ),
             Self::CaseClash { .. } => Some("rename one of them so their URLs differ by more than case"),
+            Self::Manifest { .. } => Some(
+                "delete the output folder (it holds only what a build makes) and build again, \
+                 or build into an empty folder with --output",
+            ),
             _ => None,
         }
     }
@@ -202,11 +243,14 @@ struct Abandon {
     target: PathBuf,
     created_target: bool,
     created_manifest: bool,
+    staging_created: bool,
 }
 
 impl Abandon {
     fn run(&self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
+        if self.staging_created {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
         if self.created_manifest {
             let _ = std::fs::remove_file(self.target.join(MANIFEST));
         }
@@ -217,11 +261,21 @@ impl Abandon {
     }
 }
 
-/// Removes the staging folders of every build still running in this
-/// process and leaves their outputs as they were; a commit under way is
-/// finished first. For a signal handler, just before the process exits.
+/// Set when the process is stopping: no more files are written.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+/// Held (shared) by every write in flight, so that [`abandon_all`] can wait
+/// for them before it removes the staging folders they write into.
+static WRITING: RwLock<()> = RwLock::new(());
+
+/// Stops every build of this process from writing, waits for the writes in
+/// flight, removes their staging folders and leaves their outputs as they
+/// were; a commit under way is finished first. For a signal handler, just
+/// before the process exits.
 pub fn abandon_all() {
+    STOPPING.store(true, Ordering::SeqCst);
     let active = ACTIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let writes = WRITING.write().unwrap_or_else(|e| e.into_inner());
+    std::mem::forget(writes);
     for build in active.iter() {
         build.run();
     }
@@ -234,33 +288,43 @@ impl Output {
     /// (waiting for another build), and repairs what an interrupted build left.
     pub fn new(target: &Path) -> Result<Self, OutputError> {
         recover_legacy(target);
-        let created_target = match std::fs::metadata(target) {
-            Ok(meta) if meta.is_dir() => false,
-            Ok(_) => return Err(OutputError::NotAFolder(target.to_path_buf())),
-            Err(_) => {
-                std::fs::create_dir_all(target).map_err(io_err("cannot create", target))?;
-                true
+        if std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink()) && !target.exists() {
+            return Err(OutputError::BrokenLink(target.to_path_buf()));
+        }
+        let manifest_path = target.join(MANIFEST);
+        // The manifest is also the lock. A build that failed may remove it (and
+        // the folder, if it made them) while this one waits: then start again.
+        let (manifest_file, created_target, created_manifest) = loop {
+            let created_target = match std::fs::metadata(target) {
+                Ok(meta) if meta.is_dir() => false,
+                Ok(_) => return Err(OutputError::NotAFolder(target.to_path_buf())),
+                Err(_) => {
+                    std::fs::create_dir_all(target).map_err(io_err("cannot create", target))?;
+                    true
+                }
+            };
+            let created_manifest = std::fs::symlink_metadata(&manifest_path).is_err();
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&manifest_path)
+                .map_err(io_err("cannot open", &manifest_path))?;
+            file.lock().map_err(io_err("cannot lock", &manifest_path))?;
+            if same_file(&file, &manifest_path) {
+                break (file, created_target, created_manifest);
             }
         };
-        let manifest_path = target.join(MANIFEST);
-        let created_manifest = std::fs::symlink_metadata(&manifest_path).is_err();
-        let manifest_file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&manifest_path)
-            .map_err(io_err("cannot open", &manifest_path))?;
-        manifest_file.lock().map_err(io_err("cannot lock", &manifest_path))?;
         let mut output = Self {
             staging: target.join(format!("{STAGING_PREFIX}{}", std::process::id())),
             target: target.to_path_buf(),
             manifest_file,
             previous: Manifest::default(),
-            written_at: None,
             adopted: false,
             created_target,
             created_manifest,
+            staging_created: false,
             written: Mutex::new(FxHashMap::default()),
             created_dirs: Mutex::new(FxHashSet::default()),
             committed: false,
@@ -268,9 +332,9 @@ impl Output {
         // From here on, dropping `output` undoes what it created.
         output.recover()?;
         output.previous = output.read_manifest()?;
-        output.written_at = output.manifest_file.metadata().and_then(|m| m.modified()).ok();
         output.adopted = output.previous.files.is_empty() && looks_like_an_older_build(target);
         std::fs::create_dir(&output.staging).map_err(io_err("cannot create", &output.staging))?;
+        output.staging_created = true;
         ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).push(output.abandon());
         Ok(output)
     }
@@ -281,6 +345,7 @@ impl Output {
             target: self.target.clone(),
             created_target: self.created_target,
             created_manifest: self.created_manifest,
+            staging_created: self.staging_created,
         }
     }
 
@@ -292,7 +357,10 @@ impl Output {
         if text.trim().is_empty() {
             return Ok(Manifest::default());
         }
-        serde_json::from_str(&text).map_err(|err| OutputError::Manifest { path, reason: err.to_string() })
+        let manifest: Manifest = serde_json::from_str(&text)
+            .map_err(|err| OutputError::Manifest { path: path.clone(), reason: err.to_string() })?;
+        manifest.check().map_err(|reason| OutputError::Manifest { path, reason })?;
+        Ok(manifest)
     }
 
     /// Finishes the commit of a build that died while committing, and
@@ -308,7 +376,8 @@ impl Output {
         // We hold the lock: no other build is running here, so each one is a leftover.
         for staging in leftovers {
             let journal = std::fs::read(staging.join(JOURNAL)).ok().and_then(|b| serde_json::from_slice(&b).ok());
-            if let Some(journal) = journal {
+            // A journal whose paths leave the folder was not written by a build.
+            if let Some(journal) = journal.filter(|j: &Journal| j.check().is_ok()) {
                 self.apply(&staging, &journal)?;
             }
             std::fs::remove_dir_all(&staging).map_err(io_err("cannot remove", &staging))?;
@@ -365,18 +434,10 @@ impl Output {
         staged.strip_prefix(&self.staging).map_or_else(|_| staged.to_path_buf(), |rel| self.target.join(rel))
     }
 
-    /// Whether the file at `relative` is already what the manifest says and
-    /// `entry` wants: then it need not be written.
-    fn in_place(&self, relative: &str, entry: &Entry) -> bool {
-        let (Some(before), Some(written_at)) = (self.previous.files.get(relative), self.written_at) else {
-            return false;
-        };
-        if before != entry {
-            return false;
-        }
-        std::fs::symlink_metadata(self.target.join(relative)).is_ok_and(|meta| {
-            meta.is_file() && meta.len() == before.len && meta.modified().is_ok_and(|m| m <= written_at)
-        })
+    /// Whether `relative` is a file this writer may replace: one it wrote
+    /// (or, in a folder an older shopfront built, any file at its paths).
+    fn owns(&self, relative: &str) -> bool {
+        self.adopted || self.previous.files.contains_key(relative)
     }
 
     fn record(&self, relative: &str, written: Written) {
@@ -390,14 +451,30 @@ impl Output {
         }
     }
 
-    /// Writes a file at a relative path (unless the same bytes are in place).
+    /// Fails once the process is stopping; otherwise holds off
+    /// [`abandon_all`] until the write it guards is done.
+    fn start_writing(&self) -> Result<std::sync::RwLockReadGuard<'static, ()>, OutputError> {
+        let guard = WRITING.read().unwrap_or_else(|e| e.into_inner());
+        if STOPPING.load(Ordering::SeqCst) {
+            return Err(OutputError::Stopped);
+        }
+        Ok(guard)
+    }
+
+    /// Writes a file at a relative path, unless the very same bytes are
+    /// already there in a file of shopfront's.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
         Self::check_path(relative)?;
         let entry = Entry { len: bytes.len() as u64, hash: xxhash_rust::xxh3::xxh3_128(bytes) };
-        if self.in_place(relative, &entry) {
+        let existing = self.target.join(relative);
+        let in_place = self.owns(relative)
+            && std::fs::symlink_metadata(&existing).is_ok_and(|m| m.is_file() && m.len() == entry.len)
+            && std::fs::read(&existing).is_ok_and(|there| there == bytes);
+        if in_place {
             self.record(relative, Written { entry, staged: false, from: None });
             return Ok(());
         }
+        let _writing = self.start_writing()?;
         let path = self.staging.join(relative);
         self.ensure_parent(&path)?;
         std::fs::write(&path, bytes).map_err(io_err("cannot write", &self.shown(&path)))?;
@@ -405,16 +482,19 @@ impl Output {
         Ok(())
     }
 
-    /// Copies a file to a relative path (unless the same bytes are in place).
+    /// Copies a file to a relative path, unless the very same bytes are
+    /// already there in a file of shopfront's.
     pub fn copy(&self, from: &Path, relative: &str) -> Result<(), OutputError> {
         Self::check_path(relative)?;
-        let (len, hash) = hash_file(from).map_err(io_err("cannot read", from))?;
-        let entry = Entry { len, hash };
+        let existing = self.target.join(relative);
+        let existing = self.owns(relative).then_some(existing.as_path());
+        let (entry, in_place) = hash_and_compare(from, existing).map_err(io_err("cannot read", from))?;
         let from_owned = Some(from.to_path_buf());
-        if self.in_place(relative, &entry) {
+        if in_place {
             self.record(relative, Written { entry, staged: false, from: from_owned });
             return Ok(());
         }
+        let _writing = self.start_writing()?;
         let path = self.staging.join(relative);
         self.ensure_parent(&path)?;
         std::fs::copy(from, &path).map_err(io_err("cannot copy", from))?;
@@ -422,31 +502,38 @@ impl Output {
         Ok(())
     }
 
-    /// Puts the new site in place: see the module documentation.
-    pub fn commit(mut self) -> Result<(), OutputError> {
-        // Held until the end: a signal waits for the commit to finish.
-        let active = ACTIVE.lock().unwrap_or_else(|e| e.into_inner());
+    /// Puts the new site in place: see the module documentation. Returns
+    /// the files of the previous build that are no longer part of the site
+    /// but were kept, because they were edited after shopfront wrote them.
+    pub fn commit(mut self) -> Result<Vec<String>, OutputError> {
+        // Held until the end: a signal waits for the commit to finish. This
+        // build leaves the list at once, so the signal then leaves it alone.
+        let mut active = ACTIVE.lock().unwrap_or_else(|e| e.into_inner());
+        let me = self.abandon();
+        active.retain(|a| *a != me);
         let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
         self.check_clashes(&written)?;
         let manifest =
             Manifest { version: 1, files: written.iter().map(|(path, w)| (path.clone(), w.entry)).collect() };
-        let delete: Vec<String> =
-            self.previous.files.keys().filter(|path| !manifest.files.contains_key(*path)).cloned().collect();
+        let delete: Vec<(String, Entry)> = self
+            .previous
+            .files
+            .iter()
+            .filter(|(path, _)| !manifest.files.contains_key(*path))
+            .map(|(path, entry)| (path.clone(), *entry))
+            .collect();
         let journal = Journal { manifest, delete };
         let journal_path = self.staging.join(JOURNAL);
         let text = serde_json::to_vec(&journal).map_err(|err| io_err("cannot write", &journal_path)(err.into()))?;
         std::fs::write(&journal_path, text).map_err(io_err("cannot write", &journal_path))?;
         let staging = self.staging.clone();
-        if let Err(err) = self.apply(&staging, &journal) {
-            // Keep the journal: the next build finishes what this one began.
-            self.committed = true;
-            return Err(err);
-        }
+        // From here on the staging folder holds the journal: an error keeps
+        // it for the next build to finish what this one began.
         self.committed = true;
+        let kept = self.apply(&staging, &journal)?;
         let _ = std::fs::remove_dir_all(&self.staging);
         drop(active);
-        self.unregister();
-        Ok(())
+        Ok(kept)
     }
 
     fn unregister(&self) {
@@ -507,19 +594,32 @@ impl Output {
     }
 
     /// Carries out a journal: deletes, moves, manifest. Safe to run again
-    /// on what an interrupted run of it left.
-    fn apply(&mut self, staging: &Path, journal: &Journal) -> Result<(), OutputError> {
-        for path in &journal.delete {
+    /// on what an interrupted run of it left. Returns the files it kept
+    /// rather than delete: edited since they were written.
+    fn apply(&mut self, staging: &Path, journal: &Journal) -> Result<Vec<String>, OutputError> {
+        let mut kept = Vec::new();
+        for (path, entry) in &journal.delete {
             let file = self.target.join(path);
-            if std::fs::symlink_metadata(&file).is_ok_and(|m| !m.is_dir()) {
-                std::fs::remove_file(&file).map_err(io_err("cannot remove", &file))?;
+            // Never through a link: a linked folder in the output is someone else's.
+            if self.linked_folder(path) {
+                continue;
             }
-            remove_empty_parents(&self.target, &file);
+            match std::fs::symlink_metadata(&file) {
+                Ok(meta) if meta.is_file() => {
+                    if hash_and_compare(&file, None).is_ok_and(|(there, _)| there == *entry) {
+                        std::fs::remove_file(&file).map_err(io_err("cannot remove", &file))?;
+                        remove_empty_parents(&self.target, &file);
+                    } else {
+                        kept.push(path.clone());
+                    }
+                }
+                _ => remove_empty_parents(&self.target, &file),
+            }
         }
         merge(staging, &self.target, true)?;
         let manifest = journal.manifest.clone();
         // Unchanged, it is left alone: a rebuild of an unchanged site writes nothing.
-        if manifest != self.previous || self.written_at.is_none() {
+        if manifest != self.previous || self.created_manifest {
             let text = serde_json::to_string(&manifest).unwrap_or_default();
             let path = self.target.join(MANIFEST);
             self.manifest_file.set_len(0).map_err(io_err("cannot write", &path))?;
@@ -529,7 +629,23 @@ impl Output {
         self.created_manifest = false;
         self.created_target = false;
         self.previous = manifest;
-        Ok(())
+        Ok(kept)
+    }
+
+    /// Whether a folder on the way to `relative` is a symbolic link.
+    fn linked_folder(&self, relative: &str) -> bool {
+        let mut at = self.target.clone();
+        let mut parts = relative.split('/').peekable();
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                return false;
+            }
+            at.push(part);
+            if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -582,18 +698,57 @@ fn remove_empty_parents(root: &Path, file: &Path) {
     }
 }
 
-fn hash_file(path: &Path) -> io::Result<(u64, u128)> {
+/// The size and hash of the file at `path`, and whether `other` (when
+/// given) holds exactly the same bytes; both read once, side by side.
+fn hash_and_compare(path: &Path, other: Option<&Path>) -> io::Result<(Entry, bool)> {
     let mut file = std::fs::File::open(path)?;
+    let mut other = other
+        .filter(|o| std::fs::symlink_metadata(o).is_ok_and(|m| m.is_file()))
+        .and_then(|o| std::fs::File::open(o).ok());
+    let mut same = other.is_some();
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut buffer = vec![0; 256 * 1024];
+    let (mut buffer, mut theirs) = (vec![0; 256 * 1024], vec![0; 256 * 1024]);
     let mut len = 0;
     loop {
-        let n = file.read(&mut buffer)?;
+        let n = read_full(&mut file, &mut buffer)?;
+        if same && let Some(other) = other.as_mut() {
+            same = read_full(other, &mut theirs[..n.max(1)]).is_ok_and(|m| m == n && buffer[..n] == theirs[..n]);
+        }
         if n == 0 {
-            return Ok((len, hasher.digest128()));
+            return Ok((Entry { len, hash: hasher.digest128() }, same));
         }
         len += n as u64;
         hasher.update(&buffer[..n]);
+    }
+}
+
+/// Reads until `buffer` is full or the file ends; how many bytes it read.
+fn read_full(file: &mut std::fs::File, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// Whether the open `file` is still the one at `path` (not removed or
+/// replaced since it was opened).
+fn same_file(file: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        path.is_file()
     }
 }
 
@@ -749,7 +904,7 @@ mod tests {
         let entry = Entry { len: 3, hash: xxhash_rust::xxh3::xxh3_128(b"new") };
         let journal = Journal {
             manifest: Manifest { version: 1, files: [("new/index.html".to_owned(), entry)].into() },
-            delete: vec!["old/index.html".to_owned()],
+            delete: vec![("old/index.html".to_owned(), Entry { len: 3, hash: xxhash_rust::xxh3::xxh3_128(b"old") })],
         };
         std::fs::write(staging.join(JOURNAL), serde_json::to_vec(&journal).unwrap()).unwrap();
         // And one that died while rendering.

@@ -29,14 +29,17 @@ pub enum Resource {
 pub struct Snapshot {
     pages: Pages,
     files: BTreeMap<String, Source>,
+    /// Files are checked again when sent: a link swapped in since the
+    /// build must not serve what the build would refuse.
+    root: crate::fs::SiteRoot,
     /// Pages and index files rendered so far.
     rendered: Mutex<HashMap<String, Resource>>,
 }
 
 impl Snapshot {
     /// Wraps a prepared site and its copied files.
-    pub fn new(pages: Pages, files: BTreeMap<String, Source>) -> Self {
-        Self { pages, files, rendered: Mutex::new(HashMap::new()) }
+    pub fn new(pages: Pages, files: BTreeMap<String, Source>, root: crate::fs::SiteRoot) -> Self {
+        Self { pages, files, root, rendered: Mutex::new(HashMap::new()) }
     }
 
     /// The site's URL path prefix (`""` or `/shop`).
@@ -88,7 +91,12 @@ impl Snapshot {
         } else {
             return Some(match self.files.get(file)? {
                 Source::Bytes(bytes) => Resource::Bytes(Arc::from(*bytes)),
-                Source::File(path) => Resource::File(Arc::from(path.as_path())),
+                Source::File(path) => {
+                    // A link out of the site, to a hidden file, or no longer a
+                    // regular file: as if it were not there.
+                    self.root.check_file(path).ok()?;
+                    Resource::File(Arc::from(path.as_path()))
+                }
             });
         };
         self.rendered.lock().unwrap_or_else(|e| e.into_inner()).insert(file.to_owned(), resource.clone());

@@ -188,6 +188,9 @@ pub struct Inputs<'a> {
     pub assets: Vec<content::BundleAsset>,
     /// Files that `static/` and the theme put at the output root (relative, `/`).
     pub static_files: &'a std::collections::HashSet<String>,
+    /// Whether `static/` could be read whole: when it could not (a link out
+    /// of the site, say), a missing image is that error's doing, not another.
+    pub static_complete: bool,
     /// Category and tag names seen so far.
     pub term_names: TermNames,
 }
@@ -432,8 +435,9 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         .unwrap_or_else(|| truncate_words(&rendered.first_paragraph, 300));
 
     let page_href = format!("{}/{}", settings.base_path, encode_path(&path));
-    let resolve_image =
-        |reference: &str| resolve_asset(reference, document, &page_href, inputs.links, inputs.static_files);
+    let resolve_image = |reference: &str| {
+        resolve_asset(reference, document, &page_href, inputs.links, inputs.static_files, inputs.static_complete)
+    };
     let cover = fm.cover.as_deref().and_then(|c| match resolve_image(c.trim()) {
         Ok(url) => Some(url),
         Err(message) => {
@@ -876,6 +880,7 @@ fn resolve_asset(
     page_href: &str,
     links: &LinkPolicy,
     static_files: &std::collections::HashSet<String>,
+    static_complete: bool,
 ) -> Result<String, String> {
     if reference.is_empty() {
         return Err("the image path is empty".to_owned());
@@ -899,7 +904,7 @@ fn resolve_asset(
     }
     let path = reference.trim_start_matches('/');
     let path = path.split(['?', '#']).next().unwrap_or(path);
-    if !static_files.contains(path) {
+    if !static_files.contains(path) && static_complete {
         let place = if document.source.bundle.is_some() { "static/ or the post's folder" } else { "static/" };
         return Err(format!("image `{reference}` is not in {place}"));
     }

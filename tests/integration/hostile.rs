@@ -331,9 +331,13 @@ fn leftovers_of_killed_builds_are_cleaned_up_or_restored() {
     assert_eq!(hidden, [MANIFEST]);
 }
 
-/// A site big enough that a debug build takes a while.
+/// A site big enough that a debug build takes a while, with many static
+/// files so that a signal also arrives while files are being copied.
 fn big_site() -> SiteTest {
     let mut site = SiteTest::new();
+    for i in 0..3000 {
+        site = site.file(&format!("static/files/{}/{i}.txt", i % 30), format!("file {i}"));
+    }
     for i in 0..1500 {
         site = site.file(
             &format!("content/posts/post-{i}.md"),
@@ -519,4 +523,128 @@ fn an_output_that_is_a_mount_point_is_built_into() {
     let (code, stderr) = build(&site, &[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(std::fs::read_to_string(public.join("posts/hello/index.html")).unwrap().contains("Changed"));
+}
+
+#[test]
+fn links_inside_the_site_may_not_reach_hidden_files_or_the_output() {
+    let site = site()
+        .file(".env", "TOKEN=BEGIN-PRIVATE-KEY")
+        .file(".git/config", "[http] extraheader = AUTHORIZATION: basic BEGIN-PRIVATE-KEY");
+    let root = site.root();
+    symlink("../.git/config", root.join("static/gitconfig.txt")).unwrap();
+    symlink("../.env", root.join("static/env.txt")).unwrap();
+    symlink("../.git", root.join("static/repo")).unwrap();
+    symlink("../../.env", root.join("content/posts/notes.md")).unwrap();
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    for link in ["static/gitconfig.txt", "static/env.txt", "static/repo", "content/posts/notes.md"] {
+        assert!(
+            stderr.lines().any(|l| l.contains(link) && l.contains("hidden file or folder")),
+            "{link} is not refused:\n{stderr}"
+        );
+    }
+    assert!(!root.join("public").exists());
+
+    // A link into the output would copy the site into itself.
+    for link in ["static/gitconfig.txt", "static/env.txt", "static/repo", "content/posts/notes.md"] {
+        std::fs::remove_file(root.join(link)).unwrap();
+    }
+    assert_eq!(build(&site, &[]).0, Some(0));
+    symlink("../public", root.join("static/mirror")).unwrap();
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("static/mirror") && stderr.contains("the output folder"), "{stderr}");
+    assert!(!root.join("public/mirror").exists());
+    assert!(files_containing(&root.join("public"), b"BEGIN-PRIVATE-KEY").is_empty());
+}
+
+#[test]
+fn a_manifest_that_points_outside_the_output_deletes_nothing() {
+    let site = site();
+    assert_eq!(build(&site, &[]).0, Some(0));
+    let victim = tempfile::tempdir().unwrap();
+    let keep = victim.path().join("keep.txt");
+    std::fs::write(&keep, "keep").unwrap();
+    std::fs::write(site.root().join("profile-copy.txt"), "keep").unwrap();
+    let manifest_path = site.root().join("public").join(MANIFEST);
+    let mut manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    let entry = manifest["files"]["index.html"].clone();
+    for planted in [keep.display().to_string(), "../profile-copy.txt".to_owned()] {
+        manifest["files"][planted] = entry.clone();
+    }
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+    let (code, stderr) = build(&site, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("damaged"), "{stderr}");
+    assert!(keep.exists() && site.root().join("profile-copy.txt").exists());
+}
+
+#[test]
+fn nothing_is_deleted_through_a_linked_folder_or_after_a_hand_edit() {
+    let site = site().file("static/media/a.txt", "a").file("static/notes/b.txt", "b");
+    assert_eq!(build(&site, &[]).0, Some(0));
+    let public = site.root().join("public");
+    // public/media becomes a link to someone's folder holding an a.txt.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("a.txt"), "a").unwrap();
+    std::fs::remove_dir_all(public.join("media")).unwrap();
+    symlink(elsewhere.path(), public.join("media")).unwrap();
+    // public/notes/b.txt is edited by hand.
+    std::fs::write(public.join("notes/b.txt"), "mine now").unwrap();
+    std::fs::remove_dir_all(site.root().join("static/media")).unwrap();
+    std::fs::remove_dir_all(site.root().join("static/notes")).unwrap();
+    let (code, stderr) = build(&site, &["--verbose"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(elsewhere.path().join("a.txt").exists(), "deleted through a link");
+    assert_eq!(std::fs::read_to_string(public.join("notes/b.txt")).unwrap(), "mine now");
+    assert!(stderr.contains("notes/b.txt") && stderr.contains("left in place"), "{stderr}");
+}
+
+#[test]
+fn a_hand_edit_with_the_old_timestamp_is_still_put_right() {
+    let site = site();
+    assert_eq!(build(&site, &[]).0, Some(0));
+    let index = site.root().join("public/index.html");
+    let built = std::fs::read(&index).unwrap();
+    let before = std::fs::metadata(&index).unwrap().modified().unwrap();
+    // Same length, same modification time: what `cp -p` or `rsync -a` leave.
+    let mut edited = built.clone();
+    edited[0] = if edited[0] == b'X' { b'Y' } else { b'X' };
+    std::fs::write(&index, &edited).unwrap();
+    std::fs::File::options().write(true).open(&index).unwrap().set_modified(before).unwrap();
+    assert_eq!(build(&site, &[]).0, Some(0));
+    assert_eq!(std::fs::read(&index).unwrap(), built);
+}
+
+#[test]
+fn a_static_file_at_a_generated_path_is_skipped_with_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = site().file("static/feed.xml", "<mine/>");
+    std::fs::set_permissions(site.root().join("static/feed.xml"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    for _ in 0..2 {
+        let (code, stderr) = build(&site, &["--verbose"]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(stderr.contains("static/feed.xml is not published"), "{stderr}");
+    }
+    let feed = std::fs::read_to_string(site.root().join("public/feed.xml")).unwrap();
+    assert!(feed.contains("<feed"), "the generated feed wins");
+}
+
+#[test]
+fn new_and_completions_neither_hang_nor_panic() {
+    let site = site();
+    std::fs::remove_file(site.root().join("profile.toml")).unwrap();
+    let status = std::process::Command::new("mkfifo").arg(site.root().join("profile.toml")).status().unwrap();
+    assert!(status.success());
+    let output = site.cli().args(["new", "A post", "--root", "."]).timeout(Duration::from_secs(30)).output().unwrap();
+    assert!(output.status.code().is_some(), "`new` hung on a FIFO profile.toml");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shopfront"))
+        .args(["completions", "bash"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_ne!(status.code(), Some(101), "completions panicked on a closed pipe");
 }

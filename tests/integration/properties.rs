@@ -272,6 +272,7 @@ fn load_post(bytes: &[u8]) -> Vec<shopfront::diagnostics::Diagnostic> {
                 drafts: true,
                 assets: Vec::new(),
                 static_files: &statics,
+                static_complete: true,
                 term_names: Default::default(),
             };
             let (post, diagnostics) = site::resolve_document(&document, &inputs);

@@ -697,6 +697,25 @@ fn a_fifo_among_the_static_files_blocks_no_request() {
     still_answers(&server);
 }
 
+#[test]
+fn a_link_swapped_in_while_serving_is_not_followed_out_of_the_site() {
+    let site = SiteTest::example_site().file("static/notes.txt", "public notes").file(".env", "TOKEN=hidden");
+    let root = site.root().to_path_buf();
+    let secret = tempfile::tempdir().unwrap();
+    std::fs::write(secret.path().join("secret.txt"), "TOPSECRET").unwrap();
+    let server = Server::start(&root, &["--port", "0"]);
+    assert_eq!(server.get("/notes.txt").body, "public notes");
+    // No --watch: the file table still lists notes.txt, now a link.
+    for target in [secret.path().join("secret.txt"), root.join(".env")] {
+        std::fs::remove_file(root.join("static/notes.txt")).unwrap();
+        std::os::unix::fs::symlink(&target, root.join("static/notes.txt")).unwrap();
+        let answer = server.get("/notes.txt");
+        assert_eq!(answer.status, 404, "{}", target.display());
+        assert!(!answer.body.contains("TOPSECRET") && !answer.body.contains("TOKEN"), "{}", answer.body);
+    }
+    still_answers(&server);
+}
+
 /// Deterministic bytes that no two offsets repeat in step.
 fn noise(len: usize) -> Vec<u8> {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
