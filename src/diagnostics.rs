@@ -39,13 +39,205 @@ pub enum Severity {
     Warning,
 }
 
+/// The kind of a finding. Each kind has a stable kebab-case name, printed
+/// by `check --format json` and in summaries: a public interface, so a name
+/// never changes once released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// The command line itself: a missing folder, a refused output. Exit status 2.
+    Usage,
+    /// `profile.toml` cannot be read or has a wrong value.
+    Profile,
+    /// The theme cannot be found or loaded.
+    Theme,
+    /// A locale file is broken.
+    Locale,
+    /// A file cannot be read.
+    Read,
+    /// A file is not UTF-8 text.
+    Encoding,
+    /// A file name cannot be used on the web.
+    FileName,
+    /// A symbolic link leads somewhere it may not.
+    Symlink,
+    /// A named pipe, socket or device was skipped.
+    SpecialFile,
+    /// An empty file was skipped.
+    EmptyFile,
+    /// Front matter that cannot be read.
+    FrontMatter,
+    /// A slug or permalink that cannot be used.
+    Slug,
+    /// A post without a title.
+    NoTitle,
+    /// A post without a summary.
+    NoSummary,
+    /// A post without a cover image.
+    NoCover,
+    /// A product that cannot be shown.
+    Product,
+    /// A shortcode that cannot be placed.
+    Shortcode,
+    /// Two things want the same URL.
+    DuplicateUrl,
+    /// A link with a scheme a browser would run.
+    UnsafeLink,
+    /// A link to a page or file the site does not have.
+    BrokenLink,
+    /// A link to an anchor the page does not have.
+    BrokenAnchor,
+    /// An Amazon link behind a redirect.
+    HiddenAmazonLink,
+    /// A link through a general shortener.
+    ShortenedLink,
+    /// A product image from Amazon's image servers.
+    HotlinkedImage,
+    /// A price on an Amazon product.
+    AmazonPrice,
+    /// Amazon's customer ratings copied into a product.
+    AmazonRatings,
+    /// An Amazon link carried someone else's tag.
+    ForeignTagReplaced,
+    /// No tag for a link's Amazon store.
+    MissingTag,
+    /// An Amazon link's tag was kept.
+    UnknownTagKept,
+    /// A tag with the wrong suffix for its store.
+    TagSuffixMismatch,
+    /// An Amazon short link whose target cannot be checked offline.
+    UnverifiableShortLink,
+    /// A link that is not a valid URL.
+    MalformedUrl,
+    /// A page whose disclosure a reader does not see in time.
+    Disclosure,
+    /// A template that cannot be loaded or rendered.
+    Template,
+    /// A static file at the path of a generated page.
+    StaticShadowed,
+    /// The output folder cannot be written as asked.
+    Output,
+    /// A file of the output cannot be written.
+    Write,
+}
+
+impl Code {
+    /// Every kind, in the order above.
+    pub const ALL: [Self; 37] = [
+        Self::Usage,
+        Self::Profile,
+        Self::Theme,
+        Self::Locale,
+        Self::Read,
+        Self::Encoding,
+        Self::FileName,
+        Self::Symlink,
+        Self::SpecialFile,
+        Self::EmptyFile,
+        Self::FrontMatter,
+        Self::Slug,
+        Self::NoTitle,
+        Self::NoSummary,
+        Self::NoCover,
+        Self::Product,
+        Self::Shortcode,
+        Self::DuplicateUrl,
+        Self::UnsafeLink,
+        Self::BrokenLink,
+        Self::BrokenAnchor,
+        Self::HiddenAmazonLink,
+        Self::ShortenedLink,
+        Self::HotlinkedImage,
+        Self::AmazonPrice,
+        Self::AmazonRatings,
+        Self::ForeignTagReplaced,
+        Self::MissingTag,
+        Self::UnknownTagKept,
+        Self::TagSuffixMismatch,
+        Self::UnverifiableShortLink,
+        Self::MalformedUrl,
+        Self::Disclosure,
+        Self::Template,
+        Self::StaticShadowed,
+        Self::Output,
+        Self::Write,
+    ];
+
+    /// The stable name (`front-matter`, `duplicate-url`…).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Usage => "usage",
+            Self::Profile => "profile",
+            Self::Theme => "theme",
+            Self::Locale => "locale",
+            Self::Read => "read",
+            Self::Encoding => "encoding",
+            Self::FileName => "file-name",
+            Self::Symlink => "symlink",
+            Self::SpecialFile => "special-file",
+            Self::EmptyFile => "empty-file",
+            Self::FrontMatter => "front-matter",
+            Self::Slug => "slug",
+            Self::NoTitle => "no-title",
+            Self::NoSummary => "no-summary",
+            Self::NoCover => "no-cover",
+            Self::Product => "product",
+            Self::Shortcode => "shortcode",
+            Self::DuplicateUrl => "duplicate-url",
+            Self::UnsafeLink => "unsafe-link",
+            Self::BrokenLink => "broken-link",
+            Self::BrokenAnchor => "broken-anchor",
+            Self::HiddenAmazonLink => "hidden-amazon-link",
+            Self::ShortenedLink => "shortened-link",
+            Self::HotlinkedImage => "hotlinked-image",
+            Self::AmazonPrice => "amazon-price",
+            Self::AmazonRatings => "amazon-ratings",
+            Self::ForeignTagReplaced => "foreign-tag-replaced",
+            Self::MissingTag => "missing-tag",
+            Self::UnknownTagKept => "unknown-tag-kept",
+            Self::TagSuffixMismatch => "tag-suffix-mismatch",
+            Self::UnverifiableShortLink => "unverifiable-short-link",
+            Self::MalformedUrl => "malformed-url",
+            Self::Disclosure => "disclosure",
+            Self::Template => "template",
+            Self::StaticShadowed => "static-shadowed",
+            Self::Output => "output",
+            Self::Write => "write",
+        }
+    }
+
+    /// Whether a finding of this kind is about how the command was called
+    /// rather than about the site: such errors exit with status 2.
+    pub const fn is_usage(self) -> bool {
+        matches!(self, Self::Usage)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A code equals its stable name: `d.code == "unsafe-link"`.
+impl PartialEq<&str> for Code {
+    fn eq(&self, name: &&str) -> bool {
+        self.as_str() == *name
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// One finding, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
     /// A stable, kebab-case name of the kind of finding (`front-matter`, `duplicate-url`…).
-    pub code: &'static str,
+    pub code: Code,
     /// The file, relative to the site root where possible.
     pub path: Option<PathBuf>,
     /// 1-based line.
@@ -200,16 +392,16 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
 
 impl Diagnostic {
     /// An error of the given kind.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
 
     /// A warning of the given kind.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
 
-    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
         Self {
             severity,
             code,
@@ -297,7 +489,7 @@ impl Diagnostic {
     }
 
     /// The finding that stands for `more` findings of `code` left out of `path`.
-    fn left_out(code: &'static str, path: Option<PathBuf>, tally: &Tally) -> Self {
+    fn left_out(code: Code, path: Option<PathBuf>, tally: &Tally) -> Self {
         let severity = if tally.errors { Severity::Error } else { Severity::Warning };
         let (line, column) = tally.first_left_out.unwrap_or((None, None));
         Self {
@@ -392,6 +584,18 @@ impl Diagnostics {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// The exit status these findings call for: 0 without errors, 2 when
+    /// every error is about how the command was called, 1 otherwise.
+    pub fn exit_status(&self) -> u8 {
+        if !self.has_errors() {
+            0
+        } else if self.errors().all(|d| d.code.is_usage()) {
+            2
+        } else {
+            1
+        }
+    }
+
     /// How many errors, counting those left out of the list.
     pub fn error_count(&self) -> usize {
         self.0.iter().filter(|d| d.is_error()).map(Diagnostic::count).sum()
@@ -452,7 +656,7 @@ impl Diagnostics {
     }
 
     /// Keeps only the first finding with `code`, noting how many there were.
-    pub fn collapse(&mut self, code: &str) {
+    pub fn collapse(&mut self, code: Code) {
         let count = self.0.iter().filter(|d| d.code == code).count();
         if count < 2 {
             return;
@@ -480,7 +684,7 @@ fn needs_cap(file: &[Diagnostic]) -> bool {
     if file.len() <= SHOWN_PER_KIND {
         return file.iter().any(|d| d.more > 0);
     }
-    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut counts: FxHashMap<Code, usize> = FxHashMap::default();
     file.iter().any(|d| {
         let count = counts.entry(d.code).or_default();
         *count += 1;
@@ -511,7 +715,7 @@ struct Tally {
 pub struct FileFindings {
     path: Option<PathBuf>,
     list: Vec<Diagnostic>,
-    tallies: FxHashMap<&'static str, Tally>,
+    tallies: FxHashMap<Code, Tally>,
     errors: bool,
 }
 
@@ -541,7 +745,7 @@ impl FileFindings {
 
     /// Adds the finding of kind `code` that `make` makes, calling it only
     /// when the finding will be shown.
-    pub fn add(&mut self, code: &'static str, severity: Severity, make: impl FnOnce() -> Diagnostic) {
+    pub fn add(&mut self, code: Code, severity: Severity, make: impl FnOnce() -> Diagnostic) {
         if self.admit(code, severity, (None, None)) {
             let diagnostic = make();
             debug_assert_eq!((diagnostic.code, diagnostic.severity), (code, severity));
@@ -550,7 +754,7 @@ impl FileFindings {
     }
 
     /// Counts a finding; whether it is to be kept in full.
-    fn admit(&mut self, code: &'static str, severity: Severity, position: (Option<usize>, Option<usize>)) -> bool {
+    fn admit(&mut self, code: Code, severity: Severity, position: (Option<usize>, Option<usize>)) -> bool {
         self.errors |= severity == Severity::Error;
         let tally = self.tallies.entry(code).or_default();
         if tally.shown < SHOWN_PER_KIND {
@@ -571,7 +775,7 @@ impl FileFindings {
     /// The findings kept, then one per kind that counts those left out.
     pub fn into_vec(self) -> Vec<Diagnostic> {
         let mut list = self.list;
-        let mut left_out: Vec<(&'static str, Tally)> = self.tallies.into_iter().filter(|(_, t)| t.more > 0).collect();
+        let mut left_out: Vec<(Code, Tally)> = self.tallies.into_iter().filter(|(_, t)| t.more > 0).collect();
         left_out.sort_unstable_by_key(|(code, _)| *code);
         for (code, tally) in left_out {
             list.push(Diagnostic::left_out(code, self.path.clone(), &tally));
@@ -732,6 +936,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn codes_keep_their_public_names() {
+        let names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+        assert_eq!(unique.len(), names.len(), "two codes share a name");
+        for name in &names {
+            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{name}");
+        }
+        // Printed by `check --format json`: these names are a public interface.
+        for name in ["usage", "front-matter", "duplicate-url", "unsafe-link", "broken-link", "disclosure", "write"] {
+            assert!(names.contains(&name), "{name}");
+        }
+        assert_eq!(serde_json::to_string(&Code::BrokenAnchor).unwrap(), "\"broken-anchor\"");
+        assert!(Code::Usage == "usage" && Code::Usage.is_usage() && !Code::Read.is_usage());
+    }
+
+    #[test]
     fn line_column_counts_from_one() {
         let text = "a\nbc\n広d";
         assert_eq!(line_column(text, 0), (1, 1));
@@ -807,7 +1027,7 @@ mod tests {
         let source = format!("---\ntitle: T\n---\n{line}\n");
         let index = LineIndex::new(&source);
         let offset = source.len() - 100 * 25 - 1;
-        let d = Diagnostic::error("unsafe-link", "no").at("a.md").with_indexed_offset(&source, &index, offset);
+        let d = Diagnostic::error(Code::UnsafeLink, "no").at("a.md").with_indexed_offset(&source, &index, offset);
         assert_eq!((d.line, d.column), (Some(4), Some(line.len() - 100 * 25 + 1)));
         let text = d.render(false);
         let quoted = text.lines().find(|l| l.starts_with("4 | ")).unwrap();
@@ -824,17 +1044,17 @@ mod tests {
         let mut findings = FileFindings::new(Some("a.md".into()));
         let mut made = 0;
         for i in 0..50_000 {
-            findings.add("unsafe-link", Severity::Error, || {
+            findings.add(Code::UnsafeLink, Severity::Error, || {
                 made += 1;
-                Diagnostic::error("unsafe-link", "bad").at("a.md").with_position(1, i + 1, None)
+                Diagnostic::error(Code::UnsafeLink, "bad").at("a.md").with_position(1, i + 1, None)
             });
         }
-        findings.push(Diagnostic::warning("no-cover", "none").at("a.md"));
+        findings.push(Diagnostic::warning(Code::NoCover, "none").at("a.md"));
         assert!(findings.has_errors());
         assert_eq!(made, SHOWN_PER_KIND);
         let mut all: Diagnostics = findings.into_vec().into_iter().collect();
         all.sort();
-        let listed: Vec<(&str, usize)> = all.iter().map(|d| (d.code, d.more)).collect();
+        let listed: Vec<(&str, usize)> = all.iter().map(|d| (d.code.as_str(), d.more)).collect();
         let mut expected = vec![("no-cover", 0)];
         expected.extend([("unsafe-link", 0); SHOWN_PER_KIND]);
         expected.push(("unsafe-link", 50_000 - SHOWN_PER_KIND));
@@ -851,12 +1071,12 @@ mod tests {
         let mut all = Diagnostics::new();
         for line in (1..=25).rev() {
             all.push(
-                Diagnostic::error("broken-link", format!("broken {line}")).at("a.md").with_position(line, 3, None),
+                Diagnostic::error(Code::BrokenLink, format!("broken {line}")).at("a.md").with_position(line, 3, None),
             );
         }
         for line in 1..=3 {
-            all.push(Diagnostic::warning("shortened-link", "short").at("a.md").with_position(line, 1, None));
-            all.push(Diagnostic::error("broken-link", "broken").at("b.md").with_position(line, 1, None));
+            all.push(Diagnostic::warning(Code::ShortenedLink, "short").at("a.md").with_position(line, 1, None));
+            all.push(Diagnostic::error(Code::BrokenLink, "broken").at("b.md").with_position(line, 1, None));
         }
         all.sort();
         let a: Vec<String> = all
@@ -907,7 +1127,7 @@ mod tests {
     #[test]
     fn render_quotes_the_line_with_a_caret() {
         let source = "---\ntgas: [a]\n---\n";
-        let d = Diagnostic::error("front-matter", "unknown key `tgas`")
+        let d = Diagnostic::error(Code::FrontMatter, "unknown key `tgas`")
             .at("content/posts/a.md")
             .with_position(2, 1, Some(source))
             .with_hint("did you mean `tags`?");
@@ -922,9 +1142,9 @@ mod tests {
     #[test]
     fn sort_orders_by_file_then_line() {
         let mut all: Diagnostics = [
-            Diagnostic::error("x", "b").at("b.md").with_position(1, 1, None),
-            Diagnostic::error("x", "a2").at("a.md").with_position(9, 1, None),
-            Diagnostic::error("x", "a1").at("a.md").with_position(2, 1, None),
+            Diagnostic::error(Code::Read, "b").at("b.md").with_position(1, 1, None),
+            Diagnostic::error(Code::Read, "a2").at("a.md").with_position(9, 1, None),
+            Diagnostic::error(Code::Read, "a1").at("a.md").with_position(2, 1, None),
         ]
         .into_iter()
         .collect();

@@ -24,7 +24,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, display_path};
+use crate::diagnostics::{Code, Diagnostic, display_path};
 
 /// The file that marks a folder as shopfront's output (see
 /// `output::writer`); a link may not lead into such a folder.
@@ -134,7 +134,7 @@ impl SiteRoot {
             Ok(None) => Ok(()),
             Ok(Some(forbidden)) => Err(Box::new(forbidden.diagnostic(&self.shown(path), path))),
             Err(err) => Err(Box::new(
-                Diagnostic::error("read", format!("cannot read: a broken symbolic link ({})", io_message(&err)))
+                Diagnostic::error(Code::Read, format!("cannot read: a broken symbolic link ({})", io_message(&err)))
                     .at(self.shown(path)),
             )),
         }
@@ -183,7 +183,7 @@ impl SiteRoot {
         let shown = self.shown(path);
         if size > limit {
             return Err(Box::new(
-                Diagnostic::error("read", format!("file is {} MiB; the limit is {} MiB", size >> 20, limit >> 20))
+                Diagnostic::error(Code::Read, format!("file is {} MiB; the limit is {} MiB", size >> 20, limit >> 20))
                     .at(shown),
             ));
         }
@@ -197,7 +197,7 @@ impl SiteRoot {
         if !dir.is_dir() {
             if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) && !dir.exists() {
                 walk.errors.push(
-                    Diagnostic::error("read", "cannot read: a broken symbolic link (it leads nowhere)")
+                    Diagnostic::error(Code::Read, "cannot read: a broken symbolic link (it leads nowhere)")
                         .at(self.shown(dir)),
                 );
             }
@@ -235,7 +235,7 @@ impl SiteRoot {
                     if relative.to_str().is_none() {
                         walk.errors.push(
                             Diagnostic::error(
-                                "file-name",
+                                Code::FileName,
                                 format!("the name of {} is not valid UTF-8", shown.display()),
                             )
                             .at(&shown)
@@ -319,7 +319,7 @@ impl Forbidden {
             format!("{} ({})", first.display(), target.display())
         };
         Diagnostic::error(
-            "symlink",
+            Code::Symlink,
             format!("{} is a symbolic link to {leads}, {place}; it is not published", shown.display()),
         )
         .at(shown)
@@ -331,7 +331,7 @@ impl Forbidden {
 /// so that a stray pipe does not stop a build or a preview.
 fn special_file_skipped(shown: &Path, meta: &std::fs::Metadata) -> Diagnostic {
     Diagnostic::warning(
-        "special-file",
+        Code::SpecialFile,
         format!("{} is {}, not a regular file; skipped", shown.display(), describe(meta)),
     )
     .at(shown)
@@ -339,7 +339,7 @@ fn special_file_skipped(shown: &Path, meta: &std::fs::Metadata) -> Diagnostic {
 }
 
 fn not_regular(shown: &Path, meta: &std::fs::Metadata) -> Diagnostic {
-    Diagnostic::error("read", format!("{} is {}, not a regular file", shown.display(), describe(meta)))
+    Diagnostic::error(Code::Read, format!("{} is {}, not a regular file", shown.display(), describe(meta)))
         .at(shown)
         .with_hint("only regular files are read or copied; remove it or replace it with a file")
 }
@@ -363,7 +363,7 @@ fn describe(meta: &std::fs::Metadata) -> &'static str {
 }
 
 fn not_readable(shown: &Path, err: &io::Error) -> Diagnostic {
-    Diagnostic::error("read", format!("cannot read: {}", io_message(err))).at(shown)
+    Diagnostic::error(Code::Read, format!("cannot read: {}", io_message(err))).at(shown)
 }
 
 fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
@@ -379,7 +379,7 @@ fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
     } else {
         err.to_string()
     };
-    let diagnostic = Diagnostic::error("read", message);
+    let diagnostic = Diagnostic::error(Code::Read, message);
     match path {
         Some(path) => diagnostic.at(path),
         None => diagnostic,

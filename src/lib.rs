@@ -71,7 +71,7 @@ use rayon::prelude::*;
 
 pub use cache::PostCache;
 use content::Loaded;
-use diagnostics::{Diagnostic, Diagnostics};
+use diagnostics::{Code, Diagnostic, Diagnostics};
 use site::Site;
 
 /// What to build.
@@ -150,7 +150,7 @@ fn load_and_resolve(source: &content::SourceFile, inputs: Option<&site::Inputs<'
                     rendered
                         .problems
                         .iter()
-                        .map(|p| document.error_in_body("unsafe-link", p.offset, p.message.clone())),
+                        .map(|p| document.error_in_body(Code::UnsafeLink, p.offset, p.message.clone())),
                 );
             }
             (None, errors)
@@ -167,7 +167,7 @@ fn shadowed_static_files(site: &Site, site_static: &[String]) -> Vec<Diagnostic>
         .filter(|path| generated.contains(path.as_str()))
         .map(|path| {
             Diagnostic::warning(
-                "static-shadowed",
+                Code::StaticShadowed,
                 format!("static/{path} is not published: shopfront generates /{path} itself"),
             )
             .at(Path::new(output::STATIC_DIR).join(path))
@@ -182,14 +182,16 @@ pub fn read_profile(root: &Path) -> Result<String, Box<Diagnostic>> {
     let path = root.join(profile::FILE_NAME);
     if std::fs::symlink_metadata(&path).is_err_and(|err| err.kind() == std::io::ErrorKind::NotFound) {
         return Err(Box::new(Diagnostic::error(
-            "profile",
+            Code::Profile,
             format!("no profile.toml in {}: is this a shopfront site? (`shopfront init` makes one)", root.display()),
         )));
     }
     let bytes = fs::SiteRoot::new(root).read(&path, fs::MAX_FILE_BYTES)?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text.trim_start_matches('\u{feff}').replace("\r\n", "\n")),
-        Err(_) => Err(Box::new(Diagnostic::error("encoding", "profile.toml is not UTF-8 text").at(profile::FILE_NAME))),
+        Err(_) => {
+            Err(Box::new(Diagnostic::error(Code::Encoding, "profile.toml is not UTF-8 text").at(profile::FILE_NAME)))
+        }
     }
 }
 
@@ -198,7 +200,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
     let root = &options.root;
     let mut diagnostics = Diagnostics::new();
     if !root.is_dir() {
-        diagnostics.push(Diagnostic::error("usage", format!("{} is not a folder", root.display())));
+        diagnostics.push(Diagnostic::error(Code::Usage, format!("{} is not a folder", root.display())));
         return Err(diagnostics);
     }
     let profile_text = match read_profile(root) {
@@ -235,10 +237,10 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
             // Point an unknown theme at its line in profile.toml, or at --theme.
             let theme_span = settings.profile.site.theme.as_ref().map(|t| t.span().start);
             diagnostics.extend(errors.into_iter().map(|d| match (&options.theme, theme_span) {
-                (Some(_), _) if d.code == "theme" => {
+                (Some(_), _) if d.code == Code::Theme => {
                     Diagnostic { path: None, message: format!("{} (given with --theme)", d.message), ..d }
                 }
-                (None, Some(offset)) if d.code == "theme" => d.with_offset(&profile_text, offset),
+                (None, Some(offset)) if d.code == Code::Theme => d.with_offset(&profile_text, offset),
                 _ => d,
             }));
             None
@@ -392,7 +394,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let kept = out.commit().map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
     warnings.extend(kept.into_iter().map(|file| {
         Diagnostic::warning(
-            "output",
+            Code::Output,
             format!(
                 "{} is no longer part of the site, but was edited after shopfront wrote it: left in place",
                 output_dir.join(&file).display()
@@ -417,7 +419,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 
 fn output_error(err: &output::OutputError) -> Diagnostic {
     let diagnostic = output::error(err);
-    Diagnostic { code: "output", ..diagnostic }
+    Diagnostic { code: Code::Output, ..diagnostic }
 }
 
 /// Refuses an output folder whose replacement would destroy the site itself.
@@ -439,7 +441,7 @@ fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostics> {
     let inside_sources = ["content", "static", "templates", "themes"].iter().any(|d| output.starts_with(root.join(d)));
     if root.starts_with(&output) || inside_sources || output.parent().is_none() {
         return Err(Diagnostics::from_iter([Diagnostic::error(
-            "usage",
+            Code::Usage,
             format!("refusing to write the site to {}: it would replace the site's own files", output.display()),
         )
         .with_hint("choose an output folder such as ROOT/public")]));

@@ -142,12 +142,7 @@ fn check(args: cli::CheckArgs, printer: &Printer) -> ExitCode {
             }
         }
     }
-    if findings.has_errors() {
-        let usage = findings.errors().all(|d| d.code == "usage");
-        ExitCode::from(if usage { 2 } else { 1 })
-    } else {
-        ExitCode::SUCCESS
-    }
+    ExitCode::from(findings.exit_status())
 }
 
 fn serve(args: cli::ServeArgs, printer: Printer) -> ExitCode {
@@ -281,7 +276,6 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {
-            let usage = diagnostics.iter().all(|d| d.code == "usage");
             // Warnings would bury the errors that stop the build; --verbose shows them.
             let shown: Diagnostics = diagnostics.iter().filter(|d| d.is_error() || printer.verbose).cloned().collect();
             printer.findings(&shown);
@@ -290,7 +284,7 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
                 "Build failed with {count} error{}; the previous output was left untouched.",
                 if count == 1 { "" } else { "s" }
             );
-            ExitCode::from(if usage { 2 } else { 1 })
+            ExitCode::from(diagnostics.exit_status())
         }
     }
 }

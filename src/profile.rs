@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diagnostics::{Diagnostic, closest, unknown_field_hint};
+use crate::diagnostics::{Code, Diagnostic, closest, unknown_field_hint};
 
 /// The file name of the profile inside a site.
 pub const FILE_NAME: &str = "profile.toml";
@@ -257,7 +257,8 @@ pub fn normalise_domain(text: &str) -> String {
 /// `base_url_override` is `--base-url`.
 pub fn parse(source: &str, path: &Path, base_url_override: Option<&str>) -> Result<Settings, Vec<Diagnostic>> {
     let profile: Profile = toml::from_str(source).map_err(|err| {
-        let mut diagnostic = Diagnostic::error("profile", crate::diagnostics::friendly(&toml_message(&err))).at(path);
+        let mut diagnostic =
+            Diagnostic::error(Code::Profile, crate::diagnostics::friendly(&toml_message(&err))).at(path);
         if let Some(span) = err.span() {
             diagnostic = diagnostic.with_offset(source, span.start);
         }
@@ -283,19 +284,19 @@ struct Validator<'a> {
 
 impl Validator<'_> {
     fn error_at(&mut self, offset: usize, message: impl Into<String>) {
-        let diagnostic = Diagnostic::error("profile", message).at(self.path).with_offset(self.source, offset);
+        let diagnostic = Diagnostic::error(Code::Profile, message).at(self.path).with_offset(self.source, offset);
         self.errors.push(diagnostic);
     }
 
     fn settings(mut self, profile: Profile, base_url_override: Option<&str>) -> Result<Settings, Vec<Diagnostic>> {
         if profile.name.trim().is_empty() {
-            self.errors.push(Diagnostic::error("profile", "`name` must not be empty").at(self.path));
+            self.errors.push(Diagnostic::error(Code::Profile, "`name` must not be empty").at(self.path));
         }
         let (base_url, base_path) = match base_url_override {
             Some(url) => match normalise_base_url(url) {
                 Ok(pair) => pair,
                 Err(message) => {
-                    self.errors.push(Diagnostic::error("usage", format!("--base-url: {message}")));
+                    self.errors.push(Diagnostic::error(Code::Usage, format!("--base-url: {message}")));
                     Default::default()
                 }
             },
@@ -377,7 +378,7 @@ impl Validator<'_> {
         for problem in problems {
             let offset = bio.span().start + offset_in_toml_string(literal, bio.get_ref(), problem.offset);
             let diagnostic =
-                Diagnostic::error("unsafe-link", problem.message).at(self.path).with_offset(self.source, offset);
+                Diagnostic::error(Code::UnsafeLink, problem.message).at(self.path).with_offset(self.source, offset);
             self.errors.push(diagnostic);
         }
     }
@@ -669,7 +670,7 @@ mod tests {
             let errors = parse(&source, Path::new("profile.toml"), None).err().unwrap_or_else(|| panic!("{line}"));
             assert_eq!(errors.len(), 1, "{line}: {errors:?}");
             let d = &errors[0];
-            assert_eq!(d.code, "unsafe-link", "{line}");
+            assert_eq!(d.code.as_str(), "unsafe-link", "{line}");
             let expected = crate::diagnostics::line_column(&source, source.find(needle).unwrap());
             assert_eq!((d.line, d.column), (Some(expected.0), Some(expected.1)), "{line}: {}", d.message);
         }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
-use crate::diagnostics::{Diagnostic, display_path};
+use crate::diagnostics::{Code, Diagnostic, display_path};
 use crate::site::{Post, Site};
 
 /// Every URL path the build writes: pages as `dir/`, files as `dir/file`.
@@ -95,9 +95,12 @@ pub fn check(site: &Site, static_files: &HashSet<String>) -> Vec<Diagnostic> {
             let what = if reference.image { "image" } else { "link" };
             if !exists {
                 diagnostics.push(
-                    Diagnostic::error("broken-link", format!("broken {what}: nothing is built at {}", reference.href))
-                        .at(&post.source)
-                        .with_position(*line, *column, None),
+                    Diagnostic::error(
+                        Code::BrokenLink,
+                        format!("broken {what}: nothing is built at {}", reference.href),
+                    )
+                    .at(&post.source)
+                    .with_position(*line, *column, None),
                 );
                 continue;
             }
@@ -109,7 +112,7 @@ pub fn check(site: &Site, static_files: &HashSet<String>) -> Vec<Diagnostic> {
                 if !ids.contains(&fragment) {
                     diagnostics.push(
                         Diagnostic::error(
-                            "broken-anchor",
+                            Code::BrokenAnchor,
                             format!("broken link: {} has no heading or anchor `#{fragment}`", reference.href),
                         )
                         .at(&post.source)
@@ -164,7 +167,7 @@ pub fn check_redirects(root: &Path) -> Vec<Diagnostic> {
 
 fn hidden_redirect(path: &Path, line: usize, text: &str) -> Diagnostic {
     Diagnostic::error(
-        "hidden-amazon-link",
+        Code::HiddenAmazonLink,
         "this redirect hides an Amazon link: Amazon's agreement forbids cloaking or redirecting its links",
     )
     .at(path)

@@ -13,7 +13,7 @@ pub mod report;
 
 use std::cell::RefCell;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::links::LinkPolicy;
 
 /// What a page's HTML must show before its first affiliate link.
@@ -85,7 +85,7 @@ pub fn check_rendered(
     match check_page(html, expected.as_ref(), links).into_iter().next() {
         None => Ok(()),
         Some(violation) => Err(Box::new(
-            Diagnostic::error("disclosure", format!("page /{} {violation}", page.path)).at(&page.template).with_hint(
+            Diagnostic::error(Code::Disclosure, format!("page /{} {violation}", page.path)).at(&page.template).with_hint(
                 "render `disclosure.text` and `disclosure.amazon` in a visible banner before the first affiliate link",
             ),
         )),
@@ -284,7 +284,7 @@ fn full_check(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -
 /// [`crate::diagnostics::Diagnostics::sort`]).
 pub fn collapse_repeats(diagnostics: &mut crate::diagnostics::Diagnostics) {
     diagnostics.sort();
-    diagnostics.collapse("unverifiable-short-link");
+    diagnostics.collapse(Code::UnverifiableShortLink);
 }
 
 /// Lower-case, whitespace collapsed, typographic quotes made plain.

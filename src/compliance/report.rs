@@ -11,7 +11,7 @@ pub struct Finding<'a> {
     /// `error` or `warning`.
     pub severity: Severity,
     /// Stable kind of finding.
-    pub code: &'a str,
+    pub code: crate::diagnostics::Code,
     /// File relative to the site root, if any.
     pub file: Option<String>,
     /// 1-based line, if known.

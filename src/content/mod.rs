@@ -15,7 +15,7 @@ pub mod slugs;
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, LineIndex, display_path};
+use crate::diagnostics::{Code, Diagnostic, LineIndex, display_path};
 use front_matter::FrontMatter;
 
 /// The folder of Markdown inside a site.
@@ -152,7 +152,12 @@ impl Document {
     }
 
     /// An error at a byte offset of the body.
-    pub fn error_in_body(&self, code: &'static str, offset: usize, message: impl Into<String>) -> Diagnostic {
+    pub fn error_in_body(
+        &self,
+        code: crate::diagnostics::Code,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         self.at_body_offset(Diagnostic::error(code, message), offset)
     }
 
@@ -243,7 +248,7 @@ pub enum Loaded {
 
 /// Reads, decodes, splits and parses one file.
 pub fn load(source: &SourceFile) -> Loaded {
-    let fail = |message: String| Loaded::Failed(vec![Diagnostic::error("read", message).at(&source.display)], None);
+    let fail = |message: String| Loaded::Failed(vec![Diagnostic::error(Code::Read, message).at(&source.display)], None);
     match std::fs::metadata(&source.path) {
         Ok(meta) if meta.len() > MAX_FILE_BYTES => {
             return fail(format!("file is {} MiB; the limit is {} MiB", meta.len() >> 20, MAX_FILE_BYTES >> 20));
@@ -259,7 +264,7 @@ pub fn load(source: &SourceFile) -> Loaded {
     let text = match decode(bytes) {
         Ok(text) => text,
         Err((message, offset_text, offset)) => {
-            let diagnostic = Diagnostic::error("encoding", message).at(&source.display);
+            let diagnostic = Diagnostic::error(Code::Encoding, message).at(&source.display);
             let diagnostic = match offset_text {
                 Some(prefix) => diagnostic.with_offset(&prefix, offset),
                 None => diagnostic,
@@ -268,7 +273,7 @@ pub fn load(source: &SourceFile) -> Loaded {
         }
     };
     if text.trim().is_empty() {
-        return Loaded::Skipped(Diagnostic::warning("empty-file", "file is empty; skipped").at(&source.display));
+        return Loaded::Skipped(Diagnostic::warning(Code::EmptyFile, "file is empty; skipped").at(&source.display));
     }
     let split = match front_matter::split(&text) {
         Ok(split) => split,
@@ -276,7 +281,7 @@ pub fn load(source: &SourceFile) -> Loaded {
             return Loaded::Failed(
                 vec![
                     Diagnostic::error(
-                        "front-matter",
+                        Code::FrontMatter,
                         format!("front matter opened with `{}` is never closed", err.delimiter),
                     )
                     .at(&source.display)
@@ -288,35 +293,34 @@ pub fn load(source: &SourceFile) -> Loaded {
         }
     };
     let body_offset = text.len() - split.body.len();
-    let (front_matter, has_front_matter) = match split.front_matter {
-        None => (FrontMatter::default(), false),
-        Some((format, fm_text)) => match front_matter::parse(format, fm_text) {
-            Ok(fm) => (fm, true),
-            Err(err) => {
-                let (line, column) = err.position.unwrap_or((1, 1));
-                let message = file_lines(&err.message, split.front_matter_line);
-                let mut diagnostic = Diagnostic::error("front-matter", message).at(&source.display).with_position(
-                    split.front_matter_line + line - 1,
-                    column,
-                    Some(&text),
-                );
-                if let Some(hint) = err.hint {
-                    diagnostic = diagnostic.with_hint(hint);
+    let (front_matter, has_front_matter) =
+        match split.front_matter {
+            None => (FrontMatter::default(), false),
+            Some((format, fm_text)) => match front_matter::parse(format, fm_text) {
+                Ok(fm) => (fm, true),
+                Err(err) => {
+                    let (line, column) = err.position.unwrap_or((1, 1));
+                    let message = file_lines(&err.message, split.front_matter_line);
+                    let mut diagnostic = Diagnostic::error(Code::FrontMatter, message)
+                        .at(&source.display)
+                        .with_position(split.front_matter_line + line - 1, column, Some(&text));
+                    if let Some(hint) = err.hint {
+                        diagnostic = diagnostic.with_hint(hint);
+                    }
+                    let front_matter_line = split.front_matter_line;
+                    let body_only = Document {
+                        source: source.clone(),
+                        text,
+                        front_matter: FrontMatter::default(),
+                        has_front_matter: true,
+                        body_offset,
+                        front_matter_line,
+                        lines: Default::default(),
+                    };
+                    return Loaded::Failed(vec![diagnostic], Some(Box::new(body_only)));
                 }
-                let front_matter_line = split.front_matter_line;
-                let body_only = Document {
-                    source: source.clone(),
-                    text,
-                    front_matter: FrontMatter::default(),
-                    has_front_matter: true,
-                    body_offset,
-                    front_matter_line,
-                    lines: Default::default(),
-                };
-                return Loaded::Failed(vec![diagnostic], Some(Box::new(body_only)));
-            }
-        },
-    };
+            },
+        };
     let front_matter_line = split.front_matter_line;
     Loaded::Document(Box::new(Document {
         source: source.clone(),

@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::diagnostics::Code;
+
 /// The outcome of [`rewrite`] for one link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rewrite<'a> {
@@ -115,14 +117,14 @@ pub enum LinkWarning {
 
 impl LinkWarning {
     /// A stable identifier for machine-readable reports, e.g. `"missing-tag"`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            LinkWarning::ForeignTagReplaced { .. } => "foreign-tag-replaced",
-            LinkWarning::MissingTag { .. } => "missing-tag",
-            LinkWarning::TagKept { .. } => "unknown-tag-kept",
-            LinkWarning::TagSuffixMismatch { .. } => "tag-suffix-mismatch",
-            LinkWarning::UnverifiableShortLink => "unverifiable-short-link",
-            LinkWarning::MalformedUrl => "malformed-url",
+            LinkWarning::ForeignTagReplaced { .. } => Code::ForeignTagReplaced,
+            LinkWarning::MissingTag { .. } => Code::MissingTag,
+            LinkWarning::TagKept { .. } => Code::UnknownTagKept,
+            LinkWarning::TagSuffixMismatch { .. } => Code::TagSuffixMismatch,
+            LinkWarning::UnverifiableShortLink => Code::UnverifiableShortLink,
+            LinkWarning::MalformedUrl => Code::MalformedUrl,
         }
     }
 }

@@ -872,7 +872,7 @@ a [reference][r], inline <a href=\"https://amazon.com/dp/B000000003\" class=\"x\
         let r = render("[x](https://www.amazon.com/dp/B06XCKGLTP?tag=other-20)", &amazon(), SlugMode::Transliterate);
         assert!(r.html.contains("tag=mia-20"), "{}", r.html);
         assert_eq!(r.notes.len(), 1);
-        assert_eq!(r.notes[0].warning.code(), "foreign-tag-replaced");
+        assert_eq!(r.notes[0].warning.code().as_str(), "foreign-tag-replaced");
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod writer;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::render::theme::{StaticFile, Theme};
 use crate::site::Site;
 use crate::site::routes::Urls;
@@ -127,7 +127,7 @@ impl Sink for Discard {
 
 /// An output problem as a finding.
 pub fn error(err: &OutputError) -> Diagnostic {
-    let diagnostic = Diagnostic::error("write", err.to_string());
+    let diagnostic = Diagnostic::error(Code::Write, err.to_string());
     match err.hint() {
         Some(hint) => diagnostic.with_hint(hint),
         None => diagnostic,

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use include_dir::{Dir, include_dir};
 
-use crate::diagnostics::{Diagnostic, display_path};
+use crate::diagnostics::{Code, Diagnostic, display_path};
 
 static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/locales");
 
@@ -83,7 +83,7 @@ fn site_file(root: &Path, name: &str) -> Option<Result<(std::path::PathBuf, Stri
     let path = matches.into_iter().next()?;
     let read = crate::fs::SiteRoot::new(root).read(&path, crate::fs::MAX_FILE_BYTES).and_then(|bytes| {
         String::from_utf8(bytes).map_err(|_| {
-            Box::new(Diagnostic::error("encoding", "locale file is not UTF-8 text").at(display_path(root, &path)))
+            Box::new(Diagnostic::error(Code::Encoding, "locale file is not UTF-8 text").at(display_path(root, &path)))
         })
     });
     Some(read.map(|text| (path, text)))
@@ -98,7 +98,7 @@ fn merge(texts: &mut BTreeMap<String, String>, source: &str, path: &Path, name: 
     match toml::from_str::<BTreeMap<String, String>>(source) {
         Ok(map) => texts.extend(map),
         Err(err) => {
-            let mut diagnostic = Diagnostic::error("locale", err.message().trim().to_owned()).at(shown);
+            let mut diagnostic = Diagnostic::error(Code::Locale, err.message().trim().to_owned()).at(shown);
             if let Some(span) = err.span() {
                 diagnostic = diagnostic.with_offset(source, span.start);
             }

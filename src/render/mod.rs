@@ -26,7 +26,7 @@ use serde::Serialize;
 use serde_json::json;
 use tera::{Context, Kwargs, State, Tera, Value};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::site::routes::{HOME_PRODUCTS, Kind, Route, Taxonomy, page_count};
 use crate::site::{Post, Site};
 pub use locale::Locale;
@@ -620,7 +620,7 @@ fn template_diagnostic(
     let locate = |name: &str, line: usize, column: usize, message: String| {
         let (origin, source) =
             origins.get(name).map_or_else(|| (PathBuf::from(name), ""), |(o, s)| (o.clone(), s.as_str()));
-        Diagnostic::error("template", message).at(origin).with_position(line, column, Some(source))
+        Diagnostic::error(Code::Template, message).at(origin).with_position(line, column, Some(source))
     };
     match err.kind() {
         tera::ErrorKind::SyntaxError(report) => {
@@ -656,9 +656,9 @@ fn template_diagnostic(
             Some((message, name, line, column)) => {
                 locate(&name, line, column, format!("template error: {message}{during}"))
             }
-            None => Diagnostic::error("template", format!("template error: {text}{during}")),
+            None => Diagnostic::error(Code::Template, format!("template error: {text}{during}")),
         },
-        _ => Diagnostic::error("template", format!("template error: {err}{during}")),
+        _ => Diagnostic::error(Code::Template, format!("template error: {err}{during}")),
     }
 }
 

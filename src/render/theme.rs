@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
-use crate::diagnostics::{Diagnostic, display_path};
+use crate::diagnostics::{Code, Diagnostic, display_path};
 use crate::fs::Visibility;
 
 /// The bundled themes, embedded so a build works from any folder.
@@ -116,7 +116,7 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
     } else {
         let known: Vec<String> = bundled().into_iter().map(|t| t.name).collect();
         return Err(vec![
-            Diagnostic::error("theme", format!("there is no theme `{name}`"))
+            Diagnostic::error(Code::Theme, format!("there is no theme `{name}`"))
                 .at(crate::profile::FILE_NAME)
                 .with_hint(format!("bundled themes: {}; or add a folder themes/{name}/", known.join(", "))),
         ]);
@@ -151,7 +151,7 @@ fn collect_embedded(
             if let Ok(rel) = path.strip_prefix(templates_root) {
                 let name = crate::fs::slash_path(rel);
                 let source = file.contents_utf8().ok_or_else(|| {
-                    vec![Diagnostic::error("theme", format!("theme {theme}: {name} is not UTF-8 text"))]
+                    vec![Diagnostic::error(Code::Theme, format!("theme {theme}: {name} is not UTF-8 text"))]
                 })?;
                 templates.push(TemplateFile {
                     origin: PathBuf::from(format!("theme {theme}: templates/{name}")),
@@ -182,9 +182,8 @@ fn read_dir_files(
     for (rel, path) in walk.files {
         match site.read(&path, crate::fs::MAX_FILE_BYTES).map(String::from_utf8) {
             Ok(Ok(source)) => add(rel, &path, source.replace("\r\n", "\n")),
-            Ok(Err(_)) => {
-                errors.push(Diagnostic::error("encoding", "template is not UTF-8 text").at(display_path(root, &path)))
-            }
+            Ok(Err(_)) => errors
+                .push(Diagnostic::error(Code::Encoding, "template is not UTF-8 text").at(display_path(root, &path))),
             Err(diagnostic) => errors.push(*diagnostic),
         }
     }

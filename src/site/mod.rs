@@ -17,7 +17,7 @@ use jiff::Zoned;
 use rustc_hash::FxHashMap;
 
 use crate::content::{self, Document, Kind, slugs};
-use crate::diagnostics::{Diagnostic, FileFindings, Severity};
+use crate::diagnostics::{Code, Diagnostic, FileFindings, Severity};
 use crate::links::LinkPolicy;
 use crate::markdown::{self, Heading};
 use crate::profile::Settings;
@@ -320,8 +320,8 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     // locating one in the front matter means searching it.
     let mut diagnostics = FileFindings::new(Some(display.clone()));
     let fm_error =
-        |message: String, needle: &str| document.at_front_matter(Diagnostic::error("front-matter", message), needle);
-    let front_matter = ("front-matter", Severity::Error);
+        |message: String, needle: &str| document.at_front_matter(Diagnostic::error(Code::FrontMatter, message), needle);
+    let front_matter = (Code::FrontMatter, Severity::Error);
 
     let path = match output_path(document, settings) {
         Ok(path) => path,
@@ -330,7 +330,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
             diagnostics.push(if fm.slug.is_some() || fm.permalink.is_some() {
                 fm_error(message, needle)
             } else {
-                Diagnostic::error("slug", message).at(display)
+                Diagnostic::error(Code::Slug, message).at(display)
             });
             String::new()
         }
@@ -357,14 +357,14 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     let body = document.body();
     let rendered = markdown::render(body, inputs.links, settings.slugs);
     for problem in &rendered.problems {
-        diagnostics.add("unsafe-link", Severity::Error, || {
-            document.error_in_body("unsafe-link", problem.offset, problem.message.clone())
+        diagnostics.add(Code::UnsafeLink, Severity::Error, || {
+            document.error_in_body(Code::UnsafeLink, problem.offset, problem.message.clone())
         });
     }
     for redirect in &rendered.redirects {
         let (code, severity) = match redirect.service {
-            crate::links::Redirector::Amazon(_) => ("hidden-amazon-link", Severity::Error),
-            crate::links::Redirector::General(_) => ("shortened-link", Severity::Warning),
+            crate::links::Redirector::Amazon(_) => (Code::HiddenAmazonLink, Severity::Error),
+            crate::links::Redirector::General(_) => (Code::ShortenedLink, Severity::Warning),
         };
         diagnostics.add(code, severity, || {
             let diagnostic = match redirect.service {
@@ -404,8 +404,9 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
                 .unwrap_or_else(|| file_stem(document));
             let why =
                 if document.has_front_matter { "front matter has no `title`" } else { "file has no front matter" };
-            diagnostics
-                .push(Diagnostic::warning("no-title", format!("{why}; using \"{fallback}\" as the title")).at(display));
+            diagnostics.push(
+                Diagnostic::warning(Code::NoTitle, format!("{why}; using \"{fallback}\" as the title")).at(display),
+            );
             fallback
         }
     };
@@ -414,7 +415,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         if fm.summary.is_none() && markdown::excerpt(body).is_none() {
             diagnostics.push(
                 Diagnostic::warning(
-                    "no-summary",
+                    Code::NoSummary,
                     "post has no `summary`; cards and search results use its first paragraph",
                 )
                 .at(display),
@@ -422,7 +423,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         }
         if fm.cover.is_none() {
             diagnostics.push(
-                Diagnostic::warning("no-cover", "post has no `cover` image for cards and link previews").at(display),
+                Diagnostic::warning(Code::NoCover, "post has no `cover` image for cards and link previews").at(display),
             );
         }
     }
@@ -473,8 +474,8 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     let mut shortcodes = Vec::with_capacity(rendered.shortcodes.len());
     let product_index = ProductIndex::new(&items);
     for call in &rendered.shortcodes {
-        let error = |message: String| document.error_in_body("shortcode", call.offset, message);
-        let shortcode_error = ("shortcode", Severity::Error);
+        let error = |message: String| document.error_in_body(Code::Shortcode, call.offset, message);
+        let shortcode_error = (Code::Shortcode, Severity::Error);
         match (call.name.as_str(), &call.argument) {
             ("product", Some(wanted)) => match product_index.find(wanted) {
                 Some(index) => shortcodes.push(Shortcode::Product(index)),
@@ -701,7 +702,7 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
             diagnostics.push(located(
                 post,
                 Diagnostic::error(
-                    "duplicate-url",
+                    Code::DuplicateUrl,
                     format!("the URL /{} is reserved for shopfront's own /{first} page", post.path),
                 )
                 .with_hint("give the page another `slug:` or `permalink:`"),
@@ -715,7 +716,7 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
             diagnostics.push(located(
                 a,
                 Diagnostic::error(
-                    "duplicate-url",
+                    Code::DuplicateUrl,
                     format!(
                         "{} (/{}) and {} (/{}) have URLs that differ only in upper and lower case: \
                          on macOS, Windows and many hosts one page would replace the other",
@@ -733,7 +734,7 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
             diagnostics.push(located(
                 a,
                 Diagnostic::error(
-                    "duplicate-url",
+                    Code::DuplicateUrl,
                     format!("{} and {} both want the URL /{}", a.source.display(), b.source.display(), post.path),
                 )
                 .with_hint("give one of them a different `slug:`"),
@@ -756,7 +757,7 @@ fn check_assets(posts: &[Arc<Post>], pages: &[Arc<Post>], assets: &[AssetCopy]) 
         let Some(page) = by_output.get(&asset.to) else { continue };
         diagnostics.push(
             Diagnostic::error(
-                "duplicate-url",
+                Code::DuplicateUrl,
                 format!(
                     "the bundle file {} would be written to /{}, which is the page of {}",
                     asset.from.display(),
@@ -798,7 +799,7 @@ fn check_terms(
                         reported.push(&other.name);
                         diagnostics.push(
                             Diagnostic::error(
-                                "duplicate-url",
+                                Code::DuplicateUrl,
                                 format!(
                                     "{what} `{name}` ({}) and `{}` ({}) would share the page /{what}/{}/",
                                     at.source.display(),

@@ -2,7 +2,7 @@
 
 use crate::content::Document;
 use crate::content::front_matter::ProductInput;
-use crate::diagnostics::{Diagnostic, FileFindings};
+use crate::diagnostics::{Code, Diagnostic, FileFindings};
 use crate::links::LinkPolicy;
 use crate::markdown;
 
@@ -80,7 +80,7 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
     let mut errors: Vec<(Diagnostic, String)> = Vec::new();
     let mut warnings: Vec<(Diagnostic, String)> = Vec::new();
     let locate = |diagnostic: Diagnostic, needle: &str| (diagnostic, needle.to_owned());
-    let error = |message: String, needle: &str| locate(Diagnostic::error("product", message), needle);
+    let error = |message: String, needle: &str| locate(Diagnostic::error(Code::Product, message), needle);
     if name.is_empty() {
         errors.push(error("a product needs a `name`".to_owned(), anchor));
     }
@@ -139,7 +139,7 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
         if input.price.is_some() {
             errors.push(locate(
                 Diagnostic::error(
-                    "amazon-price",
+                    Code::AmazonPrice,
                     format!("product `{name}` links to Amazon and has a `price`: Amazon forbids showing prices not fetched from its API in the last 24 hours"),
                 ).with_hint("remove `price:`; the buy button takes readers to the current price"),
                 // The key itself is the mistake: point at it, not its value.
@@ -150,7 +150,7 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
             if present {
                 errors.push(locate(
                     Diagnostic::error(
-                        "amazon-ratings",
+                        Code::AmazonRatings,
                         format!(
                             "product `{name}` copies Amazon's customer `{}`: Amazon forbids republishing its ratings and review counts",
                             key.trim_end_matches(':')
@@ -172,7 +172,7 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
                 if is_amazon_image_host(&url) {
                     warnings.push(locate(
                         Diagnostic::warning(
-                            "hotlinked-image",
+                            Code::HotlinkedImage,
                             format!("the image of `{name}` is hot-linked from Amazon's image servers; Amazon allows its images only through its API or SiteStripe"),
                         ).with_hint("save your own photo under static/ or in the post's folder"),
                         &image.0,

@@ -538,7 +538,7 @@ fn warnings_read_as_one_line() {
     for warning in &warnings {
         let text = warning.to_string();
         assert!(!text.is_empty() && !text.contains('\n') && text.len() < 240, "{text}");
-        assert!(!warning.code().is_empty());
+        assert!(!warning.code().as_str().is_empty());
     }
     assert_eq!(
         missing("amazon.nl").to_string(),
