@@ -126,6 +126,9 @@ pub struct ParseError {
     pub position: Option<(usize, usize)>,
     /// A hint, e.g. "did you mean `tags`?".
     pub hint: Option<String>,
+    /// Another line of the front matter the message is about (where a
+    /// repeated key first appears), for the caller to name in file lines.
+    pub first_line: Option<usize>,
 }
 
 /// Reads front-matter text.
@@ -148,7 +151,12 @@ pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
             let position = err.span().map(|span| crate::diagnostics::line_column(text, span.start));
             let raw = err.message().trim().trim_end_matches('.');
             let message = crate::diagnostics::friendly(raw);
-            ParseError { hint: hint_for(raw), message, position: position.map(|p| value_position(text, p)) }
+            ParseError {
+                hint: hint_for(raw),
+                message,
+                position: position.map(|p| value_position(text, p)),
+                first_line: None,
+            }
         }),
     }
 }
@@ -169,6 +177,7 @@ fn explain_yaml(text: &str, message: &str, position: Option<(usize, usize)>) -> 
                 "close the list with `{}` on the same line, or quote the value",
                 if bracket == '[' { ']' } else { '}' }
             )),
+            first_line: None,
         };
     }
     if let Some(key) = message.strip_prefix("duplicate mapping key: ").map(|k| k.split(',').next().unwrap_or(k).trim())
@@ -176,9 +185,10 @@ fn explain_yaml(text: &str, message: &str, position: Option<(usize, usize)>) -> 
         let written = format!("{key}:");
         let first = lines.iter().position(|l| l.trim_start().starts_with(&written)).map_or(1, |i| i + 1);
         return ParseError {
-            message: format!("`{key}` appears twice (first on {{line {first}}})"),
+            message: format!("`{key}` appears twice"),
             position,
             hint: Some("keep one of them".to_owned()),
+            first_line: Some(first),
         };
     }
     if message.starts_with("unknown field")
@@ -187,7 +197,12 @@ fn explain_yaml(text: &str, message: &str, position: Option<(usize, usize)>) -> 
         // The mistake is the key itself.
         let content = line_of(line);
         let column = content.len() - content.trim_start().trim_start_matches("- ").len() + 1;
-        return ParseError { hint: hint_for(message), message: message.to_owned(), position: Some((line, column)) };
+        return ParseError {
+            hint: hint_for(message),
+            message: message.to_owned(),
+            position: Some((line, column)),
+            first_line: None,
+        };
     }
     if let Some(field) = message.strip_prefix("missing field ") {
         // Point at the start of the list item that lacks the field.
@@ -199,7 +214,7 @@ fn explain_yaml(text: &str, message: &str, position: Option<(usize, usize)>) -> 
         });
         let in_products = lines.iter().take(error_line).any(|l| l.trim_start().starts_with("products:"));
         let message = if in_products { format!("a product needs a {field}") } else { format!("missing {field}") };
-        return ParseError { message, position: item.or(position), hint: None };
+        return ParseError { message, position: item.or(position), hint: None, first_line: None };
     }
     if message.contains("expected mapping start") || message.contains("expected front matter") {
         let looks_toml = lines.iter().any(|l| l.contains(" = ") && !l.contains(": "));
@@ -211,6 +226,7 @@ fn explain_yaml(text: &str, message: &str, position: Option<(usize, usize)>) -> 
             } else {
                 "write one `key: value` per line, e.g. `title: My post`".to_owned()
             }),
+            first_line: None,
         };
     }
     if message.contains("did not find expected key")
@@ -220,12 +236,14 @@ fn explain_yaml(text: &str, message: &str, position: Option<(usize, usize)>) -> 
             message: format!("{message}: check the indentation"),
             position,
             hint: Some("keys at the same level must start in the same column; indent with spaces, not tabs".to_owned()),
+            first_line: None,
         };
     }
     ParseError {
         hint: hint_for(message),
         message: crate::diagnostics::friendly(message),
         position: position.map(|p| value_position(text, p)),
+        first_line: None,
     }
 }
 
@@ -351,7 +369,7 @@ fn over_limit(text: &str, breach: &serde_saphyr::budget::BudgetBreach, position:
             "split the file into several smaller posts".to_owned(),
         ),
     };
-    ParseError { message, position, hint: Some(hint) }
+    ParseError { message, position, hint: Some(hint), first_line: None }
 }
 
 /// How to split a front matter that holds too many values: by its
@@ -913,7 +931,8 @@ mod tests {
     fn unclosed_bracket_hint_on_a_long_front_matter() {
         let lists: String = (0..20_000).map(|i| format!("k{i}: [a,\n  b]\n")).collect();
         let err = parse(Format::Yaml, &format!("title: T\n{lists}title: again\n")).unwrap_err();
-        assert_eq!(err.message, "`title` appears twice (first on {line 1})");
+        assert_eq!(err.message, "`title` appears twice");
+        assert_eq!(err.first_line, Some(1));
         assert_eq!(err.position.map(|p| p.0), Some(40_002));
         let err = parse(Format::Yaml, &format!("title: T\n{lists}tags: [a, b\nsummary: x\n")).unwrap_err();
         assert_eq!((err.message.as_str(), err.position), ("`[` is never closed", Some((40_002, 7))));
@@ -990,7 +1009,7 @@ mod tests {
     #[test]
     fn duplicate_keys_name_the_first() {
         let err = parse(Format::Yaml, "title: A\ndate: 2025-01-01\ntitle: B\n").unwrap_err();
-        assert!(err.message.contains("`title` appears twice (first on {line 1})"), "{}", err.message);
+        assert!(err.message.contains("`title` appears twice") && err.first_line == Some(1), "{}", err.message);
     }
 
     #[test]

@@ -195,15 +195,6 @@ impl Document {
     }
 }
 
-/// Messages from the front-matter reader say `{line N}` for a line of the
-/// front matter; this turns it into the file's line number.
-fn file_lines(message: &str, front_matter_line: usize) -> String {
-    let Some(start) = message.find("{line ") else { return message.to_owned() };
-    let Some(end) = message[start..].find('}') else { return message.to_owned() };
-    let n: usize = message[start + 6..start + end].parse().unwrap_or(1);
-    format!("{}line {}{}", &message[..start], front_matter_line + n - 1, &message[start + end + 1..])
-}
-
 /// Where `key` starts a line as a YAML or TOML key.
 fn find_key(front: &str, key: &str) -> Option<usize> {
     let mut offset = 0;
@@ -293,34 +284,38 @@ pub fn load(source: &SourceFile) -> Loaded {
         }
     };
     let body_offset = text.len() - split.body.len();
-    let (front_matter, has_front_matter) =
-        match split.front_matter {
-            None => (FrontMatter::default(), false),
-            Some((format, fm_text)) => match front_matter::parse(format, fm_text) {
-                Ok(fm) => (fm, true),
-                Err(err) => {
-                    let (line, column) = err.position.unwrap_or((1, 1));
-                    let message = file_lines(&err.message, split.front_matter_line);
-                    let mut diagnostic = Diagnostic::error(Code::FrontMatter, message)
-                        .at(&source.display)
-                        .with_position(split.front_matter_line + line - 1, column, Some(&text));
-                    if let Some(hint) = err.hint {
-                        diagnostic = diagnostic.with_hint(hint);
-                    }
-                    let front_matter_line = split.front_matter_line;
-                    let body_only = Document {
-                        source: source.clone(),
-                        text,
-                        front_matter: FrontMatter::default(),
-                        has_front_matter: true,
-                        body_offset,
-                        front_matter_line,
-                        lines: Default::default(),
-                    };
-                    return Loaded::Failed(vec![diagnostic], Some(Box::new(body_only)));
+    let (front_matter, has_front_matter) = match split.front_matter {
+        None => (FrontMatter::default(), false),
+        Some((format, fm_text)) => match front_matter::parse(format, fm_text) {
+            Ok(fm) => (fm, true),
+            Err(err) => {
+                let (line, column) = err.position.unwrap_or((1, 1));
+                let message = match err.first_line {
+                    Some(first) => format!("{} (first on line {})", err.message, split.front_matter_line + first - 1),
+                    None => err.message.clone(),
+                };
+                let mut diagnostic = Diagnostic::error(Code::FrontMatter, message).at(&source.display).with_position(
+                    split.front_matter_line + line - 1,
+                    column,
+                    Some(&text),
+                );
+                if let Some(hint) = err.hint {
+                    diagnostic = diagnostic.with_hint(hint);
                 }
-            },
-        };
+                let front_matter_line = split.front_matter_line;
+                let body_only = Document {
+                    source: source.clone(),
+                    text,
+                    front_matter: FrontMatter::default(),
+                    has_front_matter: true,
+                    body_offset,
+                    front_matter_line,
+                    lines: Default::default(),
+                };
+                return Loaded::Failed(vec![diagnostic], Some(Box::new(body_only)));
+            }
+        },
+    };
     let front_matter_line = split.front_matter_line;
     Loaded::Document(Box::new(Document {
         source: source.clone(),
