@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// compliant storefront out.
 #[derive(Debug, Parser)]
 #[command(name = "shopfront", version, about, after_help = EXAMPLES)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -32,7 +32,7 @@ Examples:
 
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// When writing to a terminal and `NO_COLOR` is unset.
     Auto,
     /// Always.
@@ -43,7 +43,7 @@ pub enum ColorChoice {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Render the site into the output folder.
     #[command(after_help = "\
 Examples:
@@ -100,7 +100,7 @@ Examples:
 
 /// `shopfront serve`.
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// The site folder (with profile.toml).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
@@ -129,7 +129,7 @@ pub struct ServeArgs {
 
 /// `shopfront check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The site folder (with profile.toml).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
@@ -146,7 +146,7 @@ pub struct CheckArgs {
 
 /// Output format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// rustc-style messages.
     Text,
     /// A JSON array: one `{severity, code, file, line, message}` object per finding.
@@ -155,7 +155,7 @@ pub enum Format {
 
 /// `shopfront build`.
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// The site folder (with profile.toml).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,

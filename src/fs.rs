@@ -34,10 +34,10 @@ pub const OUTPUT_MANIFEST: &str = ".shopfront-manifest";
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A short, plain description of an I/O error.
-pub fn io_message(err: &std::io::Error) -> String {
+pub fn io_message(err: &io::Error) -> String {
     match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        io::ErrorKind::NotFound => "no such file or folder".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         _ => err.to_string(),
     }
 }

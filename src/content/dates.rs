@@ -190,9 +190,9 @@ fn explain(text: &str, err: &str) -> String {
 /// RFC 3339 with the offset. Offsets with seconds (local mean time, before
 /// time zones were standardised) cannot be written in RFC 3339, so such a
 /// date is written in UTC. This module keeps years within 0000–9999.
-pub fn rfc3339(date: &jiff::Zoned) -> String {
+pub fn rfc3339(date: &Zoned) -> String {
     if date.offset().seconds() % 60 != 0 {
-        return date.with_time_zone(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00").to_string();
+        return date.with_time_zone(TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00").to_string();
     }
     date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }

@@ -474,31 +474,6 @@ pub struct FrontMatter {
     pub invalid_dates: Vec<(String, String)>,
 }
 
-/// The keys that [`FrontMatter`] reads; everything else goes to `extra`.
-pub const KNOWN_KEYS: &[&str] = &[
-    "title",
-    "date",
-    "updated",
-    "lastmod",
-    "slug",
-    "permalink",
-    "url",
-    "categories",
-    "category",
-    "tags",
-    "summary",
-    "description",
-    "excerpt",
-    "cover",
-    "image",
-    "thumbnail",
-    "draft",
-    "published",
-    "featured",
-    "products",
-    "disclosure",
-];
-
 impl<'de> Deserialize<'de> for FrontMatter {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(FrontMatterVisitor)

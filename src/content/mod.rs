@@ -152,12 +152,7 @@ impl Document {
     }
 
     /// An error at a byte offset of the body.
-    pub fn error_in_body(
-        &self,
-        code: crate::diagnostics::Code,
-        offset: usize,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn error_in_body(&self, code: Code, offset: usize, message: impl Into<String>) -> Diagnostic {
         self.at_body_offset(Diagnostic::error(code, message), offset)
     }
 

@@ -71,7 +71,7 @@ pub struct Post {
     /// Shortcodes in the body, in the order of their markers.
     pub shortcodes: Vec<Shortcode>,
     /// Links and images inside the site, with their line and column.
-    pub internal: Vec<(usize, usize, crate::markdown::InternalRef)>,
+    pub internal: Vec<(usize, usize, markdown::InternalRef)>,
 }
 
 /// A product shortcode in a post's body, checked against its products.

@@ -1,6 +1,9 @@
 //! Integration tests: fixture sites built end to end and checked with a
 //! real HTML parser. One binary, one module per feature.
 
+// The support module's helpers are `pub` for the other test modules.
+#![allow(unreachable_pub)]
+
 mod affiliate;
 mod awkward;
 mod browser;

@@ -692,7 +692,7 @@ fn garbage_never_panics() {
         // What the engine writes never hides a script scheme.
         if !matches!(got.kind, LinkKind::Internal) {
             assert!(
-                super::scheme(&got.href).is_none_or(|s| matches!(&*s, "http" | "https" | "mailto" | "tel")),
+                scheme(&got.href).is_none_or(|s| matches!(&*s, "http" | "https" | "mailto" | "tel")),
                 "{href:?} -> {}",
                 got.href
             );
