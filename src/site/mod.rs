@@ -312,218 +312,46 @@ pub fn sort_posts(posts: &mut [Arc<Post>]) {
     });
 }
 
+/// Resolves one document into a post, step by step: its URL, dates, body,
+/// title, summary, cover, products, terms and shortcodes. Each step adds
+/// its findings; any error leaves the post out.
 fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Option<Post>, Vec<Diagnostic>) {
-    let settings = &inputs.settings;
-    let fm = &document.front_matter;
-    let display = &document.source.display;
-    // Findings are made only while fewer than a few of their kind were:
-    // locating one in the front matter means searching it.
-    let mut diagnostics = FileFindings::new(Some(display.clone()));
-    let fm_error =
-        |message: String, needle: &str| document.at_front_matter(Diagnostic::error(Code::FrontMatter, message), needle);
-    let front_matter = (Code::FrontMatter, Severity::Error);
-
-    let path = match output_path(document, settings) {
-        Ok(path) => path,
-        Err(message) => {
-            let needle = if fm.permalink.is_some() { "permalink" } else { "slug" };
-            diagnostics.push(if fm.slug.is_some() || fm.permalink.is_some() {
-                fm_error(message, needle)
-            } else {
-                Diagnostic::error(Code::Slug, message).at(display)
-            });
-            String::new()
-        }
+    let mut steps = Resolver {
+        document,
+        inputs,
+        fm: &document.front_matter,
+        findings: FileFindings::new(Some(document.source.display.clone())),
     };
-    for (key, why) in &fm.invalid_dates {
-        diagnostics.add(front_matter.0, front_matter.1, || fm_error(why.clone(), key));
-    }
-    let date = fm.date.and_then(|d| match d.resolve(&settings.timezone) {
-        Ok(z) => Some(z),
-        Err(message) => {
-            diagnostics.push(fm_error(message, "date"));
-            None
-        }
-    });
-    let updated = fm.updated.and_then(|d| match d.resolve(&settings.timezone) {
-        Ok(z) => Some(z),
-        Err(message) => {
-            let key = if document.key_position("updated").is_some() { "updated" } else { "lastmod" };
-            diagnostics.push(fm_error(message, key));
-            None
-        }
-    });
-
-    let body = document.body();
-    let rendered = markdown::render(body, inputs.links, settings.slugs);
-    for problem in &rendered.problems {
-        diagnostics.add(Code::UnsafeLink, Severity::Error, || {
-            document.error_in_body(Code::UnsafeLink, problem.offset, problem.message.clone())
-        });
-    }
-    for redirect in &rendered.redirects {
-        let (code, severity) = match redirect.service {
-            crate::links::Redirector::Amazon(_) => (Code::HiddenAmazonLink, Severity::Error),
-            crate::links::Redirector::General(_) => (Code::ShortenedLink, Severity::Warning),
-        };
-        diagnostics.add(code, severity, || {
-            let diagnostic = match redirect.service {
-                crate::links::Redirector::Amazon(host) => Diagnostic::error(
-                    code,
-                    format!("{host} links hide Amazon links behind a redirect, which Amazon's agreement forbids"),
-                )
-                .with_hint("paste the full Amazon link instead; shopfront tags it for you"),
-                crate::links::Redirector::General(host) => Diagnostic::warning(
-                    code,
-                    format!(
-                        "{host} short links cannot be checked; if this one leads to Amazon, Amazon's agreement forbids hiding it"
-                    ),
-                ),
-            };
-            document.at_body_offset(diagnostic, redirect.offset)
-        });
-    }
-    for note in &rendered.notes {
-        diagnostics.add(note.warning.code(), Severity::Warning, || {
-            document.at_body_offset(Diagnostic::warning(note.warning.code(), note.warning.to_string()), note.offset)
-        });
-    }
-
-    let title = match &fm.title {
-        Some(title) if !title.trim().is_empty() => title.trim().to_owned(),
-        _ => {
-            let fallback = rendered
-                .first_heading
-                .clone()
-                .or_else(|| {
-                    body.lines()
-                        .map(|l| l.trim().trim_start_matches('#').trim())
-                        .find(|l| !l.is_empty())
-                        .map(|l| l.chars().take(120).collect())
-                })
-                .unwrap_or_else(|| file_stem(document));
-            let why =
-                if document.has_front_matter { "front matter has no `title`" } else { "file has no front matter" };
-            diagnostics.push(
-                Diagnostic::warning(Code::NoTitle, format!("{why}; using \"{fallback}\" as the title")).at(display),
-            );
-            fallback
-        }
-    };
-
-    if document.source.kind == Kind::Post {
-        if fm.summary.is_none() && markdown::excerpt(body).is_none() {
-            diagnostics.push(
-                Diagnostic::warning(
-                    Code::NoSummary,
-                    "post has no `summary`; cards and search results use its first paragraph",
-                )
-                .at(display),
-            );
-        }
-        if fm.cover.is_none() {
-            diagnostics.push(
-                Diagnostic::warning(Code::NoCover, "post has no `cover` image for cards and link previews").at(display),
-            );
-        }
-    }
-    let summary = fm
-        .summary
-        .clone()
-        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-        .or_else(|| markdown::excerpt(body).map(markdown::plain_text))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| truncate_words(&rendered.first_paragraph, 300));
-
-    let page_href = format!("{}/{}", settings.base_path, encode_path(&path));
+    let path = steps.path();
+    let (date, updated) = steps.dates();
+    let rendered = steps.body();
+    let title = steps.title(&rendered);
+    let summary = steps.summary(&rendered);
+    let page_href = format!("{}/{}", inputs.settings.base_path, encode_path(&path));
     let resolve_image = |reference: &str| {
         resolve_asset(reference, document, &page_href, inputs.links, inputs.static_files, inputs.static_complete)
     };
-    let cover = fm.cover.as_deref().and_then(|c| match resolve_image(c.trim()) {
-        Ok(url) => Some(url),
-        Err(message) => {
-            diagnostics.push(fm_error(message, c));
-            None
-        }
-    });
-
+    let cover = steps.cover(&resolve_image);
     let cx = products::ProductContext { document, links: inputs.links, marketplace, resolve_image: &resolve_image };
-    let mut items = Vec::with_capacity(fm.products.len());
-    for input in &fm.products {
-        items.extend(products::resolve(input, &cx, &mut diagnostics).map(Arc::new));
+    let mut products = Vec::with_capacity(steps.fm.products.len());
+    for input in &steps.fm.products {
+        products.extend(products::resolve(input, &cx, &mut steps.findings).map(Arc::new));
     }
-    let terms = |names: &[String], what: &str, diagnostics: &mut FileFindings| -> Vec<TermRef> {
-        let mut out: Vec<TermRef> = Vec::new();
-        let mut slugs: rustc_hash::FxHashSet<Arc<str>> = rustc_hash::FxHashSet::default();
-        for name in names {
-            let name = name.trim();
-            let Some(term) = inputs.term_names.get(name, settings.slugs) else {
-                if !name.is_empty() {
-                    diagnostics.add(front_matter.0, front_matter.1, || {
-                        fm_error(format!("{what} `{name}` has no letters or digits to make a URL from"), name)
-                    });
-                }
-                continue;
-            };
-            if slugs.insert(Arc::clone(&term.slug)) {
-                out.push(term);
-            }
-        }
-        out
-    };
-    let mut shortcodes = Vec::with_capacity(rendered.shortcodes.len());
-    let product_index = ProductIndex::new(&items);
-    for call in &rendered.shortcodes {
-        let error = |message: String| document.error_in_body(Code::Shortcode, call.offset, message);
-        let shortcode_error = (Code::Shortcode, Severity::Error);
-        match (call.name.as_str(), &call.argument) {
-            ("product", Some(wanted)) => match product_index.find(wanted) {
-                Some(index) => shortcodes.push(Shortcode::Product(index)),
-                None if fm.products.len() != items.len() => {} // the product itself had errors
-                None => diagnostics.add(shortcode_error.0, shortcode_error.1, || {
-                    let known: Vec<&str> = items.iter().map(|p| p.id.as_str()).collect();
-                    let hint = if known.is_empty() {
-                        "this post has no `products:` in its front matter".to_owned()
-                    } else {
-                        format!("this post's products: {}", known.join(", "))
-                    };
-                    error(format!("`product(\"{wanted}\")`: no product of this post has that asin or id"))
-                        .with_hint(hint)
-                }),
-            },
-            ("product", None) => diagnostics.add(shortcode_error.0, shortcode_error.1, || {
-                error("`product()` needs an asin or id: {{ product(\"B06XCKGLTP\") }}".to_owned())
-            }),
-            ("products", _) => shortcodes.push(Shortcode::Products),
-            ("compare", _) => shortcodes.push(Shortcode::Compare),
-            (other, _) => diagnostics.add(shortcode_error.0, shortcode_error.1, || {
-                error(format!("unknown shortcode `{other}`"))
-                    .with_hint("shortcodes are product(\"ASIN or id\"), products() and compare()")
-            }),
-        }
+    let shortcodes = steps.shortcodes(&rendered, &products);
+    let categories = steps.terms(&steps.fm.categories, "category");
+    let tags = steps.terms(&steps.fm.tags, "tag");
+    steps.disclosure();
+    if steps.findings.has_errors() {
+        return (None, steps.findings.into_vec());
     }
-    let categories = terms(&fm.categories, "category", &mut diagnostics);
-    let tags = terms(&fm.tags, "tag", &mut diagnostics);
-
-    if diagnostics.has_errors() {
-        return (None, diagnostics.into_vec());
-    }
+    let fm = steps.fm;
     let has_affiliate =
-        rendered.has_affiliate || items.iter().any(|p| p.affiliate || p.links.iter().any(|l| l.affiliate));
-    let has_amazon = rendered.has_amazon || items.iter().any(|p| p.amazon || p.links.iter().any(|l| l.amazon));
+        rendered.has_affiliate || products.iter().any(|p| p.affiliate || p.links.iter().any(|l| l.affiliate));
+    let has_amazon = rendered.has_amazon || products.iter().any(|p| p.amazon || p.links.iter().any(|l| l.amazon));
     let url_position = document
         .key_position("permalink")
         .or_else(|| document.key_position("url"))
         .or_else(|| document.key_position("slug"));
-    if let Some(text) = &fm.disclosure
-        && text.trim().is_empty()
-    {
-        diagnostics.push(fm_error(
-            "`disclosure` is empty; a post with affiliate links must show a disclosure (remove the key to use the default)".to_owned(),
-            "disclosure",
-        ));
-        return (None, diagnostics.into_vec());
-    }
     let post = Post {
         url_position,
         kind: document.source.kind,
@@ -538,7 +366,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
                 (line, column, r.clone())
             })
             .collect(),
-        source: display.clone(),
+        source: document.source.display.clone(),
         title,
         path,
         date,
@@ -548,7 +376,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         summary,
         cover,
         featured: fm.featured,
-        products: items,
+        products,
         content: rendered.html,
         toc: rendered.toc,
         word_count: rendered.word_count,
@@ -556,7 +384,248 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         disclosure: fm.disclosure.clone(),
         bundle: document.source.bundle.clone(),
     };
-    (Some(post), diagnostics.into_vec())
+    (Some(post), steps.findings.into_vec())
+}
+
+/// An error at the front-matter line of `document` that mentions `needle`.
+fn fm_error(document: &Document, message: String, needle: &str) -> Diagnostic {
+    document.at_front_matter(Diagnostic::error(Code::FrontMatter, message), needle)
+}
+
+/// The steps of [`resolve`], with what they share: the document, the
+/// site's inputs and the file's findings (made only while few of their kind
+/// were: locating one in the front matter means searching it).
+struct Resolver<'a, 'i> {
+    document: &'a Document,
+    inputs: &'a Inputs<'i>,
+    fm: &'a content::front_matter::FrontMatter,
+    findings: FileFindings,
+}
+
+impl Resolver<'_, '_> {
+    /// An error at the front-matter line that mentions `needle`.
+    fn fm_error(&self, message: String, needle: &str) -> Diagnostic {
+        fm_error(self.document, message, needle)
+    }
+
+    /// The output path (`posts/slug/`), or an error and an empty path.
+    fn path(&mut self) -> String {
+        match output_path(self.document, &self.inputs.settings) {
+            Ok(path) => path,
+            Err(message) => {
+                let fm = self.fm;
+                let needle = if fm.permalink.is_some() { "permalink" } else { "slug" };
+                let diagnostic = if fm.slug.is_some() || fm.permalink.is_some() {
+                    self.fm_error(message, needle)
+                } else {
+                    Diagnostic::error(Code::Slug, message).at(&self.document.source.display)
+                };
+                self.findings.push(diagnostic);
+                String::new()
+            }
+        }
+    }
+
+    /// `date` and `updated` in the site's time zone.
+    fn dates(&mut self) -> (Option<Zoned>, Option<Zoned>) {
+        let (fm, timezone) = (self.fm, &self.inputs.settings.timezone);
+        for (key, why) in &fm.invalid_dates {
+            let document = self.document;
+            self.findings.add(Code::FrontMatter, Severity::Error, || fm_error(document, why.clone(), key));
+        }
+        let date = fm.date.and_then(|d| match d.resolve(timezone) {
+            Ok(z) => Some(z),
+            Err(message) => {
+                self.findings.push(self.fm_error(message, "date"));
+                None
+            }
+        });
+        let updated = fm.updated.and_then(|d| match d.resolve(timezone) {
+            Ok(z) => Some(z),
+            Err(message) => {
+                let key = if self.document.key_position("updated").is_some() { "updated" } else { "lastmod" };
+                self.findings.push(self.fm_error(message, key));
+                None
+            }
+        });
+        (date, updated)
+    }
+
+    /// The body as HTML, with what its links gave: unsafe links, links
+    /// through redirect services and the rule engine's warnings.
+    fn body(&mut self) -> markdown::Rendered {
+        let document = self.document;
+        let rendered = markdown::render(document.body(), self.inputs.links, self.inputs.settings.slugs);
+        for problem in &rendered.problems {
+            self.findings.add(Code::UnsafeLink, Severity::Error, || {
+                document.error_in_body(Code::UnsafeLink, problem.offset, problem.message.clone())
+            });
+        }
+        for redirect in &rendered.redirects {
+            let (code, severity) = match redirect.service {
+                crate::links::Redirector::Amazon(_) => (Code::HiddenAmazonLink, Severity::Error),
+                crate::links::Redirector::General(_) => (Code::ShortenedLink, Severity::Warning),
+            };
+            self.findings.add(code, severity, || {
+                let diagnostic = match redirect.service {
+                    crate::links::Redirector::Amazon(host) => Diagnostic::error(
+                        code,
+                        format!("{host} links hide Amazon links behind a redirect, which Amazon's agreement forbids"),
+                    )
+                    .with_hint("paste the full Amazon link instead; shopfront tags it for you"),
+                    crate::links::Redirector::General(host) => Diagnostic::warning(
+                        code,
+                        format!(
+                            "{host} short links cannot be checked; if this one leads to Amazon, Amazon's agreement forbids hiding it"
+                        ),
+                    ),
+                };
+                document.at_body_offset(diagnostic, redirect.offset)
+            });
+        }
+        for note in &rendered.notes {
+            self.findings.add(note.warning.code(), Severity::Warning, || {
+                document.at_body_offset(Diagnostic::warning(note.warning.code(), note.warning.to_string()), note.offset)
+            });
+        }
+        rendered
+    }
+
+    /// The title: front matter's, else the first heading or line, else the file name.
+    fn title(&mut self, rendered: &markdown::Rendered) -> String {
+        if let Some(title) = self.fm.title.as_ref().filter(|t| !t.trim().is_empty()) {
+            return title.trim().to_owned();
+        }
+        let fallback = rendered
+            .first_heading
+            .clone()
+            .or_else(|| {
+                self.document
+                    .body()
+                    .lines()
+                    .map(|l| l.trim().trim_start_matches('#').trim())
+                    .find(|l| !l.is_empty())
+                    .map(|l| l.chars().take(120).collect())
+            })
+            .unwrap_or_else(|| file_stem(self.document));
+        let why =
+            if self.document.has_front_matter { "front matter has no `title`" } else { "file has no front matter" };
+        self.findings.push(
+            Diagnostic::warning(Code::NoTitle, format!("{why}; using \"{fallback}\" as the title"))
+                .at(&self.document.source.display),
+        );
+        fallback
+    }
+
+    /// The summary: front matter's, else the excerpt, else the first
+    /// paragraph cut short. Posts without one or without a cover are told.
+    fn summary(&mut self, rendered: &markdown::Rendered) -> String {
+        let (fm, body, display) = (self.fm, self.document.body(), &self.document.source.display);
+        if self.document.source.kind == Kind::Post {
+            if fm.summary.is_none() && markdown::excerpt(body).is_none() {
+                self.findings.push(
+                    Diagnostic::warning(
+                        Code::NoSummary,
+                        "post has no `summary`; cards and search results use its first paragraph",
+                    )
+                    .at(display),
+                );
+            }
+            if fm.cover.is_none() {
+                self.findings.push(
+                    Diagnostic::warning(Code::NoCover, "post has no `cover` image for cards and link previews")
+                        .at(display),
+                );
+            }
+        }
+        fm.summary
+            .clone()
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .or_else(|| markdown::excerpt(body).map(markdown::plain_text))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| truncate_words(&rendered.first_paragraph, 300))
+    }
+
+    /// The cover image's URL.
+    fn cover(&mut self, resolve_image: &dyn Fn(&str) -> Result<String, String>) -> Option<String> {
+        let cover = self.fm.cover.as_deref()?;
+        match resolve_image(cover.trim()) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                self.findings.push(self.fm_error(message, cover));
+                None
+            }
+        }
+    }
+
+    /// The shared categories or tags for `names`, each once.
+    fn terms(&mut self, names: &[String], what: &str) -> Vec<TermRef> {
+        let mut out: Vec<TermRef> = Vec::new();
+        let mut slugs: rustc_hash::FxHashSet<Arc<str>> = rustc_hash::FxHashSet::default();
+        for name in names {
+            let name = name.trim();
+            let Some(term) = self.inputs.term_names.get(name, self.inputs.settings.slugs) else {
+                if !name.is_empty() {
+                    let document = self.document;
+                    self.findings.add(Code::FrontMatter, Severity::Error, || {
+                        fm_error(document, format!("{what} `{name}` has no letters or digits to make a URL from"), name)
+                    });
+                }
+                continue;
+            };
+            if slugs.insert(Arc::clone(&term.slug)) {
+                out.push(term);
+            }
+        }
+        out
+    }
+
+    /// What each shortcode of the body places.
+    fn shortcodes(&mut self, rendered: &markdown::Rendered, products: &[Arc<Product>]) -> Vec<Shortcode> {
+        let document = self.document;
+        let mut shortcodes = Vec::with_capacity(rendered.shortcodes.len());
+        let product_index = ProductIndex::new(products);
+        for call in &rendered.shortcodes {
+            let error = |message: String| document.error_in_body(Code::Shortcode, call.offset, message);
+            let shortcode_error = (Code::Shortcode, Severity::Error);
+            match (call.name.as_str(), &call.argument) {
+                ("product", Some(wanted)) => match product_index.find(wanted) {
+                    Some(index) => shortcodes.push(Shortcode::Product(index)),
+                    None if self.fm.products.len() != products.len() => {} // the product itself had errors
+                    None => self.findings.add(shortcode_error.0, shortcode_error.1, || {
+                        let known: Vec<&str> = products.iter().map(|p| p.id.as_str()).collect();
+                        let hint = if known.is_empty() {
+                            "this post has no `products:` in its front matter".to_owned()
+                        } else {
+                            format!("this post's products: {}", known.join(", "))
+                        };
+                        error(format!("`product(\"{wanted}\")`: no product of this post has that asin or id"))
+                            .with_hint(hint)
+                    }),
+                },
+                ("product", None) => self.findings.add(shortcode_error.0, shortcode_error.1, || {
+                    error("`product()` needs an asin or id: {{ product(\"B06XCKGLTP\") }}".to_owned())
+                }),
+                ("products", _) => shortcodes.push(Shortcode::Products),
+                ("compare", _) => shortcodes.push(Shortcode::Compare),
+                (other, _) => self.findings.add(shortcode_error.0, shortcode_error.1, || {
+                    error(format!("unknown shortcode `{other}`"))
+                        .with_hint("shortcodes are product(\"ASIN or id\"), products() and compare()")
+                }),
+            }
+        }
+        shortcodes
+    }
+
+    /// A post's own `disclosure:` may not be empty.
+    fn disclosure(&mut self) {
+        if self.fm.disclosure.as_ref().is_some_and(|text| text.trim().is_empty()) {
+            self.findings.push(self.fm_error(
+                "`disclosure` is empty; a post with affiliate links must show a disclosure (remove the key to use the default)".to_owned(),
+                "disclosure",
+            ));
+        }
+    }
 }
 
 /// Which of a post's products a `product("…")` shortcode names: the first
