@@ -246,12 +246,18 @@ impl SiteRoot {
                     if !entry.file_type().is_file() {
                         match entry.metadata() {
                             Ok(meta) => walk.errors.push(special_file_skipped(&shown, &meta)),
-                            Err(err) => walk.errors.push(walk_error(&self.root, &err)),
+                            // Gone between the listing and the look (a save in progress
+                // under `serve`): not there, so nothing to build.
+                Err(err) if vanished(&err) => {}
+                Err(err) => walk.errors.push(walk_error(&self.root, &err)),
                         }
                         continue;
                     }
                     walk.files.push((slash_path(relative), entry.into_path()));
                 }
+                // Gone between the listing and the look (a save in progress
+                // under `serve`): not there, so nothing to build.
+                Err(err) if vanished(&err) => {}
                 Err(err) => walk.errors.push(walk_error(&self.root, &err)),
             }
         }
@@ -364,6 +370,13 @@ fn describe(meta: &std::fs::Metadata) -> &'static str {
 
 fn not_readable(shown: &Path, err: &io::Error) -> Diagnostic {
     Diagnostic::error(Code::Read, format!("cannot read: {}", io_message(err))).at(shown)
+}
+
+/// Whether a walk error is a file that is simply no longer there (not a
+/// link that leads nowhere, which is the creator's to fix).
+fn vanished(err: &walkdir::Error) -> bool {
+    err.io_error().is_some_and(|io| io.kind() == io::ErrorKind::NotFound)
+        && err.path().is_some_and(|p| p.symlink_metadata().is_err())
 }
 
 fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
