@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use shopfront::content::dates::DateInput;
 use shopfront::content::front_matter::{self, FrontMatter};
 use shopfront::content::slugs;
-use shopfront::diagnostics::Diagnostic;
+use shopfront::diagnostics::{Code, Diagnostic};
 use shopfront::profile::SlugMode;
 
 fuzz_target!(|bytes: &[u8]| {
@@ -34,7 +34,7 @@ fuzz_target!(|bytes: &[u8]| {
         Err(err) => {
             let (line, column) = err.position.unwrap_or((1, 1));
             assert!(line >= 1 && column >= 1, "{err:?}");
-            let mut diagnostic = Diagnostic::error("front-matter", err.message.clone()).at("content/posts/fuzz.md");
+            let mut diagnostic = Diagnostic::error(Code::FrontMatter, err.message.clone()).at("content/posts/fuzz.md");
             diagnostic = diagnostic.with_position(split.front_matter_line + line - 1, column, Some(&text));
             if let Some(hint) = err.hint {
                 diagnostic = diagnostic.with_hint(hint);

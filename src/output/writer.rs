@@ -333,9 +333,15 @@ impl Output {
         output.recover()?;
         output.previous = output.read_manifest()?;
         output.adopted = output.previous.files.is_empty() && looks_like_an_older_build(target);
-        std::fs::create_dir(&output.staging).map_err(io_err("cannot create", &output.staging))?;
+        // Listed before it exists: a signal in between removes nothing, one
+        // just after removes it.
         output.staging_created = true;
         ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).push(output.abandon());
+        if let Err(err) = std::fs::create_dir(&output.staging) {
+            output.unregister();
+            output.staging_created = false;
+            return Err(io_err("cannot create", &output.staging)(err));
+        }
         Ok(output)
     }
 
