@@ -1,7 +1,9 @@
 //! The suite's one support module: a small builder for fixture sites (copy a
 //! fixture or start from a minimal profile in a temporary folder, add or
 //! change files, build with the library or the binary) and readers for what
-//! a build wrote, parsed with a real HTML parser.
+//! a build wrote, parsed with a real HTML parser. Also the fixtures that
+//! more than one test shares: the minimal profile, and the affiliate
+//! profile with its link rules.
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
@@ -11,11 +13,50 @@ use std::time::Duration;
 use assert_cmd::Command;
 use scraper::{Html, Selector};
 use shopfront::diagnostics::{Diagnostic, Diagnostics};
+use shopfront::links::Rules;
 use shopfront::{BuildOptions, BuildReport};
 
 /// The smallest profile that builds: what [`SiteTest::new`] starts from and
 /// what the invalid fixtures are written against.
 pub const PROFILE: &str = "name = \"Test Creator\"\n\n[site]\nbase_url = \"https://example.com\"\n";
+
+/// The affiliate creator the link-engine tests share: Amazon tags on four
+/// marketplaces, a program that adds parameters and one that wraps the link
+/// in a template, under a sub-path.
+pub const AFFILIATE_PROFILE: &str = r#"name = "Mia"
+
+[site]
+base_url = "https://example.com/shop"
+
+[affiliate.amazon]
+tag = "mia-20"
+
+[affiliate.amazon.tags]
+"amazon.co.uk" = "mia-21"
+"amazon.de" = "mia0d-21"
+"amazon.co.jp" = "mia-21"
+
+[[affiliate.programs]]
+name = "Outdoor"
+hosts = ["shop.example-outdoor.com"]
+params = { ref = "mia" }
+
+[[affiliate.programs]]
+name = "Network"
+hosts = ["store.example.net"]
+template = "https://go.network.example/?u={url}"
+"#;
+
+/// [`AFFILIATE_PROFILE`] read by shopfront's own profile stage.
+pub fn affiliate_settings() -> shopfront::profile::Settings {
+    shopfront::profile::parse(AFFILIATE_PROFILE, Path::new("profile.toml"), None)
+        .unwrap_or_else(|errors| panic!("the shared affiliate profile does not parse: {errors:?}"))
+}
+
+/// The link rules of [`AFFILIATE_PROFILE`].
+pub fn affiliate_rules() -> Rules {
+    affiliate_settings().link_policy().rules
+}
 
 /// The longest a run of the binary may take before the test gives up.
 const PATIENCE: Duration = Duration::from_secs(120);
