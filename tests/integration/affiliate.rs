@@ -2,10 +2,7 @@
 
 use predicates::str::contains;
 
-use crate::support::{Checked, SiteTest};
-
-const AMAZON_STATEMENT: &str = "As an Amazon Associate I earn from qualifying purchases.";
-const DISCLOSURE: &str = "I earn a commission if you buy through links on this page, at no extra cost to you.";
+use crate::support::{AMAZON_STATEMENT, BannerCheck, Checked, DISCLOSURE, SiteTest};
 
 fn hrefs_with_rel(page: &crate::support::Page) -> Vec<(String, String)> {
     let selector = scraper::Selector::parse("a[href]").unwrap();
@@ -46,11 +43,13 @@ fn links_in_every_position_get_their_marketplace_tag() {
 fn the_disclosure_comes_before_the_first_affiliate_link_on_every_page_type() {
     let built = SiteTest::fixture("affiliate").build().ok();
     for page in ["posts/every-link/index.html", "index.html", "shop/index.html", "gear/index.html"] {
-        let html = built.text(page);
-        let disclosure = html.find(DISCLOSURE).unwrap_or_else(|| panic!("{page}: no disclosure"));
-        let statement = html.find(AMAZON_STATEMENT).unwrap_or_else(|| panic!("{page}: no Amazon statement"));
-        let first_link = html.find("rel=\"sponsored").unwrap_or_else(|| panic!("{page}: no affiliate link"));
-        assert!(disclosure < first_link && statement < first_link, "{page}: disclosure after the first affiliate link");
+        match built.html(page).banner_before_first_affiliate_link() {
+            BannerCheck::Before { banner } => {
+                assert!(banner.contains(DISCLOSURE), "{page}: the banner does not disclose: {banner}");
+                assert!(banner.contains(AMAZON_STATEMENT), "{page}: the banner lacks Amazon's statement: {banner}");
+            }
+            other => panic!("{page}: no banner before the first affiliate link: {other:?}"),
+        }
     }
     // No banner where there is nothing to disclose; the footer statement is everywhere.
     let plain = built.text("posts/plain/index.html");

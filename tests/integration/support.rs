@@ -1,9 +1,10 @@
 //! The suite's one support module: a small builder for fixture sites (copy a
 //! fixture or start from a minimal profile in a temporary folder, add or
 //! change files, build with the library or the binary) and readers for what
-//! a build wrote, parsed with a real HTML parser. Also the fixtures that
-//! more than one test shares: the minimal profile, and the affiliate
-//! profile with its link rules.
+//! a build wrote, parsed with a real HTML parser (including where a page's
+//! disclosure banner stands). Also the fixtures that more than one test
+//! shares: the minimal profile, the affiliate profile with its link rules,
+//! and the disclosure texts.
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html, Selector};
 use shopfront::diagnostics::{Diagnostic, Diagnostics};
 use shopfront::links::Rules;
 use shopfront::{BuildOptions, BuildReport};
@@ -57,6 +58,12 @@ pub fn affiliate_settings() -> shopfront::profile::Settings {
 pub fn affiliate_rules() -> Rules {
     affiliate_settings().link_policy().rules
 }
+
+/// The English disclosure banner text (`locales/en.toml`).
+pub const DISCLOSURE: &str = "I earn a commission if you buy through links on this page, at no extra cost to you.";
+
+/// Amazon's required statement, in English.
+pub const AMAZON_STATEMENT: &str = "As an Amazon Associate I earn from qualifying purchases.";
 
 /// The longest a run of the binary may take before the test gives up.
 const PATIENCE: Duration = Duration::from_secs(120);
@@ -337,6 +344,83 @@ impl Page {
     pub fn has(&self, selector: &str) -> bool {
         self.0.select(&Selector::parse(selector).unwrap()).next().is_some()
     }
+}
+
+/// What stands before a page's first affiliate link, in document order.
+#[derive(Debug)]
+pub enum BannerCheck {
+    /// The page has no affiliate link.
+    NoAffiliateLinks,
+    /// The text of the disclosure banner(s) before the first affiliate link,
+    /// whitespace collapsed.
+    Before {
+        /// The banner text.
+        banner: String,
+    },
+    /// No disclosure banner comes before the first affiliate link.
+    Missing {
+        /// The first affiliate link's `href`.
+        link: String,
+    },
+}
+
+impl Page {
+    /// Whether the page has a link to Amazon.
+    pub fn links_to_amazon(&self) -> bool {
+        self.elements().any(|e| e.value().name() == "a" && e.value().attr("href").is_some_and(is_amazon))
+    }
+
+    /// The disclosure banners (`.disclosure[role=note]`, the themes' banner
+    /// component) that come before the first affiliate link (one with `rel`
+    /// `sponsored`, or any link to Amazon) in document order. Text anywhere
+    /// else, such as the footer, does not count; nor does a banner that
+    /// holds the link.
+    pub fn banner_before_first_affiliate_link(&self) -> BannerCheck {
+        let banner = Selector::parse(".disclosure[role=note]").unwrap();
+        let mut banners = Vec::new();
+        for element in self.elements() {
+            if is_affiliate_link(element) {
+                let holds_link = |b: &ElementRef| element.ancestors().any(|a| a.id() == b.id());
+                banners.retain(|b| !holds_link(b));
+                if banners.is_empty() {
+                    return BannerCheck::Missing { link: element.value().attr("href").unwrap_or_default().to_owned() };
+                }
+                let text: Vec<String> = banners.iter().map(|b| b.text().collect()).collect();
+                let banner = text.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+                return BannerCheck::Before { banner };
+            }
+            if banner.matches(&element) {
+                banners.push(element);
+            }
+        }
+        BannerCheck::NoAffiliateLinks
+    }
+
+    /// Every element, in document order.
+    fn elements(&self) -> impl Iterator<Item = ElementRef<'_>> {
+        self.0.root_element().descendants().filter_map(ElementRef::wrap)
+    }
+}
+
+fn is_affiliate_link(element: ElementRef) -> bool {
+    let a = element.value();
+    a.name() == "a"
+        && (a.attr("rel").is_some_and(|rel| rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("sponsored")))
+            || a.attr("href").is_some_and(is_amazon))
+}
+
+/// Whether `href` leads to an Amazon marketplace (`amazon.de`,
+/// `www.amazon.co.uk`) or one of Amazon's short-link hosts; look-alikes
+/// such as `amazon.com.evil.example` do not count.
+fn is_amazon(href: &str) -> bool {
+    let Ok(url) = url::Url::parse(href.trim()) else { return false };
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    let Some(suffix) = host.strip_prefix("amazon.").or_else(|| host.strip_prefix("amzn.")) else {
+        return host == "a.co";
+    };
+    let suffix: Vec<&str> = suffix.split('.').collect();
+    matches!(url.scheme(), "http" | "https") && matches!(suffix[..], [_] | ["co" | "com", _])
 }
 
 /// Decodes `%XX` escapes, as a browser does before looking a path up.
