@@ -2,10 +2,7 @@
 
 use predicates::str::contains;
 
-use crate::support::SiteTest;
-
-const AMAZON_STATEMENT: &str = "As an Amazon Associate I earn from qualifying purchases.";
-const DISCLOSURE: &str = "I earn a commission if you buy through links on this page, at no extra cost to you.";
+use crate::support::{AMAZON_STATEMENT, BannerCheck, Checked, DISCLOSURE, SiteTest};
 
 fn hrefs_with_rel(page: &crate::support::Page) -> Vec<(String, String)> {
     let selector = scraper::Selector::parse("a[href]").unwrap();
@@ -46,11 +43,13 @@ fn links_in_every_position_get_their_marketplace_tag() {
 fn the_disclosure_comes_before_the_first_affiliate_link_on_every_page_type() {
     let built = SiteTest::fixture("affiliate").build().ok();
     for page in ["posts/every-link/index.html", "index.html", "shop/index.html", "gear/index.html"] {
-        let html = built.text(page);
-        let disclosure = html.find(DISCLOSURE).unwrap_or_else(|| panic!("{page}: no disclosure"));
-        let statement = html.find(AMAZON_STATEMENT).unwrap_or_else(|| panic!("{page}: no Amazon statement"));
-        let first_link = html.find("rel=\"sponsored").unwrap_or_else(|| panic!("{page}: no affiliate link"));
-        assert!(disclosure < first_link && statement < first_link, "{page}: disclosure after the first affiliate link");
+        match built.html(page).banner_before_first_affiliate_link() {
+            BannerCheck::Before { banner } => {
+                assert!(banner.contains(DISCLOSURE), "{page}: the banner does not disclose: {banner}");
+                assert!(banner.contains(AMAZON_STATEMENT), "{page}: the banner lacks Amazon's statement: {banner}");
+            }
+            other => panic!("{page}: no banner before the first affiliate link: {other:?}"),
+        }
     }
     // No banner where there is nothing to disclose; the footer statement is everywhere.
     let plain = built.text("posts/plain/index.html");
@@ -72,7 +71,7 @@ fn a_theme_without_the_banner_fails_the_build_naming_page_and_template() {
     assert!(error.message.contains("/posts/every-link/"), "{}", error.message);
     assert!(error.message.contains("no disclosure"), "{}", error.message);
     assert_eq!(error.path.as_deref(), Some(std::path::Path::new("templates/post.html")));
-    assert!(!failed.output.exists(), "nothing may be written");
+    assert!(!failed.dir.exists(), "nothing may be written");
 }
 
 #[test]
@@ -87,9 +86,8 @@ fn a_disclosure_after_the_links_fails_too() {
 
 #[test]
 fn the_creator_can_reword_but_not_remove_the_disclosure() {
-    let site = SiteTest::fixture("affiliate");
-    let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
-    let site = site.file("profile.toml", format!("{profile}\n[disclosure]\ntext = \"Mia earns from links here.\"\n"));
+    let site = SiteTest::fixture("affiliate")
+        .edit("profile.toml", |p| format!("{p}\n[disclosure]\ntext = \"Mia earns from links here.\"\n"));
     let built = site.build().ok();
     let html = built.text("posts/every-link/index.html");
     assert!(html.contains("Mia earns from links here."));
@@ -103,11 +101,9 @@ fn feeds_drop_amazon_tags_unless_asked() {
     assert!(feed.contains("https://www.amazon.com/dp/B000000001"), "{feed}");
     assert!(!feed.contains("tag=miachen"), "Amazon tags must not reach the feed");
     assert!(feed.contains("ref=miachen"), "other programs keep their parameters");
-    let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
-    let site = site.file(
-        "profile.toml",
-        profile.replace("marketplace = \"amazon.com\"", "marketplace = \"amazon.com\"\nfeed_tags = true"),
-    );
+    let site = site.edit("profile.toml", |p| {
+        p.replace("marketplace = \"amazon.com\"", "marketplace = \"amazon.com\"\nfeed_tags = true")
+    });
     assert!(site.build().ok().text("feed.xml").contains("tag=miachen-20"));
 }
 
@@ -168,9 +164,8 @@ fn shortcodes_render_cards_and_tables_in_place() {
 fn buy_buttons_carry_the_ad_label_in_the_sites_language() {
     let built = SiteTest::fixture("affiliate").build().ok();
     assert!(built.text("posts/every-link/index.html").contains("Ad · paid link"));
-    let site = SiteTest::fixture("affiliate");
-    let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
-    let site = site.file("profile.toml", profile.replace("[site]\n", "[site]\nlanguage = \"de\"\n"));
+    let site =
+        SiteTest::fixture("affiliate").edit("profile.toml", |p| p.replace("[site]\n", "[site]\nlanguage = \"de\"\n"));
     let html = site.build().ok().text("posts/every-link/index.html");
     assert!(html.contains("Werbung"), "German ad label");
     assert!(html.contains("Als Amazon-Partner verdiene ich an qualifizierten Verkäufen."));
@@ -185,9 +180,8 @@ fn check_reports_json_findings_and_exits_1_on_errors() {
              [short](https://amzn.to/3abc) [again](https://amzn.to/3def) [hidden](https://geni.us/x)\n",
         )
         .file("static/_redirects", "/go/mic https://www.amazon.com/dp/B000000001 302\n");
-    let output = site.cli().args(["check", "--format", "json"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let findings: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("a JSON array");
+    let Checked { code, findings } = site.check_json();
+    assert_eq!(code, Some(1));
     let find = |code: &str| {
         findings.iter().find(|f| f["code"] == code).unwrap_or_else(|| panic!("no {code} in {findings:#?}")).clone()
     };
@@ -216,9 +210,8 @@ fn broken_internal_links_and_images_are_errors_at_their_line() {
         "---\ntitle: Links\n---\nFine: [home](/) [post](/posts/plain/) [shop](/shop/) [tag page](/categories/audio/).\n\n\
          [gone](/posts/nope/) and ![missing](/images/nope.png)\n\n[bad anchor](/posts/plain/#nowhere)\n",
     );
-    let output = site.cli().args(["check", "--format", "json"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let findings: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let Checked { code, findings } = site.check_json();
+    assert_eq!(code, Some(1));
     let at = |code: &str| -> Vec<(u64, String)> {
         findings
             .iter()

@@ -10,97 +10,18 @@
 //! BOMs and line endings; each test that depends on them checks the bytes
 //! are still there first.
 
-use std::path::{Path, PathBuf};
+use scraper::Selector;
 
-use scraper::{Html, Selector};
+use crate::support::{CliBuilt, SiteTest, fixtures, percent_decode};
 
-use crate::support::{Page, SiteTest};
-
-/// A site built by `shopfront build`, which exited 0.
-struct Built {
-    site: SiteTest,
-    stderr: String,
-}
-
-impl Built {
-    fn output(&self) -> PathBuf {
-        self.site.root().join("public")
-    }
-
-    fn exists(&self, path: &str) -> bool {
-        self.output().join(path).is_file()
-    }
-
-    fn text(&self, path: &str) -> String {
-        std::fs::read_to_string(self.output().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
-
-    fn html(&self, path: &str) -> Page {
-        Page(Html::parse_document(&self.text(path)))
-    }
-
-    /// The one text of `selector` on the page at `path`.
-    fn one(&self, path: &str, selector: &str) -> String {
-        let texts = self.html(path).texts(selector);
-        assert_eq!(texts.len(), 1, "{path}: {selector}: {texts:?}");
-        texts.into_iter().next().unwrap_or_default()
-    }
-
-    /// The page's `<title>`.
-    fn title(&self, path: &str) -> String {
-        self.one(path, "title")
-    }
-
-    /// The page's main heading (the theme's, not one in the body).
-    fn heading(&self, path: &str) -> String {
-        let texts = self.html(path).texts("main h1");
-        texts.into_iter().next().unwrap_or_else(|| panic!("{path}: no h1"))
-    }
-
-    /// Names of the folders directly under `dir` in the output.
-    fn folders(&self, dir: &str) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.output().join(dir))
-            .unwrap_or_else(|e| panic!("{dir}: {e}"))
-            .filter_map(Result::ok)
-            .filter(|e| e.path().is_dir())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-/// Builds `site` with the binary (`--verbose`, so warnings are printed) and
-/// insists on exit 0 without a panic.
-fn build_site(site: SiteTest, what: &str) -> Built {
-    let output = site.cli().args(["build", "--color", "never", "--verbose"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{what}: panicked\n{stderr}");
-    assert_eq!(output.status.code(), Some(0), "{what}: build failed\n{stderr}");
-    Built { site, stderr }
-}
-
-fn build(case: &str) -> Built {
-    build_site(SiteTest::fixture(&format!("awkward/{case}")), case)
+/// Builds `tests/fixtures/awkward/<case>` with the binary, insisting on exit 0.
+fn build(case: &str) -> CliBuilt {
+    SiteTest::fixture(&format!("awkward/{case}")).cli_build()
 }
 
 fn fixture_bytes(case: &str, path: &str) -> Vec<u8> {
-    let path = crate::support::fixtures().join("awkward").join(case).join(path);
+    let path = fixtures().join("awkward").join(case).join(path);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Every HTML file of the output, for checks that hold on every page.
-fn html_files(root: &Path) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
-        .map(|e| e.into_path())
-        .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    percent_encoding::percent_decode_str(text).decode_utf8().unwrap().into_owned()
 }
 
 #[test]
@@ -115,9 +36,8 @@ fn a_byte_order_mark_is_invisible() {
     assert!(built.exists("categories/encoding/index.html"));
     // Without front matter the first heading is the title; the BOM is not part of it.
     assert_eq!(built.heading("about/index.html"), "About the BOM");
-    for file in html_files(&built.output()) {
-        let text = std::fs::read_to_string(&file).unwrap();
-        assert!(!text.contains('\u{feff}'), "{} contains a BOM", file.display());
+    for file in built.html_files() {
+        assert!(!built.text(&file).contains('\u{feff}'), "{file} contains a BOM");
     }
 }
 
@@ -140,9 +60,8 @@ fn crlf_line_endings_read_like_lf() {
     assert_eq!(built.heading("posts/bom-and-crlf/index.html"), "Both BOM and CRLF");
     assert_eq!(built.heading("posts/cr-only/index.html"), "Old Mac line endings");
     assert_eq!(built.one("posts/cr-only/index.html", ".prose p"), "CR only, as classic Mac OS wrote.");
-    for file in html_files(&built.output()) {
-        let text = std::fs::read_to_string(&file).unwrap();
-        assert!(!text.contains('\r'), "{} contains a CR", file.display());
+    for file in built.html_files() {
+        assert!(!built.text(&file).contains('\r'), "{file} contains a CR");
     }
 }
 
@@ -194,8 +113,7 @@ fn a_very_large_post_builds() {
     body.push_str(&"word ".repeat(200_000));
     body.push_str("\n\nThe very last paragraph.\n");
     assert!(body.len() > 4_000_000);
-    let site = SiteTest::new().file("content/posts/huge.md", &body);
-    let built = build_site(site, "a-very-large-post");
+    let built = SiteTest::new().file("content/posts/huge.md", &body).cli_build();
     let page = "posts/huge/index.html";
     assert_eq!(built.heading(page), "The Very Large Post");
     let html = built.html(page);

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::support::{SiteTest, snapshot};
+use crate::support::{SiteTest, percent_decode, snapshot};
 
 #[test]
 fn every_page_kind_is_written() {
@@ -75,10 +75,6 @@ fn every_internal_link_resolves_under_the_sub_path() {
     assert!(checked > 100, "only {checked} internal links checked");
 }
 
-fn percent_decode(text: &str) -> String {
-    percent_encoding::percent_decode_str(text).decode_utf8().unwrap().into_owned()
-}
-
 #[test]
 fn absolute_urls_use_the_base_url() {
     let built = SiteTest::fixture("hexo-subpath").build().ok();
@@ -134,9 +130,8 @@ fn cjk_collections_get_pinyin_slugs_or_keep_their_script() {
     let term = built.html("categories/guang-gao/index.html");
     assert!(term.texts("h1").iter().any(|t| t.contains("广告")), "{:?}", term.texts("h1"));
 
-    let site = SiteTest::fixture("hexo-subpath");
-    let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
-    let site = site.file("profile.toml", profile.replace("[site]\n", "[site]\nslugs = \"unicode\"\n"));
+    let site = SiteTest::fixture("hexo-subpath")
+        .edit("profile.toml", |p| p.replace("[site]\n", "[site]\nslugs = \"unicode\"\n"));
     let built = site.build().ok();
     assert!(built.exists("categories/广告/index.html"));
     let post = built.html("posts/tea-kettles/index.html");
@@ -291,11 +286,11 @@ fn output_is_byte_identical_across_builds_and_thread_counts() {
 fn a_failed_build_leaves_the_previous_output_untouched() {
     let site = SiteTest::fixture("hexo-subpath");
     let first = site.build().ok();
-    let before = snapshot(&first.output);
+    let before = snapshot(&first.dir);
     let site = site.file("content/posts/broken.md", "---\ntitle: [unclosed\n---\nBody\n");
     let failed = site.build();
     assert!(failed.errors().has_errors());
-    assert!(snapshot(&failed.output) == before, "public/ changed after a failed build");
+    assert!(snapshot(&failed.dir) == before, "public/ changed after a failed build");
     let leftovers: BTreeSet<String> = std::fs::read_dir(site.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

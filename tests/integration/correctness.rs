@@ -5,22 +5,13 @@
 
 use shopfront::diagnostics::Diagnostic;
 
-use crate::support::{Built, SiteTest};
-
-const PROFILE: &str = "name = \"Test Creator\"\n[site]\nbase_url = \"https://example.com\"\n";
+use crate::support::{Built, PROFILE, Run, SiteTest};
 
 /// A site whose one post has `date: {date}` on line 3.
 fn dated(profile: &str, date: &str) -> SiteTest {
     SiteTest::new()
         .file("profile.toml", profile)
         .file("content/posts/a.md", format!("---\ntitle: A\ndate: {date}\n---\nHello.\n"))
-}
-
-/// The one error of a failed build.
-fn only_error(built: &Built) -> &Diagnostic {
-    let errors: Vec<&Diagnostic> = built.errors().errors().collect();
-    assert_eq!(errors.len(), 1, "{errors:#?}");
-    errors[0]
 }
 
 fn assert_located(d: &Diagnostic, path: &str, line: usize, column: usize) {
@@ -118,7 +109,7 @@ fn a_zone_annotation_that_cannot_hold_is_a_located_error() {
     ];
     for (date, fragment) in cases {
         let built = dated(PROFILE, date).build();
-        let error = only_error(&built);
+        let error = built.only_error();
         assert_located(error, "content/posts/a.md", 3, 7);
         assert!(error.message.contains(fragment), "{date}: {}", error.message);
     }
@@ -126,7 +117,7 @@ fn a_zone_annotation_that_cannot_hold_is_a_located_error() {
     let built = SiteTest::new()
         .file("content/posts/a.md", "+++\ntitle = \"A\"\nlastmod = \"2024-06-01T10:00:00[Mars/Base]\"\n+++\nHello.\n")
         .build();
-    let error = only_error(&built);
+    let error = built.only_error();
     assert_located(error, "content/posts/a.md", 3, 11);
     assert!(error.message.contains("Mars/Base"), "{}", error.message);
 }
@@ -135,34 +126,34 @@ fn a_zone_annotation_that_cannot_hold_is_a_located_error() {
 fn years_rfc3339_cannot_write_are_located_errors() {
     for date in ["-0100-06-01", "-000100-06-01", "-000001-12-31T20:00:00Z", "10000-01-01", "+010000-06-01 10:00"] {
         let built = dated(PROFILE, date).build();
-        let error = only_error(&built);
+        let error = built.only_error();
         assert_located(error, "content/posts/a.md", 3, 7);
         assert!(error.message.contains("0000 to 9999"), "{date}: {}", error.message);
     }
     // A civil date in year 0000 that is year -1 in UTC.
     let tokyo = format!("{PROFILE}timezone = \"Asia/Tokyo\"\n");
     let built = dated(&tokyo, "0000-01-01").build();
-    let error = only_error(&built);
+    let error = built.only_error();
     assert_located(error, "content/posts/a.md", 3, 7);
     assert!(error.message.contains("0000 to 9999"), "{}", error.message);
     // `updated` is checked like `date`, not dropped.
     let built = SiteTest::new()
         .file("content/posts/a.md", "---\ntitle: A\ndate: 2024-01-01\nupdated: -000100-06-01\n---\nHello.\n")
         .build();
-    assert_located(only_error(&built), "content/posts/a.md", 4, 10);
+    assert_located(built.only_error(), "content/posts/a.md", 4, 10);
 }
 
 #[test]
 fn the_last_days_of_9999_are_explained_or_accepted() {
     let built = dated(PROFILE, "9999-12-31").build();
-    let error = only_error(&built);
+    let error = built.only_error();
     assert_located(error, "content/posts/a.md", 3, 7);
     assert!(!error.message.contains("does not exist"), "{}", error.message);
     assert!(error.message.contains("too late") && error.message.contains("9999-12-30"), "{}", error.message);
     let built = SiteTest::new()
         .file("content/posts/a.md", "---\ntitle: A\ndate: 2024-01-01\nupdated: 9999-12-31T23:00:00Z\n---\nHello.\n")
         .build();
-    let error = only_error(&built);
+    let error = built.only_error();
     assert_located(error, "content/posts/a.md", 4, 10);
     assert!(error.message.contains("too late"), "{}", error.message);
     // Representable: the last day in a zone far ahead of UTC, and the day before.
@@ -325,23 +316,22 @@ fn unsafe_links_in_the_profile_bio_are_located_errors() {
     for (line, needle) in cases {
         let site = with_profile_line(line);
         let built = site.build();
-        let error = only_error(&built);
+        let error = built.only_error();
         let source = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
         let at = source.find(needle).unwrap();
         let expected_line = source[..at].matches('\n').count() + 1;
         let expected_column = source[..at].rsplit('\n').next().unwrap().chars().count() + 1;
         assert_located(error, "profile.toml", expected_line, expected_column);
         assert_eq!(error.code, "unsafe-link", "{line}");
-        assert!(built.result.is_err() && !built.output.join("index.html").exists(), "{line}");
+        assert!(built.result.is_err() && !built.exists("index.html"), "{line}");
     }
 }
 
 #[test]
 fn the_command_line_names_the_bio_link_and_writes_nothing() {
     let site = with_profile_line(r#"bio = "Say hi [click me](javascript:alert(document.cookie)).""#);
-    let output = site.cli().args(["build", "--color", "never"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let Run { code, stderr } = site.run_build(&[]);
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("profile.toml:2:15"), "{stderr}");
     assert!(stderr.contains("javascript:"), "{stderr}");
     assert!(!site.root().join("public").exists());
@@ -359,7 +349,7 @@ fn other_profile_links_with_unsafe_schemes_are_located_errors() {
     ];
     for line in cases {
         let built = with_profile_line(line).build();
-        let error = only_error(&built);
+        let error = built.only_error();
         assert_eq!(error.path.as_deref(), Some(std::path::Path::new("profile.toml")), "{line}");
         assert_eq!(error.line, Some(line.lines().count() + 1), "{line}: {error:#?}");
     }

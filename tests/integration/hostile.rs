@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::support::{SiteTest, snapshot};
+use crate::support::{Run, SiteTest, files_containing, snapshot};
 
 const MANIFEST: &str = ".shopfront-manifest";
 
@@ -21,24 +21,6 @@ fn site() -> SiteTest {
     SiteTest::new()
         .file("content/posts/hello.md", "---\ntitle: Hello\ndate: 2024-05-01\n---\nHello there.\n")
         .file("static/logo.txt", "logo")
-}
-
-/// Runs `shopfront build` and returns (exit code, stderr).
-fn build(site: &SiteTest, args: &[&str]) -> (Option<i32>, String) {
-    let output = site.cli().args(["build", "--color", "never"]).args(args).timeout(Duration::from_secs(60)).output();
-    let output = output.unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (output.status.code(), stderr)
-}
-
-/// Every file under `dir` whose bytes contain `needle`.
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
-    snapshot(dir)
-        .into_iter()
-        .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle))
-        .map(|(path, _)| path)
-        .collect()
 }
 
 #[test]
@@ -54,7 +36,7 @@ fn links_out_of_the_site_are_errors_naming_link_and_target_and_nothing_leaks() {
     symlink("/proc/self/environ", root.join("static/env.txt")).unwrap();
     symlink(secrets.path().join("folder"), root.join("static/linked")).unwrap();
     symlink(&secret, root.join("content/posts/stolen.md")).unwrap();
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(1), "{stderr}");
     for link in ["static/key.txt", "static/env.txt", "static/linked", "content/posts/stolen.md"] {
         let line = stderr.lines().find(|l| l.contains(link) && l.contains("symbolic link to")).unwrap_or_else(|| {
@@ -69,7 +51,7 @@ fn links_out_of_the_site_are_errors_naming_link_and_target_and_nothing_leaks() {
     for link in ["static/key.txt", "static/env.txt", "static/linked", "content/posts/stolen.md"] {
         std::fs::remove_file(root.join(link)).unwrap();
     }
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(files_containing(&root.join("public"), b"BEGIN-PRIVATE-KEY").is_empty());
 }
@@ -80,13 +62,13 @@ fn links_inside_the_site_are_followed_and_loops_reported() {
     let root = site.root();
     symlink(root.join("shared/banner.txt"), root.join("static/banner.txt")).unwrap();
     symlink("../shared", root.join("static/shared")).unwrap();
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(std::fs::read_to_string(root.join("public/banner.txt")).unwrap(), "banner");
     assert_eq!(std::fs::read_to_string(root.join("public/shared/banner.txt")).unwrap(), "banner");
 
     symlink("..", root.join("static/shared/up")).unwrap_or_else(|_| symlink("..", root.join("shared/up")).unwrap());
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("symbolic link loop"), "{stderr}");
 }
@@ -136,7 +118,7 @@ fn every_input_folder_and_file_refuses_links_out_of_the_site() {
     ] {
         let site = site();
         set_up(site.root(), elsewhere.path());
-        let (code, stderr) = build(&site, &[]);
+        let Run { code, stderr } = site.run_build(&[]);
         assert_eq!(code, Some(1), "{what}:\n{stderr}");
         assert!(
             stderr.lines().any(|l| l.contains(what) && l.contains("outside the site")),
@@ -157,7 +139,7 @@ fn hidden_files_and_folders_stay_private_except_well_known_and_listed_ones() {
         .file("static/.htaccess", "Options -Indexes")
         .file("static/_redirects", "/old /new 301")
         .file("static/_headers", "/*\n  X-Frame-Options: DENY");
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(0), "{stderr}");
     let public = site.root().join("public");
     for private in [".git/config", ".secrets/keys.txt", ".env", "sub/.hidden/x.txt", ".htaccess"] {
@@ -168,9 +150,8 @@ fn hidden_files_and_folders_stay_private_except_well_known_and_listed_ones() {
     }
 
     // A hidden file listed in [site] include is published.
-    let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
-    let site = site.file("profile.toml", profile.replace("[site]\n", "[site]\ninclude = [\".htaccess\"]\n"));
-    let (code, stderr) = build(&site, &[]);
+    let site = site.edit("profile.toml", |p| p.replace("[site]\n", "[site]\ninclude = [\".htaccess\"]\n"));
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(public.join(".htaccess").is_file());
     assert!(!public.join(".git").exists());
@@ -186,14 +167,9 @@ fn named_pipes_are_never_opened_errors_where_named_skipped_in_folders() {
         ("content/posts/pipe.md", false),
         ("templates/base.html", false),
     ] {
-        let site = site();
+        let mut site = site();
         if what == "locales/de.toml" {
-            let profile = std::fs::read_to_string(site.root().join("profile.toml")).unwrap();
-            std::fs::write(
-                site.root().join("profile.toml"),
-                profile.replace("[site]\n", "[site]\nlanguage = \"de\"\n"),
-            )
-            .unwrap();
+            site = site.edit("profile.toml", |p| p.replace("[site]\n", "[site]\nlanguage = \"de\"\n"));
         }
         let path = site.root().join(what);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -201,7 +177,7 @@ fn named_pipes_are_never_opened_errors_where_named_skipped_in_folders() {
         let status = std::process::Command::new("mkfifo").arg(&path).status().unwrap();
         assert!(status.success());
         let started = Instant::now();
-        let (code, stderr) = build(&site, &["--verbose"]);
+        let Run { code, stderr } = site.run_build(&["--verbose"]);
         assert!(started.elapsed() < Duration::from_secs(50), "{what}: hung");
         assert_eq!(code, Some(if named { 1 } else { 0 }), "{what}:\n{stderr}");
         let kind = if named { "error" } else { "warning" };
@@ -224,7 +200,7 @@ fn files_in_the_output_that_shopfront_did_not_write_are_never_lost() {
     std::fs::write(public.join("NOTES.md"), "my notes").unwrap();
     std::fs::write(public.join("CNAME"), "shop.example.com").unwrap();
     for _ in 0..2 {
-        let (code, stderr) = build(&site, &[]);
+        let Run { code, stderr } = site.run_build(&[]);
         assert_eq!(code, Some(0), "{stderr}");
         assert_eq!(std::fs::read_to_string(public.join(".git/HEAD")).unwrap(), "ref: refs/heads/main");
         assert_eq!(std::fs::read_to_string(public.join("NOTES.md")).unwrap(), "my notes");
@@ -233,7 +209,7 @@ fn files_in_the_output_that_shopfront_did_not_write_are_never_lost() {
     }
     // A post that is gone takes its page with it; the foreign files stay.
     std::fs::remove_file(site.root().join("content/posts/hello.md")).unwrap();
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(!public.join("posts/hello").exists());
     assert!(public.join("NOTES.md").is_file() && public.join(".git/HEAD").is_file());
@@ -248,7 +224,7 @@ fn a_hand_made_folder_is_never_replaced() {
     std::fs::write(docs.join("sitemap.xml"), "<urlset/>").unwrap();
     std::fs::write(docs.join("guide/page.html"), "guide").unwrap();
     let before = snapshot(&docs);
-    let (code, stderr) = build(&site, &["--output", "docs"]);
+    let Run { code, stderr } = site.run_build(&["--output", "docs"]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("did not write") && stderr.contains("`index.html`"), "{stderr}");
     assert!(snapshot(&docs) == before, "docs/ changed");
@@ -259,7 +235,7 @@ fn a_hand_made_folder_is_never_replaced() {
 #[test]
 fn a_rebuild_with_nothing_changed_writes_no_file() {
     let site = site();
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(0), "{stderr}");
     let public = site.root().join("public");
     let stamps = |dir: &Path| -> Vec<(String, std::time::SystemTime)> {
@@ -274,7 +250,7 @@ fn a_rebuild_with_nothing_changed_writes_no_file() {
     };
     let before = stamps(&public);
     std::thread::sleep(Duration::from_millis(50));
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(stamps(&public), before, "a rebuild of an unchanged site wrote files");
 
@@ -282,7 +258,7 @@ fn a_rebuild_with_nothing_changed_writes_no_file() {
     let index = public.join("index.html");
     let built = std::fs::read(&index).unwrap();
     std::fs::write(&index, "defaced").unwrap();
-    let (code, _) = build(&site, &[]);
+    let Run { code, .. } = site.run_build(&[]);
     assert_eq!(code, Some(0));
     assert_eq!(std::fs::read(&index).unwrap(), built);
 }
@@ -292,7 +268,7 @@ fn an_output_that_is_a_link_is_built_into_where_it_leads() {
     let site = site();
     let web_root = tempfile::tempdir().unwrap();
     symlink(web_root.path(), site.root().join("public")).unwrap();
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(std::fs::symlink_metadata(site.root().join("public")).unwrap().file_type().is_symlink());
     assert!(web_root.path().join("index.html").is_file());
@@ -302,7 +278,7 @@ fn an_output_that_is_a_link_is_built_into_where_it_leads() {
 #[test]
 fn leftovers_of_killed_builds_are_cleaned_up_or_restored() {
     let site = site();
-    let (code, _) = build(&site, &[]);
+    let Run { code, .. } = site.run_build(&[]);
     assert_eq!(code, Some(0));
     let root = site.root();
     let public = root.join("public");
@@ -315,7 +291,7 @@ fn leftovers_of_killed_builds_are_cleaned_up_or_restored() {
     std::fs::remove_file(public.join(MANIFEST)).unwrap();
     std::fs::write(public.join("NOTES.md"), "kept").unwrap();
     std::fs::rename(&public, root.join(".public.old-4000002")).unwrap();
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(0), "{stderr}");
     let mut names: Vec<String> =
         std::fs::read_dir(root).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
@@ -354,7 +330,7 @@ fn big_site() -> SiteTest {
 #[test]
 fn ctrl_c_and_kill_leave_the_previous_site_and_no_staging_folder() {
     let site = big_site();
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(0), "{stderr}");
     let public = site.root().join("public");
     let before = snapshot(&public);
@@ -450,7 +426,7 @@ fn file_names_that_are_not_utf8_are_errors() {
             return;
         }
     }
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(stderr.matches("is not valid UTF-8").count(), 2, "{stderr}");
 }
@@ -459,14 +435,14 @@ fn file_names_that_are_not_utf8_are_errors() {
 fn output_errors_name_the_output_not_a_staging_folder() {
     let long =
         site().file("content/posts/long.md", format!("---\ntitle: Long\npermalink: /{}/\n---\nx\n", "a".repeat(300)));
-    let (code, stderr) = build(&long, &[]);
+    let Run { code, stderr } = long.run_build(&[]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("content/posts/long.md:3"), "{stderr}");
     assert!(!stderr.contains("staging"), "{stderr}");
 
     // A static file where a page's folder must go.
     let site = site().file("static/posts", "a file");
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("static/posts") && !stderr.contains("staging"), "{stderr}");
 }
@@ -515,12 +491,12 @@ fn an_output_that_is_a_mount_point_is_built_into() {
     }
     let _guard = Mounted(public.clone());
     for round in 0..2 {
-        let (code, stderr) = build(&site, &[]);
+        let Run { code, stderr } = site.run_build(&[]);
         assert_eq!(code, Some(0), "round {round}: {stderr}");
         assert!(public.join("index.html").is_file() && public.join("logo.txt").is_file());
     }
     std::fs::write(site.root().join("content/posts/hello.md"), "---\ntitle: Changed\n---\nNew.\n").unwrap();
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(std::fs::read_to_string(public.join("posts/hello/index.html")).unwrap().contains("Changed"));
 }
@@ -535,7 +511,7 @@ fn links_inside_the_site_may_not_reach_hidden_files_or_the_output() {
     symlink("../.env", root.join("static/env.txt")).unwrap();
     symlink("../.git", root.join("static/repo")).unwrap();
     symlink("../../.env", root.join("content/posts/notes.md")).unwrap();
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(1), "{stderr}");
     for link in ["static/gitconfig.txt", "static/env.txt", "static/repo", "content/posts/notes.md"] {
         assert!(
@@ -549,9 +525,9 @@ fn links_inside_the_site_may_not_reach_hidden_files_or_the_output() {
     for link in ["static/gitconfig.txt", "static/env.txt", "static/repo", "content/posts/notes.md"] {
         std::fs::remove_file(root.join(link)).unwrap();
     }
-    assert_eq!(build(&site, &[]).0, Some(0));
+    assert_eq!(site.run_build(&[]).code, Some(0));
     symlink("../public", root.join("static/mirror")).unwrap();
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("static/mirror") && stderr.contains("the output folder"), "{stderr}");
     assert!(!root.join("public/mirror").exists());
@@ -561,7 +537,7 @@ fn links_inside_the_site_may_not_reach_hidden_files_or_the_output() {
 #[test]
 fn a_manifest_that_points_outside_the_output_deletes_nothing() {
     let site = site();
-    assert_eq!(build(&site, &[]).0, Some(0));
+    assert_eq!(site.run_build(&[]).code, Some(0));
     let victim = tempfile::tempdir().unwrap();
     let keep = victim.path().join("keep.txt");
     std::fs::write(&keep, "keep").unwrap();
@@ -573,7 +549,7 @@ fn a_manifest_that_points_outside_the_output_deletes_nothing() {
         manifest["files"][planted] = entry.clone();
     }
     std::fs::write(&manifest_path, manifest.to_string()).unwrap();
-    let (code, stderr) = build(&site, &[]);
+    let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("damaged"), "{stderr}");
     assert!(keep.exists() && site.root().join("profile-copy.txt").exists());
@@ -582,7 +558,7 @@ fn a_manifest_that_points_outside_the_output_deletes_nothing() {
 #[test]
 fn nothing_is_deleted_through_a_linked_folder_or_after_a_hand_edit() {
     let site = site().file("static/media/a.txt", "a").file("static/notes/b.txt", "b");
-    assert_eq!(build(&site, &[]).0, Some(0));
+    assert_eq!(site.run_build(&[]).code, Some(0));
     let public = site.root().join("public");
     // public/media becomes a link to someone's folder holding an a.txt.
     let elsewhere = tempfile::tempdir().unwrap();
@@ -593,7 +569,7 @@ fn nothing_is_deleted_through_a_linked_folder_or_after_a_hand_edit() {
     std::fs::write(public.join("notes/b.txt"), "mine now").unwrap();
     std::fs::remove_dir_all(site.root().join("static/media")).unwrap();
     std::fs::remove_dir_all(site.root().join("static/notes")).unwrap();
-    let (code, stderr) = build(&site, &["--verbose"]);
+    let Run { code, stderr } = site.run_build(&["--verbose"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(elsewhere.path().join("a.txt").exists(), "deleted through a link");
     assert_eq!(std::fs::read_to_string(public.join("notes/b.txt")).unwrap(), "mine now");
@@ -603,7 +579,7 @@ fn nothing_is_deleted_through_a_linked_folder_or_after_a_hand_edit() {
 #[test]
 fn a_hand_edit_with_the_old_timestamp_is_still_put_right() {
     let site = site();
-    assert_eq!(build(&site, &[]).0, Some(0));
+    assert_eq!(site.run_build(&[]).code, Some(0));
     let index = site.root().join("public/index.html");
     let built = std::fs::read(&index).unwrap();
     let before = std::fs::metadata(&index).unwrap().modified().unwrap();
@@ -612,7 +588,7 @@ fn a_hand_edit_with_the_old_timestamp_is_still_put_right() {
     edited[0] = if edited[0] == b'X' { b'Y' } else { b'X' };
     std::fs::write(&index, &edited).unwrap();
     std::fs::File::options().write(true).open(&index).unwrap().set_modified(before).unwrap();
-    assert_eq!(build(&site, &[]).0, Some(0));
+    assert_eq!(site.run_build(&[]).code, Some(0));
     assert_eq!(std::fs::read(&index).unwrap(), built);
 }
 
@@ -622,7 +598,7 @@ fn a_static_file_at_a_generated_path_is_skipped_with_a_warning() {
     let site = site().file("static/feed.xml", "<mine/>");
     std::fs::set_permissions(site.root().join("static/feed.xml"), std::fs::Permissions::from_mode(0o444)).unwrap();
     for _ in 0..2 {
-        let (code, stderr) = build(&site, &["--verbose"]);
+        let Run { code, stderr } = site.run_build(&["--verbose"]);
         assert_eq!(code, Some(0), "{stderr}");
         assert!(stderr.contains("static/feed.xml is not published"), "{stderr}");
     }

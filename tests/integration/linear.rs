@@ -8,19 +8,12 @@
 
 use serde_json::Value;
 
-use crate::support::SiteTest;
+use crate::support::{Checked, Run, SiteTest};
 
 const HEAD: &str = "---\ntitle: Hostile\ndate: 2025-01-01\nsummary: s\ncover: https://example.com/c.png\n";
 
 fn site_with(post: &str) -> SiteTest {
     SiteTest::new().file("content/posts/hostile.md", post)
-}
-
-/// `check --format json` on the site: exit status and findings.
-fn check_json(site: &SiteTest) -> (Option<i32>, Vec<Value>) {
-    let output = site.cli().args(["check", "--format", "json"]).output().unwrap();
-    let findings: Value = serde_json::from_slice(&output.stdout).expect("check prints JSON");
-    (output.status.code(), findings.as_array().unwrap().clone())
 }
 
 /// (code, line, more) of each finding about the hostile post, in order.
@@ -54,9 +47,8 @@ fn fifty_thousand_unsafe_links_on_one_line_show_ten_and_count_the_rest() {
     assert!(summary.is_error());
     assert_eq!(summary.message, format!("… and {} more `unsafe-link` findings in this file", n - 10));
 
-    let output = site.cli().args(["build", "--color", "never"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let Run { code, stderr } = site.run_build(&[]);
+    assert_eq!(code, Some(1));
     assert!(stderr.len() < 8_000, "{} bytes of messages", stderr.len());
     assert!(stderr.contains(&format!("Build failed with {n} errors")), "{stderr}");
     // The caret stands under the link it is about, inside the quoted window.
@@ -67,7 +59,7 @@ fn fifty_thousand_unsafe_links_on_one_line_show_ten_and_count_the_rest() {
     let under: String = quoted.chars().skip(caret.chars().position(|c| c == '^').unwrap()).take(14).collect();
     assert_eq!(under, "[x](javascript", "{quoted}\n{caret}");
 
-    let (status, findings) = check_json(&site);
+    let Checked { code: status, findings } = site.check_json();
     assert_eq!(status, Some(1));
     let mut expected: Vec<_> = (0..10).map(|_| ("unsafe-link".to_owned(), Some(7), None)).collect();
     expected.push(("unsafe-link".to_owned(), None, Some((n - 10) as u64)));
@@ -111,7 +103,7 @@ fn many_findings_of_each_kind_in_one_file_are_capped_per_kind() {
     let tags: String = (0..n).map(|i| format!("  - '{}'\n", "!".repeat(1 + i % 50))).collect();
     let site = site_with(&format!("{HEAD}tags:\n{tags}products:\n{products}---\n{body}"));
 
-    let (status, findings) = check_json(&site);
+    let Checked { code: status, findings } = site.check_json();
     assert_eq!(status, Some(1));
     let listed = listed(&findings);
     let mut per_code: std::collections::BTreeMap<String, (usize, u64)> = Default::default();
@@ -138,7 +130,7 @@ fn many_findings_of_each_kind_in_one_file_are_capped_per_kind() {
     // A site whose only problem is 10,000 broken internal links lists ten and counts the rest.
     let links: String = (0..n).map(|i| format!("[in{i}](/posts/nowhere-{i}/) ")).collect();
     let site = site_with(&format!("{HEAD}---\n{links}\n"));
-    let (status, findings) = check_json(&site);
+    let Checked { code: status, findings } = site.check_json();
     assert_eq!(status, Some(1));
     let mut expected: Vec<_> = (0..10).map(|_| ("broken-link".to_owned(), Some(7), None)).collect();
     expected.push(("broken-link".to_owned(), Some(7), Some((n - 10) as u64)));
@@ -149,8 +141,7 @@ fn many_findings_of_each_kind_in_one_file_are_capped_per_kind() {
 fn front_matter_hints_stay_right_after_twenty_thousand_lines() {
     let lists: String = (0..20_000).map(|i| format!("k{i}: [a,\n  b]\n")).collect();
     let site = site_with(&format!("---\ntitle: T\n{lists}tags: [a, b\nsummary: x\n---\nBody\n"));
-    let output = site.cli().args(["build", "--color", "never"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let Run { stderr, .. } = site.run_build(&[]);
     assert!(stderr.contains("`[` is never closed"), "{stderr}");
     assert!(stderr.contains("content/posts/hostile.md:40003:7"), "{stderr}");
 
@@ -158,8 +149,7 @@ fn front_matter_hints_stay_right_after_twenty_thousand_lines() {
     let site = site_with(&format!(
         "---\ntitle: T\nproducts:\n  - asin: B000000001\n    note: |\n{note}    rating: 4\n---\nBody\n"
     ));
-    let output = site.cli().args(["build", "--color", "never"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let Run { stderr, .. } = site.run_build(&[]);
     assert!(stderr.contains("a product needs a `name`"), "{stderr}");
     assert!(stderr.contains("content/posts/hostile.md:4:3"), "{stderr}");
 }
@@ -169,9 +159,8 @@ fn a_front_matter_over_the_reader_limit_says_which_where_and_how_to_split() {
     let products: String =
         (0..100_000).map(|i| format!("  - name: Product {i}\n    asin: B{i:09}\n    rating: 4\n")).collect();
     let site = site_with(&format!("---\ntitle: Big\nproducts:\n{products}---\nBody\n"));
-    let output = site.cli().args(["build", "--color", "never"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let Run { code, stderr } = site.run_build(&[]);
+    assert_eq!(code, Some(1));
     assert!(!stderr.contains("budget"), "{stderr}");
     assert!(
         stderr.contains(

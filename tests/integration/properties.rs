@@ -9,48 +9,24 @@
 //! reaches the deeper code far more often than noise does.
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use proptest::prelude::*;
 use scraper::{Html, Selector};
 use shopfront::content::{self, Kind, Loaded, SourceFile};
-use shopfront::links::{AmazonRules, LinkKind, LinkPolicy, ProgramAction, ProgramRule, Rules, rewrite};
+use shopfront::links::{LinkKind, LinkPolicy, rewrite};
 use shopfront::markdown;
 use shopfront::profile::SlugMode;
 use shopfront::site;
+
+use crate::support::{affiliate_rules, affiliate_settings};
 
 fn config() -> ProptestConfig {
     // Failures are kept as named regression tests below, not in files beside the sources.
     ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() }
 }
 
-/// Rules like the engine's own table tests: tags on several marketplaces,
-/// a params program and a template program.
-fn rules() -> Rules {
-    let tags =
-        [("amazon.com", "mia-20"), ("amazon.co.uk", "mia-21"), ("amazon.de", "mia0d-21"), ("amazon.co.jp", "mia-21")];
-    Rules {
-        amazon: Some(AmazonRules {
-            marketplace: "amazon.com".to_owned(),
-            tags: tags.iter().map(|(m, t)| ((*m).to_owned(), (*t).to_owned())).collect(),
-        }),
-        programs: vec![
-            ProgramRule {
-                name: "Outdoor".to_owned(),
-                hosts: vec!["shop.example-outdoor.com".to_owned()],
-                action: ProgramAction::Params(vec![("ref".to_owned(), "mia".to_owned())]),
-            },
-            ProgramRule {
-                name: "Network".to_owned(),
-                hosts: vec!["store.example.net".to_owned()],
-                action: ProgramAction::Template("https://go.network.example/?u={url}".to_owned()),
-            },
-        ],
-    }
-}
-
 fn policy(sub_path: bool) -> LinkPolicy {
-    LinkPolicy { base_path: if sub_path { "/shop".to_owned() } else { String::new() }, rules: rules() }
+    LinkPolicy { base_path: if sub_path { "/shop".to_owned() } else { String::new() }, rules: affiliate_rules() }
 }
 
 /// The scheme a browser reads in an (entity-decoded) URL, lower-cased,
@@ -260,9 +236,7 @@ fn load_post(bytes: &[u8]) -> Vec<shopfront::diagnostics::Diagnostic> {
     };
     match content::load(&source) {
         Loaded::Document(document) => {
-            let profile =
-                "name = \"P\"\n[site]\nbase_url = \"https://example.com/shop\"\n[affiliate.amazon]\ntag = \"mia-20\"\n";
-            let settings = shopfront::profile::parse(profile, Path::new("profile.toml"), None).unwrap();
+            let settings = affiliate_settings();
             let links = settings.link_policy();
             let statics = HashSet::new();
             let inputs = site::Inputs {
@@ -418,8 +392,5 @@ fn a_reference_like_run_in_a_raw_link_does_not_panic_the_build() {
         "content/posts/p.md",
         "---\ntitle: P\n---\n<a href=\"https://example.com/?q=&aaaaaaaaaa\u{e9};\">x</a>\n",
     );
-    let output = site.cli().args(["build", "--color", "never"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    site.cli_build();
 }

@@ -1,10 +1,12 @@
 //! Every bundled theme, checked the same way: SEO tags and JSON-LD on every
-//! page, the search index, the disclosure before the first affiliate link,
-//! and a site's `templates/` replacing one file of the theme.
+//! page, the search index, the disclosure banner (with Amazon's statement)
+//! before the first affiliate link, and a site's `templates/` replacing one
+//! file of the theme.
 
+use scraper::Html;
 use shopfront::render::theme::bundled;
 
-use crate::support::{Built, SiteTest};
+use crate::support::{AMAZON_STATEMENT, BannerCheck, Built, DISCLOSURE, Page, SiteTest};
 
 /// The example site built with `theme`.
 fn example_with(theme: &str) -> Built {
@@ -62,26 +64,64 @@ fn every_theme_gives_every_page_its_seo_tags_and_json_ld() {
     }
 }
 
+/// What is wrong with where `page` discloses, if anything: the disclosure
+/// banner before the first affiliate link must say the disclosure, and
+/// Amazon's statement too when the page links to Amazon. The footer says
+/// both on every page, so only the banner counts. `Ok(false)`: the page has
+/// no affiliate link.
+fn disclosed(page: &Page) -> Result<bool, String> {
+    match page.banner_before_first_affiliate_link() {
+        BannerCheck::NoAffiliateLinks => Ok(false),
+        BannerCheck::Missing { link } => Err(format!("no disclosure banner before the first affiliate link {link}")),
+        BannerCheck::Before { banner } if !banner.contains(DISCLOSURE) => {
+            Err(format!("the banner before the first affiliate link does not disclose: {banner:?}"))
+        }
+        BannerCheck::Before { banner } if page.links_to_amazon() && !banner.contains(AMAZON_STATEMENT) => {
+            Err(format!("the page links to Amazon but its banner lacks Amazon's statement: {banner:?}"))
+        }
+        BannerCheck::Before { .. } => Ok(true),
+    }
+}
+
 #[test]
 fn every_theme_puts_the_disclosure_before_the_first_buy_link() {
     for theme in theme_names() {
         let built = example_with(&theme);
         let mut pages_with_links = 0;
+        let mut pages_with_amazon_links = 0;
         for file in built.html_files() {
-            let html = built.text(&file);
-            let Some(first_link) = html.find("rel=\"sponsored") else { continue };
-            pages_with_links += 1;
-            let disclosure = html.find("I earn a commission").unwrap_or(usize::MAX);
-            assert!(disclosure < first_link, "{theme}: {file}: the disclosure comes after the first affiliate link");
-            if html[..first_link].contains("amazon.") || html.contains("www.amazon.") {
-                assert!(
-                    html.contains("As an Amazon Associate I earn from qualifying purchases."),
-                    "{theme}: {file}: Amazon's statement"
-                );
+            let page = built.html(&file);
+            if disclosed(&page).unwrap_or_else(|problem| panic!("{theme}: {file}: {problem}")) {
+                pages_with_links += 1;
+                pages_with_amazon_links += usize::from(page.links_to_amazon());
             }
         }
         assert!(pages_with_links > 5, "{theme}: only {pages_with_links} pages with affiliate links");
+        assert!(pages_with_amazon_links > 5, "{theme}: only {pages_with_amazon_links} pages with Amazon links");
     }
+}
+
+/// The check above on pages made by hand: the statement only in the footer,
+/// the banner after the link, and a look-alike host, which is no Amazon link.
+#[test]
+fn the_disclosure_check_counts_only_the_banner_before_the_link() {
+    let page = |body: &str| Page(Html::parse_document(&format!("<html><body>{body}</body></html>")));
+    let banner = |text: &str| format!("<div class=\"disclosure\" role=\"note\"><p>{text}</p></div>");
+    let amazon = "<a href=\"https://www.amazon.com/dp/B000000001?tag=t-20\" rel=\"sponsored nofollow\">Buy</a>";
+    let footer = format!("<footer><p>{DISCLOSURE} {AMAZON_STATEMENT}</p></footer>");
+    let both = banner(&format!("{DISCLOSURE} <span class=\"amazon\">{AMAZON_STATEMENT}</span>"));
+
+    assert_eq!(disclosed(&page(&format!("{both}<main>{amazon}</main>{footer}"))), Ok(true));
+    assert_eq!(disclosed(&page(&format!("<main><p>No links.</p></main>{footer}"))), Ok(false));
+    let footer_only = page(&format!("{}<main>{amazon}</main>{footer}", banner(DISCLOSURE)));
+    assert!(disclosed(&footer_only).is_err_and(|e| e.contains("Amazon's statement")));
+    let banner_after = page(&format!("<main>{amazon}</main>{both}{footer}"));
+    assert!(disclosed(&banner_after).is_err_and(|e| e.contains("no disclosure banner")));
+    // An unmarked link to Amazon is still an affiliate link; a look-alike host is not.
+    let unmarked = page(&format!("<a href=\"https://amzn.to/3abc\">x</a>{both}"));
+    assert!(disclosed(&unmarked).is_err());
+    let look_alike = page(&format!("<a href=\"https://amazon.com.evil.example/dp/B1\">x</a>{footer}"));
+    assert_eq!(disclosed(&look_alike), Ok(false));
 }
 
 #[test]
