@@ -247,9 +247,9 @@ impl SiteRoot {
                         match entry.metadata() {
                             Ok(meta) => walk.errors.push(special_file_skipped(&shown, &meta)),
                             // Gone between the listing and the look (a save in progress
-                // under `serve`): not there, so nothing to build.
-                Err(err) if vanished(&err) => {}
-                Err(err) => walk.errors.push(walk_error(&self.root, &err)),
+                            // under `serve`): not there, so nothing to build.
+                            Err(err) if vanished(&err) => {}
+                            Err(err) => walk.errors.push(walk_error(&self.root, &err)),
                         }
                         continue;
                     }
