@@ -149,15 +149,15 @@ struct Events {
 impl Events {
     /// The next event's name and data (keep-alive comments skipped).
     fn next(&mut self) -> (String, String) {
-        self.next_before(std::time::Instant::now() + PATIENCE)
+        self.next_before(Instant::now() + PATIENCE)
     }
 
     /// [`Self::next`], failing at `deadline`: keep-alive comments arrive
     /// every few seconds, so the read timeout alone would never fire.
-    fn next_before(&mut self, deadline: std::time::Instant) -> (String, String) {
+    fn next_before(&mut self, deadline: Instant) -> (String, String) {
         let (mut name, mut data) = (String::new(), String::new());
         loop {
-            assert!(std::time::Instant::now() < deadline, "no event in time");
+            assert!(Instant::now() < deadline, "no event in time");
             let mut line = String::new();
             let read = self.reader.read_line(&mut line).expect("an event before the timeout");
             assert!(read > 0, "the event stream ended");
@@ -175,10 +175,10 @@ impl Events {
     /// Skips events until one named `name`; returns its data. The whole
     /// wait has a deadline: a `failed` event instead fails the test, not hangs it.
     fn until(&mut self, name: &str) -> String {
-        let deadline = std::time::Instant::now() + PATIENCE;
+        let deadline = Instant::now() + PATIENCE;
         let mut seen = Vec::new();
         loop {
-            assert!(std::time::Instant::now() < deadline, "no `{name}` event in time; got {seen:?}");
+            assert!(Instant::now() < deadline, "no `{name}` event in time; got {seen:?}");
             let (event, data) = self.next_before(deadline);
             if event == name {
                 return data;
