@@ -107,10 +107,12 @@ impl Renderer {
                 .map_err(|e| tera::Error::message(format!("`{value}` is not a date: {e}")))?;
             Ok(parsed.strftime(&format).to_string())
         });
-        let origins: HashMap<String, (PathBuf, String)> =
-            theme.templates.iter().map(|t| (t.name.clone(), (t.origin.clone(), t.source.clone()))).collect();
+        let origins = theme.origins();
         let sources: Vec<(&str, &str)> = theme.templates.iter().map(|t| (t.name.as_str(), t.source.as_str())).collect();
-        if let Err(err) = tera.add_raw_templates(sources) {
+        // A name no theme or site file has is looked up in the base layer.
+        if let Err(err) =
+            tera.set_fallback_prefixes([theme::BASE_PREFIX]).and_then(|()| tera.add_raw_templates(sources))
+        {
             return Err(vec![template_diagnostic(&err, &origins, None)]);
         }
         let builder = ValueBuilder::new(site);
