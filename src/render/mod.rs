@@ -115,7 +115,7 @@ impl Renderer {
         {
             return Err(vec![template_diagnostic(&err, &origins, None)]);
         }
-        let builder = ValueBuilder::new(site);
+        let builder = ValueBuilder::new(site, &locale);
         let settings = &site.settings;
         let profile = &settings.profile;
         let links = site.links.clone();
@@ -205,9 +205,9 @@ impl Pages {
         let mut by_file = rustc_hash::FxHashMap::with_capacity_and_hasher(routes.len(), Default::default());
         by_file.extend(routes.iter().enumerate().map(|(i, (file, _))| (file.clone(), i)));
         Self {
-            site_json_ld: seo::site_json_ld(&site, &ValueBuilder::new(&site).urls),
+            site_json_ld: seo::site_json_ld(&site, &ValueBuilder::new(&site, &renderer.locale).urls),
             summaries: site.posts.iter().map(|_| OnceLock::new()).collect(),
-            terms: ValueBuilder::new(&site).term_values(),
+            terms: ValueBuilder::new(&site, &renderer.locale).term_values(),
             shop: site.products.iter().take(HOME_PRODUCTS).map(|_| OnceLock::new()).collect(),
             site,
             renderer,
@@ -287,7 +287,7 @@ impl Pages {
 
     fn render_job(&self, job: &Job) -> Result<String, Box<Diagnostic>> {
         let (site, renderer) = (&*self.site, &self.renderer);
-        let builder = ValueBuilder::new(site);
+        let builder = ValueBuilder::new(site, &renderer.locale);
         let expanded = match *job {
             Job::Post(i) => renderer.expand_shortcodes(&site.posts[i], &builder),
             Job::Page(i) => renderer.expand_shortcodes(&site.pages[i], &builder),
@@ -570,8 +570,7 @@ impl JobContext<'_> {
                     ),
                 );
                 disclosure = self.products_disclosure(site.products.iter().take(HOME_PRODUCTS));
-                let title =
-                    if page > 1 { format!("{} – page {page}", settings.title) } else { settings.title.clone() };
+                let title = if page > 1 { self.page_title(&settings.title, page) } else { settings.title.clone() };
                 let description = settings.profile.tagline.clone().unwrap_or_default();
                 self.seo_titled(&mut cx, title, &description, &path, None, None);
                 ("index.html", "home", path)
@@ -584,8 +583,8 @@ impl JobContext<'_> {
                     ((page - 1) * per_page..(page * per_page).min(total)).map(|i| self.shop_item(i)).collect();
                 disclosure = self.products_disclosure(site.products.iter().skip((page - 1) * per_page).take(per_page));
                 cx.insert_value("paginator", self.paginator(items, "shop/", page, page_count(total, per_page), total));
-                let title = format!("Shop · {}", settings.title);
-                let description = format!("Every product {} recommends, in one place.", settings.profile.name);
+                let title = format!("{} · {}", self.locale.get("shop"), settings.title);
+                let description = self.locale.fill("shop_description", &[("name", &settings.profile.name)]);
                 self.seo_titled(&mut cx, title, &description, &path, None, None);
                 ("shop.html", "shop", path)
             }
@@ -593,8 +592,7 @@ impl JobContext<'_> {
                 let path = format!("{}/", taxonomy.name());
                 cx.insert("taxonomy", taxonomy.name());
                 cx.insert("terms", &self.builder.term_counts(taxonomy.terms(site), taxonomy.name()));
-                let heading = if taxonomy == Taxonomy::Categories { "Categories" } else { "Tags" };
-                let title = format!("{heading} · {}", settings.title);
+                let title = format!("{} · {}", self.locale.get(taxonomy.name()), settings.title);
                 self.seo_titled(&mut cx, title, "", &path, None, None);
                 ("taxonomy_list.html", taxonomy.name(), path)
             }
@@ -608,22 +606,22 @@ impl JobContext<'_> {
                     "term",
                     &json!({ "name": t.name, "slug": t.slug, "url": urls.href(&base), "count": t.posts.len() }),
                 );
-                let title = if page > 1 {
-                    format!("{} – page {page} · {}", t.name, settings.title)
-                } else {
-                    format!("{} · {}", t.name, settings.title)
-                };
-                let description = format!("{} posts about {}.", t.posts.len(), t.name);
+                let name = if page > 1 { self.page_title(&t.name, page) } else { t.name.clone() };
+                let title = format!("{name} · {}", settings.title);
+                let count = t.posts.len().to_string();
+                let description = self.locale.fill("term_description", &[("count", &count), ("name", &t.name)]);
                 self.seo_titled(&mut cx, title, &description, &path, None, None);
                 ("taxonomy.html", if taxonomy == Taxonomy::Categories { "category" } else { "tag" }, path)
             }
             Job::Search => {
                 cx.insert("search_index", &urls.href("search-index.json"));
-                self.seo_titled(&mut cx, format!("Search · {}", settings.title), "", "search/", None, None);
+                let title = format!("{} · {}", self.locale.get("search"), settings.title);
+                self.seo_titled(&mut cx, title, "", "search/", None, None);
                 ("search.html", "search", "search/".to_owned())
             }
             Job::NotFound => {
-                self.seo_titled(&mut cx, format!("Page not found · {}", settings.title), "", "404.html", None, None);
+                let title = format!("{} · {}", self.locale.get("not_found"), settings.title);
+                self.seo_titled(&mut cx, title, "", "404.html", None, None);
                 ("404.html", "404", "404.html".to_owned())
             }
             Job::Disclosure => {
@@ -653,14 +651,8 @@ impl JobContext<'_> {
                         "extra": {},
                     }),
                 );
-                self.seo_titled(
-                    &mut cx,
-                    format!("Affiliate disclosure · {}", settings.title),
-                    &text,
-                    "disclosure/",
-                    None,
-                    None,
-                );
+                let title = format!("{} · {}", self.locale.get("disclosure_title"), settings.title);
+                self.seo_titled(&mut cx, title, &text, "disclosure/", None, None);
                 ("disclosure.html", "disclosure", "disclosure/".to_owned())
             }
         };
@@ -670,6 +662,11 @@ impl JobContext<'_> {
             None => cx.insert_value("disclosure", Value::none()),
         }
         (template, path, cx, disclosure)
+    }
+
+    /// `title` on page `page` of a list: `Audio – page 2`.
+    fn page_title(&self, title: &str, page: usize) -> String {
+        self.locale.fill("title_page", &[("title", title), ("number", &page.to_string())])
     }
 
     fn paginate(&self, cx: &mut Context, posts: &[usize], base: &str, page: usize, per_page: usize) {
