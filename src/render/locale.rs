@@ -6,6 +6,11 @@
 //! specific file to the least: the site's `de-AT`, the bundled `de-AT`, the
 //! site's `de`, the bundled `de`, then English, so a file needs only the
 //! keys it changes.
+//!
+//! Dates are locale data too: `date_format` (with `{day}`, `{month}` and
+//! `{year}`) and the month names `month_1` … `month_12`. They fall back to
+//! English only for English: any other language without its own
+//! `date_format` shows ISO dates (`2025-09-25`) rather than English words.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,6 +33,24 @@ impl Locale {
         self.texts.get(key).map_or(key, String::as_str)
     }
 
+    /// The text for `key` with each `{name}` in it replaced by its value in
+    /// `values`: `fill("by", &[("name", "Mia")])` is `By Mia`.
+    pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        substitute(self.get(key), values)
+    }
+
+    /// `date` as the language writes it (`September 25, 2025`,
+    /// `25. September 2025`), or ISO 8601 if it has no `date_format`.
+    pub fn date(&self, date: &jiff::Zoned) -> String {
+        let Some(format) = self.texts.get("date_format") else {
+            return date.strftime("%Y-%m-%d").to_string();
+        };
+        let month = format!("month_{}", date.month());
+        let day = date.day().to_string();
+        let year = date.strftime("%Y").to_string();
+        substitute(format, &[("day", &day), ("month", self.get(&month)), ("year", &year)])
+    }
+
     /// Every text, for templates (`labels`).
     pub fn texts(&self) -> &BTreeMap<String, String> {
         &self.texts
@@ -37,12 +60,17 @@ impl Locale {
     pub fn load(root: &Path, language: &str) -> Result<Self, Vec<Diagnostic>> {
         let tag = language.trim().replace('_', "-");
         let primary = tag.split('-').next().unwrap_or("en").to_ascii_lowercase();
+        // English, then each ever longer prefix of the tag: `de`, `de-CH`, `de-CH-1996`.
         let mut chain = vec!["en".to_owned()];
-        if primary != "en" {
-            chain.push(primary.clone());
-        }
-        if tag.contains('-') {
-            chain.push(tag.clone());
+        let mut prefix = String::new();
+        for part in tag.split('-') {
+            if !prefix.is_empty() {
+                prefix.push('-');
+            }
+            prefix.push_str(part);
+            if !prefix.eq_ignore_ascii_case("en") {
+                chain.push(prefix.clone());
+            }
         }
         let mut texts = BTreeMap::new();
         let mut errors = Vec::new();
@@ -55,9 +83,44 @@ impl Locale {
                 Some(Err(error)) => errors.push(*error),
                 None => {}
             }
+            if name == "en" && primary != "en" {
+                texts.retain(|key, _| !is_date_key(key));
+            }
         }
         if errors.is_empty() { Ok(Self { texts }) } else { Err(errors) }
     }
+}
+
+/// Whether `key` is part of the date format, which never falls back to English.
+fn is_date_key(key: &str) -> bool {
+    key == "date_format" || key.starts_with("month_")
+}
+
+/// `text` with each `{name}` replaced by its value in `values`; any other
+/// brace stays as written.
+fn substitute(text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let tail = &rest[open..];
+        let known = tail.find('}').and_then(|close| {
+            let name = &tail[1..close];
+            values.iter().find(|(key, _)| *key == name).map(|(_, value)| (close, *value))
+        });
+        match known {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &tail[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn bundled(name: &str) -> Option<&'static str> {
@@ -131,6 +194,52 @@ mod tests {
         let de = Locale::load(Path::new("/nonexistent"), "de-DE").unwrap();
         assert_eq!(de.get("amazon_statement"), "Als Amazon-Partner verdiene ich an qualifizierten Verkäufen.");
         assert_eq!(de.get("ad"), "Werbung");
+    }
+
+    fn zoned(text: &str) -> jiff::Zoned {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn dates_come_from_the_locale() {
+        let cases = [
+            ("en", "2025-09-05T10:00:00+00:00[UTC]", "September 5, 2025"),
+            ("en-US", "2025-03-25T10:00:00+00:00[UTC]", "March 25, 2025"),
+            ("en-GB", "2025-09-25T10:00:00+00:00[UTC]", "25 September 2025"),
+            ("en-gb-oxendict", "2025-09-25T10:00:00+00:00[UTC]", "25 September 2025"),
+            ("en-AU", "2025-05-01T10:00:00+00:00[UTC]", "1 May 2025"),
+            ("de", "2025-03-25T10:00:00+00:00[UTC]", "25. März 2025"),
+            ("de-AT", "2025-12-01T10:00:00+00:00[UTC]", "1. Dezember 2025"),
+            // No date format of its own: ISO, never English month names.
+            ("fr", "2025-09-25T10:00:00+00:00[UTC]", "2025-09-25"),
+        ];
+        for (language, date, shown) in cases {
+            let locale = Locale::load(Path::new("/nonexistent"), language).unwrap();
+            assert_eq!(locale.date(&zoned(date)), shown, "{language}");
+        }
+    }
+
+    #[test]
+    fn a_site_gives_its_language_month_names() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("locales")).unwrap();
+        let months: String = (1..=12).map(|m| format!("month_{m} = \"m{m}\"\n")).collect();
+        std::fs::write(
+            dir.path().join("locales/fr.toml"),
+            format!("date_format = \"{{day}} {{month}} {{year}}\"\n{months}"),
+        )
+        .unwrap();
+        let fr = Locale::load(dir.path(), "fr").unwrap();
+        assert_eq!(fr.date(&zoned("2025-09-25T10:00:00+00:00[UTC]")), "25 m9 2025");
+        assert_eq!(fr.get("buy"), "Buy", "other texts still fall back to English");
+    }
+
+    #[test]
+    fn placeholders_are_filled_once_and_unknown_braces_stay() {
+        let en = Locale::load(Path::new("/nonexistent"), "en").unwrap();
+        assert_eq!(en.fill("by", &[("name", "Mia {name}")]), "By Mia {name}");
+        assert_eq!(substitute("{a} {b} {", &[("a", "1")]), "1 {b} {");
+        assert_eq!(substitute("{title} – page {number}", &[("title", "T"), ("number", "2")]), "T – page 2");
     }
 
     #[test]

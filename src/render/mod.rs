@@ -97,13 +97,15 @@ impl Renderer {
                 .map_err(|e| tera::Error::message(format!("`{value}` is not a date: {e}")))?;
             Ok(parsed.strftime(&format).to_string())
         });
-        let origins: HashMap<String, (PathBuf, String)> =
-            theme.templates.iter().map(|t| (t.name.clone(), (t.origin.clone(), t.source.clone()))).collect();
+        let origins = theme.origins();
         let sources: Vec<(&str, &str)> = theme.templates.iter().map(|t| (t.name.as_str(), t.source.as_str())).collect();
-        if let Err(err) = tera.add_raw_templates(sources) {
+        // A name no theme or site file has is looked up in the base layer.
+        if let Err(err) =
+            tera.set_fallback_prefixes([theme::BASE_PREFIX]).and_then(|()| tera.add_raw_templates(sources))
+        {
             return Err(vec![template_diagnostic(&err, &origins, None)]);
         }
-        let builder = ValueBuilder::new(site);
+        let builder = ValueBuilder::new(site, &locale);
         let settings = &site.settings;
         let profile = &settings.profile;
         let links = site.links.clone();
@@ -185,9 +187,9 @@ impl Pages {
         let mut by_file = rustc_hash::FxHashMap::with_capacity_and_hasher(site.routes.len(), Default::default());
         by_file.extend(site.routes.iter().enumerate().map(|(i, route)| (route.file.clone(), i)));
         Self {
-            site_json_ld: seo::site_json_ld(&site, &ValueBuilder::new(&site).urls),
+            site_json_ld: seo::site_json_ld(&site, &ValueBuilder::new(&site, &renderer.locale).urls),
             summaries: site.posts.iter().map(|_| OnceLock::new()).collect(),
-            terms: ValueBuilder::new(&site).term_values(),
+            terms: ValueBuilder::new(&site, &renderer.locale).term_values(),
             shop: site.products.iter().take(HOME_PRODUCTS).map(|_| OnceLock::new()).collect(),
             site,
             renderer,
@@ -252,7 +254,7 @@ impl Pages {
     /// [`crate::finished_page`].
     pub fn render(&self, route: &Route) -> Result<RenderedPage, Box<Diagnostic>> {
         let (site, renderer) = (&*self.site, &self.renderer);
-        let builder = ValueBuilder::new(site);
+        let builder = ValueBuilder::new(site, &renderer.locale);
         let expanded = match route.kind {
             Kind::Post(i) => renderer.expand_shortcodes(&site.posts[i], &builder),
             Kind::Page(i) => renderer.expand_shortcodes(&site.pages[i], &builder),
@@ -448,8 +450,7 @@ impl PageValues<'_> {
                     ),
                 );
                 disclosure = self.products_disclosure(site.products.iter().take(HOME_PRODUCTS));
-                let title =
-                    if page > 1 { format!("{} – page {page}", settings.title) } else { settings.title.clone() };
+                let title = if page > 1 { self.page_title(&settings.title, page) } else { settings.title.clone() };
                 let description = settings.profile.tagline.clone().unwrap_or_default();
                 self.seo_titled(&mut cx, title, &description, &path, None, None);
                 ("index.html", "home")
@@ -461,16 +462,15 @@ impl PageValues<'_> {
                     ((page - 1) * per_page..(page * per_page).min(total)).map(|i| self.shop_item(i)).collect();
                 disclosure = self.products_disclosure(site.products.iter().skip((page - 1) * per_page).take(per_page));
                 cx.insert_value("paginator", self.paginator(items, route, page_count(total, per_page), total));
-                let title = format!("Shop · {}", settings.title);
-                let description = format!("Every product {} recommends, in one place.", settings.profile.name);
+                let title = format!("{} · {}", self.locale.get("shop"), settings.title);
+                let description = self.locale.fill("shop_description", &[("name", &settings.profile.name)]);
                 self.seo_titled(&mut cx, title, &description, &path, None, None);
                 ("shop.html", "shop")
             }
             Kind::TaxonomyList(taxonomy) => {
                 cx.insert("taxonomy", taxonomy.name());
                 cx.insert("terms", &self.builder.term_counts(taxonomy));
-                let heading = if taxonomy == Taxonomy::Categories { "Categories" } else { "Tags" };
-                let title = format!("{heading} · {}", settings.title);
+                let title = format!("{} · {}", self.locale.get(taxonomy.name()), settings.title);
                 self.seo_titled(&mut cx, title, "", &path, None, None);
                 ("taxonomy_list.html", taxonomy.name())
             }
@@ -483,22 +483,22 @@ impl PageValues<'_> {
                     "term",
                     &json!({ "name": t.name, "slug": t.slug, "url": urls.href(&base), "count": t.posts.len() }),
                 );
-                let title = if page > 1 {
-                    format!("{} – page {page} · {}", t.name, settings.title)
-                } else {
-                    format!("{} · {}", t.name, settings.title)
-                };
-                let description = format!("{} posts about {}.", t.posts.len(), t.name);
+                let name = if page > 1 { self.page_title(&t.name, page) } else { t.name.clone() };
+                let title = format!("{name} · {}", settings.title);
+                let count = t.posts.len().to_string();
+                let description = self.locale.fill("term_description", &[("count", &count), ("name", &t.name)]);
                 self.seo_titled(&mut cx, title, &description, &path, None, None);
                 ("taxonomy.html", taxonomy.singular())
             }
             Kind::Search => {
                 cx.insert("search_index", &urls.href("search-index.json"));
-                self.seo_titled(&mut cx, format!("Search · {}", settings.title), "", &path, None, None);
+                let title = format!("{} · {}", self.locale.get("search"), settings.title);
+                self.seo_titled(&mut cx, title, "", &path, None, None);
                 ("search.html", "search")
             }
             Kind::NotFound => {
-                self.seo_titled(&mut cx, format!("Page not found · {}", settings.title), "", &path, None, None);
+                let title = format!("{} · {}", self.locale.get("not_found"), settings.title);
+                self.seo_titled(&mut cx, title, "", &path, None, None);
                 ("404.html", "404")
             }
             Kind::Disclosure => {
@@ -526,14 +526,8 @@ impl PageValues<'_> {
                         "extra": {},
                     }),
                 );
-                self.seo_titled(
-                    &mut cx,
-                    format!("Affiliate disclosure · {}", settings.title),
-                    &text,
-                    &path,
-                    None,
-                    None,
-                );
+                let title = format!("{} · {}", self.locale.get("disclosure_title"), settings.title);
+                self.seo_titled(&mut cx, title, &text, &path, None, None);
                 ("disclosure.html", "disclosure")
             }
         };
@@ -543,6 +537,11 @@ impl PageValues<'_> {
             None => cx.insert_value("disclosure", Value::none()),
         }
         (template, path, cx, disclosure)
+    }
+
+    /// `title` on page `page` of a list: `Audio – page 2`.
+    fn page_title(&self, title: &str, page: usize) -> String {
+        self.locale.fill("title_page", &[("title", title), ("number", &page.to_string())])
     }
 
     fn paginate(&self, cx: &mut Context, posts: &[usize], route: &Route, per_page: usize) {

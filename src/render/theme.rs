@@ -1,9 +1,20 @@
 //! Finding a theme's templates and static files.
 //!
-//! A theme is looked up in the site's `themes/NAME/` first, then among the
-//! themes embedded in the binary. Then every file in the site's
-//! `templates/` replaces the theme's file of the same path.
+//! Three layers, most specific first: the site's own `templates/` (and
+//! `static/`), the theme (the site's `themes/NAME/` or a bundled one), and
+//! the bundled base layer (`themes/base/`), which holds what the bundled
+//! themes share: the page layout with its SEO head, the disclosure banner,
+//! the product and compare components, the search script.
+//!
+//! A site file replaces the theme's file of the same path. The base layer's
+//! templates are loaded under [`BASE_PREFIX`] (`base/post.html`), and Tera
+//! falls back to that prefix for a name no theme file has, so a theme
+//! writes only what differs; a theme's template can still extend the one it
+//! replaces (`{% extends "base/404.html" %}`), and a theme's component wins
+//! over the base component of the same name. A base static file is copied
+//! unless the theme has one of the same path.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
@@ -13,6 +24,13 @@ use crate::fs::Visibility;
 
 /// The bundled themes, embedded so a build works from any folder.
 static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes");
+
+/// The bundled folder of the base layer every theme inherits. It is not a
+/// theme: `bundled` does not list it and a site cannot select it.
+pub const BASE: &str = "base";
+
+/// The name prefix of the base layer's templates in Tera.
+pub const BASE_PREFIX: &str = "base/";
 
 /// A template and where it came from.
 #[derive(Debug, Clone)]
@@ -75,12 +93,15 @@ pub struct ThemeInfo {
     pub description: String,
 }
 
-/// The bundled themes, by name.
+/// The bundled themes, by name (not the base layer).
 pub fn bundled() -> Vec<ThemeInfo> {
     let mut themes: Vec<ThemeInfo> = BUNDLED
         .dirs()
         .filter_map(|dir| {
             let name = dir.path().file_name()?.to_str()?.to_owned();
+            if name == BASE {
+                return None;
+            }
             let description = dir
                 .get_file(dir.path().join("theme.toml"))
                 .and_then(|f| f.contents_utf8())
@@ -111,8 +132,8 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         {
             statics.push(StaticFile::Disk { path: rel, from });
         }
-    } else if let Some(dir) = BUNDLED.get_dir(name) {
-        collect_embedded(dir, &dir.path().join("templates"), name, &mut templates, &mut statics)?;
+    } else if let Some(dir) = BUNDLED.get_dir(name).filter(|_| name != BASE) {
+        collect_embedded(dir, name, "", &mut templates, &mut statics)?;
     } else {
         let known: Vec<String> = bundled().into_iter().map(|t| t.name).collect();
         return Err(vec![
@@ -120,6 +141,12 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
                 .at(crate::profile::FILE_NAME)
                 .with_hint(format!("bundled themes: {}; or add a folder themes/{name}/", known.join(", "))),
         ]);
+    }
+    if let Some(dir) = BUNDLED.get_dir(BASE) {
+        let mut base_statics = Vec::new();
+        collect_embedded(dir, BASE, BASE_PREFIX, &mut templates, &mut base_statics)?;
+        base_statics.retain(|file| statics.iter().all(|own| own.path() != file.path()));
+        statics.extend(base_statics);
     }
     let overrides = root.join("templates");
     if overrides.is_dir() {
@@ -135,27 +162,46 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
     Ok(Theme { name: name.to_owned(), templates, statics, warnings })
 }
 
+impl Theme {
+    /// Each template's origin and text by the names Tera reports (`base/post.html`)
+    /// and asks for (`post.html`): a base template is also found by its own
+    /// name when no other file has that name, as Tera finds it.
+    pub fn origins(&self) -> HashMap<String, (PathBuf, String)> {
+        let mut origins: HashMap<String, (PathBuf, String)> =
+            self.templates.iter().map(|t| (t.name.clone(), (t.origin.clone(), t.source.clone()))).collect();
+        for template in &self.templates {
+            if let Some(name) = template.name.strip_prefix(BASE_PREFIX) {
+                origins.entry(name.to_owned()).or_insert_with(|| (template.origin.clone(), template.source.clone()));
+            }
+        }
+        origins
+    }
+}
+
+/// The templates and static files of the embedded folder `dir`; template
+/// names get `prefix`.
 fn collect_embedded(
     dir: &'static Dir<'static>,
-    templates_root: &Path,
     theme: &str,
+    prefix: &str,
     templates: &mut Vec<TemplateFile>,
     statics: &mut Vec<StaticFile>,
 ) -> Result<(), Vec<Diagnostic>> {
+    let templates_root = dir.path().join("templates");
     let static_root = dir.path().join("static");
     let mut stack = vec![dir];
     while let Some(dir) = stack.pop() {
         stack.extend(dir.dirs());
         for file in dir.files() {
             let path = file.path();
-            if let Ok(rel) = path.strip_prefix(templates_root) {
+            if let Ok(rel) = path.strip_prefix(&templates_root) {
                 let name = crate::fs::slash_path(rel);
                 let source = file.contents_utf8().ok_or_else(|| {
                     vec![Diagnostic::error(Code::Theme, format!("theme {theme}: {name} is not UTF-8 text"))]
                 })?;
                 templates.push(TemplateFile {
                     origin: PathBuf::from(format!("theme {theme}: templates/{name}")),
-                    name,
+                    name: format!("{prefix}{name}"),
                     source: source.to_owned(),
                 });
             } else if let Ok(rel) = path.strip_prefix(&static_root) {

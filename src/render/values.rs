@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tera::Value;
 
+use super::Locale;
 use crate::markdown::Heading;
 pub use crate::site::routes::Urls;
 use crate::site::routes::{Taxonomy, term_path};
@@ -131,46 +132,6 @@ pub fn store_name(product: &Product) -> String {
         .unwrap_or_else(|| "the store".to_owned())
 }
 
-/// Formats dates the way the site's language writes them.
-pub struct DateFormat {
-    language: String,
-}
-
-impl DateFormat {
-    /// For a language tag.
-    pub fn new(language: &str) -> Self {
-        Self { language: language.to_ascii_lowercase() }
-    }
-
-    /// `September 25, 2025`, `25 September 2025`, `25. September 2025`.
-    pub fn display(&self, date: &jiff::Zoned) -> String {
-        const DE: [&str; 12] = [
-            "Januar",
-            "Februar",
-            "März",
-            "April",
-            "Mai",
-            "Juni",
-            "Juli",
-            "August",
-            "September",
-            "Oktober",
-            "November",
-            "Dezember",
-        ];
-        if self.language.starts_with("de") {
-            let month = DE[(date.month() - 1) as usize];
-            format!("{}. {month} {}", date.day(), date.year())
-        } else if self.language.starts_with("en-gb") || self.language.starts_with("en-au") {
-            date.strftime("%-d %B %Y").to_string()
-        } else if self.language.starts_with("en") {
-            date.strftime("%B %-d, %Y").to_string()
-        } else {
-            date.strftime("%Y-%m-%d").to_string()
-        }
-    }
-}
-
 pub use crate::content::dates::rfc3339;
 
 /// Builds values for one site.
@@ -179,15 +140,14 @@ pub struct ValueBuilder<'a> {
     pub site: &'a Site,
     /// URLs.
     pub urls: Urls,
-    /// Dates.
-    pub dates: DateFormat,
+    /// The site's language: how dates are written.
+    pub locale: &'a Locale,
 }
 
 impl<'a> ValueBuilder<'a> {
-    /// For `site`.
-    pub fn new(site: &'a Site) -> Self {
-        let settings = &site.settings;
-        Self { site, urls: Urls::of(site), dates: DateFormat::new(&settings.language) }
+    /// For `site`, in the language of `locale`.
+    pub fn new(site: &'a Site, locale: &'a Locale) -> Self {
+        Self { site, urls: Urls::of(site), locale }
     }
 
     fn term_links<'t>(&self, terms: impl IntoIterator<Item = &'t TermRef>, taxonomy: Taxonomy) -> Vec<TermLink> {
@@ -215,9 +175,9 @@ impl<'a> ValueBuilder<'a> {
             url: self.urls.href(&post.path),
             permalink: self.urls.permalink(&post.path),
             date: post.date.as_ref().map(rfc3339),
-            date_display: post.date.as_ref().map(|d| self.dates.display(d)),
+            date_display: post.date.as_ref().map(|d| self.locale.date(d)),
             updated: post.updated.as_ref().map(rfc3339),
-            updated_display: post.updated.as_ref().map(|d| self.dates.display(d)),
+            updated_display: post.updated.as_ref().map(|d| self.locale.date(d)),
             summary: &post.summary,
             cover: post.cover.as_deref(),
             categories,

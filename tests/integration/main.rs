@@ -18,3 +18,4 @@ mod properties;
 mod serve;
 mod support;
 mod themes;
+mod themes_i18n;

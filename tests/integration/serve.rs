@@ -378,11 +378,11 @@ fn templates_static_files_and_the_profile_are_watched() {
     let mut events = server.events();
 
     // A template override created while serving changes every page.
-    let footer = include_str!("../../themes/aisle/templates/partials/footer.html");
+    let footer = include_str!("../../themes/base/templates/partials/footer.html");
     std::fs::create_dir_all(root.join("templates/partials")).unwrap();
     atomic_save(
         &root.join("templates/partials/footer.html"),
-        &footer.replace("<footer", "<footer data-test=\"OVERRIDE\""),
+        &footer.replace("<footer class", "<footer data-test=\"OVERRIDE\" class"),
     );
     events.until("reload");
     assert!(server.get("/").body.contains("OVERRIDE"));

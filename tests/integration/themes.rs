@@ -1,7 +1,9 @@
 //! Every bundled theme, checked the same way: SEO tags and JSON-LD on every
-//! page, the search index, the disclosure banner (with Amazon's statement)
-//! before the first affiliate link, and a site's `templates/` replacing one
-//! file of the theme.
+//! page, the search index and the one search script, the disclosure banner
+//! (with Amazon's statement) before the first affiliate link, and a site's
+//! `templates/` replacing one file of the theme. And the base layer: not a
+//! theme itself, enough for a theme of only a stylesheet, and overridable by
+//! a local theme one component or block at a time.
 
 use scraper::Html;
 use shopfront::render::theme::bundled;
@@ -156,6 +158,85 @@ fn a_site_template_replaces_one_file_of_every_theme() {
             // Everything else is still the theme's.
             assert!(page.has("link[rel=stylesheet]"), "{theme}: {file}: the theme's stylesheet");
             assert!(page.has("h1"), "{theme}: {file}: the theme's page");
+        }
+    }
+}
+
+#[test]
+fn the_base_layer_is_not_a_theme() {
+    assert!(bundled().iter().all(|t| t.name != "base"), "{:?}", bundled());
+    let built = SiteTest::example_site().build_with(|options| options.theme = Some("base".to_owned()));
+    let messages: Vec<String> = built.errors().iter().map(|d| d.message.clone()).collect();
+    assert!(messages.iter().any(|m| m.contains("there is no theme `base`")), "{messages:?}");
+}
+
+#[test]
+fn a_theme_of_only_a_stylesheet_gets_every_page_from_the_base_layer() {
+    let built = SiteTest::example_site()
+        .file("themes/plain/theme.toml", "name = \"plain\"\ndescription = \"Only a stylesheet.\"\n")
+        .file("themes/plain/static/style.css", "/* plain */\n")
+        .build_with(|options| options.theme = Some("plain".to_owned()))
+        .ok();
+    let files = built.html_files();
+    for file in ["index.html", "page/2/index.html", "shop/index.html", "categories/index.html", "search/index.html"] {
+        assert!(files.iter().any(|f| f == file), "no {file}");
+    }
+    for file in &files {
+        let page = built.html(file);
+        assert_eq!(page.texts("title").len(), 1, "{file}");
+        assert!(page.has("main#main") && page.has("link[rel=canonical]"), "{file}");
+    }
+    let post = built.html("posts/best-usb-microphones-for-new-streamers/index.html");
+    assert!(post.has(".disclosure") && post.has(".card.detail") && post.has(".compare table"));
+    // Static files: the theme's, then the base layer's; the site's own win over both.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(built.text("style.css"), "/* plain */\n");
+    assert_eq!(built.text("search.js"), std::fs::read_to_string(root.join("themes/base/static/search.js")).unwrap());
+    assert_eq!(
+        built.text("favicon.svg"),
+        std::fs::read_to_string(root.join("example-site/static/favicon.svg")).unwrap()
+    );
+}
+
+#[test]
+fn a_local_theme_replaces_base_components_and_extends_base_templates() {
+    let built = SiteTest::example_site()
+        .file("themes/mine/theme.toml", "name = \"mine\"\n")
+        .file(
+            "themes/mine/templates/partials/components.html",
+            "{%- component brand(@site=none) -%}<a class=\"brand\" id=\"my-brand\" href=\"/\">{{ site.title }}</a>{%- endcomponent brand -%}",
+        )
+        .file(
+            "themes/mine/templates/404.html",
+            "{% extends \"base/404.html\" %}{% block links %}<p id=\"my-links\">{{ labels.home }}</p>{% endblock links %}",
+        )
+        .build_with(|options| options.theme = Some("mine".to_owned()))
+        .ok();
+    for file in ["index.html", "404.html", "shop/index.html"] {
+        assert_eq!(built.html(file).texts("#my-brand"), ["Mia's Picks"], "{file}: the theme's component");
+    }
+    let not_found = built.html("404.html");
+    assert_eq!(not_found.texts("#my-links"), ["Home"]);
+    assert_eq!(not_found.texts("h1"), ["Page not found"], "the rest of base/404.html");
+}
+
+#[test]
+fn every_theme_loads_the_one_search_script() {
+    let script =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/base/static/search.js"))
+            .unwrap();
+    for theme in theme_names() {
+        let built = example_with(&theme);
+        assert_eq!(built.text("search.js"), script, "{theme}");
+        let page = built.html("search/index.html");
+        assert_eq!(page.attrs("script[src]", "src"), ["/search.js"], "{theme}");
+        // The only inline script is the JSON-LD: no second copy of the search.
+        assert_eq!(page.texts("script:not([src])").len(), 1, "{theme}");
+        assert_eq!(page.texts("script:not([src]):not([type='application/ld+json'])").len(), 0, "{theme}");
+        // Every word the script shows comes from the page.
+        for attribute in ["data-results", "data-result-one", "data-unavailable", "data-post", "data-product", "data-ad"]
+        {
+            assert!(!page.attr("form#search", attribute).is_empty(), "{theme}: {attribute}");
         }
     }
 }
