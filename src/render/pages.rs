@@ -1,0 +1,283 @@
+//! The template values of one page: which template renders it, its
+//! context (the page, the list and paginator, SEO tags) and the disclosure
+//! it must show, worked out from its [`Route`].
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use serde_json::json;
+use tera::{Context, Value};
+
+use super::values::{self, ValueBuilder};
+use super::{DisclosureValue, Locale, seo};
+use crate::site::routes::{HOME_PRODUCTS, Kind, Route, page_count};
+use crate::site::{Post, Site};
+
+/// What one page's values are made from.
+pub(super) struct PageValues<'a> {
+    pub(super) site: &'a Site,
+    pub(super) builder: &'a ValueBuilder<'a>,
+    /// Each post's list value, built once.
+    pub(super) summaries: &'a [OnceLock<Value>],
+    pub(super) terms: &'a values::TermValues,
+    /// The first products' shop values, built once.
+    pub(super) shop: &'a [OnceLock<Value>],
+    pub(super) locale: &'a Locale,
+    /// The JSON-LD every page but a post carries.
+    pub(super) site_json_ld: &'a str,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+impl PageValues<'_> {
+    /// Post `i`'s list value.
+    fn summary(&self, i: usize) -> Value {
+        self.summaries[i].get_or_init(|| self.builder.post_summary(&self.site.posts[i], self.terms)).clone()
+    }
+
+    /// Shop product `i`'s value.
+    fn shop_item(&self, i: usize) -> Value {
+        let build = || self.builder.shop_product(&self.site.products[i]);
+        match self.shop.get(i) {
+            Some(cached) => cached.get_or_init(build).clone(),
+            None => build(),
+        }
+    }
+
+    /// The disclosure for a page whose links are known from the data.
+    fn disclosure(&self, own_text: Option<&str>, affiliate: bool, amazon: bool) -> Option<DisclosureValue> {
+        affiliate.then(|| DisclosureValue {
+            text: own_text
+                .or(self.site.settings.profile.disclosure.text.as_ref().map(|t| t.get_ref().as_str()))
+                .unwrap_or_else(|| self.locale.get("disclosure"))
+                .to_owned(),
+            amazon: amazon.then(|| self.locale.get("amazon_statement").to_owned()),
+        })
+    }
+
+    fn products_disclosure<'p>(
+        &self,
+        products: impl Iterator<Item = &'p crate::site::ShopProduct>,
+    ) -> Option<DisclosureValue> {
+        let (mut affiliate, mut amazon) = (false, false);
+        for item in products {
+            let p = &item.product;
+            affiliate |= p.affiliate || p.links.iter().any(|l| l.affiliate);
+            amazon |= p.amazon || p.links.iter().any(|l| l.amazon);
+        }
+        self.disclosure(None, affiliate, amazon)
+    }
+
+    /// The template, output path, context and disclosure for one page.
+    pub(super) fn context(
+        &self,
+        route: &Route,
+        content: Option<&str>,
+    ) -> (&'static str, String, Context, Option<DisclosureValue>) {
+        let mut disclosure = None;
+        let site = self.site;
+        let settings = &site.settings;
+        let urls = &self.builder.urls;
+        let mut cx = Context::new();
+        let page = route.page;
+        let path = route.path.clone();
+        let (template, kind) = match route.kind {
+            Kind::Post(i) => {
+                let post = &site.posts[i];
+                disclosure = self.disclosure(post.disclosure.as_deref(), post.has_affiliate, post.has_amazon);
+                cx.insert_value("page", self.builder.post_detail(Some(i), post, content));
+                self.seo(&mut cx, &post.title, &post.summary, &post.path, post.cover.as_deref(), Some(post));
+                ("post.html", "post")
+            }
+            Kind::Page(i) => {
+                let page = &site.pages[i];
+                disclosure = self.disclosure(page.disclosure.as_deref(), page.has_affiliate, page.has_amazon);
+                cx.insert_value("page", self.builder.post_detail(None, page, content));
+                self.seo(&mut cx, &page.title, &page.summary, &page.path, page.cover.as_deref(), None);
+                ("page.html", "page")
+            }
+            Kind::Home => {
+                let all: Vec<usize> = (0..site.posts.len()).collect();
+                self.paginate(&mut cx, &all, route, settings.posts_per_page);
+                let mut featured: Vec<Value> = site
+                    .posts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.featured)
+                    .take(3)
+                    .map(|(i, _)| self.summary(i))
+                    .collect();
+                if featured.is_empty() {
+                    featured = (0..site.posts.len().min(3)).map(|i| self.summary(i)).collect();
+                }
+                cx.insert_value("featured", Value::from(featured));
+                cx.insert_value(
+                    "products",
+                    Value::from(
+                        (0..site.products.len().min(HOME_PRODUCTS)).map(|i| self.shop_item(i)).collect::<Vec<_>>(),
+                    ),
+                );
+                disclosure = self.products_disclosure(site.products.iter().take(HOME_PRODUCTS));
+                let title = if page > 1 { self.page_title(&settings.title, page) } else { settings.title.clone() };
+                let description = settings.profile.tagline.clone().unwrap_or_default();
+                self.seo_titled(&mut cx, title, &description, &path, None, None);
+                ("index.html", "home")
+            }
+            Kind::Shop => {
+                let per_page = settings.products_per_page;
+                let total = site.products.len();
+                let items: Vec<Value> =
+                    ((page - 1) * per_page..(page * per_page).min(total)).map(|i| self.shop_item(i)).collect();
+                disclosure = self.products_disclosure(site.products.iter().skip((page - 1) * per_page).take(per_page));
+                cx.insert_value("paginator", self.paginator(items, route, page_count(total, per_page), total));
+                let title = format!("{} · {}", self.locale.get("shop"), settings.title);
+                let description = self.locale.fill("shop_description", &[("name", &settings.profile.name)]);
+                self.seo_titled(&mut cx, title, &description, &path, None, None);
+                ("shop.html", "shop")
+            }
+            Kind::TaxonomyList(taxonomy) => {
+                cx.insert("taxonomy", taxonomy.name());
+                cx.insert("terms", &self.builder.term_counts(taxonomy));
+                let title = format!("{} · {}", self.locale.get(taxonomy.name()), settings.title);
+                self.seo_titled(&mut cx, title, "", &path, None, None);
+                ("taxonomy_list.html", taxonomy.name())
+            }
+            Kind::Term { taxonomy, term } => {
+                let t = &taxonomy.terms(site)[term];
+                let base = route.list_base(site);
+                self.paginate(&mut cx, &t.posts, route, settings.posts_per_page);
+                cx.insert("taxonomy", taxonomy.name());
+                cx.insert(
+                    "term",
+                    &json!({ "name": t.name, "slug": t.slug, "url": urls.href(&base), "count": t.posts.len() }),
+                );
+                let name = if page > 1 { self.page_title(&t.name, page) } else { t.name.clone() };
+                let title = format!("{name} · {}", settings.title);
+                let count = t.posts.len().to_string();
+                let description = self.locale.fill("term_description", &[("count", &count), ("name", &t.name)]);
+                self.seo_titled(&mut cx, title, &description, &path, None, None);
+                ("taxonomy.html", taxonomy.singular())
+            }
+            Kind::Search => {
+                cx.insert("search_index", &urls.href("search-index.json"));
+                let title = format!("{} · {}", self.locale.get("search"), settings.title);
+                self.seo_titled(&mut cx, title, "", &path, None, None);
+                ("search.html", "search")
+            }
+            Kind::NotFound => {
+                let title = format!("{} · {}", self.locale.get("not_found"), settings.title);
+                self.seo_titled(&mut cx, title, "", &path, None, None);
+                ("404.html", "404")
+            }
+            Kind::Disclosure => {
+                let text = settings
+                    .profile
+                    .disclosure
+                    .text
+                    .as_ref()
+                    .map_or_else(|| self.locale.get("disclosure").to_owned(), |t| t.get_ref().clone());
+                let mut content = format!("<p>{}</p>", crate::html::escape_attr(&text));
+                if settings.profile.affiliate.amazon.is_some() {
+                    content
+                        .push_str(&format!("<p>{}</p>", crate::html::escape_attr(self.locale.get("amazon_statement"))));
+                }
+                cx.insert(
+                    "page",
+                    &json!({
+                        "title": self.locale.get("disclosure_title"),
+                        "url": urls.href(&path),
+                        "permalink": urls.permalink(&path),
+                        "content": content,
+                        "summary": text,
+                        "cover": null,
+                        "toc": [],
+                        "extra": {},
+                    }),
+                );
+                let title = format!("{} · {}", self.locale.get("disclosure_title"), settings.title);
+                self.seo_titled(&mut cx, title, &text, &path, None, None);
+                ("disclosure.html", "disclosure")
+            }
+        };
+        cx.insert("kind", kind);
+        match &disclosure {
+            Some(value) => cx.insert("disclosure", value),
+            None => cx.insert_value("disclosure", Value::none()),
+        }
+        (template, path, cx, disclosure)
+    }
+
+    /// `title` on page `page` of a list: `Audio – page 2`.
+    fn page_title(&self, title: &str, page: usize) -> String {
+        self.locale.fill("title_page", &[("title", title), ("number", &page.to_string())])
+    }
+
+    fn paginate(&self, cx: &mut Context, posts: &[usize], route: &Route, per_page: usize) {
+        let items: Vec<Value> =
+            posts.iter().skip((route.page - 1) * per_page).take(per_page).map(|&i| self.summary(i)).collect();
+        cx.insert_value("paginator", self.paginator(items, route, page_count(posts.len(), per_page), posts.len()));
+    }
+
+    fn paginator(&self, items: Vec<Value>, route: &Route, total_pages: usize, total_items: usize) -> Value {
+        let urls = &self.builder.urls;
+        let number = route.page;
+        let url = |n: usize| urls.href(&route.list_page(self.site, n));
+        // A window of nearby pages keeps each page's size independent of the list's length.
+        let window = number.saturating_sub(5).max(1)..=(number + 5).min(total_pages);
+        let pages: Vec<PageLink> = window.map(|n| PageLink { number: n, url: url(n), current: n == number }).collect();
+        let mut map = tera::Map::new();
+        map.insert("number".into(), number.into());
+        map.insert("total_pages".into(), total_pages.into());
+        map.insert("total_items".into(), total_items.into());
+        map.insert("items".into(), Value::from(items));
+        map.insert("previous".into(), if number > 1 { url(number - 1).into() } else { Value::none() });
+        map.insert("next".into(), if number < total_pages { url(number + 1).into() } else { Value::none() });
+        map.insert("first".into(), url(1).into());
+        map.insert("last".into(), url(total_pages).into());
+        map.insert("pages".into(), Value::from_serializable(&pages));
+        Value::from(map)
+    }
+
+    fn seo(&self, cx: &mut Context, title: &str, summary: &str, path: &str, image: Option<&str>, post: Option<&Post>) {
+        let full = format!("{title} · {}", self.site.settings.title);
+        self.seo_titled(cx, full, summary, path, image, post);
+    }
+
+    fn seo_titled(
+        &self,
+        cx: &mut Context,
+        title: String,
+        description: &str,
+        path: &str,
+        image: Option<&str>,
+        post: Option<&Post>,
+    ) {
+        let settings = &self.site.settings;
+        let urls = &self.builder.urls;
+        let description = if description.is_empty() {
+            settings.profile.tagline.as_deref().unwrap_or(&settings.title)
+        } else {
+            description
+        };
+        let canonical = urls.permalink(path);
+        let avatar = settings.profile.avatar.as_ref().map(|a| a.get_ref().as_str());
+        let image = image.or(avatar).map(|i| {
+            if i.contains("://") {
+                i.to_owned()
+            } else {
+                urls.absolute(&self.site.links.internal(&format!("/{}", i.trim_start_matches('/'))))
+            }
+        });
+        let json_ld = match post {
+            Some(post) => seo::post_json_ld(self.site, urls, post, &canonical, description),
+            None => self.site_json_ld.to_owned(),
+        };
+        let kind = if post.is_some() { "article" } else { "website" };
+        cx.insert("seo", &seo::Seo { title, description, canonical, image, kind, json_ld });
+    }
+}
