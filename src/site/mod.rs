@@ -433,7 +433,20 @@ impl Resolver<'_, '_> {
             let document = self.document;
             self.findings.add(Code::FrontMatter, Severity::Error, || fm_error(document, why.clone(), key));
         }
-        let date = fm.date.and_then(|d| match d.resolve(timezone) {
+        let invalid_date = fm.invalid_dates.iter().any(|(key, _)| key == "date");
+        // Jekyll and Hexo date a post by its file name, `2024-06-30-title.md`.
+        let from_file_name = || content::dates::DateInput::from_file_stem(&file_stem(self.document));
+        let written = fm.date.or_else(|| if invalid_date { None } else { from_file_name() });
+        if written.is_none() && !invalid_date && self.document.source.kind == Kind::Post {
+            self.findings.push(
+                Diagnostic::warning(
+                    Code::NoDate,
+                    "post has no `date`, in its front matter or as a `YYYY-MM-DD-` file name; it is listed after every dated post",
+                )
+                .at(&self.document.source.display),
+            );
+        }
+        let date = written.and_then(|d| match d.resolve(timezone) {
             Ok(z) => Some(z),
             Err(message) => {
                 self.findings.push(self.fm_error(message, "date"));
