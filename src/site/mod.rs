@@ -255,7 +255,9 @@ pub fn resolve_document(document: &Document, inputs: &Inputs<'_>) -> Resolved {
 }
 
 /// Puts resolved documents together into the site: order, URL checks,
-/// collections, products and bundle files.
+/// collections, products and bundle files. The site is made even when
+/// there are errors, so that the links of every post are still checked in
+/// the same run; a site with errors is never written.
 pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut posts = Vec::new();
@@ -272,9 +274,6 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     sort_posts(&mut posts);
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     diagnostics.extend(check_urls(&posts, &pages));
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return (None, diagnostics);
-    }
     // Independent passes over every post: side by side, for serve's rebuilds.
     let ((categories, tags), products) = rayon::join(
         || (collect_terms(&posts, |p| &p.categories), collect_terms(&posts, |p| &p.tags)),
@@ -284,9 +283,6 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     diagnostics.extend(check_assets(&posts, &pages, &assets));
     diagnostics.extend(check_terms(&posts, &categories, |p| &p.categories, "categories"));
     diagnostics.extend(check_terms(&posts, &tags, |p| &p.tags, "tags"));
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return (None, diagnostics);
-    }
     let mut site = Site {
         routes: Vec::new(),
         links: inputs.links.clone(),
@@ -314,7 +310,9 @@ pub fn sort_posts(posts: &mut [Arc<Post>]) {
 
 /// Resolves one document into a post, step by step: its URL, dates, body,
 /// title, summary, cover, products, terms and shortcodes. Each step adds
-/// its findings; any error leaves the post out.
+/// its findings. A post with errors is still made when it has a URL: its
+/// links are checked and links to it are not broken, so one run reports
+/// every problem of the site; the errors keep the site from being written.
 fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Option<Post>, Vec<Diagnostic>) {
     let mut steps = Resolver {
         document,
@@ -341,7 +339,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     let categories = steps.terms(&steps.fm.categories, "category");
     let tags = steps.terms(&steps.fm.tags, "tag");
     steps.disclosure();
-    if steps.findings.has_errors() {
+    if path.is_empty() {
         return (None, steps.findings.into_vec());
     }
     let fm = steps.fm;

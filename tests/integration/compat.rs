@@ -57,3 +57,31 @@ fn a_date_error_quotes_the_date_as_written() {
     assert!(error.message.starts_with("`2013/7/32 20:46:25` is not a valid date"), "{}", error.message);
     assert_eq!(error.line, Some(3));
 }
+
+/// A date error in one post used to hide the broken links of every other
+/// post until it was fixed. Links to posts with errors are not broken.
+#[test]
+fn one_run_reports_every_problem() {
+    let built = SiteTest::new()
+        .file("content/posts/bad-date.md", post("title: A\ndate: someday\n", "[gone](/nowhere/)"))
+        .file("content/posts/bad-yaml.md", post("title: [B\n", "Text."))
+        .file("content/posts/fine.md", post("title: C\n", "[a](/posts/bad-date/) [b](/posts/bad-yaml/) [x](/missing/)"))
+        .build();
+    let errors: Vec<(String, String)> = built
+        .errors()
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| (d.code.to_string(), d.path.as_ref().unwrap().file_name().unwrap().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("front-matter".to_owned(), "bad-date.md".to_owned()),
+            ("broken-link".to_owned(), "bad-date.md".to_owned()),
+            ("front-matter".to_owned(), "bad-yaml.md".to_owned()),
+            ("broken-link".to_owned(), "fine.md".to_owned()),
+        ],
+        "{:#?}",
+        built.errors()
+    );
+}
