@@ -455,7 +455,7 @@ pub struct FrontMatter {
     pub categories: Vec<String>,
     /// `tags`.
     pub tags: Vec<String>,
-    /// `summary`, `description` or `excerpt`, the first one given.
+    /// `summary`, else `excerpt`, else `description` (Jekyll's order).
     pub summary: Option<String>,
     /// `cover` (also `image`, `thumbnail`).
     pub cover: Option<String>,
@@ -509,9 +509,11 @@ impl<'de> Visitor<'de> for FrontMatterVisitor {
                 "slug" => fm.slug = map.next_value::<Option<Text>>()?.map(|t| t.0),
                 "permalink" | "url" => fm.permalink = map.next_value::<Option<Text>>()?.map(|t| t.0),
                 "categories" | "category" => fm.categories.extend(map.next_value::<StringList>()?.0),
-                "tags" => fm.tags.extend(map.next_value::<StringList>()?.0),
+                // Jekyll reads a string of tags as words: `tags: emacs micro writing`.
+                "tags" => fm.tags.extend(map.next_value::<StringList>()?.words()),
+                // Jekyll's `excerpt:` is the post's own summary; `description:` is for search engines.
                 "summary" | "description" | "excerpt" => {
-                    let rank = ["summary", "description", "excerpt"].iter().position(|k| *k == key).unwrap_or(0);
+                    let rank = ["summary", "excerpt", "description"].iter().position(|k| *k == key).unwrap_or(0);
                     let value = map.next_value::<Option<Text>>()?;
                     if let Some(value) = value.filter(|v| !v.0.trim().is_empty())
                         && rank < summary_rank
@@ -716,7 +718,17 @@ impl<'de> Deserialize<'de> for Date {
 
 /// A list of names, also written as one string or (Hexo) nested lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StringList(pub Vec<String>);
+pub struct StringList(pub Vec<String>, bool);
+
+impl StringList {
+    /// The names, a single string split into its words as Jekyll does.
+    fn words(self) -> Vec<String> {
+        match self {
+            Self(names, true) => names.iter().flat_map(|n| n.split_whitespace()).map(str::to_owned).collect(),
+            Self(names, false) => names,
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for StringList {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -737,26 +749,26 @@ impl<'de> Deserialize<'de> for StringList {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<StringList, E> {
                 let v = v.trim();
-                Ok(StringList(if v.is_empty() { Vec::new() } else { vec![v.to_owned()] }))
+                Ok(StringList(if v.is_empty() { Vec::new() } else { vec![v.to_owned()] }, true))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<StringList, E> {
-                Ok(StringList(vec![v.to_string()]))
+                Ok(StringList(vec![v.to_string()], false))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<StringList, E> {
-                Ok(StringList(vec![v.to_string()]))
+                Ok(StringList(vec![v.to_string()], false))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<StringList, E> {
-                Ok(StringList(vec![v.to_string()]))
+                Ok(StringList(vec![v.to_string()], false))
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<StringList, E> {
-                Ok(StringList(vec![v.to_string()]))
+                Ok(StringList(vec![v.to_string()], false))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StringList, A::Error> {
                 let mut out = Vec::new();
                 while let Some(item) = seq.next_element::<StringList>()? {
                     out.extend(item.0);
                 }
-                Ok(StringList(out))
+                Ok(StringList(out, false))
             }
         }
         deserializer.deserialize_any(V)
@@ -829,6 +841,16 @@ mod tests {
     }
 
     #[test]
+    fn a_string_of_tags_is_split_into_words_as_jekyll_does() {
+        let fm = parse(Format::Yaml, "tags: emacs micro  writing\ncategories: Creator Gear\n").unwrap();
+        assert_eq!(fm.tags, ["emacs", "micro", "writing"]);
+        // A list keeps its names whole; a category string is one name (as Hexo reads it).
+        let fm = parse(Format::Yaml, "tags: [how we work, culture]\n").unwrap();
+        assert_eq!(fm.tags, ["how we work", "culture"]);
+        assert_eq!(parse(Format::Yaml, "categories: Creator Gear\n").unwrap().categories, ["Creator Gear"]);
+    }
+
+    #[test]
     fn norway_problem_stays_strings() {
         let fm = parse(Format::Yaml, "title: no\ncategories: [no, yes, on, off]\ntags: NO\n").unwrap();
         assert_eq!(fm.title.as_deref(), Some("no"));
@@ -850,10 +872,15 @@ mod tests {
     }
 
     #[test]
-    fn summary_prefers_summary_over_description_and_excerpt() {
+    fn summary_prefers_summary_then_excerpt_then_description() {
         let fm = parse(Format::Yaml, "excerpt: c\ndescription: b\nsummary: a\n").unwrap();
         assert_eq!(fm.summary.as_deref(), Some("a"));
+        // Jekyll's `excerpt:` is the post's summary; `description:` only stands in for it.
         let fm = parse(Format::Yaml, "excerpt: c\ndescription: b\n").unwrap();
+        assert_eq!(fm.summary.as_deref(), Some("c"));
+        let fm = parse(Format::Yaml, "description: b\nexcerpt: c\n").unwrap();
+        assert_eq!(fm.summary.as_deref(), Some("c"));
+        let fm = parse(Format::Yaml, "description: b\n").unwrap();
         assert_eq!(fm.summary.as_deref(), Some("b"));
     }
 

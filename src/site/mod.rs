@@ -502,14 +502,17 @@ impl Resolver<'_, '_> {
         rendered
     }
 
-    /// The title: front matter's, else the first heading or line, else the file name.
+    /// The title: front matter's, else (a dated post file, as Jekyll names
+    /// them) the file name's words, else the first heading or line, else the file name.
     fn title(&mut self, rendered: &markdown::Rendered) -> String {
         if let Some(title) = self.fm.title.as_ref().filter(|t| !t.trim().is_empty()) {
             return title.trim().to_owned();
         }
-        let fallback = rendered
-            .first_heading
-            .clone()
+        // A dated post file is Jekyll's: its title comes from the file name.
+        let jekyll =
+            (self.document.source.kind == Kind::Post).then(|| slugs::jekyll_title(&file_stem(self.document))).flatten();
+        let fallback = jekyll
+            .or_else(|| rendered.first_heading.clone())
             .or_else(|| {
                 self.document
                     .body()

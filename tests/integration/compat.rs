@@ -85,3 +85,24 @@ fn one_run_reports_every_problem() {
         built.errors()
     );
 }
+
+#[test]
+fn jekyll_tags_summaries_and_titles() {
+    let built = SiteTest::new()
+        .file(
+            "content/posts/2024-06-30-my-new-post.md",
+            post(
+                "tags: emacs micro writing\ndescription: For search engines.\nexcerpt: For cards.\n",
+                "First [para](https://example.org/x) here.",
+            ),
+        )
+        .build()
+        .ok();
+    let page = built.html("posts/my-new-post/index.html");
+    assert_eq!(built.heading("posts/my-new-post/index.html"), "My New Post");
+    let mut tags = page.attrs("article a[href^='/tags/'][href$='/']:not([href='/tags/'])", "href");
+    tags.sort();
+    tags.dedup();
+    assert_eq!(tags, ["/tags/emacs/", "/tags/micro/", "/tags/writing/"]);
+    assert_eq!(page.attr("meta[name=description]", "content"), "For cards.");
+}
