@@ -106,3 +106,21 @@ fn jekyll_tags_summaries_and_titles() {
     assert_eq!(tags, ["/tags/emacs/", "/tags/micro/", "/tags/writing/"]);
     assert_eq!(page.attr("meta[name=description]", "content"), "For cards.");
 }
+
+#[test]
+fn posts_without_cover_or_summary_are_one_line_on_build() {
+    let site = SiteTest::new()
+        .file("content/posts/a.md", post("title: A\ndate: 2024-01-01\nsummary: S\n", "Body."))
+        .file("content/posts/b.md", post("title: B\ndate: 2024-01-02\n", "Body."))
+        .file("content/posts/c.md", post("title: C\n", "Body."));
+    let run = site.run_build(&[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stderr.contains("note: 3 posts have no `cover` and 2 no `summary`"), "{}", run.stderr);
+    assert!(!run.stderr.contains("post has no `cover` image"), "{}", run.stderr);
+    // The warnings that matter are still printed.
+    assert!(run.stderr.contains("post has no `date`"), "{}", run.stderr);
+    let verbose = site.run_build(&["--verbose"]);
+    assert_eq!(verbose.stderr.matches("post has no `cover` image").count(), 3, "{}", verbose.stderr);
+    let listed = site.check_json().findings.iter().filter(|f| f["code"] == "no-cover").count();
+    assert_eq!(listed, 3);
+}
