@@ -74,6 +74,8 @@ pub enum Code {
     NoSummary,
     /// A post without a cover image.
     NoCover,
+    /// A post with no date, in its front matter or its file name.
+    NoDate,
     /// A product that cannot be shown.
     Product,
     /// A shortcode that cannot be placed.
@@ -122,7 +124,7 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order above.
-    pub const ALL: [Self; 37] = [
+    pub const ALL: [Self; 38] = [
         Self::Usage,
         Self::Profile,
         Self::Theme,
@@ -138,6 +140,7 @@ impl Code {
         Self::NoTitle,
         Self::NoSummary,
         Self::NoCover,
+        Self::NoDate,
         Self::Product,
         Self::Shortcode,
         Self::DuplicateUrl,
@@ -180,6 +183,7 @@ impl Code {
             Self::NoTitle => "no-title",
             Self::NoSummary => "no-summary",
             Self::NoCover => "no-cover",
+            Self::NoDate => "no-date",
             Self::Product => "product",
             Self::Shortcode => "shortcode",
             Self::DuplicateUrl => "duplicate-url",

@@ -144,6 +144,13 @@ fn load_and_resolve(source: &content::SourceFile, inputs: Option<&site::Inputs<'
         },
         Loaded::Skipped(warning) => (None, vec![warning]),
         Loaded::Failed(mut errors, body) => {
+            // The body still counts for the link check, with the URL its file
+            // name gives; of what it says, only its unsafe links are errors here.
+            if let (Some(document), Some(inputs)) = (&body, inputs) {
+                let (post, found) = site::resolve_document(document, inputs);
+                errors.extend(found.into_iter().filter(|d| d.code == Code::UnsafeLink && d.is_error()));
+                return (post, errors);
+            }
             if let Some(document) = body {
                 let rendered = markdown::render(document.body(), &links::LinkPolicy::default(), Default::default());
                 errors.extend(
@@ -280,9 +287,9 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
     let (site, found) = site::assemble(resolved, inputs);
     diagnostics.extend(found);
     diagnostics.extend(compliance::links::check_redirects(root));
-    // Broken links are judged only on a complete site: a post that failed to
-    // parse would otherwise make every link to it look broken.
-    if let Some(site) = site.as_ref().filter(|_| !diagnostics.has_errors()) {
+    // Posts with errors are in the site too (see `site::assemble`), so links
+    // to them are not broken and their own links are judged in this run.
+    if let Some(site) = site.as_ref() {
         diagnostics.extend(compliance::links::check(site, &static_files));
         diagnostics.extend(shadowed_static_files(site, &site_static));
     }

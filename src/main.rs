@@ -258,6 +258,15 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
                 for (stage, took) in &report.timings {
                     eprintln!("  {stage:<8} {:>6} ms", took.as_millis());
                 }
+            } else {
+                // A post without a cover or summary is routine, and a blog has
+                // thousands: counted on one line, so the warnings that matter show.
+                let (routine, shown): (Vec<_>, Vec<_>) =
+                    report.warnings.iter().cloned().partition(|d| d.code == "no-cover" || d.code == "no-summary");
+                printer.findings(&shown.into_iter().collect());
+                if let Some(line) = routine_summary(&routine) {
+                    printer.status(&line);
+                }
             }
             let warnings = report.warnings.warning_count();
             let note = match warnings {
@@ -287,4 +296,18 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
             ExitCode::from(diagnostics.exit_status())
         }
     }
+}
+
+/// One line for the posts without a cover or a summary, or `None`.
+fn routine_summary(routine: &[shopfront::diagnostics::Diagnostic]) -> Option<String> {
+    let count = |code: &str| routine.iter().filter(|d| d.code == code).count();
+    let (covers, summaries) = (count("no-cover"), count("no-summary"));
+    let posts = |n: usize| if n == 1 { "1 post has".to_owned() } else { format!("{n} posts have") };
+    let what = match (covers, summaries) {
+        (0, 0) => return None,
+        (c, 0) => format!("{} no `cover`", posts(c)),
+        (0, s) => format!("{} no `summary`", posts(s)),
+        (c, s) => format!("{} no `cover` and {s} no `summary`", posts(c)),
+    };
+    Some(format!("note: {what} (listed with --verbose and by `shopfront check --format json`)"))
 }

@@ -12,7 +12,9 @@
 //! can only write the years 0000 to 9999 (RFC 3339), so a date outside them
 //! is an error here rather than a malformed file later.
 
-use jiff::civil::{DateTime, Time};
+mod lenient;
+
+use jiff::civil::{Date, DateTime, Time};
 use jiff::fmt::temporal::{Pieces, TimeZoneAnnotation, TimeZoneAnnotationKind};
 use jiff::tz::{Offset, TimeZone};
 use jiff::{Timestamp, Zoned};
@@ -37,20 +39,32 @@ impl DateInput {
             return Err("the date is empty".to_owned());
         }
         let normalised = normalise(text);
-        let text = normalised.as_str();
-        let pieces = Pieces::parse(text).map_err(|err| explain(text, &err.to_string()))?;
+        let pieces = match Pieces::parse(normalised.as_str()) {
+            Ok(pieces) => pieces,
+            // Not RFC 3339 / RFC 9557: the looser shapes Hexo and Jekyll read.
+            Err(err) => {
+                return match lenient::parse(text) {
+                    Ok(Some(date)) => Ok(date),
+                    Ok(None) => Err(explain(text, &err.to_string())),
+                    Err(reason) => Err(format!("`{text}` is not a valid date ({reason})")),
+                };
+            }
+        };
         check_year(text, pieces.date().year())?;
         let datetime = pieces.date().to_datetime(pieces.time().unwrap_or(Time::midnight()));
         if let Some(annotation) = pieces.time_zone_annotation() {
-            return parse_zoned(text, datetime, pieces.to_numeric_offset(), annotation).map(Self::Instant);
+            return parse_zoned(text, &normalised, datetime, pieces.to_numeric_offset(), annotation).map(Self::Instant);
         }
         match pieces.to_numeric_offset() {
-            Some(offset) => {
-                let timestamp = offset.to_timestamp(datetime).map_err(|_| too_late(&format!("`{text}`")))?;
-                check_instant(text, timestamp).map(Self::Instant)
-            }
+            Some(offset) => Self::at_offset(text, datetime, offset),
             None => Ok(Self::Civil(datetime)),
         }
+    }
+
+    /// `datetime` at `offset`; `written` is the date as written, for messages.
+    fn at_offset(written: &str, datetime: DateTime, offset: Offset) -> Result<Self, String> {
+        let timestamp = offset.to_timestamp(datetime).map_err(|_| too_late(&format!("`{written}`")))?;
+        check_instant(written, timestamp).map(Self::Instant)
     }
 
     /// The instant, reading a civil date in `tz`.
@@ -76,6 +90,17 @@ impl DateInput {
         Ok(zoned)
     }
 
+    /// The date of a Jekyll/Hexo file name, `2024-06-30-title`: that day at
+    /// midnight in the site's time zone.
+    pub fn from_file_stem(stem: &str) -> Option<Self> {
+        let prefix = stem.get(..11)?;
+        if !prefix.ends_with('-') || super::slugs::strip_date_prefix(stem).len() == stem.len() {
+            return None;
+        }
+        let date: Date = prefix[..10].parse().ok()?;
+        Some(Self::Civil(date.to_datetime(Time::midnight())))
+    }
+
     fn as_written(self) -> String {
         match self {
             Self::Instant(timestamp) => timestamp.to_string(),
@@ -89,6 +114,7 @@ impl DateInput {
 /// says why when it cannot.
 fn parse_zoned(
     text: &str,
+    normalised: &str,
     datetime: DateTime,
     offset: Option<Offset>,
     annotation: &TimeZoneAnnotation<'_>,
@@ -102,7 +128,7 @@ fn parse_zoned(
             "`{text}` names the time zone `{name}`, which is not in the time zone database (use an IANA name such as `America/New_York`)"
         )
     })?;
-    if let Ok(zoned) = text.parse::<Zoned>() {
+    if let Ok(zoned) = normalised.parse::<Zoned>() {
         return check_instant(text, zoned.timestamp());
     }
     // The date and the zone are fine, so an offset contradicts the zone or
@@ -222,6 +248,23 @@ mod tests {
             let zoned = DateInput::parse(input).unwrap().resolve(&la()).unwrap();
             let got = zoned.timestamp().to_zoned(la().clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
             assert_eq!(got, expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn errors_quote_the_date_as_written() {
+        let err = DateInput::parse("2025/02/30 10:00").unwrap_err();
+        assert!(err.starts_with("`2025/02/30 10:00` is not a valid date"), "{err}");
+        let err = DateInput::parse("2023-01-29 18:30:22 2024 -0800").unwrap_err();
+        assert!(err.starts_with("`2023-01-29 18:30:22 2024 -0800` is not a"), "{err}");
+    }
+
+    #[test]
+    fn a_file_name_gives_the_day() {
+        let date = DateInput::from_file_stem("2024-06-30-newer").unwrap();
+        assert_eq!(date, DateInput::Civil(jiff::civil::date(2024, 6, 30).to_datetime(Time::midnight())));
+        for stem in ["2024-06-30", "newer", "2024-6-30-newer", "2024-02-30-x", "2024-06-30x-newer"] {
+            assert_eq!(DateInput::from_file_stem(stem), None, "{stem}");
         }
     }
 

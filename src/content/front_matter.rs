@@ -138,8 +138,22 @@ pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
     }
     match format {
         Format::Yaml => {
-            let options = serde_saphyr::options! { strict_booleans: true };
-            serde_saphyr::from_str_with_options::<FrontMatter>(text, options).map_err(|err| {
+            let read = |text: &str| {
+                let options = serde_saphyr::options! { strict_booleans: true };
+                serde_saphyr::from_str_with_options::<FrontMatter>(text, options)
+            };
+            let result = match read(text) {
+                // libyaml, js-yaml and PyYAML (Jekyll's and Hexo's readers)
+                // accept a quoted value continued at column 0; read it as they do.
+                Err(err) if yaml_message(&err).contains("multiline quoted scalar") => {
+                    match indent_quoted_continuations(text) {
+                        Some(indented) => read(&indented).map_err(|_| err),
+                        None => Err(err),
+                    }
+                }
+                other => other,
+            };
+            result.map_err(|err| {
                 let position = err.location().map(|l| (l.line() as usize, l.column() as usize));
                 match budget_breach(&err) {
                     Some(breach) => over_limit(text, breach, position),
@@ -159,6 +173,74 @@ pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
             }
         }),
     }
+}
+
+/// `text` with the lines that continue a quoted value at column 0 indented
+/// past their key, which changes no value (YAML folds the line breaks of a
+/// quoted scalar and drops their leading spaces); `None` when there are none.
+fn indent_quoted_continuations(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut open: Option<(char, usize)> = None;
+    let mut changed = false;
+    for line in text.split_inclusive('\n') {
+        let rest = match open {
+            Some((_, indent)) => {
+                if !line.starts_with([' ', '\t']) && !line.trim().is_empty() {
+                    out.push_str(&" ".repeat(indent + 2));
+                    changed = true;
+                }
+                line
+            }
+            None => {
+                let indent = line.len() - line.trim_start().len();
+                let value = line.find(": ").map(|i| line[i + 1..].trim_start());
+                match value.and_then(|v| v.chars().next().filter(|c| matches!(c, '"' | '\'')).map(|q| (q, v))) {
+                    Some((quote, value)) => {
+                        open = Some((quote, indent));
+                        &value[1..]
+                    }
+                    None => "",
+                }
+            }
+        };
+        out.push_str(line);
+        if let Some((quote, _)) = open
+            && closes(rest, quote)
+        {
+            open = None;
+        }
+    }
+    changed.then_some(out)
+}
+
+/// Whether a quoted value's text closes on this line: `\"` escapes in double
+/// quotes, `''` in single ones.
+fn closes(text: &str, quote: char) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            '\'' if quote == '\'' && chars.peek() == Some(&'\'') => {
+                chars.next();
+            }
+            c if c == quote => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The first line at or after `from` (1-based) indented with a tab, and the
+/// tab's column; else the first anywhere.
+fn tab_indented(lines: &[&str], from: usize) -> Option<(usize, usize)> {
+    let tab = |(index, line): (usize, &&str)| {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        indent.find('\t').map(|column| (index + 1, indent[..column].chars().count() + 1))
+    };
+    let from = from.saturating_sub(1).min(lines.len());
+    lines.iter().enumerate().skip(from).find_map(tab).or_else(|| lines.iter().enumerate().find_map(tab))
 }
 
 /// Turns a YAML reader's message into one a creator can act on, pointing at
@@ -226,6 +308,16 @@ fn explain_yaml(text: &str, message: &str, position: Option<(usize, usize)>) -> 
             } else {
                 "write one `key: value` per line, e.g. `title: My post`".to_owned()
             }),
+            first_line: None,
+        };
+    }
+    if message.contains("tab")
+        && let Some((line, column)) = tab_indented(&lines, error_line)
+    {
+        return ParseError {
+            message: "this line is indented with a tab".to_owned(),
+            position: Some((line, column)),
+            hint: Some("YAML indents with spaces only: use spaces instead of the tab".to_owned()),
             first_line: None,
         };
     }
@@ -455,7 +547,7 @@ pub struct FrontMatter {
     pub categories: Vec<String>,
     /// `tags`.
     pub tags: Vec<String>,
-    /// `summary`, `description` or `excerpt`, the first one given.
+    /// `summary`, else `excerpt`, else `description` (Jekyll's order).
     pub summary: Option<String>,
     /// `cover` (also `image`, `thumbnail`).
     pub cover: Option<String>,
@@ -509,9 +601,11 @@ impl<'de> Visitor<'de> for FrontMatterVisitor {
                 "slug" => fm.slug = map.next_value::<Option<Text>>()?.map(|t| t.0),
                 "permalink" | "url" => fm.permalink = map.next_value::<Option<Text>>()?.map(|t| t.0),
                 "categories" | "category" => fm.categories.extend(map.next_value::<StringList>()?.0),
-                "tags" => fm.tags.extend(map.next_value::<StringList>()?.0),
+                // Jekyll reads a string of tags as words: `tags: emacs micro writing`.
+                "tags" => fm.tags.extend(map.next_value::<StringList>()?.words()),
+                // Jekyll's `excerpt:` is the post's own summary; `description:` is for search engines.
                 "summary" | "description" | "excerpt" => {
-                    let rank = ["summary", "description", "excerpt"].iter().position(|k| *k == key).unwrap_or(0);
+                    let rank = ["summary", "excerpt", "description"].iter().position(|k| *k == key).unwrap_or(0);
                     let value = map.next_value::<Option<Text>>()?;
                     if let Some(value) = value.filter(|v| !v.0.trim().is_empty())
                         && rank < summary_rank
@@ -716,7 +810,17 @@ impl<'de> Deserialize<'de> for Date {
 
 /// A list of names, also written as one string or (Hexo) nested lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StringList(pub Vec<String>);
+pub struct StringList(pub Vec<String>, bool);
+
+impl StringList {
+    /// The names, a single string split into its words as Jekyll does.
+    fn words(self) -> Vec<String> {
+        match self {
+            Self(names, true) => names.iter().flat_map(|n| n.split_whitespace()).map(str::to_owned).collect(),
+            Self(names, false) => names,
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for StringList {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -737,26 +841,26 @@ impl<'de> Deserialize<'de> for StringList {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<StringList, E> {
                 let v = v.trim();
-                Ok(StringList(if v.is_empty() { Vec::new() } else { vec![v.to_owned()] }))
+                Ok(StringList(if v.is_empty() { Vec::new() } else { vec![v.to_owned()] }, true))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<StringList, E> {
-                Ok(StringList(vec![v.to_string()]))
+                Ok(StringList(vec![v.to_string()], false))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<StringList, E> {
-                Ok(StringList(vec![v.to_string()]))
+                Ok(StringList(vec![v.to_string()], false))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<StringList, E> {
-                Ok(StringList(vec![v.to_string()]))
+                Ok(StringList(vec![v.to_string()], false))
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<StringList, E> {
-                Ok(StringList(vec![v.to_string()]))
+                Ok(StringList(vec![v.to_string()], false))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StringList, A::Error> {
                 let mut out = Vec::new();
                 while let Some(item) = seq.next_element::<StringList>()? {
                     out.extend(item.0);
                 }
-                Ok(StringList(out))
+                Ok(StringList(out, false))
             }
         }
         deserializer.deserialize_any(V)
@@ -829,6 +933,41 @@ mod tests {
     }
 
     #[test]
+    fn a_string_of_tags_is_split_into_words_as_jekyll_does() {
+        let fm = parse(Format::Yaml, "tags: emacs micro  writing\ncategories: Creator Gear\n").unwrap();
+        assert_eq!(fm.tags, ["emacs", "micro", "writing"]);
+        // A list keeps its names whole; a category string is one name (as Hexo reads it).
+        let fm = parse(Format::Yaml, "tags: [how we work, culture]\n").unwrap();
+        assert_eq!(fm.tags, ["how we work", "culture"]);
+        assert_eq!(parse(Format::Yaml, "categories: Creator Gear\n").unwrap().categories, ["Creator Gear"]);
+    }
+
+    #[test]
+    fn a_quoted_value_may_continue_at_column_zero() {
+        let text = "title: A\nexcerpt: \"You can learn agile by\npractice, not from a book.\"\ntags: [a]\n";
+        let fm = parse(Format::Yaml, text).unwrap();
+        assert_eq!(fm.summary.as_deref(), Some("You can learn agile by practice, not from a book."));
+        assert_eq!(fm.tags, ["a"]);
+        let fm = parse(Format::Yaml, "title: 'It''s\nfine: really'\ndate: 2020-01-01\n").unwrap();
+        assert_eq!(fm.title.as_deref(), Some("It's fine: really"));
+        // An unclosed quote is still an error.
+        assert!(parse(Format::Yaml, "title: \"A\nb: c\n").is_err());
+    }
+
+    #[test]
+    fn a_tab_in_indentation_points_at_its_line() {
+        for (text, line, column) in [
+            ("title: A\ntags:\n\t- a\n", 3, 1),
+            ("title: A\nproducts:\n  - name: x\n\t  asin: B000000001\n", 4, 1),
+            ("a: 1\n\tb: 2\n", 2, 1),
+        ] {
+            let err = parse(Format::Yaml, text).unwrap_err();
+            assert_eq!(err.position, Some((line, column)), "{text:?}: {err:?}");
+            assert!(err.hint.as_deref().unwrap().contains("use spaces"), "{err:?}");
+        }
+    }
+
+    #[test]
     fn norway_problem_stays_strings() {
         let fm = parse(Format::Yaml, "title: no\ncategories: [no, yes, on, off]\ntags: NO\n").unwrap();
         assert_eq!(fm.title.as_deref(), Some("no"));
@@ -850,10 +989,15 @@ mod tests {
     }
 
     #[test]
-    fn summary_prefers_summary_over_description_and_excerpt() {
+    fn summary_prefers_summary_then_excerpt_then_description() {
         let fm = parse(Format::Yaml, "excerpt: c\ndescription: b\nsummary: a\n").unwrap();
         assert_eq!(fm.summary.as_deref(), Some("a"));
+        // Jekyll's `excerpt:` is the post's summary; `description:` only stands in for it.
         let fm = parse(Format::Yaml, "excerpt: c\ndescription: b\n").unwrap();
+        assert_eq!(fm.summary.as_deref(), Some("c"));
+        let fm = parse(Format::Yaml, "description: b\nexcerpt: c\n").unwrap();
+        assert_eq!(fm.summary.as_deref(), Some("c"));
+        let fm = parse(Format::Yaml, "description: b\n").unwrap();
         assert_eq!(fm.summary.as_deref(), Some("b"));
     }
 

@@ -187,6 +187,27 @@ pub fn strip_date_prefix(stem: &str) -> &str {
     if is_date { &stem[11..] } else { stem }
 }
 
+/// Jekyll's title for a post without one: its file name's slug, date
+/// dropped, words capitalised (`2024-06-30-my-new-post` → `My New Post`).
+/// `None` when the file name is not a dated post's.
+pub fn jekyll_title(stem: &str) -> Option<String> {
+    let slug = strip_date_prefix(stem);
+    if slug.len() == stem.len() {
+        return None;
+    }
+    let words: Vec<String> = slug
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()
+            })
+        })
+        .collect();
+    let title = words.join(" ");
+    (!title.trim().is_empty()).then_some(title)
+}
+
 /// Checks a slug the creator wrote. It may not leave its folder.
 pub fn check_written(slug: &str) -> Result<(), String> {
     if slug.trim().is_empty() {
@@ -291,6 +312,14 @@ mod tests {
         assert_eq!(from_file_stem("2025-09-25-usb-mics", SlugMode::Transliterate), "usb-mics");
         assert_eq!(from_file_stem("2025-09-25", SlugMode::Transliterate), "2025-09-25");
         assert_eq!(from_file_stem("hello-world", SlugMode::Transliterate), "hello-world");
+    }
+
+    #[test]
+    fn dated_file_names_give_jekyll_titles() {
+        assert_eq!(jekyll_title("2024-06-30-my-new-post").as_deref(), Some("My New Post"));
+        assert_eq!(jekyll_title("2015-03-17-iOS-tips").as_deref(), Some("Ios Tips"));
+        assert_eq!(jekyll_title("2015-03-17-café").as_deref(), Some("Café"));
+        assert_eq!(jekyll_title("my-new-post"), None);
     }
 
     #[test]

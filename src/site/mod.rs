@@ -255,7 +255,9 @@ pub fn resolve_document(document: &Document, inputs: &Inputs<'_>) -> Resolved {
 }
 
 /// Puts resolved documents together into the site: order, URL checks,
-/// collections, products and bundle files.
+/// collections, products and bundle files. The site is made even when
+/// there are errors, so that the links of every post are still checked in
+/// the same run; a site with errors is never written.
 pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut posts = Vec::new();
@@ -272,9 +274,6 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     sort_posts(&mut posts);
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     diagnostics.extend(check_urls(&posts, &pages));
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return (None, diagnostics);
-    }
     // Independent passes over every post: side by side, for serve's rebuilds.
     let ((categories, tags), products) = rayon::join(
         || (collect_terms(&posts, |p| &p.categories), collect_terms(&posts, |p| &p.tags)),
@@ -284,9 +283,6 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     diagnostics.extend(check_assets(&posts, &pages, &assets));
     diagnostics.extend(check_terms(&posts, &categories, |p| &p.categories, "categories"));
     diagnostics.extend(check_terms(&posts, &tags, |p| &p.tags, "tags"));
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return (None, diagnostics);
-    }
     let mut site = Site {
         routes: Vec::new(),
         links: inputs.links.clone(),
@@ -314,7 +310,9 @@ pub fn sort_posts(posts: &mut [Arc<Post>]) {
 
 /// Resolves one document into a post, step by step: its URL, dates, body,
 /// title, summary, cover, products, terms and shortcodes. Each step adds
-/// its findings; any error leaves the post out.
+/// its findings. A post with errors is still made when it has a URL: its
+/// links are checked and links to it are not broken, so one run reports
+/// every problem of the site; the errors keep the site from being written.
 fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Option<Post>, Vec<Diagnostic>) {
     let mut steps = Resolver {
         document,
@@ -341,7 +339,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     let categories = steps.terms(&steps.fm.categories, "category");
     let tags = steps.terms(&steps.fm.tags, "tag");
     steps.disclosure();
-    if steps.findings.has_errors() {
+    if path.is_empty() {
         return (None, steps.findings.into_vec());
     }
     let fm = steps.fm;
@@ -433,7 +431,20 @@ impl Resolver<'_, '_> {
             let document = self.document;
             self.findings.add(Code::FrontMatter, Severity::Error, || fm_error(document, why.clone(), key));
         }
-        let date = fm.date.and_then(|d| match d.resolve(timezone) {
+        let invalid_date = fm.invalid_dates.iter().any(|(key, _)| key == "date");
+        // Jekyll and Hexo date a post by its file name, `2024-06-30-title.md`.
+        let from_file_name = || content::dates::DateInput::from_file_stem(&file_stem(self.document));
+        let written = fm.date.or_else(|| if invalid_date { None } else { from_file_name() });
+        if written.is_none() && !invalid_date && self.document.source.kind == Kind::Post {
+            self.findings.push(
+                Diagnostic::warning(
+                    Code::NoDate,
+                    "post has no `date`, in its front matter or as a `YYYY-MM-DD-` file name; it is listed after every dated post",
+                )
+                .at(&self.document.source.display),
+            );
+        }
+        let date = written.and_then(|d| match d.resolve(timezone) {
             Ok(z) => Some(z),
             Err(message) => {
                 self.findings.push(self.fm_error(message, "date"));
@@ -491,14 +502,17 @@ impl Resolver<'_, '_> {
         rendered
     }
 
-    /// The title: front matter's, else the first heading or line, else the file name.
+    /// The title: front matter's, else (a dated post file, as Jekyll names
+    /// them) the file name's words, else the first heading or line, else the file name.
     fn title(&mut self, rendered: &markdown::Rendered) -> String {
         if let Some(title) = self.fm.title.as_ref().filter(|t| !t.trim().is_empty()) {
             return title.trim().to_owned();
         }
-        let fallback = rendered
-            .first_heading
-            .clone()
+        // A dated post file is Jekyll's: its title comes from the file name.
+        let jekyll =
+            (self.document.source.kind == Kind::Post).then(|| slugs::jekyll_title(&file_stem(self.document))).flatten();
+        let fallback = jekyll
+            .or_else(|| rendered.first_heading.clone())
             .or_else(|| {
                 self.document
                     .body()

@@ -9,6 +9,7 @@ mod awkward;
 mod browser;
 mod build;
 mod cli;
+mod compat;
 mod correctness;
 mod hostile;
 mod invalid;
