@@ -87,5 +87,5 @@ pub fn browser_scheme(href: &str) -> Option<String> {
 /// Whether shopfront may write a link with this `href`: no scheme, or one of
 /// `http`, `https`, `mailto`, `tel`.
 pub fn allowed_href(href: &str) -> bool {
-    browser_scheme(href).is_none_or(|s| matches!(s.as_str(), "http" | "https" | "mailto" | "tel"))
+    browser_scheme(href).is_none_or(|s| matches!(s.as_str(), "http" | "https" | "mailto" | "tel" | "ftp" | "ftps" | "sftp"))
 }

@@ -615,9 +615,9 @@ impl<'de> Visitor<'de> for FrontMatterVisitor {
                     }
                 }
                 "cover" | "image" | "thumbnail" => {
-                    let value = map.next_value::<Option<Text>>()?;
+                    let value = map.next_value::<Option<Image>>()?;
                     if fm.cover.is_none() {
-                        fm.cover = value.map(|t| t.0);
+                        fm.cover = value.and_then(|i| i.0);
                     }
                 }
                 "draft" => fm.draft |= map.next_value::<Option<Flag>>()?.is_some_and(|f| f.0),
@@ -716,6 +716,27 @@ pub struct SellerLinkInput {
 /// A string that may have been written as a number or boolean (`title: 2024`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Text(pub String);
+
+/// An image given as a path, or as a map the way Jekyll themes and
+/// jekyll-seo-tag write it (`image: {path: x.jpg, height: 630}`,
+/// `image: {feature: x.jpg}`): the path is taken from the first of the
+/// usual keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image(pub Option<String>);
+
+impl<'de> Deserialize<'de> for Image {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const KEYS: [&str; 7] = ["path", "feature", "src", "url", "image", "teaser", "thumbnail"];
+        Ok(match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(path) => Image(Some(path)),
+            serde_json::Value::Object(map) => {
+                Image(KEYS.iter().find_map(|key| map.get(*key)?.as_str().map(str::to_owned)))
+            }
+            serde_json::Value::Null => Image(None),
+            other => Image(Some(other.to_string())),
+        })
+    }
+}
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -48,7 +48,7 @@ impl std::fmt::Display for UnsafeLink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "`{}:` links are not allowed (only http, https, mailto, tel, relative and #fragment links)",
+            "`{}:` links are not allowed (only http, https, mailto, tel, ftp, relative and #fragment links)",
             self.scheme
         )
     }

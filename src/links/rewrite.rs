@@ -21,7 +21,7 @@ pub fn rewrite<'a>(href: &'a str, rules: &Rules) -> Rewrite<'a> {
     match classify(written) {
         Shape::Internal => Rewrite::unchanged(written, LinkKind::Internal),
         Shape::Web { protocol_relative } => web(written, protocol_relative, rules),
-        Shape::MailOrPhone => Rewrite::unchanged(written, LinkKind::External),
+        Shape::KeptAsWritten => Rewrite::unchanged(written, LinkKind::External),
         Shape::Unsafe(scheme) => {
             Rewrite { href: Cow::Borrowed("#"), kind: LinkKind::Unsafe { scheme }, warnings: Vec::new() }
         }
@@ -30,8 +30,11 @@ pub fn rewrite<'a>(href: &'a str, rules: &Rules) -> Rewrite<'a> {
 
 enum Shape {
     Internal,
-    Web { protocol_relative: bool },
-    MailOrPhone,
+    Web {
+        protocol_relative: bool,
+    },
+    /// `mailto:`, `tel:`, `ftp:`: kept as written.
+    KeptAsWritten,
     Unsafe(String),
 }
 
@@ -56,7 +59,8 @@ fn classify(written: &str) -> Shape {
     match scheme(written).as_deref() {
         None => Shape::Internal,
         Some("http" | "https") => Shape::Web { protocol_relative: false },
-        Some("mailto" | "tel") => Shape::MailOrPhone,
+        // Mail, phone and file-transfer links open no page of a store: kept.
+        Some("mailto" | "tel" | "ftp" | "ftps" | "sftp") => Shape::KeptAsWritten,
         Some(other) => Shape::Unsafe(other.to_owned()),
     }
 }

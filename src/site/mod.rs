@@ -506,7 +506,8 @@ impl Resolver<'_, '_> {
     /// them) the file name's words, else the first heading or line, else the file name.
     fn title(&mut self, rendered: &markdown::Rendered) -> String {
         if let Some(title) = self.fm.title.as_ref().filter(|t| !t.trim().is_empty()) {
-            return title.trim().to_owned();
+            // Hexo and Jekyll print titles as HTML: `&ldquo;` is a quote, once.
+            return html_escape::decode_html_entities(title.trim()).into_owned();
         }
         // A dated post file is Jekyll's: its title comes from the file name.
         let jekyll =

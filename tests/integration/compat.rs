@@ -124,3 +124,21 @@ fn posts_without_cover_or_summary_are_one_line_on_build() {
     let listed = site.check_json().findings.iter().filter(|f| f["code"] == "no-cover").count();
     assert_eq!(listed, 3);
 }
+
+#[test]
+fn entities_in_titles_image_maps_and_ftp_links_are_read_as_hexo_and_jekyll_do() {
+    let site = SiteTest::new()
+        .file("static/x.jpg", "jpg")
+        .file("static/y.jpg", "jpg")
+        .file(
+            "content/posts/a.md",
+            "---\ntitle: a &ldquo;front door&rdquo; &amp; more\ndate: 2024-01-01\nimage: {feature: /x.jpg}\n---\nSee [the archive](ftp://ftp.example.org/pub/).\n",
+        )
+        .file("content/posts/b.md", "---\ntitle: B\ndate: 2024-01-02\nimage:\n  path: /y.jpg\n  height: 630\n---\nB\n");
+    let built = site.build().ok();
+    let page = built.html("posts/a/index.html");
+    assert_eq!(page.texts("main h1").first().map(String::as_str), Some("a \u{201c}front door\u{201d} & more"));
+    assert!(built.text("posts/a/index.html").contains("href=\"ftp://ftp.example.org/pub/\""));
+    assert!(built.text("posts/a/index.html").contains("/x.jpg"), "the cover from `image: {{feature: …}}`");
+    assert!(built.text("posts/b/index.html").contains("/y.jpg"), "the cover from `image: {{path: …}}`");
+}

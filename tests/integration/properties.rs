@@ -51,7 +51,8 @@ fn never_runs_script(href: &str) -> bool {
 }
 
 fn allowed(href: &str) -> bool {
-    browser_scheme(href).is_none_or(|s| matches!(s.as_str(), "http" | "https" | "mailto" | "tel"))
+    browser_scheme(href)
+        .is_none_or(|s| matches!(s.as_str(), "http" | "https" | "mailto" | "tel" | "ftp" | "ftps" | "sftp"))
 }
 
 /// Text assembled from `pieces`.

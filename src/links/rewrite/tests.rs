@@ -438,7 +438,8 @@ fn rows() -> Vec<Row> {
         row("data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", "#", bad("data"), &[]),
         row("vbscript:msgbox(1)", "#", bad("vbscript"), &[]),
         row("file:///etc/passwd", "#", bad("file"), &[]),
-        row("ftp://ftp.example.com/file.zip", "#", bad("ftp"), &[]),
+        // FTP links (old download archives) are ordinary external links, as in Hexo and Jekyll.
+        row("ftp://ftp.example.com/file.zip", SAME, External, &[]),
         row("C:\\Users\\mia\\mic.jpg", "#", bad("c"), &[]),
         // Everything else is left alone.
         row("mailto:mia@example.com?subject=Hi%20Mia", SAME, External, &[]),
@@ -665,7 +666,7 @@ fn garbage_never_panics() {
             LinkKind::Unsafe { scheme } => {
                 assert_eq!(got.href, "#", "{href:?}");
                 assert!(!scheme.is_empty());
-                assert!(!matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel"));
+                assert!(!matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel" | "ftp" | "ftps" | "sftp"));
             }
             // Rewritten to the canonical shape, or kept exactly as written.
             LinkKind::Amazon { .. } => {
@@ -692,7 +693,8 @@ fn garbage_never_panics() {
         // What the engine writes never hides a script scheme.
         if !matches!(got.kind, LinkKind::Internal) {
             assert!(
-                scheme(&got.href).is_none_or(|s| matches!(&*s, "http" | "https" | "mailto" | "tel")),
+                scheme(&got.href)
+                    .is_none_or(|s| matches!(&*s, "http" | "https" | "mailto" | "tel" | "ftp" | "ftps" | "sftp")),
                 "{href:?} -> {}",
                 got.href
             );
