@@ -143,6 +143,7 @@ fn load_and_resolve(source: &content::SourceFile, inputs: Option<&site::Inputs<'
             None => (None, Vec::new()),
         },
         Loaded::Skipped(warning) => (None, vec![warning]),
+        Loaded::Gone => (None, Vec::new()),
         Loaded::Failed(mut errors, body) => {
             // The body still counts for the link check, with the URL its file
             // name gives; of what it says, only its unsafe links are errors here.

@@ -230,6 +230,15 @@ pub enum Loaded {
     /// The file is broken; its body, when it could be split off, is still
     /// checked so that every error of the file is reported at once.
     Failed(Vec<Diagnostic>, Option<Box<Document>>),
+    /// The file was removed after it was listed (a save in progress under
+    /// `serve`): it is simply not part of the site.
+    Gone,
+}
+
+/// Whether `err` says `path` is no longer there at all (not a link that
+/// leads nowhere, which is the creator's to fix).
+fn gone(err: &std::io::Error, path: &Path) -> bool {
+    err.kind() == std::io::ErrorKind::NotFound && std::fs::symlink_metadata(path).is_err()
 }
 
 /// Reads, decodes, splits and parses one file.
@@ -241,10 +250,12 @@ pub fn load(source: &SourceFile) -> Loaded {
         }
         Ok(meta) if !meta.is_file() => return fail("not a regular file; only regular files are read".to_owned()),
         Ok(_) => {}
+        Err(err) if gone(&err, &source.path) => return Loaded::Gone,
         Err(err) => return fail(format!("cannot read: {}", io_message(&err))),
     }
     let bytes = match std::fs::read(&source.path) {
         Ok(bytes) => bytes,
+        Err(err) if gone(&err, &source.path) => return Loaded::Gone,
         Err(err) => return fail(format!("cannot read: {}", io_message(&err))),
     };
     let text = match decode(bytes) {
@@ -370,6 +381,23 @@ mod tests {
     #[test]
     fn decode_refuses_utf16() {
         assert!(decode(vec![0xFF, 0xFE, b'a', 0]).unwrap_err().0.contains("UTF-16"));
+    }
+
+    #[test]
+    fn a_file_removed_after_the_walk_is_gone_but_a_dangling_link_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = |name: &str| SourceFile {
+            path: dir.path().join(name),
+            display: PathBuf::from(name),
+            kind: Kind::Post,
+            bundle: None,
+        };
+        assert!(matches!(load(&source("removed.md")), Loaded::Gone));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("nowhere.md"), dir.path().join("link.md")).unwrap();
+            assert!(matches!(load(&source("link.md")), Loaded::Failed(..)));
+        }
     }
 
     #[test]

@@ -266,6 +266,7 @@ fn load_post(bytes: &[u8]) -> Vec<shopfront::diagnostics::Diagnostic> {
             errors.iter().for_each(located);
             errors
         }
+        Loaded::Gone => panic!("the file was written just before and is still there"),
     }
 }
 
