@@ -127,12 +127,22 @@ impl Rendered {
     }
 }
 
-/// The `<!-- more -->` marker that ends a hand-written excerpt.
-const MORE: &str = "<!-- more -->";
-
-/// The Markdown before `<!-- more -->`, if the body has the marker.
+/// The Markdown before the `<!-- more -->` marker that ends a hand-written
+/// excerpt, if the body has one. Spaced as Hexo reads it: `<!--more-->`,
+/// `<!--  more -->` and `<!--\nmore\n-->` all count.
 pub fn excerpt(body: &str) -> Option<&str> {
-    body.find(MORE).map(|i| &body[..i])
+    let mut from = 0;
+    while let Some(at) = body[from..].find("<!--") {
+        let start = from + at;
+        let rest = body[start + 4..].trim_start();
+        if let Some(after) = rest.strip_prefix("more")
+            && after.trim_start().starts_with("-->")
+        {
+            return Some(&body[..start]);
+        }
+        from = start + 4;
+    }
+    None
 }
 
 fn options() -> Options {
@@ -881,6 +891,18 @@ a [reference][r], inline <a href=\"https://amazon.com/dp/B000000003\" class=\"x\
         let r = render("[x](/posts/a/) ![i](/images/a.png)", &policy, SlugMode::Transliterate);
         assert!(r.html.contains("href=\"/shop/posts/a/\""), "{}", r.html);
         assert!(r.html.contains("src=\"/shop/images/a.png\""), "{}", r.html);
+    }
+
+    #[test]
+    fn the_more_marker_is_read_in_any_spacing() {
+        for marker in ["<!-- more -->", "<!--more-->", "<!--  more  -->", "<!--\nmore\n-->", "<!--more -->"] {
+            let body = format!("Intro.\n\n{marker}\n\nRest");
+            assert_eq!(excerpt(&body), Some("Intro.\n\n"), "{marker:?}");
+        }
+        for not in ["<!-- more than that -->", "<!-- moreover -->", "<!-- comment -->", "<!- more -->"] {
+            assert_eq!(excerpt(&format!("Intro.\n\n{not}\n\nRest")), None, "{not:?}");
+        }
+        assert_eq!(excerpt("A <!-- x --> B <!--more--> C"), Some("A <!-- x --> B "));
     }
 
     #[test]
