@@ -292,6 +292,13 @@ impl Output {
             return Err(OutputError::BrokenLink(target.to_path_buf()));
         }
         let manifest_path = target.join(MANIFEST);
+        // Written in place: a link there would have it written elsewhere.
+        if std::fs::symlink_metadata(&manifest_path).is_ok_and(|m| !m.is_file()) {
+            return Err(OutputError::Manifest {
+                path: manifest_path,
+                reason: "it is not a regular file (a link or a folder)".to_owned(),
+            });
+        }
         // The manifest is also the lock. A build that failed may remove it (and
         // the folder, if it made them) while this one waits: then start again.
         let (manifest_file, created_target, created_manifest) = loop {
@@ -848,6 +855,19 @@ mod tests {
         drop(output);
         assert_eq!(std::fs::read(target.join("index.html")).unwrap(), b"one");
         assert_eq!(files(&target), [MANIFEST, "index.html"]);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_manifest_that_is_a_link_is_refused_and_its_target_untouched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let elsewhere = tmp.path().join("elsewhere.txt");
+        std::fs::write(&elsewhere, "keep").unwrap();
+        let target = tmp.path().join("public");
+        std::fs::create_dir(&target).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, target.join(MANIFEST)).unwrap();
+        assert!(matches!(Output::new(&target), Err(OutputError::Manifest { .. })));
+        assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "keep");
     }
 
     #[test]
