@@ -380,11 +380,18 @@ impl Output {
     /// removes the staging folders of builds that died before.
     fn recover(&mut self) -> Result<(), OutputError> {
         let Ok(entries) = std::fs::read_dir(&self.target) else { return Ok(()) };
-        let mut leftovers: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with(STAGING_PREFIX))
-            .map(|e| e.path())
-            .collect();
+        let mut leftovers: Vec<PathBuf> = Vec::new();
+        for entry in entries.filter_map(Result::ok) {
+            if !entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
+                continue;
+            }
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                leftovers.push(entry.path());
+            } else {
+                // A link by that name is no build's: removed, never followed.
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
         leftovers.sort();
         // We hold the lock: no other build is running here, so each one is a leftover.
         for staging in leftovers {
