@@ -40,7 +40,7 @@ const MARKETPLACES: [(&str, Region); 22] = [
 ];
 
 /// Amazon's own link shorteners; where they lead cannot be known offline.
-const SHORT_HOSTS: [&str; 5] = ["amzn.to", "a.co", "amzn.eu", "amzn.asia", "amzn.com"];
+const SHORT_HOSTS: [&str; 7] = ["amzn.to", "a.co", "amzn.eu", "amzn.asia", "amzn.in", "link.amazon", "amzn.com"];
 
 /// The Amazon marketplace domains shopfront knows, e.g. `"amazon.co.uk"`,
 /// for validating `[affiliate.amazon.tags]`.

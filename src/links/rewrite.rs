@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use url::{Host, Url};
 
+use super::amazon::product_url;
 use super::hosts::{marketplace_of_host, short_link_host};
 use super::outcome::{LinkKind, LinkWarning, Rewrite};
 use super::rules::Rules;
@@ -125,6 +126,14 @@ fn web<'a>(written: &'a str, protocol_relative: bool, rules: &Rules) -> Rewrite<
         return amazon::rewrite(written, &url, marketplace, rules.amazon.as_ref());
     }
     if let Some(short) = short_link_host(host) {
+        // `amzn.com/ASIN` says which product it is: the tagged product link.
+        if short == "amzn.com"
+            && let Some(product) =
+                url.path().trim_matches('/').split('/').next().and_then(|asin| product_url("amazon.com", asin))
+            && let Ok(product) = Url::parse(&product)
+        {
+            return amazon::rewrite(written, &product, "amazon.com", rules.amazon.as_ref());
+        }
         return Rewrite {
             href: Cow::Borrowed(written),
             kind: LinkKind::Amazon { marketplace: short.to_owned(), asin: None, tagged: false },

@@ -368,6 +368,22 @@ fn rows() -> Vec<Row> {
         row("https://a.co/d/abc1234", SAME, short("a.co"), &[SHORT]),
         row("https://amzn.eu/d/9ZyXwVu", SAME, short("amzn.eu"), &[SHORT]),
         row("http://amzn.asia/d/5fGh6Jk", SAME, short("amzn.asia"), &[SHORT]),
+        row("https://amzn.in/d/0abCdEf", SAME, short("amzn.in"), &[SHORT]),
+        row("https://link.amazon/aBc123", SAME, short("link.amazon"), &[SHORT]),
+        // amzn.com/ASIN names its product: it becomes the tagged product link.
+        row(
+            "https://amzn.com/B06XCKGLTP",
+            "https://www.amazon.com/dp/B06XCKGLTP?tag=miachen-20",
+            product("amazon.com", "B06XCKGLTP"),
+            &[],
+        ),
+        row(
+            "http://www.amzn.com/0596007124/",
+            "https://www.amazon.com/dp/0596007124?tag=miachen-20",
+            product("amazon.com", "0596007124"),
+            &[],
+        ),
+        row("https://amzn.com/", SAME, short("amzn.com"), &[SHORT]),
         // Look-alikes and tricks are not Amazon.
         row("https://amazon.com.evil.example/dp/B06XCKGLTP", SAME, External, &[]),
         row("https://notamazon.com/dp/B06XCKGLTP", SAME, External, &[]),
