@@ -161,19 +161,7 @@ impl SiteRoot {
 
     /// Whether a folder between the site and `path` is itself a link.
     fn has_linked_parent(&self, path: &Path) -> bool {
-        let Ok(relative) = path.strip_prefix(&self.root) else { return true };
-        let mut at = self.root.clone();
-        let mut components = relative.components().peekable();
-        while let Some(component) = components.next() {
-            if components.peek().is_none() {
-                break;
-            }
-            at.push(component);
-            if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
-                return true;
-            }
-        }
-        false
+        path.strip_prefix(&self.root).map_or(true, |relative| linked_folder(&self.root, relative))
     }
 
     /// Reads a file the site names directly, after [`Self::check_file`];
@@ -264,6 +252,23 @@ impl SiteRoot {
         walk.errors.extend(errors.into_inner());
         walk
     }
+}
+
+/// Whether a folder between `root` and `root/relative` (the last part not
+/// counted) is a symbolic link.
+pub fn linked_folder(root: &Path, relative: &Path) -> bool {
+    let mut at = root.to_path_buf();
+    let mut components = relative.components().peekable();
+    while let Some(component) = components.next() {
+        if components.peek().is_none() {
+            return false;
+        }
+        at.push(component);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return true;
+        }
+    }
+    false
 }
 
 /// What a walk found.

@@ -328,8 +328,8 @@ pub fn finished_page(
     route: &site::routes::Route,
     minify: bool,
 ) -> Result<String, Box<Diagnostic>> {
-    let page = pages.render(route)?;
-    let html = html::without_non_xml_chars(page.html.clone());
+    let mut page = pages.render(route)?;
+    let html = html::without_non_xml_chars(std::mem::take(&mut page.html));
     let html = if minify { output::minify::html(&html) } else { html };
     compliance::check_rendered(&page, &html, pages.amazon_statement(), &pages.site().links)?;
     Ok(html)

@@ -1,6 +1,6 @@
 //! HTML text in and out, in one place: escaping for templates and
 //! attributes, reading character references (the browser's way for URLs in
-//! [`attributes`], the simple way for text and ids in [`decode_entities`]),
+//! [`attributes`], all of HTML's named references for text in [`decode_entities`]),
 //! and the characters XML and HTML cannot carry.
 
 pub mod attributes;
@@ -42,52 +42,11 @@ fn escape_pieces<E>(text: &str, mut emit: impl FnMut(&str) -> Result<(), E>) -> 
     emit(&text[start..])
 }
 
-/// Decodes the character references templates produce in text and ids.
-/// URLs are read with [`attributes::decode`], the way a
-/// browser reads them.
+/// Decodes every character reference (named or numeric) in text: page text
+/// and ids the disclosure and link checks read, titles written as HTML.
+/// URLs are read with [`attributes::decode`], the way a browser reads them.
 pub fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        // Bytes, not a `str` slice: byte 12 may fall inside a character.
-        let Some(end) = rest.bytes().take(12).position(|b| b == b';') else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let entity = &rest[1..end];
-        let decoded = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some(' '),
-            _ => entity
-                .strip_prefix("#x")
-                .or_else(|| entity.strip_prefix("#X"))
-                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    html_escape::decode_html_entities(text).into_owned()
 }
 
 /// Whether XML 1.0 can carry `c` at all, escaped or not (its `Char`

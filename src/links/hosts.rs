@@ -133,9 +133,8 @@ const SHORTENERS: &[&str] = &[
 /// Whether `href` goes through a redirect service, and which kind.
 pub fn redirector(href: &str) -> Option<Redirector> {
     let host = web_host(href)?;
-    let host = host.strip_prefix("www.").unwrap_or(&host);
     let matches = |list: &'static [&'static str]| {
-        list.iter().copied().find(|h| host.strip_suffix(h).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
+        list.iter().copied().find(|h| host.strip_suffix(*h).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
     };
     matches(AMAZON_REDIRECTORS).map(Redirector::Amazon).or_else(|| matches(SHORTENERS).map(Redirector::General))
 }

@@ -82,6 +82,16 @@ struct Written {
     from: Option<PathBuf>,
 }
 
+impl Written {
+    /// `path` as an error names it, with the file it was copied from.
+    fn named(&self, path: &str) -> String {
+        match &self.from {
+            Some(from) => format!("`{path}` (from {})", from.display()),
+            None => format!("`{path}`"),
+        }
+    }
+}
+
 /// One file of the manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Entry {
@@ -435,10 +445,7 @@ impl Output {
             for part in relative.split('/') {
                 prefix.push_str(part);
                 if let Some(file) = written.get(&prefix) {
-                    let named = match &file.from {
-                        Some(from) => format!("`{prefix}` (from {})", from.display()),
-                        None => format!("`{prefix}`"),
-                    };
+                    let named = file.named(&prefix);
                     return Err(OutputError::FileFolder { file: named, inside: format!("`{prefix}/`") });
                 }
                 prefix.push('/');
@@ -487,7 +494,9 @@ impl Output {
         Self::check_path(relative)?;
         let entry = Entry { len: bytes.len() as u64, hash: xxhash_rust::xxh3::xxh3_128(bytes) };
         let existing = self.target.join(relative);
-        let in_place = self.owns(relative)
+        // Read the file in place only when the manifest says it may be the same.
+        let may_be_same = self.previous.files.get(relative).map_or(self.adopted, |before| *before == entry);
+        let in_place = may_be_same
             && std::fs::symlink_metadata(&existing).is_ok_and(|m| m.is_file() && m.len() == entry.len)
             && std::fs::read(&existing).is_ok_and(|there| there == bytes);
         if in_place {
@@ -564,10 +573,7 @@ impl Output {
     /// Refuses a commit that would replace someone else's files, or whose
     /// files would collide on a case-insensitive disk or host.
     fn check_clashes(&self, written: &FxHashMap<String, Written>) -> Result<(), OutputError> {
-        let named = |path: &str| match written.get(path).and_then(|w| w.from.as_ref()) {
-            Some(from) => format!("`{path}` (from {})", from.display()),
-            None => format!("`{path}`"),
-        };
+        let named = |path: &str| written.get(path).map_or_else(|| format!("`{path}`"), |w| w.named(path));
         let mut paths: Vec<&String> = written.keys().collect();
         paths.sort();
         let mut folded: FxHashMap<String, &str> = FxHashMap::default();
@@ -621,7 +627,7 @@ impl Output {
         for (path, entry) in &journal.delete {
             let file = self.target.join(path);
             // Never through a link: a linked folder in the output is someone else's.
-            if self.linked_folder(path) {
+            if crate::fs::linked_folder(&self.target, Path::new(path)) {
                 continue;
             }
             match std::fs::symlink_metadata(&file) {
@@ -650,22 +656,6 @@ impl Output {
         self.created_target = false;
         self.previous = manifest;
         Ok(kept)
-    }
-
-    /// Whether a folder on the way to `relative` is a symbolic link.
-    fn linked_folder(&self, relative: &str) -> bool {
-        let mut at = self.target.clone();
-        let mut parts = relative.split('/').peekable();
-        while let Some(part) = parts.next() {
-            if parts.peek().is_none() {
-                return false;
-            }
-            at.push(part);
-            if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
-                return true;
-            }
-        }
-        false
     }
 }
 

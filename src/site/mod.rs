@@ -507,7 +507,7 @@ impl Resolver<'_, '_> {
     fn title(&mut self, rendered: &markdown::Rendered) -> String {
         if let Some(title) = self.fm.title.as_ref().filter(|t| !t.trim().is_empty()) {
             // Hexo and Jekyll print titles as HTML: `&ldquo;` is a quote, once.
-            return html_escape::decode_html_entities(title.trim()).into_owned();
+            return crate::html::decode_entities(title.trim());
         }
         // A dated post file is Jekyll's: its title comes from the file name.
         let jekyll =
@@ -602,12 +602,11 @@ impl Resolver<'_, '_> {
         let product_index = ProductIndex::new(products);
         for call in &rendered.shortcodes {
             let error = |message: String| document.error_in_body(Code::Shortcode, call.offset, message);
-            let shortcode_error = (Code::Shortcode, Severity::Error);
             match (call.name.as_str(), &call.argument) {
                 ("product", Some(wanted)) => match product_index.find(wanted) {
                     Some(index) => shortcodes.push(Shortcode::Product(index)),
                     None if self.fm.products.len() != products.len() => {} // the product itself had errors
-                    None => self.findings.add(shortcode_error.0, shortcode_error.1, || {
+                    None => self.findings.add(Code::Shortcode, Severity::Error, || {
                         let known: Vec<&str> = products.iter().map(|p| p.id.as_str()).collect();
                         let hint = if known.is_empty() {
                             "this post has no `products:` in its front matter".to_owned()
@@ -618,12 +617,12 @@ impl Resolver<'_, '_> {
                             .with_hint(hint)
                     }),
                 },
-                ("product", None) => self.findings.add(shortcode_error.0, shortcode_error.1, || {
+                ("product", None) => self.findings.add(Code::Shortcode, Severity::Error, || {
                     error("`product()` needs an asin or id: {{ product(\"B06XCKGLTP\") }}".to_owned())
                 }),
                 ("products", _) => shortcodes.push(Shortcode::Products),
                 ("compare", _) => shortcodes.push(Shortcode::Compare),
-                (other, _) => self.findings.add(shortcode_error.0, shortcode_error.1, || {
+                (other, _) => self.findings.add(Code::Shortcode, Severity::Error, || {
                     error(format!("unknown shortcode `{other}`"))
                         .with_hint("shortcodes are product(\"ASIN or id\"), products() and compare()")
                 }),

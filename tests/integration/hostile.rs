@@ -23,6 +23,12 @@ fn site() -> SiteTest {
         .file("static/logo.txt", "logo")
 }
 
+/// Adds a line to the `[site]` table of the profile at `root`.
+fn add_site_setting(root: &Path, line: &str) {
+    let profile = std::fs::read_to_string(root.join("profile.toml")).unwrap();
+    std::fs::write(root.join("profile.toml"), profile.replace("[site]\n", &format!("[site]\n{line}\n"))).unwrap();
+}
+
 #[test]
 fn links_out_of_the_site_are_errors_naming_link_and_target_and_nothing_leaks() {
     let secrets = tempfile::tempdir().unwrap();
@@ -93,9 +99,7 @@ fn every_input_folder_and_file_refuses_links_out_of_the_site() {
             Box::new(|root: &Path, away: &Path| {
                 std::fs::create_dir_all(root.join("themes")).unwrap();
                 symlink(away.join("theme"), root.join("themes/mine")).unwrap();
-                let profile = std::fs::read_to_string(root.join("profile.toml")).unwrap();
-                std::fs::write(root.join("profile.toml"), profile.replace("[site]\n", "[site]\ntheme = \"mine\"\n"))
-                    .unwrap();
+                add_site_setting(root, "theme = \"mine\"");
             }),
         ),
         (
@@ -103,9 +107,7 @@ fn every_input_folder_and_file_refuses_links_out_of_the_site() {
             Box::new(|root: &Path, away: &Path| {
                 std::fs::create_dir_all(root.join("locales")).unwrap();
                 symlink(away.join("de.toml"), root.join("locales/de.toml")).unwrap();
-                let profile = std::fs::read_to_string(root.join("profile.toml")).unwrap();
-                std::fs::write(root.join("profile.toml"), profile.replace("[site]\n", "[site]\nlanguage = \"de\"\n"))
-                    .unwrap();
+                add_site_setting(root, "language = \"de\"");
             }),
         ),
         (
