@@ -33,11 +33,13 @@
 //! lower layers (the test `layers` reads every `crate::` path in `src/` and
 //! holds this list). The link rule engine is pure and at the bottom; the
 //! profile sits above `markdown` because its bio is Markdown; `compliance`
-//! judges what `render` and `output` made.
+//! judges what `render` and `output` made, except its `content` part (what
+//! the programs' terms forbid in front matter), which `site` calls as it
+//! reads products and so sits low.
 //!
 //! - layer 0: `diagnostics`
 //! - layer 1: `fs`, `html`, `links`
-//! - layer 2: `content`
+//! - layer 2: `content`, `compliance::content`
 //! - layer 3: `markdown`
 //! - layer 4: `profile`
 //! - layer 5: `site`
@@ -331,7 +333,7 @@ pub fn finished_page(
     let mut page = pages.render(route)?;
     let html = html::without_non_xml_chars(std::mem::take(&mut page.html));
     let html = if minify { output::minify::html(&html) } else { html };
-    compliance::check_rendered(&page, &html, pages.amazon_statement(), &pages.site().links)?;
+    compliance::check_rendered(&page, &html, pages.statement_texts(), &pages.site().links)?;
     Ok(html)
 }
 

@@ -128,6 +128,10 @@ pub struct ProgramSettings {
     /// A wrapper URL with `{url}` for the original.
     #[serde(default)]
     pub template: Option<Spanned<String>>,
+    /// The statement the program's terms require on every page that links
+    /// to it, before the first link (as Amazon requires its own).
+    #[serde(default)]
+    pub statement: Option<Spanned<String>>,
 }
 
 /// `[disclosure]`.
@@ -230,6 +234,7 @@ impl Settings {
                     Some(template) => ProgramAction::Template(template.get_ref().clone()),
                     None => ProgramAction::Params(program.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
                 },
+                statement: program.statement.as_ref().map(|s| s.get_ref().trim().to_owned()),
             })
             .collect();
         crate::links::LinkPolicy { base_path: self.base_path.clone(), rules: Rules { amazon, programs } }
@@ -439,6 +444,17 @@ impl Validator<'_> {
                         format!("`{h}` is not a host name (write `shop.example.com`, without https://)"),
                     );
                 }
+            }
+            if let Some(statement) = &program.statement
+                && statement.get_ref().trim().is_empty()
+            {
+                self.error_at(
+                    statement.span().start,
+                    format!(
+                        "program `{}` has an empty `statement`; write its required statement or remove the key",
+                        program.name
+                    ),
+                );
             }
             if let Some(template) = &program.template {
                 if !template.get_ref().contains("{url}") || !is_http_url(template.get_ref()) {

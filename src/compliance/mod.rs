@@ -8,21 +8,23 @@
 //! rule engine says so for its `href`, so even a hand-written Amazon link in
 //! a template is seen.
 
+pub mod content;
 pub mod links;
 pub mod report;
 
 use std::cell::RefCell;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::links::LinkPolicy;
+use crate::links::{LinkPolicy, Statement};
 
 /// What a page's HTML must show before its first affiliate link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expected<'a> {
     /// The disclosure text the page was given.
     pub text: &'a str,
-    /// Amazon's statement, required when the page links to Amazon.
-    pub amazon_statement: &'a str,
+    /// Each program's required statement (Amazon's, …), required before
+    /// the page's first link to that program.
+    pub statements: &'a [(Statement, String)],
 }
 
 /// Why a page fails the disclosure rules.
@@ -38,9 +40,12 @@ pub enum Violation {
         /// The affiliate link that comes first.
         href: String,
     },
-    /// Amazon links but no Amazon statement before the first one.
-    NoAmazonStatement {
-        /// The first Amazon link.
+    /// Links to a program that requires a statement (Amazon), but the
+    /// statement is not before the first one.
+    NoStatement {
+        /// The program, e.g. `Amazon`.
+        program: String,
+        /// The program's first link.
         href: String,
     },
 }
@@ -50,43 +55,52 @@ impl std::fmt::Display for Violation {
         match self {
             Self::Missing { href } => write!(f, "has affiliate links (first: {href}) but shows no disclosure"),
             Self::Late { href } => write!(f, "shows the affiliate link {href} before the disclosure"),
-            Self::NoAmazonStatement { href } => {
-                write!(f, "links to Amazon ({href}) without Amazon's required statement before the link")
+            Self::NoStatement { program, href } => {
+                write!(f, "links to {program} ({href}) without {program}'s required statement before the link")
             }
         }
     }
+}
+
+/// One required statement as the full check follows it.
+struct Followed {
+    statement: Statement,
+    /// Normalised text.
+    text: String,
+    seen: bool,
+    checked: bool,
 }
 
 #[derive(Default)]
 struct Scan {
     text: String,
     disclosure_seen: bool,
-    statement_seen: bool,
+    statements: Vec<Followed>,
     violations: Vec<Violation>,
     missing_candidate: Option<String>,
-    amazon_checked: bool,
     affiliate_checked: bool,
 }
 
 /// Checks a rendered page against the disclosure rules; the error names the
 /// page and the template that rendered it. `html` is what will be written,
-/// after minifying.
+/// after minifying; `statements` are the texts of every statement a program
+/// may require.
 pub fn check_rendered(
     page: &crate::render::RenderedPage,
     html: &str,
-    amazon_statement: &str,
+    statements: &[(Statement, String)],
     links: &LinkPolicy,
 ) -> Result<(), Box<Diagnostic>> {
     // The page lost what HTML cannot carry; so do the texts it must show.
     let clean = |text: &str| crate::html::without_non_xml_chars(text.to_owned());
     let text = page.disclosure.as_ref().map(|d| clean(&d.text));
-    let statement = clean(amazon_statement);
-    let expected = text.as_deref().map(|text| Expected { text, amazon_statement: &statement });
+    let statements: Vec<(Statement, String)> = statements.iter().map(|(s, t)| (s.clone(), clean(t))).collect();
+    let expected = text.as_deref().map(|text| Expected { text, statements: &statements });
     match check_page(html, expected.as_ref(), links).into_iter().next() {
         None => Ok(()),
         Some(violation) => Err(Box::new(
             Diagnostic::error(Code::Disclosure, format!("page /{} {violation}", page.path)).at(&page.template).with_hint(
-                "render `disclosure.text` and `disclosure.amazon` in a visible banner before the first affiliate link",
+                "render `disclosure.text` and `disclosure.statements` in a visible banner before the first affiliate link",
             ),
         )),
     }
@@ -100,24 +114,36 @@ pub fn check_rendered(
 /// fast path cannot pass (no link found before the text as written) gets the
 /// full HTML parse, which also sees text reflowed across elements.
 pub fn check_page(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -> Vec<Violation> {
-    let Some((first_affiliate, first_amazon)) = first_affiliate_links(html, links) else {
+    let wanted = expected.map_or(0, |e| e.statements.len());
+    let Some(first) = first_affiliate_links(html, links, wanted) else {
         return Vec::new();
     };
     if let Some(expected) = expected {
-        let disclosure_ok = starts_before(html, expected.text, first_affiliate);
-        let statement_ok = first_amazon.is_none_or(|link| starts_before(html, expected.amazon_statement, link));
-        if disclosure_ok && statement_ok {
+        let disclosure_ok = starts_before(html, expected.text, first.affiliate);
+        let statements_ok = first.by_statement.iter().all(|(statement, link)| {
+            expected.statements.iter().any(|(s, text)| s == statement && starts_before(html, text, *link))
+        });
+        if disclosure_ok && statements_ok {
             return Vec::new();
         }
     }
     full_check(html, expected, links)
 }
 
-/// Byte offsets of the first affiliate link and the first Amazon link, or
-/// `None` when the page has no affiliate link at all.
-fn first_affiliate_links(html: &str, links: &LinkPolicy) -> Option<(usize, Option<usize>)> {
+/// Where a page's first affiliate links are.
+struct FirstLinks {
+    /// Byte offset of the first affiliate link.
+    affiliate: usize,
+    /// Byte offset of the first link calling for each statement.
+    by_statement: Vec<(Statement, usize)>,
+}
+
+/// The first affiliate link and the first link calling for each statement,
+/// or `None` when the page has no affiliate link at all. The scan stops
+/// once `wanted` statements are placed.
+fn first_affiliate_links(html: &str, links: &LinkPolicy, wanted: usize) -> Option<FirstLinks> {
     let mut first_affiliate = None;
-    let mut first_amazon = None;
+    let mut by_statement: Vec<(Statement, usize)> = Vec::new();
     let bytes = html.as_bytes();
     let mut at = 0;
     while let Some(found) = html[at..].find('<') {
@@ -140,17 +166,19 @@ fn first_affiliate_links(html: &str, links: &LinkPolicy) -> Option<(usize, Optio
                 if link.is_affiliate() && first_affiliate.is_none() {
                     first_affiliate = Some(start);
                 }
-                if link.is_amazon() && first_amazon.is_none() {
-                    first_amazon = Some(start);
+                if let Some(statement) = link.statement
+                    && !by_statement.iter().any(|(s, _)| *s == statement)
+                {
+                    by_statement.push((statement, start));
                 }
             }
         }
-        if first_affiliate.is_some() && first_amazon.is_some() {
+        if first_affiliate.is_some() && by_statement.len() >= wanted {
             break;
         }
         at = end;
     }
-    first_affiliate.map(|a| (a, first_amazon))
+    first_affiliate.map(|affiliate| FirstLinks { affiliate, by_statement })
 }
 
 /// The offset just past the `>` that ends the tag at `start`, quotes respected.
@@ -217,8 +245,21 @@ fn full_check(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -
         return Vec::new();
     }
     let disclosure = expected.map(|e| normalise(e.text)).unwrap_or_default();
-    let statement = expected.map(|e| normalise(e.amazon_statement)).unwrap_or_default();
-    let scan = RefCell::new(Scan::default());
+    let statements = expected.map_or(&[][..], |e| e.statements);
+    let statements = statements
+        .iter()
+        .map(|(statement, text)| Followed {
+            statement: statement.clone(),
+            text: normalise(text),
+            seen: false,
+            checked: false,
+        })
+        .collect();
+    let longest = std::iter::once(disclosure.len())
+        .chain(expected.iter().flat_map(|e| e.statements.iter().map(|(_, t)| t.len())))
+        .max()
+        .unwrap_or(0);
+    let scan = RefCell::new(Scan { statements, ..Scan::default() });
     let settings = lol_html::RewriteStrSettings::new()
         .append_element_content_handler(lol_html::element!("a[href]", |el| {
             let Some(href) = el.get_attribute("href") else { return Ok(()) };
@@ -235,17 +276,37 @@ fn full_check(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -
                     scan.missing_candidate = Some(href.clone());
                 }
             }
-            if link.is_amazon() && !scan.amazon_checked {
-                scan.amazon_checked = true;
-                if !scan.statement_seen && scan.disclosure_seen {
-                    scan.violations.push(Violation::NoAmazonStatement { href });
+            let disclosure_seen = scan.disclosure_seen;
+            if let Some(statement) = &link.statement {
+                match scan.statements.iter_mut().find(|f| f.statement == *statement) {
+                    Some(followed) if !followed.checked => {
+                        followed.checked = true;
+                        if !followed.seen && disclosure_seen {
+                            let program = statement.program().to_owned();
+                            scan.violations.push(Violation::NoStatement { program, href });
+                        }
+                    }
+                    Some(_) => {}
+                    // A statement whose text nobody gave cannot have been shown.
+                    None if disclosure_seen => {
+                        let program = statement.program().to_owned();
+                        scan.statements.push(Followed {
+                            statement: statement.clone(),
+                            text: String::new(),
+                            seen: false,
+                            checked: true,
+                        });
+                        scan.violations.push(Violation::NoStatement { program, href });
+                    }
+                    None => {}
                 }
             }
             Ok(())
         }))
         .append_element_content_handler(lol_html::text!("body *", |chunk| {
             let mut scan = scan.borrow_mut();
-            if scan.disclosure_seen && (scan.statement_seen || statement.is_empty()) {
+            let scan = &mut *scan;
+            if scan.disclosure_seen && scan.statements.iter().all(|f| f.seen || f.text.is_empty()) {
                 return Ok(());
             }
             scan.text.push_str(chunk.as_str());
@@ -253,11 +314,13 @@ fn full_check(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -
             if !disclosure.is_empty() && seen.contains(&disclosure) {
                 scan.disclosure_seen = true;
             }
-            if !statement.is_empty() && seen.contains(&statement) {
-                scan.statement_seen = true;
+            for followed in &mut scan.statements {
+                if !followed.text.is_empty() && seen.contains(&followed.text) {
+                    followed.seen = true;
+                }
             }
             // Keep only a tail long enough to match texts split across chunks.
-            let keep = disclosure.len().max(statement.len()) * 2 + 64;
+            let keep = longest * 2 + 64;
             if scan.text.len() > keep * 2 {
                 let mut cut = scan.text.len() - keep;
                 while !scan.text.is_char_boundary(cut) {
@@ -342,7 +405,9 @@ mod tests {
 
     const TEXT: &str = "I earn a commission if you buy through links on this page, at no extra cost to you.";
     const AMAZON: &str = "As an Amazon Associate I earn from qualifying purchases.";
-    const EXPECTED: Expected<'static> = Expected { text: TEXT, amazon_statement: AMAZON };
+    fn statements() -> Vec<(Statement, String)> {
+        vec![(Statement::Amazon, AMAZON.to_owned())]
+    }
     const BUY: &str = r#"<a href="https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20">Buy</a>"#;
 
     fn page(body: &str) -> String {
@@ -354,7 +419,7 @@ mod tests {
         let html = page(
             "<aside><p>I earn a commission if you buy through links on this page, at no extra cost to you.</p><p>As an Amazon Associate I earn from qualifying purchases.</p></aside>{BUY}",
         );
-        assert_eq!(check_page(&html, Some(&EXPECTED), &links()), []);
+        assert_eq!(check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links()), []);
     }
 
     #[test]
@@ -362,8 +427,9 @@ mod tests {
         let html = page(&format!(
             "<div>I earn a commission if you buy through links on this page,\n   at no extra cost to <b>you</b>.</div><p>As an Amazon Associate I earn from qualifying purchases.</p>{BUY}"
         ));
-        assert_eq!(check_page(&html, Some(&EXPECTED), &links()), []);
-        let quoted = Expected { text: "Mia's picks earn me money & more.", amazon_statement: AMAZON };
+        assert_eq!(check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links()), []);
+        let statements = statements();
+        let quoted = Expected { text: "Mia's picks earn me money & more.", statements: &statements };
         let html = page(&format!("<p>Mia&#39;s picks earn me money &amp; more.</p><p>{AMAZON}</p>{BUY}"));
         assert_eq!(check_page(&html, Some(&quoted), &links()), []);
     }
@@ -371,13 +437,19 @@ mod tests {
     #[test]
     fn a_late_disclosure_fails() {
         let html = page(&format!("{BUY}<footer>{TEXT} {AMAZON}</footer>"));
-        assert!(matches!(check_page(&html, Some(&EXPECTED), &links())[..], [Violation::Late { .. }]));
+        assert!(matches!(
+            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links())[..],
+            [Violation::Late { .. }]
+        ));
     }
 
     #[test]
     fn a_missing_disclosure_fails() {
         let html = page(BUY);
-        assert!(matches!(check_page(&html, Some(&EXPECTED), &links())[..], [Violation::Missing { .. }]));
+        assert!(matches!(
+            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links())[..],
+            [Violation::Missing { .. }]
+        ));
         // Links the data did not predict are caught too.
         assert!(matches!(check_page(&html, None, &links())[..], [Violation::Missing { .. }]));
     }
@@ -385,7 +457,10 @@ mod tests {
     #[test]
     fn amazon_needs_its_statement() {
         let html = page(&format!("<p>{TEXT}</p>{BUY}"));
-        assert!(matches!(check_page(&html, Some(&EXPECTED), &links())[..], [Violation::NoAmazonStatement { .. }]));
+        assert!(matches!(
+            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links())[..],
+            [Violation::NoStatement { .. }]
+        ));
     }
 
     #[test]
@@ -400,9 +475,9 @@ mod tests {
             "<!-- <a href=\"https://www.amazon.com/dp/B000000001?tag=x-20\"> --><script>var a = '<a href=\"https://amazon.com/dp/B000000002\">';</script>\
              <A class='x' HREF='https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20'>Buy</A>",
         );
-        let (first, amazon) = first_affiliate_links(&html, &links()).unwrap();
-        assert_eq!(&html[first..first + 2], "<A");
-        assert_eq!(amazon, Some(first));
+        let first = first_affiliate_links(&html, &links(), 1).unwrap();
+        assert_eq!(&html[first.affiliate..first.affiliate + 2], "<A");
+        assert_eq!(first.by_statement, [(Statement::Amazon, first.affiliate)]);
         assert_eq!(attribute("<a data-href=\"x\" href=y>", "href"), Some("y"));
     }
 }

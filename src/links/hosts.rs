@@ -99,6 +99,17 @@ pub fn is_amazon_host(host: &str) -> bool {
     marketplace_of_host(host).is_some() || short_link_host(host).is_some()
 }
 
+/// Amazon's image servers: their pictures may be shown only through its
+/// API or SiteStripe, so hot-linking one is reported.
+const IMAGE_HOSTS: [&str; 3] = ["media-amazon.com", "ssl-images-amazon.com", "images-amazon.com"];
+
+/// Whether an image URL is on one of Amazon's image servers.
+pub fn is_amazon_image(url: &str) -> bool {
+    web_host(url).is_some_and(|host| {
+        IMAGE_HOSTS.iter().any(|h| host.strip_suffix(h).is_some_and(|sub| sub.is_empty() || sub.ends_with('.')))
+    })
+}
+
 /// A link shortener or redirect service in front of the real link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Redirector {
@@ -141,6 +152,16 @@ pub fn redirector(href: &str) -> Option<Redirector> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn amazon_images_are_known_by_their_servers() {
+        assert!(is_amazon_image("https://m.media-amazon.com/images/I/71x.jpg"));
+        assert!(is_amazon_image("https://images-amazon.com/a.jpg"));
+        assert!(is_amazon_image("https://IMAGES-NA.SSL-IMAGES-AMAZON.COM./a.jpg"));
+        assert!(!is_amazon_image("https://notmedia-amazon.com/a.jpg"));
+        assert!(!is_amazon_image("https://media-amazon.com.example/a.jpg"));
+        assert!(!is_amazon_image("/images/a.jpg"));
+    }
+
     use super::*;
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::{LinkKind, LinkWarning, Rules, rewrite};
+use super::{LinkKind, LinkWarning, Rules, Statement, rewrite};
 
 /// The `rel` of every affiliate link.
 pub const AFFILIATE_REL: &str = "sponsored nofollow noopener";
@@ -18,6 +18,8 @@ pub struct Link<'a> {
     pub kind: LinkKind,
     /// What the creator should know about it.
     pub warnings: Vec<LinkWarning>,
+    /// The statement its program requires before it on the page, if any.
+    pub statement: Option<Statement>,
 }
 
 impl Link<'_> {
@@ -74,9 +76,12 @@ impl LinkPolicy {
                     Cow::Borrowed(text) => self.internal(text),
                     Cow::Owned(text) => Cow::Owned(self.internal(&text).into_owned()),
                 };
-                Ok(Link { href, kind: LinkKind::Internal, warnings: rewritten.warnings })
+                Ok(Link { href, kind: LinkKind::Internal, warnings: rewritten.warnings, statement: None })
             }
-            kind => Ok(Link { href: rewritten.href, kind, warnings: rewritten.warnings }),
+            kind => {
+                let statement = self.rules.statement(&kind);
+                Ok(Link { href: rewritten.href, kind, warnings: rewritten.warnings, statement })
+            }
         }
     }
 

@@ -62,7 +62,12 @@ mod tests {
     use super::*;
 
     fn program(hosts: &[&str], action: ProgramAction) -> ProgramRule {
-        ProgramRule { name: "P".to_owned(), hosts: hosts.iter().map(|h| (*h).to_owned()).collect(), action }
+        ProgramRule {
+            name: "P".to_owned(),
+            hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+            action,
+            statement: None,
+        }
     }
 
     #[test]

@@ -76,8 +76,8 @@ pub struct Rendered {
     pub notes: Vec<LinkNote>,
     /// Whether any link earns a commission.
     pub has_affiliate: bool,
-    /// Whether any link goes to Amazon.
-    pub has_amazon: bool,
+    /// The statements its links' programs require (Amazon's, …).
+    pub statements: crate::links::Statements,
     /// Shortcode calls, in order; the HTML holds a marker for each.
     pub shortcodes: Vec<shortcodes::ShortcodeCall>,
     /// Links and images inside the site, for the broken-link check.
@@ -122,7 +122,7 @@ impl Rendered {
             self.redirects.push(RedirectLink { offset, service });
         }
         self.has_affiliate |= link.is_affiliate();
-        self.has_amazon |= link.is_amazon();
+        self.statements.extend(link.statement.clone());
         self.notes.extend(link.warnings.iter().map(|w| LinkNote { offset, warning: w.clone() }));
     }
 }
@@ -463,7 +463,7 @@ fn scan_raw_html(html: &str, links: &LinkPolicy, probe: Probe) -> Option<Scan> {
             let value = crate::html::attributes::decode(&raw);
             match links.route(&value) {
                 Ok(link) => {
-                    let link = Link { href: link.href.into_owned().into(), kind: link.kind, warnings: link.warnings };
+                    let link = Link { href: link.href.into_owned().into(), ..link };
                     if link.href != value {
                         // lol_html escapes the quotes, not the `&`.
                         el.set_attribute(attribute, &link.href.replace('&', "&amp;"))?;
@@ -788,7 +788,7 @@ a [reference][r], inline <a href=\"https://amazon.com/dp/B000000003\" class=\"x\
             assert!(r.html.contains(&href), "{asin} not tagged:\n{}", r.html);
         }
         assert_eq!(r.html.matches("rel=\"sponsored nofollow noopener\"").count(), 5, "{}", r.html);
-        assert!(r.has_affiliate && r.has_amazon);
+        assert!(r.has_affiliate && r.statements.contains(&crate::links::Statement::Amazon));
         assert!(r.problems.is_empty());
     }
 

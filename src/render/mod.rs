@@ -34,6 +34,7 @@ use serde_json::json;
 use tera::{Tera, Value};
 
 use crate::diagnostics::Diagnostic;
+use crate::links::Statement;
 use crate::site::Site;
 use crate::site::routes::{HOME_PRODUCTS, Kind, Route, Taxonomy};
 use errors::template_diagnostic;
@@ -60,8 +61,46 @@ pub struct RenderedPage {
 pub struct DisclosureValue {
     /// The post's, the creator's or the default statement.
     pub text: String,
-    /// Amazon's required statement when the page links to Amazon.
+    /// Amazon's required statement when the page links to Amazon (also
+    /// the first of `statements`).
     pub amazon: Option<String>,
+    /// Every statement the page's programs require, Amazon's first.
+    pub statements: Vec<StatementValue>,
+}
+
+/// A program's required statement, as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementValue {
+    /// The program: `Amazon` or the name of a `[[affiliate.programs]]` entry.
+    pub program: String,
+    /// The statement, in the site's language for Amazon's.
+    pub text: String,
+    /// The class of its element in the bundled banner: `amazon` for
+    /// Amazon's, `statement` for the others.
+    pub class: &'static str,
+}
+
+impl StatementValue {
+    /// The value of `statement` on `site` in `locale`'s words.
+    fn new(statement: &Statement, site: &Site, locale: &Locale) -> Self {
+        match statement {
+            Statement::Amazon => StatementValue {
+                program: "Amazon".to_owned(),
+                text: locale.get("amazon_statement").to_owned(),
+                class: "amazon",
+            },
+            Statement::Program(name) => StatementValue {
+                program: name.clone(),
+                text: site.links.rules.program_statement(name).unwrap_or_default().to_owned(),
+                class: "statement",
+            },
+        }
+    }
+
+    /// The values of a set of statements, in order.
+    fn all<'a>(statements: impl IntoIterator<Item = &'a Statement>, site: &Site, locale: &Locale) -> Vec<Self> {
+        statements.into_iter().map(|s| Self::new(s, site, locale)).collect()
+    }
 }
 
 /// A Tera loaded with a theme, ready to render one site.
@@ -158,6 +197,8 @@ pub struct Pages {
     by_file: rustc_hash::FxHashMap<String, usize>,
     /// The JSON-LD every page but a post carries.
     site_json_ld: String,
+    /// The text of every statement a page may have to show.
+    statement_texts: Vec<(Statement, String)>,
 }
 
 impl Pages {
@@ -166,7 +207,14 @@ impl Pages {
         // Rebuilt on every save in serve: sized up front.
         let mut by_file = rustc_hash::FxHashMap::with_capacity_and_hasher(site.routes.len(), Default::default());
         by_file.extend(site.routes.iter().enumerate().map(|(i, route)| (route.file.clone(), i)));
+        let mut statements = site.links.rules.all_statements();
+        statements.insert(Statement::Amazon);
+        let statement_texts = statements
+            .into_iter()
+            .map(|s| (s.clone(), StatementValue::new(&s, &site, &renderer.locale).text))
+            .collect();
         Self {
+            statement_texts,
             site_json_ld: seo::site_json_ld(&site, &ValueBuilder::new(&site, &renderer.locale).urls),
             summaries: site.posts.iter().map(|_| OnceLock::new()).collect(),
             terms: ValueBuilder::new(&site, &renderer.locale).term_values(),
@@ -225,9 +273,10 @@ impl Pages {
         self.by_file.get(file).map(|&index| &self.site.routes[index])
     }
 
-    /// Amazon's required statement in the site's language.
-    pub fn amazon_statement(&self) -> &str {
-        self.renderer.locale.get("amazon_statement")
+    /// The text of every statement a page may have to show: Amazon's in
+    /// the site's language and each program's own, for the compliance check.
+    pub fn statement_texts(&self) -> &[(Statement, String)] {
+        &self.statement_texts
     }
 
     /// Renders one page with the theme. It is not checked yet: see
@@ -283,9 +332,9 @@ fn footer_disclosure(site: &Site, locale: &Locale) -> String {
         .text
         .as_ref()
         .map_or_else(|| locale.get("footer").to_owned(), |t| t.get_ref().clone());
-    if settings.profile.affiliate.amazon.is_some() {
+    for statement in StatementValue::all(&site.links.rules.all_statements(), site, locale) {
         text.push(' ');
-        text.push_str(locale.get("amazon_statement"));
+        text.push_str(&statement.text);
     }
     text
 }

@@ -9,7 +9,8 @@ use serde_json::json;
 use tera::{Context, Value};
 
 use super::values::{self, ValueBuilder};
-use super::{DisclosureValue, Locale, seo};
+use super::{DisclosureValue, Locale, StatementValue, seo};
+use crate::links::Statements;
 use crate::site::routes::{HOME_PRODUCTS, Kind, Route, page_count};
 use crate::site::{Post, Site};
 
@@ -50,13 +51,17 @@ impl PageValues<'_> {
     }
 
     /// The disclosure for a page whose links are known from the data.
-    fn disclosure(&self, own_text: Option<&str>, affiliate: bool, amazon: bool) -> Option<DisclosureValue> {
-        affiliate.then(|| DisclosureValue {
-            text: own_text
-                .or(self.site.settings.profile.disclosure.text.as_ref().map(|t| t.get_ref().as_str()))
-                .unwrap_or_else(|| self.locale.get("disclosure"))
-                .to_owned(),
-            amazon: amazon.then(|| self.locale.get("amazon_statement").to_owned()),
+    fn disclosure(&self, own_text: Option<&str>, affiliate: bool, statements: &Statements) -> Option<DisclosureValue> {
+        affiliate.then(|| {
+            let statements = StatementValue::all(statements, self.site, self.locale);
+            DisclosureValue {
+                text: own_text
+                    .or(self.site.settings.profile.disclosure.text.as_ref().map(|t| t.get_ref().as_str()))
+                    .unwrap_or_else(|| self.locale.get("disclosure"))
+                    .to_owned(),
+                amazon: statements.iter().find(|s| s.class == "amazon").map(|s| s.text.clone()),
+                statements,
+            }
         })
     }
 
@@ -64,13 +69,12 @@ impl PageValues<'_> {
         &self,
         products: impl Iterator<Item = &'p crate::site::ShopProduct>,
     ) -> Option<DisclosureValue> {
-        let (mut affiliate, mut amazon) = (false, false);
+        let (mut affiliate, mut statements) = (false, Statements::new());
         for item in products {
-            let p = &item.product;
-            affiliate |= p.affiliate || p.links.iter().any(|l| l.affiliate);
-            amazon |= p.amazon || p.links.iter().any(|l| l.amazon);
+            affiliate |= item.product.has_affiliate();
+            statements.extend(item.product.statements().cloned());
         }
-        self.disclosure(None, affiliate, amazon)
+        self.disclosure(None, affiliate, &statements)
     }
 
     /// The template, output path, context and disclosure for one page.
@@ -89,14 +93,14 @@ impl PageValues<'_> {
         let (template, kind) = match route.kind {
             Kind::Post(i) => {
                 let post = &site.posts[i];
-                disclosure = self.disclosure(post.disclosure.as_deref(), post.has_affiliate, post.has_amazon);
+                disclosure = self.disclosure(post.disclosure.as_deref(), post.has_affiliate, &post.statements);
                 cx.insert_value("page", self.builder.post_detail(Some(i), post, content));
                 self.seo(&mut cx, &post.title, &post.summary, &post.path, post.cover.as_deref(), Some(post));
                 ("post.html", "post")
             }
             Kind::Page(i) => {
                 let page = &site.pages[i];
-                disclosure = self.disclosure(page.disclosure.as_deref(), page.has_affiliate, page.has_amazon);
+                disclosure = self.disclosure(page.disclosure.as_deref(), page.has_affiliate, &page.statements);
                 cx.insert_value("page", self.builder.post_detail(None, page, content));
                 self.seo(&mut cx, &page.title, &page.summary, &page.path, page.cover.as_deref(), None);
                 ("page.html", "page")
@@ -182,9 +186,8 @@ impl PageValues<'_> {
                     .as_ref()
                     .map_or_else(|| self.locale.get("disclosure").to_owned(), |t| t.get_ref().clone());
                 let mut content = format!("<p>{}</p>", crate::html::escape_attr(&text));
-                if settings.profile.affiliate.amazon.is_some() {
-                    content
-                        .push_str(&format!("<p>{}</p>", crate::html::escape_attr(self.locale.get("amazon_statement"))));
+                for statement in StatementValue::all(&site.links.rules.all_statements(), site, self.locale) {
+                    content.push_str(&format!("<p>{}</p>", crate::html::escape_attr(&statement.text)));
                 }
                 cx.insert(
                     "page",

@@ -66,8 +66,8 @@ pub struct Post {
     pub bundle: Option<PathBuf>,
     /// Whether the body or a product links to an affiliate.
     pub has_affiliate: bool,
-    /// Whether the body or a product links to Amazon.
-    pub has_amazon: bool,
+    /// The statements the body's and products' links call for.
+    pub statements: crate::links::Statements,
     /// Shortcodes in the body, in the order of their markers.
     pub shortcodes: Vec<Shortcode>,
     /// Links and images inside the site, with their line and column.
@@ -343,9 +343,9 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         return (None, steps.findings.into_vec());
     }
     let fm = steps.fm;
-    let has_affiliate =
-        rendered.has_affiliate || products.iter().any(|p| p.affiliate || p.links.iter().any(|l| l.affiliate));
-    let has_amazon = rendered.has_amazon || products.iter().any(|p| p.amazon || p.links.iter().any(|l| l.amazon));
+    let has_affiliate = rendered.has_affiliate || products.iter().any(|p| p.has_affiliate());
+    let mut statements = rendered.statements;
+    statements.extend(products.iter().flat_map(|p| p.statements()).cloned());
     let url_position = document
         .key_position("permalink")
         .or_else(|| document.key_position("url"))
@@ -354,7 +354,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         url_position,
         kind: document.source.kind,
         has_affiliate,
-        has_amazon,
+        statements,
         shortcodes,
         internal: rendered
             .internal

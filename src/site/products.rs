@@ -3,7 +3,7 @@
 use crate::content::Document;
 use crate::content::front_matter::ProductInput;
 use crate::diagnostics::{Code, Diagnostic, FileFindings};
-use crate::links::LinkPolicy;
+use crate::links::{LinkPolicy, Statement};
 use crate::markdown;
 
 /// A product a post recommends.
@@ -39,8 +39,8 @@ pub struct Product {
     pub brand: Option<String>,
     /// More sellers.
     pub links: Vec<SellerLink>,
-    /// Whether the buy link goes to Amazon.
-    pub amazon: bool,
+    /// The statement the buy link's program requires, if any.
+    pub statement: Option<Statement>,
     /// Where the product is deduplicated: ASIN or URL.
     pub key: String,
 }
@@ -54,8 +54,20 @@ pub struct SellerLink {
     pub url: String,
     /// Whether it earns a commission.
     pub affiliate: bool,
-    /// Whether it goes to Amazon.
-    pub amazon: bool,
+    /// The statement its program requires, if any.
+    pub statement: Option<Statement>,
+}
+
+impl Product {
+    /// Whether any of its links earns a commission.
+    pub fn has_affiliate(&self) -> bool {
+        self.affiliate || self.links.iter().any(|l| l.affiliate)
+    }
+
+    /// The statements its links call for.
+    pub fn statements(&self) -> impl Iterator<Item = &Statement> {
+        self.statement.iter().chain(self.links.iter().filter_map(|l| l.statement.as_ref()))
+    }
 }
 
 /// Everything a product needs from its post.
@@ -121,46 +133,18 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
             String::new()
         }
     };
-    let (url, affiliate, amazon) = match cx.links.route(&raw_url) {
+    let (url, affiliate, amazon, statement) = match cx.links.route(&raw_url) {
         Ok(link) => {
             for warning in &link.warnings {
                 warnings.push(locate(Diagnostic::warning(warning.code(), warning.to_string()), "asin"));
             }
-            (link.href.to_string(), link.is_affiliate(), link.is_amazon())
+            (link.href.to_string(), link.is_affiliate(), link.is_amazon(), link.statement)
         }
         Err(err) => {
             errors.push(error(err.to_string(), &raw_url));
-            (String::new(), false, false)
+            (String::new(), false, false, None)
         }
     };
-    // Amazon's rules (SPEC §6): no copied prices, stars or review counts.
-    // An `asin:` means Amazon even when it is mistyped (and reported above).
-    if amazon || input.asin.is_some() {
-        if input.price.is_some() {
-            errors.push(locate(
-                Diagnostic::error(
-                    Code::AmazonPrice,
-                    format!("product `{name}` links to Amazon and has a `price`: Amazon forbids showing prices not fetched from its API in the last 24 hours"),
-                ).with_hint("remove `price:`; the buy button takes readers to the current price"),
-                // The key itself is the mistake: point at it, not its value.
-                "price:",
-            ));
-        }
-        for (key, present) in [("stars:", input.stars.is_some()), ("reviews:", input.reviews.is_some())] {
-            if present {
-                errors.push(locate(
-                    Diagnostic::error(
-                        Code::AmazonRatings,
-                        format!(
-                            "product `{name}` copies Amazon's customer `{}`: Amazon forbids republishing its ratings and review counts",
-                            key.trim_end_matches(':')
-                        ),
-                    ).with_hint("use `rating:` for your own score instead"),
-                    key,
-                ));
-            }
-        }
-    }
     if let Some(rating) = input.rating
         && !(0.0..=5.0).contains(&rating)
     {
@@ -168,18 +152,7 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
     }
     let image = match &input.image {
         Some(image) => match (cx.resolve_image)(image.0.trim()) {
-            Ok(url) => {
-                if is_amazon_image_host(&url) {
-                    warnings.push(locate(
-                        Diagnostic::warning(
-                            Code::HotlinkedImage,
-                            format!("the image of `{name}` is hot-linked from Amazon's image servers; Amazon allows its images only through its API or SiteStripe"),
-                        ).with_hint("save your own photo under static/ or in the post's folder"),
-                        &image.0,
-                    ));
-                }
-                Some(url)
-            }
+            Ok(url) => Some(url),
             Err(message) => {
                 errors.push(error(message, &image.0));
                 None
@@ -187,6 +160,20 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
         },
         None => None,
     };
+    // The programs' terms (SPEC §6). An `asin:` means Amazon even when it
+    // is mistyped (and reported above).
+    let facts = crate::compliance::content::ProductFacts {
+        name: &name,
+        amazon: amazon || input.asin.is_some(),
+        price: input.price.is_some(),
+        stars: input.stars.is_some(),
+        reviews: input.reviews.is_some(),
+        image: image.as_deref().zip(input.image.as_ref().map(|i| i.0.as_str())),
+    };
+    for (diagnostic, at) in crate::compliance::content::product(&facts) {
+        let list = if diagnostic.severity == crate::diagnostics::Severity::Error { &mut errors } else { &mut warnings };
+        list.push(locate(diagnostic, at));
+    }
     let note = input.note.as_ref().map(|note| {
         let (html, problems) = markdown::render_inline(&note.0, cx.links);
         for problem in problems {
@@ -204,8 +191,8 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
                 links.push(SellerLink {
                     label: link.label.0.clone(),
                     affiliate: routed.is_affiliate(),
-                    amazon: routed.is_amazon(),
                     url: routed.href.into_owned(),
+                    statement: routed.statement,
                 });
             }
             Err(err) => errors.push(error(err.to_string(), &link.url.0)),
@@ -233,7 +220,7 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
         asin,
         url,
         affiliate,
-        amazon,
+        statement,
         image,
         badge: input.badge.as_ref().map(|b| b.0.clone()),
         rating: input.rating,
@@ -246,13 +233,4 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
         key,
     };
     Some(product)
-}
-
-/// Whether a URL is on one of Amazon's image servers.
-pub fn is_amazon_image_host(url: &str) -> bool {
-    let Ok(parsed) = url::Url::parse(url) else { return false };
-    let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
-    ["media-amazon.com", "ssl-images-amazon.com", "images-amazon.com"]
-        .iter()
-        .any(|h| host == *h || host.ends_with(&format!(".{h}")))
 }

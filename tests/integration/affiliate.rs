@@ -84,6 +84,58 @@ fn a_disclosure_after_the_links_fails_too() {
     assert!(errors.iter().any(|d| d.code == "disclosure" && d.message.contains("before the disclosure")), "{errors}");
 }
 
+/// A program whose terms require a statement of its own gets it from the
+/// profile alone: in the banner of every page linking to it, on the
+/// disclosure page and in the footer, and the check holds it like Amazon's.
+#[test]
+fn a_program_with_its_own_statement_is_held_to_it_like_amazon() {
+    const OWN: &str = "Example Outdoor Co pays me a share of sales made through my links.";
+    let site = SiteTest::fixture("affiliate").edit("profile.toml", |p| {
+        p.replace("params = { ref = \"miachen\" }", &format!("params = {{ ref = \"miachen\" }}\nstatement = \"{OWN}\""))
+    });
+    let built = site.build().ok();
+    match built.html("posts/every-link/index.html").banner_before_first_affiliate_link() {
+        BannerCheck::Before { banner } => {
+            assert!(banner.contains(AMAZON_STATEMENT) && banner.contains(OWN), "{banner}");
+            assert!(banner.find(AMAZON_STATEMENT) < banner.find(OWN), "Amazon's comes first: {banner}");
+        }
+        other => panic!("no banner before the first affiliate link: {other:?}"),
+    }
+    assert!(built.html("disclosure/index.html").texts("main p").iter().any(|p| p == OWN));
+    assert!(built.html("posts/plain/index.html").texts("footer p").iter().any(|p| p.contains(OWN)));
+    // A post linking only to Amazon does not carry the program's statement.
+    let site = site.file(
+        "content/posts/amazon-only.md",
+        "---\ntitle: Amazon only\n---\n[Mic](https://www.amazon.com/dp/B06XCKGLTP)\n",
+    );
+    let built = site.build().ok();
+    match built.html("posts/amazon-only/index.html").banner_before_first_affiliate_link() {
+        BannerCheck::Before { banner } => assert!(!banner.contains(OWN), "{banner}"),
+        other => panic!("{other:?}"),
+    }
+    // A theme that shows only Amazon's statement fails on the program's links.
+    let failed = site
+        .file(
+            "templates/post.html",
+            "<html><body>{% if disclosure %}<p>{{ disclosure.text }} {{ disclosure.amazon }}</p>{% endif %}{{ page.content | safe }}</body></html>",
+        )
+        .build();
+    let errors = failed.errors();
+    let error = errors.iter().find(|d| d.code == "disclosure").expect("a disclosure error");
+    assert!(
+        error.message.contains("links to Example Outdoor Co (https://shop.example-outdoor.com/")
+            && error.message.contains("without Example Outdoor Co's required statement"),
+        "{}",
+        error.message
+    );
+    // An empty statement is refused where it is written.
+    let empty = SiteTest::fixture("affiliate").edit("profile.toml", |p| {
+        p.replace("params = { ref = \"miachen\" }", "params = { ref = \"miachen\" }\nstatement = \" \"")
+    });
+    let errors = empty.build().errors().clone();
+    assert!(errors.iter().any(|d| d.message.contains("empty `statement`") && d.line == Some(19)), "{errors}");
+}
+
 #[test]
 fn the_creator_can_reword_but_not_remove_the_disclosure() {
     let site = SiteTest::fixture("affiliate")

@@ -34,11 +34,13 @@ fn rules() -> Rules {
                     ("ref".to_owned(), "miachen".to_owned()),
                     ("utm_source".to_owned(), "shopfront".to_owned()),
                 ]),
+                statement: None,
             },
             ProgramRule {
                 name: "Gadget Network".to_owned(),
                 hosts: vec!["store.example.net".to_owned(), "www.gadgets.example".to_owned()],
                 action: ProgramAction::Template("https://go.network.example/?id=123&u={url}".to_owned()),
+                statement: None,
             },
         ],
     }
