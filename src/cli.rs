@@ -83,6 +83,22 @@ Examples:
   shopfront serve --watch --open --drafts
   shopfront serve --port 8080 --bind 0.0.0.0   reachable from phones on your network")]
     Serve(ServeArgs),
+    /// Move a Hexo or Jekyll blog over: a new site with its posts, pages,
+    /// files and settings (the blog itself is only read).
+    #[command(after_help = "\
+Examples:
+  shopfront import hexo my-hexo-blog my-shop
+  shopfront import jekyll ~/blog my-shop
+
+Then: shopfront build --root my-shop")]
+    Import {
+        /// The blog's generator.
+        generator: ImportFrom,
+        /// The blog's folder (with _config.yml).
+        src: PathBuf,
+        /// The new site's folder (must be empty or not exist); default SRC-shopfront beside SRC.
+        dest: Option<PathBuf>,
+    },
     /// List the bundled themes.
     Themes,
     /// Check the site and report compliance findings, without writing output.
@@ -96,6 +112,15 @@ Examples:
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// The generators `import` reads.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum ImportFrom {
+    /// Hexo: _config.yml, source/_posts/ and source/.
+    Hexo,
+    /// Jekyll: _config.yml, _posts/ and the site's other folders.
+    Jekyll,
 }
 
 /// `shopfront serve`.

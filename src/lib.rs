@@ -47,7 +47,7 @@
 //! - layer 7: `render`
 //! - layer 8: `output`
 //! - layer 9: `compliance`
-//! - layer 10: `scaffold`, `serve`
+//! - layer 10: `scaffold`, `serve`, `import`
 //!
 //! [`fs`] is where every file of the site is read: only regular files, only
 //! inside the site, hidden ones skipped. [`html`] escapes and decodes.
@@ -58,6 +58,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod fs;
 pub mod html;
+pub mod import;
 pub mod links;
 pub mod markdown;
 pub mod output;

@@ -48,6 +48,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args, printer),
         Command::Init { dir, theme } => init(&dir, &theme, &printer),
         Command::New { title, root } => new_post(&title, &root, &printer),
+        Command::Import { generator, src, dest } => import(generator, &src, dest, &printer),
         Command::Themes => {
             for theme in shopfront::render::theme::bundled() {
                 println!("{:<10} {}", theme.name, theme.description);
@@ -102,6 +103,50 @@ fn init(dir: &std::path::Path, theme: &str, printer: &Printer) -> ExitCode {
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(if matches!(err, shopfront::scaffold::ScaffoldError::UnknownTheme { .. }) { 2 } else { 1 })
+        }
+    }
+}
+
+fn import(
+    from: cli::ImportFrom,
+    src: &std::path::Path,
+    dest: Option<std::path::PathBuf>,
+    printer: &Printer,
+) -> ExitCode {
+    use shopfront::import::Generator;
+    let generator = match from {
+        cli::ImportFrom::Hexo => Generator::Hexo,
+        cli::ImportFrom::Jekyll => Generator::Jekyll,
+    };
+    let dest = dest.unwrap_or_else(|| {
+        let name = src.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+        src.with_file_name(format!("{}-shopfront", name.as_deref().unwrap_or("blog")))
+    });
+    match shopfront::import::import(generator, src, &dest) {
+        Ok(report) => {
+            printer.status(&format!(
+                "Imported {} posts, {} pages and {} other files from {} into {}.",
+                report.posts,
+                report.pages,
+                report.files,
+                src.display(),
+                dest.display()
+            ));
+            if !report.mapped.is_empty() {
+                printer.status(&format!("Carried over: {}.", report.mapped.join("; ")));
+            }
+            if !report.not_mapped.is_empty() {
+                printer.status("Left behind (noted in profile.toml where it is a setting):");
+                for item in &report.not_mapped {
+                    printer.status(&format!("  - {item}"));
+                }
+            }
+            printer.status(&format!("Next: shopfront build --root {}", dest.display()));
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(1)
         }
     }
 }

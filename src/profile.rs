@@ -76,6 +76,10 @@ pub struct SiteSettings {
     /// How slugs are made from titles and names.
     #[serde(default)]
     pub slugs: Option<SlugMode>,
+    /// Where posts live: a pattern such as `/:year/:month/:day/:title/` or
+    /// one of Jekyll's styles (`pretty`); default `/posts/:slug/`.
+    #[serde(default)]
+    pub permalink: Option<Spanned<String>>,
     /// Hidden files and folders under `static/` to publish anyway
     /// (`.htaccess`, `.domains`): paths relative to `static/`.
     #[serde(default)]
@@ -203,6 +207,8 @@ pub struct Settings {
     pub products_per_page: usize,
     /// Slug mode.
     pub slugs: SlugMode,
+    /// The posts' URL pattern, when the profile sets one.
+    pub permalink: Option<crate::content::permalink::Pattern>,
 }
 
 impl Settings {
@@ -341,6 +347,11 @@ impl Validator<'_> {
             },
             None => jiff::tz::TimeZone::UTC,
         };
+        let permalink = profile.site.permalink.as_ref().and_then(|pattern| {
+            crate::content::permalink::Pattern::parse(pattern.get_ref())
+                .map_err(|message| self.error_at(pattern.span().start, message))
+                .ok()
+        });
         let posts_per_page = self.positive(&profile.site.posts_per_page, "posts_per_page", 24);
         let products_per_page = self.positive(&profile.site.products_per_page, "products_per_page", 48);
         self.check_affiliate(&profile.affiliate);
@@ -369,6 +380,7 @@ impl Validator<'_> {
             posts_per_page,
             products_per_page,
             slugs: site.slugs.unwrap_or_default(),
+            permalink,
             profile,
         })
     }

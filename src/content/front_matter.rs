@@ -543,6 +543,9 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     /// `permalink` (Hexo) or `url`: a full path for the page.
     pub permalink: Option<String>,
+    /// `aliases` (Hugo), `redirect_from` (Jekyll) or `alias` (Hexo): old
+    /// addresses on the site that redirect to the page.
+    pub aliases: Vec<String>,
     /// `categories` (also a single `category`).
     pub categories: Vec<String>,
     /// `tags`.
@@ -601,6 +604,7 @@ impl<'de> Visitor<'de> for FrontMatterVisitor {
                 "slug" => fm.slug = map.next_value::<Option<Text>>()?.map(|t| t.0),
                 "permalink" | "url" => fm.permalink = map.next_value::<Option<Text>>()?.map(|t| t.0),
                 "categories" | "category" => fm.categories.extend(map.next_value::<StringList>()?.0),
+                "aliases" | "redirect_from" | "alias" => fm.aliases.extend(map.next_value::<StringList>()?.0),
                 // Jekyll reads a string of tags as words: `tags: emacs micro writing`.
                 "tags" => fm.tags.extend(map.next_value::<StringList>()?.words()),
                 // Jekyll's `excerpt:` is the post's own summary; `description:` is for search engines.

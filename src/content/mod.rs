@@ -11,6 +11,7 @@
 
 pub mod dates;
 pub mod front_matter;
+pub mod permalink;
 pub mod slugs;
 
 use std::path::{Path, PathBuf};

@@ -141,7 +141,12 @@ pub fn sitemap(site: &Site, urls: &Urls) -> String {
                 post.updated.as_ref().or(post.date.as_ref()).map(|d| d.strftime("%Y-%m-%d").to_string())
             }
             Kind::Page(_) | Kind::Shop | Kind::TaxonomyList(Taxonomy::Categories) | Kind::Term { .. } => None,
-            Kind::Home | Kind::TaxonomyList(Taxonomy::Tags) | Kind::Search | Kind::NotFound | Kind::Disclosure => {
+            Kind::Home
+            | Kind::TaxonomyList(Taxonomy::Tags)
+            | Kind::Search
+            | Kind::NotFound
+            | Kind::Disclosure
+            | Kind::Redirect(_) => {
                 continue;
             }
         };

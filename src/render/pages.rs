@@ -178,6 +178,24 @@ impl PageValues<'_> {
                 self.seo_titled(&mut cx, title, "", &path, None, None);
                 ("404.html", "404")
             }
+            Kind::Redirect(target) => {
+                let to = &site.routes[target];
+                let title = match to.kind {
+                    Kind::Post(i) => site.posts[i].title.as_str(),
+                    Kind::Page(i) => site.pages[i].title.as_str(),
+                    _ => to.path.as_str(),
+                };
+                cx.insert(
+                    "page",
+                    &json!({
+                        "title": title,
+                        "url": urls.href(&to.path),
+                        "permalink": urls.permalink(&to.path),
+                        "moved": self.locale.fill("moved", &[("title", title)]),
+                    }),
+                );
+                ("redirect.html", "redirect")
+            }
             Kind::Disclosure => {
                 let text = settings
                     .profile

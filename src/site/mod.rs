@@ -68,6 +68,9 @@ pub struct Post {
     pub has_affiliate: bool,
     /// The statements the body's and products' links call for.
     pub statements: crate::links::Statements,
+    /// Old addresses that redirect here: `aliases:`/`redirect_from:`, and
+    /// the `.html` address the site's permalink pattern names.
+    pub aliases: Vec<String>,
     /// Shortcodes in the body, in the order of their markers.
     pub shortcodes: Vec<Shortcode>,
     /// Links and images inside the site, with their line and column.
@@ -320,10 +323,14 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         fm: &document.front_matter,
         findings: FileFindings::new(Some(document.source.display.clone())),
     };
-    let path = steps.path();
     let (date, updated) = steps.dates();
     let rendered = steps.body();
     let title = steps.title(&rendered);
+    let (path, mut aliases) = steps.path(date.as_ref(), &title);
+    aliases.extend(steps.aliases());
+    aliases.retain(|alias| *alias != path);
+    aliases.sort_unstable();
+    aliases.dedup();
     let summary = steps.summary(&rendered);
     let page_href = format!("{}/{}", inputs.settings.base_path, encode_path(&path));
     let resolve_image = |reference: &str| {
@@ -381,6 +388,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         extra: fm.extra.clone(),
         disclosure: fm.disclosure.clone(),
         bundle: document.source.bundle.clone(),
+        aliases,
     };
     (Some(post), steps.findings.into_vec())
 }
@@ -406,10 +414,11 @@ impl Resolver<'_, '_> {
         fm_error(self.document, message, needle)
     }
 
-    /// The output path (`posts/slug/`), or an error and an empty path.
-    fn path(&mut self) -> String {
-        match output_path(self.document, &self.inputs.settings) {
-            Ok(path) => path,
+    /// The output path (`posts/slug/`) and the `.html` address the
+    /// site's permalink pattern names, or an error and an empty path.
+    fn path(&mut self, date: Option<&Zoned>, title: &str) -> (String, Vec<String>) {
+        match output_path(self.document, &self.inputs.settings, date, title) {
+            Ok((path, alias)) => (path, alias.into_iter().collect()),
             Err(message) => {
                 let fm = self.fm;
                 let needle = if fm.permalink.is_some() { "permalink" } else { "slug" };
@@ -419,9 +428,30 @@ impl Resolver<'_, '_> {
                     Diagnostic::error(Code::Slug, message).at(&self.document.source.display)
                 };
                 self.findings.push(diagnostic);
-                String::new()
+                (String::new(), Vec::new())
             }
         }
+    }
+
+    /// The old addresses of `aliases:`/`redirect_from:`, as output paths.
+    fn aliases(&mut self) -> Vec<String> {
+        let mut paths = Vec::new();
+        for alias in &self.fm.aliases {
+            match alias_path(alias) {
+                Ok(path) => paths.push(path),
+                Err(message) => {
+                    let key = ["aliases", "redirect_from", "alias"]
+                        .into_iter()
+                        .find(|k| self.document.key_position(k).is_some())
+                        .unwrap_or("aliases");
+                    let document = self.document;
+                    self.findings.add(Code::FrontMatter, Severity::Error, || {
+                        document.at_front_matter_after(Diagnostic::error(Code::FrontMatter, message), key, alias)
+                    });
+                }
+            }
+        }
+        paths
     }
 
     /// `date` and `updated` in the site's time zone.
@@ -686,11 +716,41 @@ fn file_stem(document: &Document) -> String {
     stem.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-/// The output path of a document: `posts/slug/`, `slug/` for pages, or its permalink.
-fn output_path(document: &Document, settings: &Settings) -> Result<String, String> {
+/// The output path of a document — `posts/slug/`, `slug/` for pages, its
+/// own permalink or the site's pattern's — and the `.html` address the
+/// pattern names, which redirects to it.
+fn output_path(
+    document: &Document,
+    settings: &Settings,
+    date: Option<&Zoned>,
+    title: &str,
+) -> Result<(String, Option<String>), String> {
     let fm = &document.front_matter;
     if let Some(permalink) = &fm.permalink {
-        return permalink_path(permalink);
+        return permalink_path(permalink).map(|path| (path, None));
+    }
+    if let (Some(pattern), Kind::Post) = (&settings.permalink, document.source.kind) {
+        let stem = file_stem(document);
+        let written_slug = fm.slug.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let id = fm.extra.get("id").and_then(|v| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        });
+        let values = content::permalink::Values {
+            date,
+            title: written_slug.unwrap_or_else(|| slugs::strip_date_prefix(&stem)),
+            name: &stem,
+            post_title: title,
+            id: id.as_deref(),
+            categories: &fm.categories,
+        };
+        // A post without a date cannot take a dated address: it keeps the default one.
+        if let Some(expanded) = pattern.expand(&values, |text| slugs::slugify(text, settings.slugs)) {
+            let path = permalink_path(&expanded.path)
+                .map_err(|why| format!("the site's `permalink` pattern gives this post an unusable URL: {why}"))?;
+            return Ok((path, expanded.html_alias));
+        }
     }
     let slug = match &fm.slug {
         Some(written) => {
@@ -707,7 +767,7 @@ fn output_path(document: &Document, settings: &Settings) -> Result<String, Strin
             file_stem(document)
         ));
     }
-    Ok(match document.source.kind {
+    let path = match document.source.kind {
         Kind::Post => format!("posts/{slug}/"),
         Kind::Page => {
             // content/pages/legal/terms.md → legal/terms/
@@ -734,7 +794,26 @@ fn output_path(document: &Document, settings: &Settings) -> Result<String, Strin
             }
             format!("{path}{slug}/")
         }
-    })
+    };
+    Ok((path, None))
+}
+
+/// An `aliases:` entry as an output path: an address on this site,
+/// `/old/post/` or `/2014/03/21/old.html`.
+fn alias_path(alias: &str) -> Result<String, String> {
+    let trimmed = alias.trim();
+    if trimmed.contains("://") || trimmed.starts_with("//") || trimmed.contains(['?', '#']) {
+        return Err(format!(
+            "`{trimmed}` is not an address on this site: redirects are written for the site's own old addresses (`/old-post/`), never to or from other sites"
+        ));
+    }
+    if let Some(file) = trimmed.strip_suffix(".html")
+        && !file.ends_with("/index")
+    {
+        let folder = permalink_path(file).map_err(|why| format!("alias `{trimmed}`: {why}"))?;
+        return Ok(format!("{}.html", folder.trim_end_matches('/')));
+    }
+    permalink_path(trimmed).map_err(|why| format!("alias `{trimmed}`: {why}"))
 }
 
 /// A creator's `permalink:` as a safe output path.
@@ -778,7 +857,7 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
     let posts = posts.iter().map(|p| &**p);
     let pages = pages.iter().map(|p| &**p);
     let mut diagnostics = Vec::new();
-    for post in posts.chain(pages) {
+    for post in posts.clone().chain(pages.clone()) {
         let first = post.path.split('/').next().unwrap_or_default();
         let default_post_area = post.kind == Kind::Post && first == "posts";
         if !default_post_area && (routes::RESERVED.contains(&first) || routes::RESERVED_FILES.contains(&first)) {
@@ -822,6 +901,27 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
                 )
                 .with_hint("give one of them a different `slug:`"),
             ));
+        }
+    }
+    // An old address redirects to one page, and never replaces a page.
+    let mut redirected: FxHashMap<&str, &Post> = FxHashMap::default();
+    for post in posts.chain(pages) {
+        for alias in &post.aliases {
+            let first = alias.split('/').next().unwrap_or_default();
+            let taken = if let Some(page) = seen.get(alias.as_str()) {
+                Some(format!("it is the URL of {}", page.source.display()))
+            } else if routes::RESERVED.contains(&first) || routes::RESERVED_FILES.contains(&first) {
+                Some(format!("/{first} is shopfront's own page"))
+            } else {
+                redirected.insert(alias, post).map(|other| format!("{} redirects it already", other.source.display()))
+            };
+            if let Some(why) = taken {
+                diagnostics.push(
+                    Diagnostic::error(Code::DuplicateUrl, format!("cannot redirect /{alias} to /{}: {why}", post.path))
+                        .at(&post.source)
+                        .with_hint("remove the address from `aliases:`/`redirect_from:`"),
+                );
+            }
         }
     }
     diagnostics

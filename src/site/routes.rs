@@ -76,6 +76,9 @@ pub enum Kind {
     NotFound,
     /// `/disclosure/`.
     Disclosure,
+    /// An old address of a post or page: a page that sends the reader on
+    /// to route `i` of the table.
+    Redirect(usize),
 }
 
 /// One page of the site.
@@ -177,6 +180,10 @@ pub fn table(site: &Site) -> Vec<Route> {
     routes.push(Route::new(Kind::Search, 1, SEARCH.to_owned()));
     routes.push(Route::new(Kind::NotFound, 1, NOT_FOUND.to_owned()));
     routes.push(Route::new(Kind::Disclosure, 1, DISCLOSURE.to_owned()));
+    // Posts and pages are the first routes, in the same order.
+    for (target, post) in site.posts.iter().chain(&site.pages).enumerate() {
+        routes.extend(post.aliases.iter().map(|alias| Route::new(Kind::Redirect(target), 1, alias.clone())));
+    }
     routes
 }
 

@@ -142,3 +142,213 @@ fn entities_in_titles_image_maps_and_ftp_links_are_read_as_hexo_and_jekyll_do() 
     assert!(built.text("posts/a/index.html").contains("/x.jpg"), "the cover from `image: {{feature: …}}`");
     assert!(built.text("posts/b/index.html").contains("/y.jpg"), "the cover from `image: {{path: …}}`");
 }
+
+/// `[site] permalink` with Hexo's and Jekyll's tokens: a blog keeps its
+/// URLs, and posts sharing a slug in different years do not clash.
+#[test]
+fn a_permalink_pattern_keeps_the_blogs_urls() {
+    let site = SiteTest::new()
+        .edit("profile.toml", |p| p.replace("[site]\n", "[site]\npermalink = \"news/:year/:month/:day/:title/\"\n"))
+        .file(
+            "content/posts/2014-06-14-Hexo-Released.md",
+            post("title: Released\n", "See [next year](/news/2015/01/02/Hexo-Released/)."),
+        )
+        .file("content/posts/2015-01-02-Hexo-Released.md", post("title: Again\n", "Body."))
+        .file("content/posts/undated.md", post("title: Undated\n", "Body."));
+    let built = site.build().ok();
+    assert_eq!(built.heading("news/2014/06/14/Hexo-Released/index.html"), "Released");
+    assert_eq!(built.heading("news/2015/01/02/Hexo-Released/index.html"), "Again");
+    // A post without a date cannot take a dated address: it keeps the default one.
+    assert!(built.exists("posts/undated/index.html"));
+
+    // Jekyll's `date` style ends in `.html`: the post lives in a folder and the `.html` address redirects there.
+    let site = SiteTest::new()
+        .edit("profile.toml", |p| p.replace("[site]\n", "[site]\npermalink = \"date\"\n"))
+        .file("content/posts/2016-03-21-launch.md", post("title: Launch\ncategories: [Release]\n", "Body."))
+        .file(
+            "content/posts/2016-04-01-more.md",
+            post("title: More\n", "Back to [launch](/release/2016/03/21/launch.html)."),
+        );
+    let built = site.build().ok();
+    assert_eq!(built.heading("release/2016/03/21/launch/index.html"), "Launch");
+    let redirect = built.html("release/2016/03/21/launch.html");
+    assert_eq!(redirect.attr("link[rel=canonical]", "href"), "https://example.com/release/2016/03/21/launch/");
+    assert_eq!(redirect.attr("meta[http-equiv=refresh]", "content"), "0; url=/release/2016/03/21/launch/");
+    assert!(!built.text("sitemap.xml").contains("launch.html"), "redirects are not in the sitemap");
+}
+
+#[test]
+fn an_unknown_permalink_token_is_an_error_in_the_profile() {
+    let built = SiteTest::new()
+        .edit("profile.toml", |p| p.replace("[site]\n", "[site]\npermalink = \"/:year/:titel/\"\n"))
+        .build();
+    let error = built.only_error();
+    assert!(error.message.contains("unknown token `:titel`"), "{}", error.message);
+    assert_eq!((error.path.as_deref(), error.line), (Some(std::path::Path::new("profile.toml")), Some(4)));
+}
+
+/// `aliases:`, `redirect_from:` and Hexo's `alias:` write redirect pages for
+/// the site's own old addresses; other sites' addresses are refused.
+#[test]
+fn old_addresses_redirect_to_the_post() {
+    let site = SiteTest::new()
+        .file(
+            "content/posts/mics.md",
+            post("title: Mics\nredirect_from:\n  - /2019/old-mics/\n  - /blog/mics.html\n", "Body."),
+        )
+        .file("content/posts/desk.md", post("title: Desk\naliases: [/old-desk/]\n", "Was at [old](/old-desk/)."));
+    let built = site.build().ok();
+    for (old, target) in [
+        ("2019/old-mics/index.html", "/posts/mics/"),
+        ("blog/mics.html", "/posts/mics/"),
+        ("old-desk/index.html", "/posts/desk/"),
+    ] {
+        let page = built.html(old);
+        assert_eq!(page.attr("meta[http-equiv=refresh]", "content"), format!("0; url={target}"), "{old}");
+        assert_eq!(page.attr("meta[name=robots]", "content"), "noindex");
+        assert_eq!(page.attr("a", "href"), target);
+    }
+    let refused = SiteTest::new()
+        .file("content/posts/a.md", post("title: A\nredirect_from: [https://amzn.to/3xYz]\n", "Body."))
+        .file("content/posts/b.md", post("title: B\naliases: [/posts/a/]\n", "Body."))
+        .build();
+    let errors = refused.errors();
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.message.contains("`https://amzn.to/3xYz` is not an address on this site") && d.line == Some(3)),
+        "{errors}"
+    );
+    assert!(
+        errors.iter().any(|d| d.message.contains("cannot redirect /posts/a/") && d.message.contains("URL of")),
+        "{errors}"
+    );
+}
+
+/// `shopfront import` moves a small Hexo blog and a small Jekyll blog over:
+/// settings, posts byte for byte, pages, assets; the blog is only read; the
+/// result builds with the blog's own URLs.
+#[test]
+fn import_moves_a_hexo_and_a_jekyll_blog_over() {
+    let hexo = tempfile::tempdir().unwrap();
+    let write = |root: &std::path::Path, path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        hexo.path(),
+        "_config.yml",
+        "title: Mia's Notes\nauthor: Mia\nurl: https://mia.example\nroot: /blog/\npermalink: :year/:month/:title/\nnew_post_name: :year-:month-:day-:title.md\npost_asset_folder: true\ntheme: landscape\ntimezone: Europe/Berlin\nlanguage: de\n",
+    );
+    let first = "---\ntitle: Erster Beitrag\n---\n![Foto](photo.png) and [about](/blog/about/)\n";
+    write(hexo.path(), "source/_posts/2024-05-01-first.md", first);
+    write(hexo.path(), "source/_posts/2024-05-01-first/photo.png", "png");
+    write(hexo.path(), "source/about/index.md", "---\ntitle: Über mich\n---\nHallo.\n");
+    write(hexo.path(), "source/images/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+    write(hexo.path(), "source/tags/index.md", "---\ntitle: Tags\nlayout: tags\n---\n");
+    let before = crate::support::snapshot(hexo.path());
+    let dest = hexo.path().join("site");
+    let output = assert_cmd::Command::cargo_bin("shopfront")
+        .unwrap()
+        .args(["import", "hexo"])
+        .arg(hexo.path())
+        .arg(&dest)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("Imported 1 posts, 1 pages and 2 other files"), "{stderr}");
+    assert!(stderr.contains("theme `landscape`") && stderr.contains("Next: shopfront build --root"), "{stderr}");
+    let profile = std::fs::read_to_string(dest.join("profile.toml")).unwrap();
+    for line in [
+        "name = \"Mia\"",
+        "base_url = \"https://mia.example/blog\"",
+        "permalink = \":year/:month/:title/\"",
+        "timezone = \"Europe/Berlin\"",
+        "language = \"de\"",
+    ] {
+        assert!(profile.contains(line), "{line} missing from:\n{profile}");
+    }
+    assert_eq!(std::fs::read_to_string(dest.join("content/posts/2024-05-01-first/index.md")).unwrap(), first);
+    assert!(dest.join("static/images/logo.svg").is_file() && !dest.join("content/pages/tags/index.md").exists());
+    assert!(std::fs::read_to_string(dest.join(".gitignore")).unwrap().contains("/public/"));
+    // The blog is untouched (the new site inside it aside).
+    let after: Vec<_> =
+        crate::support::snapshot(hexo.path()).into_iter().filter(|(p, _)| !p.starts_with("site/")).collect();
+    assert_eq!(after, before);
+    let built =
+        assert_cmd::Command::cargo_bin("shopfront").unwrap().args(["build", "--root"]).arg(&dest).output().unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let page = std::fs::read_to_string(dest.join("public/2024/05/first/index.html")).unwrap();
+    assert!(page.contains("src=\"photo.png\"") && page.contains("Erster Beitrag"), "{page}");
+    assert!(dest.join("public/2024/05/first/photo.png").is_file());
+
+    // Jekyll: the posts collection's permalink, pages with front matter, files without.
+    let jekyll = tempfile::tempdir().unwrap();
+    write(
+        jekyll.path(),
+        "_config.yml",
+        "title: Notes\ndescription: Gear I use\nurl: https://notes.example\nbaseurl: ''\ncollections:\n  posts:\n    permalink: /news/:year/:month/:day/:title/\nplugins: [jekyll-feed]\nexclude: [drafts-old]\n",
+    );
+    write(jekyll.path(), "_posts/2013-05-06-launch.markdown", "---\ntitle: Launch\ncategory: release\n---\nBody.\n");
+    write(jekyll.path(), "about.md", "---\ntitle: About\n---\nMe.\n");
+    write(jekyll.path(), "index.html", "---\nlayout: home\n---\n");
+    write(jekyll.path(), "assets/main.scss", "---\n---\n@import 'minima';\n");
+    write(jekyll.path(), "img/a.png", "png");
+    write(jekyll.path(), "CNAME", "notes.example\n");
+    write(jekyll.path(), "Gemfile", "source 'https://rubygems.org'\n");
+    write(jekyll.path(), "drafts-old/x.md", "old\n");
+    let dest = tempfile::tempdir().unwrap();
+    let output = assert_cmd::Command::cargo_bin("shopfront")
+        .unwrap()
+        .args(["import", "jekyll"])
+        .arg(jekyll.path())
+        .arg(dest.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let profile = std::fs::read_to_string(dest.path().join("profile.toml")).unwrap();
+    assert!(
+        profile.contains("permalink = \"/news/:year/:month/:day/:title/\"")
+            && profile.contains("tagline = \"Gear I use\""),
+        "{profile}"
+    );
+    assert!(profile.contains("# plugins: jekyll-feed"), "{profile}");
+    let files = crate::support::snapshot(dest.path());
+    let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            ".gitignore",
+            "content/pages/about.md",
+            "content/posts/2013-05-06-launch.markdown",
+            "profile.toml",
+            "static/CNAME",
+            "static/img/a.png"
+        ]
+    );
+    let built = assert_cmd::Command::cargo_bin("shopfront")
+        .unwrap()
+        .args(["build", "--root"])
+        .arg(dest.path())
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(dest.path().join("public/news/2013/05/06/launch/index.html").is_file());
+
+    // A non-empty destination is refused, and nothing is written.
+    let output = assert_cmd::Command::cargo_bin("shopfront")
+        .unwrap()
+        .args(["import", "jekyll"])
+        .arg(jekyll.path())
+        .arg(dest.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not empty"));
+    assert_eq!(
+        crate::support::snapshot(dest.path()).len(),
+        files.len() + crate::support::snapshot(&dest.path().join("public")).len()
+    );
+}
