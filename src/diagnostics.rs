@@ -94,6 +94,8 @@ pub enum Code {
     ShortenedLink,
     /// A product image from Amazon's image servers.
     HotlinkedImage,
+    /// A Hexo tag or Liquid tag or variable shopfront leaves as written.
+    UnsupportedTag,
     /// A price on an Amazon product.
     AmazonPrice,
     /// Amazon's customer ratings copied into a product.
@@ -124,7 +126,7 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order above.
-    pub const ALL: [Self; 38] = [
+    pub const ALL: [Self; 39] = [
         Self::Usage,
         Self::Profile,
         Self::Theme,
@@ -150,6 +152,7 @@ impl Code {
         Self::HiddenAmazonLink,
         Self::ShortenedLink,
         Self::HotlinkedImage,
+        Self::UnsupportedTag,
         Self::AmazonPrice,
         Self::AmazonRatings,
         Self::ForeignTagReplaced,
@@ -193,6 +196,7 @@ impl Code {
             Self::HiddenAmazonLink => "hidden-amazon-link",
             Self::ShortenedLink => "shortened-link",
             Self::HotlinkedImage => "hotlinked-image",
+            Self::UnsupportedTag => "unsupported-tag",
             Self::AmazonPrice => "amazon-price",
             Self::AmazonRatings => "amazon-ratings",
             Self::ForeignTagReplaced => "foreign-tag-replaced",

@@ -314,6 +314,23 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
         mapped("post_asset_folder → each post's folder of assets");
     }
 
+    // Other plain values, for `{{ site.NAME }}` in posts.
+    let mut liquid = Vec::new();
+    if let Value::Object(map) = config.0 {
+        for (key, value) in map {
+            let taken =
+                LIQUID_TAKEN.contains(&key.as_str()) || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let text = match value {
+                Value::String(s) if !s.trim().is_empty() => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            if !taken {
+                liquid.push(format!("{key} = {}", quote(&text)));
+            }
+        }
+    }
+
     let mut out = format!(
         "# Imported from the {} blog in {} by `shopfront import`.\n# The profile is documented in shopfront's README (\"profile.toml\").\n\n",
         generator.name(),
@@ -334,11 +351,54 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
             out.push_str(&format!("# {comment}\n"));
         }
     }
+    if !liquid.is_empty() {
+        out.push_str("\n# What `{{ site.NAME }}` means in the posts.\n[liquid]\n");
+        for line in liquid {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
     out.push_str(
         "\n# Your affiliate tags, when you have them (see the README's \"Affiliate links\"):\n# [affiliate.amazon]\n# tag = \"yourtag-20\"\n",
     );
     out
 }
+
+/// `_config.yml` keys that are settings of the generator, or mapped into
+/// `[site]`: not carried into `[liquid]`.
+const LIQUID_TAKEN: [&str; 31] = [
+    "title",
+    "subtitle",
+    "description",
+    "author",
+    "url",
+    "root",
+    "baseurl",
+    "permalink",
+    "timezone",
+    "language",
+    "lang",
+    "locale",
+    "theme",
+    "remote_theme",
+    "per_page",
+    "paginate",
+    "paginate_path",
+    "pagination_dir",
+    "new_post_name",
+    "post_asset_folder",
+    "source_dir",
+    "public_dir",
+    "markdown",
+    "highlighter",
+    "encoding",
+    "default_category",
+    "filename_case",
+    "date_format",
+    "time_format",
+    "future",
+    "relative_link",
+];
 
 /// The posts' permalink of a Jekyll site: the `posts` collection's, a
 /// `defaults` entry for `_posts`, the site's, or Jekyll's default.

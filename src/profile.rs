@@ -46,6 +46,10 @@ pub struct Profile {
     /// Disclosure text.
     #[serde(default)]
     pub disclosure: DisclosureSettings,
+    /// `[liquid]`: what `{{ site.NAME }}` means in posts written for Jekyll
+    /// or Hexo, besides the site's own `baseurl`, `url`, `title`, ….
+    #[serde(default)]
+    pub liquid: BTreeMap<String, String>,
 }
 
 /// `[site]`.

@@ -93,11 +93,8 @@ impl DateInput {
     /// The date of a Jekyll/Hexo file name, `2024-06-30-title`: that day at
     /// midnight in the site's time zone.
     pub fn from_file_stem(stem: &str) -> Option<Self> {
-        let prefix = stem.get(..11)?;
-        if !prefix.ends_with('-') || super::slugs::strip_date_prefix(stem).len() == stem.len() {
-            return None;
-        }
-        let date: Date = prefix[..10].parse().ok()?;
+        let ((year, month, day), _) = super::slugs::date_prefix(stem)?;
+        let date = Date::new(year, month, day).ok()?;
         Some(Self::Civil(date.to_datetime(Time::midnight())))
     }
 
@@ -263,7 +260,10 @@ mod tests {
     fn a_file_name_gives_the_day() {
         let date = DateInput::from_file_stem("2024-06-30-newer").unwrap();
         assert_eq!(date, DateInput::Civil(jiff::civil::date(2024, 6, 30).to_datetime(Time::midnight())));
-        for stem in ["2024-06-30", "newer", "2024-6-30-newer", "2024-02-30-x", "2024-06-30x-newer"] {
+        // Jekyll reads one-digit months and days too.
+        let short = DateInput::from_file_stem("2019-12-3-long-term-teams").unwrap();
+        assert_eq!(short, DateInput::Civil(jiff::civil::date(2019, 12, 3).to_datetime(Time::midnight())));
+        for stem in ["2024-06-30", "newer", "24-6-30-newer", "2024-02-30-x", "2024-06-30x-newer"] {
             assert_eq!(DateInput::from_file_stem(stem), None, "{stem}");
         }
     }

@@ -174,17 +174,23 @@ pub fn from_file_stem(stem: &str, mode: SlugMode) -> String {
     slugify(strip_date_prefix(stem), mode)
 }
 
-/// `2025-09-25-usb-mics` → `usb-mics`.
+/// `2025-09-25-usb-mics` → `usb-mics`; Jekyll's `2019-12-3-teams` → `teams`.
 pub fn strip_date_prefix(stem: &str) -> &str {
-    let bytes = stem.as_bytes();
-    let is_date = bytes.len() > 11
-        && bytes[..4].iter().all(u8::is_ascii_digit)
-        && bytes[4] == b'-'
-        && bytes[5..7].iter().all(u8::is_ascii_digit)
-        && bytes[7] == b'-'
-        && bytes[8..10].iter().all(u8::is_ascii_digit)
-        && bytes[10] == b'-';
-    if is_date { &stem[11..] } else { stem }
+    date_prefix(stem).map_or(stem, |(_, rest)| rest)
+}
+
+/// The date of a file name that starts with one, as Jekyll reads it
+/// (`YYYY-M-D-`, month and day of one or two digits), and the rest.
+pub fn date_prefix(stem: &str) -> Option<((i16, i8, i8), &str)> {
+    let mut parts = stem.splitn(4, '-');
+    let (year, month, day, rest) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let digits = |text: &str, lengths: std::ops::RangeInclusive<usize>| {
+        lengths.contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(year, 4..=4) || !digits(month, 1..=2) || !digits(day, 1..=2) || rest.is_empty() {
+        return None;
+    }
+    Some(((year.parse().ok()?, month.parse().ok()?, day.parse().ok()?), rest))
 }
 
 /// Jekyll's title for a post without one: its file name's slug, date
@@ -312,6 +318,10 @@ mod tests {
         assert_eq!(from_file_stem("2025-09-25-usb-mics", SlugMode::Transliterate), "usb-mics");
         assert_eq!(from_file_stem("2025-09-25", SlugMode::Transliterate), "2025-09-25");
         assert_eq!(from_file_stem("hello-world", SlugMode::Transliterate), "hello-world");
+        // Jekyll reads one-digit months and days too.
+        assert_eq!(date_prefix("2019-12-3-long-term-teams"), Some(((2019, 12, 3), "long-term-teams")));
+        assert_eq!(date_prefix("2019-123-3-x"), None);
+        assert_eq!(date_prefix("19-12-03-x"), None);
     }
 
     #[test]

@@ -49,6 +49,37 @@ pub fn decode_entities(text: &str) -> String {
     html_escape::decode_html_entities(text).into_owned()
 }
 
+/// The text a reader sees of a title written as HTML: inline formatting
+/// tags (`<em>`, `</strong>`, `<code>`) dropped, entities decoded. Anything
+/// else (`a < b`, `<script>`) stays as text, to be escaped where it is shown.
+pub fn visible_text(html: &str) -> String {
+    const INLINE: [&str; 14] =
+        ["em", "strong", "i", "b", "u", "s", "code", "span", "small", "mark", "sup", "sub", "abbr", "kbd"];
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let tag = &rest[at + 1..];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let after_name = tag.trim_start_matches('/').get(name.len()..).unwrap_or_default();
+        let starts_tag = INLINE.contains(&name.as_str()) && after_name.starts_with(['>', ' ', '/']);
+        match tag.find('>').filter(|_| starts_tag) {
+            Some(end) => rest = &tag[end + 1..],
+            None => {
+                out.push('<');
+                rest = tag;
+            }
+        }
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
 /// Whether XML 1.0 can carry `c` at all, escaped or not (its `Char`
 /// production; a Rust string holds no surrogates). A feed or sitemap with
 /// U+0001 or U+FFFE in a title is not well-formed, and readers drop it whole.
@@ -72,6 +103,13 @@ pub fn without_non_xml_chars(text: String) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn visible_text_drops_tags_and_decodes_once() {
+        assert_eq!(visible_text("writing for action <em>and</em> flexibility"), "writing for action and flexibility");
+        assert_eq!(visible_text("a < b &amp;&amp; <b>c</b> &lt;i&gt;"), "a < b && c <i>");
+        assert_eq!(visible_text("Fish <script>x</script> <em class=\"y\">z</em>"), "Fish <script>x</script> z");
+    }
+
     use super::*;
 
     #[test]

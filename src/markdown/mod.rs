@@ -10,6 +10,7 @@
 //! goes through the link policy with its byte offset kept for messages.
 
 pub mod shortcodes;
+pub mod tags;
 
 use std::collections::{HashMap, HashSet};
 
@@ -84,6 +85,8 @@ pub struct Rendered {
     pub internal: Vec<InternalRef>,
     /// Links through shorteners and redirect services.
     pub redirects: Vec<RedirectLink>,
+    /// Hexo and Liquid tags and variables left as written.
+    pub unsupported: Vec<tags::Unsupported>,
 }
 
 /// A link or image that points inside the site.
@@ -154,6 +157,24 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// [`render`] for a post or page written for Hexo or Jekyll: their tags and
+/// Liquid variables are expanded first ([`tags`]), and every position found
+/// is one in `body` as written.
+pub fn render_post(body: &str, links: &LinkPolicy, slugs: SlugMode, variables: &tags::Variables) -> Rendered {
+    let expanded = tags::expand(body, variables);
+    let mut out = render(&expanded.text, links, slugs);
+    if let std::borrow::Cow::Owned(_) = expanded.text {
+        let map = |offset: &mut usize| *offset = expanded.original_offset(*offset);
+        out.problems.iter_mut().for_each(|p| map(&mut p.offset));
+        out.notes.iter_mut().for_each(|n| map(&mut n.offset));
+        out.internal.iter_mut().for_each(|r| map(&mut r.offset));
+        out.redirects.iter_mut().for_each(|r| map(&mut r.offset));
+        out.shortcodes.iter_mut().for_each(|s| map(&mut s.offset));
+    }
+    out.unsupported = expanded.unsupported;
+    out
+}
+
 /// Renders `body`.
 pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     let mut out = Rendered::default();
@@ -193,6 +214,17 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                     let id = ids.unique(custom_id.as_deref(), &text, slugs);
                     if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[start] {
                         *slot = Some(CowStr::from(id.clone()));
+                    }
+                    // A post written for Jekyll links to kramdown's id for the heading.
+                    let kramdown = kramdown_id(&text);
+                    if custom_id.is_none()
+                        && !kramdown.is_empty()
+                        && kramdown != id
+                        && original.contains(&format!("#{kramdown}"))
+                        && ids.try_id(&kramdown)
+                    {
+                        let anchor = format!("<a id=\"{kramdown}\"></a>");
+                        events.insert(start + 1, Event::InlineHtml(CowStr::from(anchor)));
                     }
                     let title = text.trim().to_owned();
                     if level == HeadingLevel::H1 && out.first_heading.is_none() {
@@ -579,6 +611,18 @@ impl HeadingIds {
     }
 }
 
+/// The id kramdown (Jekyll's Markdown) gives a heading: leading non-letters
+/// dropped, then everything but ASCII letters, digits, spaces and hyphens,
+/// spaces as hyphens, lower case.
+fn kramdown_id(text: &str) -> String {
+    let start = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
+    text[start..]
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-'))
+        .map(|c| if c == ' ' { '-' } else { c.to_ascii_lowercase() })
+        .collect()
+}
+
 fn count_words(text: &str) -> usize {
     if text.is_ascii() {
         // The words `split_whitespace` finds, counted by where they start.
@@ -732,6 +776,16 @@ mod tests {
         // A definition written another way: its start.
         let body = "[a][r]\n\n[r]:\n  javascript:x\n";
         assert_eq!(md(body).problems[0].offset, body.find("[r]:").unwrap());
+    }
+
+    #[test]
+    fn links_to_kramdown_heading_ids_find_their_heading() {
+        let body = "See [x](#measuring-impact-on-analyticsusagov).\n\n## Measuring impact on analytics.usa.gov\n\n## 2. Other\n";
+        let r = render(body, &amazon(), SlugMode::Transliterate);
+        assert!(r.html.contains("<a id=\"measuring-impact-on-analyticsusagov\"></a>"), "{}", r.html);
+        // Only where a link asks for it.
+        assert!(!r.html.contains("<a id=\"other\">"), "{}", r.html);
+        assert_eq!(kramdown_id("2. Other: C++ & more"), "other-c--more");
     }
 
     #[test]

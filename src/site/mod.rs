@@ -277,6 +277,7 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     sort_posts(&mut posts);
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     diagnostics.extend(check_urls(&posts, &pages));
+    diagnostics.extend(resolve_cross_references(&mut posts, &mut pages, &inputs.settings.base_path));
     // Independent passes over every post: side by side, for serve's rebuilds.
     let ((categories, tags), products) = rayon::join(
         || (collect_terms(&posts, |p| &p.categories), collect_terms(&posts, |p| &p.tags)),
@@ -299,6 +300,101 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     };
     site.routes = routes::table(&site);
     (Some(site), diagnostics)
+}
+
+/// Links to other posts by file name (`{% post_url %}`, `{% post_link %}`,
+/// …) point at [`markdown::tags::POST_REF`] until now, when every post's
+/// URL and title are known: each becomes the post's URL, or an error at its
+/// line when no post has that name.
+fn resolve_cross_references(posts: &mut [Arc<Post>], pages: &mut [Arc<Post>], base_path: &str) -> Vec<Diagnostic> {
+    use markdown::tags::{POST_REF, TITLE_REF};
+    let marker = format!("{base_path}{POST_REF}");
+    let wanted = |p: &Arc<Post>| p.content.contains(&marker) || p.content.contains(TITLE_REF);
+    if !posts.iter().chain(pages.iter()).any(wanted) {
+        return Vec::new();
+    }
+    // Every name a post goes by: its file name with and without the date,
+    // its path under content/posts/, its URL's last part.
+    let mut by_name: FxHashMap<String, (String, String)> = FxHashMap::default();
+    for post in posts.iter().chain(pages.iter()) {
+        let target = (post.path.clone(), post.title.clone());
+        let source = post.source.with_extension("");
+        let source = source.to_string_lossy().replace('\\', "/");
+        let under = source
+            .strip_prefix("content/posts/")
+            .or_else(|| source.strip_prefix("content/pages/"))
+            .unwrap_or(&source)
+            .trim_end_matches("/index")
+            .to_owned();
+        let file = under.rsplit('/').next().unwrap_or(&under).to_owned();
+        let last = post.path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
+        for name in [under.clone(), file.clone(), slugs::strip_date_prefix(&file).to_owned(), last] {
+            by_name.entry(name).or_insert_with(|| target.clone());
+        }
+    }
+    let mut diagnostics = Vec::new();
+    for post in posts.iter_mut().chain(pages.iter_mut()) {
+        if !wanted(post) {
+            continue;
+        }
+        let post = Arc::make_mut(post);
+        let lookup = |name: &str| {
+            let decoded = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+            by_name.get(decoded.as_ref()).cloned()
+        };
+        let mut content = String::with_capacity(post.content.len());
+        let mut rest = post.content.as_str();
+        while let Some(at) = rest.find(&marker) {
+            content.push_str(&rest[..at]);
+            let after = &rest[at + marker.len()..];
+            let mut end = after.find(['"', '\'', '#', '?', '<', ' ', '\n']).unwrap_or(after.len());
+            // In running text the name may be followed by punctuation: `… at {% post_path x %}.`
+            while lookup(&after[..end]).is_none() && after[..end].ends_with(['.', ',', ';', ':', '!', ')']) {
+                end -= 1;
+            }
+            match lookup(&after[..end]) {
+                Some((path, _)) => content.push_str(&format!("{base_path}/{}", encode_path(&path))),
+                None => content.push_str(&rest[at..at + marker.len() + end]),
+            }
+            rest = &after[end..];
+        }
+        content.push_str(rest);
+        // Titles of `post_link`s without their own.
+        let mut titled = String::with_capacity(content.len());
+        let mut parts = content.split(TITLE_REF);
+        titled.push_str(parts.next().unwrap_or_default());
+        while let (Some(name), Some(after)) = (parts.next(), parts.next()) {
+            let title = lookup(name).map_or_else(|| name.to_owned(), |(_, title)| title);
+            titled.push_str(&crate::html::escape_attr(&title));
+            titled.push_str(after);
+        }
+        post.content = titled;
+        let source = post.source.clone();
+        post.internal.retain_mut(|(line, column, reference)| {
+            let Some(name) = reference.href.strip_prefix(&marker) else { return true };
+            let name = name.split(['#', '?']).next().unwrap_or_default();
+            match lookup(name) {
+                Some((path, _)) => {
+                    let tail = &reference.href[marker.len() + name.len()..];
+                    reference.href = format!("{base_path}/{}{tail}", encode_path(&path));
+                    true
+                }
+                None => {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::BrokenLink,
+                            format!("broken link: there is no post or page named `{name}`"),
+                        )
+                        .at(&source)
+                        .with_position(*line, *column, None)
+                        .with_hint("name the post by its file name, e.g. `{% post_url 2024-06-30-my-post %}`"),
+                    );
+                    false
+                }
+            }
+        });
+    }
+    diagnostics
 }
 
 /// Newest first; undated posts last, by title; ties by path, so the order never depends on threads.
@@ -328,7 +424,9 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     let title = steps.title(&rendered);
     let (path, mut aliases) = steps.path(date.as_ref(), &title);
     aliases.extend(steps.aliases());
-    aliases.retain(|alias| *alias != path);
+    // Its own address, or that address in other case (which would replace
+    // the page on case-insensitive file systems), needs no redirect.
+    aliases.retain(|alias| !alias.eq_ignore_ascii_case(&path));
     aliases.sort_unstable();
     aliases.dedup();
     let summary = steps.summary(&rendered);
@@ -496,7 +594,15 @@ impl Resolver<'_, '_> {
     /// through redirect services and the rule engine's warnings.
     fn body(&mut self) -> markdown::Rendered {
         let document = self.document;
-        let rendered = markdown::render(document.body(), self.inputs.links, self.inputs.settings.slugs);
+        let body = document.body();
+        let variables = if body.contains("{%") || body.contains("{{") { self.variables() } else { Default::default() };
+        let rendered = markdown::render_post(body, self.inputs.links, self.inputs.settings.slugs, &variables);
+        for tag in &rendered.unsupported {
+            self.findings.add(Code::UnsupportedTag, Severity::Warning, || {
+                let message = format!("`{}` is shown as written: {}", tag.written, tag.why);
+                document.at_body_offset(Diagnostic::warning(Code::UnsupportedTag, message), tag.offset)
+            });
+        }
         for problem in &rendered.problems {
             self.findings.add(Code::UnsafeLink, Severity::Error, || {
                 document.error_in_body(Code::UnsafeLink, problem.offset, problem.message.clone())
@@ -532,12 +638,33 @@ impl Resolver<'_, '_> {
         rendered
     }
 
+    /// What Liquid's `site.NAME` and `page.NAME` mean in this post.
+    fn variables(&self) -> markdown::tags::Variables {
+        let settings = &self.inputs.settings;
+        let origin = &settings.base_url[..settings.base_url.len() - settings.base_path.len()];
+        let mut site = settings.profile.liquid.clone();
+        site.insert("baseurl".to_owned(), settings.base_path.clone());
+        site.insert("url".to_owned(), origin.to_owned());
+        site.insert("title".to_owned(), settings.title.clone());
+        site.insert("author".to_owned(), settings.profile.name.clone());
+        if let Some(tagline) = &settings.profile.tagline {
+            site.insert("description".to_owned(), tagline.clone());
+        }
+        let mut page = self.fm.extra.clone();
+        for (key, value) in [("title", &self.fm.title), ("image", &self.fm.cover), ("description", &self.fm.summary)] {
+            if let Some(value) = value {
+                page.insert(key.to_owned(), serde_json::Value::String(value.clone()));
+            }
+        }
+        markdown::tags::Variables { site, page }
+    }
+
     /// The title: front matter's, else (a dated post file, as Jekyll names
     /// them) the file name's words, else the first heading or line, else the file name.
     fn title(&mut self, rendered: &markdown::Rendered) -> String {
         if let Some(title) = self.fm.title.as_ref().filter(|t| !t.trim().is_empty()) {
-            // Hexo and Jekyll print titles as HTML: `&ldquo;` is a quote, once.
-            return crate::html::decode_entities(title.trim());
+            // Hexo and Jekyll print titles as HTML: `&ldquo;` is a quote, once, and `<em>` emphasis.
+            return crate::html::visible_text(title.trim());
         }
         // A dated post file is Jekyll's: its title comes from the file name.
         let jekyll =

@@ -352,3 +352,73 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
         files.len() + crate::support::snapshot(&dest.path().join("public")).len()
     );
 }
+
+/// Hexo's tag plugins and Jekyll's Liquid render as those tools render them;
+/// code inside them is never touched by Markdown or smart punctuation; an
+/// unknown tag is a warning at its line and stays visible as written.
+#[test]
+fn hexo_tags_and_liquid_render_as_those_tools_do() {
+    let body = "Intro.\n\n{% codeblock lang:js %}\nconst a = \"it's\" -- b;\n\n*not emphasis*\n{% endcodeblock %}\n\n\
+                {% highlight ruby %}\nputs 'x'\n{% endhighlight %}\n\n\
+                Show {% raw %}{{ page.title }}{% endraw %} literally.\n\n\
+                ![Logo]({{ site.baseurl }}/images/logo.svg) by {{ site.author }}.\n\n\
+                {% youtube TIbZDRXM-Tg %}\n\n{% note warn %}\nCareful.\n{% endnote %}\n";
+    let site = SiteTest::new()
+        .edit("profile.toml", |p| {
+            p.replace("base_url = \"https://example.com\"", "base_url = \"https://example.com/blog\"")
+        })
+        .file("static/images/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        .file("content/posts/tags.md", post("title: Tags\n", body));
+    let built = site.build().ok();
+    let page = built.html("posts/tags/index.html");
+    let code = page.texts("pre code");
+    assert_eq!(code[0], "const a = \"it's\" -- b;\n\n*not emphasis*");
+    assert_eq!(page.attr("pre code.language-ruby", "class"), "language-ruby");
+    assert!(
+        page.texts(".prose p").iter().any(|p| p == "Show {{ page.title }} literally."),
+        "{:?}",
+        page.texts(".prose p")
+    );
+    assert_eq!(page.attr(".prose img", "src"), "/blog/images/logo.svg");
+    assert!(page.texts(".prose p").iter().any(|p| p.contains("by Test Creator.")));
+    assert!(page.attr("iframe", "src").ends_with("/embed/TIbZDRXM-Tg"));
+    assert!(page.texts(".prose code").iter().any(|c| c == "{% note warn %}"));
+    let warnings = built.warnings();
+    let unknown: Vec<_> = warnings.iter().filter(|d| d.code == "unsupported-tag").collect();
+    assert_eq!(unknown.len(), 2, "{warnings}");
+    assert_eq!(unknown[0].line, Some(22), "{warnings}");
+}
+
+/// Links to other posts by file name — Jekyll's `post_url` and `link`,
+/// Hexo's `post_link` and `post_path` — lead to the post's URL, whatever
+/// the permalink pattern; a name no post has is an error at its line.
+#[test]
+fn links_to_posts_by_file_name_lead_to_their_urls() {
+    let site = SiteTest::new()
+        .edit("profile.toml", |p| p.replace("[site]\n", "[site]\npermalink = \"/:year/:month/:title/\"\n"))
+        .file("content/posts/2024-05-01-first-steps.md", post("title: First steps\n", "Body."))
+        .file(
+            "content/posts/2024-06-01-next.md",
+            post(
+                "title: Next\n",
+                "After [the first]({% post_url 2024-05-01-first-steps %}), see {% post_link first-steps %} \
+                 and [it again]({% link _posts/2024-05-01-first-steps.md %}#top) at {% post_path first-steps %}.",
+            ),
+        );
+    let built = site.build().ok();
+    let page = built.html("2024/06/next/index.html");
+    let hrefs = page.attrs(".prose a", "href");
+    assert_eq!(hrefs, ["/2024/05/first-steps/", "/2024/05/first-steps/", "/2024/05/first-steps/#top"]);
+    assert_eq!(page.texts(".prose a")[1], "First steps");
+    let text = &page.texts(".prose p")[0];
+    assert!(text.ends_with("at /2024/05/first-steps/."), "{text}");
+    let broken = site
+        .file(
+            "content/posts/2024-07-01-later.md",
+            post("title: Later\n", "Text.\n\n[x]({% post_url 2024-01-01-missing %})"),
+        )
+        .build();
+    let error = broken.only_error();
+    assert!(error.message.contains("no post or page named `2024-01-01-missing`"), "{}", error.message);
+    assert_eq!(error.line, Some(6));
+}

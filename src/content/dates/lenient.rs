@@ -69,6 +69,8 @@ impl Words {
                 }
                 month = Some(m);
             } else if weekday_name(word) {
+            } else if word.starts_with('(') && word.ends_with(')') && year.is_some() {
+                // A remark after the date, `(optional)`: Ruby's parser passes over it.
             } else if word.bytes().all(|b| b.is_ascii_digit()) {
                 let n: i32 = word.parse().ok()?;
                 match word.len() {
@@ -138,10 +140,15 @@ impl Words {
         let offset = match word.as_bytes()[0] {
             b'+' | b'-' => {
                 let digits: String = word[1..].chars().filter(|c| *c != ':').collect();
-                if !matches!(digits.len(), 2 | 4) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                if !(1..=4).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
-                let hours: i32 = digits[..2].parse().ok()?;
+                // `-400` is no offset to Ruby's `Time.parse`: the time stays in the site's zone.
+                if digits.len() == 3 {
+                    return Some(());
+                }
+                let hour_digits = digits.len().min(2);
+                let hours: i32 = digits[..hour_digits].parse().ok()?;
                 let minutes: i32 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
                 if minutes >= 60 {
                     return None;
@@ -275,6 +282,10 @@ mod tests {
             ("Sun, Mar 7, 2021 1:30 pm", "2021-03-07T18:30:00Z"),
             ("2016-03-21 12:00 EDT", "2016-03-21T16:00:00Z"),
             ("2018-12-01 0314 +0000", "2018-12-01T03:14:00Z"),
+            ("2016-06-17 12:00-400", "2016-06-17T16:00:00Z"),
+            ("2016-06-17 12:00 +05", "2016-06-17T07:00:00Z"),
+            ("2016-06-17 12:00 -4", "2016-06-17T16:00:00Z"),
+            ("2016-07-19 (optional)", "2016-07-19T04:00:00Z"),
             ("2023-01-29 18:30:22 2023 -0800", "2023-01-30T02:30:22Z"),
             ("2015-1-2T3:04:05Z", "2015-01-02T03:04:05Z"),
             ("2015-01-02 03:04:05.25 +05", "2015-01-01T22:04:05.25Z"),

@@ -1,0 +1,733 @@
+//! Hexo's tag plugins and Jekyll's Liquid, as posts written for those tools
+//! use them: `{% highlight ruby %}`, `{% codeblock %}`, `{% raw %}`,
+//! `{% blockquote %}`, `{% youtube %}`, `{% asset_img %}`,
+//! `{{ site.baseurl }}`, `{{ page.title }}`, `{{ "/a.png" | relative_url }}`.
+//!
+//! Before Markdown is parsed, each tag becomes the Markdown or HTML those
+//! tools make of it. Code inside a tag becomes a fenced code block, so
+//! neither Markdown nor smart punctuation touch it. A tag shopfront does
+//! not know (`{% include %}`, a theme's `{% note %}`) is a warning at its
+//! line and stays visible as written, in a code span. Every line of the post
+//! stays on its line, so positions in later findings can be mapped back
+//! ([`Expanded::original_offset`]).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// What the variables of a post mean: `site.NAME` and `page.NAME`.
+#[derive(Debug, Clone, Default)]
+pub struct Variables {
+    /// `baseurl`, `url`, `title`, … of the site.
+    pub site: BTreeMap<String, String>,
+    /// `title`, `image`, … and the front matter's other values.
+    pub page: BTreeMap<String, serde_json::Value>,
+}
+
+/// A tag or variable shopfront left as written, at a byte offset of the
+/// original body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    /// Byte offset in the original body.
+    pub offset: usize,
+    /// What was written.
+    pub written: String,
+    /// Why it was left.
+    pub why: &'static str,
+}
+
+/// A body with its tags expanded.
+#[derive(Debug, Clone)]
+pub struct Expanded<'a> {
+    /// The Markdown to parse.
+    pub text: Cow<'a, str>,
+    /// Tags and variables left as written.
+    pub unsupported: Vec<Unsupported>,
+    /// Where each line of `text` starts, and where its line starts in the
+    /// original (a line may stand for two, joined).
+    anchors: Option<Vec<(usize, usize)>>,
+}
+
+impl Expanded<'_> {
+    /// The offset in the original body of `offset` in [`Expanded::text`]:
+    /// the same line, the same column or the line's end.
+    pub fn original_offset(&self, offset: usize) -> usize {
+        let Some(anchors) = &self.anchors else { return offset };
+        let line = anchors.partition_point(|&(start, _)| start <= offset).saturating_sub(1);
+        let (new_start, original_start) = anchors[line];
+        let line_end = anchors.get(line + 1).map_or(usize::MAX, |&(_, next)| next.saturating_sub(1));
+        (original_start + (offset - new_start)).min(line_end)
+    }
+}
+
+/// Where a link to another post by its file name points until the site
+/// knows every post's URL: `/.shopfront-post/NAME` (see
+/// [`crate::site`]'s cross-references).
+pub const POST_REF: &str = "/.shopfront-post/";
+
+/// Around a post's name where its title belongs (Hexo's `post_link`
+/// without a title), until the site knows it.
+pub const TITLE_REF: char = '\u{E000}';
+
+/// Block tags whose body is code.
+const CODE_BLOCKS: [(&str, &str); 3] =
+    [("highlight", "endhighlight"), ("codeblock", "endcodeblock"), ("code", "endcode")];
+
+/// Expands the tags of `body`.
+pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
+    if !body.contains("{%") && !body.contains("{{") {
+        return Expanded { text: Cow::Borrowed(body), unsupported: Vec::new(), anchors: None };
+    }
+    let mut out = Expander { variables, text: String::with_capacity(body.len() + 64), unsupported: Vec::new() };
+    let lines: Vec<&str> = body.split_inclusive('\n').collect();
+    let mut anchors = Vec::with_capacity(lines.len());
+    let mut state = State::Normal;
+    let mut offset = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        anchors.push((out.text.len(), offset));
+        let ending = &line[line.trim_end_matches(['\n', '\r']).len()..];
+        let content = &line[..line.len() - ending.len()];
+        let trimmed = content.trim();
+        // `{{ site.repository\n}}`: a variable continued on the next line is read whole.
+        if matches!(state, State::Normal | State::Quote(..))
+            && let Some(next) = lines.get(i + 1)
+            && continues_variable(content)
+        {
+            let next_content = next.trim_end_matches(['\n', '\r']);
+            let joined = format!("{content} {}", next_content.trim_start());
+            let ending = &next[next_content.len()..];
+            if let State::Quote(..) = state {
+                out.text.push_str("> ");
+            }
+            out.inline(&joined, offset);
+            out.text.push_str(ending);
+            offset += line.len() + next.len();
+            i += 2;
+            continue;
+        }
+        state = match state {
+            State::Fence(c, n) => {
+                out.text.push_str(&strip_raw_markers(content));
+                let closes = fence_marker(trimmed).is_some_and(|(d, m)| d == c && m >= n)
+                    && trimmed.trim_start_matches(c).trim().is_empty();
+                if closes { State::Normal } else { State::Fence(c, n) }
+            }
+            State::Raw => match find_tag(content, "endraw") {
+                Some(at) => {
+                    out.text.push_str(&content[..at]);
+                    let end = content[at..].find("%}").map_or(content.len(), |e| at + e + 2);
+                    out.inline(&content[end..], offset + end)
+                }
+                None => {
+                    out.text.push_str(content);
+                    State::Raw
+                }
+            },
+            State::Code(end, fence) => {
+                if tag_name(trimmed).is_some_and(|(name, _)| name == end) {
+                    out.text.push_str(&fence);
+                    State::Normal
+                } else {
+                    out.text.push_str(content);
+                    State::Code(end, fence)
+                }
+            }
+            State::Quote(end, ref footer) => {
+                if tag_name(trimmed).is_some_and(|(name, _)| name == end) {
+                    out.text.push_str(footer);
+                    State::Normal
+                } else {
+                    out.text.push_str("> ");
+                    out.inline(content, offset);
+                    state
+                }
+            }
+            State::Normal => {
+                if let Some(marker) = fence_marker(trimmed).filter(|_| content.len() - content.trim_start().len() < 4) {
+                    out.text.push_str(&strip_raw_markers(content));
+                    State::Fence(marker.0, marker.1)
+                } else if let Some((name, args)) = tag_name(trimmed) {
+                    out.block(name, args, content, offset, body, line.len())
+                } else {
+                    out.inline(content, offset)
+                }
+            }
+        };
+        out.text.push_str(ending);
+        offset += line.len();
+        i += 1;
+    }
+    if let State::Code(_, fence) = state {
+        // An unclosed code tag still ends its code at the end of the post.
+        out.text.push('\n');
+        out.text.push_str(&fence);
+    }
+    Expanded { text: Cow::Owned(out.text), unsupported: out.unsupported, anchors: Some(anchors) }
+}
+
+/// Whether a line ends inside `{{ … }}`, the rest on the next line.
+fn continues_variable(content: &str) -> bool {
+    content.rfind("{{").is_some_and(|open| !content[open..].contains("}}"))
+}
+
+enum State {
+    Normal,
+    /// Inside fenced code: the delimiter and its length.
+    Fence(char, usize),
+    /// Inside `{% raw %}`.
+    Raw,
+    /// Inside a code tag: its end tag and the closing fence.
+    Code(&'static str, String),
+    /// Inside a quote tag: its end tag and the line that replaces it.
+    Quote(&'static str, String),
+}
+
+struct Expander<'v> {
+    variables: &'v Variables,
+    text: String,
+    unsupported: Vec<Unsupported>,
+}
+
+impl Expander<'_> {
+    /// A line that is one tag: a block's start or an inline tag alone.
+    fn block(&mut self, name: &str, args: &str, content: &str, offset: usize, body: &str, len: usize) -> State {
+        if let Some((_, end)) = CODE_BLOCKS.iter().find(|(start, _)| *start == name) {
+            // The code's longest run of backticks decides the fence.
+            let rest = &body[offset + len..];
+            let code = rest.find(&format!("{{% {end}")).map_or(rest, |at| &rest[..at]);
+            let fence = "`".repeat(longest_run(code, '`').max(2) + 1);
+            self.text.push_str(&fence);
+            self.text.push_str(&code_language(name, args));
+            return State::Code(end, fence);
+        }
+        match name {
+            "raw" => {
+                let after = &content[content.find("%}").map_or(content.len(), |e| e + 2)..];
+                if after.contains("endraw") {
+                    return self.inline(content, offset);
+                }
+                self.text.push_str(after);
+                State::Raw
+            }
+            "blockquote" => {
+                let footer = quote_footer(args);
+                State::Quote("endblockquote", footer)
+            }
+            "pullquote" => State::Quote("endpullquote", String::new()),
+            _ => self.inline(content, offset),
+        }
+    }
+
+    /// Expands the tags and variables within one line of Markdown.
+    fn inline(&mut self, content: &str, offset: usize) -> State {
+        let mut rest = content;
+        let mut at = offset;
+        loop {
+            let next = [rest.find("{%"), rest.find("{{")].into_iter().flatten().min();
+            let Some(start) = next else { break };
+            let is_tag = rest[start..].starts_with("{%");
+            let close = if is_tag { "%}" } else { "}}" };
+            let Some(end) = rest[start + 2..].find(close).map(|e| start + 2 + e + 2) else { break };
+            self.text.push_str(&rest[..start]);
+            let written = &rest[start..end];
+            let inner = written[2..written.len() - 2].trim().trim_matches('-').trim();
+            let here = at + start;
+            if is_tag {
+                if inner == "raw" {
+                    // `{% raw %}…{% endraw %}` on one line: the text between, as written.
+                    let tail = &rest[end..];
+                    match find_tag(tail, "endraw") {
+                        Some(e) => {
+                            self.text.push_str(&tail[..e]);
+                            let close = tail[e..].find("%}").map_or(tail.len(), |c| e + c + 2);
+                            at += end + close;
+                            rest = &tail[close..];
+                            continue;
+                        }
+                        None => {
+                            self.text.push_str(tail);
+                            return State::Raw;
+                        }
+                    }
+                }
+                self.tag(inner, written, here);
+            } else {
+                match self.variable(inner) {
+                    Some(value) => self.text.push_str(&value),
+                    // Not Liquid's (a shortcode such as `{{ product("…") }}`): left for its own stage.
+                    None if !inner.starts_with("site.") && !inner.starts_with("page.") && !inner.contains('|') => {
+                        self.text.push_str(written)
+                    }
+                    // Liquid writes nothing for a value it does not have.
+                    None => self.unsupported.push(Unsupported {
+                        offset: here,
+                        written: written.to_owned(),
+                        why: "a variable shopfront does not know, written as nothing (add it under [liquid] in profile.toml)",
+                    }),
+                }
+            }
+            at += end;
+            rest = &rest[end..];
+        }
+        self.text.push_str(rest);
+        State::Normal
+    }
+
+    /// One inline tag.
+    fn tag(&mut self, inner: &str, written: &str, offset: usize) {
+        let (name, args) = inner.split_once(char::is_whitespace).map_or((inner, ""), |(n, a)| (n, a.trim()));
+        let words = split_args(args);
+        let html = match name {
+            "youtube" if !words.is_empty() => Some(format!(
+                "<div class=\"video\"><iframe src=\"https://www.youtube-nocookie.com/embed/{}\" title=\"YouTube video\" loading=\"lazy\" allowfullscreen></iframe></div>",
+                attr(&words[0])
+            )),
+            "vimeo" if !words.is_empty() => Some(format!(
+                "<div class=\"video\"><iframe src=\"https://player.vimeo.com/video/{}\" title=\"Vimeo video\" loading=\"lazy\" allowfullscreen></iframe></div>",
+                attr(&words[0])
+            )),
+            "iframe" if !words.is_empty() => {
+                let width = words.get(1).map_or("100%", String::as_str);
+                let height = words.get(2).map_or("300", String::as_str);
+                Some(format!(
+                    "<iframe src=\"{}\" width=\"{}\" height=\"{}\" loading=\"lazy\" allowfullscreen></iframe>",
+                    attr(&words[0]),
+                    attr(width),
+                    attr(height)
+                ))
+            }
+            "img" => image_tag(&words),
+            "asset_img" if !words.is_empty() => {
+                let title = words[1..].join(" ");
+                Some(format!("![{}]({})", markdown_text(&title), words[0]))
+            }
+            "asset_path" if !words.is_empty() => Some(words[0].clone()),
+            "asset_link" if !words.is_empty() => {
+                let title = if words.len() > 1 { words[1..].join(" ") } else { words[0].clone() };
+                Some(format!("[{}]({})", markdown_text(&title), words[0]))
+            }
+            // Jekyll: `{% post_url 2010-07-21-name %}`, `{% link _posts/2010-07-21-name.md %}`; Hexo: `{% post_path slug %}`.
+            "post_url" | "post_path" if !words.is_empty() => Some(format!("{POST_REF}{}", post_name(&words[0]))),
+            "link" if words.len() == 1 && !words[0].contains("://") => Some(jekyll_link(&words[0])),
+            // Hexo: `{% post_link slug [title] %}`, titled by the post when no title is given.
+            "post_link" if !words.is_empty() => {
+                let name = post_name(&words[0]);
+                let title =
+                    match words.get(1..).filter(|rest| !rest.is_empty() && rest[0] != "true" && rest[0] != "false") {
+                        Some(rest) => markdown_text(&rest.join(" ")),
+                        None => format!("{TITLE_REF}{name}{TITLE_REF}"),
+                    };
+                Some(format!("[{title}]({POST_REF}{name})"))
+            }
+            // Hexo: `{% link text url [external] [title] %}`.
+            "link" if words.len() >= 2 && words.iter().any(|w| w.contains("://") || w.starts_with('/')) => {
+                let url_at = words.iter().position(|w| w.contains("://") || w.starts_with('/')).unwrap_or(1);
+                let text = words[..url_at].join(" ");
+                Some(format!("[{}]({})", markdown_text(&text), words[url_at]))
+            }
+            _ => None,
+        };
+        match html {
+            Some(html) => self.text.push_str(&html),
+            None => {
+                let why = match name {
+                    "include" | "include_relative" | "include_code" => "includes read files of the blog's theme",
+                    "link" => "a link needs a text and a URL, or a file of the site",
+                    "assign" | "capture" | "for" | "if" | "unless" | "case" | "comment" => "Liquid logic is not run",
+                    _ => "an unknown tag",
+                };
+                self.keep(written, offset, why);
+            }
+        }
+    }
+
+    /// The value of `site.NAME`, `page.NAME` or `"text"`, through filters.
+    fn variable(&self, expression: &str) -> Option<String> {
+        let mut parts = split_filters(expression).into_iter();
+        let head = parts.next()?.trim().to_owned();
+        let mut value = if let Some(quoted) = unquote(&head) {
+            quoted
+        } else if let Some(key) = head.strip_prefix("site.") {
+            self.variables.site.get(key)?.clone()
+        } else if let Some(path) = head.strip_prefix("page.") {
+            lookup(&self.variables.page, path)?
+        } else {
+            return None;
+        };
+        for filter in parts {
+            let (name, argument) =
+                filter.split_once(':').map_or((filter.trim(), None), |(n, a)| (n.trim(), Some(a.trim())));
+            let argument = argument.and_then(unquote);
+            value = match (name, argument) {
+                ("relative_url", _) => {
+                    let base = self.variables.site.get("baseurl").map_or("", String::as_str);
+                    if value.starts_with('/') { format!("{base}{value}") } else { value }
+                }
+                ("absolute_url", _) => {
+                    let url = self.variables.site.get("url").map_or("", String::as_str);
+                    let base = self.variables.site.get("baseurl").map_or("", String::as_str);
+                    if value.contains("://") { value } else { format!("{url}{base}/{}", value.trim_start_matches('/')) }
+                }
+                ("prepend", Some(a)) => format!("{a}{value}"),
+                ("append", Some(a)) => format!("{value}{a}"),
+                ("default", Some(a)) if value.is_empty() => a,
+                ("default", _) | ("escape" | "xml_escape" | "strip" | "uri_escape", _) => value.trim().to_owned(),
+                ("downcase", _) => value.to_lowercase(),
+                ("upcase", _) => value.to_uppercase(),
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+
+    /// Keeps what was written, visible as code (HTML, so it reads the same
+    /// in a paragraph and in an HTML block); and says so.
+    fn keep(&mut self, written: &str, offset: usize, why: &'static str) {
+        self.text.push_str(&format!("<code>{}</code>", crate::html::escape_attr(written)));
+        self.unsupported.push(Unsupported { offset, written: written.to_owned(), why });
+    }
+}
+
+/// Jekyll's `{% link PATH %}`: a post waits for the site; a page of a
+/// collection (`_docs/history.md`) is at `/docs/history/` as Jekyll's
+/// default collection permalink puts it; any other file is at its path.
+fn jekyll_link(path: &str) -> String {
+    let path = path.trim_start_matches('/');
+    if path.starts_with("_posts/") {
+        return format!("{POST_REF}{}", post_name(path));
+    }
+    let page = std::path::Path::new(path);
+    match page.extension().and_then(|e| e.to_str()) {
+        Some("md" | "markdown" | "mdown" | "mkd" | "html") => {
+            let stem = page.with_extension("");
+            let stem = stem.to_string_lossy();
+            let stem = stem.strip_suffix("/index").or_else(|| stem.strip_suffix("index")).unwrap_or(&stem);
+            let stem = stem.trim_start_matches('_').trim_end_matches('/');
+            if stem.is_empty() { "/".to_owned() } else { format!("/{stem}/") }
+        }
+        _ => format!("/{path}"),
+    }
+}
+
+/// A post named as the tags name it: `_posts/2010-07-21-name.md` and
+/// `2010-07-21-name` are both `2010-07-21-name`.
+fn post_name(written: &str) -> String {
+    let name = written.trim_start_matches('/');
+    let name = name.strip_prefix("source/").unwrap_or(name);
+    let name = name.strip_prefix("_posts/").unwrap_or(name);
+    let name = std::path::Path::new(name);
+    let stem = match name.extension().and_then(|e| e.to_str()) {
+        Some("md" | "markdown" | "mdown" | "mkd" | "html") => name.with_extension(""),
+        _ => name.to_path_buf(),
+    };
+    stem.to_string_lossy().replace(' ', "%20")
+}
+
+/// `images[0]`, `author.name`: a text or number in the front matter.
+fn lookup(page: &BTreeMap<String, serde_json::Value>, path: &str) -> Option<String> {
+    let mut parts = path.split(['.', '[']);
+    let mut value = page.get(parts.next()?.trim())?;
+    for part in parts {
+        value = match part.strip_suffix(']') {
+            Some(index) => value.get(index.trim().parse::<usize>().ok()?)?,
+            None => value.get(part.trim())?,
+        };
+    }
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `name` and the rest of a line that is one `{% … %}` tag.
+fn tag_name(trimmed: &str) -> Option<(&str, &str)> {
+    let inner = trimmed.strip_prefix("{%")?.strip_suffix("%}")?;
+    let inner = inner.trim().trim_matches('-').trim();
+    if inner.contains("%}") {
+        return None;
+    }
+    Some(inner.split_once(char::is_whitespace).map_or((inner, ""), |(n, a)| (n, a.trim())))
+}
+
+/// Where `{%[-] name` starts in `text`.
+fn find_tag(text: &str, name: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = text[from..].find("{%") {
+        let start = from + at;
+        let after = text[start + 2..].trim_start_matches('-').trim_start();
+        if after.starts_with(name) {
+            return Some(start);
+        }
+        from = start + 2;
+    }
+    None
+}
+
+/// A line of fenced code with `{% raw %}` and `{% endraw %}` taken out.
+fn strip_raw_markers(line: &str) -> Cow<'_, str> {
+    if !line.contains("raw") || !line.contains("{%") {
+        return Cow::Borrowed(line);
+    }
+    let mut out = line.to_owned();
+    for marker in ["{% raw %}", "{% endraw %}", "{%- raw -%}", "{%- endraw -%}"] {
+        out = out.replace(marker, "");
+    }
+    Cow::Owned(out)
+}
+
+/// The language of a code tag: Jekyll's `highlight ruby linenos`, Hexo's
+/// `codeblock title lang:ruby url` or `code lang:js`.
+fn code_language(name: &str, args: &str) -> String {
+    let words = split_args(args);
+    let language = if name == "highlight" {
+        words.first().cloned()
+    } else {
+        words.iter().find_map(|w| w.strip_prefix("lang:").map(str::to_owned))
+    };
+    language
+        .filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '_' | '#')))
+        .unwrap_or_default()
+}
+
+/// The closing line of `{% blockquote [author[, source]] [link] [title] %}`.
+fn quote_footer(args: &str) -> String {
+    let words = split_args(args);
+    let link = words.iter().find(|w| w.contains("://")).cloned();
+    let text: Vec<&String> = words.iter().filter(|w| !w.contains("://")).collect();
+    if text.is_empty() && link.is_none() {
+        return String::new();
+    }
+    let joined: Vec<&str> = text.iter().map(|s| s.as_str()).collect();
+    let joined = joined.join(" ");
+    let (author, source) = joined.split_once(',').map_or((joined.as_str(), ""), |(a, s)| (a.trim(), s.trim()));
+    let mut footer = format!("> — **{}**", markdown_text(author));
+    match (source.is_empty(), &link) {
+        (false, Some(url)) => footer.push_str(&format!(", [*{}*]({url})", markdown_text(source))),
+        (false, None) => footer.push_str(&format!(", *{}*", markdown_text(source))),
+        (true, Some(url)) => footer.push_str(&format!(" ([{url}]({url}))")),
+        (true, None) => {}
+    }
+    footer
+}
+
+/// Hexo's `{% img [class names] /path/to/image [width] [height] ["title" ["alt"]] %}`.
+fn image_tag(words: &[String]) -> Option<String> {
+    let src_at = words.iter().position(|w| w.starts_with('/') || w.contains("://") || w.contains('.'))?;
+    let classes = words[..src_at].join(" ");
+    let rest = &words[src_at + 1..];
+    let sizes: Vec<&String> = rest.iter().take_while(|w| w.chars().all(|c| c.is_ascii_digit())).collect();
+    let texts = &rest[sizes.len()..];
+    let mut html = format!("<img src=\"{}\"", attr(&words[src_at]));
+    if !classes.is_empty() {
+        html.push_str(&format!(" class=\"{}\"", attr(&classes)));
+    }
+    if let Some(w) = sizes.first() {
+        html.push_str(&format!(" width=\"{w}\""));
+    }
+    if let Some(h) = sizes.get(1) {
+        html.push_str(&format!(" height=\"{h}\""));
+    }
+    let title = texts.first().map(String::as_str).unwrap_or_default();
+    let alt = texts.get(1).map_or(title, String::as_str);
+    if !title.is_empty() {
+        html.push_str(&format!(" title=\"{}\"", attr(title)));
+    }
+    html.push_str(&format!(" alt=\"{}\">", attr(alt)));
+    Some(html)
+}
+
+/// Arguments as Hexo splits them: on spaces, with quotes grouping.
+fn split_args(args: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quote = None;
+    for c in args.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') if current.is_empty() => quote = Some(c),
+            (None, c) if c.is_whitespace() => {
+                if !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+            }
+            (_, c) => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// `a | b: "x|y"` split at the pipes outside quotes.
+fn split_filters(expression: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut quote = None;
+    let mut start = 0;
+    for (i, c) in expression.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '|') => {
+                parts.push(&expression[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&expression[start..]);
+    parts
+}
+
+fn unquote(text: &str) -> Option<String> {
+    let text = text.trim();
+    let quoted = text.len() >= 2
+        && ((text.starts_with('"') && text.ends_with('"')) || (text.starts_with('\'') && text.ends_with('\'')));
+    quoted.then(|| text[1..text.len() - 1].to_owned())
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for ch in text.chars() {
+        run = if ch == c { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+fn fence_marker(trimmed: &str) -> Option<(char, usize)> {
+    let c = trimmed.chars().next().filter(|c| matches!(c, '`' | '~'))?;
+    let n = trimmed.chars().take_while(|&x| x == c).count();
+    (n >= 3).then_some((c, n))
+}
+
+fn attr(text: &str) -> String {
+    crate::html::escape_attr(text)
+}
+
+/// Text for Markdown link text or emphasis: brackets and stars escaped.
+fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '[' | ']' | '*' | '_' | '`' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> Variables {
+        Variables {
+            site: [("baseurl", "/blog"), ("url", "https://x.example"), ("title", "Notes")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .into(),
+            page: [
+                ("title", serde_json::json!("Launch")),
+                ("image", serde_json::json!("/img/a.png")),
+                ("images", serde_json::json!(["/i/0.png", "/i/1.png"])),
+            ]
+            .map(|(k, v)| (k.to_owned(), v))
+            .into(),
+        }
+    }
+
+    fn text(body: &str) -> String {
+        expand(body, &vars()).text.into_owned()
+    }
+
+    #[test]
+    fn code_tags_become_fenced_code_on_the_same_lines() {
+        assert_eq!(
+            text("a\n{% highlight ruby linenos %}\ndef x \"q\"\n{% endhighlight %}\nb\n"),
+            "a\n```ruby\ndef x \"q\"\n```\nb\n"
+        );
+        assert_eq!(
+            text("{% codeblock Array.map lang:js http://x.example %}\nx = ```\n{% endcodeblock %}\n"),
+            "````js\nx = ```\n````\n"
+        );
+        assert_eq!(text("{% code %}\n{{ site.title }}\n{% endcode %}\n"), "```\n{{ site.title }}\n```\n");
+    }
+
+    #[test]
+    fn raw_keeps_liquid_as_written_even_in_code() {
+        assert_eq!(text("Use {% raw %}{{ page.title }}{% endraw %} here"), "Use {{ page.title }} here");
+        assert_eq!(
+            text("    {% raw %}`{% post_url %}`{% endraw %} or {% raw %}`{% link %}`{% endraw %}\n"),
+            "    `{% post_url %}` or `{% link %}`\n"
+        );
+        assert_eq!(text("{% raw %}\n{{ x }}\n{% endraw %}\nafter {{ page.title }}\n"), "\n{{ x }}\n\nafter Launch\n");
+        assert_eq!(text("```liquid\n{% raw %}{{ a }}{% endraw %}\n```\n"), "```liquid\n{{ a }}\n```\n");
+    }
+
+    #[test]
+    fn variables_and_filters() {
+        assert_eq!(text("![x]({{ site.baseurl }}/a.png) {{site.url}}"), "![x](/blog/a.png) https://x.example");
+        assert_eq!(
+            text("{{ page.image | relative_url }} {{ \"/b/\" | absolute_url }}"),
+            "/blog/img/a.png https://x.example/blog/b/"
+        );
+        assert_eq!(text("<img src=\"{{site.baseurl}}{{page.images[1]}}\">"), "<img src=\"/blog/i/1.png\">");
+        // Shortcodes are not Liquid.
+        assert_eq!(text("{{ product(\"B0\") }}"), "{{ product(\"B0\") }}");
+        let expanded = expand("x {{ site.repository }}", &vars());
+        assert_eq!(expanded.text, "x ");
+        assert_eq!(expanded.unsupported[0].offset, 2);
+    }
+
+    #[test]
+    fn a_variable_continued_on_the_next_line_is_read_whole() {
+        let body = "([#1338]({{ site.url\n}}/issues/1338)) and\n[x](y)\n";
+        let expanded = expand(body, &vars());
+        assert_eq!(expanded.text, "([#1338](https://x.example/issues/1338)) and\n[x](y)\n");
+        assert_eq!(expanded.original_offset(expanded.text.find("[x]").unwrap()), body.find("[x]").unwrap());
+    }
+
+    #[test]
+    fn links_to_posts_by_file_name_wait_for_the_site() {
+        assert_eq!(text("[a]({% post_url 2010-07-21-name %})"), "[a](/.shopfront-post/2010-07-21-name)");
+        assert_eq!(text("[a]({% link _posts/2010-07-21-name.md %})"), "[a](/.shopfront-post/2010-07-21-name)");
+        assert_eq!(text("[a]({% link _docs/history.md %}) {% link about/index.html %}"), "[a](/docs/history/) /about/");
+        assert_eq!(text("{% post_link hello-world %}"), "[\u{E000}hello-world\u{E000}](/.shopfront-post/hello-world)");
+        assert_eq!(text("{% post_link hello-world 'Say hi' %}"), "[Say hi](/.shopfront-post/hello-world)");
+    }
+
+    #[test]
+    fn hexo_tags() {
+        assert_eq!(
+            text("{% blockquote David Levithan, Wide Awake %}\nDo not *just* ask.\n{% endblockquote %}\n"),
+            "\n> Do not *just* ask.\n> — **David Levithan**, *Wide Awake*\n"
+        );
+        assert!(text("{% youtube TIbZDRXM-Tg %}").contains("youtube-nocookie.com/embed/TIbZDRXM-Tg"));
+        assert_eq!(text("{% asset_img photo.png A view %}"), "![A view](photo.png)");
+        assert_eq!(text("{% link Hexo https://hexo.io %}"), "[Hexo](https://hexo.io)");
+        assert_eq!(
+            text("{% img left /i/a.png 100 50 \"Title here\" \"Alt\" %}"),
+            "<img src=\"/i/a.png\" class=\"left\" width=\"100\" height=\"50\" title=\"Title here\" alt=\"Alt\">"
+        );
+    }
+
+    #[test]
+    fn unknown_tags_stay_visible_with_a_warning_and_lines_map_back() {
+        let body = "one\n{% note warn %}\nCareful.\n{% endnote %}\nlast [x](y)\n";
+        let expanded = expand(body, &vars());
+        assert_eq!(
+            expanded.text,
+            "one\n<code>{% note warn %}</code>\nCareful.\n<code>{% endnote %}</code>\nlast [x](y)\n"
+        );
+        let found: Vec<usize> = expanded.unsupported.iter().map(|u| u.offset).collect();
+        assert_eq!(found, [4, 29]);
+        // `[x]` on the last line is at the same place in both.
+        let new = expanded.text.find("[x]").unwrap();
+        assert_eq!(expanded.original_offset(new), body.find("[x]").unwrap());
+        // Lines are exact; columns are kept as they are, within the line.
+        let long = expand("{{ site.title }} and [y](z)\n", &vars());
+        assert_eq!(long.original_offset(long.text.find("[y]").unwrap()), "Notes and ".len());
+    }
+}
