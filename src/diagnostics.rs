@@ -24,7 +24,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 /// Findings of one kind shown in full per file; the rest are counted.
-pub const SHOWN_PER_KIND: usize = 10;
+pub const SHOWN_PER_KIND: usize = 50;
 
 /// The most characters of a source line a finding quotes.
 pub const SNIPPET_CHARS: usize = 200;
@@ -1069,7 +1069,10 @@ mod tests {
         assert_eq!(listed, expected);
         let summary = all.iter().last().unwrap();
         assert!(summary.is_error());
-        assert_eq!(summary.message, "… and 49990 more `unsafe-link` findings in this file");
+        assert_eq!(
+            summary.message,
+            format!("… and {} more `unsafe-link` findings in this file", 50_000 - SHOWN_PER_KIND)
+        );
         assert_eq!((all.error_count(), all.warning_count()), (50_000, 1));
         assert!(all.has_errors());
     }
@@ -1077,7 +1080,8 @@ mod tests {
     #[test]
     fn sorting_caps_each_kind_per_file_and_sorting_again_changes_nothing() {
         let mut all = Diagnostics::new();
-        for line in (1..=25).rev() {
+        let total = SHOWN_PER_KIND + 15;
+        for line in (1..=total).rev() {
             all.push(
                 Diagnostic::error(Code::BrokenLink, format!("broken {line}")).at("a.md").with_position(line, 3, None),
             );
@@ -1093,17 +1097,17 @@ mod tests {
             .map(|d| format!("{}:{}:{}", d.code, d.line.unwrap_or(0), d.more))
             .collect();
         let mut expected: Vec<String> = Vec::new();
-        for line in 1..=10 {
+        for line in 1..=SHOWN_PER_KIND {
             // Column 1 before column 3.
             if line <= 3 {
                 expected.push(format!("shortened-link:{line}:0"));
             }
             expected.push(format!("broken-link:{line}:0"));
         }
-        expected.push("broken-link:11:15".to_owned());
+        expected.push(format!("broken-link:{}:15", SHOWN_PER_KIND + 1));
         assert_eq!(a, expected);
         assert_eq!(all.iter().filter(|d| d.path.as_deref() == Some(Path::new("b.md"))).count(), 3);
-        assert_eq!(all.error_count(), 28);
+        assert_eq!(all.error_count(), total + 3);
         let once = all.clone();
         all.sort();
         assert_eq!(all, once);

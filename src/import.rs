@@ -310,6 +310,10 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
             report.not_mapped.push(key.to_owned());
         }
     }
+    if generator == Generator::Hexo {
+        site.push("nested_categories = true".to_owned());
+        mapped("categories as Hexo's paths → nested_categories");
+    }
     if generator == Generator::Hexo && config.flag("post_asset_folder") {
         mapped("post_asset_folder → each post's folder of assets");
     }

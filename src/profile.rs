@@ -84,6 +84,10 @@ pub struct SiteSettings {
     /// one of Jekyll's styles (`pretty`); default `/posts/:slug/`.
     #[serde(default)]
     pub permalink: Option<Spanned<String>>,
+    /// Read `categories: [Diary, Life]` as Hexo does, one path Diary ›
+    /// Life with a page for each level, rather than two categories.
+    #[serde(default)]
+    pub nested_categories: bool,
     /// Hidden files and folders under `static/` to publish anyway
     /// (`.htaccess`, `.domains`): paths relative to `static/`.
     #[serde(default)]

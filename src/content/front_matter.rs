@@ -546,8 +546,11 @@ pub struct FrontMatter {
     /// `aliases` (Hugo), `redirect_from` (Jekyll) or `alias` (Hexo): old
     /// addresses on the site that redirect to the page.
     pub aliases: Vec<String>,
-    /// `categories` (also a single `category`).
+    /// `categories` (also a single `category`), every name once, in order.
     pub categories: Vec<String>,
+    /// The same as Hexo reads them, as paths: `[Diary, Life]` is one path,
+    /// Diary › Life; `[[Diary, Life], Travel]` two, Diary › Life and Travel.
+    pub category_paths: Vec<Vec<String>>,
     /// `tags`.
     pub tags: Vec<String>,
     /// `summary`, else `excerpt`, else `description` (Jekyll's order).
@@ -603,7 +606,11 @@ impl<'de> Visitor<'de> for FrontMatterVisitor {
                 }
                 "slug" => fm.slug = map.next_value::<Option<Text>>()?.map(|t| t.0),
                 "permalink" | "url" => fm.permalink = map.next_value::<Option<Text>>()?.map(|t| t.0),
-                "categories" | "category" => fm.categories.extend(map.next_value::<StringList>()?.0),
+                "categories" | "category" => {
+                    let list = map.next_value::<CategoryList>()?;
+                    fm.categories.extend(list.0.iter().flatten().cloned());
+                    fm.category_paths.extend(list.0);
+                }
                 "aliases" | "redirect_from" | "alias" => fm.aliases.extend(map.next_value::<StringList>()?.0),
                 // Jekyll reads a string of tags as words: `tags: emacs micro writing`.
                 "tags" => fm.tags.extend(map.next_value::<StringList>()?.words()),
@@ -892,9 +899,76 @@ impl<'de> Deserialize<'de> for StringList {
     }
 }
 
+/// `categories:` as paths of names (see [`FrontMatter::category_paths`]).
+#[derive(Debug, Clone, Default)]
+struct CategoryList(Vec<Vec<String>>);
+
+impl<'de> Deserialize<'de> for CategoryList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde_json::Value;
+        let name = |value: &Value| match value {
+            Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
+        let value = Option::<Value>::deserialize(deserializer)?.unwrap_or(Value::Null);
+        let paths = match &value {
+            Value::Array(items) if items.iter().any(Value::is_array) => items
+                .iter()
+                .map(|item| match item {
+                    Value::Array(path) => path.iter().filter_map(name).collect(),
+                    other => name(other).into_iter().collect(),
+                })
+                .filter(|path: &Vec<String>| !path.is_empty())
+                .collect(),
+            Value::Array(items) => {
+                let path: Vec<String> = items.iter().filter_map(name).collect();
+                if path.is_empty() { Vec::new() } else { vec![path] }
+            }
+            other => name(other).map(|n| vec![vec![n]]).unwrap_or_default(),
+        };
+        Ok(Self(paths))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn categories_are_read_as_hexo_paths_too() {
+        let fm = parse(
+            Format::Yaml,
+            "categories: [Diary, Life]
+",
+        )
+        .unwrap();
+        assert_eq!(
+            (fm.categories.clone(), fm.category_paths),
+            (vec!["Diary".into(), "Life".into()], vec![vec!["Diary".into(), "Life".into()]])
+        );
+        let fm = parse(
+            Format::Yaml,
+            "categories:
+- [Diary, Life]
+- Travel
+",
+        )
+        .unwrap();
+        assert_eq!(fm.category_paths, [vec!["Diary".to_owned(), "Life".to_owned()], vec!["Travel".to_owned()]]);
+        assert_eq!(fm.categories, ["Diary", "Life", "Travel"]);
+        assert_eq!(
+            parse(
+                Format::Yaml,
+                "category: release
+"
+            )
+            .unwrap()
+            .category_paths,
+            [vec!["release".to_owned()]]
+        );
+    }
 
     #[test]
     fn yaml_front_matter_is_split_off() {

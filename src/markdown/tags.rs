@@ -89,7 +89,7 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
         let ending = &line[line.trim_end_matches(['\n', '\r']).len()..];
         let content = &line[..line.len() - ending.len()];
         let trimmed = content.trim();
-        // `{{ site.repository\n}}`: a variable continued on the next line is read whole.
+        // `{{ site.repository\n}}`, `{% link\nfile.md %}`: continued on the next line, read whole.
         if matches!(state, State::Normal | State::Quote(..))
             && let Some(next) = lines.get(i + 1)
             && continues_variable(content)
@@ -166,9 +166,10 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
     Expanded { text: Cow::Owned(out.text), unsupported: out.unsupported, anchors: Some(anchors) }
 }
 
-/// Whether a line ends inside `{{ … }}`, the rest on the next line.
+/// Whether a line ends inside `{{ … }}` or `{% … %}`, the rest on the next line.
 fn continues_variable(content: &str) -> bool {
     content.rfind("{{").is_some_and(|open| !content[open..].contains("}}"))
+        || content.rfind("{%").is_some_and(|open| !content[open..].contains("%}"))
 }
 
 enum State {
@@ -696,6 +697,11 @@ mod tests {
         assert_eq!(text("[a]({% link _docs/history.md %}) {% link about/index.html %}"), "[a](/docs/history/) /about/");
         assert_eq!(text("{% post_link hello-world %}"), "[\u{E000}hello-world\u{E000}](/.shopfront-post/hello-world)");
         assert_eq!(text("{% post_link hello-world 'Say hi' %}"), "[Say hi](/.shopfront-post/hello-world)");
+    }
+
+    #[test]
+    fn a_tag_continued_on_the_next_line_is_read_whole() {
+        assert_eq!(text("[first]({% link\n_docs/x.md %}) 👏\n"), "[first](/docs/x/) 👏\n");
     }
 
     #[test]

@@ -441,7 +441,11 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         products.extend(products::resolve(input, &cx, &mut steps.findings).map(Arc::new));
     }
     let shortcodes = steps.shortcodes(&rendered, &products);
-    let categories = steps.terms(&steps.fm.categories, "category");
+    let categories = if inputs.settings.profile.site.nested_categories {
+        steps.category_paths()
+    } else {
+        steps.terms(&steps.fm.categories, "category")
+    };
     let tags = steps.terms(&steps.fm.tags, "tag");
     steps.disclosure();
     if path.is_empty() {
@@ -747,6 +751,25 @@ impl Resolver<'_, '_> {
             };
             if slugs.insert(Arc::clone(&term.slug)) {
                 out.push(term);
+            }
+        }
+        out
+    }
+
+    /// Hexo's categories: one term a path, `Diary › Life` at
+    /// `categories/diary/life/` (its levels get pages of their own, see
+    /// [`collect_terms`]).
+    fn category_paths(&mut self) -> Vec<TermRef> {
+        let mut out: Vec<TermRef> = Vec::new();
+        for path in &self.fm.category_paths {
+            let levels = self.terms(path, "category");
+            if levels.len() != path.len() {
+                continue;
+            }
+            let name = levels.iter().map(|t| &*t.name).collect::<Vec<_>>().join(CATEGORY_SEPARATOR);
+            let slug = levels.iter().map(|t| &*t.slug).collect::<Vec<_>>().join("/");
+            if !out.iter().any(|t| *t.slug == *slug) {
+                out.push(TermRef { name: name.into(), slug: slug.into() });
             }
         }
         out
@@ -1138,16 +1161,27 @@ fn collect_terms(posts: &[Arc<Post>], field: impl Fn(&Post) -> &Vec<TermRef>) ->
     let mut terms: Vec<Term> = Vec::new();
     for (post_index, post) in posts.iter().enumerate() {
         for term in field(post) {
-            let slot = *index.entry(&term.slug).or_insert_with(|| {
-                terms.push(Term { name: term.name.to_string(), slug: term.slug.to_string(), posts: Vec::new() });
-                terms.len() - 1
-            });
-            terms[slot].posts.push(post_index);
+            // A nested category (`diary/life`) lists its posts on each level's page too.
+            let levels = term.slug.match_indices('/').map(|(at, _)| at).chain([term.slug.len()]);
+            for (depth, end) in levels.enumerate() {
+                let slug = &term.slug[..end];
+                let slot = *index.entry(slug).or_insert_with(|| {
+                    let name = term.name.split(CATEGORY_SEPARATOR).take(depth + 1).collect::<Vec<_>>();
+                    terms.push(Term { name: name.join(CATEGORY_SEPARATOR), slug: slug.to_owned(), posts: Vec::new() });
+                    terms.len() - 1
+                });
+                if terms[slot].posts.last() != Some(&post_index) {
+                    terms[slot].posts.push(post_index);
+                }
+            }
         }
     }
     terms.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
     terms
 }
+
+/// Between the levels of a nested category's name: `Diary › Life`.
+pub const CATEGORY_SEPARATOR: &str = " › ";
 
 fn collect_products(posts: &[Arc<Post>]) -> Vec<ShopProduct> {
     let listed: usize = posts.iter().map(|p| p.products.len()).sum();

@@ -422,3 +422,31 @@ fn links_to_posts_by_file_name_lead_to_their_urls() {
     assert!(error.message.contains("no post or page named `2024-01-01-missing`"), "{}", error.message);
     assert_eq!(error.line, Some(6));
 }
+
+/// With `nested_categories` (what `import hexo` sets), categories are
+/// Hexo's paths: a page for each level, listing the posts below it; the
+/// same leaf under two parents stays two categories.
+#[test]
+fn nested_categories_are_hexo_paths_with_a_page_for_each_level() {
+    let site = SiteTest::new()
+        .edit("profile.toml", |p| p.replace("[site]\n", "[site]\nnested_categories = true\n"))
+        .file("content/posts/a.md", post("title: A\ndate: 2024-01-02\ncategories: [开发, 文档]\n", "Body."))
+        .file(
+            "content/posts/b.md",
+            post("title: B\ndate: 2024-01-01\ncategories:\n- [WEB, 文档]\n- Travel\n", "Body."),
+        );
+    let built = site.build().ok();
+    let links = built.html("posts/b/index.html").attrs("a[href*='/categories/']", "href");
+    assert!(
+        links.contains(&"/categories/web/wen-dang/".to_owned()) && links.contains(&"/categories/travel/".to_owned()),
+        "{links:?}"
+    );
+    assert!(
+        built.html("posts/b/index.html").texts("a[href='/categories/web/wen-dang/']").iter().any(|t| t == "WEB › 文档")
+    );
+    assert!(built.text("categories/kai-fa/wen-dang/index.html").contains("/posts/a/"));
+    // The parent level lists the post below it; the two 文档 stay apart.
+    assert!(built.text("categories/web/index.html").contains("/posts/b/"));
+    assert!(!built.text("categories/web/wen-dang/index.html").contains("/posts/a/"));
+    assert!(!built.text("categories/kai-fa/wen-dang/index.html").contains("/posts/b/"));
+}
