@@ -96,6 +96,8 @@ pub enum Code {
     HotlinkedImage,
     /// A Hexo tag or Liquid tag or variable shopfront leaves as written.
     UnsupportedTag,
+    /// A Markdown link inside an HTML block, shown as text.
+    MarkdownInHtml,
     /// A price on an Amazon product.
     AmazonPrice,
     /// Amazon's customer ratings copied into a product.
@@ -126,7 +128,7 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order above.
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 40] = [
         Self::Usage,
         Self::Profile,
         Self::Theme,
@@ -153,6 +155,7 @@ impl Code {
         Self::ShortenedLink,
         Self::HotlinkedImage,
         Self::UnsupportedTag,
+        Self::MarkdownInHtml,
         Self::AmazonPrice,
         Self::AmazonRatings,
         Self::ForeignTagReplaced,
@@ -197,6 +200,7 @@ impl Code {
             Self::ShortenedLink => "shortened-link",
             Self::HotlinkedImage => "hotlinked-image",
             Self::UnsupportedTag => "unsupported-tag",
+            Self::MarkdownInHtml => "markdown-in-html",
             Self::AmazonPrice => "amazon-price",
             Self::AmazonRatings => "amazon-ratings",
             Self::ForeignTagReplaced => "foreign-tag-replaced",

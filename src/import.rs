@@ -245,6 +245,10 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
                 quote(&tag)
             ));
             report.not_mapped.push(format!("language `{tag}` (no bundled translation)"));
+            if primary == "ja" {
+                // Transliteration would read kanji as Chinese.
+                site.push("slugs = \"unicode\"".to_owned());
+            }
         }
     }
     if let Some(zone) = config.text(&["timezone"]) {

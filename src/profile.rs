@@ -387,7 +387,12 @@ impl Validator<'_> {
             theme: site.theme.as_ref().map_or_else(|| "aisle".to_owned(), |t| t.get_ref().clone()),
             posts_per_page,
             products_per_page,
-            slugs: site.slugs.unwrap_or_default(),
+            // Transliteration reads Japanese kanji as Chinese (東京 → dong-jing): a
+            // Japanese site keeps its words instead, unless it asks otherwise.
+            slugs: site.slugs.unwrap_or_else(|| {
+                let language = site.language.as_deref().unwrap_or_default().to_ascii_lowercase();
+                if language == "ja" || language.starts_with("ja-") { SlugMode::Unicode } else { SlugMode::default() }
+            }),
             permalink,
             profile,
         })
@@ -604,6 +609,16 @@ mod tests {
 
     fn parse_ok(source: &str) -> Settings {
         parse(source, Path::new("profile.toml"), None).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn japanese_sites_keep_their_words_in_slugs() {
+        assert_eq!(parse_ok("name = \"M\"\n[site]\nlanguage = \"ja\"\n").slugs, SlugMode::Unicode);
+        assert_eq!(
+            parse_ok("name = \"M\"\n[site]\nlanguage = \"ja-JP\"\nslugs = \"transliterate\"\n").slugs,
+            SlugMode::Transliterate
+        );
+        assert_eq!(parse_ok("name = \"M\"\n[site]\nlanguage = \"zh\"\n").slugs, SlugMode::Transliterate);
     }
 
     fn parse_err(source: &str) -> Diagnostic {

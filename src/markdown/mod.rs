@@ -87,6 +87,9 @@ pub struct Rendered {
     pub redirects: Vec<RedirectLink>,
     /// Hexo and Liquid tags and variables left as written.
     pub unsupported: Vec<tags::Unsupported>,
+    /// Where a Markdown link `[text](url)` sits inside an HTML block, so
+    /// CommonMark shows it as text (kramdown would have made it a link).
+    pub markdown_in_html: Vec<usize>,
 }
 
 /// A link or image that points inside the site.
@@ -171,6 +174,7 @@ pub fn render_post(body: &str, links: &LinkPolicy, slugs: SlugMode, variables: &
         out.redirects.iter_mut().for_each(|r| map(&mut r.offset));
         out.shortcodes.iter_mut().for_each(|s| map(&mut s.offset));
     }
+    out.markdown_in_html.iter_mut().for_each(|at| *at = expanded.original_offset(*at));
     out.unsupported = expanded.unsupported;
     out
 }
@@ -200,6 +204,7 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     let mut parser = Parser::new_ext(body, options()).into_offset_iter();
     while let Some((event, range)) = parser.next() {
         if !raw_html.is_empty() && !matches!(event, Event::Html(_)) {
+            out.markdown_in_html.extend(markdown_link_in_html(&raw_html).map(|at| raw_html_offset + at));
             let block = rewrite_html_block(&raw_html, raw_html_offset, links, &mut out);
             events.push(Event::Html(CowStr::from(block)));
             raw_html.clear();
@@ -351,6 +356,7 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
         }
     }
     if !raw_html.is_empty() {
+        out.markdown_in_html.extend(markdown_link_in_html(&raw_html).map(|at| raw_html_offset + at));
         let block = rewrite_html_block(&raw_html, raw_html_offset, links, &mut out);
         events.push(Event::Html(CowStr::from(block)));
     }
@@ -611,6 +617,32 @@ impl HeadingIds {
     }
 }
 
+/// Where the first Markdown link `[text](url)` of an HTML block's text is:
+/// outside tags, as CommonMark leaves it as text there.
+fn markdown_link_in_html(html: &str) -> Option<usize> {
+    let mut in_tag = false;
+    for (at, c) in html.char_indices() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            '[' if !in_tag => {
+                let rest = &html[at..];
+                let close = rest.find("](")?;
+                let text = &rest[1..close];
+                let target = &rest[close + 2..];
+                if !text.is_empty()
+                    && !text.contains(['[', '<', '\n'])
+                    && target.find(')').is_some_and(|e| e > 0 && !target[..e].contains([' ', '<', '\n']))
+                {
+                    return Some(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The id kramdown (Jekyll's Markdown) gives a heading: leading non-letters
 /// dropped, then everything but ASCII letters, digits, spaces and hyphens,
 /// spaces as hyphens, lower case.
@@ -776,6 +808,18 @@ mod tests {
         // A definition written another way: its start.
         let body = "[a][r]\n\n[r]:\n  javascript:x\n";
         assert_eq!(md(body).problems[0].offset, body.find("[r]:").unwrap());
+    }
+
+    #[test]
+    fn markdown_links_inside_html_blocks_are_found() {
+        let r = render(
+            "<div class=\"x\">\nSee [the mic](https://amazon.com/dp/B06XCKGLTP).\n</div>\n\n[fine](/y/)\n",
+            &amazon(),
+            SlugMode::Transliterate,
+        );
+        assert_eq!(r.markdown_in_html, [20]);
+        let r = render("<div>\n<a href=\"/x\">[not]</a> a[0](1 2)\n</div>\n", &amazon(), SlugMode::Transliterate);
+        assert!(r.markdown_in_html.is_empty());
     }
 
     #[test]

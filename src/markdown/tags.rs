@@ -74,7 +74,7 @@ const CODE_BLOCKS: [(&str, &str); 3] =
 
 /// Expands the tags of `body`.
 pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
-    if !body.contains("{%") && !body.contains("{{") {
+    if !body.contains("{%") && !body.contains("{{") && !body.contains("{:") && !body.contains("markdown=") {
         return Expanded { text: Cow::Borrowed(body), unsupported: Vec::new(), anchors: None };
     }
     let mut out = Expander { variables, text: String::with_capacity(body.len() + 64), unsupported: Vec::new() };
@@ -144,13 +144,30 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
                 }
             }
             State::Normal => {
+                let next_is_toc = lines.get(i + 1).is_some_and(|next| next.trim() == "{:toc}");
                 if let Some(marker) = fence_marker(trimmed).filter(|_| content.len() - content.trim_start().len() < 4) {
                     out.text.push_str(&strip_raw_markers(content));
                     State::Fence(marker.0, marker.1)
+                } else if is_kramdown_ial(trimmed) || (next_is_toc && is_toc_item(trimmed)) {
+                    // kramdown's `{: .notice}`, `{:toc}` and `{::options}`: not applied, never printed.
+                    out.kramdown(trimmed, offset);
+                    State::Normal
                 } else if let Some((name, args)) = tag_name(trimmed) {
                     out.block(name, args, content, offset, body, line.len())
+                } else if let Some(opening) = markdown_in_html(content) {
+                    // kramdown's `<div markdown="1">`: the HTML block ends after its tag, so what follows is Markdown.
+                    out.inline(&opening, offset);
+                    out.text.push_str(if ending.is_empty() { "\n" } else { ending });
+                    anchors.push((out.text.len(), offset + line.len()));
+                    State::Normal
                 } else {
-                    out.inline(content, offset)
+                    match kramdown_span_ial(content) {
+                        Some(at) => {
+                            out.kramdown(&content[at..], offset + at);
+                            out.inline(&content[..at], offset)
+                        }
+                        None => out.inline(content, offset),
+                    }
                 }
             }
         };
@@ -382,6 +399,14 @@ impl Expander<'_> {
         Some(value)
     }
 
+    /// Drops a kramdown attribute list, saying so once a post.
+    fn kramdown(&mut self, written: &str, offset: usize) {
+        const WHY: &str = "kramdown attribute lists (`{: .class}`, `{:toc}`) are not applied; this one and any others in the post are left out";
+        if !self.unsupported.iter().any(|u| u.why == WHY) {
+            self.unsupported.push(Unsupported { offset, written: written.to_owned(), why: WHY });
+        }
+    }
+
     /// Keeps what was written, visible as code (HTML, so it reads the same
     /// in a paragraph and in an HTML block); and says so.
     fn keep(&mut self, written: &str, offset: usize, why: &'static str) {
@@ -440,6 +465,47 @@ fn lookup(page: &BTreeMap<String, serde_json::Value>, path: &str) -> Option<Stri
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// An HTML start tag with kramdown's `markdown="1"` (or `block`), without
+/// the attribute.
+fn markdown_in_html(content: &str) -> Option<String> {
+    let trimmed = content.trim_start();
+    if !trimmed.starts_with('<') || !trimmed.contains("markdown=") {
+        return None;
+    }
+    for attribute in [" markdown=\"1\"", " markdown='1'", " markdown=\"block\"", " markdown=1"] {
+        if let Some(at) = content.find(attribute) {
+            let rest = &content[at + attribute.len()..];
+            if rest.trim_end().ends_with('>') && !rest.contains('<') {
+                return Some(format!("{}{rest}", &content[..at]));
+            }
+        }
+    }
+    None
+}
+
+/// A line that is one kramdown attribute list or extension: `{: .notice}`,
+/// `{:toc}`, `{::options parse_block_html="true" /}`, `{:.no_toc}`.
+fn is_kramdown_ial(trimmed: &str) -> bool {
+    trimmed.starts_with("{:") && trimmed.ends_with('}') && !trimmed[2..].contains('{')
+}
+
+/// `* TOC` (or `1. TOC`) before `{:toc}`: the list kramdown replaces.
+fn is_toc_item(trimmed: &str) -> bool {
+    let item =
+        trimmed.trim_start_matches(['*', '-', '+', ' ']).trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    item.trim() == "TOC" || item.trim() == "Table of Contents"
+}
+
+/// Where a span attribute list ends a line: `**Note**{: .red}`.
+fn kramdown_span_ial(content: &str) -> Option<usize> {
+    let trimmed = content.trim_end();
+    if !trimmed.ends_with('}') {
+        return None;
+    }
+    let at = trimmed.rfind("{:")?;
+    (at > 0 && is_kramdown_ial(&trimmed[at..])).then_some(at)
 }
 
 /// `name` and the rest of a line that is one `{% … %}` tag.
@@ -702,6 +768,25 @@ mod tests {
     #[test]
     fn a_tag_continued_on_the_next_line_is_read_whole() {
         assert_eq!(text("[first]({% link\n_docs/x.md %}) 👏\n"), "[first](/docs/x/) 👏\n");
+    }
+
+    #[test]
+    fn kramdown_attribute_lists_are_dropped_with_one_warning() {
+        let body = "* TOC\n{:toc}\n\nNote this.\n{: .notice--info}\n\n**Red**{: .red}\n";
+        let expanded = expand(body, &vars());
+        assert_eq!(expanded.text, "\n\n\nNote this.\n\n\n**Red**\n");
+        assert_eq!(expanded.unsupported.len(), 1);
+        // Liquid's `{{` and a plain brace are not attribute lists.
+        assert_eq!(text("Set {a: 1}\n"), "Set {a: 1}\n");
+    }
+
+    #[test]
+    fn markdown_inside_kramdown_html_blocks_is_markdown() {
+        let body = "<div class=\"note\" markdown=\"1\">\n**Bold** and [a link](/x/)\n</div>\nafter [y](z)\n";
+        let expanded = expand(body, &vars());
+        assert_eq!(expanded.text, "<div class=\"note\">\n\n**Bold** and [a link](/x/)\n</div>\nafter [y](z)\n");
+        assert_eq!(expanded.original_offset(expanded.text.find("[y]").unwrap()), body.find("[y]").unwrap());
+        assert_eq!(expanded.original_offset(expanded.text.find("[a link]").unwrap()), body.find("[a link]").unwrap());
     }
 
     #[test]

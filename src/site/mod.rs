@@ -601,6 +601,15 @@ impl Resolver<'_, '_> {
         let body = document.body();
         let variables = if body.contains("{%") || body.contains("{{") { self.variables() } else { Default::default() };
         let rendered = markdown::render_post(body, self.inputs.links, self.inputs.settings.slugs, &variables);
+        for &offset in &rendered.markdown_in_html {
+            self.findings.add(Code::MarkdownInHtml, Severity::Warning, || {
+                let message = "this Markdown link is inside an HTML block, so it shows as text and leads nowhere";
+                let diagnostic = Diagnostic::warning(Code::MarkdownInHtml, message).with_hint(
+                    "leave a blank line between the HTML and the Markdown, or write the link as <a href=\"…\">",
+                );
+                document.at_body_offset(diagnostic, offset)
+            });
+        }
         for tag in &rendered.unsupported {
             self.findings.add(Code::UnsupportedTag, Severity::Warning, || {
                 let message = format!("`{}` is shown as written: {}", tag.written, tag.why);

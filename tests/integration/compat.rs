@@ -450,3 +450,22 @@ fn nested_categories_are_hexo_paths_with_a_page_for_each_level() {
     assert!(!built.text("categories/web/wen-dang/index.html").contains("/posts/a/"));
     assert!(!built.text("categories/kai-fa/wen-dang/index.html").contains("/posts/b/"));
 }
+
+/// kramdown leftovers, as Jekyll posts have them: attribute lists are never
+/// printed (one warning), `markdown="1"` blocks are Markdown, and a link
+/// CommonMark leaves as text under an HTML block is a warning at its line.
+#[test]
+fn kramdown_leftovers_are_read_or_reported() {
+    let body = "* TOC\n{:toc}\n\nHeads up.\n{: .notice--info}\n\n<div class=\"box\" markdown=\"1\">\n**Bold** [in box](https://example.org/)\n</div>\n\n<p>Intro</p>\n[Buy](https://www.amazon.com/dp/B06XCKGLTP)\n";
+    let built = SiteTest::new().file("content/posts/k.md", post("title: K\ndate: 2024-01-01\n", body)).build().ok();
+    let page = built.html("posts/k/index.html");
+    let prose = page.texts(".prose").join(" ");
+    assert!(!prose.contains("{:") && !prose.contains("TOC"), "{prose}");
+    assert_eq!(page.texts(".box strong"), ["Bold"]);
+    assert_eq!(page.attrs(".box a", "href"), ["https://example.org/"]);
+    let warnings = built.warnings();
+    let kramdown: Vec<_> = warnings.iter().filter(|d| d.code == "unsupported-tag").collect();
+    assert_eq!(kramdown.len(), 1, "{warnings}");
+    let raw = warnings.iter().find(|d| d.code == "markdown-in-html").expect("a warning for the link shown as text");
+    assert_eq!(raw.line, Some(16), "{warnings}");
+}
