@@ -465,31 +465,20 @@ fn files_under(dir: &Path, skip: Option<&Path>) -> Result<Vec<PathBuf>, ImportEr
     Ok(found)
 }
 
-/// Posts from `folder` into `content/posts/`. With Hexo's asset folders,
-/// `foo.md` and its `foo/` become the bundle `foo/index.md` + `foo/…`.
+/// Posts from `folder` into `content/posts/`, in their folders. Hexo's
+/// asset folders (`foo.md` with `foo/`) come along as they are: the build
+/// reads them.
 fn posts(
     folder: &Path,
-    asset_folders: bool,
     skip: Option<&Path>,
     files: &mut BTreeMap<PathBuf, Source>,
     report: &mut Report,
 ) -> Result<(), ImportError> {
-    let all = files_under(folder, skip)?;
-    let bundles: Vec<PathBuf> = if asset_folders {
-        all.iter()
-            .filter(|p| is_markdown(p) && folder.join(p.with_extension("")).is_dir())
-            .map(|p| p.with_extension(""))
-            .collect()
-    } else {
-        Vec::new()
-    };
     let posts_dir = Path::new("content/posts");
-    for relative in all {
+    for relative in files_under(folder, skip)? {
         let from = folder.join(&relative);
         if is_markdown(&relative) {
-            let stem = relative.with_extension("");
-            let to = if bundles.contains(&stem) { stem.join("index.md") } else { relative.clone() };
-            files.insert(posts_dir.join(to), Source::File(from));
+            files.insert(posts_dir.join(&relative), Source::File(from));
             report.posts += 1;
         } else if relative.extension().is_some_and(|e| e.eq_ignore_ascii_case("html")) {
             report
@@ -547,7 +536,7 @@ fn hexo_files(
     if !posts_dir.is_dir() {
         return Err(ImportError::NoPosts { path: src.to_path_buf(), folder: "source/_posts" });
     }
-    posts(&posts_dir, config.flag("post_asset_folder"), skip, files, report)?;
+    posts(&posts_dir, skip, files, report)?;
     if source.join("_drafts").is_dir() {
         report
             .not_mapped
@@ -600,7 +589,7 @@ fn jekyll_files(
     if !posts_dir.is_dir() {
         return Err(ImportError::NoPosts { path: src.to_path_buf(), folder: "_posts" });
     }
-    posts(&posts_dir, false, skip, files, report)?;
+    posts(&posts_dir, skip, files, report)?;
     if src.join("_drafts").is_dir() {
         report
             .not_mapped

@@ -6,7 +6,8 @@
 //!
 //! `content/pages/**` are standalone pages; every other `.md` is a post. A
 //! folder holding an `index.md` is a bundle: its other files are copied next
-//! to the page. Files are read leniently (a BOM is dropped, CRLF becomes LF)
+//! to the page. So is Hexo's asset folder: a post `foo.md` with a folder
+//! `foo/` beside it that holds no Markdown. Files are read leniently (a BOM is dropped, CRLF becomes LF)
 //! and strictly where it matters (text must be UTF-8).
 
 pub mod dates;
@@ -88,16 +89,44 @@ pub fn discover(root: &Path) -> Discovery {
         .filter_map(|p| p.parent().map(Path::to_path_buf))
         .filter(|dir| *dir != content && *dir != pages)
         .collect();
-    for path in files {
-        let bundle = path.ancestors().skip(1).find(|dir| bundle_dirs.contains(*dir)).map(Path::to_path_buf);
+    // Hexo's `post_asset_folder`: `foo.md` and `foo/` beside it, a folder of files only.
+    let mut markdown_dirs: rustc_hash::FxHashSet<&Path> = rustc_hash::FxHashSet::default();
+    let mut other_dirs: rustc_hash::FxHashSet<&Path> = rustc_hash::FxHashSet::default();
+    for file in &files {
+        let dirs = if is_markdown(file) { &mut markdown_dirs } else { &mut other_dirs };
+        for dir in file.ancestors().skip(1) {
+            if !dirs.insert(dir) {
+                break;
+            }
+        }
+    }
+    let asset_dirs: rustc_hash::FxHashSet<PathBuf> = files
+        .iter()
+        .filter(|p| is_markdown(p) && !p.starts_with(&pages) && p.file_stem().is_some_and(|s| s != "index"))
+        .map(|p| p.with_extension(""))
+        .filter(|dir| other_dirs.contains(dir.as_path()) && !markdown_dirs.contains(dir.as_path()))
+        .collect();
+    let assets_of = |path: &Path| {
+        path.ancestors()
+            .skip(1)
+            .find(|dir| bundle_dirs.contains(*dir) || asset_dirs.contains(*dir))
+            .map(Path::to_path_buf)
+    };
+    for path in files.iter().cloned() {
+        let bundle = assets_of(&path);
         if is_markdown(&path) {
             let is_bundle_index = path.file_stem().is_some_and(|s| s == "index")
                 && path.parent().is_some_and(|dir| bundle_dirs.contains(dir));
+            let own_folder = path.with_extension("");
             let kind = if path.starts_with(&pages) { Kind::Page } else { Kind::Post };
             found.sources.push(SourceFile {
                 display: display_path(root, &path),
                 kind,
-                bundle: if is_bundle_index { path.parent().map(Path::to_path_buf) } else { None },
+                bundle: if is_bundle_index {
+                    path.parent().map(Path::to_path_buf)
+                } else {
+                    asset_dirs.contains(&own_folder).then_some(own_folder)
+                },
                 path,
             });
         } else if let Some(bundle) = bundle {

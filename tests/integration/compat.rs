@@ -225,6 +225,36 @@ fn old_addresses_redirect_to_the_post() {
     );
 }
 
+/// Hexo's `post_asset_folder`: `foo.md` with `foo/` beside it takes its
+/// files along, for `![](photo.png)` and `{% asset_img %}` alike.
+#[test]
+fn a_hexo_asset_folder_travels_with_its_post() {
+    let site = SiteTest::new()
+        .file(
+            "content/posts/2024-05-01-trip.md",
+            post(
+                "title: Trip
+",
+                "![View](photo.png)
+
+{% asset_img map.png The map %}",
+            ),
+        )
+        .file("content/posts/2024-05-01-trip/photo.png", "png")
+        .file("content/posts/2024-05-01-trip/map.png", "png")
+        .file("content/posts/notes.md", post("title: Notes\n", "Text."))
+        .file("content/posts/notes/2024-06-01-later.md", post("title: Later\n", "Text."));
+    let built = site.build().ok();
+    assert_eq!(built.html("posts/trip/index.html").attrs(".prose img", "src"), ["photo.png", "map.png"]);
+    assert!(built.exists("posts/trip/photo.png") && built.exists("posts/trip/map.png"));
+    // A folder of posts is not an asset folder.
+    assert!(
+        built.exists("posts/later/index.html") && built.exists("posts/notes/index.html"),
+        "{:?}",
+        built.html_files()
+    );
+}
+
 /// `shopfront import` moves a small Hexo blog and a small Jekyll blog over:
 /// settings, posts byte for byte, pages, assets; the blog is only read; the
 /// result builds with the blog's own URLs.
@@ -270,7 +300,8 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
     ] {
         assert!(profile.contains(line), "{line} missing from:\n{profile}");
     }
-    assert_eq!(std::fs::read_to_string(dest.join("content/posts/2024-05-01-first/index.md")).unwrap(), first);
+    assert_eq!(std::fs::read_to_string(dest.join("content/posts/2024-05-01-first.md")).unwrap(), first);
+    assert!(dest.join("content/posts/2024-05-01-first/photo.png").is_file());
     assert!(dest.join("static/images/logo.svg").is_file() && !dest.join("content/pages/tags/index.md").exists());
     assert!(std::fs::read_to_string(dest.join(".gitignore")).unwrap().contains("/public/"));
     // The blog is untouched (the new site inside it aside).
