@@ -306,12 +306,24 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
         ));
         report.not_mapped.push(format!("plugins ({})", plugins.join(", ")));
     }
+    let mut term_slugs: BTreeMap<String, String> = BTreeMap::new();
     for key in ["category_map", "tag_map"] {
-        if let Some(Value::Object(map)) = config.get(&[key])
-            && !map.is_empty()
-        {
-            comments.push(format!("{key}: not read yet; its {} names keep their own slugs", map.len()));
-            report.not_mapped.push(key.to_owned());
+        if let Some(Value::Object(map)) = config.get(&[key]) {
+            for (name, slug) in map {
+                let slug = match slug {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => continue,
+                };
+                if term_slugs.get(name).is_some_and(|taken| *taken != slug) {
+                    comments.push(format!("{key}: `{name}` has another slug in category_map; that one is kept"));
+                } else {
+                    term_slugs.insert(name.clone(), slug);
+                }
+            }
+            if !map.is_empty() {
+                mapped(&format!("{key} → [site.term_slugs]"));
+            }
         }
     }
     if generator == Generator::Hexo {
@@ -357,6 +369,12 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
         out.push_str("\n# Not carried over from _config.yml:\n");
         for comment in comments {
             out.push_str(&format!("# {comment}\n"));
+        }
+    }
+    if !term_slugs.is_empty() {
+        out.push_str("\n# The URL of each category or tag named here.\n[site.term_slugs]\n");
+        for (name, slug) in term_slugs {
+            out.push_str(&format!("{} = {}\n", quote(&name), quote(&slug)));
         }
     }
     if !liquid.is_empty() {

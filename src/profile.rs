@@ -84,6 +84,10 @@ pub struct SiteSettings {
     /// one of Jekyll's styles (`pretty`); default `/posts/:slug/`.
     #[serde(default)]
     pub permalink: Option<Spanned<String>>,
+    /// The URL slug of a category or tag name, where the creator chooses
+    /// it: `"计算机" = "computer"` (Hexo's `category_map` and `tag_map`).
+    #[serde(default)]
+    pub term_slugs: BTreeMap<String, String>,
     /// Read `categories: [Diary, Life]` as Hexo does, one path Diary ›
     /// Life with a page for each level, rather than two categories.
     #[serde(default)]

@@ -206,12 +206,14 @@ pub struct TermNames(std::sync::Mutex<FxHashMap<Box<str>, TermRef>>);
 impl TermNames {
     /// The shared term for `name` (trimmed), or `None` when it has no
     /// letters or digits to make a URL from.
-    fn get(&self, name: &str, mode: crate::profile::SlugMode) -> Option<TermRef> {
+    fn get(&self, name: &str, settings: &Settings) -> Option<TermRef> {
         let mut names = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(term) = names.get(name) {
             return Some(term.clone());
         }
-        let slug = slugs::slugify(&spell_symbols(name), mode);
+        // `[site.term_slugs]` (Hexo's `category_map` and `tag_map`) names the slug.
+        let written = settings.profile.site.term_slugs.get(name).map_or(name, String::as_str);
+        let slug = slugs::slugify(&spell_symbols(written), settings.slugs);
         if slug.is_empty() {
             return None;
         }
@@ -749,7 +751,7 @@ impl Resolver<'_, '_> {
         let mut slugs: rustc_hash::FxHashSet<Arc<str>> = rustc_hash::FxHashSet::default();
         for name in names {
             let name = name.trim();
-            let Some(term) = self.inputs.term_names.get(name, self.inputs.settings.slugs) else {
+            let Some(term) = self.inputs.term_names.get(name, &self.inputs.settings) else {
                 if !name.is_empty() {
                     let document = self.document;
                     self.findings.add(Code::FrontMatter, Severity::Error, || {

@@ -269,9 +269,10 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
     write(
         hexo.path(),
         "_config.yml",
-        "title: Mia's Notes\nauthor: Mia\nurl: https://mia.example\nroot: /blog/\npermalink: :year/:month/:title/\nnew_post_name: :year-:month-:day-:title.md\npost_asset_folder: true\ntheme: landscape\ntimezone: Europe/Berlin\nlanguage: de\n",
+        "title: Mia's Notes\nauthor: Mia\nurl: https://mia.example\nroot: /blog/\npermalink: :year/:month/:title/\nnew_post_name: :year-:month-:day-:title.md\npost_asset_folder: true\ntheme: landscape\ntimezone: Europe/Berlin\nlanguage: de\ncategory_map:\n  计算机: computer\n",
     );
-    let first = "---\ntitle: Erster Beitrag\n---\n![Foto](photo.png) and [about](/blog/about/)\n";
+    let first =
+        "---\ntitle: Erster Beitrag\ncategories: [计算机, Netz]\n---\n![Foto](photo.png) and [about](/blog/about/)\n";
     write(hexo.path(), "source/_posts/2024-05-01-first.md", first);
     write(hexo.path(), "source/_posts/2024-05-01-first/photo.png", "png");
     write(hexo.path(), "source/about/index.md", "---\ntitle: Über mich\n---\nHallo.\n");
@@ -314,6 +315,9 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
     let page = std::fs::read_to_string(dest.join("public/2024/05/first/index.html")).unwrap();
     assert!(page.contains("src=\"photo.png\"") && page.contains("Erster Beitrag"), "{page}");
     assert!(dest.join("public/2024/05/first/photo.png").is_file());
+    // category_map names the slug; Hexo's categories are a path.
+    assert!(profile.contains("\"计算机\" = \"computer\"") && profile.contains("nested_categories = true"), "{profile}");
+    assert!(dest.join("public/categories/computer/netz/index.html").is_file());
 
     // Jekyll: the posts collection's permalink, pages with front matter, files without.
     let jekyll = tempfile::tempdir().unwrap();
