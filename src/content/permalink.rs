@@ -1,6 +1,6 @@
 //! Site-wide permalink patterns, as Hexo and Jekyll write them:
 //! `[site] permalink = "/:year/:month/:day/:title/"`, or one of Jekyll's
-//! named styles (`date`, `pretty`, `ordinal`, `none`). A migrated blog keeps
+//! named styles (`date`, `pretty`, `ordinal`, `weekdate`, `none`). A migrated blog keeps
 //! its URLs, and with them every link to it.
 //!
 //! Tokens, as the two tools read them:
@@ -20,6 +20,10 @@
 //! | `:categories` | every category, lower-case, one folder each (Jekyll) |
 //! | `:category` | the category path, one folder a level, or `uncategorized` (Hexo) |
 //! | `:output_ext` | `.html` |
+//! | `:short_month` `:long_month` `:short_day` `:long_day` | `Jun`, `June`, `Sun`, `Sunday` |
+//! | `:w_day` `:week` `:w_year` | ISO weekday 1–7, week `01`–`53` and its year |
+//! | `:slugified_categories` | every category as a slug, one folder each |
+//! | `:timestamp` | seconds since 1970 |
 //!
 //! A pattern ending in `.html` (Jekyll's `date` style does) gives the post a
 //! folder URL, `…/title/`, and a redirect page at the `.html` address, so
@@ -54,11 +58,15 @@ enum Token {
     PostTitle,
     Id,
     Categories,
+    SlugifiedCategories,
     Category,
     OutputExt,
+    /// A strftime format of the date (`%b`, `%A`, ISO week…).
+    Format(&'static str),
+    Timestamp,
 }
 
-const TOKENS: [(&str, Token); 18] = [
+const TOKENS: [(&str, Token); 27] = [
     ("year", Token::Year),
     ("short_year", Token::ShortYear),
     ("month", Token::Month),
@@ -75,16 +83,26 @@ const TOKENS: [(&str, Token); 18] = [
     ("post_title", Token::PostTitle),
     ("id", Token::Id),
     ("categories", Token::Categories),
+    ("slugified_categories", Token::SlugifiedCategories),
     ("category", Token::Category),
     ("output_ext", Token::OutputExt),
+    ("short_month", Token::Format("%b")),
+    ("long_month", Token::Format("%B")),
+    ("short_day", Token::Format("%a")),
+    ("long_day", Token::Format("%A")),
+    ("w_day", Token::Format("%u")),
+    ("week", Token::Format("%V")),
+    ("w_year", Token::Format("%G")),
+    ("timestamp", Token::Timestamp),
 ];
 
 /// Jekyll's named styles.
-const STYLES: [(&str, &str); 4] = [
+const STYLES: [(&str, &str); 5] = [
     ("date", "/:categories/:year/:month/:day/:title:output_ext"),
     ("pretty", "/:categories/:year/:month/:day/:title/"),
     ("ordinal", "/:categories/:year/:y_day/:title:output_ext"),
     ("none", "/:categories/:title:output_ext"),
+    ("weekdate", "/:categories/:year/W:week/:short_day/:title:output_ext"),
 ];
 
 /// A parsed permalink pattern.
@@ -146,7 +164,7 @@ impl Pattern {
             let Some((_, token)) = TOKENS.iter().find(|(known, _)| *known == name) else {
                 let known: Vec<String> = TOKENS.iter().map(|(n, _)| format!(":{n}")).collect();
                 return Err(format!(
-                    "`permalink` has an unknown token `:{name}` (known: {}; or a style: date, pretty, ordinal, none)",
+                    "`permalink` has an unknown token `:{name}` (known: {}; or a style: date, pretty, ordinal, weekdate, none)",
                     known.join(" ")
                 ));
             };
@@ -187,6 +205,8 @@ impl Pattern {
                         | Token::Minute
                         | Token::Second
                         | Token::YDay
+                        | Token::Format(_)
+                        | Token::Timestamp
                 )
             )
         })
@@ -230,6 +250,14 @@ impl Pattern {
                         values.categories.iter().map(|c| words_joined(&c.to_lowercase())).collect();
                     write!(out, "{}", folders.join("/"))
                 }
+                Token::SlugifiedCategories => {
+                    let folders: Vec<String> = values.categories.iter().map(|c| slugify(c)).collect();
+                    write!(out, "{}", folders.join("/"))
+                }
+                Token::Format(format) => {
+                    write!(out, "{}", date.map(|d| d.strftime(format).to_string()).unwrap_or_default())
+                }
+                Token::Timestamp => write!(out, "{}", number(|d| d.timestamp().as_second())),
                 Token::Category => {
                     let folders: Vec<String> = values.categories.iter().map(|c| slugify(c)).collect();
                     let path = folders.join("/");
@@ -291,6 +319,8 @@ mod tests {
         assert_eq!(path(":category/:post_title/"), "diary/life-notes/hello,-world/");
         assert_eq!(path("/:categories/:title/"), "diary/life-notes/Hello-World/");
         assert_eq!(path("/:name/"), "2024-06-09-Hello-World/");
+        assert_eq!(path("/:short_month/:long_day/:week/:title/"), "Jun/Sunday/23/Hello-World/");
+        assert_eq!(path("/:slugified_categories/:title/"), "diary/life-notes/Hello-World/");
     }
 
     #[test]
