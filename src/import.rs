@@ -122,8 +122,10 @@ pub fn import(generator: Generator, src: &Path, dest: &Path) -> Result<Report, I
     let config: Value = if text.trim().is_empty() {
         Value::Null
     } else {
-        serde_saphyr::from_str(&text)
-            .map_err(|err| ImportError::Config { path: config_path.clone(), message: err.to_string() })?
+        serde_saphyr::from_str(&text).map_err(|err| ImportError::Config {
+            path: config_path.clone(),
+            message: err.to_string().trim_start_matches("error: ").to_owned(),
+        })?
     };
     let config = Config(&config);
     let mut report = Report::default();
