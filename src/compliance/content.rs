@@ -1,10 +1,12 @@
 //! What the programs' terms forbid in what the creator writes, checked as
-//! the site reads front matter: Amazon's ban on copied prices, customer
-//! ratings and review counts, and on pictures hot-linked from its image
-//! servers (SPEC §6). It sits below `site`, which calls it for each
-//! product; the rest of `compliance` judges the rendered pages.
+//! the site reads it: Amazon's ban on copied prices, customer ratings and
+//! review counts, on pictures hot-linked from its image servers (SPEC §6),
+//! and on Amazon links hidden behind redirects. It sits below `site`, which
+//! calls it for each product and link where it knows the position; the rest
+//! of `compliance` judges the rendered pages.
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::links::Redirector;
 
 /// What the checks need to know about one product.
 #[derive(Debug, Clone, Default)]
@@ -71,6 +73,33 @@ pub fn product<'a>(facts: &ProductFacts<'a>) -> Vec<(Diagnostic, &'a str)> {
     found
 }
 
+/// The kind of finding a link through a redirect service is: hiding an
+/// Amazon link is forbidden; any other shortener cannot be checked.
+pub fn redirect_kind(service: Redirector) -> (Code, Severity) {
+    match service {
+        Redirector::Amazon(_) => (Code::HiddenAmazonLink, Severity::Error),
+        Redirector::General(_) => (Code::ShortenedLink, Severity::Warning),
+    }
+}
+
+/// The finding for a link through a redirect service.
+pub fn redirect(service: Redirector) -> Diagnostic {
+    let (code, _) = redirect_kind(service);
+    match service {
+        Redirector::Amazon(host) => Diagnostic::error(
+            code,
+            format!("{host} links hide Amazon links behind a redirect, which Amazon's agreement forbids"),
+        )
+        .with_hint("paste the full Amazon link instead; shopfront tags it for you"),
+        Redirector::General(host) => Diagnostic::warning(
+            code,
+            format!(
+                "{host} short links cannot be checked; if this one leads to Amazon, Amazon's agreement forbids hiding it"
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +114,14 @@ mod tests {
         assert_eq!(codes(&all), ["amazon-price at price:", "amazon-ratings at stars:", "amazon-ratings at reviews:"]);
         // Another shop's product may show its price.
         assert_eq!(codes(&ProductFacts { amazon: false, ..all }), Vec::<String>::new());
+    }
+
+    #[test]
+    fn hidden_amazon_links_are_errors_and_other_shorteners_warnings() {
+        let hidden = redirect(crate::links::redirector("https://bit.ly/x").unwrap());
+        assert_eq!((hidden.code, hidden.severity), (Code::ShortenedLink, Severity::Warning));
+        let service = crate::links::redirector("https://geni.us/x").unwrap();
+        assert_eq!((redirect(service).code, redirect_kind(service).1), (Code::HiddenAmazonLink, Severity::Error));
     }
 
     #[test]

@@ -624,25 +624,9 @@ impl Resolver<'_, '_> {
             });
         }
         for redirect in &rendered.redirects {
-            let (code, severity) = match redirect.service {
-                crate::links::Redirector::Amazon(_) => (Code::HiddenAmazonLink, Severity::Error),
-                crate::links::Redirector::General(_) => (Code::ShortenedLink, Severity::Warning),
-            };
+            let (code, severity) = crate::compliance::content::redirect_kind(redirect.service);
             self.findings.add(code, severity, || {
-                let diagnostic = match redirect.service {
-                    crate::links::Redirector::Amazon(host) => Diagnostic::error(
-                        code,
-                        format!("{host} links hide Amazon links behind a redirect, which Amazon's agreement forbids"),
-                    )
-                    .with_hint("paste the full Amazon link instead; shopfront tags it for you"),
-                    crate::links::Redirector::General(host) => Diagnostic::warning(
-                        code,
-                        format!(
-                            "{host} short links cannot be checked; if this one leads to Amazon, Amazon's agreement forbids hiding it"
-                        ),
-                    ),
-                };
-                document.at_body_offset(diagnostic, redirect.offset)
+                document.at_body_offset(crate::compliance::content::redirect(redirect.service), redirect.offset)
             });
         }
         for note in &rendered.notes {
