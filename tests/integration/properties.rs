@@ -163,6 +163,27 @@ const FRONT_MATTER_PIECES: &[&str] = &[
 ];
 
 const MARKDOWN_PIECES: &[&str] = &[
+    // Hexo and Liquid tags, expanded before Markdown.
+    "{% raw %}",
+    "{% endraw %}",
+    "{% highlight ruby %}\n",
+    "{% endhighlight %}\n",
+    "{% codeblock lang:js %}\n",
+    "{% blockquote A, B %}\n",
+    "{% endblockquote %}\n",
+    "{% post_url 2024-01-01-a %}",
+    "{% asset_img a.png t %}",
+    "{% note %}",
+    "{{ site.baseurl }}",
+    "{{ page.x[0] | relative_url }}",
+    "{{ site.url\n",
+    "{%",
+    "}}",
+    "%}",
+    "{: .x}\n",
+    "{:toc}\n",
+    "<div markdown=\"1\">\n",
+    "```\n",
     "[a](",
     "](",
     ")",
@@ -290,7 +311,10 @@ fn check_html(html: &str, what: &str) {
 }
 
 fn render_markdown(body: &str, sub_path: bool) {
-    let rendered = markdown::render(body, &policy(sub_path), SlugMode::Unicode);
+    let mut variables = markdown::tags::Variables::default();
+    variables.site.insert("baseurl".to_owned(), "/b".to_owned());
+    variables.page.insert("x".to_owned(), serde_json::json!(["javascript:alert(1)", "/y"]));
+    let rendered = markdown::render_post(body, &policy(sub_path), SlugMode::Unicode, &variables);
     let offsets = rendered
         .problems
         .iter()
@@ -298,7 +322,9 @@ fn render_markdown(body: &str, sub_path: bool) {
         .chain(rendered.notes.iter().map(|n| n.offset))
         .chain(rendered.internal.iter().map(|r| r.offset))
         .chain(rendered.redirects.iter().map(|r| r.offset))
-        .chain(rendered.shortcodes.iter().map(|s| s.offset));
+        .chain(rendered.shortcodes.iter().map(|s| s.offset))
+        .chain(rendered.unsupported.iter().map(|u| u.offset))
+        .chain(rendered.markdown_in_html.iter().copied());
     for offset in offsets {
         assert!(offset <= body.len() && body.is_char_boundary(offset), "offset {offset} in {body:?}");
     }
