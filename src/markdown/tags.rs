@@ -135,6 +135,11 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
             }
             State::Quote(end, ref footer) => {
                 if tag_name(trimmed).is_some_and(|(name, _)| name == end) {
+                    if !footer.is_empty() {
+                        // The attribution is a paragraph of its own, on a line of its own.
+                        out.text.push_str(">\n");
+                        anchors.push((out.text.len(), offset));
+                    }
                     out.text.push_str(footer);
                     State::Normal
                 } else {
@@ -793,7 +798,7 @@ mod tests {
     fn hexo_tags() {
         assert_eq!(
             text("{% blockquote David Levithan, Wide Awake %}\nDo not *just* ask.\n{% endblockquote %}\n"),
-            "\n> Do not *just* ask.\n> — **David Levithan**, *Wide Awake*\n"
+            "\n> Do not *just* ask.\n>\n> — **David Levithan**, *Wide Awake*\n"
         );
         assert!(text("{% youtube TIbZDRXM-Tg %}").contains("youtube-nocookie.com/embed/TIbZDRXM-Tg"));
         assert_eq!(text("{% asset_img photo.png A view %}"), "![A view](photo.png)");
