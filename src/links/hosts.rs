@@ -99,6 +99,19 @@ pub fn is_amazon_host(host: &str) -> bool {
     marketplace_of_host(host).is_some() || short_link_host(host).is_some()
 }
 
+/// Whether `host` serves Amazon's ad widgets (`ws-na.amazon-adsystem.com`):
+/// Amazon affiliate content wherever a page loads it.
+pub fn is_amazon_ad_host(host: &str) -> bool {
+    host.strip_suffix("amazon-adsystem.com").is_some_and(|sub| sub.is_empty() || sub.ends_with('.'))
+}
+
+/// Whether `href` (absolute or `//host/…`) loads one of Amazon's ad widgets.
+pub fn is_amazon_ad_url(href: &str) -> bool {
+    let href = href.trim();
+    let absolute = if href.starts_with("//") { format!("https:{href}") } else { href.to_owned() };
+    web_host(&absolute).is_some_and(|host| is_amazon_ad_host(&host))
+}
+
 /// Amazon's image servers: their pictures may be shown only through its
 /// API or SiteStripe, so hot-linking one is reported.
 const IMAGE_HOSTS: [&str; 3] = ["media-amazon.com", "ssl-images-amazon.com", "images-amazon.com"];

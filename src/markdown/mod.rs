@@ -109,6 +109,11 @@ impl Rendered {
         for (result, is_link) in found {
             match result {
                 Ok(link) if is_link => self.record(offset, &link),
+                // Amazon's ad widgets (an iframe or script from amazon-adsystem.com) are Amazon affiliate content.
+                Ok(link) if crate::links::is_amazon_ad_url(&link.href) => {
+                    self.has_affiliate = true;
+                    self.statements.insert(crate::links::Statement::Amazon);
+                }
                 Ok(link) if link.kind == crate::links::LinkKind::Internal => {
                     self.internal.push(InternalRef { offset, href: link.href.to_string(), image: true });
                 }
@@ -808,6 +813,22 @@ mod tests {
         // A definition written another way: its start.
         let body = "[a][r]\n\n[r]:\n  javascript:x\n";
         assert_eq!(md(body).problems[0].offset, body.find("[r]:").unwrap());
+    }
+
+    #[test]
+    fn amazon_ad_widgets_are_amazon_affiliate_content() {
+        let r = render(
+            "<iframe src=\"//ws-na.amazon-adsystem.com/widgets/q?tracking_id=mia-20\"></iframe>\n",
+            &amazon(),
+            SlugMode::Transliterate,
+        );
+        assert!(r.has_affiliate && r.statements.contains(&crate::links::Statement::Amazon));
+        let r = render(
+            "<iframe src=\"https://www.youtube-nocookie.com/embed/x\"></iframe>\n",
+            &amazon(),
+            SlugMode::Transliterate,
+        );
+        assert!(!r.has_affiliate);
     }
 
     #[test]

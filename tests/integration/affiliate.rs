@@ -304,3 +304,57 @@ fn the_affiliate_filter_tags_links_written_by_templates() {
     assert_eq!(page.attr("#t", "href"), "https://www.amazon.de/dp/B000000007?tag=miachen0d-21");
     assert_eq!(page.attr("#t", "rel"), "sponsored nofollow noopener");
 }
+
+/// The check judges what a reader sees: a template that keeps the banner
+/// out of sight fails, naming page and template; the same banner in view
+/// passes. (Each trick is in the compliance unit tests; these go through a
+/// whole build, minifying included.)
+#[test]
+fn a_banner_readers_cannot_see_fails_the_build() {
+    let banner = "{% if disclosure %}<p>{{ disclosure.text }} {% for s in disclosure.statements %}{{ s.text }} {% endfor %}</p>{% endif %}";
+    let template = |wrapped: &str| {
+        format!(
+            "<html><head><title>{{{{ seo.title }}}}</title></head><body>{wrapped}{{{{ page.content | safe }}}}</body></html>"
+        )
+    };
+    let tricks = [
+        format!("<!-- {banner} -->"),
+        format!("<div hidden>{banner}</div>"),
+        format!("<div style=\"display:none\">{banner}</div>"),
+        format!("<details><summary>Info</summary>{banner}</details>"),
+        format!("<noscript>{banner}</noscript>"),
+    ];
+    for trick in tricks {
+        let site = SiteTest::fixture("affiliate").file("templates/post.html", template(&trick));
+        for minify in [false, true] {
+            let failed = site.build_with(|o| o.minify = minify);
+            let errors = failed.errors();
+            let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{trick}: {errors}"));
+            assert!(error.message.contains("/posts/every-link/"), "{}", error.message);
+            assert_eq!(error.path.as_deref(), Some(std::path::Path::new("templates/post.html")));
+        }
+    }
+    let visible =
+        SiteTest::fixture("affiliate").file("templates/post.html", template(&format!("<aside>{banner}</aside>")));
+    visible.build().ok();
+}
+
+/// Amazon's ad widgets are Amazon affiliate content: a page that loads one
+/// gets the banner and Amazon's statement, and a theme that leaves them out
+/// fails.
+#[test]
+fn an_amazon_ad_widget_needs_the_banner() {
+    let widget = "<iframe src=\"//ws-na.amazon-adsystem.com/widgets/q?ServiceVersion=20070822&tracking_id=miachen-20\"></iframe>";
+    let site = SiteTest::new()
+        .file("content/pages/widget.md", format!("---\ntitle: Widget\n---\nMy favourite:\n\n{widget}\n"));
+    let built = site.build().ok();
+    // The banner, with Amazon's statement, comes before the widget.
+    let text = built.text("widget/index.html");
+    let statement = text.find(AMAZON_STATEMENT).expect("Amazon's statement on the page");
+    assert!(statement < text.find("amazon-adsystem.com").unwrap(), "{text}");
+    assert!(built.html("widget/index.html").has(".disclosure[role=note]"));
+    let failed = site.file("templates/page.html", "<html><body>{{ page.content | safe }}</body></html>").build();
+    let errors = failed.errors();
+    let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{errors}"));
+    assert!(error.message.contains("/widget/") && error.message.contains("amazon-adsystem.com"), "{}", error.message);
+}

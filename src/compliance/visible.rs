@@ -1,0 +1,391 @@
+//! What a reader sees of a page, and where its affiliate content is, read
+//! the way a browser reads it (html5ever builds the same tree a browser
+//! does, error recovery included).
+//!
+//! Visible text is the text of the body outside comments, `<head>`,
+//! `<title>`, `<script>`, `<style>`, `<template>`, `<noscript>`, iframe
+//! fallback, attributes, and any element hidden by the `hidden` attribute,
+//! `aria-hidden="true"`, an inline style (`display:none`,
+//! `visibility:hidden`, `font-size:0`, `opacity:0`, a clip to nothing) or a
+//! closed `<details>` (its `<summary>` aside).
+//!
+//! Affiliate content is where a reader can follow or load an affiliate URL:
+//! `<a href>` (however the tag is spelled), `<area href>`, `<form action>`,
+//! a relative URL under `<base href>`, Amazon's ad widgets (an iframe,
+//! script or image from `amazon-adsystem.com`), and affiliate URLs inside
+//! inline scripts and the JSON they read (not JSON-LD, which only search
+//! engines read).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use lol_html::html_content::Element;
+use lol_html::{HtmlRewriter, Settings, doc_text};
+
+use crate::links::{LinkPolicy, Statement};
+
+/// One piece of affiliate content, and how much visible text came before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The URL as written.
+    pub href: String,
+    /// The statement its program requires, if any.
+    pub statement: Option<Statement>,
+    /// Bytes of [`Reading::text`] before it.
+    pub at: usize,
+}
+
+/// A page as a reader meets it.
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    /// The visible text as written (entities not yet decoded): made
+    /// readable only where a verdict needs it.
+    pub text: String,
+    /// Affiliate content in document order.
+    pub affiliate: Vec<Found>,
+}
+
+/// The elements the scan looks at: links, widgets and what can hide text.
+const WATCHED: &str = "a, area, form, iframe, script, img, embed, object, base, head, title, style, template, \
+                       noscript, svg, details, summary, [hidden], [aria-hidden], [style]";
+
+/// Why a scan ends early.
+const STOP: &str = "shopfront: the verdict is known";
+
+/// What the scan knows while it reads.
+#[derive(Default)]
+struct State {
+    reading: Reading,
+    /// Open elements that hide what they hold.
+    hidden: usize,
+    /// Open `<details>` without `open`, and open `<summary>`s inside them.
+    closed_details: usize,
+    summaries: usize,
+    base: Option<url::Url>,
+    /// The text of the inline script being read.
+    script: Option<String>,
+    /// Inline scripts read, with how much visible text came before each.
+    scripts: Vec<(String, usize)>,
+}
+
+impl State {
+    fn visible(&self) -> bool {
+        self.hidden == 0 && (self.closed_details == 0 || self.summaries > 0)
+    }
+}
+
+impl Reading {
+    /// Reads `html`: one streaming pass, as the HTML tokenizer of a browser
+    /// splits it (`<a/href=…>` is an `a` with an `href`). With `stop`,
+    /// reading stops once the first affiliate content and the first of each
+    /// of those programs are found: what follows cannot change a passing
+    /// verdict.
+    pub fn of(html: &str, links: &LinkPolicy, stop: Option<&[Statement]>) -> Self {
+        let state = Rc::new(RefCell::new(State::default()));
+        let on_element = Rc::clone(&state);
+        let on_text = Rc::clone(&state);
+        // Parsed once: the scan runs on every page of every build.
+        static SELECTOR: std::sync::OnceLock<lol_html::Selector> = std::sync::OnceLock::new();
+        let selector = SELECTOR.get_or_init(|| WATCHED.parse().expect("a valid selector list"));
+        let on_open = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
+            open(&on_element, el, links);
+            let state = on_element.borrow();
+            let found = &state.reading.affiliate;
+            let done = stop.is_some_and(|wanted| {
+                !found.is_empty() && wanted.iter().all(|w| found.iter().any(|f| f.statement.as_ref() == Some(w)))
+            });
+            if done && state.script.is_none() { Err(STOP.into()) } else { Ok(()) }
+        };
+        let settings = Settings::new()
+            .append_element_content_handler((
+                std::borrow::Cow::Borrowed(selector),
+                lol_html::ElementContentHandlers::default().element(on_open),
+            ))
+            .append_document_content_handler(doc_text!(move |chunk| {
+                let mut state = on_text.borrow_mut();
+                if let Some(script) = &mut state.script {
+                    script.push_str(chunk.as_str());
+                } else if state.visible() {
+                    state.reading.text.push_str(chunk.as_str());
+                }
+                Ok(())
+            }));
+        let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+        let result = rewriter.write(html.as_bytes()).and_then(|()| rewriter.end());
+        let mut state = std::mem::take(&mut *state.borrow_mut());
+        let mut reading = std::mem::take(&mut state.reading);
+        // The URLs in inline scripts, in their places.
+        for (code, at) in &state.scripts {
+            for url in urls_in(code) {
+                let resolved = resolve(&url, state.base.as_ref());
+                let before = reading.affiliate.len();
+                route(&mut reading, &url, &resolved, links);
+                if let Some(found) = reading.affiliate.get_mut(before) {
+                    found.at = *at;
+                }
+            }
+        }
+        reading.affiliate.sort_by_key(|found| found.at);
+        if let Err(err) = result
+            && !err.to_string().contains(STOP)
+        {
+            // The rewriter fails only on its memory limits: the rest of the
+            // page counts as unseen affiliate content.
+            reading.affiliate.push(Found { href: String::new(), statement: None, at: reading.text.len() });
+        }
+        reading
+    }
+
+    /// Whether `text` is visible before byte `at` of the visible text.
+    pub fn shows_before(&self, text: &str, at: usize) -> bool {
+        let wanted = normalise(text);
+        let mut end = at.min(self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        !wanted.is_empty() && normalise(&crate::html::decode_entities(&self.text[..end])).contains(&wanted)
+    }
+
+    /// Whether `text` is visible anywhere on the page.
+    pub fn shows(&self, text: &str) -> bool {
+        self.shows_before(text, self.text.len())
+    }
+}
+
+/// An element opens: what it hides, what it links to, where words break.
+fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy) {
+    let name = el.tag_name();
+    let mut s = state.borrow_mut();
+    if name == "base" && s.base.is_none() {
+        s.base = el.get_attribute("href").and_then(|href| url::Url::parse(href.trim()).ok());
+    }
+    let attribute = match name.as_str() {
+        "a" | "area" => Some("href"),
+        "form" => Some("action"),
+        "iframe" | "script" | "img" | "embed" => Some("src"),
+        "object" => Some("data"),
+        _ => None,
+    };
+    if let Some(url) = attribute.and_then(|a| el.get_attribute(a)) {
+        let resolved = resolve(&url, s.base.as_ref());
+        if crate::links::is_amazon_ad_url(&resolved) {
+            // Amazon's ad widgets are Amazon affiliate content.
+            record(&mut s.reading, &url, Some(Statement::Amazon));
+        } else if matches!(attribute, Some("href" | "action")) {
+            route(&mut s.reading, &url, &resolved, links);
+        }
+    }
+    let hides = hides(&name, el);
+    let details = name == "details" && !el.has_attribute("open");
+    let summary = name == "summary" && s.closed_details > 0;
+    // An inline script, or the JSON it reads: the URLs in it (not JSON-LD, for search engines only).
+    let script = name == "script"
+        && !el.has_attribute("src")
+        && !el.get_attribute("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+    if !(hides || details || summary || script) {
+        return;
+    }
+    if !el.can_have_content() {
+        // `<div hidden/>`: a browser ignores the slash and hides what follows,
+        // up to an end tag this scan cannot see; everything after counts as hidden.
+        if hides && !is_void(&name) {
+            s.hidden += 1;
+        }
+        return;
+    }
+    s.hidden += usize::from(hides);
+    s.closed_details += usize::from(details);
+    s.summaries += usize::from(summary);
+    if script {
+        s.script = Some(String::new());
+    }
+    drop(s);
+    let state = Rc::clone(state);
+    let close: lol_html::EndTagHandler<'static> = Box::new(move |_| {
+        let mut s = state.borrow_mut();
+        s.hidden -= usize::from(hides);
+        s.closed_details -= usize::from(details);
+        s.summaries -= usize::from(summary);
+        if script && let Some(code) = s.script.take() {
+            let at = s.reading.text.len();
+            s.scripts.push((code, at));
+        }
+        Ok(())
+    });
+    // Only void elements refuse, and they were returned above.
+    let _ = el.on_end_tag(close);
+}
+
+fn route(reading: &mut Reading, written: &str, resolved: &str, links: &LinkPolicy) {
+    let decoded = crate::html::attributes::decode(resolved);
+    if let Ok(link) = links.route(&decoded)
+        && link.is_affiliate()
+    {
+        record(reading, written, link.statement);
+    }
+}
+
+fn record(reading: &mut Reading, href: &str, statement: Option<Statement>) {
+    reading.affiliate.push(Found { href: href.to_owned(), statement, at: reading.text.len() });
+}
+
+/// Elements that never have content.
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+/// Whether a page may carry affiliate content at all, decided without
+/// reading it as a browser does. It looks at every `//` and `http:` or
+/// `https:` in the page, in attributes, text and scripts alike, entities
+/// decoded and JSON's `\/` undone, and asks the rule engine about the URL
+/// there; a `<base>` (which can turn any relative link into an affiliate
+/// one) always counts. An affiliate URL a browser could follow or load is
+/// absolute, so it is written one of those ways: `false` is safe.
+pub fn may_carry_affiliate_content(html: &str, links: &LinkPolicy) -> bool {
+    let decoded = if html.contains('&') { crate::html::decode_entities(html) } else { html.to_owned() };
+    // Case does not decide whether a URL is an affiliate one.
+    let text = decoded.replace("\\/", "/").to_ascii_lowercase();
+    if text.contains("<base") {
+        return true;
+    }
+    let affiliate =
+        |url: &str| crate::links::is_amazon_ad_url(url) || links.route(url).is_ok_and(|link| link.is_affiliate());
+    let token_end = |tail: &str| {
+        tail.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>' | '(' | ')' | ','))
+            .unwrap_or(tail.len())
+    };
+    // `//host/…` (also protocol-relative) and `http:`/`https:` in any
+    // spelling a browser accepts (`https:www.…`, `https:\\www.…`).
+    for (at, _) in text.match_indices("//") {
+        let tail = &text[at + 2..];
+        if affiliate(&format!("https://{}", &tail[..token_end(tail)])) {
+            return true;
+        }
+    }
+    for (at, _) in text.match_indices("http") {
+        let tail = &text[at..];
+        if (tail.starts_with("http:") || tail.starts_with("https:")) && affiliate(&tail[..token_end(tail)]) {
+            return true;
+        }
+    }
+    false
+}
+
+/// A relative URL under `<base href>` as the browser resolves it.
+fn resolve(url: &str, base: Option<&url::Url>) -> String {
+    // `//host/path` takes the page's scheme, https on the web.
+    if let Some(rest) = url.trim().strip_prefix("//") {
+        return format!("https://{rest}");
+    }
+    match base {
+        Some(base) if url::Url::parse(url.trim()).is_err() => {
+            base.join(url.trim()).map_or_else(|_| url.to_owned(), |u| u.to_string())
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// `http(s)://…` URLs in script text, `\/` unescaped as JSON writes them.
+fn urls_in(code: &str) -> Vec<String> {
+    let code = code.replace("\\/", "/");
+    let mut found = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("http") {
+        let tail = &rest[at..];
+        if tail.starts_with("http://") || tail.starts_with("https://") {
+            let end = tail
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>' | ')' | '\\'))
+                .unwrap_or(tail.len());
+            found.push(tail[..end].to_owned());
+            rest = &tail[end..];
+        } else {
+            rest = &tail[4..];
+        }
+    }
+    found
+}
+
+/// Whether an element hides itself and everything in it from a reader.
+fn hides(name: &str, el: &Element<'_, '_>) -> bool {
+    if matches!(name, "head" | "title" | "script" | "style" | "template" | "noscript" | "iframe" | "object" | "svg") {
+        return true;
+    }
+    el.has_attribute("hidden")
+        || el.get_attribute("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        || el.get_attribute("style").is_some_and(|style| style_hides(&style))
+}
+
+/// Whether an inline style hides the element: `display:none`,
+/// `visibility:hidden`, `font-size:0`, `opacity:0` or a clip to nothing.
+pub(crate) fn style_hides(style: &str) -> bool {
+    declarations(style).any(|(property, value)| declaration_hides(&property, &value))
+}
+
+/// One declaration that hides what it applies to.
+pub(crate) fn declaration_hides(property: &str, value: &str) -> bool {
+    let value = value.trim_end_matches("!important").trim();
+    let zero = |v: &str| {
+        let number = v.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '%');
+        number.parse::<f64>().is_ok_and(|n| n <= 0.0)
+    };
+    match property {
+        "display" => value == "none",
+        "visibility" => value == "hidden" || value == "collapse",
+        "font-size" => zero(value),
+        "opacity" => zero(value),
+        "clip" => {
+            value.replace(' ', "").starts_with("rect(0")
+                && value.matches(|c: char| c.is_ascii_digit() && c != '0').count() == 0
+        }
+        "clip-path" => value.replace(' ', "") == "inset(50%)" || value.replace(' ', "") == "inset(100%)",
+        _ => false,
+    }
+}
+
+/// `property: value` pairs of a declaration list, lower-case.
+pub(crate) fn declarations(style: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    style.split(';').filter_map(|declaration| {
+        let (property, value) = declaration.split_once(':')?;
+        Some((property.trim().to_ascii_lowercase(), value.trim().to_ascii_lowercase()))
+    })
+}
+
+/// Appends `text` normalised, as [`normalise`] would the whole.
+fn push_text(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            continue;
+        }
+        match c {
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            '\u{2018}' | '\u{2019}' => out.push('\''),
+            '\u{201C}' | '\u{201D}' => out.push('"'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+}
+
+/// Lower-case, whitespace collapsed, typographic quotes made plain.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_text(&mut out, text);
+    out.trim_end().to_owned()
+}
