@@ -312,9 +312,9 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
 /// finding, errors and warnings, sorted by file.
 pub fn check(options: &BuildOptions) -> Diagnostics {
     match prepare(options, &mut PostCache::default()) {
-        Ok(Prepared { pages, warnings, .. }) => {
+        Ok(Prepared { pages, warnings, hiding, .. }) => {
             let mut findings = warnings;
-            findings.extend(write_pages(&pages, &output::Discard, false));
+            findings.extend(write_pages(&pages, &output::Discard, false, &hiding));
             findings.sort();
             findings
         }
@@ -330,21 +330,27 @@ pub fn finished_page(
     pages: &render::Pages,
     route: &site::routes::Route,
     minify: bool,
+    hiding: &compliance::css::Hiding,
 ) -> Result<String, Box<Diagnostic>> {
     let mut page = pages.render(route)?;
     let html = html::without_non_xml_chars(std::mem::take(&mut page.html));
     let html = if minify { output::minify::html(&html) } else { html };
-    compliance::check_rendered(&page, &html, pages.statement_texts(), &pages.site().links)?;
+    compliance::check_rendered(&page, &html, pages.statement_texts(), &pages.site().links, hiding)?;
     Ok(html)
 }
 
 /// Every page, finished and stored in `sink`; returns the errors.
-fn write_pages(pages: &render::Pages, sink: &dyn output::Sink, minify: bool) -> Vec<Diagnostic> {
+fn write_pages(
+    pages: &render::Pages,
+    sink: &dyn output::Sink,
+    minify: bool,
+    hiding: &compliance::css::Hiding,
+) -> Vec<Diagnostic> {
     let mut errors: Vec<Diagnostic> = pages
         .site()
         .routes
         .par_iter()
-        .filter_map(|route| match finished_page(pages, route, minify) {
+        .filter_map(|route| match finished_page(pages, route, minify, hiding) {
             Ok(html) => sink.write(&route.file, html.as_bytes()).err().map(|err| output::error(&err)),
             Err(diagnostic) => Some(*diagnostic),
         })
@@ -361,6 +367,8 @@ pub struct Prepared {
     pub theme: render::Theme,
     /// Warnings so far.
     pub warnings: Diagnostics,
+    /// What the site's stylesheets hide, for the disclosure check.
+    pub hiding: compliance::css::Hiding,
 }
 
 /// Stages 1–6 up to rendering: [`load_with`], the locale and the templates.
@@ -370,7 +378,36 @@ pub fn prepare(options: &BuildOptions, cache: &mut PostCache) -> Result<Prepared
         .map_err(|errors| failed(errors.into_iter().collect()))?;
     let renderer =
         render::Renderer::new(&theme, &site, locale).map_err(|errors| failed(errors.into_iter().collect()))?;
-    Ok(Prepared { pages: render::Pages::new(std::sync::Arc::new(site), renderer), theme, warnings })
+    let sheets = stylesheets(&options.root, &site, &theme);
+    let hiding = compliance::css::Hiding::from_stylesheets(sheets.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    Ok(Prepared { pages: render::Pages::new(std::sync::Arc::new(site), renderer), theme, warnings, hiding })
+}
+
+/// Every stylesheet the site publishes, by output path, with its text: the
+/// theme's and those under `static/` (which replace a theme file of the
+/// same path).
+fn stylesheets(root: &Path, site: &Site, theme: &render::Theme) -> Vec<(String, String)> {
+    let is_css = |path: &str| path.rsplit('.').next().is_some_and(|ext| ext.eq_ignore_ascii_case("css"));
+    let files = fs::SiteRoot::new(root);
+    let mut sheets: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for file in theme.statics.iter().filter(|f| is_css(f.path())) {
+        let text = match file {
+            render::theme::StaticFile::Embedded { bytes, .. } => Some(String::from_utf8_lossy(bytes).into_owned()),
+            render::theme::StaticFile::Disk { from, .. } => {
+                files.read(from, fs::MAX_FILE_BYTES).ok().map(|b| String::from_utf8_lossy(&b).into_owned())
+            }
+        };
+        sheets.extend(text.map(|text| (file.path().to_owned(), text)));
+    }
+    let statics = root.join(output::STATIC_DIR);
+    for (relative, path) in files.walk(&statics, site.settings.published()).files {
+        if is_css(&relative)
+            && let Ok(bytes) = files.read(&path, fs::MAX_FILE_BYTES)
+        {
+            sheets.insert(relative, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    sheets.into_iter().collect()
 }
 
 /// The whole pipeline: on success the output folder holds the new site; on
@@ -384,7 +421,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         timings.push((stage, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let Prepared { pages, theme, mut warnings } = prepare(options, &mut PostCache::default())?;
+    let Prepared { pages, theme, mut warnings, hiding } = prepare(options, &mut PostCache::default())?;
     let site = pages.site();
     lap("load");
     let out = output::Output::new(&output_dir).map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
@@ -396,7 +433,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     // the pages' shared list values build up.
     errors.extend(output::write_indexes(site, &out));
     lap("indexes");
-    errors.extend(write_pages(&pages, &out, options.minify));
+    errors.extend(write_pages(&pages, &out, options.minify, &hiding));
     lap("render");
     if errors.has_errors() {
         // Dropping `out` removes what it staged; the previous output stays as it was.

@@ -9,6 +9,7 @@
 //! a template is seen.
 
 pub mod content;
+pub mod css;
 pub mod links;
 pub mod report;
 pub mod visible;
@@ -80,13 +81,15 @@ pub fn check_rendered(
     html: &str,
     statements: &[(Statement, String)],
     links: &LinkPolicy,
+    hiding: &css::Hiding,
 ) -> Result<(), Box<Diagnostic>> {
     // The page lost what HTML cannot carry; so do the texts it must show.
     let clean = |text: &str| crate::html::without_non_xml_chars(text.to_owned());
     let text = page.disclosure.as_ref().map(|d| clean(&d.text));
     let statements: Vec<(Statement, String)> = statements.iter().map(|(s, t)| (s.clone(), clean(t))).collect();
     let expected = text.as_deref().map(|text| Expected { text, statements: &statements });
-    match check_page(html, expected.as_ref(), links).into_iter().next() {
+    let hiding = hiding.for_page(html, &page.path, &links.base_path);
+    match check_page(html, expected.as_ref(), links, &hiding).into_iter().next() {
         None => Ok(()),
         Some(violation) => Err(Box::new(
             Diagnostic::error(Code::Disclosure, format!("page /{} {violation}", page.path)).at(&page.template).with_hint(
@@ -101,13 +104,18 @@ pub fn check_rendered(
 /// failure). The page is read as a browser reads it ([`visible::Reading`]):
 /// only text a reader sees counts, and every way a page can carry an
 /// affiliate link or widget counts as one.
-pub fn check_page(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolicy) -> Vec<Violation> {
+pub fn check_page(
+    html: &str,
+    expected: Option<&Expected<'_>>,
+    links: &LinkPolicy,
+    hiding: &[lol_html::Selector],
+) -> Vec<Violation> {
     if !visible::may_carry_affiliate_content(html, links) {
         return Vec::new();
     }
     let wanted: Vec<Statement> =
         expected.map(|e| e.statements.iter().map(|(s, _)| s.clone()).collect()).unwrap_or_default();
-    let reading = visible::Reading::of(html, links, Some(&wanted));
+    let reading = visible::Reading::of(html, links, hiding, Some(&wanted));
     let Some(first) = reading.affiliate.first() else {
         return Vec::new();
     };
@@ -117,7 +125,7 @@ pub fn check_page(html: &str, expected: Option<&Expected<'_>>, links: &LinkPolic
     };
     if !reading.shows_before(expected.text, first.at) {
         // Read to the end, to say whether the disclosure is late, hidden or missing.
-        let reading = visible::Reading::of(html, links, None);
+        let reading = visible::Reading::of(html, links, hiding, None);
         let violation = if reading.shows(expected.text) {
             Violation::Late { href }
         } else if visible::normalise(&crate::html::decode_entities(html)).contains(&visible::normalise(expected.text)) {
@@ -186,7 +194,7 @@ mod tests {
         let html = page(
             "<aside><p>I earn a commission if you buy through links on this page, at no extra cost to you.</p><p>As an Amazon Associate I earn from qualifying purchases.</p></aside>{BUY}",
         );
-        assert_eq!(check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links()), []);
+        assert_eq!(check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[]), []);
     }
 
     #[test]
@@ -194,18 +202,18 @@ mod tests {
         let html = page(&format!(
             "<div>I earn a commission if you buy through links on this page,\n   at no extra cost to <b>you</b>.</div><p>As an Amazon Associate I earn from qualifying purchases.</p>{BUY}"
         ));
-        assert_eq!(check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links()), []);
+        assert_eq!(check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[]), []);
         let statements = statements();
         let quoted = Expected { text: "Mia's picks earn me money & more.", statements: &statements };
         let html = page(&format!("<p>Mia&#39;s picks earn me money &amp; more.</p><p>{AMAZON}</p>{BUY}"));
-        assert_eq!(check_page(&html, Some(&quoted), &links()), []);
+        assert_eq!(check_page(&html, Some(&quoted), &links(), &[]), []);
     }
 
     #[test]
     fn a_late_disclosure_fails() {
         let html = page(&format!("{BUY}<footer>{TEXT} {AMAZON}</footer>"));
         assert!(matches!(
-            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links())[..],
+            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[])[..],
             [Violation::Late { .. }]
         ));
     }
@@ -214,18 +222,18 @@ mod tests {
     fn a_missing_disclosure_fails() {
         let html = page(BUY);
         assert!(matches!(
-            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links())[..],
+            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[])[..],
             [Violation::Missing { .. }]
         ));
         // Links the data did not predict are caught too.
-        assert!(matches!(check_page(&html, None, &links())[..], [Violation::Missing { .. }]));
+        assert!(matches!(check_page(&html, None, &links(), &[])[..], [Violation::Missing { .. }]));
     }
 
     #[test]
     fn amazon_needs_its_statement() {
         let html = page(&format!("<p>{TEXT}</p>{BUY}"));
         assert!(matches!(
-            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links())[..],
+            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[])[..],
             [Violation::NoStatement { .. }]
         ));
     }
@@ -233,11 +241,11 @@ mod tests {
     #[test]
     fn pages_without_affiliate_links_pass() {
         let html = page("<a href=\"https://example.com/\">x</a>");
-        assert_eq!(check_page(&html, None, &links()), []);
+        assert_eq!(check_page(&html, None, &links(), &[]), []);
     }
 
     fn violation(body: &str) -> Vec<Violation> {
-        check_page(&page(body), Some(&Expected { text: TEXT, statements: &statements() }), &links())
+        check_page(&page(body), Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[])
     }
 
     const BANNER: &str = "<p>I earn a commission if you buy through links on this page, at no extra cost to you. As an Amazon Associate I earn from qualifying purchases.</p>";
@@ -268,7 +276,7 @@ mod tests {
         // The text only in <title> is not on the page.
         let html = format!("<html><head><title>{TEXT} {AMAZON}</title></head><body>{BUY}</body></html>");
         let expected = Expected { text: TEXT, statements: &statements() };
-        assert!(matches!(check_page(&html, Some(&expected), &links())[..], [Violation::Hidden { .. }]));
+        assert!(matches!(check_page(&html, Some(&expected), &links(), &[])[..], [Violation::Hidden { .. }]));
     }
 
     #[test]
@@ -288,6 +296,27 @@ mod tests {
         ] {
             assert!(may(carrying), "{carrying}");
         }
+    }
+
+    #[test]
+    fn the_sites_own_stylesheets_can_hide_the_banner() {
+        let site_css = css::selectors_of(
+            "aside.fine { display: none } #legal { visibility: hidden } @media print { .paper { display: none } }",
+        );
+        let expected = Expected { text: TEXT, statements: &statements() };
+        let check = |body: &str| check_page(&page(body), Some(&expected), &links(), &site_css);
+        assert!(matches!(
+            check(&format!("<aside class=\"fine\">{BANNER}</aside>{BUY}"))[..],
+            [Violation::Hidden { .. }]
+        ));
+        assert!(matches!(check(&format!("<div id=legal><p>{BANNER}</p></div>{BUY}"))[..], [Violation::Hidden { .. }]));
+        // Hidden on paper only: seen on screens.
+        assert_eq!(check(&format!("<div class=\"paper\">{BANNER}</div>{BUY}")), []);
+        // The page's own <style> counts too.
+        let html = format!(
+            "<html><head><style>.b {{ font-size: 0 }}</style></head><body><div class=b>{BANNER}</div>{BUY}</body></html>"
+        );
+        assert!(matches!(check_page(&html, Some(&expected), &links(), &[])[..], [Violation::Hidden { .. }]));
     }
 
     #[test]
@@ -311,7 +340,7 @@ mod tests {
             "<html><head><base href=\"https://www.amazon.com/\"></head><body><a href=\"dp/B06XCKGLTP\">Buy</a>{BANNER}</body></html>"
         );
         let expected = Expected { text: TEXT, statements: &statements() };
-        assert!(matches!(check_page(&html, Some(&expected), &links())[..], [Violation::Late { .. }]));
+        assert!(matches!(check_page(&html, Some(&expected), &links(), &[])[..], [Violation::Late { .. }]));
         // JSON-LD is for search engines, not readers.
         let ld = "<script type=\"application/ld+json\">{\"url\": \"https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20\"}</script>";
         assert_eq!(violation(ld), []);

@@ -80,7 +80,7 @@ impl Reading {
     /// reading stops once the first affiliate content and the first of each
     /// of those programs are found: what follows cannot change a passing
     /// verdict.
-    pub fn of(html: &str, links: &LinkPolicy, stop: Option<&[Statement]>) -> Self {
+    pub fn of(html: &str, links: &LinkPolicy, hiding: &[lol_html::Selector], stop: Option<&[Statement]>) -> Self {
         let state = Rc::new(RefCell::new(State::default()));
         let on_element = Rc::clone(&state);
         let on_text = Rc::clone(&state);
@@ -96,7 +96,25 @@ impl Reading {
             });
             if done && state.script.is_none() { Err(STOP.into()) } else { Ok(()) }
         };
-        let settings = Settings::new()
+        // The page's own <style> blocks hide too.
+        let own: Vec<lol_html::Selector> = if html.contains("<style") || html.contains("<STYLE") {
+            style_blocks(html).into_iter().flat_map(super::css::selectors_of).collect()
+        } else {
+            Vec::new()
+        };
+        let mut settings = Settings::new();
+        for selector in hiding.iter().chain(&own) {
+            let state = Rc::clone(&state);
+            let hide = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
+                hide_element(&state, el);
+                Ok(())
+            };
+            settings = settings.append_element_content_handler((
+                std::borrow::Cow::Owned(selector.clone()),
+                lol_html::ElementContentHandlers::default().element(hide),
+            ));
+        }
+        let settings = settings
             .append_element_content_handler((
                 std::borrow::Cow::Borrowed(selector),
                 lol_html::ElementContentHandlers::default().element(on_open),
@@ -150,6 +168,43 @@ impl Reading {
     pub fn shows(&self, text: &str) -> bool {
         self.shows_before(text, self.text.len())
     }
+}
+
+/// An element a stylesheet hides: hidden up to its end tag.
+fn hide_element(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>) {
+    let mut s = state.borrow_mut();
+    s.hidden += 1;
+    if !el.can_have_content() {
+        // Void (nothing to hide) or `<x/>` (hides what follows, as far as this scan knows).
+        if is_void(&el.tag_name()) {
+            s.hidden -= 1;
+        }
+        return;
+    }
+    drop(s);
+    let state = Rc::clone(state);
+    let close: lol_html::EndTagHandler<'static> = Box::new(move |_| {
+        state.borrow_mut().hidden -= 1;
+        Ok(())
+    });
+    let _ = el.on_end_tag(close);
+}
+
+/// The text of each `<style>` element of a page.
+fn style_blocks(html: &str) -> Vec<&str> {
+    let lower = html.to_ascii_lowercase();
+    let mut blocks = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<style") {
+        let open_end = lower[from + at..].find('>').map_or(lower.len(), |e| from + at + e + 1);
+        let close = lower[open_end..].find("</style").map_or(lower.len(), |e| open_end + e);
+        blocks.push(&html[open_end..close]);
+        from = close.max(open_end).min(lower.len());
+        if from >= lower.len() {
+            break;
+        }
+    }
+    blocks
 }
 
 /// An element opens: what it hides, what it links to, where words break.

@@ -28,6 +28,8 @@ pub enum Resource {
 /// A whole site, ready to answer requests.
 pub struct Snapshot {
     pages: Pages,
+    /// What the site's stylesheets hide, for the disclosure check.
+    hiding: crate::compliance::css::Hiding,
     files: BTreeMap<String, Source>,
     /// Files are checked again when sent: a link swapped in since the
     /// build must not serve what the build would refuse.
@@ -38,8 +40,13 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Wraps a prepared site and its copied files.
-    pub fn new(pages: Pages, files: BTreeMap<String, Source>, root: crate::fs::SiteRoot) -> Self {
-        Self { pages, files, root, rendered: Mutex::new(HashMap::new()) }
+    pub fn new(
+        pages: Pages,
+        hiding: crate::compliance::css::Hiding,
+        files: BTreeMap<String, Source>,
+        root: crate::fs::SiteRoot,
+    ) -> Self {
+        Self { pages, hiding, files, root, rendered: Mutex::new(HashMap::new()) }
     }
 
     /// The site's URL path prefix (`""` or `/shop`).
@@ -72,7 +79,7 @@ impl Snapshot {
 
     fn render_page(&self, file: &str) -> Option<Resource> {
         let route = self.pages.route(file)?;
-        Some(match crate::finished_page(&self.pages, route, false) {
+        Some(match crate::finished_page(&self.pages, route, false, &self.hiding) {
             Ok(html) => Resource::Html(html.into()),
             Err(diagnostic) => Resource::Failed(Arc::from(diagnostic)),
         })

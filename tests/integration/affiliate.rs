@@ -358,3 +358,17 @@ fn an_amazon_ad_widget_needs_the_banner() {
     let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{errors}"));
     assert!(error.message.contains("/widget/") && error.message.contains("amazon-adsystem.com"), "{}", error.message);
 }
+
+/// A rule in the site's own stylesheet that hides the banner is caught, read
+/// with a real CSS parser; a stylesheet the pages do not link does not count.
+#[test]
+fn a_stylesheet_that_hides_the_banner_fails_the_build() {
+    let site =
+        SiteTest::fixture("affiliate").file("static/style.css", "body { margin: 0 }\n.disclosure { display: none; }\n");
+    let failed = site.build();
+    let errors = failed.errors();
+    let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{errors}"));
+    assert!(error.message.contains("where readers cannot see it"), "{}", error.message);
+    let unlinked = SiteTest::fixture("affiliate").file("static/print-only.css", ".disclosure { display: none; }\n");
+    unlinked.build().ok();
+}

@@ -552,7 +552,8 @@ fn rendered_with(options: &shopfront::BuildOptions, cache: &mut shopfront::PostC
         .into_iter()
         .map(|file| {
             let route = pages.route(&file).unwrap();
-            let html = shopfront::finished_page(pages, route, false).unwrap_or_else(|d| panic!("{file}: {d:?}"));
+            let html = shopfront::finished_page(pages, route, false, &prepared.hiding)
+                .unwrap_or_else(|d| panic!("{file}: {d:?}"));
             (file, html)
         })
         .collect()
