@@ -96,7 +96,10 @@ pub(super) fn rewrite<'a>(
     let asin = asin_from_path(url.path());
     let query = url.query().unwrap_or("");
     let params: Vec<Param<'_>> = query::params(query).collect();
-    let existing_tags = params.iter().filter(|p| p.is("tag")).map(|p| p.value()).filter(|tag| !tag.is_empty());
+    // Old links carry a tag in the path too: `/exec/obidos/ASIN/ISBN/TAG`, `/o/ASIN/ISBN/TAG`.
+    let path_tag = legacy_path_tag(url.path()).map(Cow::Borrowed);
+    let existing_tags =
+        params.iter().filter(|p| p.is("tag")).map(|p| p.value()).chain(path_tag).filter(|tag| !tag.is_empty());
     let kind = |asin, tagged| LinkKind::Amazon { marketplace: marketplace.to_owned(), asin, tagged };
 
     let Some(tag) = rules.and_then(|r| r.tags.get(marketplace)) else {
@@ -126,9 +129,12 @@ pub(super) fn rewrite<'a>(
             expected_suffix: expected.to_owned(),
         });
     }
-    if let Some(found) = existing_tags.clone().find(|found| found != tag) {
-        warnings.push(LinkWarning::ForeignTagReplaced { found: found.into_owned(), replaced_with: tag.clone() });
+    let foreign = existing_tags.clone().find(|found| found != tag);
+    if let Some(found) = &foreign {
+        warnings.push(LinkWarning::ForeignTagReplaced { found: found.to_string(), replaced_with: tag.clone() });
     }
+    // Another creator's sub-tracking goes with their tag.
+    let keeps = |name: &str| !(foreign.is_some() && name.eq_ignore_ascii_case("ascsubtag"));
 
     let mut href = String::with_capacity(48 + query.len());
     href.push_str("https://www.");
@@ -138,7 +144,7 @@ pub(super) fn rewrite<'a>(
             href.push_str("/dp/");
             href.push_str(asin);
             href.push('?');
-            for name in PRODUCT_KEPT {
+            for name in PRODUCT_KEPT.into_iter().filter(|name| keeps(name)) {
                 if let Some(param) = params.iter().find(|p| p.is(name)) {
                     href.push_str(name);
                     if let Some(value) = param.raw_value() {
@@ -153,6 +159,7 @@ pub(super) fn rewrite<'a>(
             let path = clean_path(url.path());
             href.push_str(&path);
             href.push('?');
+            let params: Vec<Param<'_>> = params.into_iter().filter(|p| keeps(&p.key)).collect();
             push_meaningful_query(&mut href, &params, path == "/s");
         }
     }
@@ -198,6 +205,28 @@ fn clean_path(path: &str) -> String {
         out.push('/');
     }
     out
+}
+
+/// The tracking ID an old product path carries after the ASIN:
+/// `/exec/obidos/ASIN/0596007124/someone-20`, `/o/ASIN/0596007124/someone-20`.
+fn legacy_path_tag(path: &str) -> Option<&str> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let is = |i: usize, word: &str| segments.get(i).is_some_and(|s| s.eq_ignore_ascii_case(word));
+    let after_asin = if is(0, "exec") && is(1, "obidos") && is(2, "asin") {
+        4
+    } else if is(0, "o") && is(1, "asin") {
+        3
+    } else {
+        return None;
+    };
+    let tag = *segments.get(after_asin)?;
+    // Tracking IDs end in a two-digit region suffix: `someone-20`, `jemand-21`.
+    let (name, region) = tag.rsplit_once('-')?;
+    let looks_like_tag = !name.is_empty()
+        && region.len() == 2
+        && region.bytes().all(|b| b.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    looks_like_tag.then_some(tag)
 }
 
 /// The ASIN of a product path, upper-cased, or `None` if the path is not a

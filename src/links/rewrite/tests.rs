@@ -180,6 +180,25 @@ fn rows() -> Vec<Row> {
             product("amazon.com", "B08N5WRWNW"),
             &[foreign("dealsite-20", "miachen-20")],
         ),
+        // A tag in an old path is someone else's tag too; their ascsubtag goes with it.
+        row(
+            "https://www.amazon.com/exec/obidos/ASIN/0596007124/dealsite-20",
+            "https://www.amazon.com/dp/0596007124?tag=miachen-20",
+            product("amazon.com", "0596007124"),
+            &[foreign("dealsite-20", "miachen-20")],
+        ),
+        row(
+            "https://www.amazon.com/o/ASIN/0596007124/dealsite-20/ref=nosim",
+            "https://www.amazon.com/dp/0596007124?tag=miachen-20",
+            product("amazon.com", "0596007124"),
+            &[foreign("dealsite-20", "miachen-20")],
+        ),
+        row(
+            "https://www.amazon.com/dp/B08N5WRWNW?tag=dealsite-20&ascsubtag=their-post&th=1",
+            "https://www.amazon.com/dp/B08N5WRWNW?th=1&tag=miachen-20",
+            product("amazon.com", "B08N5WRWNW"),
+            &[foreign("dealsite-20", "miachen-20")],
+        ),
         row(
             "https://www.amazon.com/dp/B08N5WRWNW?t%61g=hidden-20",
             "https://www.amazon.com/dp/B08N5WRWNW?tag=miachen-20",
