@@ -40,7 +40,11 @@ const PRODUCT_PREFIXES: [&[&str]; 7] = [
 ];
 
 /// Tracking noise, compared ignoring ASCII case.
-const NOISE: [&str; 25] = [
+const NOISE: [&str; 29] = [
+    "ms3_c",
+    "SubscriptionId",
+    "AWSAccessKeyId",
+    "creativeASIN_",
     "ref",
     "ref_",
     "qid",
@@ -93,6 +97,14 @@ pub(super) fn rewrite<'a>(
     marketplace: &'static str,
     rules: Option<&AmazonRules>,
 ) -> Rewrite<'a> {
+    if let Some(inner) = unwrapped(url) {
+        let mut rewritten = rewrite(written, &inner, marketplace, rules);
+        // The wrapped link is a new link; the one written stays only if nothing changed.
+        if let Cow::Borrowed(_) = rewritten.href {
+            rewritten.href = Cow::Borrowed(written);
+        }
+        return rewritten;
+    }
     let asin = asin_from_path(url.path());
     let query = url.query().unwrap_or("");
     let params: Vec<Param<'_>> = query::params(query).collect();
@@ -205,6 +217,36 @@ fn clean_path(path: &str) -> String {
         out.push('/');
     }
     out
+}
+
+/// The link inside a wrapper, as a URL of the same store:
+/// - a sponsored result, `/sspa/click?…&url=%2FName%2Fdp%2FASIN…` or
+///   `/gp/slredirect/picassoRedirect.html?url=…`: the `url` it leads to;
+/// - an old API link with its query percent-encoded into the path,
+///   `/dp/B00015007W%3FSubscriptionId%3D…%26tag%3Dsomeone-20`: the path
+///   with that query restored.
+fn unwrapped(url: &Url) -> Option<Url> {
+    let path = url.path();
+    let is_wrapper =
+        path.eq_ignore_ascii_case("/sspa/click") || path.to_ascii_lowercase().starts_with("/gp/slredirect/");
+    if is_wrapper {
+        let target = url.query_pairs().find(|(name, _)| name == "url").map(|(_, value)| value.into_owned())?;
+        // Only a path of the same store: a wrapper may not lead elsewhere.
+        if !target.starts_with('/') || target.starts_with("//") {
+            return None;
+        }
+        return url.join(&target).ok();
+    }
+    let at = path.to_ascii_lowercase().find("%3f")?;
+    let query = percent_encoding::percent_decode_str(&path[at + 3..]).decode_utf8_lossy().into_owned();
+    let mut inner = url.clone();
+    inner.set_path(&path[..at]);
+    let merged = match url.query() {
+        Some(existing) if !existing.is_empty() => format!("{query}&{existing}"),
+        _ => query,
+    };
+    inner.set_query(Some(&merged));
+    Some(inner)
 }
 
 /// The tracking ID an old product path carries after the ASIN:

@@ -199,6 +199,25 @@ fn rows() -> Vec<Row> {
             product("amazon.com", "B08N5WRWNW"),
             &[foreign("dealsite-20", "miachen-20")],
         ),
+        // Old API links with the query encoded into the path; sponsored-result wrappers.
+        row(
+            "https://www.amazon.com/dp/B00015007W%3FSubscriptionId%3D1TUHR6QJ5SGTPFTF0A02%26tag%3Dsomeone-20%26linkCode%3Dxm2%26camp%3D2025%26creative%3D165953%26creativeASIN%3DB00015007W",
+            "https://www.amazon.com/dp/B00015007W?tag=miachen-20",
+            product("amazon.com", "B00015007W"),
+            &[foreign("someone-20", "miachen-20")],
+        ),
+        row(
+            "https://www.amazon.com/sspa/click?ie=UTF8&spc=MTo1&url=%2FBlue-Yeti-Microphone%2Fdp%2FB00N1YPXW2%2Fref%3Dsr_1_1_sspa%3Fkeywords%3Dmic%26psc%3D1&sp_csd=d2lk",
+            "https://www.amazon.com/dp/B00N1YPXW2?psc=1&tag=miachen-20",
+            product("amazon.com", "B00N1YPXW2"),
+            &[],
+        ),
+        row(
+            "https://www.amazon.com/gp/slredirect/picassoRedirect.html/ref=pa_sp_atf?ie=UTF8&adId=A1&url=%2Fdp%2FB00N1YPXW2%2F%3Fms3_c%3Dx",
+            "https://www.amazon.com/dp/B00N1YPXW2?tag=miachen-20",
+            product("amazon.com", "B00N1YPXW2"),
+            &[],
+        ),
         row(
             "https://www.amazon.com/dp/B08N5WRWNW?t%61g=hidden-20",
             "https://www.amazon.com/dp/B08N5WRWNW?tag=miachen-20",
