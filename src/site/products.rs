@@ -135,8 +135,10 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
     };
     let (url, affiliate, amazon, statement) = match cx.links.route(&raw_url) {
         Ok(link) => {
+            // At the product's own `asin:` or `url:` line, not the next line that mentions "asin".
+            let written = input.asin.as_ref().or(input.url.as_ref()).map_or("asin", |t| t.0.as_str());
             for warning in &link.warnings {
-                warnings.push(locate(Diagnostic::warning(warning.code(), warning.to_string()), "asin"));
+                warnings.push(locate(Diagnostic::warning(warning.code(), warning.to_string()), written));
             }
             (link.href.to_string(), link.is_affiliate(), link.is_amazon(), link.statement)
         }

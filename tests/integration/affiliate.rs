@@ -372,3 +372,17 @@ fn a_stylesheet_that_hides_the_banner_fails_the_build() {
     let unlinked = SiteTest::fixture("affiliate").file("static/print-only.css", ".disclosure { display: none; }\n");
     unlinked.build().ok();
 }
+
+/// A product link's warning stands at that product's own `url:` line, not
+/// at the next line that mentions "asin".
+#[test]
+fn product_link_warnings_point_at_the_products_own_line() {
+    let post = "---\ntitle: Two mics\nproducts:\n  - name: First\n    asin: B06XCKGLTP\n  - name: Second\n    url: https://www.amazon.com/dp/B08N5WRWNW?tag=dealsite-20\n    note: has an asin too\n  - name: Third\n    asin: B000000003\n---\nBody.\n";
+    let built = SiteTest::fixture("affiliate").file("content/posts/two.md", post).build().ok();
+    let warnings = built.warnings();
+    let foreign = warnings
+        .iter()
+        .find(|d| d.code == "foreign-tag-replaced" && d.path.as_deref().is_some_and(|p| p.ends_with("two.md")))
+        .unwrap_or_else(|| panic!("{warnings}"));
+    assert_eq!(foreign.line, Some(7), "{warnings}");
+}
