@@ -236,6 +236,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         }
     };
     let mut settings = settings;
+    diagnostics.extend(std::mem::take(&mut settings.warnings));
     if let Some(name) = &options.theme {
         settings.theme.clone_from(name);
     }

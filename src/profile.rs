@@ -221,6 +221,8 @@ pub struct Settings {
     pub slugs: SlugMode,
     /// The posts' URL pattern, when the profile sets one.
     pub permalink: Option<crate::content::permalink::Pattern>,
+    /// What the profile should fix but that does not stop a build.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Settings {
@@ -290,7 +292,7 @@ pub fn parse(source: &str, path: &Path, base_url_override: Option<&str>) -> Resu
         }
         vec![diagnostic]
     })?;
-    Validator { source, path, errors: Vec::new() }.settings(profile, base_url_override)
+    Validator { source, path, errors: Vec::new(), warnings: Vec::new() }.settings(profile, base_url_override)
 }
 
 fn toml_message(err: &toml::de::Error) -> String {
@@ -303,6 +305,7 @@ struct Validator<'a> {
     source: &'a str,
     path: &'a Path,
     errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl Validator<'_> {
@@ -398,6 +401,7 @@ impl Validator<'_> {
                 if language == "ja" || language.starts_with("ja-") { SlugMode::Unicode } else { SlugMode::default() }
             }),
             permalink,
+            warnings: self.warnings,
             profile,
         })
     }
@@ -442,6 +446,7 @@ impl Validator<'_> {
         if let Some(amazon) = &affiliate.amazon {
             if let Some(tag) = &amazon.tag {
                 self.check_tag(tag);
+                self.check_tag_suffix(&amazon_marketplace(amazon), tag);
             }
             if let Some(market) = &amazon.marketplace {
                 self.check_marketplace_value(market);
@@ -449,6 +454,7 @@ impl Validator<'_> {
             for (market, tag) in &amazon.tags {
                 self.check_marketplace(market, tag.span().start);
                 self.check_tag(tag);
+                self.check_tag_suffix(&normalise_domain(market), tag);
             }
         }
         for (index, program) in affiliate.programs.iter().enumerate() {
@@ -522,6 +528,24 @@ impl Validator<'_> {
                 message.push_str(&format!(" (did you mean `{best}`?)"));
             }
             self.error_at(market.span().start, message);
+        }
+    }
+
+    /// A tag with another region's suffix (`-20` on amazon.de) earns
+    /// nothing there: said once, here, not at every link.
+    fn check_tag_suffix(&mut self, marketplace: &str, tag: &Spanned<String>) {
+        let t = tag.get_ref();
+        if let Some(expected) = crate::links::expected_tag_suffix(marketplace)
+            && !t.ends_with(expected)
+        {
+            let diagnostic = Diagnostic::warning(
+                Code::TagSuffixMismatch,
+                format!("your Amazon tag \"{t}\" for {marketplace} should end in \"{expected}\" like every tag of that store"),
+            )
+            .with_hint("copy the tracking ID from that store's Associates Central")
+            .at(self.path)
+            .with_offset(self.source, tag.span().start);
+            self.warnings.push(diagnostic);
         }
     }
 
@@ -613,6 +637,17 @@ mod tests {
 
     fn parse_ok(source: &str) -> Settings {
         parse(source, Path::new("profile.toml"), None).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn a_tag_with_another_regions_suffix_is_one_warning_at_its_line() {
+        let settings = parse_ok(
+            "name = \"M\"\n[affiliate.amazon]\ntag = \"m-20\"\n[affiliate.amazon.tags]\n\"amazon.de\" = \"m-20\"\n",
+        );
+        let warnings: Vec<(String, Option<usize>)> =
+            settings.warnings.iter().map(|w| (w.code.to_string(), w.line)).collect();
+        assert_eq!(warnings, [("tag-suffix-mismatch".to_owned(), Some(5))]);
+        assert!(settings.warnings[0].message.contains("\"m-20\" for amazon.de should end in \"-21\""));
     }
 
     #[test]

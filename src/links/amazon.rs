@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use url::Url;
 
-use super::hosts::{expected_tag_suffix, marketplace_of_host, strip_prefix_ignore_case};
+use super::hosts::{marketplace_of_host, strip_prefix_ignore_case};
 use super::outcome::{LinkKind, LinkWarning, Rewrite};
 use super::query::{self, Param};
 use super::rules::AmazonRules;
@@ -131,16 +131,8 @@ pub(super) fn rewrite<'a>(
         return Rewrite { href: Cow::Borrowed(written), kind: kind(asin, tagged), warnings };
     };
 
+    // A tag with the wrong regional suffix is the profile's to report, once.
     let mut warnings = Vec::new();
-    if let Some(expected) = expected_tag_suffix(marketplace)
-        && !tag.ends_with(expected)
-    {
-        warnings.push(LinkWarning::TagSuffixMismatch {
-            marketplace: marketplace.to_owned(),
-            tag: tag.clone(),
-            expected_suffix: expected.to_owned(),
-        });
-    }
     let foreign = existing_tags.clone().find(|found| found != tag);
     if let Some(found) = &foreign {
         warnings.push(LinkWarning::ForeignTagReplaced { found: found.to_string(), replaced_with: tag.clone() });
@@ -303,6 +295,7 @@ fn parse_asin(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::links::expected_tag_suffix;
 
     #[test]
     fn asins() {

@@ -99,15 +99,6 @@ pub enum LinkWarning {
         /// The tag the link carries.
         tag: String,
     },
-    /// The creator's tag for a marketplace has the wrong regional suffix.
-    TagSuffixMismatch {
-        /// The marketplace domain.
-        marketplace: String,
-        /// The configured tag.
-        tag: String,
-        /// The suffix Amazon uses there, e.g. `"-21"`.
-        expected_suffix: String,
-    },
     /// An Amazon short link (`amzn.to`, `a.co`, …), kept as written: where
     /// it leads and which tag it carries cannot be checked offline.
     UnverifiableShortLink,
@@ -122,7 +113,6 @@ impl LinkWarning {
             LinkWarning::ForeignTagReplaced { .. } => Code::ForeignTagReplaced,
             LinkWarning::MissingTag { .. } => Code::MissingTag,
             LinkWarning::TagKept { .. } => Code::UnknownTagKept,
-            LinkWarning::TagSuffixMismatch { .. } => Code::TagSuffixMismatch,
             LinkWarning::UnverifiableShortLink => Code::UnverifiableShortLink,
             LinkWarning::MalformedUrl => Code::MalformedUrl,
         }
@@ -153,11 +143,6 @@ impl fmt::Display for LinkWarning {
                 "this {marketplace} link carries the tag \"{tag}\" and your profile has no \
                  tag for that store to check it against; it was left as it is, so make sure \
                  it is yours"
-            ),
-            LinkWarning::TagSuffixMismatch { marketplace, tag, expected_suffix } => write!(
-                f,
-                "your Amazon tag \"{tag}\" for {marketplace} should end in \
-                 \"{expected_suffix}\" like every tag of that store; check it in profile.toml"
             ),
             LinkWarning::UnverifiableShortLink => f.write_str(
                 "Amazon short links (amzn.to, a.co) cannot be checked when building; make sure \
