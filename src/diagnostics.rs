@@ -98,6 +98,8 @@ pub enum Code {
     UnsupportedTag,
     /// A Markdown link inside an HTML block, shown as text.
     MarkdownInHtml,
+    /// An Amazon link whose tag was an unfilled template placeholder.
+    PlaceholderTag,
     /// A price on an Amazon product.
     AmazonPrice,
     /// Amazon's customer ratings copied into a product.
@@ -128,7 +130,7 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order above.
-    pub const ALL: [Self; 40] = [
+    pub const ALL: [Self; 41] = [
         Self::Usage,
         Self::Profile,
         Self::Theme,
@@ -156,6 +158,7 @@ impl Code {
         Self::HotlinkedImage,
         Self::UnsupportedTag,
         Self::MarkdownInHtml,
+        Self::PlaceholderTag,
         Self::AmazonPrice,
         Self::AmazonRatings,
         Self::ForeignTagReplaced,
@@ -201,6 +204,7 @@ impl Code {
             Self::HotlinkedImage => "hotlinked-image",
             Self::UnsupportedTag => "unsupported-tag",
             Self::MarkdownInHtml => "markdown-in-html",
+            Self::PlaceholderTag => "placeholder-tag",
             Self::AmazonPrice => "amazon-price",
             Self::AmazonRatings => "amazon-ratings",
             Self::ForeignTagReplaced => "foreign-tag-replaced",

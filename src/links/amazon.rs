@@ -135,7 +135,14 @@ pub(super) fn rewrite<'a>(
     let mut warnings = Vec::new();
     let foreign = existing_tags.clone().find(|found| found != tag);
     if let Some(found) = &foreign {
-        warnings.push(LinkWarning::ForeignTagReplaced { found: found.to_string(), replaced_with: tag.clone() });
+        let (found, replaced_with) = (found.to_string(), tag.clone());
+        // `{{site.affid}}`, `{% … %}`, `${TAG}`: a template's placeholder, not somebody's tag.
+        let placeholder = found.contains(['{', '}', '$', '%', '<', '>']);
+        warnings.push(if placeholder {
+            LinkWarning::PlaceholderTagReplaced { found, replaced_with }
+        } else {
+            LinkWarning::ForeignTagReplaced { found, replaced_with }
+        });
     }
     // Another creator's sub-tracking goes with their tag.
     let keeps = |name: &str| !(foreign.is_some() && name.eq_ignore_ascii_case("ascsubtag"));

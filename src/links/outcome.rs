@@ -86,6 +86,14 @@ pub enum LinkWarning {
         /// The creator's tag now on the link.
         replaced_with: String,
     },
+    /// The link's tag was a template placeholder left unfilled
+    /// (`{{site.affid}}`); the creator's tag replaced it.
+    PlaceholderTagReplaced {
+        /// The placeholder as it was in the link.
+        found: String,
+        /// The creator's tag now on the link.
+        replaced_with: String,
+    },
     /// The creator is an Associate but has no tag for this marketplace, so
     /// the link was left as written.
     MissingTag {
@@ -111,6 +119,7 @@ impl LinkWarning {
     pub fn code(&self) -> Code {
         match self {
             LinkWarning::ForeignTagReplaced { .. } => Code::ForeignTagReplaced,
+            LinkWarning::PlaceholderTagReplaced { .. } => Code::PlaceholderTag,
             LinkWarning::MissingTag { .. } => Code::MissingTag,
             LinkWarning::TagKept { .. } => Code::UnknownTagKept,
             LinkWarning::UnverifiableShortLink => Code::UnverifiableShortLink,
@@ -128,6 +137,11 @@ impl fmt::Display for LinkWarning {
                 f,
                 "this Amazon link carried the tag \"{found}\"; it now carries your tag \
                  for its store, \"{replaced_with}\""
+            ),
+            LinkWarning::PlaceholderTagReplaced { found, replaced_with } => write!(
+                f,
+                "this Amazon link held the unfilled placeholder \"{found}\" where its tag belongs; \
+                 it now carries your tag, \"{replaced_with}\""
             ),
             LinkWarning::MissingTag { marketplace } => {
                 let example = super::hosts::expected_tag_suffix(marketplace).unwrap_or("");

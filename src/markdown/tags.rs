@@ -31,7 +31,8 @@ pub struct Unsupported {
     pub offset: usize,
     /// What was written.
     pub written: String,
-    /// Why it was left.
+    /// What became of it and why, following the text as written:
+    /// "is shown as written: an unknown tag".
     pub why: &'static str,
 }
 
@@ -45,6 +46,8 @@ pub struct Expanded<'a> {
     /// Where each line of `text` starts, and where its line starts in the
     /// original (a line may stand for two, joined).
     anchors: Option<Vec<(usize, usize)>>,
+    /// The body as written.
+    body: &'a str,
 }
 
 impl Expanded<'_> {
@@ -55,7 +58,12 @@ impl Expanded<'_> {
         let line = anchors.partition_point(|&(start, _)| start <= offset).saturating_sub(1);
         let (new_start, original_start) = anchors[line];
         let line_end = anchors.get(line + 1).map_or(usize::MAX, |&(_, next)| next.saturating_sub(1));
-        (original_start + (offset - new_start)).min(line_end)
+        let mut at = (original_start + (offset - new_start)).min(line_end).min(self.body.len());
+        // Inside a replacement the column is approximate: never inside a character.
+        while !self.body.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
     }
 }
 
@@ -75,17 +83,21 @@ const CODE_BLOCKS: [(&str, &str); 3] =
 /// Expands the tags of `body`.
 pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
     if !body.contains("{%") && !body.contains("{{") && !body.contains("{:") && !body.contains("markdown=") {
-        return Expanded { text: Cow::Borrowed(body), unsupported: Vec::new(), anchors: None };
+        return Expanded { text: Cow::Borrowed(body), unsupported: Vec::new(), anchors: None, body };
     }
-    let mut out = Expander { variables, text: String::with_capacity(body.len() + 64), unsupported: Vec::new() };
     let lines: Vec<&str> = body.split_inclusive('\n').collect();
-    let mut anchors = Vec::with_capacity(lines.len());
+    let mut out = Expander {
+        variables,
+        text: String::with_capacity(body.len() + 64),
+        unsupported: Vec::new(),
+        anchors: Vec::with_capacity(lines.len()),
+    };
     let mut state = State::Normal;
     let mut offset = 0;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        anchors.push((out.text.len(), offset));
+        out.anchors.push((out.text.len(), offset));
         let ending = &line[line.trim_end_matches(['\n', '\r']).len()..];
         let content = &line[..line.len() - ending.len()];
         let trimmed = content.trim();
@@ -138,7 +150,7 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
                     if !footer.is_empty() {
                         // The attribution is a paragraph of its own, on a line of its own.
                         out.text.push_str(">\n");
-                        anchors.push((out.text.len(), offset));
+                        out.anchors.push((out.text.len(), offset));
                     }
                     out.text.push_str(footer);
                     State::Normal
@@ -163,7 +175,7 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
                     // kramdown's `<div markdown="1">`: the HTML block ends after its tag, so what follows is Markdown.
                     out.inline(&opening, offset);
                     out.text.push_str(if ending.is_empty() { "\n" } else { ending });
-                    anchors.push((out.text.len(), offset + line.len()));
+                    out.anchors.push((out.text.len(), offset + line.len()));
                     State::Normal
                 } else {
                     match kramdown_span_ial(content) {
@@ -185,7 +197,7 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
         out.text.push('\n');
         out.text.push_str(&fence);
     }
-    Expanded { text: Cow::Owned(out.text), unsupported: out.unsupported, anchors: Some(anchors) }
+    Expanded { text: Cow::Owned(out.text), unsupported: out.unsupported, anchors: Some(out.anchors), body }
 }
 
 /// Whether a line ends inside `{{ … }}` or `{% … %}`, the rest on the next line.
@@ -210,6 +222,9 @@ struct Expander<'v> {
     variables: &'v Variables,
     text: String,
     unsupported: Vec<Unsupported>,
+    /// Where the text after each line start and each replacement begins,
+    /// in `text` and in the body as written.
+    anchors: Vec<(usize, usize)>,
 }
 
 impl Expander<'_> {
@@ -266,6 +281,7 @@ impl Expander<'_> {
                             let close = tail[e..].find("%}").map_or(tail.len(), |c| e + c + 2);
                             at += end + close;
                             rest = &tail[close..];
+                            self.anchors.push((self.text.len(), at));
                             continue;
                         }
                         None => {
@@ -286,12 +302,14 @@ impl Expander<'_> {
                     None => self.unsupported.push(Unsupported {
                         offset: here,
                         written: written.to_owned(),
-                        why: "a variable shopfront does not know, written as nothing (add it under [liquid] in profile.toml)",
+                        why: "is a variable shopfront does not know, so it is written as nothing (give it a value under [liquid] in profile.toml)",
                     }),
                 }
             }
             at += end;
             rest = &rest[end..];
+            // What follows a replacement keeps its own column.
+            self.anchors.push((self.text.len(), at));
         }
         self.text.push_str(rest);
         State::Normal
@@ -355,10 +373,14 @@ impl Expander<'_> {
             Some(html) => self.text.push_str(&html),
             None => {
                 let why = match name {
-                    "include" | "include_relative" | "include_code" => "includes read files of the blog's theme",
-                    "link" => "a link needs a text and a URL, or a file of the site",
-                    "assign" | "capture" | "for" | "if" | "unless" | "case" | "comment" => "Liquid logic is not run",
-                    _ => "an unknown tag",
+                    "include" | "include_relative" | "include_code" => {
+                        "is shown as written: includes read files of the blog's theme"
+                    }
+                    "link" => "is shown as written: a link needs a text and a URL, or a file of the site",
+                    "assign" | "capture" | "for" | "if" | "unless" | "case" | "comment" => {
+                        "is shown as written: Liquid logic is not run"
+                    }
+                    _ => "is shown as written: an unknown tag",
                 };
                 self.keep(written, offset, why);
             }
@@ -406,7 +428,7 @@ impl Expander<'_> {
 
     /// Drops a kramdown attribute list, saying so once a post.
     fn kramdown(&mut self, written: &str, offset: usize) {
-        const WHY: &str = "kramdown attribute lists (`{: .class}`, `{:toc}`) are not applied; this one and any others in the post are left out";
+        const WHY: &str = "is left out: kramdown attribute lists (`{: .class}`, `{:toc}`) are not applied, here or anywhere else in the post";
         if !self.unsupported.iter().any(|u| u.why == WHY) {
             self.unsupported.push(Unsupported { offset, written: written.to_owned(), why: WHY });
         }
@@ -822,8 +844,9 @@ mod tests {
         // `[x]` on the last line is at the same place in both.
         let new = expanded.text.find("[x]").unwrap();
         assert_eq!(expanded.original_offset(new), body.find("[x]").unwrap());
-        // Lines are exact; columns are kept as they are, within the line.
-        let long = expand("{{ site.title }} and [y](z)\n", &vars());
-        assert_eq!(long.original_offset(long.text.find("[y]").unwrap()), "Notes and ".len());
+        // After a replacement, columns are those of the body as written.
+        let line = "{{ site.title }} and [y](z)\n";
+        let long = expand(line, &vars());
+        assert_eq!(long.original_offset(long.text.find("[y]").unwrap()), line.find("[y]").unwrap());
     }
 }

@@ -614,7 +614,7 @@ impl Resolver<'_, '_> {
         }
         for tag in &rendered.unsupported {
             self.findings.add(Code::UnsupportedTag, Severity::Warning, || {
-                let message = format!("`{}` is shown as written: {}", tag.written, tag.why);
+                let message = format!("`{}` {}", tag.written, tag.why);
                 document.at_body_offset(Diagnostic::warning(Code::UnsupportedTag, message), tag.offset)
             });
         }

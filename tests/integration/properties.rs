@@ -176,6 +176,8 @@ const MARKDOWN_PIECES: &[&str] = &[
     "{% note %}",
     "{{ site.baseurl }}",
     "{{ page.x[0] | relative_url }}",
+    "{{ page.título }}",
+    "é",
     "{{ site.url\n",
     "{%",
     "}}",

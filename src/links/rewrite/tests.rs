@@ -211,6 +211,16 @@ fn rows() -> Vec<Row> {
             product("amazon.com", "B00N1YPXW2"),
             &[],
         ),
+        // An unfilled template placeholder is not somebody's tag.
+        row(
+            "https://www.amazon.com/dp/B08N5WRWNW?tag={{site.affid}}",
+            "https://www.amazon.com/dp/B08N5WRWNW?tag=miachen-20",
+            product("amazon.com", "B08N5WRWNW"),
+            &[LinkWarning::PlaceholderTagReplaced {
+                found: "{{site.affid}}".into(),
+                replaced_with: "miachen-20".into(),
+            }],
+        ),
         row(
             "https://www.amazon.com/dp/B08N5WRWNW?t%61g=hidden-20",
             "https://www.amazon.com/dp/B08N5WRWNW?tag=miachen-20",
@@ -582,6 +592,7 @@ fn warnings_read_as_one_line() {
         missing("amazon.nl"),
         missing("amazon.sg"),
         kept("amazon.pl", "ktos-21"),
+        LinkWarning::PlaceholderTagReplaced { found: "{{site.affid}}".into(), replaced_with: "miachen-20".into() },
         SHORT,
         LinkWarning::MalformedUrl,
     ];
