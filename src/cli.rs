@@ -199,4 +199,7 @@ pub(crate) struct BuildArgs {
     /// Minify the HTML: drop comments and collapse whitespace (not in pre, script, style).
     #[arg(long)]
     pub minify: bool,
+    /// Fail on what `shopfront init` wrote for you to replace (sample tag, name, ASINs, example.com), as `check` does.
+    #[arg(long)]
+    pub strict: bool,
 }

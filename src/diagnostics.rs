@@ -100,6 +100,8 @@ pub enum Code {
     MarkdownInHtml,
     /// An Amazon link whose tag was an unfilled template placeholder.
     PlaceholderTag,
+    /// What `init` wrote for the creator to replace, still there.
+    Placeholder,
     /// A price on an Amazon product.
     AmazonPrice,
     /// Amazon's customer ratings copied into a product.
@@ -130,7 +132,7 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order above.
-    pub const ALL: [Self; 41] = [
+    pub const ALL: [Self; 42] = [
         Self::Usage,
         Self::Profile,
         Self::Theme,
@@ -159,6 +161,7 @@ impl Code {
         Self::UnsupportedTag,
         Self::MarkdownInHtml,
         Self::PlaceholderTag,
+        Self::Placeholder,
         Self::AmazonPrice,
         Self::AmazonRatings,
         Self::ForeignTagReplaced,
@@ -205,6 +208,7 @@ impl Code {
             Self::UnsupportedTag => "unsupported-tag",
             Self::MarkdownInHtml => "markdown-in-html",
             Self::PlaceholderTag => "placeholder-tag",
+            Self::Placeholder => "placeholder",
             Self::AmazonPrice => "amazon-price",
             Self::AmazonRatings => "amazon-ratings",
             Self::ForeignTagReplaced => "foreign-tag-replaced",

@@ -92,6 +92,8 @@ pub struct BuildOptions {
     pub theme: Option<String>,
     /// Minify the HTML pages (`build` only).
     pub minify: bool,
+    /// Refuse what `init` wrote for the creator to replace (`check` always does).
+    pub strict: bool,
 }
 
 impl BuildOptions {
@@ -269,6 +271,21 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
     static_files.extend(site_static.iter().cloned());
     let static_complete = !walk.errors.iter().any(Diagnostic::is_error);
     diagnostics.extend(walk.errors);
+    // The avatar is an image on every page: a missing file is a broken image.
+    if let Some(avatar) = &settings.profile.avatar
+        && static_complete
+    {
+        let written = avatar.get_ref().trim();
+        let path = written.trim_start_matches('/');
+        if !written.contains("://") && !written.is_empty() && !static_files.contains(path) {
+            diagnostics.push(
+                Diagnostic::error(Code::BrokenLink, format!("broken image: the avatar `{written}` is not a file under static/"))
+                    .with_hint("put the picture in static/ (e.g. static/images/me.jpg and avatar = \"images/me.jpg\"), or give an https URL")
+                    .at(profile::FILE_NAME)
+                    .with_offset(&profile_text, avatar.span().start),
+            );
+        }
+    }
     let fingerprint = {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -297,6 +314,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
     if let Some(site) = site.as_ref() {
         diagnostics.extend(compliance::links::check(site, &static_files));
         diagnostics.extend(shadowed_static_files(site, &site_static));
+        diagnostics.extend(compliance::placeholders::check(site, &profile_text, options.strict));
     }
     compliance::collapse_repeats(&mut diagnostics);
     match (site, theme) {
@@ -312,6 +330,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
 /// every page is rendered and verified, then thrown away. Returns every
 /// finding, errors and warnings, sorted by file.
 pub fn check(options: &BuildOptions) -> Diagnostics {
+    let options = &BuildOptions { strict: true, ..options.clone() };
     match prepare(options, &mut PostCache::default()) {
         Ok(Prepared { pages, warnings, hiding, .. }) => {
             let mut findings = warnings;

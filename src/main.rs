@@ -295,6 +295,7 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
         drafts: args.drafts,
         theme: args.theme,
         minify: args.minify,
+        strict: args.strict,
     };
     match shopfront::build(&options) {
         Ok(report) => {

@@ -11,6 +11,7 @@
 pub mod content;
 pub mod css;
 pub mod links;
+pub mod placeholders;
 pub mod report;
 pub mod visible;
 

@@ -94,8 +94,41 @@ fn init_then_build_works_from_an_empty_folder() {
         command
     };
     shopfront().args(["init", "my-shop"]).assert().success().stderr(contains("Created a site"));
-    shopfront().args(["build", "--root", "my-shop"]).assert().success();
+    // It builds at once, and says in one warning what is still to replace.
+    let built = shopfront().args(["build", "--root", "my-shop", "--verbose"]).assert().success();
+    let stderr = String::from_utf8_lossy(&built.get_output().stderr).into_owned();
+    assert_eq!(stderr.matches("what `shopfront init` wrote for you to replace").count(), 1, "{stderr}");
     assert!(site.join("public/posts/my-desk-setup/index.html").is_file());
+    // What deploys — check, build --strict — refuses it, naming each placeholder and where.
+    let refused = shopfront().args(["check", "--root", "my-shop"]).assert().code(1);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    for placeholder in [
+        "\"Your Name\" (profile.toml:2)",
+        "\"yourtag-20\"",
+        "https://example.com",
+        "yourhandle",
+        "sample ASIN B00000000",
+    ] {
+        assert!(stderr.contains(placeholder), "{placeholder}: {stderr}");
+    }
+    shopfront()
+        .args(["build", "--root", "my-shop", "--strict"])
+        .assert()
+        .code(1)
+        .stderr(contains("wrote for you to replace"));
+    // With the creator's own details, it checks clean.
+    let profile = std::fs::read_to_string(site.join("profile.toml")).unwrap();
+    let profile = profile
+        .replace("Your Name", "Mia Chen")
+        .replace("yourhandle", "miachen")
+        .replace("yourtag-", "miachen-")
+        .replace("https://example.com", "https://mia.example");
+    std::fs::write(site.join("profile.toml"), profile).unwrap();
+    for post in std::fs::read_dir(site.join("content/posts")).unwrap() {
+        let path = post.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap().replace("B00000000", "B0DESKLMP");
+        std::fs::write(&path, text).unwrap();
+    }
     shopfront().args(["check", "--root", "my-shop"]).assert().success().stderr(contains("No problems found."));
     // A second init refuses, and touches nothing.
     let before = crate::support::snapshot(&site.join("content"));
@@ -147,4 +180,16 @@ fn an_unknown_theme_is_blamed_on_where_it_was_named() {
     let output = site.cli().args(["--color", "never", "build"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("there is no theme `nosuch`") && stderr.contains("profile.toml:3:9"), "{stderr}");
+}
+
+/// An avatar that is not there is a broken image on every page: an error at
+/// its line in the profile, not a silent `<img>`.
+#[test]
+fn a_missing_avatar_is_an_error_at_its_line() {
+    let site = SiteTest::new().edit("profile.toml", |p| p.replace("[site]", "avatar = \"me.jpg\"\n\n[site]"));
+    let failed = site.build();
+    let error = failed.only_error();
+    assert!(error.message.contains("the avatar `me.jpg` is not a file under static/"), "{}", error.message);
+    assert_eq!(error.line, Some(3));
+    site.file("static/me.jpg", "jpg").build().ok();
 }
