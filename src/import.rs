@@ -207,7 +207,13 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
         mapped("subtitle/description → tagline");
     }
 
-    let base = config.text(&["url"]).filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    // Hexo's and Jekyll's own samples (`http://example.com`, `http://yoursite.com`) are no address.
+    let sample = |url: &str| {
+        url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).is_some_and(|host| {
+            matches!(host.trim_start_matches("www."), "example.com" | "example.org" | "example.net" | "yoursite.com")
+        })
+    };
+    let base = config.text(&["url"]).filter(|u| (u.starts_with("http://") || u.starts_with("https://")) && !sample(u));
     let sub_path = match generator {
         Generator::Hexo => config.text(&["root"]),
         Generator::Jekyll => config.text(&["baseurl"]),
@@ -223,7 +229,9 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
             site.push(format!("base_url = {}", quote(&base_url)));
             mapped(if generator == Generator::Hexo { "url + root → base_url" } else { "url + baseurl → base_url" });
         }
-        None => comments.push("base_url: the blog's `url` is not an http(s) address; set it before you publish".into()),
+        None => comments.push(
+            "base_url: the blog's `url` is not its address (missing, a sample such as example.com, or not http(s)); set it before you publish".into(),
+        ),
     }
     if let Some(title) = &title {
         site.push(format!("title = {}", quote(title)));
