@@ -240,3 +240,27 @@ fn every_theme_loads_the_one_search_script() {
         }
     }
 }
+
+/// The creator's own score is labelled as theirs wherever it shows, cards
+/// and comparison rows included: bare stars read as Amazon's customer
+/// rating, which Amazon forbids showing.
+#[test]
+fn every_rating_on_every_page_says_whose_it_is() {
+    let own = scraper::Selector::parse(".rating").unwrap();
+    let hidden = scraper::Selector::parse(".sr-only").unwrap();
+    for theme in theme_names() {
+        let built = example_with(&theme);
+        let mut seen = 0;
+        for file in built.html_files() {
+            let page = built.html(&file);
+            for rating in page.0.select(&own) {
+                let spoken: String = rating.select(&hidden).flat_map(|e| e.text()).collect();
+                let all: String = rating.text().collect();
+                let shown = all.replace(&spoken, "");
+                assert!(shown.contains("my rating") || shown.contains("’s rating"), "{theme} {file}: {shown:?}");
+                seen += 1;
+            }
+        }
+        assert!(seen > 10, "{theme}: only {seen} ratings found");
+    }
+}
