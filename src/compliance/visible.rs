@@ -313,9 +313,8 @@ fn is_void(name: &str) -> bool {
 /// absolute, so it is written one of those ways: `false` is safe.
 pub fn may_carry_affiliate_content(html: &str, links: &LinkPolicy) -> bool {
     let decoded = if html.contains('&') { crate::html::decode_entities(html) } else { html.to_owned() };
-    // Case does not decide whether a URL is an affiliate one.
-    let text = decoded.replace("\\/", "/").to_ascii_lowercase();
-    if text.contains("<base") {
+    let text = if decoded.contains("\\/") { decoded.replace("\\/", "/") } else { decoded };
+    if positions_ignoring_case(&text, "<base").next().is_some() {
         return true;
     }
     let affiliate =
@@ -325,20 +324,29 @@ pub fn may_carry_affiliate_content(html: &str, links: &LinkPolicy) -> bool {
             .unwrap_or(tail.len())
     };
     // `//host/…` (also protocol-relative) and `http:`/`https:` in any
-    // spelling a browser accepts (`https:www.…`, `https:\\www.…`).
+    // spelling a browser accepts (`HTTPS:www.…`, `https:\\www.…`).
     for (at, _) in text.match_indices("//") {
         let tail = &text[at + 2..];
         if affiliate(&format!("https://{}", &tail[..token_end(tail)])) {
             return true;
         }
     }
-    for (at, _) in text.match_indices("http") {
+    for at in positions_ignoring_case(&text, "http") {
         let tail = &text[at..];
-        if (tail.starts_with("http:") || tail.starts_with("https:")) && affiliate(&tail[..token_end(tail)]) {
+        let scheme = tail.as_bytes().get(4..6).map(|b| b.to_ascii_lowercase());
+        if matches!(scheme.as_deref(), Some([b':', _] | [b's', b':'])) && affiliate(&tail[..token_end(tail)]) {
             return true;
         }
     }
     false
+}
+
+/// Where `needle` (ASCII, lower-case) starts in `text`, in any case.
+fn positions_ignoring_case<'t>(text: &'t str, needle: &'t str) -> impl Iterator<Item = usize> + 't {
+    let (bytes, wanted) = (text.as_bytes(), needle.as_bytes());
+    (0..bytes.len().saturating_sub(wanted.len() - 1)).filter(move |&i| {
+        bytes[i].to_ascii_lowercase() == wanted[0] && bytes[i..i + wanted.len()].eq_ignore_ascii_case(wanted)
+    })
 }
 
 /// A relative URL under `<base href>` as the browser resolves it.
