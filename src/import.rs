@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::content::slugs;
+use crate::content::{is_markdown, slugs};
 use crate::site::routes::{RESERVED, RESERVED_FILES};
 
 /// The blog generator an import reads.
@@ -455,12 +455,6 @@ fn jekyll_permalink(config: &Config<'_>) -> String {
     config.text(&["permalink"]).unwrap_or_else(|| "date".to_owned())
 }
 
-fn is_markdown(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "md" | "markdown" | "mdown" | "mkd" | "mkdn"))
-}
-
 /// Whether a file starts with YAML front matter (Jekyll processes it).
 fn has_front_matter(path: &Path) -> bool {
     use std::io::Read;
@@ -493,17 +487,30 @@ fn files_under(dir: &Path, skip: Option<&Path>) -> Result<Vec<PathBuf>, ImportEr
     Ok(found)
 }
 
-/// Posts from `folder` into `content/posts/`, in their folders. Hexo's
+/// Posts from `parent/_posts` (`shown` is `parent` as the creator knows it:
+/// `source/` for Hexo) into `content/posts/`, in their folders. Hexo's
 /// asset folders (`foo.md` with `foo/`) come along as they are: the build
-/// reads them.
+/// reads them. Drafts stay behind, and the report says so.
 fn posts(
-    folder: &Path,
+    src: &Path,
+    parent: &Path,
+    shown: &str,
     skip: Option<&Path>,
     files: &mut BTreeMap<PathBuf, Source>,
     report: &mut Report,
 ) -> Result<(), ImportError> {
+    let folder = parent.join("_posts");
+    if !folder.is_dir() {
+        let folder = if shown.is_empty() { "_posts" } else { "source/_posts" };
+        return Err(ImportError::NoPosts { path: src.to_path_buf(), folder });
+    }
+    if parent.join("_drafts").is_dir() {
+        report
+            .not_mapped
+            .push(format!("{shown}_drafts (drafts stay in the blog; copy one to content/posts/ with `draft: true`)"));
+    }
     let posts_dir = Path::new("content/posts");
-    for relative in files_under(folder, skip)? {
+    for relative in files_under(&folder, skip)? {
         let from = folder.join(&relative);
         if is_markdown(&relative) {
             files.insert(posts_dir.join(&relative), Source::File(from));
@@ -560,16 +567,7 @@ fn hexo_files(
     report: &mut Report,
 ) -> Result<(), ImportError> {
     let source = src.join(config.text(&["source_dir"]).unwrap_or_else(|| "source".to_owned()));
-    let posts_dir = source.join("_posts");
-    if !posts_dir.is_dir() {
-        return Err(ImportError::NoPosts { path: src.to_path_buf(), folder: "source/_posts" });
-    }
-    posts(&posts_dir, skip, files, report)?;
-    if source.join("_drafts").is_dir() {
-        report
-            .not_mapped
-            .push("source/_drafts (drafts stay in the blog; copy one to content/posts/ with `draft: true`)".into());
-    }
+    posts(src, &source, "source/", skip, files, report)?;
     for relative in files_under(&source, skip)? {
         // `_posts`, `_drafts`, `_data`: Hexo's own folders and files.
         if relative.components().next().is_some_and(|c| c.as_os_str().to_string_lossy().starts_with('_')) {
@@ -613,16 +611,7 @@ fn jekyll_files(
     files: &mut BTreeMap<PathBuf, Source>,
     report: &mut Report,
 ) -> Result<(), ImportError> {
-    let posts_dir = src.join("_posts");
-    if !posts_dir.is_dir() {
-        return Err(ImportError::NoPosts { path: src.to_path_buf(), folder: "_posts" });
-    }
-    posts(&posts_dir, skip, files, report)?;
-    if src.join("_drafts").is_dir() {
-        report
-            .not_mapped
-            .push("_drafts (drafts stay in the blog; copy one to content/posts/ with `draft: true`)".into());
-    }
+    posts(src, src, "", skip, files, report)?;
     let excluded = config.list("exclude");
     let mut processed = 0;
     for relative in files_under(src, skip)? {

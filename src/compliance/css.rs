@@ -29,7 +29,7 @@ impl Hiding {
     /// The hiding selectors of the stylesheets a page links: `<link
     /// rel="stylesheet" href>`, relative to the page at `page_path` or the
     /// site's root under `base_path`.
-    pub fn for_page(&self, html: &str, page_path: &str, base_path: &str) -> Vec<lol_html::Selector> {
+    pub fn for_page(&self, html: &str, page_path: &str, base_path: &str) -> Vec<&lol_html::Selector> {
         let mut selectors = Vec::new();
         if self.by_path.is_empty() {
             return selectors;
@@ -42,7 +42,7 @@ impl Hiding {
             };
             let path = normalise_path(path);
             if let Some(found) = self.by_path.get(&path) {
-                selectors.extend(found.iter().cloned());
+                selectors.extend(found);
             }
         }
         selectors
@@ -74,32 +74,24 @@ fn normalise_path(path: &str) -> String {
 
 /// The `href` of every `<link rel="stylesheet">` in a page.
 fn linked_stylesheets(html: &str) -> Vec<String> {
-    let lower = html.to_ascii_lowercase();
     let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(at) = lower[from..].find("<link") {
-        let start = from + at;
-        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+    for start in crate::html::positions_ignoring_case(html, "<link") {
+        let end = html[start..].find('>').map_or(html.len(), |e| start + e);
         let tag = &html[start..end];
-        if tag.to_ascii_lowercase().contains("stylesheet")
+        if crate::html::positions_ignoring_case(tag, "stylesheet").next().is_some()
             && let Some(href) = attribute(tag, "href")
         {
             found.push(crate::html::decode_entities(href));
         }
-        from = end;
     }
     found
 }
 
-/// The value of `name` in a start tag's text.
+/// The value of `name` (lower-case) in a start tag's text.
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let lower = tag.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(at) = lower[from..].find(name) {
-        let start = from + at;
-        from = start + name.len();
-        let before_ok = start > 0 && lower.as_bytes()[start - 1].is_ascii_whitespace();
-        let after = tag[from..].trim_start();
+    for start in crate::html::positions_ignoring_case(tag, name) {
+        let before_ok = start > 0 && tag.as_bytes()[start - 1].is_ascii_whitespace();
+        let after = tag[start + name.len()..].trim_start();
         if !before_ok || !after.starts_with('=') {
             continue;
         }

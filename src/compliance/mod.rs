@@ -109,7 +109,7 @@ pub fn check_page(
     html: &str,
     expected: Option<&Expected<'_>>,
     links: &LinkPolicy,
-    hiding: &[lol_html::Selector],
+    hiding: &[&lol_html::Selector],
 ) -> Vec<Violation> {
     if !visible::may_carry_affiliate_content(html, links) {
         return Vec::new();
@@ -305,6 +305,7 @@ mod tests {
             "aside.fine { display: none } #legal { visibility: hidden } @media print { .paper { display: none } }",
         );
         let expected = Expected { text: TEXT, statements: &statements() };
+        let site_css: Vec<&lol_html::Selector> = site_css.iter().collect();
         let check = |body: &str| check_page(&page(body), Some(&expected), &links(), &site_css);
         assert!(matches!(
             check(&format!("<aside class=\"fine\">{BANNER}</aside>{BUY}"))[..],

@@ -80,7 +80,7 @@ impl Reading {
     /// reading stops once the first affiliate content and the first of each
     /// of those programs are found: what follows cannot change a passing
     /// verdict.
-    pub fn of(html: &str, links: &LinkPolicy, hiding: &[lol_html::Selector], stop: Option<&[Statement]>) -> Self {
+    pub fn of(html: &str, links: &LinkPolicy, hiding: &[&lol_html::Selector], stop: Option<&[Statement]>) -> Self {
         let state = Rc::new(RefCell::new(State::default()));
         let on_element = Rc::clone(&state);
         let on_text = Rc::clone(&state);
@@ -97,20 +97,20 @@ impl Reading {
             if done && state.script.is_none() { Err(STOP.into()) } else { Ok(()) }
         };
         // The page's own <style> blocks hide too.
-        let own: Vec<lol_html::Selector> = if html.contains("<style") || html.contains("<STYLE") {
+        let own: Vec<lol_html::Selector> = if crate::html::positions_ignoring_case(html, "<style").next().is_some() {
             style_blocks(html).into_iter().flat_map(super::css::selectors_of).collect()
         } else {
             Vec::new()
         };
         let mut settings = Settings::new();
-        for selector in hiding.iter().chain(&own) {
+        for selector in hiding.iter().copied().chain(&own) {
             let state = Rc::clone(&state);
             let hide = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
                 hide_element(&state, el);
                 Ok(())
             };
             settings = settings.append_element_content_handler((
-                std::borrow::Cow::Owned(selector.clone()),
+                std::borrow::Cow::Borrowed(selector),
                 lol_html::ElementContentHandlers::default().element(hide),
             ));
         }
@@ -192,17 +192,18 @@ fn hide_element(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>) {
 
 /// The text of each `<style>` element of a page.
 fn style_blocks(html: &str) -> Vec<&str> {
-    let lower = html.to_ascii_lowercase();
     let mut blocks = Vec::new();
     let mut from = 0;
-    while let Some(at) = lower[from..].find("<style") {
-        let open_end = lower[from + at..].find('>').map_or(lower.len(), |e| from + at + e + 1);
-        let close = lower[open_end..].find("</style").map_or(lower.len(), |e| open_end + e);
-        blocks.push(&html[open_end..close]);
-        from = close.max(open_end).min(lower.len());
-        if from >= lower.len() {
-            break;
+    for start in crate::html::positions_ignoring_case(html, "<style") {
+        if start < from {
+            continue;
         }
+        let open_end = html[start..].find('>').map_or(html.len(), |e| start + e + 1);
+        let close = crate::html::positions_ignoring_case(&html[open_end..], "</style")
+            .next()
+            .map_or(html.len(), |e| open_end + e);
+        blocks.push(&html[open_end..close]);
+        from = close;
     }
     blocks
 }
@@ -314,7 +315,7 @@ fn is_void(name: &str) -> bool {
 pub fn may_carry_affiliate_content(html: &str, links: &LinkPolicy) -> bool {
     let decoded = if html.contains('&') { crate::html::decode_entities(html) } else { html.to_owned() };
     let text = if decoded.contains("\\/") { decoded.replace("\\/", "/") } else { decoded };
-    if positions_ignoring_case(&text, "<base").next().is_some() {
+    if crate::html::positions_ignoring_case(&text, "<base").next().is_some() {
         return true;
     }
     let affiliate =
@@ -331,7 +332,7 @@ pub fn may_carry_affiliate_content(html: &str, links: &LinkPolicy) -> bool {
             return true;
         }
     }
-    for at in positions_ignoring_case(&text, "http") {
+    for at in crate::html::positions_ignoring_case(&text, "http") {
         let tail = &text[at..];
         let scheme = tail.as_bytes().get(4..6).map(|b| b.to_ascii_lowercase());
         if matches!(scheme.as_deref(), Some([b':', _] | [b's', b':'])) && affiliate(&tail[..token_end(tail)]) {
@@ -339,14 +340,6 @@ pub fn may_carry_affiliate_content(html: &str, links: &LinkPolicy) -> bool {
         }
     }
     false
-}
-
-/// Where `needle` (ASCII, lower-case) starts in `text`, in any case.
-fn positions_ignoring_case<'t>(text: &'t str, needle: &'t str) -> impl Iterator<Item = usize> + 't {
-    let (bytes, wanted) = (text.as_bytes(), needle.as_bytes());
-    (0..bytes.len().saturating_sub(wanted.len() - 1)).filter(move |&i| {
-        bytes[i].to_ascii_lowercase() == wanted[0] && bytes[i..i + wanted.len()].eq_ignore_ascii_case(wanted)
-    })
 }
 
 /// A relative URL under `<base href>` as the browser resolves it.

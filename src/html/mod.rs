@@ -49,6 +49,15 @@ pub fn decode_entities(text: &str) -> String {
     html_escape::decode_html_entities(text).into_owned()
 }
 
+/// Where `needle` (ASCII, lower-case) starts in `text`, in any ASCII case,
+/// without a lower-cased copy of `text`.
+pub fn positions_ignoring_case<'t>(text: &'t str, needle: &'t str) -> impl Iterator<Item = usize> + 't {
+    let (bytes, wanted) = (text.as_bytes(), needle.as_bytes());
+    (0..(bytes.len() + 1).saturating_sub(wanted.len())).filter(move |&i| {
+        bytes[i].to_ascii_lowercase() == wanted[0] && bytes[i..i + wanted.len()].eq_ignore_ascii_case(wanted)
+    })
+}
+
 /// The text a reader sees of a title written as HTML: inline formatting
 /// tags (`<em>`, `</strong>`, `<code>`) dropped, entities decoded. Anything
 /// else (`a < b`, `<script>`) stays as text, to be escaped where it is shown.
@@ -103,6 +112,13 @@ pub fn without_non_xml_chars(text: String) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn positions_are_found_in_any_case() {
+        let found: Vec<usize> = positions_ignoring_case("<Link><LINK x><link", "<link").collect();
+        assert_eq!(found, [0, 6, 14]);
+        assert_eq!(positions_ignoring_case("ab", "abc").count(), 0);
+    }
+
     #[test]
     fn visible_text_drops_tags_and_decodes_once() {
         assert_eq!(visible_text("writing for action <em>and</em> flexibility"), "writing for action and flexibility");

@@ -99,10 +99,16 @@ pub fn is_amazon_host(host: &str) -> bool {
     marketplace_of_host(host).is_some() || short_link_host(host).is_some()
 }
 
+/// Whether `host` is `domain` or one of its subdomains (`m.media-amazon.com`
+/// is within `media-amazon.com`; `notmedia-amazon.com` is not).
+fn within(host: &str, domain: &str) -> bool {
+    host.strip_suffix(domain).is_some_and(|sub| sub.is_empty() || sub.ends_with('.'))
+}
+
 /// Whether `host` serves Amazon's ad widgets (`ws-na.amazon-adsystem.com`):
 /// Amazon affiliate content wherever a page loads it.
 pub fn is_amazon_ad_host(host: &str) -> bool {
-    host.strip_suffix("amazon-adsystem.com").is_some_and(|sub| sub.is_empty() || sub.ends_with('.'))
+    within(host, "amazon-adsystem.com")
 }
 
 /// Whether `href` (absolute or `//host/…`) loads one of Amazon's ad widgets.
@@ -118,9 +124,7 @@ const IMAGE_HOSTS: [&str; 3] = ["media-amazon.com", "ssl-images-amazon.com", "im
 
 /// Whether an image URL is on one of Amazon's image servers.
 pub fn is_amazon_image(url: &str) -> bool {
-    web_host(url).is_some_and(|host| {
-        IMAGE_HOSTS.iter().any(|h| host.strip_suffix(h).is_some_and(|sub| sub.is_empty() || sub.ends_with('.')))
-    })
+    web_host(url).is_some_and(|host| IMAGE_HOSTS.iter().any(|domain| within(&host, domain)))
 }
 
 /// A link shortener or redirect service in front of the real link.
@@ -157,9 +161,7 @@ const SHORTENERS: &[&str] = &[
 /// Whether `href` goes through a redirect service, and which kind.
 pub fn redirector(href: &str) -> Option<Redirector> {
     let host = web_host(href)?;
-    let matches = |list: &'static [&'static str]| {
-        list.iter().copied().find(|h| host.strip_suffix(*h).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
-    };
+    let matches = |list: &'static [&'static str]| list.iter().copied().find(|domain| within(&host, domain));
     matches(AMAZON_REDIRECTORS).map(Redirector::Amazon).or_else(|| matches(SHORTENERS).map(Redirector::General))
 }
 

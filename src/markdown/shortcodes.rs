@@ -140,7 +140,8 @@ fn call_and_marker_len(body: &str, index: usize, call: &ShortcodeCall) -> (usize
     (content, marker_prefix(index).len() + 3)
 }
 
-fn fence_marker(line: &str) -> Option<(char, usize)> {
+/// A fence's delimiter and length when `line` (trimmed) opens or closes fenced code.
+pub(super) fn fence_marker(line: &str) -> Option<(char, usize)> {
     let c = line.chars().next().filter(|c| *c == '`' || *c == '~')?;
     let n = line.chars().take_while(|x| *x == c).count();
     (n >= 3).then_some((c, n))

@@ -14,6 +14,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use super::shortcodes::fence_marker;
+
 /// What the variables of a post mean: `site.NAME` and `page.NAME`.
 #[derive(Debug, Clone, Default)]
 pub struct Variables {
@@ -689,12 +691,6 @@ fn longest_run(text: &str, c: char) -> usize {
         longest = longest.max(run);
     }
     longest
-}
-
-fn fence_marker(trimmed: &str) -> Option<(char, usize)> {
-    let c = trimmed.chars().next().filter(|c| matches!(c, '`' | '~'))?;
-    let n = trimmed.chars().take_while(|&x| x == c).count();
-    (n >= 3).then_some((c, n))
 }
 
 fn attr(text: &str) -> String {
