@@ -163,8 +163,11 @@ impl Pattern {
             }
             let Some((_, token)) = TOKENS.iter().find(|(known, _)| *known == name) else {
                 let known: Vec<String> = TOKENS.iter().map(|(n, _)| format!(":{n}")).collect();
+                let hint = crate::diagnostics::closest(name, TOKENS.iter().map(|(n, _)| *n))
+                    .map(|best| format!("did you mean `:{best}`? "))
+                    .unwrap_or_default();
                 return Err(format!(
-                    "`permalink` has an unknown token `:{name}` (known: {}; or a style: date, pretty, ordinal, weekdate, none)",
+                    "`permalink` has an unknown token `:{name}` ({hint}known: {}; or a style: date, pretty, ordinal, weekdate, none)",
                     known.join(" ")
                 ));
             };
@@ -350,6 +353,7 @@ mod tests {
     fn unknown_tokens_and_patterns_naming_no_post_are_refused() {
         let err = Pattern::parse("/:year/:titel/").unwrap_err();
         assert!(err.contains("unknown token `:titel`") && err.contains(":title"), "{err}");
+        assert!(err.contains("(did you mean `:title`?"), "{err}");
         assert!(Pattern::parse("/:year/:month/").unwrap_err().contains("names no post"));
         assert!(Pattern::parse(" ").is_err());
         // A colon that starts no token is text.
