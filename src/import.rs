@@ -246,19 +246,17 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
     if let Some(language) = languages.iter().find(|l| !l.trim().is_empty() && l.trim() != "default") {
         let tag = language.trim().replace('_', "-");
         let primary = tag.split('-').next().unwrap_or_default().to_ascii_lowercase();
-        if matches!(primary.as_str(), "en" | "de") {
+        let bundled = crate::render::locale::bundled_languages();
+        if bundled.contains(&primary.as_str()) {
             site.push(format!("language = {}", quote(&tag)));
             mapped("language → [site] language");
         } else {
             comments.push(format!(
-                "language = {}: shopfront has no translation for it yet (bundled: en, en-GB, en-AU, de); add locales/{tag}.toml and set it",
-                quote(&tag)
+                "language = {}: shopfront has no translation for it yet (bundled: {}); add locales/{tag}.toml and set it",
+                quote(&tag),
+                bundled.join(", ")
             ));
             report.not_mapped.push(format!("language `{tag}` (no bundled translation)"));
-            if primary == "ja" {
-                // Transliteration would read kanji as Chinese.
-                site.push("slugs = \"unicode\"".to_owned());
-            }
         }
     }
     if let Some(zone) = config.text(&["timezone"]) {

@@ -394,11 +394,17 @@ impl Validator<'_> {
             theme: site.theme.as_ref().map_or_else(|| "aisle".to_owned(), |t| t.get_ref().clone()),
             posts_per_page,
             products_per_page,
-            // Transliteration reads Japanese kanji as Chinese (東京 → dong-jing): a
-            // Japanese site keeps its words instead, unless it asks otherwise.
+            // Transliteration reads Japanese kanji as Chinese (東京 → dong-jing) and
+            // drops the vowels Arabic and Hebrew do not write (مرحبا → mrhb): such a
+            // site keeps its words instead, unless it asks otherwise.
             slugs: site.slugs.unwrap_or_else(|| {
                 let language = site.language.as_deref().unwrap_or_default().to_ascii_lowercase();
-                if language == "ja" || language.starts_with("ja-") { SlugMode::Unicode } else { SlugMode::default() }
+                let primary = language.split(['-', '_']).next().unwrap_or_default();
+                if matches!(primary, "ja" | "ar" | "fa" | "ur" | "he") {
+                    SlugMode::Unicode
+                } else {
+                    SlugMode::default()
+                }
             }),
             permalink,
             warnings: self.warnings,
@@ -658,6 +664,7 @@ mod tests {
             SlugMode::Transliterate
         );
         assert_eq!(parse_ok("name = \"M\"\n[site]\nlanguage = \"zh\"\n").slugs, SlugMode::Transliterate);
+        assert_eq!(parse_ok("name = \"M\"\n[site]\nlanguage = \"ar-SA\"\n").slugs, SlugMode::Unicode);
     }
 
     fn parse_err(source: &str) -> Diagnostic {

@@ -1,11 +1,16 @@
 //! Short texts in the site's language: disclosures, button labels, headings.
 //!
-//! English, British English and German ship in the binary (`locales/` in
-//! the repository). A site adds a language, or changes a text, with
+//! A language for each of Amazon's marketplaces ships in the binary
+//! (`locales/` in the repository), each with Amazon's statement as that
+//! marketplace words it (`{name}` in it is the creator's name). A site adds a language, or changes a text, with
 //! `locales/LANG.toml` in its own folder. Texts are looked up from the most
 //! specific file to the least: the site's `de-AT`, the bundled `de-AT`, the
 //! site's `de`, the bundled `de`, then English, so a file needs only the
 //! keys it changes.
+//!
+//! Writing direction is locale data as well: `direction = "rtl"` (or
+//! `"ltr"`) in a file sets it; without one, languages written right to left
+//! (Arabic, Hebrew, Persian, Urdu and the others in [`RIGHT_TO_LEFT`]) are.
 //!
 //! Dates are locale data too: `date_format` (with `{day}`, `{month}` and
 //! `{year}`) and the month names `month_1` … `month_12`. They fall back to
@@ -25,7 +30,11 @@ static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/locales");
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Locale {
     texts: BTreeMap<String, String>,
+    rtl: bool,
 }
+
+/// Primary language subtags written right to left.
+const RIGHT_TO_LEFT: &[&str] = &["ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "ug", "ur", "yi"];
 
 impl Locale {
     /// The text for `key`, or the key itself if no file has it.
@@ -49,6 +58,11 @@ impl Locale {
         let day = date.day().to_string();
         let year = date.strftime("%Y").to_string();
         substitute(format, &[("day", &day), ("month", self.get(&month)), ("year", &year)])
+    }
+
+    /// How the language is written: `rtl` or `ltr`, for `<html dir>`.
+    pub fn direction(&self) -> &'static str {
+        if self.rtl { "rtl" } else { "ltr" }
     }
 
     /// Every text, for templates (`labels`).
@@ -87,7 +101,9 @@ impl Locale {
                 texts.retain(|key, _| !is_date_key(key));
             }
         }
-        if errors.is_empty() { Ok(Self { texts }) } else { Err(errors) }
+        // `merge` has refused any other value.
+        let rtl = texts.get("direction").map_or(RIGHT_TO_LEFT.contains(&primary.as_str()), |d| d == "rtl");
+        if errors.is_empty() { Ok(Self { texts, rtl }) } else { Err(errors) }
     }
 }
 
@@ -121,6 +137,13 @@ fn substitute(text: &str, values: &[(&str, &str)]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The languages shipped in the binary (`en`, `en-GB`, `de`, …), sorted.
+pub fn bundled_languages() -> Vec<&'static str> {
+    let mut names: Vec<&str> = BUNDLED.files().filter_map(|f| f.path().file_stem()?.to_str()).collect();
+    names.sort_unstable();
+    names
 }
 
 fn bundled(name: &str) -> Option<&'static str> {
@@ -159,7 +182,27 @@ fn merge(texts: &mut BTreeMap<String, String>, source: &str, path: &Path, name: 
         path.to_path_buf()
     };
     match toml::from_str::<BTreeMap<String, String>>(source) {
-        Ok(map) => texts.extend(map),
+        Ok(map) => {
+            if let Some(direction) = map.get("direction").filter(|d| !matches!(d.as_str(), "ltr" | "rtl")) {
+                let mut diagnostic = Diagnostic::error(
+                    Code::Locale,
+                    format!("`direction` is \"{direction}\"; it must be \"ltr\" or \"rtl\""),
+                )
+                .at(shown);
+                let mut offset = 0;
+                let key = source.split_inclusive('\n').find_map(|line| {
+                    let at = offset + line.len() - line.trim_start().len();
+                    offset += line.len();
+                    line.trim_start().starts_with("direction").then_some(at)
+                });
+                if let Some(at) = key {
+                    diagnostic = diagnostic.with_offset(source, at);
+                }
+                errors.push(diagnostic.with_hint("remove the key to follow the language's own direction"));
+                return;
+            }
+            texts.extend(map);
+        }
         Err(err) => {
             let mut diagnostic = Diagnostic::error(Code::Locale, err.message().trim().to_owned()).at(shown);
             if let Some(span) = err.span() {
@@ -210,8 +253,12 @@ mod tests {
             ("en-AU", "2025-05-01T10:00:00+00:00[UTC]", "1 May 2025"),
             ("de", "2025-03-25T10:00:00+00:00[UTC]", "25. März 2025"),
             ("de-AT", "2025-12-01T10:00:00+00:00[UTC]", "1. Dezember 2025"),
+            ("fr", "2025-09-01T10:00:00+00:00[UTC]", "1 septembre 2025"),
+            ("es-MX", "2025-09-25T10:00:00+00:00[UTC]", "25 de septiembre de 2025"),
+            ("ja", "2025-09-25T10:00:00+00:00[UTC]", "2025年9月25日"),
+            ("en-IN", "2025-09-25T10:00:00+00:00[UTC]", "25 September 2025"),
             // No date format of its own: ISO, never English month names.
-            ("fr", "2025-09-25T10:00:00+00:00[UTC]", "2025-09-25"),
+            ("fi", "2025-09-25T10:00:00+00:00[UTC]", "2025-09-25"),
         ];
         for (language, date, shown) in cases {
             let locale = Locale::load(Path::new("/nonexistent"), language).unwrap();
@@ -225,13 +272,13 @@ mod tests {
         std::fs::create_dir(dir.path().join("locales")).unwrap();
         let months: String = (1..=12).map(|m| format!("month_{m} = \"m{m}\"\n")).collect();
         std::fs::write(
-            dir.path().join("locales/fr.toml"),
+            dir.path().join("locales/fi.toml"),
             format!("date_format = \"{{day}} {{month}} {{year}}\"\n{months}"),
         )
         .unwrap();
-        let fr = Locale::load(dir.path(), "fr").unwrap();
-        assert_eq!(fr.date(&zoned("2025-09-25T10:00:00+00:00[UTC]")), "25 m9 2025");
-        assert_eq!(fr.get("buy"), "Buy", "other texts still fall back to English");
+        let fi = Locale::load(dir.path(), "fi").unwrap();
+        assert_eq!(fi.date(&zoned("2025-09-25T10:00:00+00:00[UTC]")), "25 m9 2025");
+        assert_eq!(fi.get("buy"), "Buy", "other texts still fall back to English");
     }
 
     #[test]
@@ -246,12 +293,48 @@ mod tests {
     fn a_site_adds_a_language() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("locales")).unwrap();
-        std::fs::write(dir.path().join("locales/fr.toml"), "ad = \"Publicité\"\n").unwrap();
-        let fr = Locale::load(dir.path(), "fr").unwrap();
-        assert_eq!(fr.get("ad"), "Publicité");
-        assert_eq!(fr.get("buy"), "Buy");
-        std::fs::write(dir.path().join("locales/fr.toml"), "ad = \n").unwrap();
-        let err = Locale::load(dir.path(), "fr").unwrap_err();
+        std::fs::write(dir.path().join("locales/fi.toml"), "ad = \"Mainos\"\n").unwrap();
+        let fi = Locale::load(dir.path(), "fi").unwrap();
+        assert_eq!(fi.get("ad"), "Mainos");
+        assert_eq!(fi.get("buy"), "Buy");
+        std::fs::write(dir.path().join("locales/fi.toml"), "ad = \n").unwrap();
+        let err = Locale::load(dir.path(), "fi").unwrap_err();
         assert_eq!(err[0].line, Some(1));
+    }
+
+    #[test]
+    fn a_site_overrides_a_bundled_text() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("locales")).unwrap();
+        std::fs::write(dir.path().join("locales/fr.toml"), "ad = \"Annonce\"\n").unwrap();
+        let fr = Locale::load(dir.path(), "fr-FR").unwrap();
+        assert_eq!(fr.get("ad"), "Annonce");
+        assert_eq!(fr.get("buy"), "Acheter", "the bundled French for the rest");
+    }
+
+    #[test]
+    fn right_to_left_follows_the_language_unless_a_file_says_otherwise() {
+        let none = Path::new("/nonexistent");
+        assert_eq!(Locale::load(none, "ar").unwrap().direction(), "rtl");
+        assert_eq!(Locale::load(none, "ar-EG").unwrap().direction(), "rtl");
+        assert_eq!(Locale::load(none, "he").unwrap().direction(), "rtl", "no bundled file, still right to left");
+        assert_eq!(Locale::load(none, "de").unwrap().direction(), "ltr");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("locales")).unwrap();
+        std::fs::write(dir.path().join("locales/ar.toml"), "direction = \"ltr\"\n").unwrap();
+        assert_eq!(Locale::load(dir.path(), "ar").unwrap().direction(), "ltr");
+        std::fs::write(dir.path().join("locales/ar.toml"), "# Arabic\nad = \"x\"\n  direction = \"right\"\n").unwrap();
+        let err = Locale::load(dir.path(), "ar").unwrap_err();
+        assert_eq!((err[0].line, err[0].column), (Some(3), Some(3)), "{err:?}");
+        assert!(err[0].message.contains("\"ltr\" or \"rtl\""), "{}", err[0].message);
+    }
+
+    #[test]
+    fn every_bundled_file_is_valid() {
+        for file in BUNDLED.files() {
+            let name = file.path().file_stem().unwrap().to_string_lossy();
+            let locale = Locale::load(Path::new("/nonexistent"), &name).unwrap();
+            assert!(!locale.get("amazon_statement").is_empty(), "{name}");
+        }
     }
 }

@@ -86,7 +86,7 @@ impl StatementValue {
         match statement {
             Statement::Amazon => StatementValue {
                 program: "Amazon".to_owned(),
-                text: locale.get("amazon_statement").to_owned(),
+                text: locale.fill("amazon_statement", &[("name", &site.settings.profile.name)]),
                 class: "amazon",
             },
             Statement::Program(name) => StatementValue {
@@ -145,6 +145,7 @@ impl Renderer {
                 "base_url": settings.base_url,
                 "base_path": settings.base_path,
                 "language": settings.language,
+                "direction": locale.direction(),
                 "description": profile.tagline,
                 "theme": theme.name,
             }),

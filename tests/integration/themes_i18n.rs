@@ -18,8 +18,39 @@ use shopfront::render::theme::bundled;
 
 use crate::support::{Built, SiteTest, fixtures};
 
-/// The locales shopfront ships.
-const LOCALES: [&str; 3] = ["en", "en-GB", "de"];
+/// The locales shopfront ships: every file in `locales/`.
+fn locales() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The languages whose words every page is searched for: English, whose
+/// texts a missing translation falls back to, and German, the other
+/// language first written for every theme.
+const WATCHED: [&str; 3] = ["en", "en-GB", "de"];
+
+/// A language's own file holds every text (rather than the few a regional
+/// variant such as `en-GB` or `es-MX` changes).
+fn is_full_pack(language: &str) -> bool {
+    !language.contains('-')
+}
+
+/// The keys of the bundled `locales/LANG.toml`.
+fn keys(language: &str) -> Vec<String> {
+    let table: toml::Table = bundled_file(language).parse().unwrap();
+    table.keys().cloned().collect()
+}
+
+fn bundled_file(language: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("locales/{language}.toml"))).unwrap()
+}
 
 /// Attributes whose value a reader sees or hears.
 const SHOWN_ATTRIBUTES: [&str; 5] = ["aria-label", "alt", "title", "placeholder", "data-label"];
@@ -108,7 +139,7 @@ fn shown_texts(html: &str) -> Vec<String> {
 fn foreign_words(language: &str) -> Vec<(&'static str, String, String)> {
     let own = labels(language);
     let mut foreign = Vec::new();
-    for other in LOCALES.into_iter().filter(|l| *l != language) {
+    for other in WATCHED.into_iter().filter(|l| *l != language) {
         for (key, text) in labels(other) {
             if own.get(&key) == Some(&text) {
                 continue;
@@ -127,7 +158,9 @@ fn foreign_words(language: &str) -> Vec<(&'static str, String, String)> {
 fn every_theme_shows_only_its_locales_labels_in_every_bundled_locale() {
     let themes: Vec<String> = bundled().into_iter().map(|t| t.name).collect();
     assert!(themes.len() >= 3, "{themes:?}");
-    for language in LOCALES {
+    let locales = locales();
+    assert!(locales.len() >= 19, "{locales:?}");
+    for language in locales.iter().map(String::as_str) {
         let foreign = foreign_words(language);
         assert!(foreign.len() > 20, "{language}: only {} foreign labels to look for", foreign.len());
         for theme in &themes {
@@ -195,25 +228,91 @@ fn british_english_writes_the_day_first() {
 }
 
 #[test]
-fn german_translates_every_english_text() {
-    let keys = |language: &str| -> Vec<String> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("locales/{language}.toml"));
-        let table: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
-        table.keys().cloned().collect()
-    };
-    let (english, german) = (keys("en"), keys("de"));
-    let missing: Vec<&String> = english.iter().filter(|k| !german.contains(k)).collect();
-    assert!(missing.is_empty(), "locales/de.toml has no {missing:?}");
-    let extra: Vec<&String> = german.iter().filter(|k| !english.contains(k)).collect();
-    assert!(extra.is_empty(), "locales/de.toml has keys English does not: {extra:?}");
+fn every_language_translates_every_english_text() {
+    let english = keys("en");
+    let full: Vec<String> = locales().into_iter().filter(|l| l != "en" && is_full_pack(l)).collect();
+    assert!(full.len() >= 11, "{full:?}");
+    for language in &full {
+        let own = keys(language);
+        let missing: Vec<&String> = english.iter().filter(|k| !own.contains(k)).collect();
+        assert!(missing.is_empty(), "locales/{language}.toml has no {missing:?}");
+        let extra: Vec<&String> = own.iter().filter(|k| !english.contains(k) && *k != "direction").collect();
+        assert!(extra.is_empty(), "locales/{language}.toml has keys English does not: {extra:?}");
+        // A translation keeps every placeholder the program fills in.
+        let (en, own) = (labels("en"), labels(language));
+        for (key, text) in &en {
+            for placeholder in text.match_indices('{').map(|(at, _)| &text[at..=at + text[at..].find('}').unwrap()]) {
+                assert!(own[key].contains(placeholder), "{language}: `{key}` = {:?} lost {placeholder}", own[key]);
+            }
+        }
+    }
 }
 
 #[test]
-fn label_words_are_found_whole() {
-    assert_eq!(fragments("{count} results for “{query}”"), ["results for"]);
-    assert_eq!(fragments("Ad · paid link"), ["Ad · paid link"]);
-    assert_eq!(fragments("{day}. {month} {year}"), Vec::<String>::new());
-    assert!(contains_words("Alle Beiträge", "Alle") && !contains_words("Alle Beiträge", "All"));
-    assert!(contains_words("Ad · paid link", "Ad") && !contains_words("Menü", "Men"));
-    assert!(contains_words("’s rating", "s rating"));
+fn every_marketplace_language_has_amazons_statement_with_its_source() {
+    let english = labels("en")["amazon_statement"].clone();
+    for language in locales() {
+        let text = bundled_file(&language);
+        let own = labels(&language);
+        let primary = language.split('-').next().unwrap();
+        if primary != "en" {
+            assert_ne!(own["amazon_statement"], english, "{language} shows Amazon's English statement");
+            assert_ne!(own["ad"], labels("en")["ad"], "{language} labels ads in English");
+        }
+        // Where a file words the statement, a comment right above cites the page it is from.
+        let lines: Vec<&str> = text.lines().collect();
+        if let Some(at) = lines.iter().position(|l| l.starts_with("amazon_statement")) {
+            let cited = lines[..at].iter().rev().take_while(|l| l.starts_with('#')).any(|l| l.contains("https://"));
+            assert!(cited, "locales/{language}.toml: no source cited above amazon_statement");
+        }
+    }
+}
+
+#[test]
+fn arabic_is_laid_out_right_to_left_in_every_theme() {
+    for theme in bundled().into_iter().map(|t| t.name) {
+        let built = build(&theme, "ar");
+        let files = built.html_files();
+        assert!(files.len() > 15, "{theme}: {} pages", files.len());
+        for file in &files {
+            let page = Html::parse_document(&built.text(file));
+            assert_eq!(page.root_element().attr("dir"), Some("rtl"), "{theme}: {file}: <html dir>");
+        }
+        let post = built.html("posts/zorblax/index.html");
+        assert!(post.texts("title")[0].contains("Zorblax"), "{theme}");
+        let english = build(&theme, "en");
+        let page = Html::parse_document(&english.text("posts/zorblax/index.html"));
+        assert_eq!(page.root_element().attr("dir"), Some("ltr"), "{theme}: English");
+    }
+}
+
+#[test]
+fn theme_stylesheets_follow_the_writing_direction() {
+    // Physical sides pin a layout to left-to-right: `margin-left`,
+    // `left: 0`, `text-align: right`, `float: left`, `border-right`.
+    let sided = |property: &str, value: &str| {
+        let side = |word: &str| word == "left" || word == "right";
+        side(property)
+            || property.rsplit_once('-').is_some_and(|(_, end)| side(end))
+            || (matches!(property, "text-align" | "float" | "clear") && side(value))
+    };
+    let themes = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes");
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&themes) {
+        let path = entry.unwrap().into_path();
+        if path.extension().is_none_or(|e| e != "css") {
+            continue;
+        }
+        checked += 1;
+        let css = std::fs::read_to_string(&path).unwrap();
+        let found: Vec<&str> = css
+            .split(['{', '}', ';'])
+            .filter_map(|declaration| declaration.split_once(':'))
+            .map(|(property, value)| (property.trim(), value.trim()))
+            .filter(|(property, value)| sided(property, value))
+            .map(|(property, _)| property)
+            .collect();
+        assert!(found.is_empty(), "{}: physical sides: {found:?}", path.display());
+    }
+    assert!(checked >= 3, "{checked} stylesheets");
 }
