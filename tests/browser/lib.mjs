@@ -249,12 +249,13 @@ export async function horizontalOverflow(page) {
     if (scroller.scrollWidth > vw) {
       for (const el of document.body.querySelectorAll('*')) {
         const r = el.getBoundingClientRect();
-        if (r.width === 0 || r.right <= vw + 0.5) continue;
+        // Right to left, a page overflows on the left.
+        if (r.width === 0 || (r.right <= vw + 0.5 && r.left >= -0.5)) continue;
         const style = getComputedStyle(el);
         if (style.position === 'fixed' || style.visibility === 'hidden') continue;
         // Report the outermost culprit only.
         if (culprits.some((c) => c.el.contains(el))) continue;
-        culprits.push({ el, right: Math.round(r.right) });
+        culprits.push({ el, right: Math.round(r.right), left: Math.round(r.left) });
       }
     }
     const describe = (el) => {
@@ -266,7 +267,7 @@ export async function horizontalOverflow(page) {
     return {
       scrollWidth: scroller.scrollWidth,
       innerWidth: vw,
-      culprits: culprits.slice(0, 5).map((c) => `${describe(c.el)} (right edge ${c.right}px)`),
+      culprits: culprits.slice(0, 5).map((c) => `${describe(c.el)} (edges ${c.left}px to ${c.right}px)`),
     };
   });
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Real-browser checks of a built shopfront site, for one theme.
 //
-//   node run.mjs --dir OUT --theme NAME [--artifacts DIR]
+//   node run.mjs --dir OUT --theme NAME [--artifacts DIR] [--direction rtl]
 //   node run.mjs --base http://127.0.0.1:PORT/ --theme NAME [--artifacts DIR]
 //
 // With --dir the output folder is served over HTTP by this script (see
@@ -17,7 +17,7 @@
 // * home, a post, /shop/, /categories/, /search/, /about/ load with status
 //   200, cannot be scrolled sideways, log no console errors and make no
 //   failed requests, and have no serious or critical axe-core violations in
-//   light or dark mode;
+//   light or dark mode; they are laid out in --direction (ltr unless told);
 // * on the post, the disclosure banner is visible in the first viewport and
 //   its top is above the top of the first buy link (a[rel~=sponsored]);
 // * on home and /shop/, the category chips filter the product grid (a theme
@@ -76,6 +76,7 @@ const { values: opts } = parseArgs({
     chromium: { type: 'string', default: DEFAULT_CHROMIUM },
     post: { type: 'string', default: DEFAULT_POST },
     disclosure: { type: 'string', default: DEFAULT_DISCLOSURE },
+    direction: { type: 'string', default: 'ltr' },
     timeout: { type: 'string', default: '300' },
   },
 });
@@ -394,6 +395,11 @@ async function runViewport(browser, viewport) {
         const o = await horizontalOverflow(page);
         if (o.scrollWidth > o.innerWidth) fail(`scrollWidth ${o.scrollWidth} > innerWidth ${o.innerWidth}; wider than the viewport: ${o.culprits.join(', ') || '?'}`);
         return `scrollWidth ${o.scrollWidth} <= ${o.innerWidth}`;
+      });
+      await check(`${label}: laid out ${opts.direction}`, async () => {
+        const direction = await page.evaluate(() => getComputedStyle(document.body).direction);
+        if (direction !== opts.direction) fail(`the page is laid out ${direction}`);
+        return direction;
       });
       await check(`${label}: screenshot`, async () => {
         const shot = join(ARTIFACTS, `${THEME}-${vp}-${name}.png`);

@@ -6,9 +6,12 @@
 //! scrolling, no console errors or failed requests, the disclosure first on a
 //! post, category filter and search with JavaScript, products without it, no
 //! serious or critical accessibility violations; at 375x812 and 1280x800.
-//! Screenshots go to `target/browser-artifacts/THEME-WxH-PAGE.png`.
+//! Screenshots go to `target/browser-artifacts/en/THEME-WxH-PAGE.png`.
 //!
-//! A second test opens a post served by `shopfront serve --watch` and saves
+//! The same checks run on the example site in Arabic, where every page must
+//! be laid out right to left (`target/browser-artifacts/ar/`).
+//!
+//! A further test opens a post served by `shopfront serve --watch` and saves
 //! the post under it (`tests/browser/reload.mjs`): the page must reload by
 //! itself, show a broken save's error over the last good page, and recover.
 //!
@@ -144,13 +147,30 @@ fn an_open_page_reloads_itself_when_its_post_is_saved() {
 #[test]
 fn example_site_in_a_real_browser_with_every_theme() {
     let Some(chromium) = browser_or_skip() else { return };
+    let artifacts = artifacts().join("en");
+    every_theme_in_the_browser(&SiteTest::example_site(), &chromium, &artifacts, &[]);
+}
 
-    let site = SiteTest::example_site();
-    let themes = themes(&site);
+/// The example site in Arabic: every page laid out right to left, nothing
+/// overflowing on either side, the Arabic banner first.
+#[test]
+fn arabic_example_site_in_a_real_browser_right_to_left() {
+    let Some(chromium) = browser_or_skip() else { return };
+    let site = SiteTest::example_site().edit("profile.toml", |p| p.replace("language = \"en\"", "language = \"ar\""));
+    let disclosure =
+        shopfront::render::Locale::load(Path::new("/nonexistent"), "ar").unwrap().get("disclosure").to_owned();
+    let opening: String = disclosure.chars().take(20).collect();
+    let artifacts = artifacts().join("ar");
+    every_theme_in_the_browser(&site, &chromium, &artifacts, &["--direction", "rtl", "--disclosure", &opening]);
+}
+
+/// Builds `site` with every theme and runs `run.mjs` with `args` on each
+/// output; fails naming every theme whose build or checks failed.
+fn every_theme_in_the_browser(site: &SiteTest, chromium: &Path, artifacts: &Path, args: &[&str]) {
+    let themes = themes(site);
     let outputs = tempfile::tempdir().expect("temporary folder");
-    let artifacts = artifacts();
-    let _ = std::fs::remove_dir_all(&artifacts);
-    std::fs::create_dir_all(&artifacts).expect("create the artifacts folder");
+    let _ = std::fs::remove_dir_all(artifacts);
+    std::fs::create_dir_all(artifacts).expect("create the artifacts folder");
 
     let mut failures = Vec::new();
     for theme in &themes {
@@ -178,9 +198,10 @@ fn example_site_in_a_real_browser_with_every_theme() {
             .arg(&out)
             .args(["--theme", theme])
             .arg("--artifacts")
-            .arg(&artifacts)
+            .arg(artifacts)
             .arg("--chromium")
-            .arg(&chromium)
+            .arg(chromium)
+            .args(args)
             .current_dir(harness())
             .output()
             .expect("run `node tests/browser/run.mjs`");
