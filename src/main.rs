@@ -296,6 +296,7 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
         theme: args.theme,
         minify: args.minify,
         strict: args.strict,
+        progress: !printer.quiet && std::io::stderr().is_terminal(),
     };
     match shopfront::build(&options) {
         Ok(report) => {

@@ -156,6 +156,16 @@ mod tests {
     }
 
     #[test]
+    fn init_keeps_the_output_and_the_image_cache_out_of_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        let written = init(&site, "aisle").unwrap();
+        assert!(written.contains(&PathBuf::from(".gitignore")), "{written:?}");
+        let ignored = std::fs::read_to_string(site.join(".gitignore")).unwrap();
+        assert!(ignored.lines().any(|l| l == "/public/") && ignored.lines().any(|l| l == "/.shopfront/"), "{ignored}");
+    }
+
+    #[test]
     fn init_writes_a_site_with_the_chosen_theme() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("shop");

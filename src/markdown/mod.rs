@@ -90,6 +90,8 @@ pub struct Rendered {
     /// Where a Markdown link `[text](url)` sits inside an HTML block, so
     /// CommonMark shows it as text (kramdown would have made it a link).
     pub markdown_in_html: Vec<usize>,
+    /// Where an image `![](…)` with no alternative text starts.
+    pub no_alt: Vec<usize>,
 }
 
 /// A link or image that points inside the site.
@@ -200,6 +202,8 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     let mut first_paragraph_done = false;
     // Alt text is not prose: it must not become the summary.
     let mut image_depth = 0usize;
+    // The start of the image being read, and whether it has alternative text yet.
+    let mut image_alt: Option<(usize, bool)> = None;
 
     // Consecutive lines of an HTML block are rewritten together, so a tag
     // split over lines is still seen whole.
@@ -256,6 +260,9 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                 events.push(Event::End(TagEnd::Paragraph));
             }
             Event::Text(ref text) | Event::Code(ref text) => {
+                if let Some((_, alt)) = &mut image_alt {
+                    *alt |= !text.trim().is_empty();
+                }
                 out.word_count += count_words(text);
                 if let Some((_, _, _, buffer)) = &mut heading {
                     buffer.push_str(text);
@@ -351,10 +358,18 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                     }
                 };
                 image_depth += 1;
+                if image_depth == 1 {
+                    image_alt = Some((range.start, false));
+                }
                 events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
             Event::End(TagEnd::Image) => {
                 image_depth = image_depth.saturating_sub(1);
+                if image_depth == 0
+                    && let Some((at, false)) = image_alt.take()
+                {
+                    out.no_alt.push(at);
+                }
                 events.push(Event::End(TagEnd::Image));
             }
             other => events.push(other),

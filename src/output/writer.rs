@@ -60,6 +60,8 @@ pub struct Output {
     staging: PathBuf,
     manifest_file: std::fs::File,
     previous: Manifest,
+    /// When the previous build committed (the manifest's modification time).
+    previous_commit: Option<std::time::SystemTime>,
     /// No manifest, but an older shopfront's build: its files at our paths are ours.
     adopted: bool,
     /// What this build did to the folder before committing, to undo.
@@ -338,6 +340,7 @@ impl Output {
             target: target.to_path_buf(),
             manifest_file,
             previous: Manifest::default(),
+            previous_commit: None,
             adopted: false,
             created_target,
             created_manifest,
@@ -349,6 +352,7 @@ impl Output {
         // From here on, dropping `output` undoes what it created.
         output.recover()?;
         output.previous = output.read_manifest()?;
+        output.previous_commit = output.manifest_file.metadata().and_then(|m| m.modified()).ok();
         output.adopted = output.previous.files.is_empty() && looks_like_an_older_build(target);
         // Listed before it exists: a signal in between removes nothing, one
         // just after removes it.
@@ -463,6 +467,28 @@ impl Output {
 
     /// Whether `relative` is a file this writer may replace: one it wrote
     /// (or, in a folder an older shopfront built, any file at its paths).
+    /// Records `relative` as written without reading it, when the previous
+    /// build wrote exactly these bytes (the manifest has this length and
+    /// hash) and the file has not changed since that build committed. For
+    /// the image variants a rebuild would otherwise read in full to learn
+    /// they are the same; `false` means write it.
+    pub fn keep(&self, relative: &str, len: u64, hash: u128) -> bool {
+        if Self::check_path(relative).is_err() || STOPPING.load(Ordering::SeqCst) {
+            return false;
+        }
+        let entry = Entry { len, hash };
+        let (Some(before), Some(committed)) = (self.previous.files.get(relative), self.previous_commit) else {
+            return false;
+        };
+        let unchanged = *before == entry
+            && std::fs::symlink_metadata(self.target.join(relative))
+                .is_ok_and(|m| m.is_file() && m.len() == len && m.modified().is_ok_and(|at| at <= committed));
+        if unchanged {
+            self.record(relative, Written { entry, staged: false, from: None });
+        }
+        unchanged
+    }
+
     fn owns(&self, relative: &str) -> bool {
         self.adopted || self.previous.files.contains_key(relative)
     }

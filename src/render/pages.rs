@@ -102,7 +102,8 @@ impl PageValues<'_> {
                 let page = &site.pages[i];
                 disclosure = self.disclosure(page.disclosure.as_deref(), page.has_affiliate, &page.statements);
                 cx.insert_value("page", self.builder.post_detail(None, page, content));
-                self.seo(&mut cx, &page.title, &page.summary, &page.path, page.cover.as_deref(), None);
+                let image = page.cover.as_deref().unwrap_or(crate::images::PAGE_CARD);
+                self.seo(&mut cx, &page.title, &page.summary, &page.path, Some(image), None);
                 ("page.html", "page")
             }
             Kind::Home => {
@@ -286,13 +287,17 @@ impl PageValues<'_> {
             description
         };
         let canonical = urls.permalink(path);
-        let avatar = settings.profile.avatar.as_ref().map(|a| a.get_ref().as_str());
-        let image = image.or(avatar).map(|i| {
-            if i.contains("://") {
-                i.to_owned()
-            } else {
-                urls.absolute(&self.site.links.internal(&format!("/{}", i.trim_start_matches('/'))))
-            }
+        // A link preview is always a picture: the cover, the first product's
+        // own picture, or a card drawn for the page (see `images`), which
+        // turns each into a 1200 × 630 JPEG.
+        let product =
+            post.and_then(|post| post.products.iter().filter_map(|p| p.image.as_deref()).find(|i| !i.contains("://")));
+        let card = if post.is_some() { crate::images::PAGE_CARD } else { crate::images::CARD };
+        let image = image.or(product).unwrap_or(card).to_owned();
+        let image = Some(if image.contains("://") {
+            image
+        } else {
+            urls.absolute(&self.site.links.internal(&format!("/{}", image.trim_start_matches('/'))))
         });
         let json_ld = match post {
             Some(post) => seo::post_json_ld(self.site, urls, post, &canonical, description),

@@ -82,6 +82,9 @@ pub struct Theme {
     pub statics: Vec<StaticFile>,
     /// What loading it found that does not stop a build (a skipped special file).
     pub warnings: Vec<Diagnostic>,
+    /// Where its templates show images, and at which widths and sizes
+    /// (`[images.NAME]` in `theme.toml` over [`crate::images::default_slots`]).
+    pub slots: std::collections::BTreeMap<String, crate::images::Slot>,
 }
 
 /// One bundled theme's name and description.
@@ -121,7 +124,13 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
     let mut statics = Vec::new();
     let mut warnings = Vec::new();
     let local = root.join("themes").join(name);
+    let mut manifest: Option<(String, PathBuf)> = None;
     if local.is_dir() {
+        let path = local.join("theme.toml");
+        if path.is_file() {
+            let text = crate::fs::SiteRoot::new(root).read(&path, crate::fs::MAX_FILE_BYTES).map_err(|d| vec![*d])?;
+            manifest = Some((String::from_utf8_lossy(&text).into_owned(), display_path(root, &path)));
+        }
         crate::fs::SiteRoot::new(root).check_dir(&local).map_err(|d| vec![*d])?;
         read_dir_files(root, &local.join("templates"), &mut warnings, &mut |rel, path, source| {
             templates.push(TemplateFile { name: rel, source, origin: display_path(root, path) });
@@ -134,6 +143,10 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         }
     } else if let Some(dir) = BUNDLED.get_dir(name).filter(|_| name != BASE) {
         collect_embedded(dir, name, "", &mut templates, &mut statics)?;
+        manifest = dir
+            .get_file(dir.path().join("theme.toml"))
+            .and_then(|f| f.contents_utf8())
+            .map(|text| (text.to_owned(), PathBuf::from(format!("theme {name}: theme.toml"))));
     } else {
         let known: Vec<String> = bundled().into_iter().map(|t| t.name).collect();
         return Err(vec![
@@ -159,7 +172,55 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         })?;
     }
     templates.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Theme { name: name.to_owned(), templates, statics, warnings })
+    let slots = match &manifest {
+        Some((text, path)) => slots(text, path)?,
+        None => crate::images::default_slots(),
+    };
+    Ok(Theme { name: name.to_owned(), templates, statics, warnings, slots })
+}
+
+/// The image slots of a `theme.toml`: `[images.card] widths = [320, 640]`
+/// and `sizes = "…"`, each over the default slot of that name.
+fn slots(text: &str, path: &Path) -> Result<std::collections::BTreeMap<String, crate::images::Slot>, Vec<Diagnostic>> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct SlotToml {
+        widths: Option<Vec<u32>>,
+        sizes: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        #[serde(default)]
+        images: std::collections::BTreeMap<String, SlotToml>,
+    }
+    let manifest: Manifest = toml::from_str(text).map_err(|err| {
+        let mut diagnostic = Diagnostic::error(Code::Theme, err.message().trim().to_owned()).at(path);
+        if let Some(span) = err.span() {
+            diagnostic = diagnostic.with_offset(text, span.start);
+        }
+        vec![diagnostic]
+    })?;
+    let mut slots = crate::images::default_slots();
+    for (name, given) in manifest.images {
+        let slot = slots
+            .entry(name.clone())
+            .or_insert_with(|| crate::images::Slot { widths: vec![640, 1024, 1600], sizes: "100vw".to_owned() });
+        if let Some(mut widths) = given.widths {
+            widths.retain(|&w| w > 0);
+            widths.sort_unstable();
+            widths.dedup();
+            if widths.is_empty() {
+                return Err(vec![
+                    Diagnostic::error(Code::Theme, format!("[images.{name}] widths has no width above 0")).at(path),
+                ]);
+            }
+            slot.widths = widths;
+        }
+        if let Some(sizes) = given.sizes {
+            slot.sizes = sizes;
+        }
+    }
+    Ok(slots)
 }
 
 impl Theme {

@@ -36,6 +36,8 @@ pub struct Snapshot {
     root: crate::fs::SiteRoot,
     /// Pages and index files rendered so far.
     rendered: Mutex<HashMap<String, Resource>>,
+    /// The site's images: a page's variants are made when the browser asks.
+    images: Arc<crate::images::Library>,
 }
 
 impl Snapshot {
@@ -45,8 +47,9 @@ impl Snapshot {
         hiding: crate::compliance::css::Hiding,
         files: BTreeMap<String, Source>,
         root: crate::fs::SiteRoot,
+        images: Arc<crate::images::Library>,
     ) -> Self {
-        Self { pages, hiding, files, root, rendered: Mutex::new(HashMap::new()) }
+        Self { pages, hiding, files, root, rendered: Mutex::new(HashMap::new()), images }
     }
 
     /// The site's URL path prefix (`""` or `/shop`).
@@ -79,7 +82,7 @@ impl Snapshot {
 
     fn render_page(&self, file: &str) -> Option<Resource> {
         let route = self.pages.route(file)?;
-        Some(match crate::finished_page(&self.pages, route, false, &self.hiding) {
+        Some(match crate::finished_page(&self.pages, route, false, &self.hiding, &self.images) {
             Ok(html) => Resource::Html(html.into()),
             Err(diagnostic) => Resource::Failed(Arc::from(diagnostic)),
         })
@@ -95,6 +98,8 @@ impl Snapshot {
             page
         } else if let Some(text) = output::index_file(self.pages.site(), file) {
             Resource::Bytes(text.into_bytes().into())
+        } else if let Some(bytes) = self.images.variant(file) {
+            Resource::Bytes(bytes.into())
         } else {
             return Some(match self.files.get(file)? {
                 Source::Bytes(bytes) => Resource::Bytes(Arc::from(*bytes)),

@@ -603,6 +603,13 @@ impl Resolver<'_, '_> {
         let body = document.body();
         let variables = if body.contains("{%") || body.contains("{{") { self.variables() } else { Default::default() };
         let rendered = markdown::render_post(body, self.inputs.links, self.inputs.settings.slugs, &variables);
+        for &offset in &rendered.no_alt {
+            self.findings.add(Code::NoAlt, Severity::Warning, || {
+                let diagnostic = Diagnostic::warning(Code::NoAlt, "this image has no alternative text")
+                    .with_hint("describe it for readers who cannot see it: ![a walnut standing desk](desk.jpg)");
+                document.at_body_offset(diagnostic, offset)
+            });
+        }
         for &offset in &rendered.markdown_in_html {
             self.findings.add(Code::MarkdownInHtml, Severity::Warning, || {
                 let message = "this Markdown link is inside an HTML block, so it shows as text and leads nowhere";

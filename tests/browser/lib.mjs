@@ -179,6 +179,8 @@ export function isLocal(href, base) {
 export async function newContext(browser, { base, viewport, javaScriptEnabled = true, colorScheme = 'light' }) {
   const context = await browser.newContext({
     viewport,
+    // A phone-sized viewport is a phone's screen: two device pixels per CSS pixel.
+    deviceScaleFactor: viewport.width < 600 ? 2 : 1,
     javaScriptEnabled,
     colorScheme,
     reducedMotion: 'reduce',

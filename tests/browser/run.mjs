@@ -20,6 +20,9 @@
 //   light or dark mode; they are laid out in --direction (ltr unless told);
 // * on the post, the disclosure banner is visible in the first viewport and
 //   its top is above the top of the first buy link (a[rel~=sponsored]);
+// * home and the post load without layout shift, and each photo in view
+//   (at least one) is the WebP candidate that fits its box at the screen's
+//   pixel density (2x at 375 px, as phones are);
 // * on home and /shop/, the category chips filter the product grid (a theme
 //   in FILTER_OPTIONAL may have no chips);
 // * on /search/, typing a word of a post title finds it, gibberish finds
@@ -127,6 +130,55 @@ function axeVerdict(violations) {
     );
   }
   return minor.length ? `no serious/critical; minor: ${minor.map((v) => `${v.id} (${v.impact})`).join(', ')}` : 'no violations';
+}
+
+/**
+ * Responsive images: nothing moved while the page loaded (cumulative layout
+ * shift), and each picture in view chose a WebP candidate wide enough for its
+ * box at this screen's pixel density without being needlessly large.
+ */
+let picturesSeen = 0;
+
+async function checkImages(page) {
+  const result = await page.evaluate(async () => {
+    const shifts = await new Promise((done) => {
+      let total = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+      }).observe({ type: 'layout-shift', buffered: true });
+      setTimeout(() => done(total), 300);
+    });
+    const dpr = window.devicePixelRatio || 1;
+    const pictures = [];
+    // Each picture is brought into view (a lazy one loads then) and judged.
+    for (const img of [...document.querySelectorAll('picture img')].slice(0, 6)) {
+      img.scrollIntoView({ block: 'center' });
+      for (let i = 0; i < 40 && !(img.complete && img.currentSrc); i++) await new Promise((r) => setTimeout(r, 50));
+      const box = img.getBoundingClientRect();
+      if (!img.complete || box.width === 0) continue;
+      const source = img.parentElement.querySelector('source[type="image/webp"]');
+      const widths = (source?.srcset || '')
+        .split(',')
+        .map((c) => Number(c.trim().split(/\s+/)[1]?.replace('w', '')))
+        .filter((w) => w > 0)
+        .sort((a, b) => a - b);
+      const chosen = widths.find((w) => img.currentSrc.includes(`-${w}.`));
+      pictures.push({ src: img.currentSrc, need: Math.round(box.width * dpr), widths, chosen, natural: img.naturalWidth });
+    }
+    window.scrollTo(0, 0);
+    return { shifts, pictures };
+  });
+  if (result.shifts > 0.01) fail(`layout shift ${result.shifts.toFixed(3)} while loading`);
+  picturesSeen += result.pictures.length;
+  for (const p of result.pictures) {
+    if (!p.src.endsWith('.webp')) fail(`${p.src}: not the WebP candidate`);
+    if (!p.chosen) fail(`${p.src}: not one of the srcset candidates ${p.widths}`);
+    const enough = p.widths.find((w) => w >= p.need) ?? p.widths[p.widths.length - 1];
+    if (p.chosen < enough) fail(`${p.src}: ${p.chosen}w for a box needing ${p.need} px`);
+    const larger = p.widths.filter((w) => w > enough);
+    if (larger.length && p.chosen > larger[0]) fail(`${p.src}: ${p.chosen}w where ${enough}w would do for ${p.need} px`);
+  }
+  return `CLS ${result.shifts.toFixed(3)}; ${result.pictures.map((p) => `${p.chosen}w for ${p.need}px`).join(', ')}`;
 }
 
 /** The disclosure banner: visible in the first viewport, its top above the first buy link's. */
@@ -407,6 +459,7 @@ async function runViewport(browser, viewport) {
         return shot;
       });
       if (name === 'post') await check(`${label}: disclosure banner first`, () => checkDisclosure(page, viewport));
+      if (name === 'post' || name === 'home') await check(`${label}: images fit the screen, nothing shifts`, () => checkImages(page));
       await check(`${label}: axe (light)`, async () => axeVerdict(await runAxe(page)));
       await check(`${label}: axe (dark)`, async () => {
         await page.emulateMedia({ colorScheme: 'dark' });
@@ -422,6 +475,11 @@ async function runViewport(browser, viewport) {
     await check(`${label}: no console errors or failed requests`, () => noProblems(page));
     await page.close();
   }
+  await check(`${THEME} ${vp}: a photo was shown as a responsive picture`, async () => {
+    if (!picturesSeen) fail('no <picture> in view on home or the post');
+    picturesSeen = 0;
+    return '';
+  });
   await check(`${THEME} ${vp}: no requests leave the site`, async () => {
     if (context.blocked.length) fail(`blocked: ${[...new Set(context.blocked)].slice(0, 5).join(', ')}`);
     return '';

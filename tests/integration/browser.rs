@@ -148,7 +148,7 @@ fn an_open_page_reloads_itself_when_its_post_is_saved() {
 fn example_site_in_a_real_browser_with_every_theme() {
     let Some(chromium) = browser_or_skip() else { return };
     let artifacts = artifacts().join("en");
-    every_theme_in_the_browser(&SiteTest::example_site(), &chromium, &artifacts, &[]);
+    every_theme_in_the_browser(&with_a_photo(SiteTest::example_site()), &chromium, &artifacts, &[]);
 }
 
 /// The example site in Arabic: every page laid out right to left, nothing
@@ -156,12 +156,35 @@ fn example_site_in_a_real_browser_with_every_theme() {
 #[test]
 fn arabic_example_site_in_a_real_browser_right_to_left() {
     let Some(chromium) = browser_or_skip() else { return };
-    let site = SiteTest::example_site().edit("profile.toml", |p| p.replace("language = \"en\"", "language = \"ar\""));
+    let site = with_a_photo(SiteTest::example_site())
+        .edit("profile.toml", |p| p.replace("language = \"en\"", "language = \"ar\""));
     let disclosure =
         shopfront::render::Locale::load(Path::new("/nonexistent"), "ar").unwrap().get("disclosure").to_owned();
     let opening: String = disclosure.chars().take(20).collect();
     let artifacts = artifacts().join("ar");
     every_theme_in_the_browser(&site, &chromium, &artifacts, &["--direction", "rtl", "--disclosure", &opening]);
+}
+
+/// `site` with a phone-sized photo as the cover of every post.
+fn with_a_photo(mut site: SiteTest) -> SiteTest {
+    site = site.file("static/images/photo.jpg", crate::support::jpeg(2400, 1600));
+    let posts = site.root().join("content/posts");
+    let mut files: Vec<String> = walkdir::WalkDir::new(&posts)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| e.path().strip_prefix(site.root()).unwrap().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert!(files.len() > 5, "{files:?}");
+    for file in files {
+        site = site.edit(&file, |post| {
+            let Some((front, body)) = post.split_once("\n---\n") else { return post };
+            let front: String = front.lines().filter(|l| !l.starts_with("cover:")).map(|l| format!("{l}\n")).collect();
+            format!("{front}cover: /images/photo.jpg\n---\n{body}")
+        });
+    }
+    site
 }
 
 /// Builds `site` with every theme and runs `run.mjs` with `args` on each

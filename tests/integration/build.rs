@@ -114,11 +114,12 @@ fn bundle_files_are_copied_next_to_their_page() {
     assert!(built.exists("posts/gear-bundle/desk.svg"));
     let post = built.html("posts/gear-bundle/index.html");
     assert!(post.attrs("img", "src").iter().any(|s| s == "desk.svg" || s == "/shop/posts/gear-bundle/desk.svg"));
-    // The cover is used on other pages too, so it is an absolute path.
-    assert_eq!(
-        post.attr("meta[property='og:image']", "content"),
-        "https://linwei.github.io/shop/posts/gear-bundle/desk.svg"
-    );
+    // The link preview is the cover drawn as a 1200 × 630 JPEG, under the sub-path.
+    let preview = post.attr("meta[property='og:image']", "content");
+    assert!(preview.starts_with("https://linwei.github.io/shop/_img/desk-1200x630."), "{preview}");
+    assert!(built.exists(preview.trim_start_matches("https://linwei.github.io/shop/")), "{preview}");
+    let decoded = image::load_from_memory(&built.bytes(preview.trim_start_matches("https://linwei.github.io/shop/")));
+    assert_eq!((decoded.as_ref().unwrap().width(), decoded.as_ref().unwrap().height()), (1200, 630));
 }
 
 #[test]
@@ -294,7 +295,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let leftovers: BTreeSet<String> = std::fs::read_dir(site.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
+        .filter(|n| n.starts_with('.') && n != ".shopfront")
         .collect();
     assert!(leftovers.is_empty(), "staging folders left behind: {leftovers:?}");
 }

@@ -191,5 +191,5 @@ fn a_missing_avatar_is_an_error_at_its_line() {
     let error = failed.only_error();
     assert!(error.message.contains("the avatar `me.jpg` is not a file under static/"), "{}", error.message);
     assert_eq!(error.line, Some(3));
-    site.file("static/me.jpg", "jpg").build().ok();
+    site.file("static/me.jpg", crate::support::jpeg(64, 64)).build().ok();
 }

@@ -128,8 +128,8 @@ fn posts_without_cover_or_summary_are_one_line_on_build() {
 #[test]
 fn entities_in_titles_image_maps_and_ftp_links_are_read_as_hexo_and_jekyll_do() {
     let site = SiteTest::new()
-        .file("static/x.jpg", "jpg")
-        .file("static/y.jpg", "jpg")
+        .file("static/x.jpg", crate::support::jpeg(64, 48))
+        .file("static/y.jpg", crate::support::jpeg(64, 48))
         .file(
             "content/posts/a.md",
             "---\ntitle: a &ldquo;front door&rdquo; &amp; more\ndate: 2024-01-01\nimage: {feature: /x.jpg}\n---\nSee [the archive](ftp://ftp.example.org/pub/).\n",
@@ -240,12 +240,16 @@ fn a_hexo_asset_folder_travels_with_its_post() {
 {% asset_img map.png The map %}",
             ),
         )
-        .file("content/posts/2024-05-01-trip/photo.png", "png")
-        .file("content/posts/2024-05-01-trip/map.png", "png")
+        .file("content/posts/2024-05-01-trip/photo.png", crate::support::png(80, 60))
+        .file("content/posts/2024-05-01-trip/map.png", crate::support::png(80, 60))
         .file("content/posts/notes.md", post("title: Notes\n", "Text."))
         .file("content/posts/notes/2024-06-01-later.md", post("title: Later\n", "Text."));
     let built = site.build().ok();
-    assert_eq!(built.html("posts/trip/index.html").attrs(".prose img", "src"), ["photo.png", "map.png"]);
+    // Both pictures are found next to the post and published from there.
+    let sources = built.html("posts/trip/index.html").attrs(".prose img", "src");
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    assert!(sources[0].starts_with("/_img/photo-") && sources[1].starts_with("/_img/map-"), "{sources:?}");
+    assert!(sources.iter().all(|s| built.exists(s.trim_start_matches('/'))), "{sources:?}");
     assert!(built.exists("posts/trip/photo.png") && built.exists("posts/trip/map.png"));
     // A folder of posts is not an asset folder.
     assert!(
@@ -274,7 +278,8 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
     let first =
         "---\ntitle: Erster Beitrag\ncategories: [计算机, Netz]\n---\n![Foto](photo.png) and [about](/blog/about/)\n";
     write(hexo.path(), "source/_posts/2024-05-01-first.md", first);
-    write(hexo.path(), "source/_posts/2024-05-01-first/photo.png", "png");
+    write(hexo.path(), "source/_posts/2024-05-01-first/photo.png", "");
+    std::fs::write(hexo.path().join("source/_posts/2024-05-01-first/photo.png"), crate::support::png(40, 30)).unwrap();
     write(hexo.path(), "source/about/index.md", "---\ntitle: Über mich\n---\nHallo.\n");
     write(hexo.path(), "source/images/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
     write(hexo.path(), "source/tags/index.md", "---\ntitle: Tags\nlayout: tags\n---\n");
@@ -313,7 +318,7 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
         assert_cmd::Command::cargo_bin("shopfront").unwrap().args(["build", "--root"]).arg(&dest).output().unwrap();
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     let page = std::fs::read_to_string(dest.join("public/2024/05/first/index.html")).unwrap();
-    assert!(page.contains("src=\"photo.png\"") && page.contains("Erster Beitrag"), "{page}");
+    assert!(page.contains("src=\"/blog/_img/photo-") && page.contains("Erster Beitrag"), "{page}");
     assert!(dest.join("public/2024/05/first/photo.png").is_file());
     // category_map names the slug; Hexo's categories are a path.
     assert!(profile.contains("\"计算机\" = \"computer\"") && profile.contains("nested_categories = true"), "{profile}");
@@ -330,7 +335,8 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
     write(jekyll.path(), "about.md", "---\ntitle: About\n---\nMe.\n");
     write(jekyll.path(), "index.html", "---\nlayout: home\n---\n");
     write(jekyll.path(), "assets/main.scss", "---\n---\n@import 'minima';\n");
-    write(jekyll.path(), "img/a.png", "png");
+    write(jekyll.path(), "img/a.png", "");
+    std::fs::write(jekyll.path().join("img/a.png"), crate::support::png(40, 30)).unwrap();
     write(jekyll.path(), "CNAME", "notes.example\n");
     write(jekyll.path(), "Gemfile", "source 'https://rubygems.org'\n");
     write(jekyll.path(), "drafts-old/x.md", "old\n");
@@ -384,7 +390,9 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not empty"));
     assert_eq!(
         crate::support::snapshot(dest.path()).len(),
-        files.len() + crate::support::snapshot(&dest.path().join("public")).len()
+        files.len()
+            + crate::support::snapshot(&dest.path().join("public")).len()
+            + crate::support::snapshot(&dest.path().join(".shopfront")).len()
     );
 }
 

@@ -312,7 +312,9 @@ fn leftovers_of_killed_builds_are_cleaned_up_or_restored() {
 /// A site big enough that a debug build takes a while, with many static
 /// files so that a signal also arrives while files are being copied.
 fn big_site() -> SiteTest {
-    let mut site = SiteTest::new();
+    // Every post has the same cover: one link preview to draw, not 1,500 cards.
+    let mut site = SiteTest::new()
+        .file("static/cover.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"3\"/>");
     for i in 0..3000 {
         site = site.file(&format!("static/files/{}/{i}.txt", i % 30), format!("file {i}"));
     }
@@ -320,7 +322,7 @@ fn big_site() -> SiteTest {
         site = site.file(
             &format!("content/posts/post-{i}.md"),
             format!(
-                "---\ntitle: Post {i}\ndate: 2024-01-01\ntags: [t{}]\n---\n{}\n",
+                "---\ntitle: Post {i}\ndate: 2024-01-01\ncover: /cover.svg\ntags: [t{}]\n---\n{}\n",
                 i % 50,
                 "Words here. ".repeat(200)
             ),

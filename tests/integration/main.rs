@@ -12,6 +12,7 @@ mod cli;
 mod compat;
 mod correctness;
 mod hostile;
+mod images;
 mod invalid;
 mod layers;
 mod linear;

@@ -287,6 +287,34 @@ fn serves_pages_files_and_indexes_with_their_types() {
 }
 
 #[test]
+fn serves_the_images_a_page_shows_as_the_build_publishes_them() {
+    let site = SiteTest::example_site()
+        .file("static/images/desk-photo.jpg", crate::support::jpeg(1600, 1200))
+        .edit("content/posts/2025-09-25-standing-desk-one-year-later.md", |p| {
+            p.replacen("cover: /images/products/standing-desk.svg", "cover: /images/desk-photo.jpg", 1)
+        });
+    let server = Server::start(site.root(), &["--port", "0"]);
+    let page = server.get("/posts/standing-desk-one-year-later/");
+    assert_eq!(page.status, 200);
+    let html = scraper::Html::parse_document(&page.body);
+    let source = scraper::Selector::parse("picture source[type='image/webp']").unwrap();
+    let srcset = html.select(&source).next().and_then(|s| s.attr("srcset")).expect("the cover is a picture").to_owned();
+    for candidate in srcset.split(", ") {
+        let (url, _) = candidate.rsplit_once(' ').unwrap();
+        let image = server.get(url);
+        assert_eq!(image.status, 200, "{url}");
+        assert_eq!(image.header("content-type"), Some("image/webp"), "{url}");
+        assert!(image.bytes.starts_with(b"RIFF"), "{url}");
+    }
+    let og = scraper::Selector::parse("meta[property='og:image']").unwrap();
+    let preview = html.select(&og).next().and_then(|m| m.attr("content")).unwrap().to_owned();
+    let path = preview.trim_start_matches("https://miachen.example");
+    let image = server.get(path);
+    assert_eq!((image.status, image.header("content-type")), (200, Some("image/jpeg")), "{preview}");
+    assert!(!site.root().join("public").exists(), "serve never writes the output folder");
+}
+
+#[test]
 fn no_path_leaves_the_site() {
     let outer = tempfile::tempdir().unwrap();
     std::fs::write(outer.path().join("secret.txt"), "TOP-SECRET").unwrap();
@@ -552,7 +580,7 @@ fn rendered_with(options: &shopfront::BuildOptions, cache: &mut shopfront::PostC
         .into_iter()
         .map(|file| {
             let route = pages.route(&file).unwrap();
-            let html = shopfront::finished_page(pages, route, false, &prepared.hiding)
+            let html = shopfront::finished_page(pages, route, false, &prepared.hiding, &prepared.images)
                 .unwrap_or_else(|d| panic!("{file}: {d:?}"));
             (file, html)
         })

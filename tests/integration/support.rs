@@ -73,6 +73,25 @@ pub struct SiteTest {
     dir: Rc<tempfile::TempDir>,
 }
 
+/// A real PNG picture, `width` × `height`, a gradient.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    encoded(width, height, image::ImageFormat::Png)
+}
+
+/// A real JPEG picture, `width` × `height`, a gradient.
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    encoded(width, height, image::ImageFormat::Jpeg)
+}
+
+fn encoded(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 255 / width.max(1)) as u8, (y * 255 / height.max(1)) as u8, 128])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut bytes, format).expect("encode a test picture");
+    bytes.into_inner()
+}
+
 /// The fixtures folder.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -201,6 +220,11 @@ impl Output {
     /// Whether an output file exists.
     pub fn exists(&self, path: &str) -> bool {
         self.dir.join(path).is_file()
+    }
+
+    /// An output file's bytes.
+    pub fn bytes(&self, path: &str) -> Vec<u8> {
+        std::fs::read(self.dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
     /// An output file's text.

@@ -1,0 +1,189 @@
+//! The image cache: every variant shopfront has encoded, by a key of the
+//! source's bytes and everything that shapes the result (width, crop,
+//! format, quality, the encoder's version). `build` and `serve` share it
+//! (`ROOT/.shopfront/cache/images/`), so an unchanged image is never
+//! processed twice. An entry ends with a checksum of its bytes: one that
+//! does not match (a crash mid-write, a damaged disk) is rebuilt, never
+//! served. Entries a build did not use and that nothing used for
+//! [`STALE_AFTER`] are pruned.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// Where the cache lives, under the site root.
+pub const DIR: &str = ".shopfront/cache/images";
+
+/// How long an unused entry is kept: long enough for a theme switched back
+/// or a draft built again, short enough that the cache follows the site.
+pub const STALE_AFTER: Duration = Duration::from_secs(14 * 24 * 3600);
+
+const CHECKSUM: usize = 16;
+
+/// What the cache knows without reading an image: each source's content
+/// hash and header by its path, length and modification time, and each
+/// variant's length and hash by its key. A rebuild with nothing changed
+/// reads neither the originals nor the variants (see `Output::keep`).
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Index {
+    /// `path|length|modified` → what the file is.
+    pub sources: std::collections::BTreeMap<String, SourceRecord>,
+    /// Variant key → `[length, hash]` of its bytes.
+    pub variants: std::collections::BTreeMap<String, (u64, String)>,
+}
+
+/// A source image, as the index remembers it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceRecord {
+    /// Its content hash (hex).
+    pub hash: String,
+    /// Width as shown.
+    pub width: u32,
+    /// Height as shown.
+    pub height: u32,
+    /// Whether it has transparency.
+    pub alpha: bool,
+}
+
+const INDEX: &str = "index.json";
+
+/// See the module documentation.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: Option<PathBuf>,
+}
+
+impl Cache {
+    /// The cache of the site at `root`.
+    pub fn new(root: &Path) -> Self {
+        Self { dir: Some(root.join(DIR)) }
+    }
+
+    /// A cache that keeps nothing (`check`, tests).
+    pub fn none() -> Self {
+        Self { dir: None }
+    }
+
+    fn path(&self, key: &str) -> Option<PathBuf> {
+        self.dir.as_ref().map(|dir| dir.join(&key[..2]).join(key))
+    }
+
+    /// The bytes stored under `key`, if they are whole. Reading one marks it used.
+    pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let path = self.path(key)?;
+        let mut bytes = std::fs::read(&path).ok()?;
+        if bytes.len() < CHECKSUM {
+            return None;
+        }
+        let body = bytes.len() - CHECKSUM;
+        if xxhash_rust::xxh3::xxh3_128(&bytes[..body]).to_le_bytes() != bytes[body..] {
+            return None;
+        }
+        bytes.truncate(body);
+        if let Ok(file) = std::fs::File::options().append(true).open(&path) {
+            let _ = file.set_modified(SystemTime::now());
+        }
+        Some(bytes)
+    }
+
+    /// Stores `bytes` under `key`. A cache that cannot be written (a
+    /// read-only site) only costs the next build the work again.
+    pub fn put(&self, key: &str, bytes: &[u8]) {
+        let Some(path) = self.path(key) else { return };
+        let Some(parent) = path.parent() else { return };
+        if std::fs::create_dir_all(parent).is_err() {
+            return;
+        }
+        let temporary = parent.join(format!(".{key}.{}.tmp", std::process::id()));
+        let mut whole = Vec::with_capacity(bytes.len() + CHECKSUM);
+        whole.extend_from_slice(bytes);
+        whole.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes());
+        if std::fs::write(&temporary, &whole).is_err() || std::fs::rename(&temporary, &path).is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+    }
+
+    /// The index, or an empty one (none yet, or unreadable: it is only a shortcut).
+    pub fn load_index(&self) -> Index {
+        self.dir
+            .as_ref()
+            .and_then(|dir| std::fs::read(dir.join(INDEX)).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes `index`, keeping only what refers to an entry still stored.
+    pub fn save_index(&self, index: &Index) {
+        let Some(dir) = &self.dir else { return };
+        let mut kept = index.clone();
+        kept.variants.retain(|key, _| self.path(key).is_some_and(|p| p.is_file()));
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let Ok(json) = serde_json::to_vec(&kept) else { return };
+        let temporary = dir.join(format!(".{INDEX}.{}.tmp", std::process::id()));
+        if std::fs::write(&temporary, json).is_err() || std::fs::rename(&temporary, dir.join(INDEX)).is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+    }
+
+    /// Deletes entries not in `used` that nothing has read for [`STALE_AFTER`].
+    pub fn prune(&self, used: &rustc_hash::FxHashSet<String>) {
+        let Some(dir) = &self.dir else { return };
+        let Ok(shards) = std::fs::read_dir(dir) else { return };
+        let now = SystemTime::now();
+        for shard in shards.filter_map(Result::ok).filter(|s| s.path().is_dir()) {
+            let Ok(entries) = std::fs::read_dir(shard.path()) else { continue };
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let old = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|at| now.duration_since(at).unwrap_or_default() > STALE_AFTER);
+                if !used.contains(&name) && (old || name.ends_with(".tmp")) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_comes_back_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let key = "ab0123456789";
+        assert_eq!(cache.get(key), None);
+        cache.put(key, b"encoded image");
+        assert_eq!(cache.get(key).as_deref(), Some(&b"encoded image"[..]));
+        // Damaged on disk: not served.
+        let path = dir.path().join(DIR).join("ab").join(key);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[3] ^= 0xFF;
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(cache.get(key), None);
+        std::fs::write(&path, b"short").unwrap();
+        assert_eq!(cache.get(key), None);
+    }
+
+    #[test]
+    fn pruning_keeps_what_was_used_and_what_is_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        cache.put("aa-used", b"1");
+        cache.put("bb-recent", b"2");
+        cache.put("cc-stale", b"3");
+        let stale = dir.path().join(DIR).join("cc").join("cc-stale");
+        let long_ago = SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
+        std::fs::File::options().append(true).open(&stale).unwrap().set_modified(long_ago).unwrap();
+        let used_one = dir.path().join(DIR).join("aa").join("aa-used");
+        std::fs::File::options().append(true).open(&used_one).unwrap().set_modified(long_ago).unwrap();
+        cache.prune(&["aa-used".to_owned()].into_iter().collect());
+        assert!(cache.get("aa-used").is_some());
+        assert!(cache.get("bb-recent").is_some());
+        assert!(!stale.exists());
+    }
+}

@@ -1,0 +1,865 @@
+//! Images as a phone shows them fast: every local photo a page shows is
+//! published at the widths its place on the page needs, as WebP with a JPEG
+//! (or, with transparency, PNG) fallback, upright, in sRGB and with none of
+//! the original's metadata (EXIF, GPS, XMP, maker notes).
+//!
+//! It works on finished pages, so covers, product pictures, the avatar,
+//! Markdown images and any `<img>` a custom template writes are treated
+//! alike. [`Library::rewrite`] turns each `<img>` whose `src` is a JPEG, PNG
+//! or WebP file of the site into a `<picture>` with `srcset`, `sizes` and
+//! the image's own proportions in `width`/`height` (no layout shift), and
+//! notes which widths it promised; [`Library::publish`] then makes them, in
+//! parallel, through the [`cache`]. A theme marks an image's place with
+//! `data-image="hero"` (the [`Slot`]s: hero, card, product, thumb, avatar,
+//! body; `body` when unmarked) and may give each slot other widths or
+//! `sizes` in its `theme.toml`.
+//!
+//! Link previews (`og:image`, `twitter:image`) become a 1200 × 630 JPEG
+//! cropped from the page's picture, or a generated [`card`]. SVG and GIF
+//! images are published as they are, remote images are never fetched
+//! (Amazon forbids storing its images), and files no page shows are copied
+//! unchanged. The original of an image a page shows is replaced by its
+//! largest published size, so a link to it still works and carries no
+//! metadata.
+
+pub mod cache;
+pub mod card;
+pub mod process;
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+pub use cache::Cache;
+use process::{Format, Header};
+
+use crate::diagnostics::{Code, Diagnostic};
+
+/// Where variants are published.
+pub const DIR: &str = "_img";
+
+/// The link-preview image of a list page (home, shop, categories): a card
+/// of the site, drawn once.
+pub const CARD: &str = "/_img/card.png";
+
+/// The link-preview image of a post or page without a picture:
+/// [`Library::rewrite`] replaces it with a card drawn for that page.
+pub const PAGE_CARD: &str = "/_img/card-page.png";
+
+/// An original larger than this many pixels on a side earns a warning.
+pub const LARGE_SIDE: u32 = 8_000;
+/// An original larger than this many bytes earns a warning.
+pub const LARGE_BYTES: u64 = 15 * 1024 * 1024;
+/// An original larger than this is not read at all (an error).
+pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A place on a page that shows images at one range of sizes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    /// The widths to publish, in pixels, smallest first.
+    pub widths: Vec<u32>,
+    /// The `sizes` attribute: how wide the image is shown.
+    pub sizes: String,
+}
+
+/// The slots every theme has, with sizes that suit the bundled themes.
+pub fn default_slots() -> BTreeMap<String, Slot> {
+    let slot = |widths: &[u32], sizes: &str| Slot { widths: widths.to_vec(), sizes: sizes.to_owned() };
+    BTreeMap::from([
+        ("hero".to_owned(), slot(&[640, 1024, 1600], "(min-width: 860px) 800px, 100vw")),
+        ("card".to_owned(), slot(&[320, 640, 1024], "(min-width: 1100px) 360px, (min-width: 640px) 50vw, 100vw")),
+        ("product".to_owned(), slot(&[320, 640], "(min-width: 1100px) 300px, (min-width: 640px) 45vw, 90vw")),
+        ("thumb".to_owned(), slot(&[160, 320], "80px")),
+        ("avatar".to_owned(), slot(&[160, 320], "160px")),
+        ("body".to_owned(), slot(&[640, 1024, 1600], "(min-width: 860px) 760px, 100vw")),
+    ])
+}
+
+/// Where an image's bytes are.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    /// In the binary (a bundled theme's file).
+    Bytes(&'static [u8]),
+    /// A file of the site.
+    File(PathBuf),
+}
+
+/// What a source is, once read.
+#[derive(Debug, Clone)]
+struct Known {
+    /// Its header, as shown.
+    header: Header,
+    /// First 12 hex digits of its content hash: part of every variant's name.
+    hash: String,
+    /// Its content hash, for cache keys.
+    key: u128,
+    /// Its file name without extension, made URL-safe.
+    stem: String,
+    /// Its format as written, for the original's replacement.
+    format: Option<Format>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    origin: Origin,
+    /// Output path, for messages.
+    path: String,
+    vector: bool,
+    known: OnceLock<Result<Known, String>>,
+    widths: Mutex<BTreeSet<u32>>,
+    preview: Mutex<bool>,
+    /// The first page that shows it, for messages.
+    shown_on: OnceLock<String>,
+}
+
+/// The site's images and what its pages asked of them. See the module documentation.
+pub struct Library {
+    entries: FxHashMap<String, Entry>,
+    slots: BTreeMap<String, Slot>,
+    cache: Cache,
+    root: crate::fs::SiteRoot,
+    /// `""` or `/shop`.
+    base_path: String,
+    /// The site's absolute URL, without a trailing slash.
+    base_url: String,
+    /// What generated link-preview cards show besides the title.
+    card_name: String,
+    card_site: String,
+    /// The avatar's output path, for cards.
+    avatar: Option<String>,
+    avatar_png: OnceLock<Option<Arc<[u8]>>>,
+    cards: Mutex<BTreeMap<String, String>>,
+    index: Mutex<cache::Index>,
+}
+
+/// Whether an output path is an image shopfront processes.
+fn raster_format(path: &str) -> Option<Format> {
+    let extension = path.rsplit_once('.')?.1.to_ascii_lowercase();
+    match extension.as_str() {
+        "jpg" | "jpeg" | "jfif" => Some(Format::Jpeg),
+        "png" => Some(Format::Png),
+        "webp" => Some(Format::WebP),
+        _ => None,
+    }
+}
+
+fn is_svg(path: &str) -> bool {
+    path.rsplit_once('.').is_some_and(|(_, e)| e.eq_ignore_ascii_case("svg"))
+}
+
+/// `name` with only the characters a URL keeps as they are.
+fn url_safe(name: &str) -> String {
+    let cleaned: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    let trimmed = cleaned.trim_matches('-');
+    if trimmed.is_empty() { "image".to_owned() } else { trimmed.chars().take(60).collect() }
+}
+
+/// One variant to make.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Job {
+    width: u32,
+    /// A crop to this height (link previews).
+    height: Option<u32>,
+    format: Format,
+}
+
+impl Job {
+    fn file(&self, known: &Known) -> String {
+        match self.height {
+            Some(height) => {
+                format!("{DIR}/{}-{}x{height}.{}.{}", known.stem, self.width, known.hash, self.format.extension())
+            }
+            None => format!("{DIR}/{}-{}.{}.{}", known.stem, self.width, known.hash, self.format.extension()),
+        }
+    }
+
+    fn key(&self, known: &Known) -> String {
+        format!(
+            "{:032x}-{}-{}-{:?}-q{}-{}-v1",
+            known.key,
+            self.width,
+            self.height.unwrap_or(0),
+            self.format,
+            process::WEBP_QUALITY,
+            process::JPEG_QUALITY
+        )
+    }
+}
+
+/// Where published images go: the output folder, or nowhere for `check`.
+pub trait Store: Sync {
+    /// Stores `bytes` at output path `path`.
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Box<Diagnostic>>;
+    /// Whether `path` already holds `len` bytes with hash `hash` from the
+    /// previous build and needs no write (it is then counted as written).
+    fn keep(&self, path: &str, len: u64, hash: u128) -> bool;
+}
+
+/// What [`Library::publish`] did.
+#[derive(Debug, Default)]
+pub struct Published {
+    /// Errors (an unreadable image) and warnings (a huge original).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Variants made now, rather than found in the cache.
+    pub made: usize,
+    /// Variants found in the cache.
+    pub cached: usize,
+    /// Output paths of originals replaced by a processed copy.
+    pub replaced: FxHashSet<String>,
+}
+
+/// Output settings a library needs from the site.
+pub struct SiteInfo<'a> {
+    /// `""` or `/shop`.
+    pub base_path: &'a str,
+    /// The absolute base URL.
+    pub base_url: &'a str,
+    /// The creator's name, for cards.
+    pub name: &'a str,
+    /// The site's title, for cards.
+    pub title: &'a str,
+    /// The avatar as written in the profile, if it is a file of the site.
+    pub avatar: Option<&'a str>,
+}
+
+impl Library {
+    /// The images among `files` (output path → origin), the theme's
+    /// `slots` and the site's `cache`.
+    pub fn new(
+        files: impl IntoIterator<Item = (String, Origin)>,
+        slots: BTreeMap<String, Slot>,
+        cache: Cache,
+        root: &Path,
+        site: &SiteInfo<'_>,
+    ) -> Self {
+        let entries = files
+            .into_iter()
+            .filter(|(path, _)| raster_format(path).is_some() || is_svg(path))
+            .map(|(path, origin)| {
+                let entry = Entry {
+                    vector: is_svg(&path),
+                    path: path.clone(),
+                    origin,
+                    known: OnceLock::new(),
+                    widths: Mutex::new(BTreeSet::new()),
+                    preview: Mutex::new(false),
+                    shown_on: OnceLock::new(),
+                };
+                (path, entry)
+            })
+            .collect();
+        Self {
+            entries,
+            slots,
+            root: crate::fs::SiteRoot::new(root),
+            base_path: site.base_path.trim_end_matches('/').to_owned(),
+            base_url: site.base_url.trim_end_matches('/').to_owned(),
+            card_name: site.name.to_owned(),
+            card_site: site.title.to_owned(),
+            avatar: site.avatar.map(|a| a.trim().trim_start_matches('/').to_owned()),
+            avatar_png: OnceLock::new(),
+            cards: Mutex::new(BTreeMap::new()),
+            index: Mutex::new(cache.load_index()),
+            cache,
+        }
+    }
+
+    /// An empty library: pages keep their images as written.
+    pub fn empty() -> Self {
+        Self::new(
+            [],
+            default_slots(),
+            Cache::none(),
+            Path::new("."),
+            &SiteInfo { base_path: "", base_url: "", name: "", title: "", avatar: None },
+        )
+    }
+
+    fn read(&self, origin: &Origin) -> Result<Vec<u8>, String> {
+        match origin {
+            Origin::Bytes(bytes) => Ok(bytes.to_vec()),
+            Origin::File(path) => self.root.read(path, MAX_BYTES).map_err(|d| d.message.clone()),
+        }
+    }
+
+    /// The index key of a file source: its path, length and modification time.
+    fn source_key(entry: &Entry) -> Option<String> {
+        let Origin::File(path) = &entry.origin else { return None };
+        let meta = std::fs::metadata(path).ok()?;
+        let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+        Some(format!("{}|{}|{modified}", path.display(), meta.len()))
+    }
+
+    fn known<'e>(&self, entry: &'e Entry) -> Result<&'e Known, &'e str> {
+        entry
+            .known
+            .get_or_init(|| {
+                let file = entry.path.rsplit('/').next().unwrap_or(&entry.path);
+                let stem = url_safe(file.rsplit_once('.').map_or(file, |(stem, _)| stem));
+                let source_key = Self::source_key(entry);
+                let remembered = source_key
+                    .as_ref()
+                    .and_then(|k| self.index.lock().unwrap_or_else(|e| e.into_inner()).sources.get(k).cloned());
+                if let Some(record) = remembered
+                    && let Ok(key) = u128::from_str_radix(&record.hash, 16)
+                {
+                    return Ok(Known {
+                        header: Header { width: record.width, height: record.height, alpha: record.alpha },
+                        hash: record.hash[..12].to_owned(),
+                        key,
+                        stem,
+                        format: raster_format(&entry.path),
+                    });
+                }
+                let bytes = self.read(&entry.origin)?;
+                let header = if entry.vector {
+                    Header { width: card::WIDTH, height: card::HEIGHT, alpha: true }
+                } else {
+                    process::header(&bytes)?
+                };
+                let key = xxhash_rust::xxh3::xxh3_128(&bytes);
+                let hash = format!("{key:032x}");
+                if let Some(source_key) = source_key {
+                    let record = cache::SourceRecord {
+                        hash: hash.clone(),
+                        width: header.width,
+                        height: header.height,
+                        alpha: header.alpha,
+                    };
+                    self.index.lock().unwrap_or_else(|e| e.into_inner()).sources.insert(source_key, record);
+                }
+                Ok(Known { header, hash: hash[..12].to_owned(), key, stem, format: raster_format(&entry.path) })
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// The output path `url` names on a page at output path `page`, if it
+    /// is one of the site's files.
+    fn resolve(&self, url: &str, page: &str) -> Option<&Entry> {
+        let url = url.trim();
+        let url = url.split(['?', '#']).next()?;
+        let path = if let Some(rest) = url.strip_prefix(self.base_url.as_str()).filter(|_| !self.base_url.is_empty()) {
+            rest.to_owned()
+        } else if url.starts_with("//") || url.contains(':') {
+            return None;
+        } else if let Some(absolute) = url.strip_prefix('/') {
+            let absolute = format!("/{absolute}");
+            match absolute.strip_prefix(self.base_path.as_str()) {
+                Some(rest) if self.base_path.is_empty() || rest.is_empty() || rest.starts_with('/') => rest.to_owned(),
+                _ => absolute,
+            }
+        } else {
+            let folder = page.rsplit_once('/').map_or("", |(folder, _)| folder);
+            format!("/{folder}/{url}")
+        };
+        let mut parts: Vec<&str> = Vec::new();
+        for part in path.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                part => parts.push(part),
+            }
+        }
+        let joined = parts.join("/");
+        let decoded = percent_encoding::percent_decode_str(&joined).decode_utf8_lossy();
+        self.entries.get(decoded.as_ref())
+    }
+
+    fn url(&self, file: &str) -> String {
+        format!("{}/{file}", self.base_path)
+    }
+
+    /// The widths `slot` gives an image `width` pixels wide: never wider
+    /// than the image itself.
+    fn widths(slot: &Slot, width: u32) -> Vec<u32> {
+        let mut widths: Vec<u32> = slot.widths.iter().copied().filter(|&w| w < width).collect();
+        if slot.widths.iter().any(|&w| w >= width) || widths.is_empty() {
+            widths.push(width);
+        }
+        widths
+    }
+
+    /// The fallback format of an image.
+    fn fallback(known: &Known) -> Format {
+        if known.header.alpha { Format::Png } else { Format::Jpeg }
+    }
+
+    /// `html` (the page at output path `page`) with its images made
+    /// responsive and its link preview a raster image.
+    pub fn rewrite(&self, html: &str, page: &str) -> String {
+        if !html.contains("<img") && !html.contains("og:image") {
+            return html.to_owned();
+        }
+        let pictures = Rc::new(Cell::new(0usize));
+        let title = Rc::new(RefCell::new(String::new()));
+        let mut handlers = vec![
+            lol_html::element!("picture", {
+                let pictures = pictures.clone();
+                move |el| {
+                    pictures.set(pictures.get() + 1);
+                    let pictures = pictures.clone();
+                    if el.can_have_content() {
+                        type EndTag<'t> = lol_html::html_content::EndTag<'t>;
+                        let handler: Box<dyn FnOnce(&mut EndTag<'_>) -> lol_html::HandlerResult> =
+                            Box::new(move |_| {
+                                pictures.set(pictures.get().saturating_sub(1));
+                                Ok(())
+                            });
+                        el.on_end_tag(handler)?;
+                    }
+                    Ok(())
+                }
+            }),
+            lol_html::element!("img[src]", |el| {
+                let slot_name = el.get_attribute("data-image");
+                el.remove_attribute("data-image");
+                if pictures.get() > 0 {
+                    return Ok(());
+                }
+                let src = el.get_attribute("src").unwrap_or_default();
+                let Some(entry) = self.resolve(&crate::html::decode_entities(&src), page) else { return Ok(()) };
+                if entry.vector {
+                    return Ok(());
+                }
+                let Ok(known) = self.known(entry) else {
+                    let _ = entry.shown_on.set(page.to_owned());
+                    // Published as it is; `publish` reports what is wrong with it.
+                    entry.widths.lock().unwrap_or_else(|e| e.into_inner()).insert(0);
+                    return Ok(());
+                };
+                let _ = entry.shown_on.set(page.to_owned());
+                let slot = slot_name
+                    .as_deref()
+                    .and_then(|name| self.slots.get(name))
+                    .or_else(|| self.slots.get("body"))
+                    .cloned()
+                    .unwrap_or_else(|| Slot { widths: vec![1024], sizes: "100vw".to_owned() });
+                let widths = Self::widths(&slot, known.header.width);
+                entry.widths.lock().unwrap_or_else(|e| e.into_inner()).extend(widths.iter().copied());
+                let fallback = Self::fallback(known);
+                let list = |format: Format| {
+                    widths
+                        .iter()
+                        .map(|&width| {
+                            format!("{} {width}w", self.url(&Job { width, height: None, format }.file(known)))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let sizes = el.get_attribute("sizes").unwrap_or_else(|| slot.sizes.clone());
+                let middle = widths[widths.len() / 2];
+                let shown_width = el
+                    .get_attribute("width")
+                    .and_then(|w| w.trim().parse::<u32>().ok())
+                    .filter(|&w| w > 0)
+                    .unwrap_or(known.header.width);
+                let shown_height = ((u64::from(shown_width) * u64::from(known.header.height)
+                    + u64::from(known.header.width) / 2)
+                    / u64::from(known.header.width))
+                .max(1);
+                el.set_attribute("src", &self.url(&Job { width: middle, height: None, format: fallback }.file(known)))?;
+                el.set_attribute("srcset", &list(fallback))?;
+                el.set_attribute("sizes", &sizes)?;
+                el.set_attribute("width", &shown_width.to_string())?;
+                el.set_attribute("height", &shown_height.to_string())?;
+                let eager = el.get_attribute("fetchpriority").is_some_and(|p| p.eq_ignore_ascii_case("high"));
+                if !eager && !el.has_attribute("loading") {
+                    el.set_attribute("loading", "lazy")?;
+                }
+                if !el.has_attribute("decoding") {
+                    el.set_attribute("decoding", "async")?;
+                }
+                el.before(
+                    &format!(
+                        r#"<picture style="display:contents"><source type="image/webp" srcset="{}" sizes="{}">"#,
+                        crate::html::escape_attr(&list(Format::WebP)),
+                        crate::html::escape_attr(&sizes)
+                    ),
+                    lol_html::html_content::ContentType::Html,
+                );
+                el.after("</picture>", lol_html::html_content::ContentType::Html);
+                Ok(())
+            }),
+            lol_html::element!(r#"meta[property="og:title"]"#, |el| {
+                *title.borrow_mut() = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
+                Ok(())
+            }),
+        ];
+        let preview =
+            |el: &mut lol_html::html_content::Element<'_, '_>| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+                let content = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
+                if let Some(url) = self.preview_url(&content, page, &title.borrow()) {
+                    el.set_attribute("content", &url)?;
+                }
+                Ok(())
+            };
+        let preview = Rc::new(RefCell::new(preview));
+        let (og, twitter) = (preview.clone(), preview);
+        handlers.push(lol_html::element!(r#"meta[property="og:image"]"#, move |el| (og.borrow_mut())(el)));
+        handlers.push(lol_html::element!(r#"meta[name="twitter:image"]"#, move |el| (twitter.borrow_mut())(el)));
+        let settings =
+            handlers.into_iter().fold(lol_html::RewriteStrSettings::new(), |s, h| s.append_element_content_handler(h));
+        lol_html::rewrite_str(html, settings).unwrap_or_else(|_| html.to_owned())
+    }
+
+    /// The link-preview image for `content` (an og:image URL) on `page`.
+    fn preview_url(&self, content: &str, page: &str, title: &str) -> Option<String> {
+        let path = content.strip_prefix(self.base_url.as_str())?;
+        let path = path.strip_prefix(self.base_path.as_str()).unwrap_or(path);
+        if path == CARD {
+            let file = CARD.trim_start_matches('/').to_owned();
+            self.cards.lock().unwrap_or_else(|e| e.into_inner()).insert(file, self.card_site.clone());
+            return None;
+        }
+        if path == PAGE_CARD {
+            // The card shows the site's name on its own line.
+            let title = title.strip_suffix(&format!(" · {}", self.card_site)).unwrap_or(title);
+            let title = if title.is_empty() { self.card_site.clone() } else { title.to_owned() };
+            let hash =
+                xxhash_rust::xxh3::xxh3_64(format!("{title}\n{}\n{}", self.card_name, self.card_site).as_bytes());
+            let file = format!("{DIR}/card-{hash:016x}.jpg");
+            self.cards.lock().unwrap_or_else(|e| e.into_inner()).insert(file.clone(), title);
+            return Some(format!("{}/{file}", self.base_url));
+        }
+        let entry = self.resolve(content, page)?;
+        let known = self.known(entry).ok()?;
+        let _ = entry.shown_on.set(page.to_owned());
+        *entry.preview.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        let job = Job { width: card::WIDTH, height: Some(card::HEIGHT), format: Format::Jpeg };
+        Some(format!("{}/{}", self.base_url, job.file(known)))
+    }
+
+    /// Every variant the rewritten pages promised, stored in `store`: kept
+    /// when the output already has it, taken from the cache, or made, in
+    /// parallel with at most one image decoded per thread; then the replaced
+    /// originals and the cards. `progress` hears how many images are done
+    /// out of how many.
+    pub fn publish(&self, store: &dyn Store, progress: &(dyn Fn(usize, usize) + Sync)) -> Published {
+        let work: Vec<&Entry> = self
+            .entries
+            .values()
+            .filter(|e| {
+                !e.widths.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+                    || *e.preview.lock().unwrap_or_else(|e| e.into_inner())
+            })
+            .collect();
+        let cards: Vec<(String, String)> =
+            self.cards.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(f, t)| (f.clone(), t.clone())).collect();
+        let total = work.len() + cards.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let tick = || progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+        let results: Vec<Published> = work
+            .par_iter()
+            .map(|entry| {
+                let result = self.publish_one(entry, store);
+                tick();
+                result
+            })
+            .chain(cards.par_iter().map(|(file, title)| {
+                let result = self.publish_card(file, title, store);
+                tick();
+                result
+            }))
+            .collect();
+        let mut all = Published::default();
+        for result in results {
+            all.diagnostics.extend(result.diagnostics);
+            all.made += result.made;
+            all.cached += result.cached;
+            all.replaced.extend(result.replaced);
+        }
+        if all.diagnostics.iter().all(|d| !d.is_error()) {
+            let mut used = FxHashSet::default();
+            for entry in &work {
+                if let Ok(known) = self.known(entry) {
+                    used.extend(self.jobs(entry, known).iter().map(|job| job.key(known)));
+                    if let Some(job) = self.original_job(entry, known) {
+                        used.insert(job.key(known));
+                    }
+                }
+            }
+            used.extend(cards.iter().map(|(file, title)| self.card_key(file, title)));
+            self.cache.prune(&used);
+            self.cache.save_index(&self.index.lock().unwrap_or_else(|e| e.into_inner()));
+        }
+        all
+    }
+
+    fn jobs(&self, entry: &Entry, known: &Known) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        if !entry.vector {
+            let widths = entry.widths.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            for width in widths.into_iter().filter(|&w| w > 0) {
+                jobs.push(Job { width, height: None, format: Format::WebP });
+                jobs.push(Job { width, height: None, format: Self::fallback(known) });
+            }
+        }
+        if *entry.preview.lock().unwrap_or_else(|e| e.into_inner()) {
+            jobs.push(Job { width: card::WIDTH, height: Some(card::HEIGHT), format: Format::Jpeg });
+        }
+        jobs
+    }
+
+    /// What replaces the original of a shown raster image: its largest
+    /// width, in its own format (often one of the variants already).
+    fn original_job(&self, entry: &Entry, known: &Known) -> Option<Job> {
+        if entry.vector {
+            return None;
+        }
+        let width = entry.widths.lock().unwrap_or_else(|e| e.into_inner()).iter().copied().max().filter(|&w| w > 0)?;
+        Some(Job { width, height: None, format: known.format? })
+    }
+
+    /// Where `entry` is shown, for messages: the image, and the page.
+    fn problem(&self, entry: &Entry, code: Code, message: String, error: bool) -> Diagnostic {
+        let page = entry.shown_on.get().map_or(String::new(), |p| format!(" (shown on /{p})"));
+        let message = format!("{message}{page}");
+        let diagnostic = if error { Diagnostic::error(code, message) } else { Diagnostic::warning(code, message) };
+        match &entry.origin {
+            Origin::File(path) => diagnostic.at(crate::diagnostics::display_path(self.root.path(), path)),
+            Origin::Bytes(_) => diagnostic,
+        }
+    }
+
+    /// The bytes of `job`: from the cache, or made now (decoding the source
+    /// into `decoded` once for all its jobs).
+    fn bytes(
+        &self,
+        entry: &Entry,
+        known: &Known,
+        job: &Job,
+        decoded: &mut Option<image::DynamicImage>,
+        done: &mut Published,
+    ) -> Result<Vec<u8>, String> {
+        let key = job.key(known);
+        if let Some(bytes) = self.cache.get(&key) {
+            done.cached += 1;
+            return Ok(bytes);
+        }
+        if decoded.is_none() {
+            let bytes = self.read(&entry.origin)?;
+            *decoded = Some(if entry.vector {
+                card::render_svg(&bytes, card::WIDTH, card::HEIGHT)?
+            } else {
+                process::decode(&bytes)?
+            });
+        }
+        let source = decoded.as_ref().ok_or("no image")?;
+        let bytes =
+            process::resize(source, job.width, job.height).and_then(|image| process::encode(&image, job.format))?;
+        self.cache.put(&key, &bytes);
+        self.remember(&key, &bytes);
+        done.made += 1;
+        Ok(bytes)
+    }
+
+    fn remember(&self, key: &str, bytes: &[u8]) {
+        let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes));
+        self.index
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .variants
+            .insert(key.to_owned(), (bytes.len() as u64, hash));
+    }
+
+    /// Whether the output already holds `job`'s bytes at `path`.
+    fn kept(&self, store: &dyn Store, path: &str, key: &str) -> bool {
+        let remembered = self.index.lock().unwrap_or_else(|e| e.into_inner()).variants.get(key).cloned();
+        remembered
+            .is_some_and(|(len, hash)| u128::from_str_radix(&hash, 16).is_ok_and(|hash| store.keep(path, len, hash)))
+    }
+
+    fn publish_one(&self, entry: &Entry, store: &dyn Store) -> Published {
+        let mut done = Published::default();
+        let known = match self.known(entry) {
+            Ok(known) => known,
+            Err(why) => {
+                done.diagnostics.push(self.problem(entry, Code::Image, format!("cannot read this image: {why}"), true));
+                return done;
+            }
+        };
+        let mut decoded = None;
+        let mut outputs: Vec<(String, Job)> =
+            self.jobs(entry, known).into_iter().map(|job| (job.file(known), job)).collect();
+        // The original, replaced by its largest published size without metadata.
+        if let Some(job) = self.original_job(entry, known) {
+            outputs.push((entry.path.clone(), job));
+            done.replaced.insert(entry.path.clone());
+        }
+        for (path, job) in &outputs {
+            if self.kept(store, path, &job.key(known)) {
+                done.cached += 1;
+                continue;
+            }
+            match self.bytes(entry, known, job, &mut decoded, &mut done) {
+                Ok(bytes) => {
+                    self.remember(&job.key(known), &bytes);
+                    if let Err(diagnostic) = store.write(path, &bytes) {
+                        done.diagnostics.push(*diagnostic);
+                    }
+                }
+                Err(why) => {
+                    done.diagnostics.push(self.problem(
+                        entry,
+                        Code::Image,
+                        format!("cannot read this image: {why}"),
+                        true,
+                    ));
+                    done.replaced.remove(&entry.path);
+                    return done;
+                }
+            }
+        }
+        let size = match &entry.origin {
+            Origin::File(path) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            Origin::Bytes(bytes) => bytes.len() as u64,
+        };
+        if known.header.width.max(known.header.height) > LARGE_SIDE || size > LARGE_BYTES {
+            done.diagnostics.push(self.problem(
+                entry,
+                Code::Image,
+                format!(
+                    "this image is very large ({} × {} px, {:.1} MB); shopfront publishes smaller copies, but every build that has to read it again is slower",
+                    known.header.width,
+                    known.header.height,
+                    size as f64 / 1_048_576.0
+                ),
+                false,
+            ));
+        }
+        done
+    }
+
+    fn card_key(&self, file: &str, title: &str) -> String {
+        let avatar = self.avatar_png().map_or(0, |png| xxhash_rust::xxh3::xxh3_64(&png));
+        let hash = xxhash_rust::xxh3::xxh3_128(
+            format!("{file}\n{title}\n{}\n{}\n{avatar}\nq{}", self.card_name, self.card_site, process::JPEG_QUALITY)
+                .as_bytes(),
+        );
+        format!("{hash:032x}-card-v1")
+    }
+
+    /// The avatar, square-cropped to 192 px, as PNG (once per build).
+    fn avatar_png(&self) -> Option<Arc<[u8]>> {
+        self.avatar_png
+            .get_or_init(|| {
+                let entry = self.entries.get(self.avatar.as_deref()?)?;
+                let bytes = self.read(&entry.origin).ok()?;
+                let image =
+                    if entry.vector { card::render_svg(&bytes, 192, 192) } else { process::decode(&bytes) }.ok()?;
+                let square = process::resize(&image, 192, Some(192)).ok()?;
+                process::encode(&square, Format::Png).ok().map(Arc::from)
+            })
+            .clone()
+    }
+
+    fn publish_card(&self, file: &str, title: &str, store: &dyn Store) -> Published {
+        let mut done = Published::default();
+        let key = self.card_key(file, title);
+        if self.kept(store, file, &key) {
+            done.cached += 1;
+            return done;
+        }
+        let bytes = match self.cache.get(&key) {
+            Some(bytes) => {
+                done.cached += 1;
+                bytes
+            }
+            None => {
+                let card = card::Card {
+                    title: title.to_owned(),
+                    name: self.card_name.clone(),
+                    site: self.card_site.clone(),
+                    avatar: self.avatar_png(),
+                };
+                let format = if file.ends_with(".png") { Format::Png } else { Format::Jpeg };
+                match card::render(&card).and_then(|image| process::encode(&image, format)) {
+                    Ok(bytes) => {
+                        self.cache.put(&key, &bytes);
+                        done.made += 1;
+                        bytes
+                    }
+                    Err(why) => {
+                        done.diagnostics.push(Diagnostic::error(
+                            Code::Image,
+                            format!("cannot draw the link-preview card for “{title}”: {why}"),
+                        ));
+                        return done;
+                    }
+                }
+            }
+        };
+        self.remember(&key, &bytes);
+        if let Err(diagnostic) = store.write(file, &bytes) {
+            done.diagnostics.push(*diagnostic);
+        }
+        done
+    }
+
+    /// The bytes of variant `file` (`_img/…`), made now if need be: `serve`
+    /// answers a browser's request for an image of a page it rendered.
+    pub fn variant(&self, file: &str) -> Option<Vec<u8>> {
+        if !file.starts_with(DIR) {
+            return None;
+        }
+        struct Collect<'a>(&'a str, Mutex<Option<Vec<u8>>>);
+        impl Store for Collect<'_> {
+            fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Box<Diagnostic>> {
+                if path == self.0 {
+                    *self.1.lock().unwrap_or_else(|e| e.into_inner()) = Some(bytes.to_vec());
+                }
+                Ok(())
+            }
+            fn keep(&self, _: &str, _: u64, _: u128) -> bool {
+                false
+            }
+        }
+        let collect = Collect(file, Mutex::new(None));
+        let card = if file == CARD.trim_start_matches('/') {
+            Some(self.card_site.clone())
+        } else {
+            self.cards.lock().unwrap_or_else(|e| e.into_inner()).get(file).cloned()
+        };
+        if let Some(title) = card {
+            self.publish_card(file, &title, &collect);
+        } else {
+            let (entry, known, job) = self.entries.values().find_map(|entry| {
+                let known = self.known(entry).ok()?;
+                let job = self.jobs(entry, known).into_iter().find(|job| job.file(known) == file)?;
+                Some((entry, known, job))
+            })?;
+            let bytes = self.bytes(entry, known, &job, &mut None, &mut Published::default()).ok()?;
+            return Some(bytes);
+        }
+        collect.1.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_never_upscale() {
+        let slot = Slot { widths: vec![320, 640, 1024], sizes: String::new() };
+        assert_eq!(Library::widths(&slot, 4032), [320, 640, 1024]);
+        assert_eq!(Library::widths(&slot, 800), [320, 640, 800]);
+        assert_eq!(Library::widths(&slot, 200), [200]);
+        assert_eq!(Library::widths(&slot, 640), [320, 640]);
+    }
+
+    #[test]
+    fn names_are_url_safe() {
+        assert_eq!(url_safe("IMG 2041 (1)"), "IMG-2041--1");
+        assert_eq!(url_safe("東京"), "image");
+    }
+}

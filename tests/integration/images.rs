@@ -1,0 +1,365 @@
+//! Images as creators upload them: phone photos with EXIF orientation and
+//! GPS, transparent PNGs, WebP, CMYK JPEGs, broken files. Each is published
+//! at its slot's widths as WebP plus a fallback, upright, without metadata,
+//! through the cache; link previews are raster images.
+
+use std::io::Cursor;
+
+use image::{GenericImageView, ImageDecoder, ImageReader};
+
+use crate::support::{Built, SiteTest, jpeg};
+
+/// A 600 × 400 JPEG whose top-left corner is red and the rest blue, with
+/// an EXIF block saying "turn 90° clockwise to show" (orientation 6), a
+/// camera maker and a GPS position.
+fn phone_photo() -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(600, 400, |x, y| {
+        if x < 150 && y < 100 { image::Rgb([230, 20, 20]) } else { image::Rgb([20, 40, 200]) }
+    });
+    let mut bytes = Cursor::new(Vec::new());
+    picture.write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
+    let bytes = bytes.into_inner();
+    let mut out = bytes[..2].to_vec();
+    out.extend(app1(&exif(6)));
+    out.extend(&bytes[2..]);
+    out
+}
+
+/// A TIFF/EXIF block: orientation, the maker "PhoneMaker" and GPS latitude N 37° 46′ 29″.
+fn exif(orientation: u16) -> Vec<u8> {
+    let mut t = b"II*\0".to_vec();
+    t.extend(8u32.to_le_bytes());
+    let entry = |t: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: [u8; 4]| {
+        t.extend(tag.to_le_bytes());
+        t.extend(kind.to_le_bytes());
+        t.extend(count.to_le_bytes());
+        t.extend(value);
+    };
+    // IFD0 at 8: three entries, then the next-IFD offset.
+    let gps = 8 + 2 + 3 * 12 + 4;
+    let maker = gps + 2 + 2 * 12 + 4;
+    let rationals = maker + 12;
+    t.extend(3u16.to_le_bytes());
+    let o = orientation.to_le_bytes();
+    entry(&mut t, 0x010F, 2, 11, (maker as u32).to_le_bytes());
+    entry(&mut t, 0x0112, 3, 1, [o[0], o[1], 0, 0]);
+    entry(&mut t, 0x8825, 4, 1, (gps as u32).to_le_bytes());
+    t.extend(0u32.to_le_bytes());
+    // The GPS IFD.
+    t.extend(2u16.to_le_bytes());
+    entry(&mut t, 0x0001, 2, 2, *b"N\0\0\0");
+    entry(&mut t, 0x0002, 5, 3, (rationals as u32).to_le_bytes());
+    t.extend(0u32.to_le_bytes());
+    t.extend(b"PhoneMaker\0\0");
+    for value in [37u32, 46, 29] {
+        t.extend(value.to_le_bytes());
+        t.extend(1u32.to_le_bytes());
+    }
+    t
+}
+
+fn app1(tiff: &[u8]) -> Vec<u8> {
+    let mut segment = vec![0xFF, 0xE1];
+    segment.extend(((2 + 6 + tiff.len()) as u16).to_be_bytes());
+    segment.extend(b"Exif\0\0");
+    segment.extend(tiff);
+    segment
+}
+
+/// A 300 × 200 PNG, transparent on its left half.
+fn transparent_png() -> Vec<u8> {
+    let picture = image::RgbaImage::from_fn(300, 200, |x, _| {
+        if x < 150 { image::Rgba([0, 0, 0, 0]) } else { image::Rgba([40, 160, 60, 255]) }
+    });
+    let mut bytes = Cursor::new(Vec::new());
+    picture.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    bytes.into_inner()
+}
+
+/// A 320 × 240 CMYK JPEG (Adobe's inverted CMYK, as Photoshop writes it).
+fn cmyk_jpeg() -> Vec<u8> {
+    let (width, height) = (320u16, 240u16);
+    let mut pixels = Vec::new();
+    for _ in 0..u32::from(width) * u32::from(height) {
+        // Cyan-free, magenta-free, full yellow: yellow.
+        pixels.extend([0u8, 0, 255, 0]);
+    }
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 90).encode(&pixels, width, height, jpeg_encoder::ColorType::Cmyk).unwrap();
+    out
+}
+
+fn post(front: &str, body: &str) -> String {
+    format!("---\ntitle: Desk tour\ndate: 2025-03-02\nsummary: My desk.\n{front}---\n{body}\n")
+}
+
+/// A site with one post: a phone photo as its cover, and in its body a
+/// transparent PNG, a WebP, a CMYK JPEG, an SVG and a GIF.
+fn photo_site() -> SiteTest {
+    let webp = {
+        let picture = image::RgbImage::from_fn(800, 600, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 80]));
+        let mut bytes = Cursor::new(Vec::new());
+        picture.write_to(&mut bytes, image::ImageFormat::WebP).unwrap();
+        bytes.into_inner()
+    };
+    let gif = {
+        let picture = image::RgbaImage::from_pixel(10, 10, image::Rgba([200, 0, 0, 255]));
+        let mut bytes = Cursor::new(Vec::new());
+        picture.write_to(&mut bytes, image::ImageFormat::Gif).unwrap();
+        bytes.into_inner()
+    };
+    SiteTest::new()
+        .file("static/images/desk.jpg", phone_photo())
+        .file("static/images/logo.png", transparent_png())
+        .file("static/images/lamp.webp", webp)
+        .file("static/images/print.jpg", cmyk_jpeg())
+        .file("static/images/badge.gif", gif)
+        .file("static/images/sketch.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"30\"/>")
+        .file("static/images/unused.jpg", phone_photo())
+        .file(
+            "content/posts/desk.md",
+            post(
+                "cover: /images/desk.jpg\n",
+                "![Our logo](/images/logo.png)\n\n![A lamp](/images/lamp.webp)\n\n![A print](/images/print.jpg)\n\n![A sketch](/images/sketch.svg)\n\n![A badge](/images/badge.gif)\n",
+            ),
+        )
+}
+
+fn decode(bytes: &[u8]) -> image::DynamicImage {
+    image::load_from_memory(bytes).expect("a published image decodes")
+}
+
+/// Every `<img>` of `page` inside a `<picture>`: (its img, its WebP source).
+fn pictures(built: &Built, page: &str) -> Vec<(scraper::ElementRef<'static>, String)> {
+    let html: &'static scraper::Html = Box::leak(Box::new(scraper::Html::parse_document(&built.text(page))));
+    let selector = Box::leak(Box::new(scraper::Selector::parse("picture").unwrap()));
+    let img = Box::leak(Box::new(scraper::Selector::parse("img").unwrap()));
+    let source = Box::leak(Box::new(scraper::Selector::parse("source[type='image/webp']").unwrap()));
+    html.select(selector)
+        .map(|picture| {
+            let webp = picture.select(source).next().and_then(|s| s.attr("srcset")).unwrap_or_default().to_owned();
+            (picture.select(img).next().expect("an img in every picture"), webp)
+        })
+        .collect()
+}
+
+/// `(url, width)` of each candidate of a `srcset`.
+fn candidates(srcset: &str) -> Vec<(String, u32)> {
+    srcset
+        .split(", ")
+        .map(|c| {
+            let (url, width) = c.rsplit_once(' ').unwrap();
+            (url.to_owned(), width.trim_end_matches('w').parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn photos_are_published_at_their_slots_widths_as_webp_with_a_fallback() {
+    let built = photo_site().build().ok();
+    let all = pictures(&built, "posts/desk/index.html");
+    let hero = all.iter().find(|(img, _)| img.attr("class") == Some("hero")).expect("the cover is a picture");
+    // Upright, the 600 × 400 photo is 400 × 600: no width above it, never upscaled.
+    let webp = candidates(&hero.1);
+    assert_eq!(webp.iter().map(|c| c.1).collect::<Vec<_>>(), [400], "{webp:?}");
+    let fallback = candidates(hero.0.attr("srcset").unwrap());
+    assert_eq!(fallback.iter().map(|c| c.1).collect::<Vec<_>>(), [400]);
+    assert!(hero.0.attr("sizes").is_some_and(|s| s.contains("100vw")));
+    // The template's display width, with the photo's own proportions: no layout shift.
+    assert_eq!((hero.0.attr("width"), hero.0.attr("height")), (Some("1200"), Some("1800")));
+    assert_eq!(hero.0.attr("fetchpriority"), Some("high"));
+    assert_eq!(hero.0.attr("loading"), None, "the largest paint is not lazy");
+    for (url, width) in webp.iter().chain(&fallback) {
+        let file = url.trim_start_matches('/');
+        let image = decode(&built.bytes(file));
+        assert_eq!(image.dimensions(), (*width, width * 3 / 2), "{url}");
+    }
+    assert!(webp[0].0.ends_with(".webp") && fallback[0].0.ends_with(".jpg"));
+    assert!(built.bytes(webp[0].0.trim_start_matches('/')).starts_with(b"RIFF"));
+
+    // Body images: lazy, sizes of the body, the transparent PNG falls back to PNG.
+    let body: Vec<_> = all.iter().filter(|(img, _)| img.attr("class").is_none()).collect();
+    assert_eq!(body.len(), 3, "png, webp and cmyk jpeg; svg and gif are left as they are");
+    for (img, webp) in &body {
+        assert_eq!(img.attr("loading"), Some("lazy"));
+        assert!(!webp.is_empty());
+    }
+    let logo = body.iter().find(|(img, _)| img.attr("alt") == Some("Our logo")).unwrap();
+    assert!(logo.0.attr("src").unwrap().ends_with(".png"), "{:?}", logo.0.attr("src"));
+    assert_eq!((logo.0.attr("width"), logo.0.attr("height")), (Some("300"), Some("200")));
+    let lamp = body.iter().find(|(img, _)| img.attr("alt") == Some("A lamp")).unwrap();
+    assert_eq!(candidates(&lamp.1).iter().map(|c| c.1).collect::<Vec<_>>(), [640, 800], "body widths up to its own");
+    // A CMYK JPEG comes out as ordinary RGB, still yellow.
+    let print = body.iter().find(|(img, _)| img.attr("alt") == Some("A print")).unwrap();
+    let yellow = decode(&built.bytes(print.0.attr("src").unwrap().trim_start_matches('/'))).to_rgb8();
+    let [r, g, b] = yellow.get_pixel(10, 10).0;
+    assert!(r > 200 && g > 200 && b < 80, "CMYK yellow came out as {r},{g},{b}");
+
+    // SVG and GIF as written, byte for byte; so is an image no page shows.
+    let page = built.text("posts/desk/index.html");
+    assert!(page.contains("src=\"/images/sketch.svg\"") && page.contains("src=\"/images/badge.gif\""));
+    let site = photo_site();
+    for file in ["images/badge.gif", "images/sketch.svg", "images/unused.jpg"] {
+        assert_eq!(built.bytes(file), std::fs::read(site.root().join("static").join(file)).unwrap(), "{file}");
+    }
+}
+
+#[test]
+fn published_photos_are_upright_and_carry_no_metadata() {
+    let built = photo_site().build().ok();
+    let mut files: Vec<String> = walkdir::WalkDir::new(&built.dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.path().strip_prefix(&built.dir).unwrap().to_string_lossy().into_owned())
+        .filter(|p| p.starts_with("_img/") || p == "images/desk.jpg")
+        .collect();
+    files.sort();
+    assert!(files.len() > 10, "{files:?}");
+    for file in &files {
+        let bytes = built.bytes(file);
+        assert!(!bytes.windows(6).any(|w| w == b"Exif\0\0"), "{file} carries EXIF");
+        assert!(!bytes.windows(10).any(|w| w == b"PhoneMaker"), "{file} carries the camera maker");
+        let mut decoder = ImageReader::new(Cursor::new(&bytes)).with_guessed_format().unwrap().into_decoder().unwrap();
+        assert_eq!(decoder.exif_metadata().unwrap(), None, "{file}");
+        assert_eq!(decoder.icc_profile().unwrap(), None, "{file}");
+    }
+    // The original a page shows is replaced by a clean copy at its own address.
+    let original = decode(&built.bytes("images/desk.jpg"));
+    assert_eq!(original.dimensions(), (400, 600), "turned upright");
+    // The red corner, top left as stored, is top right once turned clockwise.
+    let upright = original.to_rgb8();
+    let [r, _, b] = upright.get_pixel(395, 5).0;
+    assert!(r > 150 && b < 100, "top right is {:?}", upright.get_pixel(395, 5));
+    let [r, _, b] = upright.get_pixel(5, 5).0;
+    assert!(r < 100 && b > 150, "top left is {:?}", upright.get_pixel(5, 5));
+}
+
+#[test]
+fn every_page_has_a_raster_link_preview() {
+    let built = photo_site()
+        .file("content/posts/plain.md", "---\ntitle: A post with no picture\ndate: 2025-01-01\n---\nText.\n")
+        .file("content/pages/about.md", "---\ntitle: About me\n---\nHello.\n")
+        .build()
+        .ok();
+    let pages = built.html_files();
+    assert!(pages.len() > 8, "{pages:?}");
+    let mut previews = std::collections::BTreeSet::new();
+    for page in &pages {
+        let html = built.html(page);
+        let og = html.attr("meta[property='og:image']", "content");
+        assert_eq!(html.attr("meta[name='twitter:image']", "content"), og, "{page}");
+        let file = og.strip_prefix("https://example.com/").unwrap_or_else(|| panic!("{page}: {og}"));
+        assert!(file.ends_with(".jpg") || file.ends_with(".png"), "{page}: {og}");
+        let image = decode(&built.bytes(file));
+        assert_eq!(image.dimensions(), (1200, 630), "{page}: {og}");
+        previews.insert(file.to_owned());
+    }
+    // The cover, a card for each picture-less post and page, and one for the lists.
+    let desk = built.html("posts/desk/index.html").attr("meta[property='og:image']", "content");
+    assert!(desk.contains("/_img/desk-1200x630."), "{desk}");
+    let plain = built.html("posts/plain/index.html").attr("meta[property='og:image']", "content");
+    let about = built.html("about/index.html").attr("meta[property='og:image']", "content");
+    assert!(plain.contains("/_img/card-") && about.contains("/_img/card-") && plain != about);
+    assert_eq!(
+        built.html("index.html").attr("meta[property='og:image']", "content"),
+        "https://example.com/_img/card.png"
+    );
+    assert_eq!(previews.len(), 4, "{previews:?}");
+}
+
+#[test]
+fn the_cache_makes_a_rebuild_free_and_follows_changes() {
+    let site = photo_site();
+    let first = site.build().ok();
+    let report = first.result.as_ref().unwrap();
+    assert!(report.images_made > 10, "made {}", report.images_made);
+    let page = first.text("posts/desk/index.html");
+
+    // Nothing changed: nothing is made, and the output is the same.
+    let second = site.build().ok();
+    let report = second.result.as_ref().unwrap();
+    assert_eq!(report.images_made, 0);
+    assert!(report.images_reused > 10);
+    assert_eq!(second.text("posts/desk/index.html"), page);
+
+    // Another output folder: everything comes from the cache.
+    let elsewhere = site.build_with(|o| o.output = Some(site.root().join("elsewhere"))).ok();
+    assert_eq!(elsewhere.result.as_ref().unwrap().images_made, 0);
+
+    // A damaged cache entry is made again, never published.
+    let cache = site.root().join(".shopfront/cache/images");
+    for entry in walkdir::WalkDir::new(&cache).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+        if entry.file_name() != "index.json" {
+            std::fs::write(entry.path(), b"garbage").unwrap();
+        }
+    }
+    let repaired = site.build_with(|o| o.output = Some(site.root().join("third"))).ok();
+    assert!(repaired.result.as_ref().unwrap().images_made > 10);
+    let hero =
+        pictures(&repaired, "posts/desk/index.html").into_iter().find(|(img, _)| img.attr("class") == Some("hero"));
+    let src = hero.unwrap().0.attr("src").unwrap().trim_start_matches('/').to_owned();
+    assert_eq!(decode(&repaired.bytes(&src)).dimensions(), (400, 600));
+
+    // A changed photo gets new files under new names.
+    let site = site.file("static/images/desk.jpg", jpeg(900, 600));
+    let changed = site.build().ok();
+    assert!(changed.result.as_ref().unwrap().images_made >= 2);
+    let after = changed.text("posts/desk/index.html");
+    assert_ne!(after, page);
+    let hero =
+        pictures(&changed, "posts/desk/index.html").into_iter().find(|(img, _)| img.attr("class") == Some("hero"));
+    let webp = candidates(&hero.unwrap().1);
+    assert_eq!(webp.iter().map(|c| c.1).collect::<Vec<_>>(), [640, 900]);
+}
+
+#[test]
+fn a_broken_image_is_an_error_naming_the_file_and_the_page() {
+    let whole = jpeg(400, 300);
+    let site = SiteTest::new()
+        .edit("profile.toml", |p| p.replace("https://example.com", "https://mia.test"))
+        .file("static/images/cut.jpg", &whole[..whole.len() / 2])
+        .file("static/images/fake.png", "not a picture")
+        .file("content/posts/desk.md", post("cover: /images/cut.jpg\n", "![A fake](/images/fake.png)\n"));
+    let built = site.build();
+    let errors: Vec<String> = built.errors().iter().map(|d| d.render(false)).collect();
+    let cut = errors.iter().find(|e| e.contains("static/images/cut.jpg")).unwrap_or_else(|| panic!("{errors:#?}"));
+    assert!(cut.contains("truncated") && cut.contains("/posts/desk/"), "{cut}");
+    let fake = errors.iter().find(|e| e.contains("static/images/fake.png")).unwrap_or_else(|| panic!("{errors:#?}"));
+    assert!(fake.contains("cannot read this image") && fake.contains("/posts/desk/"), "{fake}");
+    // `check` finds it too.
+    let findings = site.check_json().findings;
+    assert!(findings.iter().any(|f| f["code"] == "image" && f["file"] == "static/images/cut.jpg"), "{findings:#?}");
+}
+
+#[test]
+fn remote_images_stay_remote_and_large_originals_are_named() {
+    let site = SiteTest::new().file("static/images/wide.jpg", jpeg(8_200, 8)).file(
+        "content/posts/desk.md",
+        post("", "![Wide](/images/wide.jpg)\n\n![Remote](https://images.example.org/a.jpg)\n\n![](/images/wide.jpg)\n"),
+    );
+    let built = site.build().ok();
+    let page = built.text("posts/desk/index.html");
+    assert!(page.contains("src=\"https://images.example.org/a.jpg\""), "a remote image is never fetched");
+    let warnings: Vec<String> = built.warnings().iter().map(|d| d.render(false)).collect();
+    assert!(
+        warnings.iter().any(|w| w.contains("static/images/wide.jpg") && w.contains("very large") && w.contains("8200")),
+        "{warnings:#?}"
+    );
+    let no_alt =
+        built.warnings().iter().find(|d| d.code == shopfront::diagnostics::Code::NoAlt).expect("no-alt warning");
+    assert_eq!((no_alt.line, no_alt.column), (Some(10), Some(1)), "{no_alt:?}");
+}
+
+#[test]
+fn a_theme_gives_its_slots_other_widths() {
+    let built = photo_site()
+        .file("themes/mine/theme.toml", "name = \"mine\"\n[images.hero]\nwidths = [200, 300]\nsizes = \"50vw\"\n")
+        .file("themes/mine/static/style.css", "body { margin: 0 }\n")
+        .edit("profile.toml", |p| p.replace("[site]\n", "[site]\ntheme = \"mine\"\n"))
+        .build()
+        .ok();
+    let hero = pictures(&built, "posts/desk/index.html").into_iter().find(|(img, _)| img.attr("class") == Some("hero"));
+    let (img, webp) = hero.expect("base's post template shows the cover");
+    assert_eq!(candidates(&webp).iter().map(|c| c.1).collect::<Vec<_>>(), [200, 300]);
+    assert_eq!(img.attr("sizes"), Some("50vw"));
+}
