@@ -333,7 +333,8 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
     }
 }
 
-/// Everything `build` checks, plus the compliance report, writing nothing:
+/// Everything `build` checks, plus the compliance report, writing nothing
+/// but the image cache:
 /// every page is rendered and verified, then thrown away. Returns every
 /// finding, errors and warnings, sorted by file.
 pub fn check(options: &BuildOptions) -> Diagnostics {
@@ -379,8 +380,9 @@ impl images::Store for Discarded {
 }
 
 /// A page as it is published: rendered by the theme, its images made
-/// responsive ([`images`]), cleaned of the characters HTML cannot carry, minified when asked, and checked against
-/// the disclosure rules in exactly those bytes. `build` writes it and
+/// responsive ([`images`]), cleaned of the characters HTML cannot carry,
+/// minified when asked, and checked against the disclosure rules in exactly
+/// those bytes. `build` writes it and
 /// `serve` serves it.
 pub fn finished_page(
     pages: &render::Pages,
