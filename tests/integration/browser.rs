@@ -165,9 +165,11 @@ fn arabic_example_site_in_a_real_browser_right_to_left() {
     every_theme_in_the_browser(&site, &chromium, &artifacts, &["--direction", "rtl", "--disclosure", &opening]);
 }
 
-/// `site` with a phone-sized photo as the cover of every post.
+/// `site` with a phone-sized photo as the cover of every post, each its own
+/// file: a browser that already holds one picture's larger size would show
+/// that rather than choose from the `srcset`.
 fn with_a_photo(mut site: SiteTest) -> SiteTest {
-    site = site.file("static/images/photo.jpg", crate::support::jpeg(2400, 1600));
+    let photo = crate::support::jpeg(2400, 1600);
     let posts = site.root().join("content/posts");
     let mut files: Vec<String> = walkdir::WalkDir::new(&posts)
         .into_iter()
@@ -177,11 +179,11 @@ fn with_a_photo(mut site: SiteTest) -> SiteTest {
         .collect();
     files.sort();
     assert!(files.len() > 5, "{files:?}");
-    for file in files {
-        site = site.edit(&file, |post| {
+    for (i, file) in files.iter().enumerate() {
+        site = site.file(&format!("static/images/photo-{i}.jpg"), &photo).edit(file, |post| {
             let Some((front, body)) = post.split_once("\n---\n") else { return post };
             let front: String = front.lines().filter(|l| !l.starts_with("cover:")).map(|l| format!("{l}\n")).collect();
-            format!("{front}cover: /images/photo.jpg\n---\n{body}")
+            format!("{front}cover: /images/photo-{i}.jpg\n---\n{body}")
         });
     }
     site
