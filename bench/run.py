@@ -310,6 +310,18 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def timing_summary(measured) -> dict:
+    """Run count, wall time (median, min, max), CPU and peak RSS medians of `measured` runs."""
+    return {
+        "runs": len(measured),
+        "wall_s": median([r.wall_s for r in measured]),
+        "wall_min_s": min(r.wall_s for r in measured),
+        "wall_max_s": max(r.wall_s for r in measured),
+        "cpu_s": median([r.cpu_s for r in measured]),
+        "peak_rss_mib": median([r.peak_rss_mib for r in measured]),
+    }
+
+
 def summarise(runs: list[Run], tools: list[str], sizes: list[int]) -> dict:
     summary: dict = {"builds": {}, "ratios": {}}
     for size in sizes:
@@ -320,12 +332,7 @@ def summarise(runs: list[Run], tools: list[str], sizes: list[int]) -> dict:
             summary["builds"][f"{tool}/{size}"] = {
                 "tool": tool,
                 "size": size,
-                "runs": len(measured),
-                "wall_s": median([r.wall_s for r in measured]),
-                "wall_min_s": min(r.wall_s for r in measured),
-                "wall_max_s": max(r.wall_s for r in measured),
-                "cpu_s": median([r.cpu_s for r in measured]),
-                "peak_rss_mib": median([r.peak_rss_mib for r in measured]),
+                **timing_summary(measured),
                 "html_files": measured[-1].html_files,
                 "output_mib": measured[-1].output_mib,
             }
@@ -813,12 +820,7 @@ def summarise_images(runs: list[ImageRun], tools: list[str]) -> dict:
             summary["builds"][f"{tool}/{phase}"] = {
                 "tool": tool,
                 "phase": phase,
-                "runs": len(measured),
-                "wall_s": median([r.wall_s for r in measured]),
-                "wall_min_s": min(r.wall_s for r in measured),
-                "wall_max_s": max(r.wall_s for r in measured),
-                "cpu_s": median([r.cpu_s for r in measured]),
-                "peak_rss_mib": median([r.peak_rss_mib for r in measured]),
+                **timing_summary(measured),
                 "files": last.files,
                 "originals": last.originals,
                 "variants": last.variants,

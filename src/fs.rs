@@ -294,6 +294,23 @@ pub fn slash_path(path: &Path) -> String {
     path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
+/// A `/`-separated path with its `.` and `..` segments resolved and no
+/// leading `/`: `a/./b/../c.css` is `a/c.css`. A `..` at the top stays at
+/// the top, as a browser resolves a URL path.
+pub fn normalise_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
 /// Where a link may not lead.
 enum Forbidden {
     /// Out of the site folder.

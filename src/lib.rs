@@ -354,9 +354,9 @@ pub fn check(options: &BuildOptions) -> Diagnostics {
 }
 
 /// Images go to the output folder, which keeps a variant it already holds.
-struct Published<'a>(&'a output::Output);
+struct OutputStore<'a>(&'a output::Output);
 
-impl images::Store for Published<'_> {
+impl images::Store for OutputStore<'_> {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Box<Diagnostic>> {
         self.0.write(path, bytes).map_err(|err| Box::new(output::error(&err)))
     }
@@ -433,6 +433,8 @@ pub struct Prepared {
     pub hiding: compliance::css::Hiding,
     /// The site's images, published as its pages show them.
     pub images: std::sync::Arc<images::Library>,
+    /// Every file copied as it is, by output path ([`output::copied_files`]).
+    pub files: std::collections::BTreeMap<String, output::Source>,
 }
 
 /// Stages 1–6 up to rendering: [`load_with`], the locale and the templates.
@@ -444,22 +446,29 @@ pub fn prepare(options: &BuildOptions, cache: &mut PostCache) -> Result<Prepared
         render::Renderer::new(&theme, &site, locale).map_err(|errors| failed(errors.into_iter().collect()))?;
     let sheets = stylesheets(&options.root, &site, &theme);
     let hiding = compliance::css::Hiding::from_stylesheets(sheets.iter().map(|(p, t)| (p.as_str(), t.as_str())));
-    let images = std::sync::Arc::new(image_library(&options.root, &site, &theme));
-    Ok(Prepared { pages: render::Pages::new(std::sync::Arc::new(site), renderer), theme, warnings, hiding, images })
+    // Its walk found nothing `load_with` did not report already.
+    let (files, _) = output::copied_files(&options.root, &site, &theme);
+    let images = std::sync::Arc::new(image_library(&options.root, &site, &theme, &files));
+    let pages = render::Pages::new(std::sync::Arc::new(site), renderer);
+    Ok(Prepared { pages, theme, warnings, hiding, images, files })
 }
 
 /// The site's images, with the theme's slots and the site's cache.
-fn image_library(root: &Path, site: &Site, theme: &render::Theme) -> images::Library {
-    let (files, _) = output::copied_files(root, site, theme);
+fn image_library(
+    root: &Path,
+    site: &Site,
+    theme: &render::Theme,
+    files: &std::collections::BTreeMap<String, output::Source>,
+) -> images::Library {
     let profile = &site.settings.profile;
     let avatar = profile.avatar.as_ref().map(|a| a.get_ref().as_str()).filter(|a| !profile::is_http_url(a));
     images::Library::new(
-        files.into_iter().map(|(path, source)| {
+        files.iter().map(|(path, source)| {
             let origin = match source {
                 output::Source::Bytes(bytes) => images::Origin::Bytes(bytes),
-                output::Source::File(path) => images::Origin::File(path),
+                output::Source::File(from) => images::Origin::File(from.clone()),
             };
-            (path, origin)
+            (path.clone(), origin)
         }),
         theme.slots.clone(),
         images::Cache::new(root),
@@ -512,7 +521,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         timings.push((stage, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let Prepared { pages, theme, mut warnings, hiding, images } = prepare(options, &mut PostCache::default())?;
+    let Prepared { pages, mut warnings, hiding, images, files, .. } = prepare(options, &mut PostCache::default())?;
     let site = pages.site();
     lap("load");
     let out = output::Output::new(&output_dir).map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
@@ -535,13 +544,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             }
         }
     };
-    let published = images.publish(&Published(&out), &progress);
+    let published = images.publish(&OutputStore(&out), &progress);
     let (images_made, images_reused) = (published.made, published.cached);
     for diagnostic in published.diagnostics {
         if diagnostic.is_error() { errors.push(diagnostic) } else { warnings.push(diagnostic) }
     }
     lap("images");
-    errors.extend(output::copy_files(&options.root, site, &theme, &out, &published.replaced));
+    errors.extend(output::copy_files(&files, &out, &published.replaced));
     lap("copy");
     if errors.has_errors() {
         // Dropping `out` removes what it staged; the previous output stays as it was.

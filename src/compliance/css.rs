@@ -40,7 +40,7 @@ impl Hiding {
                 Some(absolute) => absolute.strip_prefix(base_path.trim_start_matches('/')).unwrap_or(absolute),
                 None => &format!("{}{href}", page_path.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned() + "/"),
             };
-            let path = normalise_path(path);
+            let path = crate::fs::normalise_path(path);
             if let Some(found) = self.by_path.get(&path) {
                 selectors.extend(found);
             }
@@ -55,21 +55,6 @@ pub fn selectors_of(css: &str) -> Vec<lol_html::Selector> {
         .iter()
         .flat_map(|prelude| split_selector_list(prelude).into_iter().filter_map(|s| s.parse().ok()).collect::<Vec<_>>())
         .collect()
-}
-
-/// `a/./b/../c.css` as `a/c.css`, without a leading `/`.
-fn normalise_path(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            part => parts.push(part),
-        }
-    }
-    parts.join("/")
 }
 
 /// The `href` of every `<link rel="stylesheet">` in a page.

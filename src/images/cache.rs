@@ -67,39 +67,44 @@ impl Cache {
         self.dir.as_ref().map(|dir| dir.join(&key[..2]).join(key))
     }
 
-    /// The bytes stored under `key`, if they are whole. Reading one marks it used.
-    pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+    /// The bytes stored under `key`, if they are whole, with their hash
+    /// (checked against the entry's checksum). Reading one marks it used.
+    pub fn get(&self, key: &str) -> Option<(Vec<u8>, u128)> {
         let path = self.path(key)?;
         let mut bytes = std::fs::read(&path).ok()?;
         if bytes.len() < CHECKSUM {
             return None;
         }
         let body = bytes.len() - CHECKSUM;
-        if xxhash_rust::xxh3::xxh3_128(&bytes[..body]).to_le_bytes() != bytes[body..] {
+        let hash = xxhash_rust::xxh3::xxh3_128(&bytes[..body]);
+        if hash.to_le_bytes() != bytes[body..] {
             return None;
         }
         bytes.truncate(body);
         if let Ok(file) = std::fs::File::options().append(true).open(&path) {
             let _ = file.set_modified(SystemTime::now());
         }
-        Some(bytes)
+        Some((bytes, hash))
     }
 
-    /// Stores `bytes` under `key`. A cache that cannot be written (a
-    /// read-only site) only costs the next build the work again.
-    pub fn put(&self, key: &str, bytes: &[u8]) {
-        let Some(path) = self.path(key) else { return };
-        let Some(parent) = path.parent() else { return };
+    /// Stores `bytes` under `key` and returns their hash. A cache that
+    /// cannot be written (a read-only site) only costs the next build the
+    /// work again.
+    pub fn put(&self, key: &str, bytes: &[u8]) -> u128 {
+        let hash = xxhash_rust::xxh3::xxh3_128(bytes);
+        let Some(path) = self.path(key) else { return hash };
+        let Some(parent) = path.parent() else { return hash };
         if std::fs::create_dir_all(parent).is_err() {
-            return;
+            return hash;
         }
         let temporary = parent.join(format!(".{key}.{}.tmp", std::process::id()));
         let mut whole = Vec::with_capacity(bytes.len() + CHECKSUM);
         whole.extend_from_slice(bytes);
-        whole.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes());
+        whole.extend_from_slice(&hash.to_le_bytes());
         if std::fs::write(&temporary, &whole).is_err() || std::fs::rename(&temporary, &path).is_err() {
             let _ = std::fs::remove_file(&temporary);
         }
+        hash
     }
 
     /// The index, or an empty one (none yet, or unreadable: it is only a shortcut).
@@ -157,8 +162,8 @@ mod tests {
         let cache = Cache::new(dir.path());
         let key = "ab0123456789";
         assert_eq!(cache.get(key), None);
-        cache.put(key, b"encoded image");
-        assert_eq!(cache.get(key).as_deref(), Some(&b"encoded image"[..]));
+        let hash = cache.put(key, b"encoded image");
+        assert_eq!(cache.get(key), Some((b"encoded image".to_vec(), hash)));
         // Damaged on disk: not served.
         let path = dir.path().join(DIR).join("ab").join(key);
         let mut bytes = std::fs::read(&path).unwrap();

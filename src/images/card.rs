@@ -91,9 +91,9 @@ fn svg(card: &Card) -> String {
     }
     let (avatar, name_x) = match &card.avatar {
         Some(png) => {
+            use base64::Engine;
             use std::fmt::Write;
-            let mut data = String::from("data:image/png;base64,");
-            base64(png, &mut data);
+            let data = format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png));
             let mut out = String::new();
             let _ = write!(
                 out,
@@ -117,23 +117,6 @@ fn svg(card: &Card) -> String {
         name = escape_attr(&card.name),
         site = escape_attr(&card.site),
     )
-}
-
-/// Standard base64, for the avatar's data URL.
-fn base64(bytes: &[u8], out: &mut String) {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
 }
 
 /// Draws `card`.
@@ -191,11 +174,17 @@ mod tests {
     }
 
     #[test]
-    fn base64_matches_the_standard() {
-        let mut out = String::new();
-        base64(b"Man", &mut out);
-        base64(b"Ma", &mut out);
-        base64(b"M", &mut out);
-        assert_eq!(out, "TWFuTWE=TQ==");
+    fn the_avatar_is_embedded_as_standard_base64() {
+        let card = Card {
+            title: "T".to_owned(),
+            name: "N".to_owned(),
+            site: "S".to_owned(),
+            avatar: Some(Arc::from(&b"Man"[..])),
+        };
+        assert!(svg(&card).contains("href=\"data:image/png;base64,TWFu\""));
+        let two = Card { avatar: Some(Arc::from(&b"Ma"[..])), ..card.clone() };
+        assert!(svg(&two).contains("base64,TWE=\""));
+        let one = Card { avatar: Some(Arc::from(&b"M"[..])), ..card };
+        assert!(svg(&one).contains("base64,TQ==\""));
     }
 }

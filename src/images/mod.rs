@@ -359,17 +359,7 @@ impl Library {
             let folder = page.rsplit_once('/').map_or("", |(folder, _)| folder);
             format!("/{folder}/{url}")
         };
-        let mut parts: Vec<&str> = Vec::new();
-        for part in path.split('/') {
-            match part {
-                "" | "." => {}
-                ".." => {
-                    parts.pop();
-                }
-                part => parts.push(part),
-            }
-        }
-        let joined = parts.join("/");
+        let joined = crate::fs::normalise_path(&path);
         let decoded = percent_encoding::percent_decode_str(&joined).decode_utf8_lossy();
         self.entries.get(decoded.as_ref())
     }
@@ -430,13 +420,9 @@ impl Library {
                 if entry.vector {
                     return Ok(());
                 }
-                let Ok(known) = self.known(entry) else {
-                    let _ = entry.shown_on.set(page.to_owned());
-                    // Published as it is; `publish` reports what is wrong with it.
-                    entry.widths.lock().unwrap_or_else(|e| e.into_inner()).insert(0);
-                    return Ok(());
-                };
+                // Shown: `publish` makes it, or reports what is wrong with it.
                 let _ = entry.shown_on.set(page.to_owned());
+                let Ok(known) = self.known(entry) else { return Ok(()) };
                 let slot = slot_name
                     .as_deref()
                     .and_then(|name| self.slots.get(name))
@@ -494,18 +480,13 @@ impl Library {
                 Ok(())
             }),
         ];
-        let preview =
-            |el: &mut lol_html::html_content::Element<'_, '_>| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-                let content = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
-                if let Some(url) = self.preview_url(&content, page, &title.borrow()) {
-                    el.set_attribute("content", &url)?;
-                }
-                Ok(())
-            };
-        let preview = Rc::new(RefCell::new(preview));
-        let (og, twitter) = (preview.clone(), preview);
-        handlers.push(lol_html::element!(r#"meta[property="og:image"]"#, move |el| (og.borrow_mut())(el)));
-        handlers.push(lol_html::element!(r#"meta[name="twitter:image"]"#, move |el| (twitter.borrow_mut())(el)));
+        handlers.push(lol_html::element!(r#"meta[property="og:image"], meta[name="twitter:image"]"#, |el| {
+            let content = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
+            if let Some(url) = self.preview_url(&content, page, &title.borrow()) {
+                el.set_attribute("content", &url)?;
+            }
+            Ok(())
+        }));
         let settings =
             handlers.into_iter().fold(lol_html::RewriteStrSettings::new(), |s, h| s.append_element_content_handler(h));
         lol_html::rewrite_str(html, settings).unwrap_or_else(|_| html.to_owned())
@@ -544,14 +525,7 @@ impl Library {
     /// originals and the cards. `progress` hears how many images are done
     /// out of how many.
     pub fn publish(&self, store: &dyn Store, progress: &(dyn Fn(usize, usize) + Sync)) -> Published {
-        let work: Vec<&Entry> = self
-            .entries
-            .values()
-            .filter(|e| {
-                !e.widths.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
-                    || *e.preview.lock().unwrap_or_else(|e| e.into_inner())
-            })
-            .collect();
+        let work: Vec<&Entry> = self.entries.values().filter(|e| e.shown_on.get().is_some()).collect();
         let cards: Vec<(String, String)> =
             self.cards.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(f, t)| (f.clone(), t.clone())).collect();
         let total = work.len() + cards.len();
@@ -598,7 +572,7 @@ impl Library {
         let mut jobs = Vec::new();
         if !entry.vector {
             let widths = entry.widths.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            for width in widths.into_iter().filter(|&w| w > 0) {
+            for width in widths {
                 jobs.push(Job { width, height: None, format: Format::WebP });
                 jobs.push(Job { width, height: None, format: Self::fallback(known) });
             }
@@ -615,7 +589,7 @@ impl Library {
         if entry.vector {
             return None;
         }
-        let width = entry.widths.lock().unwrap_or_else(|e| e.into_inner()).iter().copied().max().filter(|&w| w > 0)?;
+        let width = entry.widths.lock().unwrap_or_else(|e| e.into_inner()).iter().copied().max()?;
         Some(Job { width, height: None, format: known.format? })
     }
 
@@ -639,11 +613,11 @@ impl Library {
         job: &Job,
         decoded: &mut Option<image::DynamicImage>,
         done: &mut Published,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<(Vec<u8>, u128), String> {
         let key = job.key(known);
-        if let Some(bytes) = self.cache.get(&key) {
+        if let Some(found) = self.cache.get(&key) {
             done.cached += 1;
-            return Ok(bytes);
+            return Ok(found);
         }
         if decoded.is_none() {
             let bytes = self.read(&entry.origin)?;
@@ -656,19 +630,18 @@ impl Library {
         let source = decoded.as_ref().ok_or("no image")?;
         let bytes =
             process::resize(source, job.width, job.height).and_then(|image| process::encode(&image, job.format))?;
-        self.cache.put(&key, &bytes);
-        self.remember(&key, &bytes);
+        let hash = self.cache.put(&key, &bytes);
         done.made += 1;
-        Ok(bytes)
+        Ok((bytes, hash))
     }
 
-    fn remember(&self, key: &str, bytes: &[u8]) {
-        let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes));
+    /// Notes in the index that `key`'s bytes are `len` long and hash to `hash`.
+    fn remember(&self, key: &str, len: usize, hash: u128) {
         self.index
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .variants
-            .insert(key.to_owned(), (bytes.len() as u64, hash));
+            .insert(key.to_owned(), (len as u64, format!("{hash:032x}")));
     }
 
     /// Whether the output already holds `job`'s bytes at `path`.
@@ -701,8 +674,8 @@ impl Library {
                 continue;
             }
             match self.bytes(entry, known, job, &mut decoded, &mut done) {
-                Ok(bytes) => {
-                    self.remember(&job.key(known), &bytes);
+                Ok((bytes, hash)) => {
+                    self.remember(&job.key(known), bytes.len(), hash);
                     if let Err(diagnostic) = store.write(path, &bytes) {
                         done.diagnostics.push(*diagnostic);
                     }
@@ -769,10 +742,10 @@ impl Library {
             done.cached += 1;
             return done;
         }
-        let bytes = match self.cache.get(&key) {
-            Some(bytes) => {
+        let (bytes, hash) = match self.cache.get(&key) {
+            Some(found) => {
                 done.cached += 1;
-                bytes
+                found
             }
             None => {
                 let card = card::Card {
@@ -784,9 +757,9 @@ impl Library {
                 let format = if file.ends_with(".png") { Format::Png } else { Format::Jpeg };
                 match card::render(&card).and_then(|image| process::encode(&image, format)) {
                     Ok(bytes) => {
-                        self.cache.put(&key, &bytes);
                         done.made += 1;
-                        bytes
+                        let hash = self.cache.put(&key, &bytes);
+                        (bytes, hash)
                     }
                     Err(why) => {
                         done.diagnostics.push(Diagnostic::error(
@@ -798,7 +771,7 @@ impl Library {
                 }
             }
         };
-        self.remember(&key, &bytes);
+        self.remember(&key, bytes.len(), hash);
         if let Err(diagnostic) = store.write(file, &bytes) {
             done.diagnostics.push(*diagnostic);
         }
@@ -837,7 +810,7 @@ impl Library {
                 let job = self.jobs(entry, known).into_iter().find(|job| job.file(known) == file)?;
                 Some((entry, known, job))
             })?;
-            let bytes = self.bytes(entry, known, &job, &mut None, &mut Published::default()).ok()?;
+            let (bytes, _) = self.bytes(entry, known, &job, &mut None, &mut Published::default()).ok()?;
             return Some(bytes);
         }
         collect.1.into_inner().unwrap_or_else(|e| e.into_inner())

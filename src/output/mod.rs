@@ -63,16 +63,14 @@ pub fn generated_files(site: &Site) -> rustc_hash::FxHashSet<&str> {
     site.routes.iter().map(|route| route.file.as_str()).chain(INDEX_FILES).collect()
 }
 
-/// Copies theme and site static files and bundle files, except those in
-/// `replaced` (images written processed, without their metadata).
+/// Copies `files` (see [`copied_files`]) except those in `replaced`
+/// (images written processed, without their metadata).
 pub fn copy_files(
-    root: &Path,
-    site: &Site,
-    theme: &Theme,
+    files: &BTreeMap<String, Source>,
     output: &Output,
     replaced: &rustc_hash::FxHashSet<String>,
 ) -> Vec<Diagnostic> {
-    let (files, mut errors) = copied_files(root, site, theme);
+    let mut errors = Vec::new();
     for (path, source) in files.iter().filter(|(path, _)| !replaced.contains(path.as_str())) {
         let result = match source {
             Source::Bytes(bytes) => output.write(path, bytes),

@@ -192,8 +192,7 @@ impl Builder {
     /// Loads the site and renders the pages of `changed` files plus one page
     /// of each kind, so that an error shows now rather than on navigation.
     fn build(&mut self, changed: &[PathBuf]) -> Result<(Snapshot, Diagnostics), Diagnostics> {
-        let Prepared { pages, theme, warnings, hiding, images } = crate::prepare(&self.options, &mut self.cache)?;
-        let (files, _) = crate::output::copied_files(&self.options.root, pages.site(), &theme);
+        let Prepared { pages, warnings, hiding, images, files, .. } = crate::prepare(&self.options, &mut self.cache)?;
         let snapshot = Snapshot::new(pages, hiding, files, crate::fs::SiteRoot::new(&self.options.root), images);
         // Posts know their source relative to the root; the watcher reports absolute paths.
         let changed: Vec<PathBuf> =
