@@ -278,18 +278,23 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
     static_files.extend(site_static.iter().cloned());
     let static_complete = !walk.errors.iter().any(Diagnostic::is_error);
     diagnostics.extend(walk.errors);
-    // The avatar is an image on every page: a missing file is a broken image.
-    if let Some(avatar) = &settings.profile.avatar
-        && static_complete
-    {
-        let written = avatar.get_ref().trim();
+    // The avatar is an image on every page, a button's on the home page: a
+    // missing file is a broken image.
+    let profile_images = settings
+        .profile
+        .avatar
+        .iter()
+        .map(|a| ("the avatar", a))
+        .chain(settings.profile.buttons.iter().filter_map(|b| b.image.as_ref()).map(|i| ("a button's image", i)));
+    for (what, image) in profile_images.filter(|_| static_complete) {
+        let written = image.get_ref().trim();
         let path = written.trim_start_matches('/');
         if !written.contains("://") && !written.is_empty() && !static_files.contains(path) {
             diagnostics.push(
-                Diagnostic::error(Code::BrokenLink, format!("broken image: the avatar `{written}` is not a file under static/"))
-                    .with_hint("put the picture in static/ (e.g. static/images/me.jpg and avatar = \"images/me.jpg\"), or give an https URL")
+                Diagnostic::error(Code::BrokenLink, format!("broken image: {what} `{written}` is not a file under static/"))
+                    .with_hint("put the picture in static/ (static/images/me.jpg is written \"images/me.jpg\"), or give an https URL")
                     .at(profile::FILE_NAME)
-                    .with_offset(&profile_text, avatar.span().start),
+                    .with_offset(&profile_text, image.span().start),
             );
         }
     }

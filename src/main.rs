@@ -93,17 +93,32 @@ fn init(dir: &std::path::Path, theme: &str, printer: &Printer) -> ExitCode {
     match shopfront::scaffold::init(dir, theme) {
         Ok(files) => {
             printer.status(&format!("Created a site in {} ({} files).", dir.display(), files.len()));
-            printer.status(&format!(
-                "Next: edit {}, then run `shopfront build --root {}`.",
-                dir.join("profile.toml").display(),
-                dir.display()
-            ));
+            printer.status(&format!("Next: put your details in {}, then:", dir.join("profile.toml").display()));
+            if dir != std::path::Path::new(".") {
+                printer.status(&format!("  cd {}", shell_word(&dir.display().to_string())));
+            }
+            printer.status("  shopfront new \"My first post\"");
+            printer.status("  shopfront serve --watch --open");
             ExitCode::SUCCESS
         }
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(if matches!(err, shopfront::scaffold::ScaffoldError::UnknownTheme { .. }) { 2 } else { 1 })
         }
+    }
+}
+
+/// "1 post", "2 posts".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `word` as a shell reads it: quoted when it has spaces or quotes.
+fn shell_word(word: &str) -> String {
+    if word.chars().all(|c| c.is_alphanumeric() || "/._-~".contains(c)) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 
@@ -162,6 +177,7 @@ fn new_post(title: &str, root: &std::path::Path, printer: &Printer) -> ExitCode 
     match shopfront::scaffold::new_post(root, title, today, mode) {
         Ok(path) => {
             printer.status(&format!("Created {}", path.display()));
+            printer.status("Preview it while you write: shopfront serve --watch --open");
             ExitCode::SUCCESS
         }
         Err(err) => {
@@ -322,10 +338,10 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
                 n => format!(" with {n} warnings (see `shopfront check` or --verbose)"),
             };
             printer.status(&format!(
-                "Built {} posts, {} pages and {} products into {} in {} ms{note}.",
-                report.posts,
-                report.pages,
-                report.products,
+                "Built {}, {} and {} into {} in {} ms{note}.",
+                count(report.posts, "post", "posts"),
+                count(report.pages, "page", "pages"),
+                count(report.products, "product", "products"),
                 report.output.display(),
                 started.elapsed().as_millis()
             ));

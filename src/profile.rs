@@ -37,6 +37,12 @@ pub struct Profile {
     /// Social profiles, in the order written.
     #[serde(default)]
     pub links: SocialLinks,
+    /// `[[buttons]]`: the creator's own link buttons, in the order written.
+    #[serde(default)]
+    pub buttons: Vec<LinkButton>,
+    /// `[newsletter]`: a sign-up form that posts to the creator's provider.
+    #[serde(default)]
+    pub newsletter: Option<Newsletter>,
     /// Site settings.
     #[serde(default)]
     pub site: SiteSettings,
@@ -160,6 +166,52 @@ pub struct DisclosureSettings {
     /// Replaces the label next to buy buttons.
     #[serde(default)]
     pub label: Option<String>,
+}
+
+/// One `[[buttons]]` entry: a labelled link button, as on a link-in-bio page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkButton {
+    /// The button's text.
+    pub label: Spanned<String>,
+    /// Where it goes: an http(s) or `mailto:` URL. Affiliate links are
+    /// tagged and marked like any other.
+    pub url: Spanned<String>,
+    /// A small picture on the button: a path under `static/` or an https URL.
+    #[serde(default)]
+    pub image: Option<Spanned<String>>,
+    /// An icon by name (`amazon`, `ltk`, `email`…) when there is no image;
+    /// by default the one the URL's site has, else a link.
+    #[serde(default)]
+    pub icon: Option<String>,
+}
+
+/// `[newsletter]`: a plain HTML form, no JavaScript, that posts the
+/// reader's email address to the creator's newsletter provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Newsletter {
+    /// The provider's sign-up address (the form's `action`), https.
+    pub action: Spanned<String>,
+    /// The name the provider gives the email field: `email` (Buttondown,
+    /// Substack), `email_address` (Kit), `EMAIL` (Mailchimp).
+    #[serde(default = "Newsletter::default_field")]
+    pub field: String,
+    /// Fields the provider wants sent as they are (a list id…).
+    #[serde(default)]
+    pub hidden: BTreeMap<String, String>,
+    /// The heading above the form; default from the site's language.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The button's text; default from the site's language.
+    #[serde(default)]
+    pub button: Option<String>,
+}
+
+impl Newsletter {
+    fn default_field() -> String {
+        "email".to_owned()
+    }
 }
 
 /// `[links]`: social profiles in the order written.
@@ -346,6 +398,33 @@ impl Validator<'_> {
                 self.error_at(
                     link.url.span().start,
                     format!("link `{}` must be an http(s) URL, not `{url}`", link.key),
+                );
+            }
+        }
+        for button in &profile.buttons {
+            let url = button.url.get_ref();
+            if !is_http_url(url) && !url.starts_with("mailto:") {
+                self.error_at(
+                    button.url.span().start,
+                    format!("button `{}` must link to an http(s) or mailto: URL, not `{url}`", button.label.get_ref()),
+                );
+            }
+            if button.label.get_ref().trim().is_empty() {
+                self.error_at(
+                    button.label.span().start,
+                    "a button's `label` is empty: readers would see a blank button",
+                );
+            }
+            if let Some(image) = &button.image {
+                self.check_url_or_path(image, "image");
+            }
+        }
+        if let Some(newsletter) = &profile.newsletter {
+            let action = newsletter.action.get_ref();
+            if !action.starts_with("https://") {
+                self.error_at(
+                    newsletter.action.span().start,
+                    format!("the newsletter's `action` must be the provider's https address, not `{action}`"),
                 );
             }
         }
@@ -695,6 +774,29 @@ mod tests {
         );
         let keys: Vec<_> = s.profile.links.0.iter().map(|l| l.key.as_str()).collect();
         assert_eq!(keys, ["tiktok", "blog", "youtube"]);
+    }
+
+    #[test]
+    fn buttons_keep_their_order_and_bad_ones_are_refused_at_their_line() {
+        let s = parse_ok(
+            "name = \"M\"\n[[buttons]]\nlabel = \"Shop\"\nurl = \"https://shop.example\"\n[[buttons]]\nlabel = \"Mail\"\nurl = \"mailto:m@example.com\"\nimage = \"images/m.jpg\"\n",
+        );
+        let labels: Vec<_> = s.profile.buttons.iter().map(|b| b.label.get_ref().as_str()).collect();
+        assert_eq!(labels, ["Shop", "Mail"]);
+        let d = parse_err("name = \"M\"\n[[buttons]]\nlabel = \"Shop\"\nurl = \"javascript:alert(1)\"\n");
+        assert_eq!((d.line, d.message.contains("button `Shop`")), (Some(4), true), "{}", d.message);
+        let d = parse_err("name = \"M\"\n[[buttons]]\nlabel = \" \"\nurl = \"https://x.example\"\n");
+        assert_eq!(d.line, Some(3), "{}", d.message);
+        let d = parse_err("name = \"M\"\n[[buttons]]\nlabel = \"Shop\"\nlink = \"https://x.example\"\n");
+        assert!(d.message.contains("link"), "{}", d.message);
+    }
+
+    #[test]
+    fn a_newsletter_posts_to_an_https_address() {
+        let s = parse_ok("name = \"M\"\n[newsletter]\naction = \"https://news.example/subscribe\"\n");
+        assert_eq!(s.profile.newsletter.unwrap().field, "email");
+        let d = parse_err("name = \"M\"\n[newsletter]\naction = \"http://news.example/subscribe\"\n");
+        assert_eq!(d.line, Some(3), "{}", d.message);
     }
 
     #[test]

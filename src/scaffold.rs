@@ -109,11 +109,10 @@ title: \"{quoted}\"
 date: {today} 09:00:00
 categories: []
 tags: []
-summary: \"\"
+# summary: One line for cards, feeds and search results (default: the first paragraph)
 # cover: /images/cover.jpg           # under static/, next to this file, or an https URL
 # draft: true                        # leave out of the build until you are ready
-products: []
-# products:
+# products:                          # what you recommend; remove the # of the lines you use
 #   - name: Product name
 #     asin: B000000000                # the 10-character code in the Amazon URL
 #     # marketplace: amazon.co.uk     # default: the profile's marketplace
@@ -125,7 +124,9 @@ products: []
 #     cons: [One bad thing]
 #     note: A short verdict in **Markdown**.
 ---
-Write your post here. Put a product card anywhere with {{{{ product(\"B000000000\") }}}} on its own line.
+Write your post here.
+
+<!-- A product's card goes where you write {{{{ product(\"B000000000\") }}}} on a line of its own. -->
 "
     );
     // create_new: never overwrite, even if the file appeared since the check above.

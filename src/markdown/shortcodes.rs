@@ -1,5 +1,7 @@
-//! Product shortcodes: `{{ product("B06XCKGLTP") }}`, `{{ products() }}`
-//! and `{{ compare() }}`, each on a line of its own.
+//! Shortcodes: `{{ product("B06XCKGLTP") }}`, `{{ products() }}`,
+//! `{{ compare() }}` and the videos (`{{ youtube("ID") }}`…), each on a line
+//! of its own, with one quoted argument and any number of named ones
+//! (`{{ youtube("ID", products="all") }}`).
 //!
 //! Before Markdown is parsed, each shortcode line (outside fenced code) is
 //! replaced by an HTML comment of the same length, `<!--sc:N   -->`, so
@@ -16,8 +18,10 @@ pub struct ShortcodeCall {
     pub offset: usize,
     /// `product`, `products`, `compare`, or whatever was written.
     pub name: String,
-    /// The quoted argument, if any: an ASIN or a product `id`.
+    /// The quoted argument, if any: an ASIN or a product `id`, a video.
     pub argument: Option<String>,
+    /// `name="value"` arguments, in the order written.
+    pub named: Vec<(String, String)>,
 }
 
 /// The marker that stands for shortcode `index` in rendered HTML.
@@ -49,14 +53,14 @@ pub fn extract(body: &str) -> (Cow<'_, str>, Vec<ShortcodeCall>) {
         }
         let call = if fence.is_none() && indent < 4 { parse_call(trimmed) } else { None };
         match call {
-            Some((name, argument)) => {
+            Some(call) => {
                 let marker = marker_prefix(calls.len());
                 let width = content.len().saturating_sub(marker.len() + 3);
                 out.push_str(&marker);
                 out.push_str(&" ".repeat(width));
                 out.push_str("-->");
                 out.push_str(&line[content.len()..]);
-                calls.push(ShortcodeCall { offset, name, argument });
+                calls.push(ShortcodeCall { offset, ..call });
             }
             None => out.push_str(line),
         }
@@ -147,8 +151,13 @@ pub(super) fn fence_marker(line: &str) -> Option<(char, usize)> {
     (n >= 3).then_some((c, n))
 }
 
-/// `{{ name("arg") }}` → (name, Some(arg)).
-fn parse_call(line: &str) -> Option<(String, Option<String>)> {
+/// `{{ name("arg", key="value") }}` → its name, `arg` and `[(key, value)]`
+/// (at offset 0).
+///
+/// A value is quoted (straight or curly quotes, as Markdown editors type
+/// them) or a bare word (`true`, `30`). Without a quoted argument, the first
+/// named one's value stands for it (`product(id="mug")`).
+fn parse_call(line: &str) -> Option<ShortcodeCall> {
     let inner = line.strip_prefix("{{")?.strip_suffix("}}")?.trim();
     let open = inner.find('(')?;
     let name = inner[..open].trim();
@@ -156,17 +165,59 @@ fn parse_call(line: &str) -> Option<(String, Option<String>)> {
         return None;
     }
     let args = inner[open + 1..].strip_suffix(')')?.trim();
-    if args.is_empty() {
-        return Some((name.to_owned(), None));
+    let mut positional = None;
+    let mut named = Vec::new();
+    for arg in split_arguments(args)? {
+        let is_key = |key: &str| !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        match arg.split_once('=').filter(|(key, _)| is_key(key.trim())) {
+            Some((key, value)) => named.push((key.trim().to_owned(), unquote(value.trim())?)),
+            None if positional.is_none() && named.is_empty() => positional = Some(unquote_only(arg)?),
+            None => return None,
+        }
     }
-    // `"X"`, `'X'`, or `id="X"` / `asin="X"`.
-    let value = args.split_once('=').map_or(args, |(key, value)| {
-        if key.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '_') { value.trim() } else { args }
-    });
-    let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'' || *q == '“')?;
+    let argument = positional.or_else(|| named.first().map(|(_, value)| value.clone()));
+    Some(ShortcodeCall { offset: 0, name: name.to_owned(), argument, named })
+}
+
+/// The arguments between the parentheses, split at commas outside quotes.
+fn split_arguments(args: &str) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    let (mut start, mut quote) = (0, None::<char>);
+    for (i, c) in args.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '“') => quote = Some('”'),
+            (Some(q), c) if c == q => quote = None,
+            (None, ',') => {
+                out.push(args[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if quote.is_some() {
+        return None;
+    }
+    let last = args[start..].trim();
+    if !last.is_empty() || !out.is_empty() {
+        out.push(last);
+    }
+    out.iter().all(|a| !a.is_empty()).then_some(out)
+}
+
+/// A quoted value without its quotes.
+fn unquote_only(value: &str) -> Option<String> {
+    let quote = value.chars().next().filter(|q| matches!(q, '"' | '\'' | '“'))?;
     let closing = if quote == '“' { '”' } else { quote };
-    let unquoted = value.strip_prefix(quote)?.strip_suffix(closing)?;
-    Some((name.to_owned(), Some(unquoted.to_owned())))
+    Some(value.strip_prefix(quote)?.strip_suffix(closing)?.to_owned())
+}
+
+/// A quoted value without its quotes, or a bare word as it is.
+fn unquote(value: &str) -> Option<String> {
+    unquote_only(value).or_else(|| {
+        let bare = value.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        (bare && !value.is_empty()).then(|| value.to_owned())
+    })
 }
 
 #[cfg(test)]
@@ -181,8 +232,8 @@ mod tests {
         assert_eq!(
             calls,
             [
-                ShortcodeCall { offset: 7, name: "product".into(), argument: Some("B06XCKGLTP".into()) },
-                ShortcodeCall { offset: 36, name: "compare".into(), argument: None },
+                ShortcodeCall { offset: 7, name: "product".into(), argument: Some("B06XCKGLTP".into()), named: vec![] },
+                ShortcodeCall { offset: 36, name: "compare".into(), argument: None, named: vec![] },
             ]
         );
         assert!(out.contains("<!--sc:0"), "{out}");
@@ -194,10 +245,18 @@ mod tests {
 
     #[test]
     fn argument_forms() {
-        assert_eq!(parse_call("{{ product('x') }}"), Some(("product".into(), Some("x".into()))));
-        assert_eq!(parse_call("{{ product(id=\"mug\") }}"), Some(("product".into(), Some("mug".into()))));
-        assert_eq!(parse_call("{{products()}}"), Some(("products".into(), None)));
-        assert_eq!(parse_call("{{ not a call }}"), None);
+        let call = |line| parse_call(line).map(|c| (c.name, c.argument, c.named.len()));
+        assert_eq!(call("{{ product('x') }}"), Some(("product".into(), Some("x".into()), 0)));
+        assert_eq!(call("{{ product(id=\"mug\") }}"), Some(("product".into(), Some("mug".into()), 1)));
+        assert_eq!(call("{{ product(“B06XCKGLTP”) }}"), Some(("product".into(), Some("B06XCKGLTP".into()), 0)));
+        assert_eq!(call("{{products()}}"), Some(("products".into(), None, 0)));
+        assert_eq!(call("{{ not a call }}"), None);
+        let video = parse_call("{{ youtube(\"dQw4w9WgXcQ\", products=\"a, b\", start=30) }}").unwrap();
+        assert_eq!(video.argument.as_deref(), Some("dQw4w9WgXcQ"));
+        assert_eq!(video.named, [("products".to_owned(), "a, b".to_owned()), ("start".to_owned(), "30".to_owned())]);
+        // An unclosed quote or a second quoted argument is not a call.
+        assert_eq!(call("{{ youtube(\"x) }}"), None);
+        assert_eq!(call("{{ youtube(\"x\", \"y\") }}"), None);
     }
 
     #[test]

@@ -129,14 +129,7 @@ impl Renderer {
         let profile = &settings.profile;
         let links = site.links.clone();
         let bio = profile.bio.as_ref().map(|bio| crate::markdown::render_inline(bio.get_ref(), &links).0);
-        let avatar = profile.avatar.as_ref().map(|a| {
-            let a = a.get_ref();
-            if crate::profile::is_http_url(a) {
-                a.clone()
-            } else {
-                links.internal(&format!("/{}", a.trim_start_matches('/'))).into_owned()
-            }
-        });
+        let avatar = profile.avatar.as_ref().map(|a| local_or_remote(a.get_ref(), &links));
         let global = tera.global_context();
         global.insert(
             "site",
@@ -158,11 +151,35 @@ impl Renderer {
                 "tagline": profile.tagline,
                 "bio": bio,
                 "avatar": avatar,
+                // `affiliate`: the build counts the link as an affiliate link,
+                // so a theme puts the disclosure before it.
                 "links": profile.links.0.iter().map(|l| json!({
                     "key": l.key,
+                    "icon": icon_name(&l.key, l.url.get_ref()),
                     "label": link_label(&l.key),
                     "url": l.url.get_ref(),
+                    "affiliate": links.route(l.url.get_ref()).is_ok_and(|r| r.is_affiliate()),
                 })).collect::<Vec<_>>(),
+                "buttons": profile.buttons.iter().map(|b| {
+                    let written = b.url.get_ref().trim();
+                    let routed = links.route(written).ok();
+                    let affiliate = routed.as_ref().is_some_and(|r| r.is_affiliate());
+                    json!({
+                        "label": b.label.get_ref().trim(),
+                        "url": routed.as_ref().map_or(written, |r| r.href.as_ref()),
+                        "rel": values::rel_for(affiliate),
+                        "affiliate": affiliate,
+                        "icon": b.icon.clone().unwrap_or_else(|| icon_name("", written)),
+                        "image": b.image.as_ref().map(|i| local_or_remote(i.get_ref(), &links)),
+                    })
+                }).collect::<Vec<_>>(),
+                "newsletter": profile.newsletter.as_ref().map(|n| json!({
+                    "action": n.action.get_ref(),
+                    "field": n.field,
+                    "hidden": n.hidden.iter().map(|(name, value)| json!({"name": name, "value": value})).collect::<Vec<_>>(),
+                    "title": n.title.clone().unwrap_or_else(|| locale.get("newsletter_title").to_owned()),
+                    "button": n.button.clone().unwrap_or_else(|| locale.get("newsletter_button").to_owned()),
+                })),
             }),
         );
         global.insert(
@@ -309,8 +326,91 @@ impl Pages {
     }
 }
 
+/// An image the profile names: an http(s) URL as it is, else a path under
+/// `static/` as the site serves it.
+fn local_or_remote(written: &str, links: &crate::links::LinkPolicy) -> String {
+    if crate::profile::is_http_url(written) {
+        written.to_owned()
+    } else {
+        links.internal(&format!("/{}", written.trim_start_matches('/'))).into_owned()
+    }
+}
+
+/// The icon for a `[links]` key, or, for a key the themes have no icon for
+/// (and for a button), the one of the site the URL is on; `link` when none.
+fn icon_name(key: &str, url: &str) -> String {
+    const KNOWN: &[&str] = &[
+        "youtube",
+        "instagram",
+        "tiktok",
+        "facebook",
+        "x",
+        "pinterest",
+        "threads",
+        "bluesky",
+        "ltk",
+        "shopmy",
+        "amazon",
+        "substack",
+        "patreon",
+        "twitch",
+        "snapchat",
+        "discord",
+        "whatsapp",
+        "telegram",
+        "email",
+        "website",
+        "linkedin",
+    ];
+    let key = key.to_ascii_lowercase();
+    let alias = match key.as_str() {
+        "twitter" => "x",
+        "mail" | "e-mail" => "email",
+        "web" | "site" | "blog" | "homepage" => "website",
+        "liketoknowit" | "rewardstyle" => "ltk",
+        "bsky" => "bluesky",
+        other => other,
+    };
+    if KNOWN.contains(&alias) {
+        return alias.to_owned();
+    }
+    if url.starts_with("mailto:") {
+        return "email".to_owned();
+    }
+    let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(|h| h.trim_start_matches("www.").to_owned()));
+    let Some(host) = host else { return "link".to_owned() };
+    let on = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+    let by_host: &[(&str, &[&str])] = &[
+        ("youtube", &["youtube.com", "youtu.be"]),
+        ("instagram", &["instagram.com"]),
+        ("tiktok", &["tiktok.com"]),
+        ("facebook", &["facebook.com", "fb.com"]),
+        ("x", &["x.com", "twitter.com"]),
+        ("pinterest", &["pinterest.com", "pin.it"]),
+        ("threads", &["threads.net", "threads.com"]),
+        ("bluesky", &["bsky.app"]),
+        ("ltk", &["shopltk.com", "liketoknow.it", "ltk.app"]),
+        ("shopmy", &["shopmy.us"]),
+        ("substack", &["substack.com"]),
+        ("patreon", &["patreon.com"]),
+        ("twitch", &["twitch.tv"]),
+        ("snapchat", &["snapchat.com"]),
+        ("discord", &["discord.gg", "discord.com"]),
+        ("whatsapp", &["wa.me", "whatsapp.com"]),
+        ("telegram", &["t.me", "telegram.me"]),
+        ("linkedin", &["linkedin.com"]),
+    ];
+    if let Some((icon, _)) = by_host.iter().find(|(_, domains)| domains.iter().any(|d| on(d))) {
+        return (*icon).to_owned();
+    }
+    if crate::links::is_amazon_host(&host) || crate::links::short_link_host(&host).is_some() {
+        return "amazon".to_owned();
+    }
+    if alias.is_empty() { "link" } else { "website" }.to_owned()
+}
+
 fn link_label(key: &str) -> String {
-    match key {
+    match key.to_ascii_lowercase().as_str() {
         "youtube" => "YouTube".to_owned(),
         "tiktok" => "TikTok".to_owned(),
         "instagram" => "Instagram".to_owned(),
@@ -318,8 +418,14 @@ fn link_label(key: &str) -> String {
         "x" | "twitter" => "X".to_owned(),
         "linkedin" => "LinkedIn".to_owned(),
         "pinterest" => "Pinterest".to_owned(),
-        other => {
-            let mut chars = other.chars();
+        "ltk" => "LTK".to_owned(),
+        "shopmy" => "ShopMy".to_owned(),
+        "whatsapp" => "WhatsApp".to_owned(),
+        "bluesky" | "bsky" => "Bluesky".to_owned(),
+        "email" | "mail" => "Email".to_owned(),
+        "amazon" => "Amazon".to_owned(),
+        _ => {
+            let mut chars = key.chars();
             chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
         }
     }
@@ -338,4 +444,32 @@ fn footer_disclosure(site: &Site, locale: &Locale) -> String {
         text.push_str(&statement.text);
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{icon_name, link_label};
+
+    #[test]
+    fn links_get_the_icon_of_their_network_or_site() {
+        assert_eq!(icon_name("youtube", "https://www.youtube.com/@m"), "youtube");
+        assert_eq!(icon_name("twitter", "https://x.com/m"), "x");
+        // A key the themes do not draw: the URL's site decides.
+        assert_eq!(icon_name("My LTK", "https://www.shopltk.com/explore/m"), "ltk");
+        assert_eq!(icon_name("news", "https://m.substack.com"), "substack");
+        assert_eq!(icon_name("", "https://www.amazon.com/shop/m"), "amazon");
+        assert_eq!(icon_name("", "https://amzn.to/3abc"), "amazon");
+        assert_eq!(icon_name("", "mailto:m@example.com"), "email");
+        assert_eq!(icon_name("blog", "https://notes.example"), "website");
+        assert_eq!(icon_name("", "https://notes.example"), "link");
+        assert_eq!(icon_name("", "not a url"), "link");
+    }
+
+    #[test]
+    fn networks_are_spelt_their_way() {
+        assert_eq!(link_label("ltk"), "LTK");
+        assert_eq!(link_label("shopmy"), "ShopMy");
+        assert_eq!(link_label("whatsapp"), "WhatsApp");
+        assert_eq!(link_label("blog"), "Blog");
+    }
 }

@@ -1,6 +1,6 @@
-//! Product shortcodes: each marker the Markdown stage left in a post's HTML
-//! is replaced by the theme's rendering of the product card, cards or
-//! comparison table it names.
+//! Shortcodes: each marker the Markdown stage left in a post's HTML is
+//! replaced by the theme's rendering of the product card, cards, comparison
+//! table or video it names.
 
 use tera::Context;
 
@@ -8,7 +8,7 @@ use super::Renderer;
 use super::errors::template_diagnostic;
 use super::values::ValueBuilder;
 use crate::diagnostics::Diagnostic;
-use crate::site::Post;
+use crate::site::{Post, Shortcode};
 
 impl Renderer {
     /// The post's HTML with each shortcode marker replaced by the theme's rendering.
@@ -21,15 +21,36 @@ impl Renderer {
             return Ok(None);
         }
         let mut content = post.content.clone();
+        let first = post.first_appearances();
         for (index, shortcode) in post.shortcodes.iter().enumerate().rev() {
             let mut context = Context::new();
-            match *shortcode {
-                crate::site::Shortcode::Product(i) => {
-                    context.insert("product", &builder.product(&post.products[i], &post.categories, &[]));
+            let value = |i: usize| {
+                let mut value = builder.product(&post.products[i], &post.categories, &[]);
+                value.anchor = first[index].contains(&i);
+                value
+            };
+            match shortcode {
+                Shortcode::Product(i) => context.insert("product", &value(*i)),
+                Shortcode::Products | Shortcode::Compare => {
+                    context.insert("products", &(0..post.products.len()).map(value).collect::<Vec<_>>());
                 }
-                _ => {
-                    let all: Vec<_> = post.products.iter().map(|p| builder.product(p, &post.categories, &[])).collect();
-                    context.insert("products", &all);
+                Shortcode::Video(placement) => {
+                    let video = &placement.video;
+                    let title = video.title.clone().unwrap_or_else(|| post.title.clone());
+                    context.insert(
+                        "video",
+                        &serde_json::json!({
+                            "provider": video.provider.key(),
+                            "provider_name": video.provider.name(),
+                            "id": video.id,
+                            "embed": video.embed_url(),
+                            "url": video.watch_url(),
+                            "title": title,
+                            "vertical": video.vertical,
+                            "poster": placement.poster,
+                        }),
+                    );
+                    context.insert("products", &placement.products.iter().map(|&i| value(i)).collect::<Vec<_>>());
                 }
             }
             let html = self

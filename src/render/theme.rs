@@ -149,10 +149,15 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
             .map(|text| (text.to_owned(), PathBuf::from(format!("theme {name}: theme.toml"))));
     } else {
         let known: Vec<String> = bundled().into_iter().map(|t| t.name).collect();
+        let lower = name.to_lowercase();
+        let hint = match crate::diagnostics::closest(&lower, known.iter().map(String::as_str)) {
+            Some(near) => format!("did you mean `{near}`? (bundled themes: {})", known.join(", ")),
+            None => format!("bundled themes: {}; or add a folder themes/{name}/", known.join(", ")),
+        };
         return Err(vec![
             Diagnostic::error(Code::Theme, format!("there is no theme `{name}`"))
                 .at(crate::profile::FILE_NAME)
-                .with_hint(format!("bundled themes: {}; or add a folder themes/{name}/", known.join(", "))),
+                .with_hint(hint),
         ]);
     }
     if let Some(dir) = BUNDLED.get_dir(BASE) {

@@ -99,6 +99,13 @@ pub struct ProductValue<'a> {
     links: Vec<SellerValue<'a>>,
     categories: Vec<TermLink>,
     posts: Vec<TitleLink>,
+    /// On a post: whether its body shows this product (a `product()`,
+    /// `products()` or `compare()` shortcode), so the top of the post
+    /// summarises it instead of printing its card again.
+    pub placed: bool,
+    /// In a shortcode: whether this is the product's first appearance in
+    /// the body, which carries its `id="p-ID"` for the summary's jump link.
+    pub anchor: bool,
 }
 
 #[derive(Serialize)]
@@ -115,15 +122,13 @@ pub fn rel_for(affiliate: bool) -> &'static str {
 
 /// The human name of the store a product link goes to.
 pub fn store_name(product: &Product) -> String {
+    // One label per store, the way the store names itself: Amazon's
+    // marketplaces by their domain ("Amazon.com", "Amazon.co.uk",
+    // "Amazon.de"), so that two marketplaces on one page read alike.
     if let Some(market) = &product.marketplace {
-        return match market.as_str() {
-            "amazon.com" => "Amazon".to_owned(),
-            "amazon.co.uk" => "Amazon UK".to_owned(),
-            "amazon.de" => "Amazon.de".to_owned(),
-            other => {
-                let tld = other.trim_start_matches("amazon.");
-                format!("Amazon.{tld}")
-            }
+        return match market.strip_prefix("amazon.") {
+            Some(tld) => format!("Amazon.{tld}"),
+            None => market.clone(),
         };
     }
     url::Url::parse(&product.url)
@@ -242,7 +247,16 @@ impl<'a> ValueBuilder<'a> {
         let detail = PostDetail {
             summary: self.summary(post, true),
             content: content.unwrap_or(&post.content),
-            products: post.products.iter().map(|p| self.product(p, &post.categories, &[])).collect(),
+            products: post
+                .products
+                .iter()
+                .zip(post.placed())
+                .map(|(p, placed)| {
+                    let mut value = self.product(p, &post.categories, &[]);
+                    value.placed = placed;
+                    value
+                })
+                .collect(),
             toc: &post.toc,
             extra: &post.extra,
             word_count: post.word_count,
@@ -286,6 +300,8 @@ impl<'a> ValueBuilder<'a> {
                 .filter_map(|&i| self.site.posts.get(i))
                 .map(|p| TitleLink { title: p.title.clone(), url: self.urls.href(&p.path) })
                 .collect(),
+            placed: false,
+            anchor: false,
         }
     }
 

@@ -8,6 +8,7 @@
 
 pub mod products;
 pub mod routes;
+pub mod videos;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -77,8 +78,37 @@ pub struct Post {
     pub internal: Vec<(usize, usize, markdown::InternalRef)>,
 }
 
-/// A product shortcode in a post's body, checked against its products.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl Post {
+    /// Per product: whether the body shows it through a shortcode.
+    pub fn placed(&self) -> Vec<bool> {
+        let mut placed = vec![false; self.products.len()];
+        for shortcode in &self.shortcodes {
+            for i in shortcode.shows(self.products.len()) {
+                placed[i] = true;
+            }
+        }
+        placed
+    }
+
+    /// Per shortcode, in body order: the products that appear there for the
+    /// first time in the body (where the summary's jump link leads).
+    pub fn first_appearances(&self) -> Vec<Vec<usize>> {
+        let mut seen = vec![false; self.products.len()];
+        self.shortcodes
+            .iter()
+            .map(|shortcode| {
+                shortcode
+                    .shows(self.products.len())
+                    .into_iter()
+                    .filter(|&i| !std::mem::replace(&mut seen[i], true))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// A shortcode in a post's body, checked against its products.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Shortcode {
     /// One product's card: an index into [`Post::products`].
     Product(usize),
@@ -86,15 +116,38 @@ pub enum Shortcode {
     Products,
     /// A comparison table of every product.
     Compare,
+    /// A video behind a click-to-load facade.
+    Video(Box<VideoPlacement>),
+}
+
+/// A video shortcode with what it resolved to in its post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoPlacement {
+    /// The video.
+    pub video: videos::Video,
+    /// The poster's URL: `poster=`, else the post's cover.
+    pub poster: Option<String>,
+    /// The rail's products: indices into [`Post::products`].
+    pub products: Vec<usize>,
 }
 
 impl Shortcode {
+    /// The indices of [`Post::products`] it shows.
+    pub fn shows(&self, products: usize) -> Vec<usize> {
+        match self {
+            Self::Product(i) => vec![*i],
+            Self::Products | Self::Compare => (0..products).collect(),
+            Self::Video(placement) => placement.products.clone(),
+        }
+    }
+
     /// The theme template that renders it.
-    pub fn template(self) -> &'static str {
+    pub fn template(&self) -> &'static str {
         match self {
             Self::Product(_) => "shortcodes/product.html",
             Self::Products => "shortcodes/products.html",
             Self::Compare => "shortcodes/compare.html",
+            Self::Video(_) => "shortcodes/video.html",
         }
     }
 }
@@ -442,7 +495,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     for input in &steps.fm.products {
         products.extend(products::resolve(input, &cx, &mut steps.findings).map(Arc::new));
     }
-    let shortcodes = steps.shortcodes(&rendered, &products);
+    let shortcodes = steps.shortcodes(&rendered, &products, cover.as_deref(), &resolve_image);
     let categories = if inputs.settings.profile.site.nested_categories {
         steps.category_paths()
     } else {
@@ -700,19 +753,26 @@ impl Resolver<'_, '_> {
     fn summary(&mut self, rendered: &markdown::Rendered) -> String {
         let (fm, body, display) = (self.fm, self.document.body(), &self.document.source.display);
         if self.document.source.kind == Kind::Post {
-            if fm.summary.is_none() && markdown::excerpt(body).is_none() {
+            // Cards and search results fall back to the first paragraph, and
+            // link previews to a generated card: only a post with nothing to
+            // show there, and a post of products without a picture on its
+            // card, are worth a word.
+            if fm.summary.is_none() && markdown::excerpt(body).is_none() && rendered.first_paragraph.trim().is_empty() {
                 self.findings.push(
                     Diagnostic::warning(
                         Code::NoSummary,
-                        "post has no `summary`; cards and search results use its first paragraph",
+                        "post has no `summary` and no paragraph for cards and search results",
                     )
                     .at(display),
                 );
             }
-            if fm.cover.is_none() {
+            if fm.cover.is_none() && !fm.products.is_empty() {
                 self.findings.push(
-                    Diagnostic::warning(Code::NoCover, "post has no `cover` image for cards and link previews")
-                        .at(display),
+                    Diagnostic::warning(
+                        Code::NoCover,
+                        "post recommends products but has no `cover` image for its card",
+                    )
+                    .at(display),
                 );
             }
         }
@@ -778,7 +838,13 @@ impl Resolver<'_, '_> {
     }
 
     /// What each shortcode of the body places.
-    fn shortcodes(&mut self, rendered: &markdown::Rendered, products: &[Arc<Product>]) -> Vec<Shortcode> {
+    fn shortcodes(
+        &mut self,
+        rendered: &markdown::Rendered,
+        products: &[Arc<Product>],
+        cover: Option<&str>,
+        resolve_image: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Vec<Shortcode> {
         let document = self.document;
         let mut shortcodes = Vec::with_capacity(rendered.shortcodes.len());
         let product_index = ProductIndex::new(products);
@@ -804,13 +870,61 @@ impl Resolver<'_, '_> {
                 }),
                 ("products", _) => shortcodes.push(Shortcode::Products),
                 ("compare", _) => shortcodes.push(Shortcode::Compare),
+                (name, argument) if videos::Provider::from_shortcode(name).is_some() => {
+                    let provider = videos::Provider::from_shortcode(name).unwrap_or(videos::Provider::YouTube);
+                    let placement = match argument {
+                        None => Err(format!("`{name}()` needs the video: {name}(\"…\") with its address or id")),
+                        Some(argument) => videos::Video::parse(provider, argument, &call.named).and_then(|video| {
+                            self.video_placement(video, &product_index, products, cover, resolve_image)
+                        }),
+                    };
+                    match placement {
+                        Ok(placement) => shortcodes.push(Shortcode::Video(Box::new(placement))),
+                        Err(message) => self.findings.add(Code::Shortcode, Severity::Error, || error(message)),
+                    }
+                }
                 (other, _) => self.findings.add(Code::Shortcode, Severity::Error, || {
-                    error(format!("unknown shortcode `{other}`"))
-                        .with_hint("shortcodes are product(\"ASIN or id\"), products() and compare()")
+                    error(format!("unknown shortcode `{other}`")).with_hint(
+                        "shortcodes are product(\"ASIN or id\"), products(), compare(), youtube(…), vimeo(…), tiktok(…) and instagram(…)",
+                    )
                 }),
             }
         }
         shortcodes
+    }
+
+    /// A video's poster and rail, resolved against the post.
+    fn video_placement(
+        &self,
+        video: videos::Video,
+        product_index: &ProductIndex<'_>,
+        products: &[Arc<Product>],
+        cover: Option<&str>,
+        resolve_image: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Result<VideoPlacement, String> {
+        let poster = match &video.poster {
+            Some(written) => Some(resolve_image(written).map_err(|message| format!("`poster`: {message}"))?),
+            None => cover.map(str::to_owned),
+        };
+        let rail = match video.products.as_deref().map(str::trim) {
+            None | Some("") => Vec::new(),
+            Some("all") => (0..products.len()).collect(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|wanted| !wanted.is_empty())
+                .map(|wanted| {
+                    product_index.find(wanted).ok_or_else(|| {
+                        let known: Vec<&str> = products.iter().map(|p| p.id.as_str()).collect();
+                        format!(
+                            "`products`: no product of this post has the asin or id `{wanted}` (its products: {})",
+                            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(VideoPlacement { video, poster, products: rail })
     }
 
     /// A post's own `disclosure:` may not be empty.

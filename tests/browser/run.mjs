@@ -13,11 +13,19 @@
 // is fetched from the network: every request that is not for the site under
 // test is blocked and reported.
 //
-// Per theme and viewport:
+// Per theme and viewport (320x640, 375x812, 1280x800):
 // * home, a post, /shop/, /categories/, /search/, /about/ load with status
 //   200, cannot be scrolled sideways, log no console errors and make no
 //   failed requests, and have no serious or critical axe-core violations in
 //   light or dark mode; they are laid out in --direction (ltr unless told);
+// * in light and dark mode: no product card is printed twice on a page, and
+//   every jump link to a card (#p-ID) leads to one; in each row of cards the
+//   buy buttons share their bottom edge and the image boxes their height;
+// * the post's share button shows with JavaScript and copies the post's link;
+// * on a post with a video, the facade is 16:9 or 9:16 and nothing is
+//   requested from another site until it is clicked; then the player loads;
+// * a link-in-bio theme (LINKS_FIRST) shows its first link button within
+//   350 px of the top of a 375 px phone;
 // * on the post, the disclosure banner is visible in the first viewport and
 //   its top is above the top of the first buy link (a[rel~=sponsored]);
 // * home and the post load without layout shift, and each photo in view
@@ -50,6 +58,7 @@ import {
 // ---------------------------------------------------------------- settings
 
 const VIEWPORTS = [
+  { width: 320, height: 640 },
   { width: 375, height: 812 },
   { width: 1280, height: 800 },
 ];
@@ -60,11 +69,16 @@ const DEFAULT_DISCLOSURE = 'I earn a commission if you buy through links on this
 // A post of the example site, and a word of its title.
 const DEFAULT_POST = '/posts/best-usb-microphones-for-new-streamers/';
 const SEARCH_WORD = 'microphones';
+// A post of the example site with a video shortcode.
+const DEFAULT_VIDEO_POST = '/posts/first-youtube-camera/';
 // A word that is in nothing.
 const SEARCH_GIBBERISH = 'qzxjvwkpq';
 // Themes that may leave out the category chips (a link page, a blog); in
 // every other theme home and /shop/ must have chips that filter in place.
 const FILTER_OPTIONAL = new Set(['linkpage', 'journal']);
+// Link-in-bio themes: on a 375 px phone the first link button of the home
+// page starts within this many pixels of the top.
+const LINKS_FIRST = new Map([['linkpage', 350]]);
 // axe impacts that fail the test.
 const AXE_FAIL = new Set(['serious', 'critical']);
 
@@ -78,6 +92,7 @@ const { values: opts } = parseArgs({
     artifacts: { type: 'string', default: 'artifacts' },
     chromium: { type: 'string', default: DEFAULT_CHROMIUM },
     post: { type: 'string', default: DEFAULT_POST },
+    video: { type: 'string', default: DEFAULT_VIDEO_POST },
     disclosure: { type: 'string', default: DEFAULT_DISCLOSURE },
     direction: { type: 'string', default: 'ltr' },
     timeout: { type: 'string', default: '300' },
@@ -97,6 +112,7 @@ const PAGES = [
   ['categories', '/categories/'],
   ['search', '/search/'],
   ['about', '/about/'],
+  ['video', opts.video],
 ];
 
 let BASE; // set in main()
@@ -179,6 +195,139 @@ async function checkImages(page) {
     if (larger.length && p.chosen > larger[0]) fail(`${p.src}: ${p.chosen}w where ${enough}w would do for ${p.need} px`);
   }
   return `CLS ${result.shifts.toFixed(3)}; ${result.pictures.map((p) => `${p.chosen}w for ${p.need}px`).join(', ')}`;
+}
+
+/**
+ * Cards, as a reader compares them: no product's card twice on one page,
+ * jump links that land, and rows of cards whose buy buttons and image boxes
+ * line up. A card is a `.card` with a heading; a row is the cards of one
+ * list whose tops are level.
+ */
+async function checkCards(page) {
+  const r = await page.evaluate(() => {
+    const visible = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
+    const cards = [...document.querySelectorAll('main .card')].filter(visible);
+    const problems = [];
+    // A product's card: one with a buy link, named by its heading.
+    const seen = new Map();
+    for (const card of cards) {
+      if (!card.querySelector('a[rel~="sponsored"], a.buy')) continue;
+      const name = (card.querySelector('h2, h3, h4')?.textContent || '').trim().replace(/\s+/g, ' ');
+      if (!name) continue;
+      seen.set(name, (seen.get(name) || 0) + 1);
+    }
+    for (const [name, n] of seen) if (n > 1) problems.push(`the card of "${name}" is printed ${n} times`);
+    // Jump links to cards land on something.
+    const jumps = [...document.querySelectorAll('main a[href^="#p-"]')];
+    for (const a of jumps) {
+      if (!document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)))) problems.push(`jump link ${a.getAttribute('href')} leads nowhere`);
+    }
+    // Rows: cards of one list with the same top.
+    const lists = new Map();
+    for (const card of cards) {
+      if (!lists.has(card.parentElement)) lists.set(card.parentElement, []);
+      lists.get(card.parentElement).push(card);
+    }
+    let rows = 0;
+    const bottomOf = (card) => {
+      const buys = [...card.querySelectorAll('a.buy, a[rel~="sponsored"]')].filter(visible);
+      const last = buys[buys.length - 1];
+      return last ? last.getBoundingClientRect().bottom : null;
+    };
+    const imageBox = (card) => {
+      const box = card.querySelector('.media, .cover, .thumb, img');
+      return box && visible(box) ? box.getBoundingClientRect().height : null;
+    };
+    const describe = (card) => (card.querySelector('h2, h3, h4')?.textContent || card.className).trim().replace(/\s+/g, ' ').slice(0, 40);
+    for (const members of lists.values()) {
+      const byTop = new Map();
+      for (const card of members) {
+        const top = Math.round(card.getBoundingClientRect().top);
+        const key = [...byTop.keys()].find((t) => Math.abs(t - top) <= 1) ?? top;
+        if (!byTop.has(key)) byTop.set(key, []);
+        byTop.get(key).push(card);
+      }
+      for (const row of byTop.values()) {
+        if (row.length < 2) continue;
+        rows++;
+        const bottoms = row.map(bottomOf);
+        if (bottoms.every((b) => b !== null)) {
+          const spread = Math.max(...bottoms) - Math.min(...bottoms);
+          if (spread > 1) problems.push(`buy buttons ${Math.round(spread)} px out of line in the row of "${describe(row[0])}"…`);
+        }
+        const heights = row.map(imageBox);
+        if (heights.every((h) => h !== null)) {
+          const spread = Math.max(...heights) - Math.min(...heights);
+          if (spread > 1) problems.push(`image boxes ${heights.map(Math.round).join('/')} px high in the row of "${describe(row[0])}"…`);
+        }
+      }
+    }
+    return { problems, cards: cards.length, products: seen.size, jumps: jumps.length, rows };
+  });
+  if (r.problems.length) fail(r.problems.join('\n'));
+  return `${r.cards} cards (${r.products} products, none twice), ${r.jumps} jump links, ${r.rows} rows aligned`;
+}
+
+/** A link-in-bio home page: its first link button (in a list of links in <main>) near the top. */
+async function checkLinksFirst(page, limit) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const first = await page.evaluate(() => {
+    const links = [...document.querySelectorAll('main li > a')].filter((a) => {
+      const r = a.getBoundingClientRect();
+      return r.height >= 40 && r.width >= 200 && a.checkVisibility({ checkVisibilityCSS: true });
+    });
+    if (!links.length) return null;
+    const r = links[0].getBoundingClientRect();
+    return { top: r.top + window.scrollY, text: links[0].innerText.trim().replace(/\s+/g, ' ') };
+  });
+  if (!first) fail('no link button (a list item link at least 200×40 px) in <main>');
+  if (first.top > limit) fail(`the first link button, "${first.text}", starts at ${Math.round(first.top)} px, below ${limit} px`);
+  return `"${first.text}" at ${Math.round(first.top)} px`;
+}
+
+/**
+ * A video facade (a[data-embed]): 16:9 or 9:16, nothing requested from
+ * another site while the page loads and the poster shows; a click puts the
+ * player (an iframe of the embed address) in its place, and only then is the
+ * video's site asked for anything (here blocked, as every outside request).
+ */
+async function checkVideo(page, context) {
+  const facade = page.locator('a[data-embed]').first();
+  if ((await facade.count()) === 0) fail('no video facade (a[data-embed]) on the page');
+  await facade.scrollIntoViewIfNeeded();
+  await page.waitForTimeout(400);
+  const box = await facade.boundingBox();
+  const ratio = box.width / box.height;
+  if (Math.abs(ratio - 16 / 9) > 0.02 && Math.abs(ratio - 9 / 16) > 0.02) fail(`the facade is ${Math.round(box.width)}×${Math.round(box.height)}, neither 16:9 nor 9:16`);
+  if (context.blocked.length) fail(`requests left the site before a click: ${context.blocked.slice(0, 3).join(', ')}`);
+  const embed = await facade.getAttribute('data-embed');
+  const host = new URL(embed).host;
+  await facade.click();
+  const player = page.locator(`iframe[src="${embed}"]`);
+  await player.waitFor({ state: 'attached', timeout: 5_000 }).catch(() => fail(`clicking the facade did not put an iframe of ${embed} in its place`));
+  await page.waitForTimeout(500);
+  const asked = context.blocked.filter((u) => new URL(u).host === host);
+  if (!asked.length) fail(`after the click nothing was requested from ${host}`);
+  // Those requests were the reader's choice: not held against the page.
+  context.blocked = context.blocked.filter((u) => new URL(u).host !== host);
+  return `${Math.round(box.width)}×${Math.round(box.height)} facade; no outside request before the click, ${host} after it`;
+}
+
+/** The share button: shown with JavaScript, and a click copies the post's own link (no share sheet headless). */
+async function checkShare(page) {
+  const button = page.locator('[data-share] button').first();
+  if ((await button.count()) === 0) fail('no share button ([data-share] button)');
+  if (!(await button.isVisible())) fail('the share button is hidden with JavaScript on');
+  const url = await button.getAttribute('data-url');
+  if (pathOf(url) !== pathOf(page.url())) fail(`it shares ${url}, not this page`);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await button.click();
+  await page.waitForTimeout(300);
+  const status = await page.locator('[data-share] [role="status"]').first().innerText();
+  if (!status.trim()) fail('clicking it neither shared nor said the link was copied');
+  const copied = await page.evaluate(() => navigator.clipboard.readText()).catch(() => null);
+  if (copied !== null && copied !== url) fail(`the clipboard holds ${copied}, not ${url}`);
+  return `"${status.trim()}"${copied ? `, clipboard ${copied}` : ''}`;
 }
 
 /** The disclosure banner: visible in the first viewport, its top above the first buy link's. */
@@ -459,18 +608,33 @@ async function runViewport(browser, viewport) {
         return shot;
       });
       if (name === 'post') await check(`${label}: disclosure banner first`, () => checkDisclosure(page, viewport));
+      if (name === 'post') await check(`${label}: share button`, () => checkShare(page));
+      if (name === 'home' && viewport.width === 375 && LINKS_FIRST.has(THEME)) {
+        await check(`${label}: links first`, () => checkLinksFirst(page, LINKS_FIRST.get(THEME)));
+      }
       if (name === 'post' || name === 'home') await check(`${label}: images fit the screen, nothing shifts`, () => checkImages(page));
+      await check(`${label}: cards once, rows aligned (light)`, () => checkCards(page));
       await check(`${label}: axe (light)`, async () => axeVerdict(await runAxe(page)));
-      await check(`${label}: axe (dark)`, async () => {
-        await page.emulateMedia({ colorScheme: 'dark' });
-        try {
-          return axeVerdict(await runAxe(page));
-        } finally {
-          await page.emulateMedia({ colorScheme: 'light' });
-        }
-      });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      try {
+        await check(`${label}: axe (dark)`, async () => axeVerdict(await runAxe(page)));
+        await check(`${label}: no horizontal scrolling (dark)`, async () => {
+          const o = await horizontalOverflow(page);
+          if (o.scrollWidth > o.innerWidth) fail(`scrollWidth ${o.scrollWidth} > innerWidth ${o.innerWidth}: ${o.culprits.join(', ') || '?'}`);
+          return `scrollWidth ${o.scrollWidth} <= ${o.innerWidth}`;
+        });
+        await check(`${label}: cards once, rows aligned (dark)`, () => checkCards(page));
+        await check(`${label}: screenshot (dark)`, async () => {
+          const shot = join(ARTIFACTS, `${THEME}-${vp}-${name}-dark.png`);
+          await page.screenshot({ path: shot, fullPage: true });
+          return shot;
+        });
+      } finally {
+        await page.emulateMedia({ colorScheme: 'light' });
+      }
       if (name === 'home' || name === 'shop') await check(`${label}: category filter (JS)`, () => checkFilter(page, path));
       if (name === 'search') await check(`${label}: search (JS)`, () => checkSearch(page));
+      if (name === 'video') await check(`${label}: video facade, player on click`, () => checkVideo(page, context));
     }
     await check(`${label}: no console errors or failed requests`, () => noProblems(page));
     await page.close();

@@ -388,3 +388,56 @@ fn product_link_warnings_point_at_the_products_own_line() {
         .unwrap_or_else(|| panic!("{warnings}"));
     assert_eq!(foreign.line, Some(7), "{warnings}");
 }
+
+/// A video shortcode is a facade in every theme: the page asks nothing of
+/// the video's site until a reader clicks (no iframe, no outside image),
+/// links to the video for readers without JavaScript, and its rail's
+/// products are shown once, with the disclosure before them.
+#[test]
+fn a_video_is_a_facade_that_loads_nothing_from_the_video_site() {
+    for theme in shopfront::render::theme::bundled().into_iter().map(|t| t.name) {
+        let built = SiteTest::example_site().build_with(|options| options.theme = Some(theme.clone())).ok();
+        let page = built.html("posts/first-youtube-camera/index.html");
+        assert_eq!(page.attrs("a[data-embed]", "href"), ["https://www.youtube.com/watch?v=aqz-KE-bpKQ"], "{theme}");
+        assert_eq!(
+            page.attr("a[data-embed]", "data-embed"),
+            "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ?autoplay=1",
+            "{theme}"
+        );
+        assert!(!page.has("iframe"), "{theme}: an iframe loads the video's site before a click");
+        for src in page.attrs("[src]", "src").into_iter().chain(page.attrs("[srcset]", "srcset")) {
+            assert!(
+                !src.contains("://") || src.starts_with("https://miachen.example"),
+                "{theme}: {src} is requested on load"
+            );
+        }
+        assert!(page.attrs("script[type=module]", "src").iter().any(|s| s.ends_with("/video.js")), "{theme}");
+        assert!(built.exists("video.js"), "{theme}");
+        // The rail's products are cards once, with the jump links of the summary leading to them.
+        for id in ["p-B0DOZ1VC4M", "p-B0BFT3GRP6"] {
+            assert_eq!(page.attrs(&format!(".rail [id='{id}']"), "id").len(), 1, "{theme}: {id} in the rail");
+        }
+        assert!(matches!(page.banner_before_first_affiliate_link(), BannerCheck::Before { .. }), "{theme}");
+    }
+}
+
+#[test]
+fn a_wrong_video_shortcode_is_an_error_at_its_line() {
+    let cases = [
+        ("{{ youtube(\"not-an-id\") }}", "is not a YouTube video"),
+        ("{{ youtube(\"dQw4w9WgXcQ\", autoplay=1) }}", "has no argument `autoplay`"),
+        (
+            "{{ vimeo(\"76979871\", products=\"B0NOPE0000\") }}",
+            "no product of this post has the asin or id `B0NOPE0000`",
+        ),
+        ("{{ tiktok() }}", "needs the video"),
+    ];
+    for (call, expected) in cases {
+        let site = SiteTest::fixture("affiliate")
+            .file("content/posts/video.md", format!("---\ntitle: Video\ndate: 2025-01-01\n---\n\nIntro.\n\n{call}\n"));
+        let built = site.build();
+        let error = built.only_error();
+        assert!(error.message.contains(expected), "{call}: {}", error.message);
+        assert_eq!(error.line, Some(8), "{call}: {error:?}");
+    }
+}

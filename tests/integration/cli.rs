@@ -31,7 +31,7 @@ fn usage_errors_exit_2() {
 #[test]
 fn a_good_build_exits_0_and_says_what_it_did() {
     let site = SiteTest::new().file("content/posts/a.md", "---\ntitle: A\n---\nHello\n");
-    site.cli().arg("build").assert().success().stderr(contains("Built 1 posts"));
+    site.cli().arg("build").assert().success().stderr(contains("Built 1 post, "));
     assert!(site.root().join("public/posts/a/index.html").is_file());
 }
 

@@ -264,3 +264,64 @@ fn every_rating_on_every_page_says_whose_it_is() {
         assert!(seen > 10, "{theme}: only {seen} ratings found");
     }
 }
+
+/// A post that places one of its three products in its body: in every theme
+/// that product's card is printed once, the top of the post summarises every
+/// product with a jump link that lands, and no product's card is printed
+/// twice. A post that places none keeps its cards at the top.
+#[test]
+fn a_card_is_never_printed_twice_on_a_post() {
+    let products = "products:\n  - name: Alpha Lamp\n    asin: B0ALPHA001\n    note: Bright.\n    pros: [Bright]\n  - name: Beta Lamp\n    asin: B0BETA0001\n    note: Warm.\n  - name: Gamma Lamp\n    asin: B0GAMMA001\n";
+    let site = SiteTest::example_site()
+        .file(
+            "content/posts/placed.md",
+            format!("---\ntitle: Placed\ndate: 2025-11-01\n{products}---\n\nIntro.\n\n{{{{ product(\"B0ALPHA001\") }}}}\n\nMore text.\n"),
+        )
+        .file("content/posts/unplaced.md", format!("---\ntitle: Unplaced\ndate: 2025-11-02\n{products}---\n\nJust text.\n"))
+        .file(
+            "content/posts/compared.md",
+            format!("---\ntitle: Compared\ndate: 2025-11-03\n{products}---\n\n{{{{ compare() }}}}\n\n{{{{ product(\"B0BETA0001\") }}}}\n"),
+        );
+    for theme in theme_names() {
+        let built = site.build_with(|options| options.theme = Some(theme.clone())).ok();
+        let cards = |page: &Page, name: &str| page.texts("main .card").iter().filter(|t| t.contains(name)).count();
+        let placed = built.html("posts/placed/index.html");
+        assert_eq!(cards(&placed, "Alpha Lamp"), 1, "{theme}: Alpha's card, placed in the body");
+        for name in ["Beta Lamp", "Gamma Lamp"] {
+            assert!(cards(&placed, name) <= 1, "{theme}: {name} printed twice");
+        }
+        let jumps = placed.attrs("main a[href^='#p-']", "href");
+        assert!(jumps.contains(&"#p-B0ALPHA001".to_owned()), "{theme}: no jump link to the placed card: {jumps:?}");
+        for jump in &jumps {
+            let id = &jump[1..];
+            assert_eq!(
+                placed.attrs(&format!("[id='{id}']"), "id").len(),
+                1,
+                "{theme}: {jump} must land on exactly one element"
+            );
+        }
+        // The card the body places comes after the body's first words, not at the top.
+        let html = placed.0.html();
+        let (intro, card) = (html.find("Intro.").unwrap(), html.find("id=\"p-B0ALPHA001\"").unwrap());
+        assert!(intro < card, "{theme}: the placed card is above the body");
+
+        let unplaced = built.html("posts/unplaced/index.html");
+        assert!(
+            unplaced.attrs("main a[href^='#p-']", "href").iter().all(|j| unplaced.has(&format!("[id='{}']", &j[1..])))
+        );
+        for name in ["Alpha Lamp", "Beta Lamp", "Gamma Lamp"] {
+            assert!(cards(&unplaced, name) <= 1, "{theme}: {name} printed twice on a post that places nothing");
+        }
+
+        // compare() places all three, then product() Beta again: the table's
+        // rows carry the anchors, and Beta's card is the one asked for.
+        let compared = built.html("posts/compared/index.html");
+        assert_eq!(compared.attrs("tr[id]", "id"), ["p-B0ALPHA001", "p-B0BETA0001", "p-B0GAMMA001"], "{theme}");
+        assert_eq!(cards(&compared, "Beta Lamp"), 1, "{theme}");
+        assert_eq!(
+            cards(&compared, "Alpha Lamp") + cards(&compared, "Gamma Lamp"),
+            0,
+            "{theme}: cards the table already shows"
+        );
+    }
+}

@@ -56,7 +56,8 @@ fn bundled_file(language: &str) -> String {
 const SHOWN_ATTRIBUTES: [&str; 5] = ["aria-label", "alt", "title", "placeholder", "data-label"];
 
 /// `data-*` attributes that hold data rather than words for the search script.
-const DATA_ATTRIBUTES: [&str; 4] = ["data-index", "data-categories", "data-filter", "data-filter-target"];
+const DATA_ATTRIBUTES: [&str; 6] =
+    ["data-index", "data-categories", "data-filter", "data-filter-target", "data-url", "data-embed"];
 
 /// The i18n fixture built with `theme` in `language`.
 fn build(theme: &str, language: &str) -> Built {
