@@ -298,12 +298,16 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
             );
         }
     }
+    let (catalogue, found) =
+        site::catalogue::load(root, &links, &settings.amazon_marketplace(), &static_files, static_complete);
+    diagnostics.extend(found);
     let fingerprint = {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         let mut sorted: Vec<&String> = static_files.iter().collect();
         sorted.sort();
         (&profile_text, &sorted, &options.base_url, options.drafts, &discovery.assets).hash(&mut hasher);
+        catalogue.fingerprint().hash(&mut hasher);
         hasher.finish()
     };
     let inputs = site::Inputs {
@@ -315,6 +319,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         static_files: &static_files,
         static_complete,
         term_names: Default::default(),
+        catalogue: &catalogue,
     };
     let resolved = cache.resolve(&discovery, fingerprint, |source| load_and_resolve(source, Some(&inputs)));
     cache.keep_discovery(discovery);

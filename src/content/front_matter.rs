@@ -509,7 +509,7 @@ fn thousands(n: usize) -> String {
     out
 }
 
-fn yaml_message(err: &serde_saphyr::Error) -> String {
+pub(crate) fn yaml_message(err: &serde_saphyr::Error) -> String {
     let full = err.without_snippet().to_string();
     // The crate appends " at line X column Y"; the diagnostic shows the position itself.
     let message = full.lines().next().unwrap_or(&full);
@@ -634,7 +634,7 @@ impl<'de> Visitor<'de> for FrontMatterVisitor {
                 "draft" => fm.draft |= map.next_value::<Option<Flag>>()?.is_some_and(|f| f.0),
                 "published" => fm.draft |= !map.next_value::<Option<Flag>>()?.is_none_or(|f| f.0),
                 "featured" => fm.featured = map.next_value::<Option<Flag>>()?.is_some_and(|f| f.0),
-                "products" => fm.products = map.next_value::<Option<Vec<ProductInput>>>()?.unwrap_or_default(),
+                "products" => fm.products = map.next_value::<Option<ProductList>>()?.map(|l| l.0).unwrap_or_default(),
                 "disclosure" => fm.disclosure = map.next_value::<Option<Text>>()?.map(|t| t.0),
                 _ => {
                     let value = map.next_value::<serde_json::Value>()?;
@@ -665,7 +665,9 @@ const TOML_DATETIME: &str = "$__toml_private_datetime";
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProductInput {
-    /// Product name.
+    /// Product name (a product of the catalogue, `data/products.*`, named
+    /// by its `id` alone takes the catalogue's).
+    #[serde(default)]
     pub name: Text,
     /// A handle for `{{ product("id") }}`.
     #[serde(default)]
@@ -712,6 +714,95 @@ pub struct ProductInput {
     /// Amazon review counts: not allowed, kept so the compliance check can name it.
     #[serde(default)]
     pub reviews: Option<serde_json::Value>,
+}
+
+/// `products:`: each entry a full product, a map naming a catalogue
+/// product by `id` with what this post changes (`badge`, `note`…), or just
+/// that id as a string (`products: [k669b, B06XCKGLTP]`).
+#[derive(Debug, Clone, Default)]
+pub struct ProductList(pub Vec<ProductInput>);
+
+impl<'de> Deserialize<'de> for ProductList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// One entry: an id, or a product's map.
+        struct Entry(ProductInput);
+        impl<'de> Deserialize<'de> for Entry {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = Entry;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("a product (a map with `name`, `asin`…) or a catalogue product's id")
+                    }
+                    fn visit_str<E: de::Error>(self, id: &str) -> Result<Entry, E> {
+                        Ok(Entry(ProductInput { id: Some(Text(id.to_owned())), ..ProductInput::default() }))
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
+                        ProductInput::deserialize(de::value::MapAccessDeserializer::new(map)).map(Entry)
+                    }
+                }
+                deserializer.deserialize_any(V)
+            }
+        }
+        Vec::<Entry>::deserialize(deserializer).map(|entries| ProductList(entries.into_iter().map(|e| e.0).collect()))
+    }
+}
+
+impl ProductInput {
+    /// Whether this entry only names a catalogue product (no name of its
+    /// own), possibly changing some of its keys for one post.
+    pub fn is_reference(&self) -> bool {
+        self.name.0.trim().is_empty() && self.id.as_ref().is_some_and(|id| !id.0.trim().is_empty())
+    }
+
+    /// Whether this entry is a catalogue product's id and nothing else.
+    pub fn is_bare_reference(&self) -> bool {
+        self.is_reference()
+            && [
+                &self.asin,
+                &self.marketplace,
+                &self.url,
+                &self.image,
+                &self.badge,
+                &self.note,
+                &self.price,
+                &self.brand,
+            ]
+            .iter()
+            .all(|v| v.is_none())
+            && self.rating.is_none()
+            && self.pros.0.is_empty()
+            && self.cons.0.is_empty()
+            && self.links.is_empty()
+            && self.stars.is_none()
+            && self.reviews.is_none()
+    }
+
+    /// `base` (a catalogue product) with every key this entry sets.
+    pub fn over(&self, base: &ProductInput) -> ProductInput {
+        fn pick<T: Clone>(own: &Option<T>, base: &Option<T>) -> Option<T> {
+            own.clone().or_else(|| base.clone())
+        }
+        let list = |own: &StringList, base: &StringList| if own.0.is_empty() { base.clone() } else { own.clone() };
+        ProductInput {
+            name: if self.name.0.trim().is_empty() { base.name.clone() } else { self.name.clone() },
+            id: pick(&base.id, &self.id),
+            asin: pick(&self.asin, &base.asin),
+            marketplace: pick(&self.marketplace, &base.marketplace),
+            url: pick(&self.url, &base.url),
+            image: pick(&self.image, &base.image),
+            badge: pick(&self.badge, &base.badge),
+            rating: self.rating.or(base.rating),
+            pros: list(&self.pros, &base.pros),
+            cons: list(&self.cons, &base.cons),
+            note: pick(&self.note, &base.note),
+            price: pick(&self.price, &base.price),
+            brand: pick(&self.brand, &base.brand),
+            links: if self.links.is_empty() { base.links.clone() } else { self.links.clone() },
+            stars: pick(&self.stars, &base.stars),
+            reviews: pick(&self.reviews, &base.reviews),
+        }
+    }
 }
 
 /// One more seller of a product.
@@ -845,6 +936,11 @@ impl<'de> Deserialize<'de> for Date {
 pub struct StringList(pub Vec<String>, bool);
 
 impl StringList {
+    /// A list of these names, as a list.
+    pub fn from_vec(names: Vec<String>) -> Self {
+        Self(names, false)
+    }
+
     /// The names, a single string split into its words as Jekyll does.
     fn words(self) -> Vec<String> {
         match self {
@@ -1161,12 +1257,13 @@ mod tests {
     }
 
     #[test]
-    fn a_product_without_a_name_after_a_long_note_points_at_its_item() {
+    fn a_product_without_a_name_after_a_long_note_is_read() {
         let note: String = (0..20_000).map(|i| format!("      line {i}\n")).collect();
         let text = format!("title: T\nproducts:\n  - asin: B000000001\n    note: |\n{note}    rating: 4\n");
-        let err = parse(Format::Yaml, &text).unwrap_err();
-        assert_eq!(err.message, "a product needs a `name`");
-        assert_eq!(err.position, Some((3, 3)));
+        // Read as it is; the name is checked when the product is resolved
+        // (a catalogue product may be named by id alone).
+        let fm = parse(Format::Yaml, &text).unwrap();
+        assert!(fm.products[0].name.0.is_empty() && fm.products[0].rating == Some(4.0));
     }
 
     #[test]
@@ -1211,10 +1308,11 @@ mod tests {
     }
 
     #[test]
-    fn product_without_name_points_at_the_item() {
-        let err = parse(Format::Yaml, "title: T\nproducts:\n  - asin: B06XCKGLTP\n    rating: 4.5\n").unwrap_err();
-        assert_eq!(err.position.map(|p| p.0), Some(3));
-        assert!(err.message.contains("a product needs a `name`"), "{}", err.message);
+    fn a_product_entry_is_read_without_a_name_or_as_an_id() {
+        let fm =
+            parse(Format::Yaml, "title: T\nproducts:\n  - asin: B06XCKGLTP\n    rating: 4.5\n  - k669b\n").unwrap();
+        assert!(fm.products[0].name.0.is_empty() && !fm.products[0].is_reference());
+        assert!(fm.products[1].is_bare_reference(), "an id alone names a catalogue product");
     }
 
     #[test]

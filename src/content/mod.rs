@@ -22,6 +22,8 @@ use front_matter::FrontMatter;
 
 /// The folder of Markdown inside a site.
 pub const CONTENT_DIR: &str = "content";
+/// The folder of collections inside [`CONTENT_DIR`].
+pub const COLLECTIONS_DIR: &str = "collections";
 pub use crate::fs::MAX_FILE_BYTES;
 use crate::fs::io_message;
 
@@ -32,6 +34,8 @@ pub enum Kind {
     Post,
     /// From `content/pages/`: not listed.
     Page,
+    /// From `content/collections/`: a curated list of products with an intro.
+    Collection,
 }
 
 /// A Markdown file found under `content/`.
@@ -80,6 +84,7 @@ pub fn discover(root: &Path) -> Discovery {
         return found;
     }
     let pages = content.join("pages");
+    let collections = content.join(COLLECTIONS_DIR);
     let walk = crate::fs::SiteRoot::new(root).walk(&content, crate::fs::Visibility::Private);
     found.diagnostics = walk.errors;
     let files: Vec<PathBuf> = walk.files.into_iter().map(|(_, path)| path).collect();
@@ -118,7 +123,13 @@ pub fn discover(root: &Path) -> Discovery {
             let is_bundle_index = path.file_stem().is_some_and(|s| s == "index")
                 && path.parent().is_some_and(|dir| bundle_dirs.contains(dir));
             let own_folder = path.with_extension("");
-            let kind = if path.starts_with(&pages) { Kind::Page } else { Kind::Post };
+            let kind = if path.starts_with(&pages) {
+                Kind::Page
+            } else if path.starts_with(&collections) {
+                Kind::Collection
+            } else {
+                Kind::Post
+            };
             found.sources.push(SourceFile {
                 display: display_path(root, &path),
                 kind,
@@ -184,6 +195,29 @@ impl Document {
     /// An error at a byte offset of the body.
     pub fn error_in_body(&self, code: Code, offset: usize, message: impl Into<String>) -> Diagnostic {
         self.at_body_offset(Diagnostic::error(code, message), offset)
+    }
+
+    /// A diagnostic at the list item (`- `) that holds the first mention of
+    /// `needle` after `anchor`: a product without a name is found by its item.
+    pub fn at_list_item_of(&self, diagnostic: Diagnostic, anchor: &str, needle: &str) -> Diagnostic {
+        let front = &self.text[..self.body_offset];
+        let start = front.find(anchor).unwrap_or(0);
+        let Some(found) = front[start..].find(needle).filter(|_| !needle.is_empty()).map(|at| start + at) else {
+            return self.at_front_matter(diagnostic, anchor);
+        };
+        // Back to the line that opens the item: `  - asin: …`.
+        let item = front[..found]
+            .rmatch_indices('\n')
+            .map(|(i, _)| i + 1)
+            .chain([0])
+            .find(|&line| front[line..].trim_start_matches(' ').starts_with("- "))
+            .filter(|&line| line >= start);
+        match item {
+            Some(line) => {
+                self.at_offset(diagnostic, line + front[line..].len() - front[line..].trim_start_matches(' ').len())
+            }
+            None => self.at_front_matter_after(diagnostic, anchor, needle),
+        }
     }
 
     /// A diagnostic at the first line mentioning `needle` after the first

@@ -140,7 +140,11 @@ pub fn sitemap(site: &Site, urls: &Urls) -> String {
                 let post = &site.posts[i];
                 post.updated.as_ref().or(post.date.as_ref()).map(|d| d.strftime("%Y-%m-%d").to_string())
             }
-            Kind::Page(_) | Kind::Shop | Kind::TaxonomyList(Taxonomy::Categories) | Kind::Term { .. } => None,
+            Kind::Page(_)
+            | Kind::Collection(_)
+            | Kind::Shop
+            | Kind::TaxonomyList(Taxonomy::Categories)
+            | Kind::Term { .. } => None,
             Kind::Home
             | Kind::TaxonomyList(Taxonomy::Tags)
             | Kind::Search
@@ -170,28 +174,57 @@ struct SearchEntry<'a> {
     summary: &'a str,
     kind: &'static str,
     categories: Vec<&'a str>,
+    /// A product's or collection's picture, for a thumbnail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
+    /// A product's buy link (tagged) and whether it is an affiliate link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    buy: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    sponsored: bool,
 }
 
-/// `search-index.json`: posts and products for the client-side search.
+/// `search-index.json`: posts, collections and products for the
+/// client-side search; a product comes with its picture and buy link.
 pub fn search_index(site: &Site, urls: &Urls) -> String {
-    let mut entries = Vec::with_capacity(site.posts.len() + site.products.len());
+    let mut entries = Vec::with_capacity(site.posts.len() + site.collections.len() + site.products.len());
+    let entry = |title, url, summary, kind| SearchEntry {
+        title,
+        url,
+        summary,
+        kind,
+        categories: Vec::new(),
+        image: None,
+        buy: None,
+        sponsored: false,
+    };
     for post in &site.posts {
         entries.push(SearchEntry {
-            title: &post.title,
-            url: urls.href(&post.path),
-            summary: &post.summary,
-            kind: "post",
             categories: post.categories.iter().map(|c| &*c.name).collect(),
+            ..entry(&post.title, urls.href(&post.path), &post.summary, "post")
+        });
+    }
+    for collection in &site.collections {
+        let image = collection.cover.as_deref().or_else(|| collection.products.iter().find_map(|p| p.image.as_deref()));
+        entries.push(SearchEntry {
+            image: image.map(str::to_owned),
+            ..entry(&collection.title, urls.href(&collection.path), &collection.summary, "collection")
         });
     }
     for item in &site.products {
         let post = item.posts.first().and_then(|&i| site.posts.get(i));
+        let product = &item.product;
         entries.push(SearchEntry {
-            title: &item.product.name,
-            url: post.map_or_else(|| urls.href(SHOP), |p| urls.href(&p.path)),
-            summary: item.product.badge.as_deref().unwrap_or(""),
-            kind: "product",
             categories: item.categories(&site.posts).into_iter().map(|c| &*c.name).collect(),
+            image: product.image.clone(),
+            buy: Some(&product.url),
+            sponsored: product.affiliate,
+            ..entry(
+                &product.name,
+                post.map_or_else(|| urls.href(SHOP), |p| urls.href(&p.path)),
+                product.badge.as_deref().unwrap_or(""),
+                "product",
+            )
         });
     }
     serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_owned())

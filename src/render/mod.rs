@@ -305,6 +305,7 @@ impl Pages {
         let expanded = match route.kind {
             Kind::Post(i) => renderer.expand_shortcodes(&site.posts[i], &builder),
             Kind::Page(i) => renderer.expand_shortcodes(&site.pages[i], &builder),
+            Kind::Collection(i) => renderer.expand_shortcodes(&site.collections[i], &builder),
             _ => Ok(None),
         }?;
         let cx = PageValues {

@@ -106,6 +106,21 @@ impl PageValues<'_> {
                 self.seo(&mut cx, &page.title, &page.summary, &page.path, Some(image), None);
                 ("page.html", "page")
             }
+            Kind::Collection(i) => {
+                let collection = &site.collections[i];
+                disclosure =
+                    self.disclosure(collection.disclosure.as_deref(), collection.has_affiliate, &collection.statements);
+                cx.insert_value("page", self.builder.post_detail(None, collection, content));
+                let image = collection
+                    .cover
+                    .as_deref()
+                    .or_else(|| {
+                        collection.products.iter().filter_map(|p| p.image.as_deref()).find(|i| !i.contains("://"))
+                    })
+                    .unwrap_or(crate::images::PAGE_CARD);
+                self.seo(&mut cx, &collection.title, &collection.summary, &collection.path, Some(image), None);
+                ("collection.html", "collection")
+            }
             Kind::Home => {
                 let all: Vec<usize> = (0..site.posts.len()).collect();
                 self.paginate(&mut cx, &all, route, settings.posts_per_page);
@@ -121,6 +136,12 @@ impl PageValues<'_> {
                     featured = (0..site.posts.len().min(3)).map(|i| self.summary(i)).collect();
                 }
                 cx.insert_value("featured", Value::from(featured));
+                cx.insert_value(
+                    "collections",
+                    Value::from(
+                        site.collections.iter().map(|c| self.builder.collection_summary(c)).collect::<Vec<_>>(),
+                    ),
+                );
                 cx.insert_value(
                     "products",
                     Value::from(
@@ -156,6 +177,20 @@ impl PageValues<'_> {
                 let t = &taxonomy.terms(site)[term];
                 let base = route.list_base(site);
                 self.paginate(&mut cx, &t.posts, route, settings.posts_per_page);
+                // A category's first page shows its products too: those its posts recommend.
+                let products: Vec<usize> = if taxonomy == crate::site::routes::Taxonomy::Categories && page == 1 {
+                    (0..site.products.len())
+                        .filter(|&i| site.products[i].categories(&site.posts).iter().any(|c| *c.slug == *t.slug))
+                        .take(HOME_PRODUCTS)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                disclosure = self.products_disclosure(products.iter().map(|&i| &site.products[i]));
+                cx.insert_value(
+                    "products",
+                    Value::from(products.iter().map(|&i| self.shop_item(i)).collect::<Vec<_>>()),
+                );
                 cx.insert("taxonomy", taxonomy.name());
                 cx.insert(
                     "term",

@@ -192,6 +192,21 @@ impl<'a> ValueBuilder<'a> {
         }
     }
 
+    /// A collection as lists show it: `{ title, url, summary, cover,
+    /// product_count, images }`, `cover` falling back to its first product's
+    /// picture and `images` the first four products' pictures.
+    pub fn collection_summary(&self, collection: &Post) -> Value {
+        let images: Vec<&str> = collection.products.iter().filter_map(|p| p.image.as_deref()).take(4).collect();
+        Value::from_serializable(&serde_json::json!({
+            "title": collection.title,
+            "url": self.urls.href(&collection.path),
+            "summary": collection.summary,
+            "cover": collection.cover.as_deref().or_else(|| images.first().copied()),
+            "product_count": collection.products.len(),
+            "images": images,
+        }))
+    }
+
     /// Every category's and tag's `{ name, slug, url }`, for [`Self::post_summary`].
     pub fn term_values(&self) -> TermValues {
         let values = |taxonomy: Taxonomy| {

@@ -12,7 +12,7 @@ use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, DebouncedEvent, Debouncer, FileIdMap, new_debouncer_opt};
 
 /// The folders a rebuild depends on, below the site root.
-pub const WATCHED_DIRS: [&str; 5] = ["content", "static", "templates", "themes", "locales"];
+pub const WATCHED_DIRS: [&str; 6] = ["content", "static", "templates", "themes", "locales", "data"];
 
 /// How long the file system must be quiet before a batch is reported.
 const QUIET: Duration = Duration::from_millis(10);

@@ -6,6 +6,7 @@
 //! copy, with every URL assigned and checked: two files claiming one URL, or
 //! a slug that tries to leave the output folder, is an error naming them.
 
+pub mod catalogue;
 pub mod products;
 pub mod routes;
 pub mod videos;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use jiff::Zoned;
 use rustc_hash::FxHashMap;
 
+use crate::content::front_matter::ProductInput;
 use crate::content::{self, Document, Kind, slugs};
 use crate::diagnostics::{Code, Diagnostic, FileFindings, Severity};
 use crate::links::LinkPolicy;
@@ -216,6 +218,8 @@ pub struct Site {
     pub posts: Vec<Arc<Post>>,
     /// Standalone pages, by path.
     pub pages: Vec<Arc<Post>>,
+    /// Collections (`content/collections/`), ordered as posts are.
+    pub collections: Vec<Arc<Post>>,
     /// Categories by slug.
     pub categories: Vec<Term>,
     /// Tags by slug.
@@ -249,6 +253,8 @@ pub struct Inputs<'a> {
     pub static_complete: bool,
     /// Category and tag names seen so far.
     pub term_names: TermNames,
+    /// The products of `data/products.*`.
+    pub catalogue: &'a catalogue::Catalogue,
 }
 
 /// Category and tag names, each slugified once and shared by every post
@@ -320,26 +326,31 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     let mut diagnostics = Vec::new();
     let mut posts = Vec::new();
     let mut pages = Vec::new();
+    let mut collections = Vec::new();
     for (post, found) in results {
         diagnostics.extend(found);
         if let Some(post) = post {
             match post.kind {
                 Kind::Post => posts.push(post),
                 Kind::Page => pages.push(post),
+                Kind::Collection => collections.push(post),
             }
         }
     }
     sort_posts(&mut posts);
     pages.sort_by(|a, b| a.path.cmp(&b.path));
-    diagnostics.extend(check_urls(&posts, &pages));
+    sort_posts(&mut collections);
+    // Collections are pages for the checks of addresses and bundle files.
+    let pages_and_collections: Vec<Arc<Post>> = pages.iter().chain(&collections).cloned().collect();
+    diagnostics.extend(check_urls(&posts, &pages_and_collections));
     diagnostics.extend(resolve_cross_references(&mut posts, &mut pages, &inputs.settings.base_path));
     // Independent passes over every post: side by side, for serve's rebuilds.
     let ((categories, tags), products) = rayon::join(
         || (collect_terms(&posts, |p| &p.categories), collect_terms(&posts, |p| &p.tags)),
-        || collect_products(&posts),
+        || collect_products(&posts, inputs.catalogue),
     );
-    let assets = bundle_copies(&posts, &pages, &inputs.assets);
-    diagnostics.extend(check_assets(&posts, &pages, &assets));
+    let assets = bundle_copies(&posts, &pages_and_collections, &inputs.assets);
+    diagnostics.extend(check_assets(&posts, &pages_and_collections, &assets));
     diagnostics.extend(check_terms(&posts, &categories, |p| &p.categories, "categories"));
     diagnostics.extend(check_terms(&posts, &tags, |p| &p.tags, "tags"));
     let mut site = Site {
@@ -348,6 +359,7 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
         settings: inputs.settings,
         posts,
         pages,
+        collections,
         categories,
         tags,
         products,
@@ -493,7 +505,15 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     let cx = products::ProductContext { document, links: inputs.links, marketplace, resolve_image: &resolve_image };
     let mut products = Vec::with_capacity(steps.fm.products.len());
     for input in &steps.fm.products {
-        products.extend(products::resolve(input, &cx, &mut steps.findings).map(Arc::new));
+        products.extend(steps.product(input, &cx));
+    }
+    // `{{ product("id") }}` of a catalogue product the post does not list adds it.
+    for call in rendered.shortcodes.iter().filter(|c| c.name == "product") {
+        let Some(wanted) = call.argument.as_deref() else { continue };
+        let listed = ProductIndex::new(&products).find(wanted).is_some();
+        if let (false, Some(i)) = (listed, inputs.catalogue.find(wanted)) {
+            products.push(Arc::clone(&inputs.catalogue.products[i]));
+        }
     }
     let shortcodes = steps.shortcodes(&rendered, &products, cover.as_deref(), &resolve_image);
     let categories = if inputs.settings.profile.site.nested_categories {
@@ -893,6 +913,37 @@ impl Resolver<'_, '_> {
         shortcodes
     }
 
+    /// One entry of `products:`: its own product, or a catalogue product
+    /// it names by id, with the keys it changes.
+    fn product(&mut self, input: &ProductInput, cx: &products::ProductContext<'_>) -> Option<Arc<Product>> {
+        if !input.is_reference() {
+            return products::resolve(input, cx, &mut self.findings).map(Arc::new);
+        }
+        let id = input.id.as_ref().map_or("", |id| id.0.trim());
+        let catalogue = self.inputs.catalogue;
+        let Some(i) = catalogue.find(id) else {
+            if catalogue.failed {
+                return None; // the catalogue's own errors say why
+            }
+            let document = self.document;
+            let message = if catalogue.is_empty() {
+                format!(
+                    "product `{id}` has no `name`, and the site has no catalogue (data/products.toml) to find it in"
+                )
+            } else {
+                format!("no product of the catalogue has the id `{id}`")
+            };
+            self.findings.add(Code::Product, Severity::Error, || {
+                document.at_front_matter_after(Diagnostic::error(Code::Product, message), "products", id)
+            });
+            return None;
+        };
+        if input.is_bare_reference() {
+            return Some(Arc::clone(&catalogue.products[i]));
+        }
+        products::resolve(&input.over(catalogue.input(i)), cx, &mut self.findings).map(Arc::new)
+    }
+
     /// A video's poster and rail, resolved against the post.
     fn video_placement(
         &self,
@@ -1035,6 +1086,7 @@ fn output_path(
     }
     let path = match document.source.kind {
         Kind::Post => format!("posts/{slug}/"),
+        Kind::Collection => format!("{}/{slug}/", content::COLLECTIONS_DIR),
         Kind::Page => {
             // content/pages/legal/terms.md → legal/terms/
             let pages = document.source.display.strip_prefix("content/pages").ok();
@@ -1125,7 +1177,8 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for post in posts.clone().chain(pages.clone()) {
         let first = post.path.split('/').next().unwrap_or_default();
-        let default_post_area = post.kind == Kind::Post && first == "posts";
+        let default_post_area = (post.kind == Kind::Post && first == "posts")
+            || (post.kind == Kind::Collection && first == content::COLLECTIONS_DIR);
         if !default_post_area && (routes::RESERVED.contains(&first) || routes::RESERVED_FILES.contains(&first)) {
             diagnostics.push(located(
                 post,
@@ -1299,8 +1352,10 @@ fn collect_terms(posts: &[Arc<Post>], field: impl Fn(&Post) -> &Vec<TermRef>) ->
 /// Between the levels of a nested category's name: `Diary › Life`.
 pub const CATEGORY_SEPARATOR: &str = " › ";
 
-fn collect_products(posts: &[Arc<Post>]) -> Vec<ShopProduct> {
-    let listed: usize = posts.iter().map(|p| p.products.len()).sum();
+/// Every product once: those of the posts, newest post first, then the
+/// catalogue's that no post names.
+fn collect_products(posts: &[Arc<Post>], catalogue: &catalogue::Catalogue) -> Vec<ShopProduct> {
+    let listed: usize = posts.iter().map(|p| p.products.len()).sum::<usize>() + catalogue.products.len();
     let mut index: FxHashMap<&str, usize> = FxHashMap::with_capacity_and_hasher(listed, Default::default());
     let mut shop: Vec<ShopProduct> = Vec::with_capacity(listed);
     for (post_index, post) in posts.iter().enumerate() {
@@ -1314,6 +1369,12 @@ fn collect_products(posts: &[Arc<Post>]) -> Vec<ShopProduct> {
                 entry.posts.push(post_index);
             }
         }
+    }
+    for product in &catalogue.products {
+        index.entry(product.key.as_str()).or_insert_with(|| {
+            shop.push(ShopProduct { product: Arc::clone(product), posts: smallvec::SmallVec::new() });
+            shop.len() - 1
+        });
     }
     shop
 }

@@ -94,7 +94,16 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
     let locate = |diagnostic: Diagnostic, needle: &str| (diagnostic, needle.to_owned());
     let error = |message: String, needle: &str| locate(Diagnostic::error(Code::Product, message), needle);
     if name.is_empty() {
-        errors.push(error("a product needs a `name`".to_owned(), anchor));
+        // Found by its list item: the first key it does have.
+        let written = [&input.asin, &input.url, &input.image, &input.badge, &input.note]
+            .into_iter()
+            .find_map(|v| v.as_ref().map(|t| t.0.clone()))
+            .unwrap_or_default();
+        let diagnostic = Diagnostic::error(Code::Product, "a product needs a `name`");
+        findings.add(Code::Product, crate::diagnostics::Severity::Error, || {
+            cx.document.at_list_item_of(diagnostic, "products", &written)
+        });
+        return None;
     }
     let asin = match &input.asin {
         Some(asin) => {

@@ -57,6 +57,8 @@ pub enum Kind {
     Post(usize),
     /// Page `i` of [`Site::pages`].
     Page(usize),
+    /// Collection `i` of [`Site::collections`].
+    Collection(usize),
     /// The storefront home, a paginated list of posts.
     Home,
     /// `/shop/`: every product, paginated.
@@ -105,6 +107,7 @@ impl Route {
         match self.kind {
             Kind::Post(i) => Some(&site.posts[i].source),
             Kind::Page(i) => Some(&site.pages[i].source),
+            Kind::Collection(i) => Some(&site.collections[i].source),
             _ => None,
         }
     }
@@ -165,6 +168,7 @@ pub fn table(site: &Site) -> Vec<Route> {
     let mut routes = Vec::with_capacity(site.posts.len() + site.pages.len() + 64);
     routes.extend(site.posts.iter().enumerate().map(|(i, p)| Route::new(Kind::Post(i), 1, p.path.clone())));
     routes.extend(site.pages.iter().enumerate().map(|(i, p)| Route::new(Kind::Page(i), 1, p.path.clone())));
+    routes.extend(site.collections.iter().enumerate().map(|(i, c)| Route::new(Kind::Collection(i), 1, c.path.clone())));
     let list = |routes: &mut Vec<Route>, kind: Kind, base: &str, items: usize, per_page: usize| {
         routes.extend((1..=page_count(items, per_page)).map(|page| Route::new(kind, page, list_path(base, page))));
     };

@@ -34,7 +34,8 @@
 // * on home and /shop/, the category chips filter the product grid (a theme
 //   in FILTER_OPTIONAL may have no chips);
 // * on /search/, typing a word of a post title finds it, gibberish finds
-//   nothing and says so;
+//   nothing and says so; a product's hit has a thumbnail and a buy button
+//   with the disclosure above it, and a collection is found by its title;
 // * with JavaScript off, home and /shop/ still show buy links and /search/
 //   still lists the collections.
 
@@ -71,6 +72,9 @@ const DEFAULT_POST = '/posts/best-usb-microphones-for-new-streamers/';
 const SEARCH_WORD = 'microphones';
 // A post of the example site with a video shortcode.
 const DEFAULT_VIDEO_POST = '/posts/first-youtube-camera/';
+// A word of a product's name (its hit gets a buy button) and of a collection's title.
+const SEARCH_PRODUCT = 'standing';
+const SEARCH_COLLECTION = 'starter kit';
 // A word that is in nothing.
 const SEARCH_GIBBERISH = 'qzxjvwkpq';
 // Themes that may leave out the category chips (a link page, a blog); in
@@ -545,6 +549,30 @@ async function checkSearch(page) {
   return `"${SEARCH_WORD}": ${found.length} result link(s), e.g. "${post.text.slice(0, 60)}"; gibberish: no results, says "${message.slice(0, 60)}"`;
 }
 
+/**
+ * Products and collections in search: a product hit has a thumbnail and a
+ * buy button, the disclosure shows above the first one, and a collection is
+ * found by its title.
+ */
+async function checkSearchShop(page) {
+  const input = page.locator('input[type="search"]').first();
+  await input.fill('');
+  await input.pressSequentially(SEARCH_PRODUCT, { delay: 10 });
+  const buy = page.locator('#results a[rel~="sponsored"]').first();
+  await buy.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => fail(`typing "${SEARCH_PRODUCT}" showed no product with a buy button`));
+  const thumbs = await page.locator('#results img').count();
+  if (!thumbs) fail('product hits have no thumbnail');
+  const note = page.locator('#search-disclosure');
+  if (!(await note.isVisible())) fail('buy buttons in the results, but no disclosure shown');
+  const [noteBox, buyBox] = [await note.boundingBox(), await buy.boundingBox()];
+  if (!(noteBox.y < buyBox.y)) fail(`the disclosure (y=${Math.round(noteBox.y)}) is not above the first buy button (y=${Math.round(buyBox.y)})`);
+  await input.fill('');
+  await input.pressSequentially(SEARCH_COLLECTION, { delay: 10 });
+  const collection = page.locator('#results a[href*="/collections/"]').first();
+  await collection.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => fail(`typing "${SEARCH_COLLECTION}" found no collection`));
+  return `${thumbs} thumbnails, disclosure above the buy buttons; "${SEARCH_COLLECTION}" → ${pathOf(await collection.evaluate((a) => a.href))}`;
+}
+
 /** Visible links matching `selector`. */
 function visibleLinks(page, selector) {
   return page.locator(selector).evaluateAll((links) =>
@@ -634,6 +662,7 @@ async function runViewport(browser, viewport) {
       }
       if (name === 'home' || name === 'shop') await check(`${label}: category filter (JS)`, () => checkFilter(page, path));
       if (name === 'search') await check(`${label}: search (JS)`, () => checkSearch(page));
+      if (name === 'search') await check(`${label}: search finds products to buy and collections`, () => checkSearchShop(page));
       if (name === 'video') await check(`${label}: video facade, player on click`, () => checkVideo(page, context));
     }
     await check(`${label}: no console errors or failed requests`, () => noProblems(page));

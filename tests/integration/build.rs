@@ -397,3 +397,77 @@ fn list_cards_show_each_post_s_own_spelling_of_a_category() {
     assert_eq!(home.texts(".card .kicker a"), ["audio", "Audio", "Desk"]);
     assert_eq!(home.attrs(".card .kicker a", "href")[..2], ["/categories/audio/", "/categories/audio/"]);
 }
+
+/// Products defined once in data/products.toml (or .yaml, or .csv) are named
+/// by id from posts (with per-post changes) and collections, appear on
+/// /shop/ once, and a wrong id is an error at its line.
+#[test]
+fn a_catalogue_of_products_serves_posts_collections_and_the_shop() {
+    let toml = "[[products]]\nid = \"k669b\"\nname = \"Fifine K669B\"\nasin = \"B0K669B001\"\nrating = 4.5\nnote = \"Plug and play.\"\n\n\
+                [[products]]\nid = \"mug\"\nname = \"Ember Mug\"\nurl = \"https://shop.example/mug\"\n";
+    let yaml = "products:\n  - id: k669b\n    name: Fifine K669B\n    asin: B0K669B001\n    rating: 4.5\n    note: Plug and play.\n  - id: mug\n    name: Ember Mug\n    url: https://shop.example/mug\n";
+    let csv = "id,name,asin,url,rating,note,pros\nk669b,Fifine K669B,B0K669B001,,4.5,Plug and play.,Cheap|Metal body\nmug,Ember Mug,,https://shop.example/mug,,,\n";
+    for (file, text) in [("data/products.toml", toml), ("data/products.yaml", yaml), ("data/products.csv", csv)] {
+        let site = SiteTest::fixture("affiliate")
+            .file(file, text)
+            .file(
+                "content/posts/catalogue.md",
+                "---\ntitle: From the catalogue\ndate: 2025-05-01\nproducts:\n  - k669b\n  - id: mug\n    badge: Warmest\n---\n\nText.\n",
+            )
+            .file("content/posts/shortcode.md", "---\ntitle: Shortcode only\ndate: 2025-05-02\n---\n\n{{ product(\"mug\") }}\n")
+            .file("content/collections/desk.md", "---\ntitle: My desk\nproducts: [mug, k669b]\n---\n\nWhat is on my desk.\n");
+        let built = site.build().ok();
+        let post = built.html("posts/catalogue/index.html");
+        let names = post.texts(".card .name, .pick .name");
+        assert!(
+            names.iter().any(|n| n == "Fifine K669B") && names.iter().any(|n| n == "Ember Mug"),
+            "{file}: {names:?}"
+        );
+        assert!(post.texts(".badge").iter().any(|b| b == "Warmest"), "{file}: the post's own badge");
+        assert!(post.attrs("a[rel~=sponsored]", "href").iter().any(|h| h.contains("B0K669B001")), "{file}");
+        let shortcode = built.html("posts/shortcode/index.html");
+        assert!(shortcode.texts(".card .name").iter().any(|n| n == "Ember Mug"), "{file}: product(\"mug\") unlisted");
+        // The collection: its page, its products, on the home page and in search.
+        let collection = built.html("collections/desk/index.html");
+        assert_eq!(collection.texts("h1"), ["My desk"], "{file}");
+        assert_eq!(collection.texts(".card .name"), ["Ember Mug", "Fifine K669B"], "{file}");
+        assert!(matches!(collection.banner_before_first_affiliate_link(), crate::support::BannerCheck::Before { .. }));
+        assert!(
+            built.html("index.html").attrs("a", "href").iter().any(|h| h.ends_with("/collections/desk/")),
+            "{file}"
+        );
+        let index: serde_json::Value = serde_json::from_str(&built.text("search-index.json")).unwrap();
+        let entries = index.as_array().unwrap();
+        assert!(entries.iter().any(|e| e["kind"] == "collection" && e["title"] == "My desk"), "{file}");
+        let k669b = entries.iter().find(|e| e["kind"] == "product" && e["title"] == "Fifine K669B").unwrap();
+        assert!(k669b["buy"].as_str().unwrap().contains("B0K669B001") && k669b["sponsored"] == true, "{k669b}");
+        // On /shop/ once each.
+        let shop = built.html("shop/index.html").texts(".card .name");
+        assert_eq!(shop.iter().filter(|n| *n == "Fifine K669B").count(), 1, "{file}: {shop:?}");
+        assert!(built.text("sitemap.xml").contains("/collections/desk/"), "{file}");
+    }
+    // A wrong id, in a post and in a collection, is an error at its line.
+    let site = SiteTest::fixture("affiliate")
+        .file("data/products.toml", toml)
+        .file("content/posts/wrong.md", "---\ntitle: Wrong\ndate: 2025-05-01\nproducts:\n  - k669\n---\n")
+        .file("content/collections/wrong.md", "---\ntitle: Wrong\nproducts: [mugg]\n---\n");
+    let built = site.build();
+    let errors: Vec<String> = built
+        .errors()
+        .iter()
+        .map(|d| format!("{}:{:?} {}", d.path.as_ref().unwrap().display(), d.line, d.message))
+        .collect();
+    assert!(
+        errors.iter().any(|e| e.starts_with("content/posts/wrong.md:Some(5)") && e.contains("`k669`")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.starts_with("content/collections/wrong.md:Some(3)") && e.contains("`mugg`")),
+        "{errors:?}"
+    );
+    // A catalogue product's mistake is at its line of the catalogue.
+    let site = SiteTest::fixture("affiliate")
+        .file("data/products.toml", "[[products]]\nid = \"x\"\nname = \"X\"\nasin = \"nope\"\n");
+    let error = site.build().only_error().clone();
+    assert_eq!((error.path.as_ref().unwrap().to_str(), error.line), (Some("data/products.toml"), Some(4)), "{error:?}");
+}

@@ -193,3 +193,60 @@ fn a_missing_avatar_is_an_error_at_its_line() {
     assert_eq!(error.line, Some(3));
     site.file("static/me.jpg", crate::support::jpeg(64, 64)).build().ok();
 }
+
+/// What a new user does first: init says what to run next; `new`'s skeleton
+/// builds without a warning of its own; uncommenting its product example
+/// builds too; a theme name in the wrong case gets a suggestion.
+#[test]
+fn the_first_run_says_what_to_do_and_the_skeleton_builds_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let shopfront = || {
+        let mut command = assert_cmd::Command::cargo_bin("shopfront").unwrap();
+        command.current_dir(dir.path());
+        command
+    };
+    shopfront()
+        .args(["init", "my-shop"])
+        .assert()
+        .success()
+        .stderr(contains("cd my-shop"))
+        .stderr(contains("shopfront new"))
+        .stderr(contains("shopfront serve --watch --open"));
+    let site = dir.path().join("my-shop");
+    shopfront().args(["new", "Hello there", "--root", "my-shop"]).assert().success();
+    let post = std::fs::read_dir(site.join("content/posts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("hello-there"))
+        .unwrap();
+    let built = shopfront().args(["build", "--root", "my-shop", "--verbose"]).assert().success();
+    let stderr = String::from_utf8_lossy(&built.get_output().stderr).into_owned();
+    assert!(!stderr.contains("hello-there"), "the untouched skeleton warns: {stderr}");
+    let html = std::fs::read_to_string(site.join("public/posts/hello-there/index.html")).unwrap();
+    // The sample shortcode is a comment readers never see, with straight quotes.
+    let shown = scraper::Html::parse_document(&html).root_element().text().collect::<String>();
+    assert!(!shown.contains("product(") && !html.contains('“'), "a sample shortcode shows: {shown}");
+    assert!(html.contains("{{ product(\"B000000000\") }}"), "{html}");
+    // Uncomment the example product (its name, asin and image lines).
+    let text = std::fs::read_to_string(&post).unwrap();
+    let uncommented: String = text
+        .lines()
+        .map(|line| match line {
+            "# products:                          # what you recommend; remove the # of the lines you use" => {
+                "products:".to_owned()
+            }
+            l if l.starts_with("#   - name:") => l.replacen('#', " ", 1),
+            l if l.starts_with("#     asin:") => l.replacen('#', " ", 1),
+            l => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(uncommented.contains("\nproducts:\n"), "{uncommented}");
+    std::fs::write(&post, uncommented).unwrap();
+    shopfront().args(["build", "--root", "my-shop"]).assert().success().stderr(contains("Built 3 posts, 1 page and"));
+    shopfront()
+        .args(["build", "--root", "my-shop", "--theme", "Journal"])
+        .assert()
+        .code(1)
+        .stderr(contains("did you mean `journal`?"));
+}

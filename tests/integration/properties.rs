@@ -263,6 +263,7 @@ fn load_post(bytes: &[u8]) -> Vec<shopfront::diagnostics::Diagnostic> {
             let settings = affiliate_settings();
             let links = settings.link_policy();
             let statics = HashSet::new();
+            let catalogue = site::catalogue::Catalogue::default();
             let inputs = site::Inputs {
                 root: dir.path(),
                 settings,
@@ -272,6 +273,7 @@ fn load_post(bytes: &[u8]) -> Vec<shopfront::diagnostics::Diagnostic> {
                 static_files: &statics,
                 static_complete: true,
                 term_names: Default::default(),
+                catalogue: &catalogue,
             };
             let (post, diagnostics) = site::resolve_document(&document, &inputs);
             diagnostics.iter().for_each(located);

@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   var form = document.getElementById("search"), q = document.getElementById("q"),
-      list = document.getElementById("results"), status = document.getElementById("search-status"), data;
+      list = document.getElementById("results"), status = document.getElementById("search-status"),
+      disclosure = document.getElementById("search-disclosure"), data;
   if (!form || !q || !list || !status || !window.fetch) return;
   form.hidden = false;
   function attr(name) { return form.getAttribute("data-" + name) || ""; }
@@ -32,23 +33,46 @@
   function run() {
     var v = q.value.trim(), terms = norm(v).split(/\s+/).filter(Boolean);
     history.replaceState(null, "", v ? "?q=" + encodeURIComponent(v) : location.pathname);
-    if (!terms.length) { list.textContent = ""; status.textContent = ""; return; }
+    if (!terms.length) {
+      list.textContent = ""; status.textContent = "";
+      if (disclosure) disclosure.hidden = true;
+      return;
+    }
     load().then(function (d) {
       var hits = d.filter(function (x) { return terms.every(function (w) { return x.all.indexOf(w) > -1; }); });
       hits.sort(function (a, b) { return (b.title.indexOf(terms[0]) > -1) - (a.title.indexOf(terms[0]) > -1); });
       list.textContent = "";
-      hits.slice(0, 50).forEach(function (x) {
-        var li = el("li", "hit"), a = el("a"), ext = external(x.e.url);
+      var shown = hits.slice(0, 50), paid = false;
+      shown.forEach(function (x) {
+        var li = el("li", "hit" + (x.e.image ? " with-thumb" : "")), a = el("a"), ext = external(x.e.url);
         a.href = x.e.url;
         if (ext) a.rel = "sponsored nofollow noopener";
+        if (x.e.image) {
+          var img = el("img", "hit-thumb");
+          img.src = x.e.image; img.alt = ""; img.width = 56; img.height = 56; img.loading = "lazy";
+          li.appendChild(img);
+        }
+        var body = el("div", "hit-body");
         a.appendChild(el("span", "kind", attr(x.e.kind) || x.e.kind));
         a.appendChild(el("strong", "", x.e.title));
-        li.appendChild(a);
-        if (ext) li.appendChild(el("span", "ad-label", attr("ad")));
-        if (x.e.summary) li.appendChild(el("p", "summary", x.e.summary));
-        if (x.cats.length) li.appendChild(el("p", "kicker", x.cats.join(" · ")));
+        body.appendChild(a);
+        if (ext) body.appendChild(el("span", "ad-label", attr("ad")));
+        if (x.e.summary) body.appendChild(el("p", "summary", x.e.summary));
+        if (x.cats.length) body.appendChild(el("p", "kicker", x.cats.join(" · ")));
+        if (x.e.buy) {
+          var row = el("div", "buy-row"), buy = el("a", "buy", attr("buy"));
+          buy.href = x.e.buy;
+          buy.appendChild(el("span", "sr-only", ": " + x.e.title));
+          if (x.e.sponsored) { buy.rel = "sponsored nofollow noopener"; paid = true; }
+          row.appendChild(buy);
+          if (x.e.sponsored) row.appendChild(el("span", "ad-label", attr("ad")));
+          body.appendChild(row);
+        }
+        li.appendChild(body);
         list.appendChild(li);
       });
+      // The disclosure comes before the first affiliate link.
+      if (disclosure) disclosure.hidden = !paid;
       var text = hits.length === 1 ? attr("result-one") : attr("results").replace("{count}", hits.length);
       status.textContent = text.replace("{query}", v);
     }).catch(function () { status.textContent = attr("unavailable"); });
