@@ -38,7 +38,7 @@
 //! reads products and so sits low.
 //!
 //! - layer 0: `diagnostics`
-//! - layer 1: `fs`, `html`, `links`
+//! - layer 1: `brand`, `fs`, `html`, `links`
 //! - layer 2: `content`, `compliance::content`, `images`
 //! - layer 3: `markdown`
 //! - layer 4: `profile`
@@ -52,6 +52,7 @@
 //! [`fs`] is where every file of the site is read: only regular files, only
 //! inside the site, hidden ones skipped. [`html`] escapes and decodes.
 
+pub mod brand;
 pub mod cache;
 pub mod compliance;
 pub mod content;
@@ -285,6 +286,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         .avatar
         .iter()
         .map(|a| ("the avatar", a))
+        .chain(settings.profile.brand.banner.iter().map(|b| ("the banner", b)))
         .chain(settings.profile.buttons.iter().filter_map(|b| b.image.as_ref()).map(|i| ("a button's image", i)));
     for (what, image) in profile_images.filter(|_| static_complete) {
         let written = image.get_ref().trim();

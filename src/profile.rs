@@ -52,6 +52,9 @@ pub struct Profile {
     /// Disclosure text.
     #[serde(default)]
     pub disclosure: DisclosureSettings,
+    /// `[brand]`: the site's own accent colour, banner and font.
+    #[serde(default)]
+    pub brand: BrandSettings,
     /// `[liquid]`: what `{{ site.NAME }}` means in posts written for Jekyll
     /// or Hexo, besides the site's own `baseurl`, `url`, `title`, ….
     #[serde(default)]
@@ -166,6 +169,21 @@ pub struct DisclosureSettings {
     /// Replaces the label next to buy buttons.
     #[serde(default)]
     pub label: Option<String>,
+}
+
+/// `[brand]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrandSettings {
+    /// `#rrggbb`: links, buttons and highlights.
+    #[serde(default)]
+    pub accent: Option<Spanned<String>>,
+    /// A picture under `static/` (or https) across the top of the profile.
+    #[serde(default)]
+    pub banner: Option<Spanned<String>>,
+    /// One of [`crate::brand::FONTS`].
+    #[serde(default)]
+    pub font: Option<Spanned<String>>,
 }
 
 /// One `[[buttons]]` entry: a labelled link button, as on a link-in-bio page.
@@ -419,6 +437,7 @@ impl Validator<'_> {
                 self.check_url_or_path(image, "image");
             }
         }
+        self.check_brand(&profile.brand);
         if let Some(newsletter) = &profile.newsletter {
             let action = newsletter.action.get_ref();
             if !action.starts_with("https://") {
@@ -513,6 +532,40 @@ impl Validator<'_> {
             Some(n) => {
                 self.error_at(n.span().start, format!("`{key}` must be between 1 and 10000"));
                 default
+            }
+        }
+    }
+
+    fn check_brand(&mut self, brand: &BrandSettings) {
+        use crate::brand;
+        if let Some(accent) = &brand.accent {
+            match brand::Rgb::parse(accent.get_ref()) {
+                None => self.error_at(
+                    accent.span().start,
+                    format!(
+                        "`accent = \"{}\"` is not a colour: write it as #rrggbb, e.g. \"#c2185b\"",
+                        accent.get_ref()
+                    ),
+                ),
+                Some(colour) => {
+                    if let Err(message) = brand::check_accent(colour) {
+                        self.error_at(accent.span().start, format!("`accent`: {message}"));
+                    }
+                }
+            }
+        }
+        if let Some(banner) = &brand.banner {
+            self.check_url_or_path(banner, "banner");
+        }
+        if let Some(font) = &brand.font {
+            let names: Vec<&str> = brand::FONTS.iter().map(|(name, _)| *name).collect();
+            if !names.contains(&font.get_ref().as_str()) {
+                let hint = closest(&font.get_ref().to_lowercase(), names.iter().copied())
+                    .map_or_else(String::new, |near| format!("did you mean `{near}`? "));
+                self.error_at(
+                    font.span().start,
+                    format!("`font = \"{}\"`: {hint}the fonts are {}", font.get_ref(), names.join(", ")),
+                );
             }
         }
     }
@@ -789,6 +842,19 @@ mod tests {
         assert_eq!(d.line, Some(3), "{}", d.message);
         let d = parse_err("name = \"M\"\n[[buttons]]\nlabel = \"Shop\"\nlink = \"https://x.example\"\n");
         assert!(d.message.contains("link"), "{}", d.message);
+    }
+
+    #[test]
+    fn a_brand_colour_must_carry_readable_button_text_and_fonts_are_named() {
+        let s = parse_ok("name = \"M\"\n[brand]\naccent = \"#c2185b\"\nfont = \"serif\"\n");
+        assert_eq!(s.profile.brand.accent.unwrap().get_ref(), "#c2185b");
+        let d = parse_err("name = \"M\"\n[brand]\naccent = \"#7a7a7a\"\n");
+        assert_eq!(d.line, Some(3), "{}", d.message);
+        assert!(d.message.contains("unreadable") && d.message.contains("4.5:1"), "{}", d.message);
+        let d = parse_err("name = \"M\"\n[brand]\naccent = \"teal\"\n");
+        assert!(d.message.contains("#rrggbb"), "{}", d.message);
+        let d = parse_err("name = \"M\"\n[brand]\nfont = \"Serif\"\n");
+        assert!(d.message.contains("did you mean `serif`?"), "{}", d.message);
     }
 
     #[test]

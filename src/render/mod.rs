@@ -141,6 +141,12 @@ impl Renderer {
                 "direction": locale.direction(),
                 "description": profile.tagline,
                 "theme": theme.name,
+                // `[brand]`: CSS for after the theme's stylesheet, and the banner picture.
+                "brand_css": crate::brand::css(
+                    profile.brand.accent.as_ref().and_then(|a| crate::brand::Rgb::parse(a.get_ref())),
+                    profile.brand.font.as_ref().map(|f| f.get_ref().as_str()),
+                ),
+                "banner": profile.brand.banner.as_ref().map(|b| local_or_remote(b.get_ref(), &links)),
             }),
         );
         global.insert(
