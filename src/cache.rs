@@ -6,7 +6,8 @@
 //! files or folders coming or going (without a watcher, on every build).
 //! Entries follow the order of the walk, so a rebuild after one edit looks
 //! nothing up by path. Anything that changes how every post resolves (the
-//! profile, the list of static files, the options) empties the cache.
+//! profile, the list of static files, the product catalogue, the options)
+//! empties the cache.
 //! `build` uses an empty cache, so it resolves every file exactly as before;
 //! a test checks that a cached rebuild renders the same bytes as a fresh one.
 

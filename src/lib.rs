@@ -617,7 +617,8 @@ fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostics> {
     };
     let root = root.canonicalize().unwrap_or_else(|_| absolute(root));
     let output = absolute(output);
-    let inside_sources = ["content", "static", "templates", "themes"].iter().any(|d| output.starts_with(root.join(d)));
+    let inside_sources =
+        ["content", "static", "templates", "themes", "data"].iter().any(|d| output.starts_with(root.join(d)));
     if root.starts_with(&output) || inside_sources || output.parent().is_none() {
         return Err(Diagnostics::from_iter([Diagnostic::error(
             Code::Usage,

@@ -440,6 +440,12 @@ impl Validator<'_> {
         self.check_brand(&profile.brand);
         if let Some(newsletter) = &profile.newsletter {
             let action = newsletter.action.get_ref();
+            if newsletter.field.trim().is_empty() {
+                self.error_at(
+                    newsletter.action.span().start,
+                    "the newsletter's `field` is empty: give the name your provider expects, e.g. \"email\"",
+                );
+            }
             if !action.starts_with("https://") {
                 self.error_at(
                     newsletter.action.span().start,

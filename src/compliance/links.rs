@@ -69,17 +69,17 @@ fn resolve(href: &str, page_path: &str, base_path: &str) -> Option<(String, Stri
     Some((resolved, fragment))
 }
 
-/// Broken internal links, anchors and images in posts and pages.
+/// Broken internal links, anchors and images in posts, pages and collections.
 pub fn check(site: &Site, static_files: &HashSet<String>) -> Vec<Diagnostic> {
-    if site.posts.iter().chain(&site.pages).all(|p| p.internal.is_empty()) {
+    if site.posts.iter().chain(&site.pages).chain(&site.collections).all(|p| p.internal.is_empty()) {
         return Vec::new();
     }
     let paths = output_paths(site, static_files);
     let by_path: FxHashMap<&str, &Post> =
-        site.posts.iter().chain(&site.pages).map(|p| (p.path.as_str(), &**p)).collect();
+        site.posts.iter().chain(&site.pages).chain(&site.collections).map(|p| (p.path.as_str(), &**p)).collect();
     let mut ids_cache: FxHashMap<&str, HashSet<String>> = FxHashMap::default();
     let mut diagnostics = Vec::new();
-    for post in site.posts.iter().chain(&site.pages) {
+    for post in site.posts.iter().chain(&site.pages).chain(&site.collections) {
         for (line, column, reference) in &post.internal {
             let Some((target, fragment)) = resolve(&reference.href, &post.path, &site.settings.base_path) else {
                 continue;

@@ -46,7 +46,7 @@ pub fn check(site: &Site, profile_text: &str, strict: bool) -> Option<Diagnostic
     {
         found.push(in_profile(format!("the address {base}"), "example."));
     }
-    for post in site.posts.iter().chain(&site.pages) {
+    for post in site.posts.iter().chain(&site.pages).chain(&site.collections) {
         let sample =
             post.products.iter().filter_map(|p| p.asin.as_deref()).find(|asin| is_sample_asin(asin)).or_else(|| {
                 let at = post.content.find("/dp/B00000000")?;

@@ -737,6 +737,20 @@ impl<'de> Deserialize<'de> for ProductList {
                     fn visit_str<E: de::Error>(self, id: &str) -> Result<Entry, E> {
                         Ok(Entry(ProductInput { id: Some(Text(id.to_owned())), ..ProductInput::default() }))
                     }
+                    // A book's ASIN is its ISBN-10, all digits: `products: [0141439513]`.
+                    fn visit_u64<E: de::Error>(self, id: u64) -> Result<Entry, E> {
+                        self.visit_str(&format!("{id:010}"))
+                    }
+                    fn visit_i64<E: de::Error>(self, id: i64) -> Result<Entry, E> {
+                        self.visit_str(&format!("{id:010}"))
+                    }
+                    fn visit_f64<E: de::Error>(self, id: f64) -> Result<Entry, E> {
+                        if id.fract() == 0.0 && (0.0..1e10).contains(&id) {
+                            self.visit_str(&format!("{:010}", id as u64))
+                        } else {
+                            Err(E::invalid_type(de::Unexpected::Float(id), &self))
+                        }
+                    }
                     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
                         ProductInput::deserialize(de::value::MapAccessDeserializer::new(map)).map(Entry)
                     }
@@ -1313,6 +1327,8 @@ mod tests {
             parse(Format::Yaml, "title: T\nproducts:\n  - asin: B06XCKGLTP\n    rating: 4.5\n  - k669b\n").unwrap();
         assert!(fm.products[0].name.0.is_empty() && !fm.products[0].is_reference());
         assert!(fm.products[1].is_bare_reference(), "an id alone names a catalogue product");
+        let fm = parse(Format::Yaml, "title: T\nproducts: [0141439513]\n").unwrap();
+        assert_eq!(fm.products[0].id.as_ref().unwrap().0, "0141439513", "a book's ASIN keeps its zero");
     }
 
     #[test]

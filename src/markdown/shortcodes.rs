@@ -155,8 +155,8 @@ pub(super) fn fence_marker(line: &str) -> Option<(char, usize)> {
 /// (at offset 0).
 ///
 /// A value is quoted (straight or curly quotes, as Markdown editors type
-/// them) or a bare word (`true`, `30`). Without a quoted argument, the first
-/// named one's value stands for it (`product(id="mug")`).
+/// them) or a bare word (`true`, `30`). Without a quoted argument, an `id`,
+/// `asin` or `url` one stands for it (`product(id="mug")`).
 fn parse_call(line: &str) -> Option<ShortcodeCall> {
     let inner = line.strip_prefix("{{")?.strip_suffix("}}")?.trim();
     let open = inner.find('(')?;
@@ -175,7 +175,10 @@ fn parse_call(line: &str) -> Option<ShortcodeCall> {
             None => return None,
         }
     }
-    let argument = positional.or_else(|| named.first().map(|(_, value)| value.clone()));
+    // `product(id="mug")`, `youtube(url="…")`: these keys stand for the quoted argument.
+    let argument = positional.or_else(|| {
+        named.iter().find(|(key, _)| matches!(key.as_str(), "id" | "asin" | "url")).map(|(_, value)| value.clone())
+    });
     Some(ShortcodeCall { offset: 0, name: name.to_owned(), argument, named })
 }
 
@@ -248,6 +251,7 @@ mod tests {
         let call = |line| parse_call(line).map(|c| (c.name, c.argument, c.named.len()));
         assert_eq!(call("{{ product('x') }}"), Some(("product".into(), Some("x".into()), 0)));
         assert_eq!(call("{{ product(id=\"mug\") }}"), Some(("product".into(), Some("mug".into()), 1)));
+        assert_eq!(call("{{ youtube(products=\"all\") }}"), Some(("youtube".into(), None, 1)));
         assert_eq!(call("{{ product(“B06XCKGLTP”) }}"), Some(("product".into(), Some("B06XCKGLTP".into()), 0)));
         assert_eq!(call("{{products()}}"), Some(("products".into(), None, 0)));
         assert_eq!(call("{{ not a call }}"), None);

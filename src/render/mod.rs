@@ -129,6 +129,7 @@ impl Renderer {
         let profile = &settings.profile;
         let links = site.links.clone();
         let bio = profile.bio.as_ref().map(|bio| crate::markdown::render_inline(bio.get_ref(), &links).0);
+        let affiliation = ProfileAffiliation::of(site);
         let avatar = profile.avatar.as_ref().map(|a| local_or_remote(a.get_ref(), &links));
         let global = tera.global_context();
         global.insert(
@@ -159,13 +160,21 @@ impl Renderer {
                 "avatar": avatar,
                 // `affiliate`: the build counts the link as an affiliate link,
                 // so a theme puts the disclosure before it.
-                "links": profile.links.0.iter().map(|l| json!({
-                    "key": l.key,
-                    "icon": icon_name(&l.key, l.url.get_ref()),
-                    "label": link_label(&l.key),
-                    "url": l.url.get_ref(),
-                    "affiliate": links.route(l.url.get_ref()).is_ok_and(|r| r.is_affiliate()),
-                })).collect::<Vec<_>>(),
+                // An affiliate link among them is tagged and marked like any other.
+                "links": profile.links.0.iter().map(|l| {
+                    let written = l.url.get_ref().trim();
+                    let routed = links.route(written).ok().filter(|r| r.is_affiliate());
+                    json!({
+                        "key": l.key,
+                        "icon": icon_name(&l.key, written),
+                        "label": link_label(&l.key),
+                        "url": routed.as_ref().map_or(written, |r| r.href.as_ref()),
+                        "rel": if routed.is_some() { crate::links::AFFILIATE_REL } else { "me noopener" },
+                        "affiliate": routed.is_some(),
+                    })
+                }).collect::<Vec<_>>(),
+                "affiliate": affiliation.any,
+                "bio_affiliate": affiliation.bio,
                 "buttons": profile.buttons.iter().map(|b| {
                     let written = b.url.get_ref().trim();
                     let routed = links.route(written).ok();
@@ -330,6 +339,38 @@ impl Pages {
             .map_err(|err| Box::new(template_diagnostic(&err, &renderer.origins, Some(&path))))?;
         let template = renderer.origins.get(template).map_or_else(|| PathBuf::from(template), |(o, _)| o.clone());
         Ok(RenderedPage { html, disclosure, template, path })
+    }
+}
+
+/// What of the profile links to affiliates (its bio, `[links]` or
+/// `[[buttons]]`): the home page, which shows them, must disclose before them.
+#[derive(Debug, Default)]
+pub(crate) struct ProfileAffiliation {
+    /// Whether any of them does.
+    pub any: bool,
+    /// Whether the bio does.
+    pub bio: bool,
+    /// The statements their programs require.
+    pub statements: crate::links::Statements,
+}
+
+impl ProfileAffiliation {
+    pub(crate) fn of(site: &Site) -> Self {
+        let profile = &site.settings.profile;
+        let mut found = Self::default();
+        if let Some(bio) = &profile.bio {
+            let rendered = crate::markdown::render(bio.get_ref(), &site.links, Default::default());
+            found.bio = rendered.has_affiliate;
+            found.statements.extend(rendered.statements);
+        }
+        let urls =
+            profile.links.0.iter().map(|l| l.url.get_ref()).chain(profile.buttons.iter().map(|b| b.url.get_ref()));
+        for link in urls.filter_map(|url| site.links.route(url.trim()).ok()) {
+            found.any |= link.is_affiliate();
+            found.statements.extend(link.statement);
+        }
+        found.any |= found.bio;
+        found
     }
 }
 

@@ -136,11 +136,11 @@ impl PageValues<'_> {
                     featured = (0..site.posts.len().min(3)).map(|i| self.summary(i)).collect();
                 }
                 cx.insert_value("featured", Value::from(featured));
+                // Collections are on the first page only.
+                let collections = if page == 1 { site.collections.as_slice() } else { &[] };
                 cx.insert_value(
                     "collections",
-                    Value::from(
-                        site.collections.iter().map(|c| self.builder.collection_summary(c)).collect::<Vec<_>>(),
-                    ),
+                    Value::from(collections.iter().map(|c| self.builder.collection_summary(c)).collect::<Vec<_>>()),
                 );
                 cx.insert_value(
                     "products",
@@ -148,7 +148,18 @@ impl PageValues<'_> {
                         (0..site.products.len().min(HOME_PRODUCTS)).map(|i| self.shop_item(i)).collect::<Vec<_>>(),
                     ),
                 );
-                disclosure = self.products_disclosure(site.products.iter().take(HOME_PRODUCTS));
+                // Page 1 also shows the profile: its bio, links and buttons may be affiliate links.
+                disclosure = if page == 1 {
+                    let profile = super::ProfileAffiliation::of(site);
+                    let (mut affiliate, mut statements) = (profile.any, profile.statements);
+                    for item in site.products.iter().take(HOME_PRODUCTS) {
+                        affiliate |= item.product.has_affiliate();
+                        statements.extend(item.product.statements().cloned());
+                    }
+                    self.disclosure(None, affiliate, &statements)
+                } else {
+                    self.products_disclosure(site.products.iter().take(HOME_PRODUCTS))
+                };
                 let title = if page > 1 { self.page_title(&settings.title, page) } else { settings.title.clone() };
                 let description = settings.profile.tagline.clone().unwrap_or_default();
                 self.seo_titled(&mut cx, title, &description, &path, None, None);
@@ -180,7 +191,10 @@ impl PageValues<'_> {
                 // A category's first page shows its products too: those its posts recommend.
                 let products: Vec<usize> = if taxonomy == crate::site::routes::Taxonomy::Categories && page == 1 {
                     (0..site.products.len())
-                        .filter(|&i| site.products[i].categories(&site.posts).iter().any(|c| *c.slug == *t.slug))
+                        .filter(|&i| {
+                            let posts = &site.products[i].posts;
+                            posts.iter().any(|&p| site.posts[p].categories.iter().any(|c| *c.slug == *t.slug))
+                        })
                         .take(HOME_PRODUCTS)
                         .collect()
                 } else {
@@ -219,6 +233,7 @@ impl PageValues<'_> {
                 let title = match to.kind {
                     Kind::Post(i) => site.posts[i].title.as_str(),
                     Kind::Page(i) => site.pages[i].title.as_str(),
+                    Kind::Collection(i) => site.collections[i].title.as_str(),
                     _ => to.path.as_str(),
                 };
                 cx.insert(

@@ -31,8 +31,11 @@ pub struct Catalogue {
     inputs: Vec<ProductInput>,
     /// Each product, checked and resolved.
     pub products: Vec<Arc<Product>>,
-    /// Index into both by id, and by ASIN (upper case).
+    /// Index into both by id.
     index: FxHashMap<String, usize>,
+    /// Index into both by ASIN (upper case), for a post that names a
+    /// catalogue product by its ASIN.
+    by_asin: FxHashMap<String, usize>,
     /// See [`Catalogue::fingerprint`].
     fingerprint: u64,
     /// Whether the file had errors: a product a post names may be one of
@@ -44,7 +47,7 @@ impl Catalogue {
     /// The product a post names `wanted`: by id, else by ASIN.
     pub fn find(&self, wanted: &str) -> Option<usize> {
         let wanted = wanted.trim();
-        self.index.get(wanted).or_else(|| self.index.get(&wanted.to_ascii_uppercase())).copied()
+        self.index.get(wanted).or_else(|| self.by_asin.get(&wanted.to_ascii_uppercase())).copied()
     }
 
     /// The catalogue's entry `i` as written.
@@ -62,7 +65,7 @@ impl Catalogue {
         self.products.is_empty()
     }
 
-    /// The file a site's catalogue is read from, if it has one.
+    /// The catalogue files a site has (more than one is an error).
     pub fn file(root: &Path) -> Vec<PathBuf> {
         FILES.iter().map(|name| root.join(DATA_DIR).join(name)).filter(|p| p.exists()).collect()
     }
@@ -163,11 +166,13 @@ pub fn load(
             continue;
         }
         if catalogue.index.contains_key(&id) {
-            findings.push(document.at_front_matter_after(
-                Diagnostic::error(Code::Product, format!("two catalogue products have the id `{id}`")),
-                &format!("{id}\n"),
-                &id,
-            ));
+            // At the second product's id: the next mention after the first product's.
+            let first = document.text.find(&id).unwrap_or(0);
+            let second = document.text[first + id.len()..].find(&id).map_or(first, |at| first + id.len() + at);
+            let error = Diagnostic::error(Code::Product, format!("two catalogue products have the id `{id}`"))
+                .at(&document.source.display)
+                .with_offset(&document.text, second);
+            findings.push(error.with_hint("give each product its own id"));
             continue;
         }
         // A post at any address shows the picture the catalogue names.
@@ -181,7 +186,7 @@ pub fn load(
         let at = catalogue.inputs.len();
         catalogue.index.insert(id, at);
         if let Some(asin) = &product.asin {
-            catalogue.index.entry(asin.clone()).or_insert(at);
+            catalogue.by_asin.entry(asin.clone()).or_insert(at);
         }
         catalogue.inputs.push(input);
         catalogue.products.push(Arc::new(product));
@@ -207,37 +212,28 @@ fn parse_toml(text: &str) -> Result<Vec<ProductInput>, (String, Option<usize>)> 
 /// A `products:` list, or a list.
 fn parse_yaml(text: &str) -> Result<Vec<ProductInput>, (String, Option<usize>)> {
     #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum File {
-        Map { products: Vec<ProductInput> },
-        List(Vec<ProductInput>),
+    #[serde(deny_unknown_fields)]
+    struct File {
+        products: Vec<ProductInput>,
     }
-    let options = serde_saphyr::options! { strict_booleans: true };
-    // A list is tried first: its errors name the key that is wrong.
-    let list = serde_saphyr::from_str_with_options::<Vec<ProductInput>>(text, options.clone());
-    if let Ok(list) = list {
-        return Ok(list);
-    }
-    match serde_saphyr::from_str_with_options::<File>(text, options) {
-        Ok(File::Map { products } | File::List(products)) => Ok(products),
-        Err(_) => {
-            // Read the `products:` list alone for a precise message.
-            #[derive(Deserialize)]
-            struct Strict {
-                products: Vec<ProductInput>,
-            }
-            let err = match serde_saphyr::from_str::<Strict>(text) {
-                Err(err) => err,
-                Ok(strict) => return Ok(strict.products),
-            };
-            let offset = err.location().map(|l| {
-                let line =
-                    text.split_inclusive('\n').take((l.line() as usize).saturating_sub(1)).map(str::len).sum::<usize>();
-                line + (l.column() as usize).saturating_sub(1)
-            });
-            Err((crate::content::front_matter::yaml_message(&err), offset))
-        }
-    }
+    let options = || serde_saphyr::options! { strict_booleans: true };
+    // A top-level list, else a `products:` list; a mistake is reported as
+    // the form the file starts with reads it.
+    let is_list =
+        text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).is_some_and(|l| l.starts_with('-'));
+    let read = if is_list {
+        serde_saphyr::from_str_with_options::<Vec<ProductInput>>(text, options())
+    } else {
+        serde_saphyr::from_str_with_options::<File>(text, options()).map(|file| file.products)
+    };
+    read.map_err(|err| {
+        let offset = err.location().map(|l| {
+            let line =
+                text.split_inclusive('\n').take((l.line() as usize).saturating_sub(1)).map(str::len).sum::<usize>();
+            line + (l.column() as usize).saturating_sub(1)
+        });
+        (crate::content::front_matter::yaml_message(&err), offset)
+    })
 }
 
 /// A header row of product keys, then one product a row.

@@ -503,19 +503,43 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     };
     let cover = steps.cover(&resolve_image);
     let cx = products::ProductContext { document, links: inputs.links, marketplace, resolve_image: &resolve_image };
-    let mut products = Vec::with_capacity(steps.fm.products.len());
+    let mut products: Vec<Arc<Product>> = Vec::with_capacity(steps.fm.products.len());
+    let mut failed_products = false;
     for input in &steps.fm.products {
-        products.extend(steps.product(input, &cx));
-    }
-    // `{{ product("id") }}` of a catalogue product the post does not list adds it.
-    for call in rendered.shortcodes.iter().filter(|c| c.name == "product") {
-        let Some(wanted) = call.argument.as_deref() else { continue };
-        let listed = ProductIndex::new(&products).find(wanted).is_some();
-        if let (false, Some(i)) = (listed, inputs.catalogue.find(wanted)) {
-            products.push(Arc::clone(&inputs.catalogue.products[i]));
+        match steps.product(input, &cx) {
+            // The same product twice (an id and its ASIN, say) would be two cards.
+            Some(product) if products.iter().any(|p| p.key == product.key) => {
+                let document = steps.document;
+                let written = input.id.as_ref().or(input.asin.as_ref()).map_or("products", |t| t.0.as_str());
+                steps.findings.add(Code::Product, Severity::Warning, || {
+                    document.at_front_matter_after(
+                        Diagnostic::warning(Code::Product, format!("`{}` is listed twice; shown once", product.name)),
+                        "products",
+                        written,
+                    )
+                });
+            }
+            Some(product) => products.push(product),
+            None => failed_products = true,
         }
     }
-    let shortcodes = steps.shortcodes(&rendered, &products, cover.as_deref(), &resolve_image);
+    // `{{ product("id") }}` of a catalogue product the post does not list adds it.
+    let listed = ProductIndex::new(&products);
+    let extra: Vec<Arc<Product>> = rendered
+        .shortcodes
+        .iter()
+        .filter(|c| c.name == "product")
+        .filter_map(|call| call.argument.as_deref())
+        .filter(|wanted| listed.find(wanted).is_none())
+        .filter_map(|wanted| inputs.catalogue.find(wanted))
+        .map(|i| Arc::clone(&inputs.catalogue.products[i]))
+        .collect();
+    for product in extra {
+        if !products.iter().any(|p| p.key == product.key) {
+            products.push(product);
+        }
+    }
+    let shortcodes = steps.shortcodes(&rendered, &products, failed_products, cover.as_deref(), &resolve_image);
     let categories = if inputs.settings.profile.site.nested_categories {
         steps.category_paths()
     } else {
@@ -862,6 +886,7 @@ impl Resolver<'_, '_> {
         &mut self,
         rendered: &markdown::Rendered,
         products: &[Arc<Product>],
+        failed_products: bool,
         cover: Option<&str>,
         resolve_image: &dyn Fn(&str) -> Result<String, String>,
     ) -> Vec<Shortcode> {
@@ -873,7 +898,7 @@ impl Resolver<'_, '_> {
             match (call.name.as_str(), &call.argument) {
                 ("product", Some(wanted)) => match product_index.find(wanted) {
                     Some(index) => shortcodes.push(Shortcode::Product(index)),
-                    None if self.fm.products.len() != products.len() => {} // the product itself had errors
+                    None if failed_products => {} // a product of the post had errors, reported
                     None => self.findings.add(Code::Shortcode, Severity::Error, || {
                         let known: Vec<&str> = products.iter().map(|p| p.id.as_str()).collect();
                         let hint = if known.is_empty() {
@@ -890,8 +915,7 @@ impl Resolver<'_, '_> {
                 }),
                 ("products", _) => shortcodes.push(Shortcode::Products),
                 ("compare", _) => shortcodes.push(Shortcode::Compare),
-                (name, argument) if videos::Provider::from_shortcode(name).is_some() => {
-                    let provider = videos::Provider::from_shortcode(name).unwrap_or(videos::Provider::YouTube);
+                (name, argument) if let Some(provider) = videos::Provider::from_shortcode(name) => {
                     let placement = match argument {
                         None => Err(format!("`{name}()` needs the video: {name}(\"…\") with its address or id")),
                         Some(argument) => videos::Video::parse(provider, argument, &call.named).and_then(|video| {

@@ -184,8 +184,8 @@ pub fn table(site: &Site) -> Vec<Route> {
     routes.push(Route::new(Kind::Search, 1, SEARCH.to_owned()));
     routes.push(Route::new(Kind::NotFound, 1, NOT_FOUND.to_owned()));
     routes.push(Route::new(Kind::Disclosure, 1, DISCLOSURE.to_owned()));
-    // Posts and pages are the first routes, in the same order.
-    for (target, post) in site.posts.iter().chain(&site.pages).enumerate() {
+    // Posts, pages and collections are the first routes, in the same order.
+    for (target, post) in site.posts.iter().chain(&site.pages).chain(&site.collections).enumerate() {
         routes.extend(post.aliases.iter().map(|alias| Route::new(Kind::Redirect(target), 1, alias.clone())));
     }
     routes

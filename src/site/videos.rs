@@ -148,7 +148,7 @@ impl Video {
             }
             Provider::Vimeo => format!("https://vimeo.com/{}", self.id),
             Provider::TikTok => {
-                self.written_url.clone().unwrap_or_else(|| format!("https://www.tiktok.com/player/v1/{}", self.id))
+                self.written_url.clone().unwrap_or_else(|| format!("https://www.tiktok.com/embed/v2/{}", self.id))
             }
             Provider::Instagram => format!("https://www.instagram.com/{}/", self.id),
         }
@@ -164,22 +164,28 @@ fn host_is(url: &url::Url, domains: &[&str]) -> bool {
     domains.iter().any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
-/// `1m30s`, `90s` or `90` in seconds.
+/// `1h2m30s`, `1m30s`, `90s` or `90` in seconds (none when it is not one, or too long).
 fn seconds(text: &str) -> Option<u32> {
-    let text = text.trim_end_matches('s');
     if let Ok(n) = text.parse() {
         return Some(n);
     }
-    let (minutes, rest) = text.split_once('m')?;
-    let (hours, minutes) = match minutes.split_once('h') {
-        Some((h, m)) => (h.parse::<u32>().ok()?, m),
-        None => (0, minutes),
-    };
-    Some(
-        hours * 3600
-            + minutes.parse::<u32>().ok()? * 60
-            + if rest.is_empty() { 0 } else { rest.parse::<u32>().ok()? },
-    )
+    let (mut total, mut number) = (0u32, String::new());
+    for c in text.chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            'h' | 'm' | 's' if !number.is_empty() => {
+                let unit = match c {
+                    'h' => 3600,
+                    'm' => 60,
+                    _ => 1,
+                };
+                total = total.checked_add(number.parse::<u32>().ok()?.checked_mul(unit)?)?;
+                number.clear();
+            }
+            _ => return None,
+        }
+    }
+    number.is_empty().then_some(total)
 }
 
 /// A YouTube id (11 letters, digits, `-` and `_`) and whether it is a Short.
@@ -289,6 +295,8 @@ mod tests {
         }
         let short = video(Provider::YouTube, "https://www.youtube.com/shorts/abcdefghijk").unwrap();
         assert!(short.vertical);
+        assert_eq!(video(Provider::YouTube, "https://youtu.be/dQw4w9WgXcQ?t=9999999h").unwrap().start, None);
+        assert_eq!(video(Provider::YouTube, "https://youtu.be/dQw4w9WgXcQ?t=1h2m3s").unwrap().start, Some(3723));
         let timed = video(Provider::YouTube, "https://youtu.be/dQw4w9WgXcQ?t=1m30s").unwrap();
         assert_eq!(timed.start, Some(90));
         assert_eq!(timed.embed_url(), "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1&start=90");

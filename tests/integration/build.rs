@@ -471,3 +471,58 @@ fn a_catalogue_of_products_serves_posts_collections_and_the_shop() {
     let error = site.build().only_error().clone();
     assert_eq!((error.path.as_ref().unwrap().to_str(), error.line), (Some("data/products.toml"), Some(4)), "{error:?}");
 }
+
+/// A mistyped product() next to catalogue products is still an error, a
+/// product listed twice (by id and by ASIN) is one card, and a digits-only
+/// book ASIN is read as written.
+#[test]
+fn catalogue_references_keep_their_errors_and_never_double_a_card() {
+    let catalogue = "[[products]]\nid = \"k669b\"\nname = \"Fifine K669B\"\nasin = \"B0K669B001\"\n\n\
+                     [[products]]\nid = \"book\"\nname = \"A Book\"\nasin = \"0141439513\"\n";
+    let site = SiteTest::fixture("affiliate").file("data/products.toml", catalogue).file(
+        "content/posts/typo.md",
+        "---\ntitle: Typo\ndate: 2025-05-01\nproducts: [k669b]\n---\n\n{{ product(\"typo\") }}\n\n{{ product(\"book\") }}\n",
+    );
+    let error = site.build().only_error().clone();
+    assert!(error.message.contains("`product(\"typo\")`"), "{error:?}");
+    assert_eq!(error.line, Some(7), "{error:?}");
+
+    let site = SiteTest::fixture("affiliate").file("data/products.toml", catalogue).file(
+        "content/posts/twice.md",
+        "---\ntitle: Twice\ndate: 2025-05-01\nproducts: [k669b, B0K669B001, 0141439513]\n---\n\n{{ products() }}\n",
+    );
+    let built = site.build().ok();
+    let page = built.html("posts/twice/index.html");
+    let names = page.texts(".card .name");
+    assert_eq!(names.iter().filter(|n| *n == "Fifine K669B").count(), 1, "{names:?}");
+    assert!(names.iter().any(|n| n == "A Book"), "{names:?}");
+    assert!(built.warnings().iter().any(|w| w.message.contains("listed twice")), "{:?}", built.warnings());
+}
+
+/// The home page discloses before the profile's own affiliate links (a
+/// button, a social link, a link in the bio) even with no products, in
+/// every theme; such a link is tagged and marked sponsored.
+#[test]
+fn the_home_page_discloses_before_the_profiles_affiliate_links() {
+    let cases = [
+        ("[[buttons]]\nlabel = \"My storefront\"\nurl = \"https://www.amazon.com/shop/mia\"\n", ""),
+        ("[links]\namazon = \"https://www.amazon.com/shop/mia\"\n", ""),
+        ("", "bio = \"My [favourite mug](https://www.amazon.com/dp/B0MUGMUG01).\"\n"),
+    ];
+    for (table, bio) in cases {
+        let site = SiteTest::new()
+            .file("profile.toml", format!("name = \"Mia\"\n{bio}\n[affiliate.amazon]\ntag = \"mia-20\"\n\n{table}"))
+            .file("content/posts/a.md", "---\ntitle: A\ndate: 2025-01-01\n---\nNo products here.\n");
+        for theme in shopfront::render::theme::bundled().into_iter().map(|t| t.name) {
+            let built = site.build_with(|options| options.theme = Some(theme.clone())).ok();
+            let home = built.html("index.html");
+            assert!(
+                matches!(home.banner_before_first_affiliate_link(), crate::support::BannerCheck::Before { .. }),
+                "{theme}, {table}{bio}: {:?}",
+                home.banner_before_first_affiliate_link()
+            );
+            let tagged = home.attrs("a[rel~=sponsored]", "href");
+            assert!(tagged.iter().any(|h| h.contains("tag=mia-20")), "{theme}: {tagged:?}");
+        }
+    }
+}

@@ -609,10 +609,28 @@ fn the_post_cache_renders_exactly_what_a_fresh_build_does() {
     let (renamed, renamed_to) =
         (root.join("content/posts/2024-01-02-to-rename.md"), root.join("content/posts/2031-06-06-renamed.md"));
     std::fs::rename(&renamed, &renamed_to).unwrap();
-    watched.note_changes([root.join(POST), added, deleted, renamed, renamed_to]);
+    // A catalogue product renamed: every post and collection that names it changes.
+    edit(&root, "data/products.toml", |text| text.replace("Oakline Dual-Motor", "CATALOGUE-EDIT Oakline"));
+    edit(&root, "content/collections/home-office-starter-kit.md", |text| text.replace("Everything", "COLLECTION-EDIT"));
+    watched.note_changes([
+        root.join(POST),
+        added,
+        deleted,
+        renamed,
+        renamed_to,
+        root.join("data/products.toml"),
+        root.join("content/collections/home-office-starter-kit.md"),
+    ]);
 
     let expected = fresh(&options);
     assert!(expected.iter().any(|(_, html)| html.contains("CACHED-EDIT")));
+    for (file, marker) in [
+        ("posts/standing-desk-one-year-later/index.html", "CATALOGUE-EDIT"),
+        ("collections/home-office-starter-kit/index.html", "CATALOGUE-EDIT"),
+        ("collections/home-office-starter-kit/index.html", "COLLECTION-EDIT"),
+    ] {
+        assert!(expected.iter().any(|(f, html)| f == file && html.contains(marker)), "{file}: {marker}");
+    }
     assert!(expected.iter().any(|(file, _)| file == "posts/renamed/index.html"));
     for (name, cache) in [("with a watcher", &mut watched), ("without one", &mut unwatched)] {
         let got = rendered_with(&options, cache);
