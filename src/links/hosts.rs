@@ -70,6 +70,11 @@ pub fn marketplace_of_host(host: &str) -> Option<&'static str> {
     marketplaces().find(|domain| domain.eq_ignore_ascii_case(bare))
 }
 
+/// Whether `host` is `domain` or one of its subdomains (`m.youtube.com` is on `youtube.com`).
+pub fn on_domain(host: &str, domain: &str) -> bool {
+    host.strip_suffix(domain).is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+}
+
 /// The shortener domain of an Amazon short-link host, or `None`.
 pub fn short_link_host(host: &str) -> Option<&'static str> {
     let host = host.strip_suffix('.').unwrap_or(host);

@@ -51,7 +51,7 @@ mod rules;
 pub use amazon::product_url;
 pub use hosts::{
     Redirector, expected_tag_suffix, is_amazon_ad_host, is_amazon_ad_url, is_amazon_host, is_amazon_image,
-    marketplace_of_host, marketplaces, redirector, short_link_host, web_host,
+    marketplace_of_host, marketplaces, on_domain, redirector, short_link_host, web_host,
 };
 pub use outcome::{LinkKind, LinkWarning, Rewrite};
 pub use policy::{AFFILIATE_REL, Link, LinkPolicy, PLAIN_REL, UnsafeLink, under_base_path};

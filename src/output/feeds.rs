@@ -205,7 +205,7 @@ pub fn search_index(site: &Site, urls: &Urls) -> String {
         });
     }
     for collection in &site.collections {
-        let image = collection.cover.as_deref().or_else(|| collection.products.iter().find_map(|p| p.image.as_deref()));
+        let image = collection.card_image();
         entries.push(SearchEntry {
             image: image.map(str::to_owned),
             ..entry(&collection.title, urls.href(&collection.path), &collection.summary, "collection")

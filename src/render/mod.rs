@@ -427,7 +427,7 @@ fn icon_name(key: &str, url: &str) -> String {
     }
     let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(|h| h.trim_start_matches("www.").to_owned()));
     let Some(host) = host else { return "link".to_owned() };
-    let on = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+    let on = |domain: &str| crate::links::on_domain(&host, domain);
     let by_host: &[(&str, &[&str])] = &[
         ("youtube", &["youtube.com", "youtu.be"]),
         ("instagram", &["instagram.com"]),

@@ -111,6 +111,7 @@ impl PageValues<'_> {
                 disclosure =
                     self.disclosure(collection.disclosure.as_deref(), collection.has_affiliate, &collection.statements);
                 cx.insert_value("page", self.builder.post_detail(None, collection, content));
+                // A link preview is drawn from a local picture only (a remote one is not fetched).
                 let image = collection
                     .cover
                     .as_deref()

@@ -201,7 +201,7 @@ impl<'a> ValueBuilder<'a> {
             "title": collection.title,
             "url": self.urls.href(&collection.path),
             "summary": collection.summary,
-            "cover": collection.cover.as_deref().or_else(|| images.first().copied()),
+            "cover": collection.card_image(),
             "product_count": collection.products.len(),
             "images": images,
         }))

@@ -81,6 +81,12 @@ pub struct Post {
 }
 
 impl Post {
+    /// The picture a card of this post or collection shows: its cover, else
+    /// its first product's picture.
+    pub fn card_image(&self) -> Option<&str> {
+        self.cover.as_deref().or_else(|| self.products.iter().find_map(|p| p.image.as_deref()))
+    }
+
     /// Per product: whether the body shows it through a shortcode.
     pub fn placed(&self) -> Vec<bool> {
         let mut placed = vec![false; self.products.len()];

@@ -161,7 +161,7 @@ fn parse_url(text: &str) -> Option<url::Url> {
 
 fn host_is(url: &url::Url, domains: &[&str]) -> bool {
     let host = url.host_str().unwrap_or_default().trim_start_matches("www.").trim_start_matches("m.");
-    domains.iter().any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    domains.iter().any(|d| crate::links::on_domain(host, d))
 }
 
 /// `1h2m30s`, `1m30s`, `90s` or `90` in seconds (none when it is not one, or too long).
