@@ -126,6 +126,8 @@ pub struct BuildReport {
     pub images_made: usize,
     /// Image files found made already (in the output or the cache).
     pub images_reused: usize,
+    /// Pages rendered, and pages the output held unchanged.
+    pub rendered: PageCounts,
 }
 
 /// A loaded, checked site and its theme, before anything is written.
@@ -352,9 +354,11 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
 pub fn check(options: &BuildOptions) -> Diagnostics {
     let options = &BuildOptions { strict: true, ..options.clone() };
     match prepare(options, &mut PostCache::default()) {
-        Ok(Prepared { pages, warnings, hiding, images, .. }) => {
+        Ok(prepared) => {
+            let (errors, _) = write_pages(&prepared, &output::Discard, false, &output::PageCache::none());
+            let Prepared { warnings, images, .. } = prepared;
             let mut findings = warnings;
-            findings.extend(write_pages(&pages, &output::Discard, false, &hiding, &images));
+            findings.extend(errors);
             // Every image is read, as `build` reads it, so a broken one is
             // found here; what it makes waits in the cache for `build`.
             findings.extend(images.publish(&Discarded, &|_, _| {}).diagnostics);
@@ -403,34 +407,67 @@ pub fn finished_page(
     hiding: &compliance::css::Hiding,
     images: &images::Library,
 ) -> Result<String, Box<Diagnostic>> {
-    let mut page = pages.render(route)?;
-    let html = images.rewrite(&page.html, &route.file);
+    finish(pages, pages.input(route)?, &route.file, minify, hiding, images).map(|(html, _)| html)
+}
+
+/// [`finished_page`] from the page's values, with what it asked of `images`.
+fn finish(
+    pages: &render::Pages,
+    input: render::PageInput,
+    file: &str,
+    minify: bool,
+    hiding: &compliance::css::Hiding,
+    images: &images::Library,
+) -> Result<(String, images::Uses), Box<Diagnostic>> {
+    let mut page = pages.render_input(input)?;
+    let (html, uses) = images.rewrite(&page.html, file);
     page.html.clear();
     let html = html::without_non_xml_chars(html);
     let html = if minify { output::minify::html(&html) } else { html };
     compliance::check_rendered(&page, &html, pages.statement_texts(), &pages.site().links, hiding)?;
-    Ok(html)
+    Ok((html, uses))
 }
 
-/// Every page, finished and stored in `sink`; returns the errors.
+/// How many pages a build rendered, and how many it took from the
+/// [`output::PageCache`] as the output already held them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PageCounts {
+    /// Rendered now.
+    pub rendered: usize,
+    /// Unchanged since the last build, not rendered.
+    pub reused: usize,
+}
+
+/// Every page, finished and stored in `sink`, unless `cache` shows the
+/// sink holds it already; returns the errors.
 fn write_pages(
-    pages: &render::Pages,
+    prepared: &Prepared,
     sink: &dyn output::Sink,
     minify: bool,
-    hiding: &compliance::css::Hiding,
-    images: &images::Library,
-) -> Vec<Diagnostic> {
-    let mut errors: Vec<Diagnostic> = pages
-        .site()
-        .routes
-        .par_iter()
-        .filter_map(|route| match finished_page(pages, route, minify, hiding, images) {
-            Ok(html) => sink.write(&route.file, html.as_bytes()).err().map(|err| output::error(&err)),
-            Err(diagnostic) => Some(*diagnostic),
-        })
-        .collect();
+    cache: &output::PageCache,
+) -> (Vec<Diagnostic>, PageCounts) {
+    let Prepared { pages, hiding, images, .. } = prepared;
+    let reused = std::sync::atomic::AtomicUsize::new(0);
+    let fingerprint = prepared.fingerprint(minify);
+    let one = |route: &site::routes::Route| -> Result<(), Box<Diagnostic>> {
+        let input = pages.input(route)?;
+        let key = input.key(fingerprint);
+        if let Some(uses) = cache.reuse(&route.file, key, sink) {
+            images.note(&uses, &route.file);
+            reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(());
+        }
+        let (html, uses) = finish(pages, input, &route.file, minify, hiding, images)?;
+        sink.write(&route.file, html.as_bytes()).map_err(|err| Box::new(output::error(&err)))?;
+        let (len, hash) = (html.len() as u64, xxhash_rust::xxh3::xxh3_128(html.as_bytes()));
+        cache.record(&route.file, output::CachedPage { key, len, hash, images: uses });
+        Ok(())
+    };
+    let mut errors: Vec<Diagnostic> =
+        pages.site().routes.par_iter().filter_map(|route| one(route).err().map(|e| *e)).collect();
     errors.sort_by(|a, b| a.message.cmp(&b.message));
-    errors
+    let reused = reused.into_inner();
+    (errors, PageCounts { rendered: pages.site().routes.len() - reused, reused })
 }
 
 /// A loaded site with its theme in Tera, ready to render any page.
@@ -447,6 +484,30 @@ pub struct Prepared {
     pub images: std::sync::Arc<images::Library>,
     /// Every file copied as it is, by output path ([`output::copied_files`]).
     pub files: std::collections::BTreeMap<String, output::Source>,
+    /// A hash of the stylesheets `hiding` was read from.
+    stylesheets: u128,
+}
+
+impl Prepared {
+    /// A hash of everything a finished page depends on besides its own
+    /// values ([`render::PageInput::key`]): the templates and shared values,
+    /// the image library, the stylesheets, `minify` and this very program.
+    pub fn fingerprint(&self, minify: bool) -> u128 {
+        use std::hash::Hasher;
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        // A rebuilt shopfront may render the same values differently.
+        let program = std::env::current_exe().and_then(std::fs::metadata).ok();
+        hasher.write_u64(program.as_ref().map_or(0, std::fs::Metadata::len));
+        let modified =
+            program.and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        hasher.write_u128(modified.map_or(0, |d| d.as_nanos()));
+        hasher.write_u128(self.pages.fingerprint());
+        hasher.write_u128(self.images.fingerprint());
+        hasher.write_u128(self.stylesheets);
+        hasher.write_u8(u8::from(minify));
+        hasher.digest128()
+    }
 }
 
 /// Stages 1–6 up to rendering: [`load_with`], the locale and the templates.
@@ -458,11 +519,18 @@ pub fn prepare(options: &BuildOptions, cache: &mut PostCache) -> Result<Prepared
         render::Renderer::new(&theme, &site, locale).map_err(|errors| failed(errors.into_iter().collect()))?;
     let sheets = stylesheets(&options.root, &site, &theme);
     let hiding = compliance::css::Hiding::from_stylesheets(sheets.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for (path, text) in &sheets {
+        hasher.update(path.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(text.as_bytes());
+        hasher.update(b"\0");
+    }
     // Its walk found nothing `load_with` did not report already.
     let (files, _) = output::copied_files(&options.root, &site, &theme);
     let images = std::sync::Arc::new(image_library(&options.root, &site, &theme, &files));
     let pages = render::Pages::new(std::sync::Arc::new(site), renderer);
-    Ok(Prepared { pages, theme, warnings, hiding, images, files })
+    Ok(Prepared { pages, theme, warnings, hiding, images, files, stylesheets: hasher.digest128() })
 }
 
 /// The site's images, with the theme's slots and the site's cache.
@@ -533,9 +601,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         timings.push((stage, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let Prepared { pages, mut warnings, hiding, images, files, .. } = prepare(options, &mut PostCache::default())?;
-    let site = pages.site();
+    let prepared = prepare(options, &mut PostCache::default())?;
+    let cache = output::PageCache::load(&options.root);
     lap("load");
+    let site = prepared.pages.site();
     let out = output::Output::new(&output_dir).map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
     let mut errors = Diagnostics::new();
     // Indexes before pages, so that their buffers are gone before the
@@ -543,8 +612,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     // of a generated one (see `output::copied_files`), so order is free.
     errors.extend(output::write_indexes(site, &out));
     lap("indexes");
-    errors.extend(write_pages(&pages, &out, options.minify, &hiding, &images));
+    let (page_errors, counts) = write_pages(&prepared, &out, options.minify, &cache);
+    errors.extend(page_errors);
     lap("render");
+    let Prepared { pages, mut warnings, images, files, .. } = prepared;
+    let site = pages.site();
     // The images the pages show, then every other file as it is.
     let progress = |done: usize, total: usize| {
         if options.progress && (done == total || done.is_multiple_of(8)) {
@@ -580,6 +652,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         .with_hint("delete it if it is not needed")
     }));
     lap("commit");
+    cache.save();
     warnings.sort();
     let report = BuildReport {
         posts: site.posts.len(),
@@ -590,6 +663,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         timings,
         images_made,
         images_reused,
+        rendered: counts,
     };
     // Freeing a large site takes a noticeable moment that nobody waits for.
     std::thread::spawn(move || drop(pages));

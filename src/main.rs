@@ -321,6 +321,8 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
                 for (stage, took) in &report.timings {
                     eprintln!("  {stage:<8} {:>6} ms", took.as_millis());
                 }
+                let shopfront::PageCounts { rendered, reused } = report.rendered;
+                eprintln!("  pages: {rendered} rendered, {reused} unchanged since the last build");
             } else {
                 // A post without a cover or summary is routine, and a blog has
                 // thousands: counted on one line, so the warnings that matter show.

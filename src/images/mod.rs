@@ -228,6 +228,19 @@ pub struct SiteInfo<'a> {
     pub avatar: Option<&'a str>,
 }
 
+/// What a page asked of the [`Library`]: the images it shows (with the
+/// widths promised and whether one is its link preview) and the cards drawn
+/// for it. A page taken from the page cache asks the same again
+/// ([`Library::note`]), so `publish` makes what the page refers to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Uses {
+    /// Output path of each image shown, the widths promised, and whether
+    /// it is the link preview.
+    pub shown: Vec<(String, Vec<u32>, bool)>,
+    /// File and title of each generated card.
+    pub cards: Vec<(String, String)>,
+}
+
 impl Library {
     /// The images among `files` (output path → origin), the theme's
     /// `slots` and the site's `cache`.
@@ -384,11 +397,13 @@ impl Library {
     }
 
     /// `html` (the page at output path `page`) with its images made
-    /// responsive and its link preview a raster image.
-    pub fn rewrite(&self, html: &str, page: &str) -> String {
+    /// responsive and its link preview a raster image, and what the page
+    /// asked of the library (already noted: see [`Library::note`]).
+    pub fn rewrite(&self, html: &str, page: &str) -> (String, Uses) {
         if !html.contains("<img") && !html.contains("og:image") {
-            return html.to_owned();
+            return (html.to_owned(), Uses::default());
         }
+        let uses = RefCell::new(Uses::default());
         let pictures = Rc::new(Cell::new(0usize));
         let title = Rc::new(RefCell::new(String::new()));
         let mut handlers = vec![
@@ -421,8 +436,10 @@ impl Library {
                     return Ok(());
                 }
                 // Shown: `publish` makes it, or reports what is wrong with it.
-                let _ = entry.shown_on.set(page.to_owned());
-                let Ok(known) = self.known(entry) else { return Ok(()) };
+                let Ok(known) = self.known(entry) else {
+                    uses.borrow_mut().shown.push((entry.path.clone(), Vec::new(), false));
+                    return Ok(());
+                };
                 let slot = slot_name
                     .as_deref()
                     .and_then(|name| self.slots.get(name))
@@ -430,7 +447,7 @@ impl Library {
                     .cloned()
                     .unwrap_or_else(|| Slot { widths: vec![1024], sizes: "100vw".to_owned() });
                 let widths = Self::widths(&slot, known.header.width);
-                entry.widths.lock().unwrap_or_else(|e| e.into_inner()).extend(widths.iter().copied());
+                uses.borrow_mut().shown.push((entry.path.clone(), widths.clone(), false));
                 let fallback = Self::fallback(known);
                 let list = |format: Format| {
                     widths
@@ -482,23 +499,63 @@ impl Library {
         ];
         handlers.push(lol_html::element!(r#"meta[property="og:image"], meta[name="twitter:image"]"#, |el| {
             let content = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
-            if let Some(url) = self.preview_url(&content, page, &title.borrow()) {
+            if let Some(url) = self.preview_url(&content, page, &title.borrow(), &mut uses.borrow_mut()) {
                 el.set_attribute("content", &url)?;
             }
             Ok(())
         }));
         let settings =
             handlers.into_iter().fold(lol_html::RewriteStrSettings::new(), |s, h| s.append_element_content_handler(h));
-        lol_html::rewrite_str(html, settings).unwrap_or_else(|_| html.to_owned())
+        let html = lol_html::rewrite_str(html, settings).unwrap_or_else(|_| html.to_owned());
+        let uses = uses.into_inner();
+        self.note(&uses, page);
+        (html, uses)
+    }
+
+    /// A hash of everything [`Library::rewrite`] reads besides the page
+    /// itself: each image's path and identity (a file's length and
+    /// modification time, the theme's bytes), the slots and the site's
+    /// settings. The same page rewritten by libraries of the same
+    /// fingerprint gives the same bytes and [`Uses`].
+    pub fn fingerprint(&self) -> u128 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut paths: Vec<&String> = self.entries.keys().collect();
+        paths.sort_unstable();
+        for path in paths {
+            let entry = &self.entries[path];
+            hasher.update(path.as_bytes());
+            match &entry.origin {
+                Origin::Bytes(bytes) => hasher.update(&xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes()),
+                Origin::File(_) => hasher.update(Self::source_key(entry).unwrap_or_default().as_bytes()),
+            }
+            hasher.update(b"\0");
+        }
+        let settings = (&self.slots, &self.base_path, &self.base_url, &self.card_name, &self.card_site, &self.avatar);
+        hasher.update(format!("{settings:?}").as_bytes());
+        hasher.digest128()
+    }
+
+    /// Records what page `page` asked for (see [`Uses`]).
+    pub fn note(&self, uses: &Uses, page: &str) {
+        for (path, widths, preview) in &uses.shown {
+            let Some(entry) = self.entries.get(path) else { continue };
+            let _ = entry.shown_on.set(page.to_owned());
+            entry.widths.lock().unwrap_or_else(|e| e.into_inner()).extend(widths.iter().copied());
+            if *preview {
+                *entry.preview.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            }
+        }
+        if !uses.cards.is_empty() {
+            self.cards.lock().unwrap_or_else(|e| e.into_inner()).extend(uses.cards.iter().cloned());
+        }
     }
 
     /// The link-preview image for `content` (an og:image URL) on `page`.
-    fn preview_url(&self, content: &str, page: &str, title: &str) -> Option<String> {
+    fn preview_url(&self, content: &str, page: &str, title: &str, uses: &mut Uses) -> Option<String> {
         let path = content.strip_prefix(self.base_url.as_str())?;
         let path = path.strip_prefix(self.base_path.as_str()).unwrap_or(path);
         if path == CARD {
-            let file = CARD.trim_start_matches('/').to_owned();
-            self.cards.lock().unwrap_or_else(|e| e.into_inner()).insert(file, self.card_site.clone());
+            uses.cards.push((CARD.trim_start_matches('/').to_owned(), self.card_site.clone()));
             return None;
         }
         if path == PAGE_CARD {
@@ -508,13 +565,12 @@ impl Library {
             let hash =
                 xxhash_rust::xxh3::xxh3_64(format!("{title}\n{}\n{}", self.card_name, self.card_site).as_bytes());
             let file = format!("{DIR}/card-{hash:016x}.jpg");
-            self.cards.lock().unwrap_or_else(|e| e.into_inner()).insert(file.clone(), title);
+            uses.cards.push((file.clone(), title));
             return Some(format!("{}/{file}", self.base_url));
         }
         let entry = self.resolve(content, page)?;
         let known = self.known(entry).ok()?;
-        let _ = entry.shown_on.set(page.to_owned());
-        *entry.preview.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        uses.shown.push((entry.path.clone(), Vec::new(), true));
         let job = Job { width: card::WIDTH, height: Some(card::HEIGHT), format: Format::Jpeg };
         Some(format!("{}/{}", self.base_url, job.file(known)))
     }

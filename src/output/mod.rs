@@ -8,6 +8,7 @@
 
 pub mod feeds;
 pub mod minify;
+pub mod page_cache;
 pub mod writer;
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::render::theme::{StaticFile, Theme};
 use crate::site::Site;
 use crate::site::routes::Urls;
+pub use page_cache::{CachedPage, PageCache};
 pub use writer::{Output, OutputError};
 
 /// The folder of files copied verbatim.
@@ -113,11 +115,22 @@ pub fn write_indexes(site: &Site, sink: &dyn Sink) -> Vec<Diagnostic> {
 pub trait Sink: Sync {
     /// Stores `bytes` at a relative output path.
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError>;
+
+    /// Keeps the file at a relative path as it is, when it holds exactly
+    /// the bytes of this length and hash, as shopfront wrote them
+    /// ([`Output::keep_checked`]); `false`: write it.
+    fn keep(&self, _relative: &str, _len: u64, _hash: u128) -> bool {
+        false
+    }
 }
 
 impl Sink for Output {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
         Output::write(self, relative, bytes)
+    }
+
+    fn keep(&self, relative: &str, len: u64, hash: u128) -> bool {
+        Output::keep_checked(self, relative, len, hash)
     }
 }
 

@@ -137,12 +137,12 @@ impl Journal {
     }
 }
 
-mod hex128 {
-    pub(super) fn serialize<S: serde::Serializer>(value: &u128, s: S) -> Result<S::Ok, S::Error> {
+pub(super) mod hex128 {
+    pub(crate) fn serialize<S: serde::Serializer>(value: &u128, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format!("{value:032x}"))
     }
 
-    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+    pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
         let text: String = serde::Deserialize::deserialize(d)?;
         u128::from_str_radix(&text, 16).map_err(serde::de::Error::custom)
     }
@@ -483,6 +483,27 @@ impl Output {
         let unchanged = *before == entry
             && std::fs::symlink_metadata(self.target.join(relative))
                 .is_ok_and(|m| m.is_file() && m.len() == len && m.modified().is_ok_and(|at| at <= committed));
+        if unchanged {
+            self.record(relative, Written { entry, staged: false, from: None });
+        }
+        unchanged
+    }
+
+    /// Like [`Output::keep`], but the file is read and its hash checked:
+    /// for pages, which a hand edit may have changed without changing
+    /// length or timestamp (as `cp -p` and `rsync -a` leave them), and which
+    /// the next build must put right.
+    pub fn keep_checked(&self, relative: &str, len: u64, hash: u128) -> bool {
+        if Self::check_path(relative).is_err() || STOPPING.load(Ordering::SeqCst) {
+            return false;
+        }
+        let entry = Entry { len, hash };
+        if self.previous.files.get(relative) != Some(&entry) {
+            return false;
+        }
+        let existing = self.target.join(relative);
+        let unchanged = std::fs::symlink_metadata(&existing).is_ok_and(|m| m.is_file() && m.len() == len)
+            && std::fs::read(&existing).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_128(&bytes) == hash);
         if unchanged {
             self.record(relative, Written { entry, staged: false, from: None });
         }

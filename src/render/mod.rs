@@ -18,6 +18,7 @@
 
 mod errors;
 mod filters;
+mod fingerprint;
 pub mod locale;
 mod pages;
 pub mod seo;
@@ -29,9 +30,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use std::hash::Hasher;
+
 use serde::Serialize;
 use serde_json::json;
 use tera::{Tera, Value};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::diagnostics::Diagnostic;
 use crate::links::Statement;
@@ -39,7 +43,7 @@ use crate::site::Site;
 use crate::site::routes::{HOME_PRODUCTS, Kind, Route, Taxonomy};
 use errors::template_diagnostic;
 pub use locale::Locale;
-use pages::PageValues;
+use pages::{PageContext, PageValues};
 pub use theme::Theme;
 use values::ValueBuilder;
 
@@ -108,6 +112,8 @@ pub struct Renderer {
     tera: Tera,
     origins: HashMap<String, (PathBuf, String)>,
     locale: Locale,
+    /// A hash of the templates and of what every page shares.
+    fingerprint: u128,
 }
 
 impl Renderer {
@@ -131,10 +137,22 @@ impl Renderer {
         let bio = profile.bio.as_ref().map(|bio| crate::markdown::render_inline(bio.get_ref(), &links).0);
         let affiliation = ProfileAffiliation::of(site);
         let avatar = profile.avatar.as_ref().map(|a| local_or_remote(a.get_ref(), &links));
-        let global = tera.global_context();
-        global.insert(
+        // What every page shares, hashed for the page cache as it is set.
+        let mut fingerprint = Xxh3::new();
+        for template in &theme.templates {
+            fingerprint.update(template.name.as_bytes());
+            fingerprint.write_u8(0);
+            fingerprint.update(template.source.as_bytes());
+            fingerprint.write_u8(0);
+        }
+        let mut global = |name: &'static str, value: Value| {
+            fingerprint.update(name.as_bytes());
+            fingerprint::value(&mut fingerprint, &value);
+            tera.global_context().insert_value(name, value);
+        };
+        global(
             "site",
-            &json!({
+            Value::from_serializable(&json!({
                 "title": settings.title,
                 "base_url": settings.base_url,
                 "base_path": settings.base_path,
@@ -148,11 +166,11 @@ impl Renderer {
                     profile.brand.font.as_ref().map(|f| f.get_ref().as_str()),
                 ),
                 "banner": profile.brand.banner.as_ref().map(|b| local_or_remote(b.get_ref(), &links)),
-            }),
+            })),
         );
-        global.insert(
+        global(
             "profile",
-            &json!({
+            Value::from_serializable(&json!({
                 "name": profile.name,
                 "handle": profile.handle,
                 "tagline": profile.tagline,
@@ -195,22 +213,24 @@ impl Renderer {
                     "title": n.title.clone().unwrap_or_else(|| locale.get("newsletter_title").to_owned()),
                     "button": n.button.clone().unwrap_or_else(|| locale.get("newsletter_button").to_owned()),
                 })),
-            }),
+            })),
         );
-        global.insert(
+        global(
             "nav",
-            &json!({
+            Value::from_serializable(&json!({
                 "categories": builder.term_counts(Taxonomy::Categories),
                 "pages": builder.page_links(),
-            }),
+            })),
         );
         let mut labels = locale.texts().clone();
         if let Some(label) = &profile.disclosure.label {
             labels.insert("ad".to_owned(), label.clone());
         }
-        global.insert("labels", &labels);
-        global.insert("footer_disclosure", &footer_disclosure(site, &locale));
-        Ok(Self { tera, origins, locale })
+        global("labels", Value::from_serializable(&labels));
+        global("footer_disclosure", Value::from_serializable(&footer_disclosure(site, &locale)));
+        // The filters' settings.
+        fingerprint.update(format!("{:?}", site.links).as_bytes());
+        Ok(Self { tera, origins, locale, fingerprint: fingerprint.digest128() })
     }
 }
 
@@ -312,9 +332,23 @@ impl Pages {
         &self.statement_texts
     }
 
-    /// Renders one page with the theme. It is not checked yet: see
-    /// [`crate::finished_page`].
-    pub fn render(&self, route: &Route) -> Result<RenderedPage, Box<Diagnostic>> {
+    /// A hash of everything a page is rendered from besides its own
+    /// context: the templates, the values every page shares and the
+    /// statements its disclosure check compares against.
+    pub fn fingerprint(&self) -> u128 {
+        let mut hasher = Xxh3::new();
+        hasher.write_u128(self.renderer.fingerprint);
+        for (statement, text) in &self.statement_texts {
+            hasher.update(format!("{statement:?}").as_bytes());
+            hasher.update(text.as_bytes());
+            hasher.write_u8(0);
+        }
+        hasher.digest128()
+    }
+
+    /// Works out one page's template and values (expanding its
+    /// shortcodes), ready for [`Pages::render_input`].
+    pub fn input(&self, route: &Route) -> Result<PageInput, Box<Diagnostic>> {
         let (site, renderer) = (&*self.site, &self.renderer);
         let builder = ValueBuilder::new(site, &renderer.locale);
         let expanded = match route.kind {
@@ -333,12 +367,50 @@ impl Pages {
             site_json_ld: &self.site_json_ld,
         };
         let (template, path, context, disclosure) = cx.context(route, expanded.as_deref());
+        Ok(PageInput { template, path, context, disclosure })
+    }
+
+    /// Renders one page with the theme. It is not checked yet: see
+    /// [`crate::finished_page`].
+    pub fn render_input(&self, input: PageInput) -> Result<RenderedPage, Box<Diagnostic>> {
+        let renderer = &self.renderer;
+        let PageInput { template, path, context, disclosure } = input;
         let html = renderer
             .tera
-            .render(template, &context)
+            .render(template, &context.context)
             .map_err(|err| Box::new(template_diagnostic(&err, &renderer.origins, Some(&path))))?;
         let template = renderer.origins.get(template).map_or_else(|| PathBuf::from(template), |(o, _)| o.clone());
         Ok(RenderedPage { html, disclosure, template, path })
+    }
+
+    /// Renders one page with the theme: [`Pages::input`], then
+    /// [`Pages::render_input`].
+    pub fn render(&self, route: &Route) -> Result<RenderedPage, Box<Diagnostic>> {
+        self.render_input(self.input(route)?)
+    }
+}
+
+/// What one page is rendered from: its template and context, and the
+/// disclosure it must show.
+pub struct PageInput {
+    template: &'static str,
+    path: String,
+    context: PageContext,
+    disclosure: Option<DisclosureValue>,
+}
+
+impl PageInput {
+    /// A hash of all the page is rendered from, given the site-wide
+    /// `fingerprint` it is combined with: pages with equal keys are equal.
+    pub fn key(&self, fingerprint: u128) -> u128 {
+        let mut hasher = Xxh3::new();
+        hasher.write_u128(fingerprint);
+        hasher.update(self.template.as_bytes());
+        hasher.write_u8(0);
+        hasher.update(self.path.as_bytes());
+        hasher.write_u8(0);
+        self.context.hash_into(&mut hasher);
+        hasher.digest128()
     }
 }
 

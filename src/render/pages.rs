@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use serde_json::json;
 use tera::{Context, Value};
+use xxhash_rust::xxh3::Xxh3;
 
 use super::values::{self, ValueBuilder};
 use super::{DisclosureValue, Locale, StatementValue, seo};
@@ -26,6 +27,33 @@ pub(super) struct PageValues<'a> {
     pub(super) locale: &'a Locale,
     /// The JSON-LD every page but a post carries.
     pub(super) site_json_ld: &'a str,
+}
+
+/// One page's template context, with the names it holds (Tera's context
+/// cannot list them), so that the page cache can hash all of it.
+#[derive(Default)]
+pub(super) struct PageContext {
+    pub(super) context: Context,
+    names: Vec<&'static str>,
+}
+
+impl PageContext {
+    fn insert<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        self.insert_value(name, Value::from_serializable(value));
+    }
+
+    fn insert_value(&mut self, name: &'static str, value: Value) {
+        self.names.push(name);
+        self.context.insert_value(name, value);
+    }
+
+    /// Feeds every value of the context into `hasher`.
+    pub(super) fn hash_into(&self, hasher: &mut Xxh3) {
+        let mut names = self.names.clone();
+        names.sort_unstable();
+        names.dedup();
+        super::fingerprint::context(hasher, &self.context, &names);
+    }
 }
 
 #[derive(Serialize)]
@@ -82,12 +110,12 @@ impl PageValues<'_> {
         &self,
         route: &Route,
         content: Option<&str>,
-    ) -> (&'static str, String, Context, Option<DisclosureValue>) {
+    ) -> (&'static str, String, PageContext, Option<DisclosureValue>) {
         let mut disclosure = None;
         let site = self.site;
         let settings = &site.settings;
         let urls = &self.builder.urls;
-        let mut cx = Context::new();
+        let mut cx = PageContext::default();
         let page = route.page;
         let path = route.path.clone();
         let (template, kind) = match route.kind {
@@ -290,7 +318,7 @@ impl PageValues<'_> {
         self.locale.fill("title_page", &[("title", title), ("number", &page.to_string())])
     }
 
-    fn paginate(&self, cx: &mut Context, posts: &[usize], route: &Route, per_page: usize) {
+    fn paginate(&self, cx: &mut PageContext, posts: &[usize], route: &Route, per_page: usize) {
         let items: Vec<Value> =
             posts.iter().skip((route.page - 1) * per_page).take(per_page).map(|&i| self.summary(i)).collect();
         cx.insert_value("paginator", self.paginator(items, route, page_count(posts.len(), per_page), posts.len()));
@@ -316,14 +344,22 @@ impl PageValues<'_> {
         Value::from(map)
     }
 
-    fn seo(&self, cx: &mut Context, title: &str, summary: &str, path: &str, image: Option<&str>, post: Option<&Post>) {
+    fn seo(
+        &self,
+        cx: &mut PageContext,
+        title: &str,
+        summary: &str,
+        path: &str,
+        image: Option<&str>,
+        post: Option<&Post>,
+    ) {
         let full = format!("{title} · {}", self.site.settings.title);
         self.seo_titled(cx, full, summary, path, image, post);
     }
 
     fn seo_titled(
         &self,
-        cx: &mut Context,
+        cx: &mut PageContext,
         title: String,
         description: &str,
         path: &str,

@@ -13,6 +13,7 @@ mod compat;
 mod correctness;
 mod hostile;
 mod images;
+mod incremental;
 mod invalid;
 mod layers;
 mod linear;
