@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// A static-site generator for affiliate creators: Markdown posts in, a fast,
 /// compliant storefront out.
 #[derive(Debug, Parser)]
-#[command(name = "shopfront", version, about, after_help = EXAMPLES)]
+#[command(name = "shopfront", version = env!("SHOPFRONT_VERSION_LINE"), about, after_help = EXAMPLES)]
 pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -55,14 +55,21 @@ Examples:
     #[command(after_help = "\
 Examples:
   shopfront init my-shop
-  shopfront init my-shop --theme linkpage")]
+  shopfront init my-shop --theme linkpage
+  shopfront init my-shop --deploy github
+  shopfront init . --deploy netlify      (in an existing site: only the deploy file)")]
     Init {
-        /// The folder to create (must be empty or not exist).
+        /// The folder to create (must be empty or not exist; with --deploy,
+        /// an existing site gets only the deploy file).
         #[arg(default_value = ".")]
         dir: PathBuf,
         /// The theme (see `shopfront themes`).
         #[arg(long, default_value = "aisle")]
         theme: String,
+        /// Also write what a host needs to build and publish the site on
+        /// every push (it installs this version of shopfront).
+        #[arg(long, value_name = "HOST")]
+        deploy: Option<DeployHost>,
     },
     /// Create a post with a front-matter skeleton.
     #[command(after_help = "\
@@ -112,6 +119,27 @@ Examples:
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// Where `init --deploy` prepares the site to be published.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum DeployHost {
+    /// GitHub Pages: .github/workflows/deploy.yml.
+    Github,
+    /// Netlify: netlify.toml.
+    Netlify,
+    /// Cloudflare Pages: cloudflare-pages.sh, the build command.
+    Cloudflare,
+}
+
+impl From<DeployHost> for shopfront::scaffold::Host {
+    fn from(host: DeployHost) -> Self {
+        match host {
+            DeployHost::Github => Self::Github,
+            DeployHost::Netlify => Self::Netlify,
+            DeployHost::Cloudflare => Self::Cloudflare,
+        }
+    }
 }
 
 /// The generators `import` reads.

@@ -46,7 +46,7 @@ fn main() -> ExitCode {
         Command::Build(args) => build(args, &printer),
         Command::Check(args) => check(args, &printer),
         Command::Serve(args) => serve(args, printer),
-        Command::Init { dir, theme } => init(&dir, &theme, &printer),
+        Command::Init { dir, theme, deploy } => init(&dir, &theme, deploy.map(Into::into), &printer),
         Command::New { title, root } => new_post(&title, &root, &printer),
         Command::Import { generator, src, dest } => import(generator, &src, dest, &printer),
         Command::Themes => {
@@ -89,23 +89,46 @@ impl Printer {
     }
 }
 
-fn init(dir: &std::path::Path, theme: &str, printer: &Printer) -> ExitCode {
-    match shopfront::scaffold::init(dir, theme) {
-        Ok(files) => {
-            printer.status(&format!("Created a site in {} ({} files).", dir.display(), files.len()));
-            printer.status(&format!("Next: put your details in {}, then:", dir.join("profile.toml").display()));
-            if dir != std::path::Path::new(".") {
-                printer.status(&format!("  cd {}", shell_word(&dir.display().to_string())));
-            }
-            printer.status("  shopfront new \"My first post\"");
-            printer.status("  shopfront serve --watch --open");
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::from(if matches!(err, shopfront::scaffold::ScaffoldError::UnknownTheme { .. }) { 2 } else { 1 })
+fn init(dir: &std::path::Path, theme: &str, deploy: Option<shopfront::scaffold::Host>, printer: &Printer) -> ExitCode {
+    use shopfront::scaffold::{self, Host, ScaffoldError};
+    let fail = |err: ScaffoldError| {
+        eprintln!("error: {err}");
+        ExitCode::from(if matches!(err, ScaffoldError::UnknownTheme { .. }) { 2 } else { 1 })
+    };
+    // An existing site asks only for the deploy file.
+    let existing = deploy.is_some() && dir.join("profile.toml").is_file();
+    if !existing {
+        match scaffold::init(dir, theme) {
+            Ok(files) => printer.status(&format!("Created a site in {} ({} files).", dir.display(), files.len())),
+            Err(err) => return fail(err),
         }
     }
+    if let Some(host) = deploy {
+        match scaffold::deploy(dir, host) {
+            Ok(files) => {
+                let names: Vec<String> = files.iter().map(|f| dir.join(f).display().to_string()).collect();
+                printer.status(&format!("Wrote {}: {}", names.join(", "), match host {
+                    Host::Github => {
+                        "push to GitHub, then set Settings → Pages → Source to \"GitHub Actions\"; every push to main publishes the site"
+                    }
+                    Host::Netlify => "push to GitHub, GitLab or Bitbucket and import the repository in Netlify; it reads the settings from netlify.toml",
+                    Host::Cloudflare => {
+                        "in Cloudflare Pages, connect the repository with build command `sh cloudflare-pages.sh` and output directory `public`"
+                    }
+                }));
+            }
+            Err(err) => return fail(err),
+        }
+    }
+    if !existing {
+        printer.status(&format!("Next: put your details in {}, then:", dir.join("profile.toml").display()));
+        if dir != std::path::Path::new(".") {
+            printer.status(&format!("  cd {}", shell_word(&dir.display().to_string())));
+        }
+        printer.status("  shopfront new \"My first post\"");
+        printer.status("  shopfront serve --watch --open");
+    }
+    ExitCode::SUCCESS
 }
 
 /// "1 post", "2 posts".

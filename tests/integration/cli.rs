@@ -17,8 +17,20 @@ fn help_shows_examples() {
 }
 
 #[test]
-fn version_is_printed() {
-    SiteTest::new().cli().arg("--version").assert().success().stdout(contains(env!("CARGO_PKG_VERSION")));
+fn version_is_printed_with_the_commit_it_was_built_from() {
+    let output = SiteTest::new().cli().arg("--version").output().unwrap();
+    let line = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    assert!(output.status.success() && line.starts_with(&format!("shopfront {}", env!("CARGO_PKG_VERSION"))), "{line}");
+    // In a checkout (this test's), the commit checked out.
+    let head = std::process::Command::new("git")
+        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success() && std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".git").is_dir());
+    if let Some(head) = head {
+        let head = String::from_utf8_lossy(&head.stdout);
+        assert!(line.ends_with(&format!("(commit {})", &head.trim()[..12])), "{line} is not at {head}");
+    }
 }
 
 #[test]
@@ -135,6 +147,24 @@ fn init_then_build_works_from_an_empty_folder() {
     shopfront().args(["init", "my-shop"]).assert().code(1).stderr(contains("not empty"));
     assert!(crate::support::snapshot(&site.join("content")) == before);
     shopfront().args(["init", "other", "--theme", "nope"]).assert().code(2).stderr(contains("no bundled theme"));
+
+    // --deploy: in the existing site, only the host's file, never replaced.
+    shopfront().args(["init", "my-shop", "--deploy", "github"]).assert().success().stderr(contains("GitHub Actions"));
+    let workflow = std::fs::read_to_string(site.join(".github/workflows/deploy.yml")).unwrap();
+    assert!(workflow.contains(&format!("SHOPFRONT_VERSION: v{}", env!("CARGO_PKG_VERSION"))), "{workflow}");
+    assert!(crate::support::snapshot(&site.join("content")) == before);
+    shopfront().args(["init", "my-shop", "--deploy", "github"]).assert().code(1).stderr(contains("left as it is"));
+    assert_eq!(std::fs::read_to_string(site.join(".github/workflows/deploy.yml")).unwrap(), workflow);
+    // In a new folder, the starter site and the host's file.
+    shopfront().args(["init", "cf-shop", "--deploy", "cloudflare"]).assert().success();
+    assert!(
+        dir.path().join("cf-shop/profile.toml").is_file() && dir.path().join("cf-shop/cloudflare-pages.sh").is_file()
+    );
+    shopfront()
+        .args(["init", "x", "--deploy", "heroku"])
+        .assert()
+        .code(2)
+        .stderr(contains("github, netlify, cloudflare"));
 }
 
 #[test]

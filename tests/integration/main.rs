@@ -14,6 +14,7 @@ mod correctness;
 mod hostile;
 mod images;
 mod incremental;
+mod install;
 mod invalid;
 mod layers;
 mod linear;
