@@ -23,7 +23,7 @@ const CHECKSUM: usize = 16;
 /// hash and header by its path, length and modification time, and each
 /// variant's length and hash by its key. A rebuild with nothing changed
 /// reads neither the originals nor the variants (see `Output::keep`).
-#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Index {
     /// `path|length|modified` → what the file is.
     pub sources: std::collections::BTreeMap<String, SourceRecord>,
@@ -45,6 +45,10 @@ pub struct SourceRecord {
 }
 
 const INDEX: &str = "index.json";
+/// Touched by each prune: a build with nothing new prunes at most daily.
+const PRUNED: &str = ".pruned";
+/// How often a build with nothing new still prunes.
+const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// See the module documentation.
 #[derive(Debug, Clone)]
@@ -131,9 +135,20 @@ impl Cache {
         }
     }
 
+    /// Whether the last prune was more than a day ago (or never).
+    pub fn prune_due(&self) -> bool {
+        let Some(dir) = &self.dir else { return false };
+        std::fs::metadata(dir.join(PRUNED))
+            .and_then(|m| m.modified())
+            .map_or(true, |at| SystemTime::now().duration_since(at).unwrap_or_default() > PRUNE_EVERY)
+    }
+
     /// Deletes entries not in `used` that nothing has read for [`STALE_AFTER`].
     pub fn prune(&self, used: &rustc_hash::FxHashSet<String>) {
         let Some(dir) = &self.dir else { return };
+        if dir.is_dir() {
+            let _ = std::fs::write(dir.join(PRUNED), b"");
+        }
         let Ok(shards) = std::fs::read_dir(dir) else { return };
         let now = SystemTime::now();
         for shard in shards.filter_map(Result::ok).filter(|s| s.path().is_dir()) {
@@ -155,6 +170,19 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prune_is_due_daily() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        assert!(cache.prune_due(), "never pruned");
+        std::fs::create_dir_all(dir.path().join(DIR)).unwrap();
+        cache.prune(&Default::default());
+        assert!(!cache.prune_due(), "just pruned");
+        let marker = std::fs::File::options().write(true).open(dir.path().join(DIR).join(PRUNED)).unwrap();
+        marker.set_modified(SystemTime::now() - PRUNE_EVERY - Duration::from_secs(60)).unwrap();
+        assert!(cache.prune_due(), "pruned over a day ago");
+    }
 
     #[test]
     fn an_entry_comes_back_whole_or_not_at_all() {

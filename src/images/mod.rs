@@ -135,6 +135,8 @@ pub struct Library {
     avatar_png: OnceLock<Option<Arc<[u8]>>>,
     cards: Mutex<BTreeMap<String, String>>,
     index: Mutex<cache::Index>,
+    /// The index as this build found it.
+    loaded: cache::Index,
 }
 
 /// Whether an output path is an image shopfront processes.
@@ -251,6 +253,7 @@ impl Library {
         root: &Path,
         site: &SiteInfo<'_>,
     ) -> Self {
+        let loaded = cache.load_index();
         let entries = files
             .into_iter()
             .filter(|(path, _)| raster_format(path).is_some() || is_svg(path))
@@ -278,7 +281,8 @@ impl Library {
             avatar: site.avatar.map(|a| a.trim().trim_start_matches('/').to_owned()),
             avatar_png: OnceLock::new(),
             cards: Mutex::new(BTreeMap::new()),
-            index: Mutex::new(cache.load_index()),
+            index: Mutex::new(loaded.clone()),
+            loaded,
             cache,
         }
     }
@@ -607,7 +611,11 @@ impl Library {
             all.cached += result.cached;
             all.replaced.extend(result.replaced);
         }
-        if all.diagnostics.iter().all(|d| !d.is_error()) {
+        let index = self.index.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        // A rebuild that made nothing and learnt nothing new leaves the
+        // cache alone (but for a daily prune): no walk, no write.
+        let changed = all.made > 0 || index != self.loaded || self.cache.prune_due();
+        if changed && all.diagnostics.iter().all(|d| !d.is_error()) {
             let mut used = FxHashSet::default();
             for entry in &work {
                 if let Ok(known) = self.known(entry) {
@@ -619,7 +627,7 @@ impl Library {
             }
             used.extend(cards.iter().map(|(file, title)| self.card_key(file, title)));
             self.cache.prune(&used);
-            self.cache.save_index(&self.index.lock().unwrap_or_else(|e| e.into_inner()));
+            self.cache.save_index(&index);
         }
         all
     }

@@ -276,11 +276,15 @@ fn the_cache_makes_a_rebuild_free_and_follows_changes() {
     let page = first.text("posts/desk/index.html");
 
     // Nothing changed: nothing is made, and the output is the same.
+    let index = site.root().join(".shopfront/cache/images/index.json");
+    let indexed = std::fs::metadata(&index).unwrap().modified().unwrap();
     let second = site.build().ok();
     let report = second.result.as_ref().unwrap();
     assert_eq!(report.images_made, 0);
     assert!(report.images_reused > 10);
     assert_eq!(second.text("posts/desk/index.html"), page);
+    // Nor is the cache walked or written again.
+    assert_eq!(std::fs::metadata(&index).unwrap().modified().unwrap(), indexed, "the cache's index was rewritten");
 
     // Another output folder: everything comes from the cache.
     let elsewhere = site.build_with(|o| o.output = Some(site.root().join("elsewhere"))).ok();
