@@ -374,7 +374,7 @@ struct OutputStore<'a>(&'a output::Output);
 
 impl images::Store for OutputStore<'_> {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Box<Diagnostic>> {
-        self.0.write(path, bytes).map_err(|err| Box::new(output::error(&err)))
+        self.0.write(path, bytes).map(drop).map_err(|err| Box::new(output::error(&err)))
     }
 
     fn keep(&self, path: &str, len: u64, hash: u128) -> bool {
@@ -458,9 +458,8 @@ fn write_pages(
             return Ok(());
         }
         let (html, uses) = finish(pages, input, &route.file, minify, hiding, images)?;
-        sink.write(&route.file, html.as_bytes()).map_err(|err| Box::new(output::error(&err)))?;
-        let (len, hash) = (html.len() as u64, xxhash_rust::xxh3::xxh3_128(html.as_bytes()));
-        cache.record(&route.file, output::CachedPage { key, len, hash, images: uses });
+        let hash = sink.write(&route.file, html.as_bytes()).map_err(|err| Box::new(output::error(&err)))?;
+        cache.record(&route.file, output::CachedPage { key, len: html.len() as u64, hash, images: uses });
         Ok(())
     };
     let mut errors: Vec<Diagnostic> =

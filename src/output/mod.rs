@@ -75,7 +75,7 @@ pub fn copy_files(
     let mut errors = Vec::new();
     for (path, source) in files.iter().filter(|(path, _)| !replaced.contains(path.as_str())) {
         let result = match source {
-            Source::Bytes(bytes) => output.write(path, bytes),
+            Source::Bytes(bytes) => output.write(path, bytes).map(drop),
             Source::File(from) => output.copy(from, path),
         };
         if let Err(err) = result {
@@ -113,8 +113,9 @@ pub fn write_indexes(site: &Site, sink: &dyn Sink) -> Vec<Diagnostic> {
 
 /// Where finished files go: the output folder, or nowhere for `check`.
 pub trait Sink: Sync {
-    /// Stores `bytes` at a relative output path.
-    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError>;
+    /// Stores `bytes` at a relative output path; returns their content
+    /// hash (xxh3-128, as the output manifest has it).
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<u128, OutputError>;
 
     /// Keeps the file at a relative path as it is, when it holds exactly
     /// the bytes of this length and hash, as shopfront wrote them
@@ -125,7 +126,7 @@ pub trait Sink: Sync {
 }
 
 impl Sink for Output {
-    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<u128, OutputError> {
         Output::write(self, relative, bytes)
     }
 
@@ -138,8 +139,8 @@ impl Sink for Output {
 pub struct Discard;
 
 impl Sink for Discard {
-    fn write(&self, _: &str, _: &[u8]) -> Result<(), OutputError> {
-        Ok(())
+    fn write(&self, _: &str, bytes: &[u8]) -> Result<u128, OutputError> {
+        Ok(xxhash_rust::xxh3::xxh3_128(bytes))
     }
 }
 

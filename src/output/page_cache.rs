@@ -135,8 +135,8 @@ mod tests {
     struct Holding(&'static str, u64, u128);
 
     impl Sink for Holding {
-        fn write(&self, _: &str, _: &[u8]) -> Result<(), super::super::OutputError> {
-            Ok(())
+        fn write(&self, _: &str, _: &[u8]) -> Result<u128, super::super::OutputError> {
+            Ok(0)
         }
 
         fn keep(&self, relative: &str, len: u64, hash: u128) -> bool {

@@ -536,8 +536,8 @@ impl Output {
     }
 
     /// Writes a file at a relative path, unless the very same bytes are
-    /// already there in a file of shopfront's.
-    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
+    /// already there in a file of shopfront's; returns their content hash.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<u128, OutputError> {
         Self::check_path(relative)?;
         let entry = Entry { len: bytes.len() as u64, hash: xxhash_rust::xxh3::xxh3_128(bytes) };
         let existing = self.target.join(relative);
@@ -548,14 +548,14 @@ impl Output {
             && std::fs::read(&existing).is_ok_and(|there| there == bytes);
         if in_place {
             self.record(relative, Written { entry, staged: false, from: None });
-            return Ok(());
+            return Ok(entry.hash);
         }
         let _writing = self.start_writing()?;
         let path = self.staging.join(relative);
         self.ensure_parent(&path)?;
         std::fs::write(&path, bytes).map_err(io_err("cannot write", &self.shown(&path)))?;
         self.record(relative, Written { entry, staged: true, from: None });
-        Ok(())
+        Ok(entry.hash)
     }
 
     /// Copies a file to a relative path, unless the very same bytes are
