@@ -2,7 +2,7 @@
 //! `SHOPFRONT_COMMIT` when set (the release workflow sets it), else the
 //! checkout's `HEAD`, else nothing (a build of the published crate).
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::Command;
 
 fn main() {
@@ -21,7 +21,10 @@ fn main() {
 /// `HEAD` of the repository this crate is the root of, if it is one (not of
 /// a repository it happens to sit in, as a packaged copy in `target/` does).
 fn checkout_head() -> Option<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs: a compiled build script may be reused for
+    // another copy of the package (`cargo package` verifies one).
+    let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
+    let root = root.as_path();
     let git = root.join(".git");
     if !git.is_dir() {
         return None;

@@ -246,13 +246,16 @@ def build_command(tool: str, binary: Path, site: Path, out: Path) -> list[str]:
 
 def forget_caches(tool: str, site: Path) -> None:
     """Removes what an earlier build left in the site that would spare a cold
-    build work Hugo does too: shopfront's page cache, Hugo's resources.
+    build work Hugo does too: shopfront's page and post caches, Hugo's
+    resources.
 
     shopfront's image cache stays. The posts have no cover, so shopfront
     draws each post's 1200x630 link-preview card (resvg, then a JPEG), work
     Hugo's layouts do not do at all; it is made once, in the warm-up run,
     and the image benchmark (--images) measures image work on its own."""
     (site / ".shopfront" / "cache" / "pages.json").unlink(missing_ok=True)
+    for old in (site / ".shopfront" / "cache").glob("posts-v*"):
+        shutil.rmtree(old, ignore_errors=True)
     if tool != "shopfront":
         shutil.rmtree(site / "resources", ignore_errors=True)
 

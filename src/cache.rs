@@ -1,15 +1,24 @@
-//! Resolved posts kept between builds, for `serve`.
+//! Resolved posts kept between builds.
 //!
-//! A file the watcher did not report (or, without a watcher, whose size and
-//! modification time did not change) is not read, parsed or rendered to
-//! HTML again, and `content/` is only walked again when the watcher reports
-//! files or folders coming or going (without a watcher, on every build).
-//! Entries follow the order of the walk, so a rebuild after one edit looks
-//! nothing up by path. Anything that changes how every post resolves (the
-//! profile, the list of static files, the product catalogue, the options)
-//! empties the cache.
-//! `build` uses an empty cache, so it resolves every file exactly as before;
-//! a test checks that a cached rebuild renders the same bytes as a fresh one.
+//! `serve` keeps them in memory: a file the watcher did not report (or,
+//! without a watcher, whose size and modification time did not change) is
+//! not read, parsed or rendered to HTML again, and `content/` is only walked
+//! again when the watcher reports files or folders coming or going (without
+//! a watcher, on every build). Entries follow the order of the walk, so a
+//! rebuild after one edit looks nothing up by path. Anything that changes
+//! how every post resolves (the profile, the list of static files, the
+//! product catalogue, the options) empties the cache.
+//!
+//! `build` keeps them on disk as well, in `ROOT/.shopfront/cache/posts-v1/`
+//! ([`PostCache::on_disk`]): each source file's resolved post and findings,
+//! under the hash of the file's bytes, in [`SHARDS`] files by path so that
+//! a rebuild after one edit rewrites one small file. A file whose bytes hash
+//! the same as last time, under the same fingerprint of everything else and
+//! the same shopfront binary, is not parsed again: its post and all its
+//! findings (warnings too: a build reports them every time) come from disk.
+//! A shard that is missing, damaged or made under another fingerprint is
+//! ignored, and its files are resolved as in a clean build. The shards are
+//! written only after a build has committed its output.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
@@ -17,10 +26,20 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use crate::content::{self, Discovery, SourceFile};
+use crate::content::{self, Discovery, Loaded};
 use crate::diagnostics::Diagnostic;
 use crate::site::{Post, Resolved};
+
+/// Where the post cache lives on disk, under the site root.
+pub const DIR: &str = ".shopfront/cache/posts-v1";
+
+/// How many files the post cache on disk is split into.
+pub const SHARDS: usize = 32;
+
+/// Bumped whenever what a shard holds changes shape.
+const FORMAT: u32 = 1;
 
 /// See the module documentation.
 #[derive(Debug, Default)]
@@ -41,15 +60,40 @@ pub struct PostCache {
     content: Option<PathBuf>,
     /// What the watcher reported since the last build; `None` without a watcher.
     reported: Option<FxHashSet<PathBuf>>,
+    /// The copy on disk, for `build`.
+    disk: Option<Disk>,
+    /// What the last resolve did.
+    counts: ParseCounts,
+}
+
+/// What one build did with the source files under `content/`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ParseCounts {
+    /// Read and parsed.
+    pub parsed: usize,
+    /// Unchanged since they were parsed: taken from the cache.
+    pub reused: usize,
 }
 
 #[derive(Debug)]
 struct Entry {
     stamp: Option<Stamp>,
+    /// The hash of the bytes it was resolved from, when the cache on disk
+    /// read them.
+    hash: Option<u128>,
+    /// Whether the cache on disk holds it as it is.
+    stored: bool,
     post: Option<Arc<Post>>,
-    /// The file's errors, reported again on every build until it is fixed.
-    /// Its warnings were reported when it was read and are not repeated.
-    errors: Vec<Diagnostic>,
+    /// All the file's findings. A rebuild in memory reports its errors
+    /// again until it is fixed; its warnings were reported when it was read
+    /// and are not repeated.
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Entry {
+    fn errors(&self) -> Vec<Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error()).cloned().collect()
+    }
 }
 
 /// A file's modification time and size.
@@ -58,6 +102,86 @@ type Stamp = (SystemTime, u64);
 fn stamp(path: &Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
     Some((meta.modified().ok()?, meta.len()))
+}
+
+/// The post cache on disk: where it is, and what its shards held.
+#[derive(Debug)]
+struct Disk {
+    dir: PathBuf,
+    /// [`program_identity`].
+    program: u128,
+    /// The fingerprint of the last resolve, with the program's.
+    fingerprint: u128,
+    /// What the shards held under that fingerprint, by path; taken by the
+    /// resolve that uses it.
+    records: FxHashMap<PathBuf, Record>,
+    /// Per shard: how many records it held under that fingerprint, and
+    /// whether its file exists at all.
+    held: Vec<(usize, bool)>,
+}
+
+/// One source file in the cache on disk.
+#[derive(Debug, Deserialize)]
+struct Record {
+    path: PathBuf,
+    hash: u128,
+    post: Option<Post>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// [`Record`], borrowed to be written.
+#[derive(Serialize)]
+struct RecordRef<'a> {
+    path: &'a Path,
+    hash: u128,
+    post: Option<&'a Post>,
+    diagnostics: &'a [Diagnostic],
+}
+
+fn shard_of(path: &Path) -> usize {
+    (xxhash_rust::xxh3::xxh3_64(path.as_os_str().as_encoded_bytes()) % SHARDS as u64) as usize
+}
+
+fn shard_file(dir: &Path, shard: usize) -> PathBuf {
+    dir.join(format!("{shard:02}.bin"))
+}
+
+impl Disk {
+    /// Reads every shard made under `fingerprint`; the others count as empty.
+    fn read(&mut self, fingerprint: u128) {
+        self.fingerprint = fingerprint;
+        let shards: Vec<(Vec<Record>, bool)> = (0..SHARDS)
+            .into_par_iter()
+            .map(|shard| {
+                let Ok(bytes) = std::fs::read(shard_file(&self.dir, shard)) else { return (Vec::new(), false) };
+                let records = postcard::take_from_bytes::<(u32, u128)>(&bytes)
+                    .ok()
+                    .filter(|((format, made_under), _)| *format == FORMAT && *made_under == fingerprint)
+                    .and_then(|(_, rest)| postcard::from_bytes::<Vec<Record>>(rest).ok())
+                    // A record in the wrong shard means the file is not what it seems.
+                    .filter(|records| records.iter().all(|r| shard_of(&r.path) == shard))
+                    .unwrap_or_default();
+                (records, true)
+            })
+            .collect();
+        self.held = shards.iter().map(|(records, exists)| (records.len(), *exists)).collect();
+        self.records = shards.into_iter().flat_map(|(records, _)| records).map(|r| (r.path.clone(), r)).collect();
+    }
+}
+
+/// This very program, as far as a cache can tell: its version and the size
+/// and modification time of its executable. A rebuilt shopfront may read or
+/// render the same input differently, so caches made by another build of
+/// it are not used.
+pub(crate) fn program_identity() -> u128 {
+    use std::hash::Hasher;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    let program = std::env::current_exe().and_then(std::fs::metadata).ok();
+    hasher.write_u64(program.as_ref().map_or(0, std::fs::Metadata::len));
+    let modified = program.and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+    hasher.write_u128(modified.map_or(0, |d| d.as_nanos()));
+    hasher.digest128()
 }
 
 impl PostCache {
@@ -131,12 +255,13 @@ impl PostCache {
 
     /// Resolves every source of `discovery`, reusing what is unchanged.
     /// `fingerprint` sums up everything else the posts depend on; when it
-    /// differs from last time every file is resolved again.
+    /// differs from last time every file is resolved again. `resolve` gets
+    /// each file as [`content::read`] and [`content::parse`] make it.
     pub(crate) fn resolve(
         &mut self,
         discovery: &Discovery,
         fingerprint: u64,
-        resolve: impl Fn(&SourceFile) -> Resolved + Sync,
+        resolve: impl Fn(Loaded) -> Resolved + Sync,
     ) -> Vec<Resolved> {
         if self.rewalked || self.paths.len() != discovery.sources.len() {
             self.follow(discovery);
@@ -145,17 +270,40 @@ impl PostCache {
             self.entries.iter_mut().for_each(|e| *e = None);
             self.fingerprint = fingerprint;
         }
+        // From disk: the records of the files not in memory.
+        let mut stored: Vec<Option<Record>> = Vec::new();
+        if let Some(disk) = &mut self.disk {
+            let full = {
+                let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+                hasher.update(&fingerprint.to_le_bytes());
+                hasher.update(&disk.program.to_le_bytes());
+                hasher.digest128()
+            };
+            if full != disk.fingerprint || disk.held.is_empty() {
+                disk.read(full);
+            }
+            stored = self
+                .paths
+                .iter()
+                .zip(&self.entries)
+                .map(|(path, entry)| entry.is_none().then(|| disk.records.remove(path)).flatten())
+                .collect();
+            disk.records = FxHashMap::default();
+        }
+        stored.resize_with(discovery.sources.len(), || None);
+        let on_disk = self.disk.is_some();
         // With a watcher, a file it did not report is unchanged: only new
         // and reported files are read. Without one, every file's size and
         // modification time are compared.
         let reported: Option<FxHashSet<usize>> =
             self.reported.take().map(|paths| paths.iter().filter_map(|path| self.index.get(path).copied()).collect());
         let entries = &self.entries;
-        let fresh: Vec<Option<(Option<Stamp>, Resolved)>> = discovery
+        let fresh: Vec<Option<Entry>> = discovery
             .sources
             .par_iter()
+            .zip(stored)
             .enumerate()
-            .map(|(i, source)| {
+            .map(|(i, (source, record))| {
                 let previous = entries[i].as_ref();
                 if previous.is_some() && reported.as_ref().is_some_and(|r| !r.contains(&i)) {
                     return None;
@@ -164,21 +312,104 @@ impl PostCache {
                 if previous.is_some_and(|e| e.stamp.is_some() && e.stamp == stamp) {
                     return None;
                 }
-                Some((stamp, resolve(source)))
+                let (loaded, hash) = match content::read(source) {
+                    Ok(bytes) => {
+                        let hash = on_disk.then(|| xxhash_rust::xxh3::xxh3_128(&bytes));
+                        if let Some(record) = record.filter(|r| Some(r.hash) == hash) {
+                            let post = record.post.map(Arc::new);
+                            return Some(Entry { stamp, hash, stored: true, post, diagnostics: record.diagnostics });
+                        }
+                        (content::parse(source, bytes), hash)
+                    }
+                    Err(unread) => (*unread, None),
+                };
+                let (post, diagnostics) = resolve(loaded);
+                Some(Entry { stamp, hash, stored: false, post, diagnostics })
             })
             .collect();
+        let parsed = fresh.iter().flatten().filter(|e| !e.stored).count();
+        self.counts = ParseCounts { parsed, reused: fresh.len() - parsed };
         self.entries
             .iter_mut()
             .zip(fresh)
             .map(|(entry, fresh)| match fresh {
-                Some((stamp, (post, diagnostics))) => {
-                    let errors = diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-                    *entry = Some(Entry { stamp, post: post.clone(), errors });
-                    (post, diagnostics)
+                Some(fresh) => {
+                    let resolved = (fresh.post.clone(), fresh.diagnostics.clone());
+                    *entry = Some(fresh);
+                    resolved
                 }
                 // Only a file with an entry is skipped above.
-                None => entry.as_ref().map(|e| (e.post.clone(), e.errors.clone())).unwrap_or_default(),
+                None => entry.as_ref().map(|e| (e.post.clone(), e.errors())).unwrap_or_default(),
             })
             .collect()
+    }
+
+    /// How many files the last build parsed, and how many it found unchanged.
+    pub fn counts(&self) -> ParseCounts {
+        self.counts
+    }
+
+    /// A cache that also keeps its posts in `ROOT/`[`DIR`] between builds:
+    /// see the module documentation. [`PostCache::save`] writes them.
+    pub fn on_disk(root: &Path) -> Self {
+        let disk = Disk {
+            dir: root.join(DIR),
+            program: program_identity(),
+            fingerprint: 0,
+            records: FxHashMap::default(),
+            held: Vec::new(),
+        };
+        Self { disk: Some(disk), ..Self::default() }
+    }
+
+    /// Writes the shards whose files changed since they were read. Call it
+    /// only once the build has committed. A shard that cannot be written is
+    /// removed: it only costs the next build time.
+    pub fn save(&mut self) {
+        let Some(disk) = &self.disk else { return };
+        let mut shards: Vec<Vec<(&PathBuf, &Entry)>> = vec![Vec::new(); SHARDS];
+        for (path, entry) in self.paths.iter().zip(&self.entries) {
+            if let Some(entry) = entry.as_ref().filter(|e| e.hash.is_some()) {
+                shards[shard_of(path)].push((path, entry));
+            }
+        }
+        let held = |shard: usize| disk.held.get(shard).copied().unwrap_or_default();
+        let dir = &disk.dir;
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        shards.par_iter().enumerate().for_each(|(shard, members)| {
+            let (count, exists) = held(shard);
+            let file = shard_file(dir, shard);
+            if members.is_empty() {
+                if exists {
+                    let _ = std::fs::remove_file(&file);
+                }
+                return;
+            }
+            if count == members.len() && members.iter().all(|(_, e)| e.stored) {
+                return;
+            }
+            let records: Vec<RecordRef<'_>> = members
+                .iter()
+                .map(|(path, entry)| RecordRef {
+                    path,
+                    hash: entry.hash.unwrap_or_default(),
+                    post: entry.post.as_deref(),
+                    diagnostics: &entry.diagnostics,
+                })
+                .collect();
+            let temporary = dir.join(format!(".{shard:02}.{}.tmp", std::process::id()));
+            let written = postcard::to_stdvec(&(FORMAT, disk.fingerprint, records)).is_ok_and(|bytes| {
+                std::fs::write(&temporary, bytes).is_ok() && std::fs::rename(&temporary, &file).is_ok()
+            });
+            if !written {
+                let _ = std::fs::remove_file(&temporary);
+                let _ = std::fs::remove_file(&file);
+            }
+        });
+        for entry in self.entries.iter_mut().flatten() {
+            entry.stored = entry.hash.is_some();
+        }
     }
 }

@@ -30,7 +30,7 @@ pub const SHOWN_PER_KIND: usize = 50;
 pub const SNIPPET_CHARS: usize = 200;
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The build fails.
@@ -259,8 +259,18 @@ impl Serialize for Code {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Code::ALL
+            .into_iter()
+            .find(|code| code.as_str() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown finding kind `{name}`")))
+    }
+}
+
 /// One finding, with where it was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -284,7 +294,7 @@ pub struct Diagnostic {
 }
 
 /// Part of a source line to quote, with where the caret goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Snippet {
     /// At most [`SNIPPET_CHARS`] characters of the line, with `…` where it was cut.
     pub text: String,

@@ -128,6 +128,8 @@ pub struct BuildReport {
     pub images_reused: usize,
     /// Pages rendered, and pages the output held unchanged.
     pub rendered: PageCounts,
+    /// Source files parsed, and files the post cache held unchanged.
+    pub parsed: cache::ParseCounts,
 }
 
 /// A loaded, checked site and its theme, before anything is written.
@@ -150,9 +152,9 @@ pub fn load(options: &BuildOptions) -> Result<LoadedSite, Diagnostics> {
     load_with(options, &mut PostCache::default())
 }
 
-/// Reads a file and resolves it into a post, or explains why it cannot be.
-fn load_and_resolve(source: &content::SourceFile, inputs: Option<&site::Inputs<'_>>) -> site::Resolved {
-    match content::load(source) {
+/// Resolves a file as read into a post, or explains why it cannot be.
+fn load_and_resolve(loaded: Loaded, inputs: Option<&site::Inputs<'_>>) -> site::Resolved {
+    match loaded {
         Loaded::Document(document) => match inputs {
             Some(inputs) => site::resolve_document(&document, inputs),
             None => (None, Vec::new()),
@@ -241,7 +243,8 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         Ok(settings) => settings,
         Err(errors) => {
             diagnostics.extend(errors);
-            let found: Vec<site::Resolved> = discovery.sources.par_iter().map(|s| load_and_resolve(s, None)).collect();
+            let found: Vec<site::Resolved> =
+                discovery.sources.par_iter().map(|s| load_and_resolve(content::load(s), None)).collect();
             diagnostics.extend(found.into_iter().flat_map(|(_, d)| d));
             cache.keep_discovery(discovery);
             return Err(failed(diagnostics));
@@ -310,7 +313,8 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         let mut sorted: Vec<&String> = static_files.iter().collect();
         sorted.sort();
-        (&profile_text, &sorted, &options.base_url, options.drafts, &discovery.assets).hash(&mut hasher);
+        (&profile_text, &sorted, static_complete, &options.base_url, options.drafts, &options.theme).hash(&mut hasher);
+        (root, &discovery.assets).hash(&mut hasher);
         catalogue.fingerprint().hash(&mut hasher);
         hasher.finish()
     };
@@ -325,7 +329,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         term_names: Default::default(),
         catalogue: &catalogue,
     };
-    let resolved = cache.resolve(&discovery, fingerprint, |source| load_and_resolve(source, Some(&inputs)));
+    let resolved = cache.resolve(&discovery, fingerprint, |loaded| load_and_resolve(loaded, Some(&inputs)));
     cache.keep_discovery(discovery);
     let (site, found) = site::assemble(resolved, inputs);
     diagnostics.extend(found);
@@ -494,13 +498,8 @@ impl Prepared {
     pub fn fingerprint(&self, minify: bool) -> u128 {
         use std::hash::Hasher;
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
         // A rebuilt shopfront may render the same values differently.
-        let program = std::env::current_exe().and_then(std::fs::metadata).ok();
-        hasher.write_u64(program.as_ref().map_or(0, std::fs::Metadata::len));
-        let modified =
-            program.and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        hasher.write_u128(modified.map_or(0, |d| d.as_nanos()));
+        hasher.write_u128(cache::program_identity());
         hasher.write_u128(self.pages.fingerprint());
         hasher.write_u128(self.images.fingerprint());
         hasher.write_u128(self.stylesheets);
@@ -600,7 +599,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         timings.push((stage, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let prepared = prepare(options, &mut PostCache::default())?;
+    let mut posts = PostCache::on_disk(&options.root);
+    let prepared = prepare(options, &mut posts)?;
     let cache = output::PageCache::load(&options.root);
     lap("load");
     let site = prepared.pages.site();
@@ -652,6 +652,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     }));
     lap("commit");
     cache.save();
+    posts.save();
+    lap("caches");
     warnings.sort();
     let report = BuildReport {
         posts: site.posts.len(),
@@ -663,6 +665,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         images_made,
         images_reused,
         rendered: counts,
+        parsed: posts.counts(),
     };
     // Freeing a large site takes a noticeable moment that nobody waits for.
     std::thread::spawn(move || drop(pages));

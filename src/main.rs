@@ -346,6 +346,8 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
                 }
                 let shopfront::PageCounts { rendered, reused } = report.rendered;
                 eprintln!("  pages: {rendered} rendered, {reused} unchanged since the last build");
+                let shopfront::cache::ParseCounts { parsed, reused } = report.parsed;
+                eprintln!("  files: {parsed} parsed, {reused} unchanged since the last build");
             } else {
                 // A post without a cover or summary is routine, and a blog has
                 // thousands: counted on one line, so the warnings that matter show.

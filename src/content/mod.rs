@@ -28,7 +28,7 @@ pub use crate::fs::MAX_FILE_BYTES;
 use crate::fs::io_message;
 
 /// A post or a standalone page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     /// Dated, listed, in collections and feeds.
     Post,
@@ -307,21 +307,36 @@ fn gone(err: &std::io::Error, path: &Path) -> bool {
 
 /// Reads, decodes, splits and parses one file.
 pub fn load(source: &SourceFile) -> Loaded {
-    let fail = |message: String| Loaded::Failed(vec![Diagnostic::error(Code::Read, message).at(&source.display)], None);
+    match read(source) {
+        Ok(bytes) => parse(source, bytes),
+        Err(unread) => *unread,
+    }
+}
+
+/// The bytes of one file: a regular file within the size limit. `Err`
+/// holds what the file is instead (a read error, or gone).
+pub fn read(source: &SourceFile) -> Result<Vec<u8>, Box<Loaded>> {
+    let fail = |message: String| {
+        Box::new(Loaded::Failed(vec![Diagnostic::error(Code::Read, message).at(&source.display)], None))
+    };
     match std::fs::metadata(&source.path) {
         Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            return fail(format!("file is {} MiB; the limit is {} MiB", meta.len() >> 20, MAX_FILE_BYTES >> 20));
+            return Err(fail(format!("file is {} MiB; the limit is {} MiB", meta.len() >> 20, MAX_FILE_BYTES >> 20)));
         }
-        Ok(meta) if !meta.is_file() => return fail("not a regular file; only regular files are read".to_owned()),
+        Ok(meta) if !meta.is_file() => return Err(fail("not a regular file; only regular files are read".to_owned())),
         Ok(_) => {}
-        Err(err) if gone(&err, &source.path) => return Loaded::Gone,
-        Err(err) => return fail(format!("cannot read: {}", io_message(&err))),
+        Err(err) if gone(&err, &source.path) => return Err(Box::new(Loaded::Gone)),
+        Err(err) => return Err(fail(format!("cannot read: {}", io_message(&err)))),
     }
-    let bytes = match std::fs::read(&source.path) {
-        Ok(bytes) => bytes,
-        Err(err) if gone(&err, &source.path) => return Loaded::Gone,
-        Err(err) => return fail(format!("cannot read: {}", io_message(&err))),
-    };
+    match std::fs::read(&source.path) {
+        Ok(bytes) => Ok(bytes),
+        Err(err) if gone(&err, &source.path) => Err(Box::new(Loaded::Gone)),
+        Err(err) => Err(fail(format!("cannot read: {}", io_message(&err)))),
+    }
+}
+
+/// Decodes, splits and parses the bytes [`read`] gave.
+pub fn parse(source: &SourceFile, bytes: Vec<u8>) -> Loaded {
     let text = match decode(bytes) {
         Ok(text) => text,
         Err((message, offset_text, offset)) => {

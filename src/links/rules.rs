@@ -47,7 +47,7 @@ pub struct ProgramRule {
 /// A program that requires a statement of its own, before its first link
 /// on a page. Ordered as pages show them: Amazon's first, then the
 /// profile's programs by name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Statement {
     /// Amazon's "As an Amazon Associate I earn from qualifying purchases.",
     /// in the site's language (the locale's `amazon_statement`).

@@ -21,7 +21,7 @@ use crate::content::slugs::slugify;
 use crate::links::{Link, LinkPolicy, LinkWarning};
 
 /// One heading, for a table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,
@@ -95,7 +95,7 @@ pub struct Rendered {
 }
 
 /// A link or image that points inside the site.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InternalRef {
     /// Byte offset in the Markdown.
     pub offset: usize,

@@ -26,8 +26,27 @@ use crate::markdown::{self, Heading};
 use crate::profile::Settings;
 pub use products::{Product, SellerLink};
 
-/// A post or a standalone page, ready to render.
-#[derive(Debug, Clone)]
+/// `serde(with)` for free-form front matter values: JSON text, as the
+/// cache's compact binary form cannot hold a self-describing value.
+pub(crate) mod json_text {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(crate) fn serialize<T: Serialize, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&text)
+    }
+
+    pub(crate) fn deserialize<'de, T: serde::de::DeserializeOwned, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<T, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A post or a standalone page, ready to render. Serialised only into
+/// the post cache on disk.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Post {
     /// Post or page.
     pub kind: Kind,
@@ -62,6 +81,7 @@ pub struct Post {
     /// Words in the body.
     pub word_count: usize,
     /// Unknown front-matter keys.
+    #[serde(with = "json_text")]
     pub extra: BTreeMap<String, serde_json::Value>,
     /// This post's own disclosure text.
     pub disclosure: Option<String>,
@@ -116,7 +136,7 @@ impl Post {
 }
 
 /// A shortcode in a post's body, checked against its products.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Shortcode {
     /// One product's card: an index into [`Post::products`].
     Product(usize),
@@ -129,7 +149,7 @@ pub enum Shortcode {
 }
 
 /// A video shortcode with what it resolved to in its post.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VideoPlacement {
     /// The video.
     pub video: videos::Video,
@@ -162,7 +182,7 @@ impl Shortcode {
 
 /// A category or tag as a post names it. The text is shared (see
 /// [`TermNames`]): a large site names a few dozen terms thousands of times.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TermRef {
     /// As written.
     pub name: Arc<str>,

@@ -7,7 +7,7 @@ use crate::links::{LinkPolicy, Statement};
 use crate::markdown;
 
 /// A product a post recommends.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Product {
     /// Name.
     pub name: String,
@@ -46,7 +46,7 @@ pub struct Product {
 }
 
 /// Another place to buy a product.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SellerLink {
     /// Button text.
     pub label: String,

@@ -12,7 +12,7 @@
 //! YouTube Shorts are vertical by default).
 
 /// The sites whose videos have a shortcode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Provider {
     /// youtube.com, embedded from youtube-nocookie.com.
     YouTube,
@@ -58,7 +58,7 @@ impl Provider {
 }
 
 /// One video shortcode, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Video {
     /// Whose video.
     pub provider: Provider,

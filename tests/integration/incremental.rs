@@ -1,28 +1,45 @@
-//! Rebuilds over an existing output: the page cache renders only what
-//! changed, and what it leaves is byte for byte what a clean build makes.
+//! Rebuilds over an existing output: the post cache parses and the page
+//! cache renders only what changed, and what they leave is byte for byte
+//! what a clean build makes.
 
 use std::path::Path;
 
+use shopfront::cache::ParseCounts;
 use shopfront::{BuildOptions, PageCounts};
 
 use crate::support::{SiteTest, copy_tree, png, snapshot};
 
-/// Builds `site` over its own output and page cache, then a copy of it from
-/// scratch (no output, no page cache), and insists on the same bytes in every
-/// file. Returns how many pages the rebuild rendered and reused.
+/// Builds `site` over its own output and caches, then a copy of it from
+/// scratch (no output, no page or post cache), and insists on the same bytes
+/// in every file and the same warnings. Returns how many pages the rebuild
+/// rendered and reused.
 fn rebuild_matches_a_clean_build(site: &SiteTest, after: &str, adjust: impl Fn(&mut BuildOptions)) -> PageCounts {
+    rebuild_and_compare(site, after, adjust).0
+}
+
+/// [`rebuild_matches_a_clean_build`], also returning how many source files
+/// the rebuild parsed.
+fn rebuild_and_compare(site: &SiteTest, after: &str, adjust: impl Fn(&mut BuildOptions)) -> (PageCounts, ParseCounts) {
     let built = site.build_with(&adjust).ok();
-    let counts = built.result.as_ref().expect("built").rendered;
+    let report = built.result.as_ref().expect("built");
+    let counts = (report.rendered, report.parsed);
     let clean = tempfile::tempdir().unwrap();
     copy_tree(site.root(), clean.path());
     // The image cache stays: it has its own tests, and drawing every
     // link-preview card again makes this test slow, not stricter.
     std::fs::remove_dir_all(clean.path().join("public")).unwrap();
     std::fs::remove_file(clean.path().join(shopfront::output::page_cache::FILE)).unwrap();
+    std::fs::remove_dir_all(clean.path().join(shopfront::cache::DIR)).unwrap();
     let mut options = BuildOptions { root: clean.path().to_path_buf(), ..Default::default() };
     adjust(&mut options);
     let fresh = shopfront::build(&options).unwrap_or_else(|e| panic!("{after}: clean build failed: {e:?}"));
     assert_eq!(fresh.rendered.reused, 0, "{after}: a clean build has nothing to reuse");
+    assert_eq!(fresh.parsed.reused, 0, "{after}: a clean build parses every file");
+    // Findings of files taken from the post cache are reported all the same.
+    let messages = |warnings: &shopfront::diagnostics::Diagnostics| {
+        warnings.iter().map(|d| format!("{:?} {:?}:{:?} {}", d.path, d.line, d.column, d.message)).collect::<Vec<_>>()
+    };
+    assert_eq!(messages(&report.warnings), messages(&fresh.warnings), "{after}: the warnings differ");
     let (incremental, clean) = (snapshot(&built.dir), snapshot(&clean.path().join("public")));
     let names = |files: &[(String, Vec<u8>)]| files.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>();
     assert_eq!(names(&incremental), names(&clean), "{after}: the files differ");
@@ -52,13 +69,15 @@ fn a_rebuild_renders_only_what_changed_and_equals_a_clean_build() {
     let total = first.rendered;
     assert!(total > 50 && first.reused == 0, "{first:?}");
 
-    let counts = rebuild_matches_a_clean_build(&site, "no change", same);
+    let (counts, files) = rebuild_and_compare(&site, "no change", same);
     assert_eq!(counts, PageCounts { rendered: 0, reused: total }, "nothing changed, nothing is rendered");
+    assert!(files.parsed == 0 && files.reused > 10, "nothing changed, nothing is parsed: {files:?}");
 
     // A sentence added to a post's body changes that post's page only.
     edit(&root, "content/posts/2025-03-02-headphones-for-open-offices.md", |t| t + "\nOne more thing I noticed.\n");
-    let counts = rebuild_matches_a_clean_build(&site, "a post's body", same);
+    let (counts, files) = rebuild_and_compare(&site, "a post's body", same);
     assert_eq!(counts.rendered, 1, "{counts:?}");
+    assert_eq!(files.parsed, 1, "only the edited file is parsed: {files:?}");
 
     // A title is shown on lists, in the navigation of neighbours, in search.
     edit(&root, "content/posts/2025-03-02-headphones-for-open-offices.md", |t| {
@@ -92,8 +111,9 @@ fn a_rebuild_renders_only_what_changed_and_equals_a_clean_build() {
 
     // The catalogue, a template, the stylesheets, the profile, the options.
     edit(&root, "data/products.toml", |t| t.replace("Four memory presets", "Four memory presets and a USB port"));
-    let counts = rebuild_matches_a_clean_build(&site, "a catalogue product", same);
+    let (counts, files) = rebuild_and_compare(&site, "a catalogue product", same);
     assert!(counts.rendered >= 1 && counts.reused > 0, "{counts:?}");
+    assert_eq!(files.reused, 0, "posts name catalogue products: every file is parsed again: {files:?}");
     let post_template =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/aisle/templates/post.html"))
             .unwrap();
@@ -136,9 +156,55 @@ fn a_failed_rebuild_leaves_the_output_and_the_cache_as_they_were() {
     let before = snapshot(&public);
     let cache = site.root().join(shopfront::output::page_cache::FILE);
     let cached = std::fs::read(&cache).unwrap();
+    let posts = snapshot(&site.root().join(shopfront::cache::DIR));
     let site =
         site.edit("content/posts/2025-03-02-headphones-for-open-offices.md", |t| t + "\n[bad](javascript:alert(1))\n");
     assert!(site.build().errors().has_errors());
     assert!(snapshot(&public) == before, "a failed rebuild changed the output");
     assert_eq!(std::fs::read(&cache).unwrap(), cached, "a failed rebuild changed the page cache");
+    assert!(snapshot(&site.root().join(shopfront::cache::DIR)) == posts, "a failed rebuild changed the post cache");
+}
+
+#[test]
+fn the_post_cache_repeats_findings_and_costs_only_time_when_damaged() {
+    let site = SiteTest::example_site().file(
+        "content/posts/2025-11-02-no-alt.md",
+        "---\ntitle: No alt\ndate: 2025-11-02\n---\nA picture: ![](/images/products/backpack.svg)\n",
+    );
+    let first = site.build().ok();
+    let public = first.dir.clone();
+    let before = snapshot(&public);
+    let no_alt = |report: &shopfront::BuildReport| {
+        report
+            .warnings
+            .iter()
+            .filter(|d| d.path.as_deref() == Some(Path::new("content/posts/2025-11-02-no-alt.md")))
+            .count()
+    };
+    let warned = no_alt(first.result.as_ref().unwrap());
+    assert!(warned > 0, "the fixture's missing alt text is reported");
+
+    // Taken from the cache, the file is not parsed, and its warning is still reported.
+    let again = site.build().ok();
+    let report = again.result.as_ref().unwrap();
+    assert_eq!(report.parsed.parsed, 0, "{:?}", report.parsed);
+    assert_eq!(no_alt(report), warned);
+
+    // Shards cut short, emptied or filled with noise are ignored.
+    let dir = site.root().join(shopfront::cache::DIR);
+    let mut shards: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    shards.sort();
+    assert!(shards.len() > 2, "{shards:?}");
+    let bytes = std::fs::read(&shards[0]).unwrap();
+    std::fs::write(&shards[0], &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::write(&shards[1], b"").unwrap();
+    std::fs::write(&shards[2], vec![0x5a; 4096]).unwrap();
+    let damaged = site.build().ok();
+    let report = damaged.result.as_ref().unwrap();
+    assert!(report.parsed.parsed > 0 && report.parsed.reused > 0, "{:?}", report.parsed);
+    assert_eq!(no_alt(report), warned);
+    assert!(snapshot(&public) == before, "a damaged post cache changed the output");
+    // The build wrote the shards again.
+    let repaired = site.build().ok();
+    assert_eq!(repaired.result.as_ref().unwrap().parsed.parsed, 0);
 }
