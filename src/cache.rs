@@ -17,8 +17,9 @@
 //! the same shopfront binary, is not parsed again: its post and all its
 //! findings (warnings too: a build reports them every time) come from disk.
 //! A shard that is missing, damaged or made under another fingerprint is
-//! ignored, and its files are resolved as in a clean build. The shards are
-//! written only after a build has committed its output.
+//! ignored, and its files are resolved as in a clean build. The changed
+//! shards are written to temporary files while the pages render, and put in
+//! place only after the build has committed its output.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
@@ -362,33 +363,36 @@ impl PostCache {
         Self { disk: Some(disk), ..Self::default() }
     }
 
-    /// Writes the shards whose files changed since they were read. Call it
-    /// only once the build has committed. A shard that cannot be written is
-    /// removed: it only costs the next build time.
-    pub fn save(&mut self) {
-        let Some(disk) = &self.disk else { return };
+    /// Writes the shards whose files changed since they were read to
+    /// temporary files beside them, for [`StagedPosts::commit`] to put in
+    /// place once the build has committed its output. Consumes the cache:
+    /// `build` stages it while the pages render. A shard that cannot be
+    /// written only costs the next build time.
+    pub fn stage(self) -> StagedPosts {
+        let mut staged = StagedPosts::default();
+        let Some(disk) = &self.disk else { return staged };
         let mut shards: Vec<Vec<(&PathBuf, &Entry)>> = vec![Vec::new(); SHARDS];
         for (path, entry) in self.paths.iter().zip(&self.entries) {
             if let Some(entry) = entry.as_ref().filter(|e| e.hash.is_some()) {
                 shards[shard_of(path)].push((path, entry));
             }
         }
-        let held = |shard: usize| disk.held.get(shard).copied().unwrap_or_default();
         let dir = &disk.dir;
         if std::fs::create_dir_all(dir).is_err() {
-            return;
+            return staged;
         }
-        shards.par_iter().enumerate().for_each(|(shard, members)| {
-            let (count, exists) = held(shard);
+        sweep_temporaries(dir);
+        for (shard, members) in shards.iter().enumerate() {
+            let (count, exists) = disk.held.get(shard).copied().unwrap_or_default();
             let file = shard_file(dir, shard);
             if members.is_empty() {
                 if exists {
-                    let _ = std::fs::remove_file(&file);
+                    staged.removed.push(file);
                 }
-                return;
+                continue;
             }
             if count == members.len() && members.iter().all(|(_, e)| e.stored) {
-                return;
+                continue;
             }
             let records: Vec<RecordRef<'_>> = members
                 .iter()
@@ -399,17 +403,76 @@ impl PostCache {
                     diagnostics: &entry.diagnostics,
                 })
                 .collect();
-            let temporary = dir.join(format!(".{shard:02}.{}.tmp", std::process::id()));
-            let written = postcard::to_stdvec(&(FORMAT, disk.fingerprint, records)).is_ok_and(|bytes| {
-                std::fs::write(&temporary, bytes).is_ok() && std::fs::rename(&temporary, &file).is_ok()
-            });
-            if !written {
+            let temporary = dir.join(format!(".{shard:02}.{}{TEMPORARY}", std::process::id()));
+            let written = postcard::to_stdvec(&(FORMAT, disk.fingerprint, records))
+                .is_ok_and(|bytes| std::fs::write(&temporary, bytes).is_ok());
+            if written {
+                staged.files.push((temporary, file));
+            } else {
+                let _ = std::fs::remove_file(&temporary);
+                staged.removed.push(file);
+            }
+        }
+        staged
+    }
+}
+
+/// How the shards' temporary files end.
+const TEMPORARY: &str = ".tmp";
+
+/// Removes temporary shards that a build stopped mid-way (killed, or the
+/// machine went down) left more than an hour ago.
+fn sweep_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let old = |entry: &std::fs::DirEntry| {
+        entry
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(3600))
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(TEMPORARY) && old(&entry) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Shards of the post cache written to temporary files by
+/// [`PostCache::stage`]: [`StagedPosts::commit`] puts them in place;
+/// dropped without that, they are removed and the cache stays as it was.
+#[derive(Debug, Default)]
+pub struct StagedPosts {
+    /// Temporary file, and the shard it replaces.
+    files: Vec<(PathBuf, PathBuf)>,
+    /// Shards to remove: nothing belongs in them any more, or their new
+    /// contents could not be written.
+    removed: Vec<PathBuf>,
+}
+
+impl StagedPosts {
+    /// Puts the staged shards in place. Call it only once the build has
+    /// committed its output.
+    pub fn commit(mut self) {
+        for (temporary, file) in std::mem::take(&mut self.files) {
+            if std::fs::rename(&temporary, &file).is_err() {
                 let _ = std::fs::remove_file(&temporary);
                 let _ = std::fs::remove_file(&file);
             }
-        });
-        for entry in self.entries.iter_mut().flatten() {
-            entry.stored = entry.hash.is_some();
+        }
+        for file in std::mem::take(&mut self.removed) {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}
+
+impl Drop for StagedPosts {
+    fn drop(&mut self) {
+        for (temporary, _) in &self.files {
+            let _ = std::fs::remove_file(temporary);
         }
     }
 }

@@ -601,6 +601,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     };
     let mut posts = PostCache::on_disk(&options.root);
     let prepared = prepare(options, &mut posts)?;
+    let parsed = posts.counts();
+    // Written aside while the pages render; in place only after the commit.
+    let posts = Staging(Some(std::thread::spawn(move || posts.stage())));
     let cache = output::PageCache::load(&options.root);
     lap("load");
     let site = prepared.pages.site();
@@ -652,7 +655,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     }));
     lap("commit");
     cache.save();
-    posts.save();
+    posts.commit();
     lap("caches");
     warnings.sort();
     let report = BuildReport {
@@ -665,11 +668,32 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         images_made,
         images_reused,
         rendered: counts,
-        parsed: posts.counts(),
+        parsed,
     };
     // Freeing a large site takes a noticeable moment that nobody waits for.
     std::thread::spawn(move || drop(pages));
     Ok(report)
+}
+
+/// The post cache being staged on another thread ([`PostCache::stage`]).
+/// Dropped without [`Staging::commit`] (a failed build), it waits for the
+/// thread and removes what it wrote.
+struct Staging(Option<std::thread::JoinHandle<cache::StagedPosts>>);
+
+impl Staging {
+    fn commit(mut self) {
+        if let Some(Ok(staged)) = self.0.take().map(std::thread::JoinHandle::join) {
+            staged.commit();
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 fn output_error(err: &output::OutputError) -> Diagnostic {

@@ -6,6 +6,7 @@
 //! `check` and `build --strict` (what the deploy recipes run) refuse them.
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::links::is_sample_asin;
 use crate::site::Site;
 
 /// One placeholder found: what, and where (a file and, in the profile, the
@@ -47,12 +48,12 @@ pub fn check(site: &Site, profile_text: &str, strict: bool) -> Option<Diagnostic
         found.push(in_profile(format!("the address {base}"), "example."));
     }
     for post in site.posts.iter().chain(&site.pages).chain(&site.collections) {
-        let sample =
-            post.products.iter().filter_map(|p| p.asin.as_deref()).find(|asin| is_sample_asin(asin)).or_else(|| {
-                let at = post.content.find("/dp/B00000000")?;
-                let asin = post.content.get(at + 4..at + 14)?;
-                is_sample_asin(asin).then_some(asin)
-            });
+        let sample = post
+            .products
+            .iter()
+            .filter_map(|p| p.asin.as_deref())
+            .find(|asin| is_sample_asin(asin))
+            .or(post.marks.sample_asin.as_deref());
         if let Some(asin) = sample {
             found.push(Found { what: format!("the sample ASIN {asin}"), file: post.source.clone(), offset: None });
         }
@@ -91,9 +92,4 @@ pub fn check(site: &Site, profile_text: &str, strict: bool) -> Option<Diagnostic
 /// `yourtag-20`, `yourtag-21`, …: the tag `init` writes.
 fn is_sample_tag(tag: &str) -> bool {
     tag.starts_with("yourtag")
-}
-
-/// `B000000000` to `B000000009`: the ASINs `init` and `new` write.
-fn is_sample_asin(asin: &str) -> bool {
-    asin.len() == 10 && asin.starts_with("B00000000") && asin.as_bytes()[9].is_ascii_digit()
 }

@@ -299,8 +299,30 @@ fn parse_asin(s: &str) -> Option<String> {
     (s.len() == 10 && s.bytes().all(|b| b.is_ascii_alphanumeric())).then(|| s.to_ascii_uppercase())
 }
 
+/// `B000000000` to `B000000009`: the ASINs `shopfront init` and `new` write
+/// for the creator to replace.
+pub fn is_sample_asin(asin: &str) -> bool {
+    asin.len() == 10 && asin.starts_with("B00000000") && asin.as_bytes()[9].is_ascii_digit()
+}
+
+/// The first sample ASIN ([`is_sample_asin`]) a product link in `html` names.
+pub fn sample_asin_in(html: &str) -> Option<&str> {
+    let at = html.find("/dp/B00000000")?;
+    let asin = html.get(at + 4..at + 14)?;
+    is_sample_asin(asin).then_some(asin)
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sample_asins_are_found_in_product_links() {
+        assert_eq!(sample_asin_in(r#"<a href="https://www.amazon.com/dp/B000000007?tag=x-20">"#), Some("B000000007"));
+        assert_eq!(sample_asin_in(r#"<a href="https://www.amazon.com/dp/B000000012">"#), None);
+        assert_eq!(sample_asin_in(r#"<a href="https://www.amazon.com/dp/B0000000">"#), None);
+        assert!(is_sample_asin("B000000000") && !is_sample_asin("B0000000001"));
+    }
+
     use super::*;
     use crate::links::expected_tag_suffix;
 

@@ -48,7 +48,7 @@ mod query;
 mod rewrite;
 mod rules;
 
-pub use amazon::product_url;
+pub use amazon::{is_sample_asin, product_url, sample_asin_in};
 pub use hosts::{
     Redirector, expected_tag_suffix, is_amazon_ad_host, is_amazon_ad_url, is_amazon_host, is_amazon_image,
     marketplace_of_host, marketplaces, on_domain, redirector, short_link_host, web_host,

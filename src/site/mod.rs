@@ -98,6 +98,28 @@ pub struct Post {
     pub shortcodes: Vec<Shortcode>,
     /// Links and images inside the site, with their line and column.
     pub internal: Vec<(usize, usize, markdown::InternalRef)>,
+    /// What the body holds that the whole site's checks look for.
+    pub marks: BodyMarks,
+}
+
+/// What a post's rendered body holds that whole-site passes look for, found
+/// once when the file is read: a rebuild does not search every body again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BodyMarks {
+    /// Links to other posts by file name, or titles of them, waiting for
+    /// every post's URL ([`markdown::tags::POST_REF`], [`markdown::tags::TITLE_REF`]).
+    pub cross_references: bool,
+    /// A sample ASIN of `shopfront init` in a product link of the body.
+    pub sample_asin: Option<String>,
+}
+
+impl BodyMarks {
+    fn of(html: &str) -> Self {
+        Self {
+            cross_references: html.contains(markdown::tags::POST_REF) || html.contains(markdown::tags::TITLE_REF),
+            sample_asin: crate::links::sample_asin_in(html).map(str::to_owned),
+        }
+    }
 }
 
 impl Post {
@@ -402,7 +424,8 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
 fn resolve_cross_references(posts: &mut [Arc<Post>], pages: &mut [Arc<Post>], base_path: &str) -> Vec<Diagnostic> {
     use markdown::tags::{POST_REF, TITLE_REF};
     let marker = format!("{base_path}{POST_REF}");
-    let wanted = |p: &Arc<Post>| p.content.contains(&marker) || p.content.contains(TITLE_REF);
+    let wanted =
+        |p: &Arc<Post>| p.marks.cross_references && (p.content.contains(&marker) || p.content.contains(TITLE_REF));
     if !posts.iter().chain(pages.iter()).any(wanted) {
         return Vec::new();
     }
@@ -609,6 +632,7 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         cover,
         featured: fm.featured,
         products,
+        marks: BodyMarks::of(&rendered.html),
         content: rendered.html,
         toc: rendered.toc,
         word_count: rendered.word_count,
@@ -1347,7 +1371,10 @@ fn check_terms(
             for other in field(post).iter().filter(|t| *t.slug == *term.slug) {
                 match first {
                     None => first = Some((&other.name, post)),
-                    Some((name, at)) if !same(name, &other.name) && !reported.contains(&&*other.name) => {
+                    // The same spelling, as nearly every post writes it, needs no folding.
+                    Some((name, at))
+                        if name != &*other.name && !same(name, &other.name) && !reported.contains(&&*other.name) =>
+                    {
                         reported.push(&other.name);
                         diagnostics.push(
                             Diagnostic::error(
