@@ -351,7 +351,7 @@ impl PostCache {
     }
 
     /// A cache that also keeps its posts in `ROOT/`[`DIR`] between builds:
-    /// see the module documentation. [`PostCache::save`] writes them.
+    /// see the module documentation. [`PostCache::stage`] writes them.
     pub fn on_disk(root: &Path) -> Self {
         let disk = Disk {
             dir: root.join(DIR),
