@@ -314,15 +314,6 @@ pub fn sample_asin_in(html: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn sample_asins_are_found_in_product_links() {
-        assert_eq!(sample_asin_in(r#"<a href="https://www.amazon.com/dp/B000000007?tag=x-20">"#), Some("B000000007"));
-        assert_eq!(sample_asin_in(r#"<a href="https://www.amazon.com/dp/B000000012">"#), None);
-        assert_eq!(sample_asin_in(r#"<a href="https://www.amazon.com/dp/B0000000">"#), None);
-        assert!(is_sample_asin("B000000000") && !is_sample_asin("B0000000001"));
-    }
-
     use super::*;
     use crate::links::expected_tag_suffix;
 
@@ -387,5 +378,13 @@ mod tests {
         );
         assert_eq!(product_url("amazon.example", "B07PGL2ZSL"), None);
         assert_eq!(product_url("amazon.com", "B07"), None);
+    }
+
+    #[test]
+    fn sample_asins_are_found_in_product_links() {
+        assert_eq!(sample_asin_in(r#"<a href="https://www.amazon.com/dp/B000000007?tag=x-20">"#), Some("B000000007"));
+        assert_eq!(sample_asin_in(r#"<a href="https://www.amazon.com/dp/B000000012">"#), None);
+        assert_eq!(sample_asin_in(r#"<a href="https://www.amazon.com/dp/B0000000">"#), None);
+        assert!(is_sample_asin("B000000000") && !is_sample_asin("B0000000001"));
     }
 }
