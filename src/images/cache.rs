@@ -23,7 +23,7 @@ const CHECKSUM: usize = 16;
 /// hash and header by its path, length and modification time, and each
 /// variant's length and hash by its key. A rebuild with nothing changed
 /// reads neither the originals nor the variants (see `Output::keep`).
-#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Index {
     /// `path|length|modified` → what the file is.
     pub sources: std::collections::BTreeMap<String, SourceRecord>,

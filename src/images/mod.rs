@@ -30,6 +30,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
@@ -135,8 +136,8 @@ pub struct Library {
     avatar_png: OnceLock<Option<Arc<[u8]>>>,
     cards: Mutex<BTreeMap<String, String>>,
     index: Mutex<cache::Index>,
-    /// The index as this build found it.
-    loaded: cache::Index,
+    /// Whether this build added to the index or changed it.
+    learnt: AtomicBool,
 }
 
 /// Whether an output path is an image shopfront processes.
@@ -253,7 +254,6 @@ impl Library {
         root: &Path,
         site: &SiteInfo<'_>,
     ) -> Self {
-        let loaded = cache.load_index();
         let entries = files
             .into_iter()
             .filter(|(path, _)| raster_format(path).is_some() || is_svg(path))
@@ -281,8 +281,8 @@ impl Library {
             avatar: site.avatar.map(|a| a.trim().trim_start_matches('/').to_owned()),
             avatar_png: OnceLock::new(),
             cards: Mutex::new(BTreeMap::new()),
-            index: Mutex::new(loaded.clone()),
-            loaded,
+            index: Mutex::new(cache.load_index()),
+            learnt: AtomicBool::new(false),
             cache,
         }
     }
@@ -349,7 +349,11 @@ impl Library {
                         height: header.height,
                         alpha: header.alpha,
                     };
-                    self.index.lock().unwrap_or_else(|e| e.into_inner()).sources.insert(source_key, record);
+                    let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
+                    if index.sources.get(&source_key) != Some(&record) {
+                        index.sources.insert(source_key, record);
+                        self.learnt.store(true, Ordering::Relaxed);
+                    }
                 }
                 Ok(Known { header, hash: hash[..12].to_owned(), key, stem, format: raster_format(&entry.path) })
             })
@@ -590,7 +594,7 @@ impl Library {
             self.cards.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(f, t)| (f.clone(), t.clone())).collect();
         let total = work.len() + cards.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
-        let tick = || progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+        let tick = || progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
         let results: Vec<Published> = work
             .par_iter()
             .map(|entry| {
@@ -611,10 +615,9 @@ impl Library {
             all.cached += result.cached;
             all.replaced.extend(result.replaced);
         }
-        let index = self.index.lock().unwrap_or_else(|e| e.into_inner()).clone();
         // A rebuild that made nothing and learnt nothing new leaves the
         // cache alone (but for a daily prune): no walk, no write.
-        let changed = all.made > 0 || index != self.loaded || self.cache.prune_due();
+        let changed = all.made > 0 || self.learnt.load(Ordering::Relaxed) || self.cache.prune_due();
         if changed && all.diagnostics.iter().all(|d| !d.is_error()) {
             let mut used = FxHashSet::default();
             for entry in &work {
@@ -627,7 +630,7 @@ impl Library {
             }
             used.extend(cards.iter().map(|(file, title)| self.card_key(file, title)));
             self.cache.prune(&used);
-            self.cache.save_index(&index);
+            self.cache.save_index(&self.index.lock().unwrap_or_else(|e| e.into_inner()));
         }
         all
     }
@@ -701,11 +704,12 @@ impl Library {
 
     /// Notes in the index that `key`'s bytes are `len` long and hash to `hash`.
     fn remember(&self, key: &str, len: usize, hash: u128) {
-        self.index
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .variants
-            .insert(key.to_owned(), (len as u64, format!("{hash:032x}")));
+        let record = (len as u64, format!("{hash:032x}"));
+        let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
+        if index.variants.get(key) != Some(&record) {
+            index.variants.insert(key.to_owned(), record);
+            self.learnt.store(true, Ordering::Relaxed);
+        }
     }
 
     /// Whether the output already holds `job`'s bytes at `path`.
