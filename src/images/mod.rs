@@ -103,6 +103,8 @@ struct Known {
     stem: String,
     /// Its format as written, for the original's replacement.
     format: Option<Format>,
+    /// Its size in bytes.
+    size: u64,
 }
 
 #[derive(Debug)]
@@ -112,6 +114,8 @@ struct Entry {
     path: String,
     vector: bool,
     known: OnceLock<Result<Known, String>>,
+    /// Its index key and size, once looked up ([`Library::source_key`]).
+    source: OnceLock<Option<(String, u64)>>,
     widths: Mutex<BTreeSet<u32>>,
     preview: Mutex<bool>,
     /// The first page that shows it, for messages.
@@ -263,6 +267,7 @@ impl Library {
                     path: path.clone(),
                     origin,
                     known: OnceLock::new(),
+                    source: OnceLock::new(),
                     widths: Mutex::new(BTreeSet::new()),
                     preview: Mutex::new(false),
                     shown_on: OnceLock::new(),
@@ -305,12 +310,18 @@ impl Library {
         }
     }
 
-    /// The index key of a file source: its path, length and modification time.
-    fn source_key(entry: &Entry) -> Option<String> {
-        let Origin::File(path) = &entry.origin else { return None };
-        let meta = std::fs::metadata(path).ok()?;
-        let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-        Some(format!("{}|{}|{modified}", path.display(), meta.len()))
+    /// The index key of a file source (its path, length and modification
+    /// time) and its length; looked up once.
+    fn source_key(entry: &Entry) -> Option<&(String, u64)> {
+        entry
+            .source
+            .get_or_init(|| {
+                let Origin::File(path) = &entry.origin else { return None };
+                let meta = std::fs::metadata(path).ok()?;
+                let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+                Some((format!("{}|{}|{modified}", path.display(), meta.len()), meta.len()))
+            })
+            .as_ref()
     }
 
     fn known<'e>(&self, entry: &'e Entry) -> Result<&'e Known, &'e str> {
@@ -319,11 +330,10 @@ impl Library {
             .get_or_init(|| {
                 let file = entry.path.rsplit('/').next().unwrap_or(&entry.path);
                 let stem = url_safe(file.rsplit_once('.').map_or(file, |(stem, _)| stem));
-                let source_key = Self::source_key(entry);
-                let remembered = source_key
-                    .as_ref()
-                    .and_then(|k| self.index.lock().unwrap_or_else(|e| e.into_inner()).sources.get(k).cloned());
-                if let Some(record) = remembered
+                let source = Self::source_key(entry);
+                let remembered = source
+                    .and_then(|(k, _)| self.index.lock().unwrap_or_else(|e| e.into_inner()).sources.get(k).cloned());
+                if let Some((record, (_, size))) = remembered.zip(source)
                     && let Ok(key) = u128::from_str_radix(&record.hash, 16)
                 {
                     return Ok(Known {
@@ -332,6 +342,7 @@ impl Library {
                         key,
                         stem,
                         format: raster_format(&entry.path),
+                        size: *size,
                     });
                 }
                 let bytes = self.read(&entry.origin)?;
@@ -342,7 +353,7 @@ impl Library {
                 };
                 let key = xxhash_rust::xxh3::xxh3_128(&bytes);
                 let hash = format!("{key:032x}");
-                if let Some(source_key) = source_key {
+                if let Some((source_key, _)) = source {
                     let record = cache::SourceRecord {
                         hash: hash.clone(),
                         width: header.width,
@@ -350,12 +361,13 @@ impl Library {
                         alpha: header.alpha,
                     };
                     let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
-                    if index.sources.get(&source_key) != Some(&record) {
-                        index.sources.insert(source_key, record);
+                    if index.sources.get(source_key) != Some(&record) {
+                        index.sources.insert(source_key.clone(), record);
                         self.learnt.store(true, Ordering::Relaxed);
                     }
                 }
-                Ok(Known { header, hash: hash[..12].to_owned(), key, stem, format: raster_format(&entry.path) })
+                let size = bytes.len() as u64;
+                Ok(Known { header, hash: hash[..12].to_owned(), key, stem, format: raster_format(&entry.path), size })
             })
             .as_ref()
             .map_err(String::as_str)
@@ -534,7 +546,7 @@ impl Library {
             hasher.update(path.as_bytes());
             match &entry.origin {
                 Origin::Bytes(bytes) => hasher.update(&xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes()),
-                Origin::File(_) => hasher.update(Self::source_key(entry).unwrap_or_default().as_bytes()),
+                Origin::File(_) => hasher.update(Self::source_key(entry).map_or("", |(key, _)| key).as_bytes()),
             }
             hasher.update(b"\0");
         }
@@ -760,10 +772,7 @@ impl Library {
                 }
             }
         }
-        let size = match &entry.origin {
-            Origin::File(path) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
-            Origin::Bytes(bytes) => bytes.len() as u64,
-        };
+        let size = known.size;
         if known.header.width.max(known.header.height) > LARGE_SIDE || size > LARGE_BYTES {
             done.diagnostics.push(self.problem(
                 entry,

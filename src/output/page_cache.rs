@@ -9,7 +9,7 @@
 //! and the length and hash of the bytes the page became, and what it asked
 //! of the image library. When a rebuild works out the same key for a page
 //! and the output still holds those very bytes in a file shopfront wrote
-//! ([`Sink::keep`] reads them: a hand edit is put right), the page is not
+//! ([`Sink::keep`]: a hand edit is put right), the page is not
 //! rendered, rewritten or checked again: the same inputs made those bytes
 //! and they passed the same checks. Every other page is rendered as in a
 //! clean build.
@@ -108,12 +108,20 @@ impl PageCache {
         }
     }
 
-    /// Stores the pages recorded by this build, replacing the last build's.
-    /// Call it only once the build has committed. A cache that cannot be
+    /// Stores the pages recorded by this build, replacing the last build's
+    /// (unless they are the same). Call it only once the build has committed. A cache that cannot be
     /// written only costs the next build time.
     pub fn save(self) {
         let Some(file) = self.file else { return };
-        let pages = self.current.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().collect();
+        let pages: BTreeMap<String, CachedPage> =
+            self.current.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().collect();
+        // The very cache it was loaded from: left as it is.
+        if !pages.is_empty()
+            && pages.len() == self.previous.len()
+            && pages.iter().all(|(path, page)| self.previous.get(path) == Some(page))
+        {
+            return;
+        }
         let Ok(json) = serde_json::to_vec(&Stored { version: VERSION, pages }) else { return };
         let Some(dir) = file.parent() else { return };
         let temporary = dir.join(format!(".pages.json.{}.tmp", std::process::id()));

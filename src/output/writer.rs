@@ -17,8 +17,13 @@
 //!    shopfront did not write (naming them: a `docs/` made by hand, a
 //!    `NOTES.md`), writes a journal, deletes the files of the previous build
 //!    that are gone, moves the staged files into place, and writes the new
-//!    manifest. On failure the staging folder is removed and the output is
-//!    as it was.
+//!    manifest (when nothing is to be moved or deleted, only the manifest,
+//!    and only if it changed). On failure the staging folder is removed and
+//!    the output is as it was.
+//!
+//! A file the previous build wrote is taken as still holding what the
+//! manifest says without being read when its status-change time is older
+//! than the manifest (`Output::untouched`); otherwise it is read.
 //!
 //! Files that shopfront did not write (`.git/`, `CNAME`, notes) are never
 //! replaced, moved or deleted; nor is a file of its own that was edited by
@@ -60,7 +65,8 @@ pub struct Output {
     staging: PathBuf,
     manifest_file: std::fs::File,
     previous: Manifest,
-    /// When the previous build committed (the manifest's modification time).
+    /// When the previous build committed, by the file system's clock: when
+    /// the manifest was written (see [`Output::untouched`]).
     previous_commit: Option<std::time::SystemTime>,
     /// No manifest, but an older shopfront's build: its files at our paths are ours.
     adopted: bool,
@@ -352,7 +358,7 @@ impl Output {
         // From here on, dropping `output` undoes what it created.
         output.recover()?;
         output.previous = output.read_manifest()?;
-        output.previous_commit = output.manifest_file.metadata().and_then(|m| m.modified()).ok();
+        output.previous_commit = output.manifest_file.metadata().ok().and_then(|m| written_at(&m));
         output.adopted = output.previous.files.is_empty() && looks_like_an_older_build(target);
         // Listed before it exists: a signal in between removes nothing, one
         // just after removes it.
@@ -412,7 +418,7 @@ impl Output {
             let journal = std::fs::read(staging.join(JOURNAL)).ok().and_then(|b| serde_json::from_slice(&b).ok());
             // A journal whose paths leave the folder was not written by a build.
             if let Some(journal) = journal.filter(|j: &Journal| j.check().is_ok()) {
-                self.apply(&staging, &journal)?;
+                self.apply(Some(&staging), &journal)?;
             }
             std::fs::remove_dir_all(&staging).map_err(io_err("cannot remove", &staging))?;
         }
@@ -469,30 +475,32 @@ impl Output {
     /// (or, in a folder an older shopfront built, any file at its paths).
     /// Records `relative` as written without reading it, when the previous
     /// build wrote exactly these bytes (the manifest has this length and
-    /// hash) and the file has not changed since that build committed. For
-    /// the image variants a rebuild would otherwise read in full to learn
-    /// they are the same; `false` means write it.
+    /// hash) and the file has not changed since that build committed
+    /// (`Output::untouched`). For the image variants a rebuild would
+    /// otherwise read in full to learn they are the same; `false` means
+    /// write it.
     pub fn keep(&self, relative: &str, len: u64, hash: u128) -> bool {
         if Self::check_path(relative).is_err() || STOPPING.load(Ordering::SeqCst) {
             return false;
         }
         let entry = Entry { len, hash };
-        let (Some(before), Some(committed)) = (self.previous.files.get(relative), self.previous_commit) else {
+        if self.previous.files.get(relative) != Some(&entry) {
             return false;
-        };
-        let unchanged = *before == entry
-            && std::fs::symlink_metadata(self.target.join(relative))
-                .is_ok_and(|m| m.is_file() && m.len() == len && m.modified().is_ok_and(|at| at <= committed));
+        }
+        let unchanged = std::fs::symlink_metadata(self.target.join(relative))
+            .is_ok_and(|m| m.is_file() && m.len() == len && self.untouched(&m));
         if unchanged {
             self.record(relative, Written { entry, staged: false, from: None });
         }
         unchanged
     }
 
-    /// Like [`Output::keep`], but the file is read and its hash checked:
-    /// for pages, which a hand edit may have changed without changing
-    /// length or timestamp (as `cp -p` and `rsync -a` leave them), and which
-    /// the next build must put right.
+    /// Like [`Output::keep`], for pages, which a hand edit may have changed
+    /// without changing their length or modification time (as `cp -p` and
+    /// `rsync -a` leave them), and which the next build must put right.
+    /// Where the status-change time cannot vouch for the file (a change in
+    /// the very tick of the commit; systems other than Unix), it is read
+    /// and its hash checked.
     pub fn keep_checked(&self, relative: &str, len: u64, hash: u128) -> bool {
         if Self::check_path(relative).is_err() || STOPPING.load(Ordering::SeqCst) {
             return false;
@@ -502,12 +510,33 @@ impl Output {
             return false;
         }
         let existing = self.target.join(relative);
-        let unchanged = std::fs::symlink_metadata(&existing).is_ok_and(|m| m.is_file() && m.len() == len)
-            && std::fs::read(&existing).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_128(&bytes) == hash);
+        let unchanged = std::fs::symlink_metadata(&existing).is_ok_and(|m| {
+            m.is_file()
+                && m.len() == len
+                && ((cfg!(unix) && self.untouched(&m))
+                    || std::fs::read(&existing).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_128(&bytes) == hash))
+        });
         if unchanged {
             self.record(relative, Written { entry, staged: false, from: None });
         }
         unchanged
+    }
+
+    /// Whether a file of the previous build, as `meta` shows it, has not
+    /// changed since that build committed. On Unix its status-change time
+    /// tells: writing, replacing, linking or `touch`ing a file moves it to
+    /// now and no tool sets it back (`cp -p` and `rsync -a` set back only
+    /// the modification time). It must be strictly earlier than the commit,
+    /// since a change within the same tick of the file system's clock
+    /// cannot be told apart (Git's "racily clean" files). Elsewhere only the
+    /// modification time is there, which such copies set back.
+    fn untouched(&self, meta: &std::fs::Metadata) -> bool {
+        let Some(committed) = self.previous_commit else { return false };
+        #[cfg(unix)]
+        let changed = status_changed(meta);
+        #[cfg(not(unix))]
+        let changed = meta.modified().ok();
+        changed.is_some_and(|at| at < committed)
     }
 
     fn owns(&self, relative: &str) -> bool {
@@ -589,6 +618,7 @@ impl Output {
         active.retain(|a| *a != me);
         let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
         self.check_clashes(&written)?;
+        let staged = written.values().any(|w| w.staged);
         let manifest =
             Manifest { version: 1, files: written.iter().map(|(path, w)| (path.clone(), w.entry)).collect() };
         let delete: Vec<(String, Entry)> = self
@@ -599,14 +629,19 @@ impl Output {
             .map(|(path, entry)| (path.clone(), *entry))
             .collect();
         let journal = Journal { manifest, delete };
-        let journal_path = self.staging.join(JOURNAL);
-        let text = serde_json::to_vec(&journal).map_err(|err| io_err("cannot write", &journal_path)(err.into()))?;
-        std::fs::write(&journal_path, text).map_err(io_err("cannot write", &journal_path))?;
+        // Nothing to move or delete (a rebuild that changed nothing): only
+        // the manifest may change, and no journal is needed for that.
+        let moves = staged || !journal.delete.is_empty();
+        if moves {
+            let journal_path = self.staging.join(JOURNAL);
+            let text = serde_json::to_vec(&journal).map_err(|err| io_err("cannot write", &journal_path)(err.into()))?;
+            std::fs::write(&journal_path, text).map_err(io_err("cannot write", &journal_path))?;
+        }
         let staging = self.staging.clone();
         // From here on the staging folder holds the journal: an error keeps
         // it for the next build to finish what this one began.
         self.committed = true;
-        let kept = self.apply(&staging, &journal)?;
+        let kept = self.apply(moves.then_some(staging.as_path()), &journal)?;
         let _ = std::fs::remove_dir_all(&self.staging);
         drop(active);
         Ok(kept)
@@ -666,10 +701,11 @@ impl Output {
         }
     }
 
-    /// Carries out a journal: deletes, moves, manifest. Safe to run again
-    /// on what an interrupted run of it left. Returns the files it kept
-    /// rather than delete: edited since they were written.
-    fn apply(&mut self, staging: &Path, journal: &Journal) -> Result<Vec<String>, OutputError> {
+    /// Carries out a journal: deletes, moves (from `staging`, when given),
+    /// manifest. Safe to run again on what an interrupted run of it left.
+    /// Returns the files it kept rather than delete: edited since they
+    /// were written.
+    fn apply(&mut self, staging: Option<&Path>, journal: &Journal) -> Result<Vec<String>, OutputError> {
         let mut kept = Vec::new();
         for (path, entry) in &journal.delete {
             let file = self.target.join(path);
@@ -689,10 +725,16 @@ impl Output {
                 _ => remove_empty_parents(&self.target, &file),
             }
         }
-        merge(staging, &self.target, true)?;
+        let moved = match staging {
+            Some(staging) => merge(staging, &self.target, true)?,
+            None => false,
+        };
         let manifest = journal.manifest.clone();
-        // Unchanged, it is left alone: a rebuild of an unchanged site writes nothing.
-        if manifest != self.previous || self.created_manifest {
+        // Unchanged, it is left alone: a rebuild of an unchanged site writes
+        // nothing. After any move it is written even when it lists the same
+        // files, so that it is newer than every file moved
+        // (`Output::untouched`).
+        if manifest != self.previous || self.created_manifest || moved {
             let text = serde_json::to_string(&manifest).unwrap_or_default();
             let path = self.target.join(MANIFEST);
             self.manifest_file.set_len(0).map_err(io_err("cannot write", &path))?;
@@ -716,9 +758,11 @@ impl Drop for Output {
 }
 
 /// Moves everything in `from` into `to`, folder by folder: a folder that
-/// is not there yet moves in one step. Leaves the journal behind.
-fn merge(from: &Path, to: &Path, top: bool) -> Result<(), OutputError> {
+/// is not there yet moves in one step. Leaves the journal behind. Returns
+/// whether it moved anything.
+fn merge(from: &Path, to: &Path, top: bool) -> Result<bool, OutputError> {
     let entries = std::fs::read_dir(from).map_err(io_err("cannot read", from))?;
+    let mut moved = false;
     for entry in entries {
         let entry = entry.map_err(io_err("cannot read", from))?;
         if top && entry.file_name() == JOURNAL {
@@ -728,7 +772,10 @@ fn merge(from: &Path, to: &Path, top: bool) -> Result<(), OutputError> {
         let dest = to.join(entry.file_name());
         let is_dir = entry.file_type().map_err(io_err("cannot read", &source))?.is_dir();
         match std::fs::symlink_metadata(&dest) {
-            Ok(meta) if meta.is_dir() && is_dir => merge(&source, &dest, false)?,
+            Ok(meta) if meta.is_dir() && is_dir => {
+                moved |= merge(&source, &dest, false)?;
+                continue;
+            }
             Ok(meta) if meta.is_dir() => {
                 // A folder of shopfront's whose files are all gone now holds a file.
                 std::fs::remove_dir(&dest).map_err(io_err("cannot replace", &dest))?;
@@ -741,8 +788,9 @@ fn merge(from: &Path, to: &Path, top: bool) -> Result<(), OutputError> {
             }
             _ => std::fs::rename(&source, &dest).map_err(io_err("cannot move into place", &dest))?,
         }
+        moved = true;
     }
-    Ok(())
+    Ok(moved)
 }
 
 fn remove_empty_parents(root: &Path, file: &Path) {
@@ -789,6 +837,25 @@ fn read_full(file: &mut std::fs::File, buffer: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+/// When a manifest was written: its modification time, or its
+/// status-change time on Unix if that is earlier (a manifest touched into
+/// the future vouches for nothing).
+fn written_at(meta: &std::fs::Metadata) -> Option<std::time::SystemTime> {
+    let modified = meta.modified().ok()?;
+    #[cfg(unix)]
+    let modified = status_changed(meta).map_or(modified, |changed| changed.min(modified));
+    Some(modified)
+}
+
+/// A file's status-change time (`st_ctime`).
+#[cfg(unix)]
+fn status_changed(meta: &std::fs::Metadata) -> Option<std::time::SystemTime> {
+    use std::os::unix::fs::MetadataExt;
+    let seconds = u64::try_from(meta.ctime()).ok()?;
+    let nanos = u32::try_from(meta.ctime_nsec()).ok()?;
+    std::time::UNIX_EPOCH.checked_add(std::time::Duration::new(seconds, nanos))
 }
 
 /// Whether the open `file` is still the one at `path` (not removed or

@@ -586,14 +586,19 @@ fn a_hand_edit_with_the_old_timestamp_is_still_put_right() {
     assert_eq!(site.run_build(&[]).code, Some(0));
     let index = site.root().join("public/index.html");
     let built = std::fs::read(&index).unwrap();
-    let before = std::fs::metadata(&index).unwrap().modified().unwrap();
-    // Same length, same modification time: what `cp -p` or `rsync -a` leave.
-    let mut edited = built.clone();
-    edited[0] = if edited[0] == b'X' { b'Y' } else { b'X' };
-    std::fs::write(&index, &edited).unwrap();
-    std::fs::File::options().write(true).open(&index).unwrap().set_modified(before).unwrap();
-    assert_eq!(site.run_build(&[]).code, Some(0));
-    assert_eq!(std::fs::read(&index).unwrap(), built);
+    // Right after the build (within the clock tick of its commit, where
+    // only reading the file tells), and well after it.
+    for pause in [Duration::ZERO, Duration::from_millis(1100)] {
+        std::thread::sleep(pause);
+        let before = std::fs::metadata(&index).unwrap().modified().unwrap();
+        // Same length, same modification time: what `cp -p` or `rsync -a` leave.
+        let mut edited = built.clone();
+        edited[0] = if edited[0] == b'X' { b'Y' } else { b'X' };
+        std::fs::write(&index, &edited).unwrap();
+        std::fs::File::options().write(true).open(&index).unwrap().set_modified(before).unwrap();
+        assert_eq!(site.run_build(&[]).code, Some(0));
+        assert_eq!(std::fs::read(&index).unwrap(), built, "after {pause:?}");
+    }
 }
 
 #[test]

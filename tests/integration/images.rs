@@ -317,6 +317,24 @@ fn the_cache_makes_a_rebuild_free_and_follows_changes() {
 }
 
 #[test]
+fn a_published_image_replaced_by_hand_with_its_old_timestamp_is_put_right() {
+    let site = photo_site();
+    let first = site.build().ok();
+    let hero = pictures(&first, "posts/desk/index.html").into_iter().find(|(img, _)| img.attr("class") == Some("hero"));
+    let variant = site.root().join("public").join(candidates(&hero.unwrap().1)[0].0.trim_start_matches('/'));
+    let published = std::fs::read(&variant).unwrap();
+    // Past the clock tick of the commit, so that only the file's status
+    // tells the change apart, not its contents.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let before = std::fs::metadata(&variant).unwrap().modified().unwrap();
+    std::fs::write(&variant, vec![b'x'; published.len()]).unwrap();
+    std::fs::File::options().write(true).open(&variant).unwrap().set_modified(before).unwrap();
+    let second = site.build().ok();
+    assert_eq!(second.result.as_ref().unwrap().images_made, 0, "taken from the cache, not made again");
+    assert_eq!(std::fs::read(&variant).unwrap(), published);
+}
+
+#[test]
 fn a_broken_image_is_an_error_naming_the_file_and_the_page() {
     let whole = jpeg(400, 300);
     let site = SiteTest::new()
