@@ -513,22 +513,29 @@ pub fn prepare(options: &BuildOptions, cache: &mut PostCache) -> Result<Prepared
     let LoadedSite { site, theme, warnings } = load_with(options, cache)?;
     let locale = render::Locale::load(&options.root, &site.settings.language)
         .map_err(|errors| failed(errors.into_iter().collect()))?;
-    let renderer =
-        render::Renderer::new(&theme, &site, locale).map_err(|errors| failed(errors.into_iter().collect()))?;
-    let sheets = stylesheets(&options.root, &site, &theme);
-    let hiding = compliance::css::Hiding::from_stylesheets(sheets.iter().map(|(p, t)| (p.as_str(), t.as_str())));
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for (path, text) in &sheets {
-        hasher.update(path.as_bytes());
-        hasher.update(b"\0");
-        hasher.update(text.as_bytes());
-        hasher.update(b"\0");
-    }
-    // Its walk found nothing `load_with` did not report already.
-    let (files, _) = output::copied_files(&options.root, &site, &theme);
-    let images = std::sync::Arc::new(image_library(&options.root, &site, &theme, &files));
+    // The templates are compiled while the files are listed.
+    let (renderer, (hiding, stylesheets, files, images)) = rayon::join(
+        || render::Renderer::new(&theme, &site, locale),
+        || {
+            let sheets = stylesheets(&options.root, &site, &theme);
+            let hiding =
+                compliance::css::Hiding::from_stylesheets(sheets.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+            let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+            for (path, text) in &sheets {
+                hasher.update(path.as_bytes());
+                hasher.update(b"\0");
+                hasher.update(text.as_bytes());
+                hasher.update(b"\0");
+            }
+            // Its walk found nothing `load_with` did not report already.
+            let (files, _) = output::copied_files(&options.root, &site, &theme);
+            let images = std::sync::Arc::new(image_library(&options.root, &site, &theme, &files));
+            (hiding, hasher.digest128(), files, images)
+        },
+    );
+    let renderer = renderer.map_err(|errors| failed(errors.into_iter().collect()))?;
     let pages = render::Pages::new(std::sync::Arc::new(site), renderer);
-    Ok(Prepared { pages, theme, warnings, hiding, images, files, stylesheets: hasher.digest128() })
+    Ok(Prepared { pages, theme, warnings, hiding, images, files, stylesheets })
 }
 
 /// The site's images, with the theme's slots and the site's cache.
@@ -600,11 +607,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         clock = std::time::Instant::now();
     };
     let mut posts = PostCache::on_disk(&options.root);
-    let prepared = prepare(options, &mut posts)?;
+    let (prepared, cache) = rayon::join(|| prepare(options, &mut posts), || output::PageCache::load(&options.root));
+    let prepared = prepared?;
     let parsed = posts.counts();
     // Written aside while the pages render; in place only after the commit.
     let posts = Staging(Some(std::thread::spawn(move || posts.stage())));
-    let cache = output::PageCache::load(&options.root);
     lap("load");
     let site = prepared.pages.site();
     let out = output::Output::new(&output_dir).map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
