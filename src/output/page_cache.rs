@@ -109,8 +109,9 @@ impl PageCache {
     }
 
     /// Stores the pages recorded by this build, replacing the last build's
-    /// (unless they are the same). Call it only once the build has committed. A cache that cannot be
-    /// written only costs the next build time.
+    /// (unless they are the same). Call it only once the build has
+    /// committed. A cache that cannot be written only costs the next build
+    /// time.
     pub fn save(self) {
         let Some(file) = self.file else { return };
         let pages: BTreeMap<String, CachedPage> =
