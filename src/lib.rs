@@ -517,25 +517,31 @@ pub fn prepare(options: &BuildOptions, cache: &mut PostCache) -> Result<Prepared
     let (renderer, (hiding, stylesheets, files, images)) = rayon::join(
         || render::Renderer::new(&theme, &site, locale),
         || {
-            let sheets = stylesheets(&options.root, &site, &theme);
-            let hiding =
-                compliance::css::Hiding::from_stylesheets(sheets.iter().map(|(p, t)| (p.as_str(), t.as_str())));
-            let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-            for (path, text) in &sheets {
-                hasher.update(path.as_bytes());
-                hasher.update(b"\0");
-                hasher.update(text.as_bytes());
-                hasher.update(b"\0");
-            }
+            let (hiding, stylesheets) = hiding(&options.root, &site, &theme);
             // Its walk found nothing `load_with` did not report already.
             let (files, _) = output::copied_files(&options.root, &site, &theme);
             let images = std::sync::Arc::new(image_library(&options.root, &site, &theme, &files));
-            (hiding, hasher.digest128(), files, images)
+            (hiding, stylesheets, files, images)
         },
     );
     let renderer = renderer.map_err(|errors| failed(errors.into_iter().collect()))?;
     let pages = render::Pages::new(std::sync::Arc::new(site), renderer);
     Ok(Prepared { pages, theme, warnings, hiding, images, files, stylesheets })
+}
+
+/// What the site's stylesheets hide, for the disclosure check, and a hash
+/// of those stylesheets.
+fn hiding(root: &Path, site: &Site, theme: &render::Theme) -> (compliance::css::Hiding, u128) {
+    let sheets = stylesheets(root, site, theme);
+    let hiding = compliance::css::Hiding::from_stylesheets(sheets.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for (path, text) in &sheets {
+        hasher.update(path.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(text.as_bytes());
+        hasher.update(b"\0");
+    }
+    (hiding, hasher.digest128())
 }
 
 /// The site's images, with the theme's slots and the site's cache.

@@ -331,9 +331,10 @@ impl Library {
                 let file = entry.path.rsplit('/').next().unwrap_or(&entry.path);
                 let stem = url_safe(file.rsplit_once('.').map_or(file, |(stem, _)| stem));
                 let source = Self::source_key(entry);
-                let remembered = source
-                    .and_then(|(k, _)| self.index.lock().unwrap_or_else(|e| e.into_inner()).sources.get(k).cloned());
-                if let Some((record, (_, size))) = remembered.zip(source)
+                let remembered = source.and_then(|(k, size)| {
+                    Some((self.index.lock().unwrap_or_else(|e| e.into_inner()).sources.get(k).cloned()?, *size))
+                });
+                if let Some((record, size)) = remembered
                     && let Ok(key) = u128::from_str_radix(&record.hash, 16)
                 {
                     return Ok(Known {
@@ -342,7 +343,7 @@ impl Library {
                         key,
                         stem,
                         format: raster_format(&entry.path),
-                        size: *size,
+                        size,
                     });
                 }
                 let bytes = self.read(&entry.origin)?;

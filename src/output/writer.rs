@@ -480,19 +480,7 @@ impl Output {
     /// otherwise read in full to learn they are the same; `false` means
     /// write it.
     pub fn keep(&self, relative: &str, len: u64, hash: u128) -> bool {
-        if Self::check_path(relative).is_err() || STOPPING.load(Ordering::SeqCst) {
-            return false;
-        }
-        let entry = Entry { len, hash };
-        if self.previous.files.get(relative) != Some(&entry) {
-            return false;
-        }
-        let unchanged = std::fs::symlink_metadata(self.target.join(relative))
-            .is_ok_and(|m| m.is_file() && m.len() == len && self.untouched(&m));
-        if unchanged {
-            self.record(relative, Written { entry, staged: false, from: None });
-        }
-        unchanged
+        self.keep_unchanged(relative, Entry { len, hash }, false)
     }
 
     /// Like [`Output::keep`], for pages, which a hand edit may have changed
@@ -502,19 +490,24 @@ impl Output {
     /// the very tick of the commit; systems other than Unix), it is read
     /// and its hash checked.
     pub fn keep_checked(&self, relative: &str, len: u64, hash: u128) -> bool {
-        if Self::check_path(relative).is_err() || STOPPING.load(Ordering::SeqCst) {
-            return false;
-        }
-        let entry = Entry { len, hash };
-        if self.previous.files.get(relative) != Some(&entry) {
+        self.keep_unchanged(relative, Entry { len, hash }, true)
+    }
+
+    /// [`Output::keep`], or with `read` [`Output::keep_checked`].
+    fn keep_unchanged(&self, relative: &str, entry: Entry, read: bool) -> bool {
+        if Self::check_path(relative).is_err()
+            || STOPPING.load(Ordering::SeqCst)
+            || self.previous.files.get(relative) != Some(&entry)
+        {
             return false;
         }
         let existing = self.target.join(relative);
         let unchanged = std::fs::symlink_metadata(&existing).is_ok_and(|m| {
+            let same_bytes =
+                || std::fs::read(&existing).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_128(&bytes) == entry.hash);
             m.is_file()
-                && m.len() == len
-                && ((cfg!(unix) && self.untouched(&m))
-                    || std::fs::read(&existing).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_128(&bytes) == hash))
+                && m.len() == entry.len
+                && if read { (cfg!(unix) && self.untouched(&m)) || same_bytes() } else { self.untouched(&m) }
         });
         if unchanged {
             self.record(relative, Written { entry, staged: false, from: None });
