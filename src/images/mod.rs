@@ -424,13 +424,14 @@ impl Library {
         if !html.contains("<img") && !html.contains("og:image") {
             return (html.to_owned(), Uses::default());
         }
+        let selectors = rewritten();
         let uses = RefCell::new(Uses::default());
         let pictures = Rc::new(Cell::new(0usize));
         let title = Rc::new(RefCell::new(String::new()));
         let mut handlers = vec![
-            lol_html::element!("picture", {
+            watch(&selectors[0], {
                 let pictures = pictures.clone();
-                move |el| {
+                move |el: &mut Element<'_, '_>| {
                     pictures.set(pictures.get() + 1);
                     let pictures = pictures.clone();
                     if el.can_have_content() {
@@ -445,7 +446,7 @@ impl Library {
                     Ok(())
                 }
             }),
-            lol_html::element!("img[src]", |el| {
+            watch(&selectors[1], |el: &mut Element<'_, '_>| {
                 let slot_name = el.get_attribute("data-image");
                 el.remove_attribute("data-image");
                 if pictures.get() > 0 {
@@ -513,12 +514,12 @@ impl Library {
                 el.after("</picture>", lol_html::html_content::ContentType::Html);
                 Ok(())
             }),
-            lol_html::element!(r#"meta[property="og:title"]"#, |el| {
+            watch(&selectors[2], |el: &mut Element<'_, '_>| {
                 *title.borrow_mut() = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
                 Ok(())
             }),
         ];
-        handlers.push(lol_html::element!(r#"meta[property="og:image"], meta[name="twitter:image"]"#, |el| {
+        handlers.push(watch(&selectors[3], |el: &mut Element<'_, '_>| {
             let content = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
             if let Some(url) = self.preview_url(&content, page, &title.borrow(), &mut uses.borrow_mut()) {
                 el.set_attribute("content", &url)?;
@@ -893,6 +894,32 @@ impl Library {
         }
         collect.1.into_inner().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+type Element<'r, 't> = lol_html::html_content::Element<'r, 't>;
+
+/// The elements [`Library::rewrite`] changes, parsed once (it runs on
+/// every page): `<picture>`, `<img src>`, the link preview's title and its
+/// images.
+fn rewritten() -> &'static [lol_html::Selector; 4] {
+    static SELECTORS: OnceLock<[lol_html::Selector; 4]> = OnceLock::new();
+    SELECTORS.get_or_init(|| {
+        [
+            "picture",
+            "img[src]",
+            r#"meta[property="og:title"]"#,
+            r#"meta[property="og:image"], meta[name="twitter:image"]"#,
+        ]
+        .map(|selector| selector.parse().expect("a valid selector"))
+    })
+}
+
+/// `handler` for the elements `selector` matches.
+fn watch<'h>(
+    selector: &'h lol_html::Selector,
+    handler: impl FnMut(&mut Element<'_, '_>) -> lol_html::HandlerResult + 'h,
+) -> (std::borrow::Cow<'h, lol_html::Selector>, lol_html::ElementContentHandlers<'h>) {
+    (std::borrow::Cow::Borrowed(selector), lol_html::ElementContentHandlers::default().element(handler))
 }
 
 #[cfg(test)]
