@@ -109,16 +109,10 @@ impl Reading {
                 hide_element(&state, el);
                 Ok(())
             };
-            settings = settings.append_element_content_handler((
-                std::borrow::Cow::Borrowed(selector),
-                lol_html::ElementContentHandlers::default().element(hide),
-            ));
+            settings = settings.append_element_content_handler(crate::html::on_element(selector, hide));
         }
         let settings = settings
-            .append_element_content_handler((
-                std::borrow::Cow::Borrowed(selector),
-                lol_html::ElementContentHandlers::default().element(on_open),
-            ))
+            .append_element_content_handler(crate::html::on_element(selector, on_open))
             .append_document_content_handler(doc_text!(move |chunk| {
                 let mut state = on_text.borrow_mut();
                 if let Some(script) = &mut state.script {

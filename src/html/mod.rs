@@ -42,6 +42,15 @@ fn escape_pieces<E>(text: &str, mut emit: impl FnMut(&str) -> Result<(), E>) -> 
     emit(&text[start..])
 }
 
+/// An element handler for lol_html's settings: `handler` runs on each
+/// element `selector` (parsed once, by the caller) matches.
+pub fn on_element<'h>(
+    selector: &'h lol_html::Selector,
+    handler: impl FnMut(&mut lol_html::html_content::Element<'_, '_>) -> lol_html::HandlerResult + 'h,
+) -> (std::borrow::Cow<'h, lol_html::Selector>, lol_html::ElementContentHandlers<'h>) {
+    (std::borrow::Cow::Borrowed(selector), lol_html::ElementContentHandlers::default().element(handler))
+}
+
 /// Decodes every character reference (named or numeric) in text: page text
 /// and ids the disclosure and link checks read, titles written as HTML.
 /// URLs are read with [`attributes::decode`], the way a browser reads them.
@@ -49,15 +58,17 @@ pub fn decode_entities(text: &str) -> String {
     html_escape::decode_html_entities(text).into_owned()
 }
 
-/// Where `needle` (ASCII, lower-case, not empty) starts in `text`, in any
-/// ASCII case, without a lower-cased copy of `text`. The disclosure check
-/// runs this over every page, so it jumps (with `memchr`) between the places
-/// of the needle's rarest byte instead of comparing at every byte.
+/// Where `needle` (ASCII, lower-case) starts in `text`, in any ASCII case,
+/// without a lower-cased copy of `text`; an empty needle is found nowhere.
+/// The disclosure check runs this over every page, so it jumps (with
+/// `memchr`) between the places of the needle's rarest byte instead of
+/// comparing at every byte.
 pub fn positions_ignoring_case<'t>(text: &'t str, needle: &'t str) -> impl Iterator<Item = usize> + 't {
     // Bytes common in HTML, the most common first; any other is rarer.
     const COMMON: &[u8] = b" e\"t=a<>/oinsrlhdc-upmfgywbvk";
     let commonness = |byte: u8| COMMON.iter().position(|&c| c == byte).map_or(0, |at| COMMON.len() - at);
-    let (bytes, wanted) = (text.as_bytes(), needle.as_bytes());
+    let wanted = needle.as_bytes();
+    let bytes = if wanted.is_empty() { &[][..] } else { text.as_bytes() };
     let (offset, rare) = wanted.iter().copied().enumerate().min_by_key(|&(_, b)| commonness(b)).unwrap_or((0, 0));
     memchr::memchr2_iter(rare, rare.to_ascii_uppercase(), bytes).filter_map(move |at| {
         let start = at.checked_sub(offset)?;
@@ -124,6 +135,7 @@ mod tests {
         let found: Vec<usize> = positions_ignoring_case("<Link><LINK x><link", "<link").collect();
         assert_eq!(found, [0, 6, 14]);
         assert_eq!(positions_ignoring_case("ab", "abc").count(), 0);
+        assert_eq!(positions_ignoring_case("a\0b", "").count(), 0);
         // Found by a byte inside the needle: matches at the very start and
         // end, overlapping ones, and none cut off by either end.
         assert_eq!(positions_ignoring_case("pHTTPs: http", "http").collect::<Vec<_>>(), [1, 8]);

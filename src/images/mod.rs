@@ -33,6 +33,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use lol_html::html_content::Element;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -40,6 +41,7 @@ pub use cache::Cache;
 use process::{Format, Header};
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::html::on_element;
 
 /// Where variants are published.
 pub const DIR: &str = "_img";
@@ -429,7 +431,7 @@ impl Library {
         let pictures = Rc::new(Cell::new(0usize));
         let title = Rc::new(RefCell::new(String::new()));
         let mut handlers = vec![
-            watch(&selectors[0], {
+            on_element(&selectors[0], {
                 let pictures = pictures.clone();
                 move |el: &mut Element<'_, '_>| {
                     pictures.set(pictures.get() + 1);
@@ -446,7 +448,7 @@ impl Library {
                     Ok(())
                 }
             }),
-            watch(&selectors[1], |el: &mut Element<'_, '_>| {
+            on_element(&selectors[1], |el: &mut Element<'_, '_>| {
                 let slot_name = el.get_attribute("data-image");
                 el.remove_attribute("data-image");
                 if pictures.get() > 0 {
@@ -514,12 +516,12 @@ impl Library {
                 el.after("</picture>", lol_html::html_content::ContentType::Html);
                 Ok(())
             }),
-            watch(&selectors[2], |el: &mut Element<'_, '_>| {
+            on_element(&selectors[2], |el: &mut Element<'_, '_>| {
                 *title.borrow_mut() = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
                 Ok(())
             }),
         ];
-        handlers.push(watch(&selectors[3], |el: &mut Element<'_, '_>| {
+        handlers.push(on_element(&selectors[3], |el: &mut Element<'_, '_>| {
             let content = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
             if let Some(url) = self.preview_url(&content, page, &title.borrow(), &mut uses.borrow_mut()) {
                 el.set_attribute("content", &url)?;
@@ -896,8 +898,6 @@ impl Library {
     }
 }
 
-type Element<'r, 't> = lol_html::html_content::Element<'r, 't>;
-
 /// The elements [`Library::rewrite`] changes, parsed once (it runs on
 /// every page): `<picture>`, `<img src>`, the link preview's title and its
 /// images.
@@ -912,14 +912,6 @@ fn rewritten() -> &'static [lol_html::Selector; 4] {
         ]
         .map(|selector| selector.parse().expect("a valid selector"))
     })
-}
-
-/// `handler` for the elements `selector` matches.
-fn watch<'h>(
-    selector: &'h lol_html::Selector,
-    handler: impl FnMut(&mut Element<'_, '_>) -> lol_html::HandlerResult + 'h,
-) -> (std::borrow::Cow<'h, lol_html::Selector>, lol_html::ElementContentHandlers<'h>) {
-    (std::borrow::Cow::Borrowed(selector), lol_html::ElementContentHandlers::default().element(handler))
 }
 
 #[cfg(test)]
