@@ -606,6 +606,14 @@ fn stylesheets(root: &Path, site: &Site, theme: &render::Theme) -> Vec<(String, 
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let output_dir = options.output_dir();
     check_output_dir(&options.root, &output_dir)?;
+    // The caches know the site's files by path: the folder under one name
+    // keeps them valid however it is written (`site`, `./site`, its full
+    // path, `.` from inside it). The output keeps the name it was given.
+    let options = &BuildOptions {
+        root: options.root.canonicalize().unwrap_or_else(|_| options.root.clone()),
+        output: Some(output_dir.clone()),
+        ..options.clone()
+    };
     let mut clock = std::time::Instant::now();
     let mut timings = Vec::new();
     let mut lap = |stage: &'static str| {

@@ -130,6 +130,31 @@ fn a_rebuild_renders_only_what_changed_and_equals_a_clean_build() {
 }
 
 #[test]
+fn the_site_folder_written_another_way_keeps_its_caches() {
+    let site = SiteTest::example_site();
+    let root = site.root().to_path_buf();
+    let first = site.build().ok();
+    let before = snapshot(&first.dir);
+    // `--root site`, `--root /home/me/site`, `.` from inside it, a link to
+    // it: one folder, whose posts and pages need no second rendering.
+    let mut spellings = vec![root.join("content").join("..")];
+    let links = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
+    {
+        let link = links.path().join("my-site");
+        std::os::unix::fs::symlink(&root, &link).unwrap();
+        spellings.push(link);
+    }
+    for spelled in spellings {
+        let again = site.build_with(|o| o.root = spelled.clone()).ok();
+        let report = again.result.as_ref().unwrap();
+        assert_eq!(report.rendered.rendered, 0, "{}: {:?}", spelled.display(), report.rendered);
+        assert_eq!(report.parsed.parsed, 0, "{}: {:?}", spelled.display(), report.parsed);
+        assert!(snapshot(&root.join("public")) == before, "{}: the output changed", spelled.display());
+    }
+}
+
+#[test]
 fn pages_edited_or_removed_in_the_output_are_rendered_again() {
     let site = SiteTest::example_site();
     let built = site.build().ok();
