@@ -352,14 +352,19 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
 }
 
 /// Everything `build` checks, plus the compliance report, writing nothing
-/// but the image cache:
-/// every page is rendered and verified, then thrown away. Returns every
+/// but the image cache: every page is rendered and verified, then thrown
+/// away. The caches the last successful build left are read, never
+/// written: a file they hold unchanged is not parsed again (its findings
+/// come from the post cache), and a page made from the very values the
+/// build rendered and verified it from is not rendered again. Returns every
 /// finding, errors and warnings, sorted by file.
 pub fn check(options: &BuildOptions) -> Diagnostics {
-    let options = &BuildOptions { strict: true, ..options.clone() };
-    match prepare(options, &mut PostCache::default()) {
+    let options = &BuildOptions { strict: true, root: site_folder(&options.root), ..options.clone() };
+    let mut posts = PostCache::on_disk(&options.root);
+    let (prepared, pages) = rayon::join(|| prepare(options, &mut posts), || output::PageCache::load(&options.root));
+    match prepared {
         Ok(prepared) => {
-            let (errors, _) = write_pages(&prepared, &output::Discard, false, &output::PageCache::none());
+            let (errors, _) = write_pages(&prepared, &output::Discard, false, &pages);
             let Prepared { warnings, images, .. } = prepared;
             let mut findings = warnings;
             findings.extend(errors);
@@ -606,14 +611,9 @@ fn stylesheets(root: &Path, site: &Site, theme: &render::Theme) -> Vec<(String, 
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let output_dir = options.output_dir();
     check_output_dir(&options.root, &output_dir)?;
-    // The caches know the site's files by path: the folder under one name
-    // keeps them valid however it is written (`site`, `./site`, its full
-    // path, `.` from inside it). The output keeps the name it was given.
-    let options = &BuildOptions {
-        root: options.root.canonicalize().unwrap_or_else(|_| options.root.clone()),
-        output: Some(output_dir.clone()),
-        ..options.clone()
-    };
+    // The output keeps the name it was given.
+    let options =
+        &BuildOptions { root: site_folder(&options.root), output: Some(output_dir.clone()), ..options.clone() };
     let mut clock = std::time::Instant::now();
     let mut timings = Vec::new();
     let mut lap = |stage: &'static str| {
@@ -720,6 +720,13 @@ impl Drop for Staging {
 fn output_error(err: &output::OutputError) -> Diagnostic {
     let diagnostic = output::error(err);
     Diagnostic { code: Code::Output, ..diagnostic }
+}
+
+/// The site's folder under one name. The caches know the site's files by
+/// path, so this keeps them valid however the folder is written (`site`,
+/// `./site`, its full path, `.` from inside it, a link to it).
+fn site_folder(root: &Path) -> PathBuf {
+    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
 }
 
 /// Refuses an output folder whose replacement would destroy the site itself.

@@ -154,6 +154,43 @@ fn the_site_folder_written_another_way_keeps_its_caches() {
     }
 }
 
+/// `check` after a build reads the caches the build left (and leaves them as
+/// they are): its findings are a clean check's, and a page an edit breaks
+/// is rendered and caught.
+#[test]
+fn check_after_a_build_reports_what_a_clean_check_reports() {
+    let site = SiteTest::example_site();
+    let root = site.root().to_path_buf();
+    site.build().ok();
+    let caches = || snapshot(&root.join(".shopfront/cache"));
+    let before = caches();
+    let findings = |root: &Path| {
+        let found = shopfront::check(&BuildOptions { root: root.to_path_buf(), ..Default::default() });
+        found.iter().map(|d| format!("{} {:?}:{:?} {}", d.code, d.path, d.line, d.message)).collect::<Vec<_>>()
+    };
+    let clean = |root: &Path| {
+        let copy = tempfile::tempdir().unwrap();
+        copy_tree(root, copy.path());
+        std::fs::remove_dir_all(copy.path().join(".shopfront/cache")).unwrap();
+        findings(copy.path())
+    };
+    assert_eq!(findings(&root), clean(&root), "nothing changed");
+    assert!(caches() == before, "check changed the caches");
+
+    // The post's own stylesheet hides its disclosure: that page is rendered
+    // again and fails, the others are the build's.
+    edit(&root, "content/posts/2025-03-02-headphones-for-open-offices.md", |t| {
+        t + "\n<style>.disclosure { display: none; }</style>\n"
+    });
+    let found = findings(&root);
+    assert!(
+        found.iter().any(|f| f.starts_with("disclosure") && f.contains("headphones-for-open-offices")),
+        "{found:#?}"
+    );
+    assert_eq!(found, clean(&root), "after an edit");
+    assert!(caches() == before, "check changed the caches");
+}
+
 #[test]
 fn pages_edited_or_removed_in_the_output_are_rendered_again() {
     let site = SiteTest::example_site();
