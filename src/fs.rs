@@ -79,6 +79,14 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.ends_with(".crdownload")
 }
 
+/// The site's folder under one name: its real path, or as given when it
+/// has none. The caches know the site's files by path, so this keeps them
+/// valid however the folder is written (`site`, `./site`, its full path,
+/// `.` from inside it, a link to it).
+pub fn site_folder(root: &Path) -> PathBuf {
+    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
+}
+
 /// The site folder, resolved once, that every link must stay inside.
 #[derive(Debug, Clone)]
 pub struct SiteRoot {
@@ -89,8 +97,7 @@ pub struct SiteRoot {
 impl SiteRoot {
     /// The site at `root` (as given, for messages).
     pub fn new(root: &Path) -> Self {
-        let real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        Self { root: root.to_path_buf(), real }
+        Self { root: root.to_path_buf(), real: site_folder(root) }
     }
 
     /// The site folder as given.

@@ -359,7 +359,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
 /// build rendered and verified it from is not rendered again. Returns every
 /// finding, errors and warnings, sorted by file.
 pub fn check(options: &BuildOptions) -> Diagnostics {
-    let options = &BuildOptions { strict: true, root: site_folder(&options.root), ..options.clone() };
+    let options = &BuildOptions { strict: true, root: fs::site_folder(&options.root), ..options.clone() };
     let mut posts = PostCache::on_disk(&options.root);
     let (prepared, pages) = rayon::join(|| prepare(options, &mut posts), || output::PageCache::load(&options.root));
     match prepared {
@@ -613,7 +613,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     check_output_dir(&options.root, &output_dir)?;
     // The output keeps the name it was given.
     let options =
-        &BuildOptions { root: site_folder(&options.root), output: Some(output_dir.clone()), ..options.clone() };
+        &BuildOptions { root: fs::site_folder(&options.root), output: Some(output_dir.clone()), ..options.clone() };
     let mut clock = std::time::Instant::now();
     let mut timings = Vec::new();
     let mut lap = |stage: &'static str| {
@@ -720,13 +720,6 @@ impl Drop for Staging {
 fn output_error(err: &output::OutputError) -> Diagnostic {
     let diagnostic = output::error(err);
     Diagnostic { code: Code::Output, ..diagnostic }
-}
-
-/// The site's folder under one name. The caches know the site's files by
-/// path, so this keeps them valid however the folder is written (`site`,
-/// `./site`, its full path, `.` from inside it, a link to it).
-fn site_folder(root: &Path) -> PathBuf {
-    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
 }
 
 /// Refuses an output folder whose replacement would destroy the site itself.

@@ -213,7 +213,7 @@ impl Builder {
 pub fn run(options: ServeOptions, notify: Notify) -> Result<(), ServeError> {
     let mut build = options.build.clone();
     // The watcher reports absolute paths; the post cache must use the same.
-    build.root = build.root.canonicalize().unwrap_or(build.root);
+    build.root = crate::fs::site_folder(&build.root);
     let mut builder = Builder { options: build.clone(), cache: PostCache::default() };
     let live = Arc::new(Live::new());
     let started = Instant::now();
