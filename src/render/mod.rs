@@ -252,6 +252,8 @@ pub struct Pages {
     site_json_ld: String,
     /// The text of every statement a page may have to show.
     statement_texts: Vec<(Statement, String)>,
+    /// The posts of every home page's featured row.
+    featured: Vec<usize>,
 }
 
 impl Pages {
@@ -272,6 +274,7 @@ impl Pages {
             summaries: site.posts.iter().map(|_| OnceLock::new()).collect(),
             terms: ValueBuilder::new(&site, &renderer.locale).term_values(),
             shop: site.products.iter().take(HOME_PRODUCTS).map(|_| OnceLock::new()).collect(),
+            featured: pages::featured(&site),
             site,
             renderer,
             by_file,
@@ -365,6 +368,7 @@ impl Pages {
             shop: &self.shop,
             locale: &renderer.locale,
             site_json_ld: &self.site_json_ld,
+            featured: &self.featured,
         };
         let (template, path, context, disclosure) = cx.context(route, expanded.as_deref());
         Ok(PageInput { template, path, context, disclosure })

@@ -27,6 +27,17 @@ pub(super) struct PageValues<'a> {
     pub(super) locale: &'a Locale,
     /// The JSON-LD every page but a post carries.
     pub(super) site_json_ld: &'a str,
+    /// The posts of every home page's featured row ([`featured`]).
+    pub(super) featured: &'a [usize],
+}
+
+/// The posts of the home page's featured row: the first three marked
+/// `featured`, else the three newest. Found once per site, not once per
+/// home page: a site of 50,000 posts has 2,000 of them.
+pub(super) fn featured(site: &Site) -> Vec<usize> {
+    let marked: Vec<usize> =
+        site.posts.iter().enumerate().filter(|(_, p)| p.featured).map(|(i, _)| i).take(3).collect();
+    if marked.is_empty() { (0..site.posts.len().min(3)).collect() } else { marked }
 }
 
 /// One page's template context, with the names it holds (Tera's context
@@ -151,19 +162,8 @@ impl PageValues<'_> {
                 ("collection.html", "collection")
             }
             Kind::Home => {
-                let all: Vec<usize> = (0..site.posts.len()).collect();
-                self.paginate(&mut cx, &all, route, settings.posts_per_page);
-                let mut featured: Vec<Value> = site
-                    .posts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.featured)
-                    .take(3)
-                    .map(|(i, _)| self.summary(i))
-                    .collect();
-                if featured.is_empty() {
-                    featured = (0..site.posts.len().min(3)).map(|i| self.summary(i)).collect();
-                }
+                self.paginate(&mut cx, 0..site.posts.len(), route, settings.posts_per_page);
+                let featured: Vec<Value> = self.featured.iter().map(|&i| self.summary(i)).collect();
                 cx.insert_value("featured", Value::from(featured));
                 // Collections are on the first page only.
                 let collections = if page == 1 { site.collections.as_slice() } else { &[] };
@@ -216,7 +216,7 @@ impl PageValues<'_> {
             Kind::Term { taxonomy, term } => {
                 let t = &taxonomy.terms(site)[term];
                 let base = route.list_base(site);
-                self.paginate(&mut cx, &t.posts, route, settings.posts_per_page);
+                self.paginate(&mut cx, t.posts.iter().copied(), route, settings.posts_per_page);
                 // A category's first page shows its products too: those its posts recommend.
                 let products: Vec<usize> = if taxonomy == crate::site::routes::Taxonomy::Categories && page == 1 {
                     (0..site.products.len())
@@ -318,10 +318,20 @@ impl PageValues<'_> {
         self.locale.fill("title_page", &[("title", title), ("number", &page.to_string())])
     }
 
-    fn paginate(&self, cx: &mut PageContext, posts: &[usize], route: &Route, per_page: usize) {
+    /// Page `route.page` of the list `posts` (post indexes). Skipping to
+    /// the page costs nothing for a range or a slice: a list of thousands
+    /// of pages stays linear in its length.
+    fn paginate(
+        &self,
+        cx: &mut PageContext,
+        posts: impl ExactSizeIterator<Item = usize>,
+        route: &Route,
+        per_page: usize,
+    ) {
+        let total = posts.len();
         let items: Vec<Value> =
-            posts.iter().skip((route.page - 1) * per_page).take(per_page).map(|&i| self.summary(i)).collect();
-        cx.insert_value("paginator", self.paginator(items, route, page_count(posts.len(), per_page), posts.len()));
+            posts.skip((route.page - 1) * per_page).take(per_page).map(|i| self.summary(i)).collect();
+        cx.insert_value("paginator", self.paginator(items, route, page_count(total, per_page), total));
     }
 
     fn paginator(&self, items: Vec<Value>, route: &Route, total_pages: usize, total_items: usize) -> Value {

@@ -207,6 +207,33 @@ fn posts_are_newest_first_and_undated_last() {
 }
 
 #[test]
+fn the_home_pages_list_every_post_once_and_feature_the_marked_ones() {
+    let post = |n: usize, featured: bool| {
+        format!("---\ntitle: Post {n}\ndate: 2025-01-{n:02}\nfeatured: {featured}\n---\nBody {n}.\n")
+    };
+    let profile = format!("{}posts_per_page = 2\n", crate::support::PROFILE);
+    let mut site = SiteTest::new().file("profile.toml", profile);
+    for n in 1..=7 {
+        site = site.file(&format!("content/posts/p{n}.md"), post(n, n == 2 || n == 5));
+    }
+    let built = site.build().ok();
+    // Newest first, two a page; the first page leaves out what its featured row shows.
+    let list = |path: &str| built.html(path).texts("ul.list .title");
+    assert_eq!(list("page/2/index.html"), ["Post 5", "Post 4"]);
+    assert_eq!(list("page/3/index.html"), ["Post 3", "Post 2"]);
+    assert_eq!(list("page/4/index.html"), ["Post 1"]);
+    assert!(!built.exists("page/5/index.html"));
+    assert_eq!(built.html("index.html").texts(".featured .title"), ["Post 5", "Post 2"]);
+
+    // Without a marked post, the row shows the three newest.
+    let mut plain = SiteTest::new();
+    for n in 1..=4 {
+        plain = plain.file(&format!("content/posts/p{n}.md"), post(n, false));
+    }
+    assert_eq!(plain.build().ok().html("index.html").texts(".featured .title"), ["Post 4", "Post 3", "Post 2"]);
+}
+
+#[test]
 fn pagination_splits_the_storefront() {
     let built = SiteTest::fixture("hexo-subpath").build().ok();
     // 7 posts at 2 per page.
