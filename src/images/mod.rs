@@ -423,7 +423,9 @@ impl Library {
     /// responsive and its link preview a raster image, and what the page
     /// asked of the library (already noted: see [`Library::note`]).
     pub fn rewrite(&self, html: &str, page: &str) -> (String, Uses) {
-        if !html.contains("<img") && !html.contains("og:image") {
+        // Nothing the selectors below could match (tag names in any case).
+        let preview = html.contains("og:image") || html.contains("twitter:image");
+        if !preview && crate::html::positions_ignoring_case(html, "<img").next().is_none() {
             return (html.to_owned(), Uses::default());
         }
         let selectors = rewritten();

@@ -205,6 +205,23 @@ fn photos_are_published_at_their_slots_widths_as_webp_with_a_fallback() {
 }
 
 #[test]
+fn an_image_tag_in_capitals_is_made_responsive_on_a_page_without_a_link_preview() {
+    // Old blogs' raw HTML, in a site template with no Open Graph tags.
+    let built = SiteTest::new()
+        .file("static/images/desk.jpg", phone_photo())
+        .file("content/posts/desk.md", post("", "<IMG SRC=\"/images/desk.jpg\" ALT=\"My desk\">"))
+        .file("templates/post.html", "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ page.title }}</title></head><body>{{ page.content | safe }}</body></html>")
+        .build()
+        .ok();
+    let page = built.html("posts/desk/index.html");
+    let srcset = page.attr("picture img", "srcset");
+    assert!(candidates(&srcset).iter().all(|(url, _)| url.starts_with("/_img/desk-")), "{srcset}");
+    assert!(page.attr("picture source[type=\"image/webp\"]", "srcset").contains(".webp"));
+    assert!(page.attr("picture img", "src").starts_with("/_img/desk-"));
+    assert_eq!(page.attr("picture img", "alt"), "My desk");
+}
+
+#[test]
 fn published_photos_are_upright_and_carry_no_metadata() {
     let built = photo_site().build().ok();
     let mut files: Vec<String> = walkdir::WalkDir::new(&built.dir)
