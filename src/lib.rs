@@ -622,10 +622,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     };
     let mut posts = PostCache::on_disk(&options.root);
     let (prepared, cache) = rayon::join(|| prepare(options, &mut posts), || output::PageCache::load(&options.root));
-    let prepared = prepared?;
+    let mut prepared = prepared?;
     let parsed = posts.counts();
-    // Written aside while the pages render; in place only after the commit.
-    let posts = Staging(Some(std::thread::spawn(move || posts.stage())));
+    // Written aside while the indexes are; in place only after the commit.
+    let mut posts = Staging::new(std::thread::spawn(move || posts.stage()));
     lap("load");
     let site = prepared.pages.site();
     let out = output::Output::new(&output_dir).map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
@@ -634,6 +634,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     // pages' shared list values build up. A static file never has the path
     // of a generated one (see `output::copied_files`), so order is free.
     errors.extend(output::write_indexes(site, &out));
+    // Nothing else reads the posts' bodies now: each goes once its page is made.
+    posts.wait();
+    prepared.pages.release_bodies();
     lap("indexes");
     let (page_errors, counts) = write_pages(&prepared, &out, options.minify, &cache);
     errors.extend(page_errors);
@@ -699,11 +702,27 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 /// The post cache being staged on another thread ([`PostCache::stage`]).
 /// Dropped without [`Staging::commit`] (a failed build), it waits for the
 /// thread and removes what it wrote.
-struct Staging(Option<std::thread::JoinHandle<cache::StagedPosts>>);
+struct Staging {
+    thread: Option<std::thread::JoinHandle<cache::StagedPosts>>,
+    staged: Option<cache::StagedPosts>,
+}
 
 impl Staging {
+    fn new(thread: std::thread::JoinHandle<cache::StagedPosts>) -> Self {
+        Self { thread: Some(thread), staged: None }
+    }
+
+    /// Waits until the shards are written, and the cache's share of the
+    /// posts let go.
+    fn wait(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            self.staged = thread.join().ok();
+        }
+    }
+
     fn commit(mut self) {
-        if let Some(Ok(staged)) = self.0.take().map(std::thread::JoinHandle::join) {
+        self.wait();
+        if let Some(staged) = self.staged.take() {
             staged.commit();
         }
     }
@@ -711,9 +730,7 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if let Some(thread) = self.0.take() {
-            let _ = thread.join();
-        }
+        self.wait();
     }
 }
 

@@ -11,16 +11,18 @@ use crate::diagnostics::Diagnostic;
 use crate::site::{Post, Shortcode};
 
 impl Renderer {
-    /// The post's HTML with each shortcode marker replaced by the theme's rendering.
+    /// The post's HTML (`body`, its rendered Markdown) with each shortcode
+    /// marker replaced by the theme's rendering; `None` without shortcodes.
     pub(super) fn expand_shortcodes(
         &self,
         post: &Post,
+        body: &str,
         builder: &ValueBuilder<'_>,
     ) -> Result<Option<String>, Box<Diagnostic>> {
         if post.shortcodes.is_empty() {
             return Ok(None);
         }
-        let mut content = post.content.clone();
+        let mut content = body.to_owned();
         let first = post.first_appearances();
         for (index, shortcode) in post.shortcodes.iter().enumerate().rev() {
             let mut context = Context::new();

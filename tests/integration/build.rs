@@ -553,3 +553,52 @@ fn the_home_page_discloses_before_the_profiles_affiliate_links() {
         }
     }
 }
+
+/// Every page of `prepared`, by output file, finished as `build` writes it.
+fn finished_pages(prepared: &shopfront::Prepared) -> Vec<(String, Result<String, String>)> {
+    let pages = &prepared.pages;
+    pages
+        .files()
+        .map(|file| {
+            let route = pages.route(file).unwrap();
+            let html = shopfront::finished_page(pages, route, false, &prepared.hiding, &prepared.images);
+            (file.to_owned(), html.map_err(|d| d.message))
+        })
+        .collect()
+}
+
+#[test]
+fn released_post_bodies_make_the_same_pages_once_each() {
+    let site = SiteTest::example_site();
+    let options = shopfront::BuildOptions { root: site.root().to_path_buf(), ..Default::default() };
+    // A post cache kept for the next rebuild, as `serve` keeps one, shares the posts.
+    let mut kept = shopfront::PostCache::default();
+    let mut prepared = shopfront::prepare(&options, &mut kept).unwrap_or_else(|d| panic!("{d:?}"));
+    let before = finished_pages(&prepared);
+    assert!(!prepared.pages.release_bodies(), "bodies released while the post cache shares the posts");
+    assert!(prepared.pages.site().posts.iter().all(|p| !p.content.is_empty()));
+    assert!(finished_pages(&prepared) == before, "pages changed after a release that did not happen");
+
+    drop(kept);
+    assert!(prepared.pages.release_bodies());
+    assert!(prepared.pages.site().posts.iter().all(|p| p.content.is_empty()), "bodies still in the site");
+    let after = finished_pages(&prepared);
+    let posts = prepared.pages.site().posts.len();
+    assert!(posts > 5);
+    let with_shortcodes = prepared.pages.site().posts.iter().filter(|p| !p.shortcodes.is_empty()).count();
+    assert!(with_shortcodes > 0, "no post expands a shortcode from its released body");
+    for ((file, got), (_, want)) in after.iter().zip(&before) {
+        assert!(got == want, "{file} differs once the bodies are released");
+    }
+    // Each body is handed out once: asking for a post's page again is an
+    // error, never a page with an empty body.
+    let again = finished_pages(&prepared);
+    let refused = again.iter().filter(|(_, html)| html.as_ref().is_err_and(|e| e.contains("twice"))).count();
+    assert_eq!(refused, posts);
+    assert!(
+        again
+            .iter()
+            .filter(|(_, html)| html.is_ok())
+            .all(|(file, html)| before.contains(&(file.clone(), html.clone())))
+    );
+}
