@@ -404,8 +404,12 @@ impl PostCache {
                 })
                 .collect();
             let temporary = dir.join(format!(".{shard:02}.{}{TEMPORARY}", std::process::id()));
-            let written = postcard::to_stdvec(&(FORMAT, disk.fingerprint, records))
-                .is_ok_and(|bytes| std::fs::write(&temporary, bytes).is_ok());
+            // Straight to the file: a shard held whole in memory would add
+            // to the build's peak, which comes while shards are written.
+            let written = std::fs::File::create(&temporary).is_ok_and(|file| {
+                postcard::to_io(&(FORMAT, disk.fingerprint, records), std::io::BufWriter::new(file))
+                    .is_ok_and(|mut writer| std::io::Write::flush(&mut writer).is_ok())
+            });
             if written {
                 staged.files.push((temporary, file));
             } else {
