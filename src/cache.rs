@@ -330,17 +330,56 @@ impl PostCache {
             .collect();
         let parsed = fresh.iter().flatten().filter(|e| !e.stored).count();
         self.counts = ParseCounts { parsed, reused: fresh.len() - parsed };
-        self.entries
-            .iter_mut()
-            .zip(fresh)
-            .map(|(entry, fresh)| match fresh {
-                Some(fresh) => {
-                    let resolved = (fresh.post.clone(), fresh.diagnostics.clone());
-                    *entry = Some(fresh);
-                    resolved
+        let updated: Vec<bool> = fresh.iter().map(Option::is_some).collect();
+        for (entry, fresh) in self.entries.iter_mut().zip(fresh) {
+            if fresh.is_some() {
+                *entry = fresh;
+            }
+        }
+        let kept = self.kept_shards();
+        self.paths
+            .iter()
+            .zip(&mut self.entries)
+            .zip(updated)
+            .map(|((path, entry), updated)| match entry {
+                // A shard that stays on disk as it is needs its files'
+                // findings no more: they are given away, not copied. The
+                // entry is then read again by a later resolve, which a
+                // build never makes.
+                Some(entry) if updated && kept.get(shard_of(path)).copied().unwrap_or(false) => {
+                    entry.stamp = None;
+                    (entry.post.clone(), std::mem::take(&mut entry.diagnostics))
                 }
+                Some(entry) if updated => (entry.post.clone(), entry.diagnostics.clone()),
                 // Only a file with an entry is skipped above.
-                None => entry.as_ref().map(|e| (e.post.clone(), e.errors())).unwrap_or_default(),
+                Some(entry) => (entry.post.clone(), entry.errors()),
+                None => Resolved::default(),
+            })
+            .collect()
+    }
+
+    /// The entries of the cache on disk, by shard.
+    fn shards(&self) -> Vec<Vec<(&PathBuf, &Entry)>> {
+        let mut shards: Vec<Vec<(&PathBuf, &Entry)>> = vec![Vec::new(); SHARDS];
+        for (path, entry) in self.paths.iter().zip(&self.entries) {
+            if let Some(entry) = entry.as_ref().filter(|e| e.hash.is_some()) {
+                shards[shard_of(path)].push((path, entry));
+            }
+        }
+        shards
+    }
+
+    /// Per shard, whether [`PostCache::stage`] leaves its file as it is:
+    /// every file it holds came from it, and no other. Empty without a
+    /// cache on disk.
+    fn kept_shards(&self) -> Vec<bool> {
+        let Some(disk) = &self.disk else { return Vec::new() };
+        self.shards()
+            .iter()
+            .enumerate()
+            .map(|(shard, members)| {
+                let (count, _) = disk.held.get(shard).copied().unwrap_or_default();
+                !members.is_empty() && count == members.len() && members.iter().all(|(_, e)| e.stored)
             })
             .collect()
     }
@@ -371,19 +410,15 @@ impl PostCache {
     pub fn stage(self) -> StagedPosts {
         let mut staged = StagedPosts::default();
         let Some(disk) = &self.disk else { return staged };
-        let mut shards: Vec<Vec<(&PathBuf, &Entry)>> = vec![Vec::new(); SHARDS];
-        for (path, entry) in self.paths.iter().zip(&self.entries) {
-            if let Some(entry) = entry.as_ref().filter(|e| e.hash.is_some()) {
-                shards[shard_of(path)].push((path, entry));
-            }
-        }
+        let shards = self.shards();
+        let kept = self.kept_shards();
         let dir = &disk.dir;
         if std::fs::create_dir_all(dir).is_err() {
             return staged;
         }
         sweep_temporaries(dir);
         for (shard, members) in shards.iter().enumerate() {
-            let (count, exists) = disk.held.get(shard).copied().unwrap_or_default();
+            let (_, exists) = disk.held.get(shard).copied().unwrap_or_default();
             let file = shard_file(dir, shard);
             if members.is_empty() {
                 if exists {
@@ -391,7 +426,7 @@ impl PostCache {
                 }
                 continue;
             }
-            if count == members.len() && members.iter().all(|(_, e)| e.stored) {
+            if kept[shard] {
                 continue;
             }
             let records: Vec<RecordRef<'_>> = members

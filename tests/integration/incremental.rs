@@ -7,7 +7,7 @@ use std::path::Path;
 use shopfront::cache::ParseCounts;
 use shopfront::{BuildOptions, PageCounts};
 
-use crate::support::{SiteTest, copy_tree, png, snapshot};
+use crate::support::{Built, SiteTest, copy_tree, png, snapshot};
 
 /// Builds `site` over its own output and caches, then a copy of it from
 /// scratch (no output, no page or post cache), and insists on the same bytes
@@ -275,4 +275,37 @@ fn the_post_cache_repeats_findings_and_costs_only_time_when_damaged() {
     // The build wrote the shards again.
     let repaired = site.build().ok();
     assert_eq!(repaired.result.as_ref().unwrap().parsed.parsed, 0);
+}
+
+#[test]
+fn findings_of_files_taken_from_the_post_cache_are_reported_by_every_later_build() {
+    // Files spread over several shards, each with a finding of its own.
+    let names: Vec<String> = (0..12).map(|i| format!("content/posts/2025-11-{:02}-no-alt-{i}.md", i + 1)).collect();
+    let site = names.iter().enumerate().fold(SiteTest::example_site(), |site, (i, name)| {
+        site.file(
+            name,
+            format!("---\ntitle: No alt {i}\ndate: 2025-11-{:02}\n---\n![](/images/products/backpack.svg)\n", i + 1),
+        )
+    });
+    let findings = |built: &Built| -> Vec<String> {
+        let report = built.result.as_ref().unwrap();
+        report.warnings.iter().map(|d| format!("{:?}: {}", d.path, d.message)).collect()
+    };
+    let first = site.build().ok();
+    let expected = findings(&first);
+    for name in &names {
+        assert!(expected.iter().any(|f| f.contains(&name[name.rfind('/').unwrap() + 1..])), "{name}: {expected:?}");
+    }
+    // Unchanged, then one file edited at a time: every shard the edit leaves
+    // alone keeps its findings on disk for the builds after it.
+    let mut site = site;
+    for (round, name) in [None, Some(&names[0]), None, Some(&names[5]), None].into_iter().enumerate() {
+        if let Some(name) = name {
+            site = site.edit(name, |text| text + "\n");
+        }
+        let built = site.build().ok();
+        let parsed = built.result.as_ref().unwrap().parsed;
+        assert_eq!(parsed.parsed, usize::from(name.is_some()), "round {round}: {parsed:?}");
+        assert_eq!(findings(&built), expected, "round {round}");
+    }
 }
