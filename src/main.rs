@@ -34,7 +34,7 @@ use shopfront::diagnostics::Diagnostics;
 /// large file read once leaves every later page a bigger heap. Fixed at
 /// glibc's initial 128 KiB, a build's peak memory is 6% lower at 10,000
 /// posts (153 against 163 MiB) and 1 MiB lower at 1,000, for no measurable
-/// time, and `serve` gives back what a rebuild used (see BENCHMARKS.md).
+/// time (BENCHMARKS.md, *Peak memory*).
 fn keep_freed_memory_small() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets allocator parameters; called before any
