@@ -187,47 +187,60 @@ struct SearchEntry<'a> {
 /// `search-index.json`: posts, collections and products for the
 /// client-side search; a product comes with its picture and buy link.
 pub fn search_index(site: &Site, urls: &Urls) -> String {
-    let mut entries = Vec::with_capacity(site.posts.len() + site.collections.len() + site.products.len());
-    let entry = |title, url, summary, kind| SearchEntry {
-        title,
-        url,
-        summary,
-        kind,
-        categories: Vec::new(),
-        image: None,
-        buy: None,
-        sponsored: false,
-    };
-    for post in &site.posts {
-        entries.push(SearchEntry {
+    serde_json::to_string(&SearchIndex { site, urls }).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// [`search_index`] written to `out` as it is made.
+pub fn write_search_index(site: &Site, urls: &Urls, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer(out, &SearchIndex { site, urls }).map_err(std::io::Error::from)
+}
+
+/// The search index's entries, each made as it is written: a large
+/// site's index is not held twice, once as entries and once as JSON.
+struct SearchIndex<'a> {
+    site: &'a Site,
+    urls: &'a Urls,
+}
+
+impl Serialize for SearchIndex<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Self { site, urls } = *self;
+        let entry = |title, url, summary, kind| SearchEntry {
+            title,
+            url,
+            summary,
+            kind,
+            categories: Vec::new(),
+            image: None,
+            buy: None,
+            sponsored: false,
+        };
+        let posts = site.posts.iter().map(|post| SearchEntry {
             categories: post.categories.iter().map(|c| &*c.name).collect(),
             ..entry(&post.title, urls.href(&post.path), &post.summary, "post")
         });
-    }
-    for collection in &site.collections {
-        let image = collection.card_image();
-        entries.push(SearchEntry {
-            image: image.map(str::to_owned),
+        let collections = site.collections.iter().map(|collection| SearchEntry {
+            image: collection.card_image().map(str::to_owned),
             ..entry(&collection.title, urls.href(&collection.path), &collection.summary, "collection")
         });
-    }
-    for item in &site.products {
-        let post = item.posts.first().and_then(|&i| site.posts.get(i));
-        let product = &item.product;
-        entries.push(SearchEntry {
-            categories: item.categories(&site.posts).into_iter().map(|c| &*c.name).collect(),
-            image: product.image.clone(),
-            buy: Some(&product.url),
-            sponsored: product.affiliate,
-            ..entry(
-                &product.name,
-                post.map_or_else(|| urls.href(SHOP), |p| urls.href(&p.path)),
-                product.badge.as_deref().unwrap_or(""),
-                "product",
-            )
+        let products = site.products.iter().map(|item| {
+            let post = item.posts.first().and_then(|&i| site.posts.get(i));
+            let product = &item.product;
+            SearchEntry {
+                categories: item.categories(&site.posts).into_iter().map(|c| &*c.name).collect(),
+                image: product.image.clone(),
+                buy: Some(&product.url),
+                sponsored: product.affiliate,
+                ..entry(
+                    &product.name,
+                    post.map_or_else(|| urls.href(SHOP), |p| urls.href(&p.path)),
+                    product.badge.as_deref().unwrap_or(""),
+                    "product",
+                )
+            }
         });
+        serializer.collect_seq(posts.chain(collections).chain(products))
     }
-    serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_owned())
 }
 
 #[cfg(test)]

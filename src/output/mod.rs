@@ -85,7 +85,7 @@ pub fn copy_files(
     errors
 }
 
-pub use crate::site::routes::INDEX_FILES;
+pub use crate::site::routes::{INDEX_FILES, SEARCH_INDEX};
 
 /// The contents of index file `name` (one of [`INDEX_FILES`]).
 pub fn index_file(site: &Site, name: &str) -> Option<String> {
@@ -94,7 +94,7 @@ pub fn index_file(site: &Site, name: &str) -> Option<String> {
         "feed.xml" => feeds::atom(site, &urls),
         "sitemap.xml" => feeds::sitemap(site, &urls),
         "robots.txt" => feeds::robots(&urls),
-        "search-index.json" => feeds::search_index(site, &urls),
+        SEARCH_INDEX => feeds::search_index(site, &urls),
         _ => return None,
     })
 }
@@ -103,7 +103,12 @@ pub fn index_file(site: &Site, name: &str) -> Option<String> {
 pub fn write_indexes(site: &Site, sink: &dyn Sink) -> Vec<Diagnostic> {
     INDEX_FILES
         .iter()
-        .filter_map(|name| {
+        .filter_map(|&name| {
+            if name == SEARCH_INDEX {
+                // The largest (1 MB per 1,000 posts): written as it is made.
+                let urls = Urls::of(site);
+                return sink.write_with(name, &|out| feeds::write_search_index(site, &urls, out)).err();
+            }
             let text = index_file(site, name)?;
             sink.write(name, text.as_bytes()).err()
         })
@@ -117,6 +122,23 @@ pub trait Sink: Sync {
     /// hash (xxh3-128, as the output manifest has it).
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<u128, OutputError>;
 
+    /// [`Sink::write`] for the bytes `produce` writes, for a file too large
+    /// to hold twice; `produce` may run more than once, and must write the
+    /// same bytes each time.
+    fn write_with(
+        &self,
+        relative: &str,
+        produce: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<u128, OutputError> {
+        let mut bytes = Vec::new();
+        produce(&mut bytes).map_err(|source| OutputError::Io {
+            action: "cannot make",
+            path: relative.into(),
+            source,
+        })?;
+        self.write(relative, &bytes)
+    }
+
     /// Keeps the file at a relative path as it is, when it holds exactly
     /// the bytes of this length and hash, as shopfront wrote them
     /// ([`Output::keep_checked`]); `false`: write it.
@@ -128,6 +150,14 @@ pub trait Sink: Sync {
 impl Sink for Output {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<u128, OutputError> {
         Output::write(self, relative, bytes)
+    }
+
+    fn write_with(
+        &self,
+        relative: &str,
+        produce: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<u128, OutputError> {
+        Output::write_with(self, relative, produce)
     }
 
     fn keep(&self, relative: &str, len: u64, hash: u128) -> bool {

@@ -580,6 +580,42 @@ impl Output {
         Ok(entry.hash)
     }
 
+    /// [`Output::write`] for the bytes `produce` writes, taken as they are
+    /// made, so that a large file (the search index) is never held whole.
+    /// `produce` must write the same bytes each time it runs: once to
+    /// compare them with the file already there, when that may be the
+    /// same, and once to write them when it is not.
+    pub fn write_with(
+        &self,
+        relative: &str,
+        produce: &dyn Fn(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<u128, OutputError> {
+        Self::check_path(relative)?;
+        let existing = self.target.join(relative);
+        let before = self.previous.files.get(relative).copied();
+        // As `write`: in place only when the manifest says it may be the same.
+        let may_be_same = (before.is_some() || self.adopted)
+            && std::fs::symlink_metadata(&existing)
+                .is_ok_and(|m| m.is_file() && before.is_none_or(|b| b.len == m.len()));
+        if may_be_same
+            && let Some(entry) = made_like(&existing, produce)
+            && before.is_none_or(|before| before == entry)
+        {
+            self.record(relative, Written { entry, staged: false, from: None });
+            return Ok(entry.hash);
+        }
+        let _writing = self.start_writing()?;
+        let path = self.staging.join(relative);
+        self.ensure_parent(&path)?;
+        let shown = self.shown(&path);
+        let file = std::fs::File::create(&path).map_err(io_err("cannot write", &shown))?;
+        let mut out = Hashing::new(io::BufWriter::with_capacity(64 * 1024, file));
+        produce(&mut out).and_then(|()| out.flush()).map_err(io_err("cannot write", &shown))?;
+        let entry = out.entry();
+        self.record(relative, Written { entry, staged: true, from: None });
+        Ok(entry.hash)
+    }
+
     /// Copies a file to a relative path, unless the very same bytes are
     /// already there in a file of shopfront's.
     pub fn copy(&self, from: &Path, relative: &str) -> Result<(), OutputError> {
@@ -840,6 +876,67 @@ fn holds(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     }
 }
 
+/// A writer that hashes and counts what goes through it, as the manifest
+/// records a file ([`Entry`]).
+struct Hashing<W> {
+    inner: W,
+    hasher: xxhash_rust::xxh3::Xxh3,
+    len: u64,
+}
+
+impl<W: Write> Hashing<W> {
+    fn new(inner: W) -> Self {
+        Self { inner, hasher: xxhash_rust::xxh3::Xxh3::new(), len: 0 }
+    }
+
+    /// The manifest's entry for all that was written.
+    fn entry(&self) -> Entry {
+        Entry { len: self.len, hash: self.hasher.digest128() }
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// What `produce` writes, when it is exactly the bytes of the file at
+/// `path`: read in step with it, and given up at the first difference.
+fn made_like(path: &Path, produce: &dyn Fn(&mut dyn Write) -> io::Result<()>) -> Option<Entry> {
+    struct Comparing {
+        file: io::BufReader<std::fs::File>,
+        there: Vec<u8>,
+    }
+    impl Write for Comparing {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.there.resize(buf.len(), 0);
+            self.file.read_exact(&mut self.there)?;
+            if self.there != buf {
+                return Err(io::Error::other("the file differs"));
+            }
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let file = io::BufReader::with_capacity(64 * 1024, std::fs::File::open(path).ok()?);
+    let mut out = Hashing::new(Comparing { file, there: Vec::new() });
+    produce(&mut out).ok()?;
+    // Nothing may follow in the file.
+    let at_end = out.inner.file.read(&mut [0]).ok()? == 0;
+    at_end.then(|| out.entry())
+}
+
 /// Reads until `buffer` is full or the file ends; how many bytes it read.
 fn read_full(file: &mut std::fs::File, buffer: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
@@ -1061,6 +1158,45 @@ mod tests {
         assert_eq!(stamp("a/index.html"), a_before, "an unchanged file was written again");
         assert_eq!(files(tmp.path()), [MANIFEST, "a/index.html", "c/index.html"]);
         assert!(!tmp.path().join("b").exists(), "an emptied folder stays");
+    }
+
+    #[test]
+    fn a_file_written_as_it_is_made_is_kept_only_while_its_bytes_are_the_same() {
+        // Made in many small pieces, as a serializer writes.
+        let made = |text: &'static str| {
+            move |out: &mut dyn Write| text.split_inclusive(',').try_for_each(|piece| out.write_all(piece.as_bytes()))
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let stamp = |p: &str| std::fs::metadata(tmp.path().join(p)).unwrap().modified().unwrap();
+        let read = |p: &str| std::fs::read_to_string(tmp.path().join(p)).unwrap();
+        let output = Output::new(tmp.path()).unwrap();
+        let hash = output.write_with("index.json", &made("[1,2,3]")).unwrap();
+        assert_eq!(hash, xxhash_rust::xxh3::xxh3_128(b"[1,2,3]"));
+        output.commit().unwrap();
+        assert_eq!(read("index.json"), "[1,2,3]");
+        let first = stamp("index.json");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+
+        let output = Output::new(tmp.path()).unwrap();
+        output.write_with("index.json", &made("[1,2,3]")).unwrap();
+        output.commit().unwrap();
+        assert_eq!(stamp("index.json"), first, "the same bytes were written again");
+
+        // Longer, shorter and different bytes of the same length are all written.
+        for text in ["[1,2,3,4]", "[1,2]", "[1,2,5]", "[1,2,3]"] {
+            let output = Output::new(tmp.path()).unwrap();
+            output.write_with("index.json", &made(text)).unwrap();
+            output.commit().unwrap();
+            assert_eq!(read("index.json"), text);
+        }
+        assert_eq!(files(tmp.path()), [MANIFEST, "index.json"]);
+
+        // A file edited by hand to other bytes of the same length is put right.
+        std::fs::write(tmp.path().join("index.json"), "[9,9,9]").unwrap();
+        let output = Output::new(tmp.path()).unwrap();
+        output.write_with("index.json", &made("[1,2,3]")).unwrap();
+        output.commit().unwrap();
+        assert_eq!(read("index.json"), "[1,2,3]");
     }
 
     #[test]

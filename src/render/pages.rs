@@ -247,7 +247,7 @@ impl PageValues<'_> {
                 ("taxonomy.html", taxonomy.singular())
             }
             Kind::Search => {
-                cx.insert("search_index", &urls.href("search-index.json"));
+                cx.insert("search_index", &urls.href(crate::site::routes::SEARCH_INDEX));
                 let title = format!("{} · {}", self.locale.get("search"), settings.title);
                 self.seo_titled(&mut cx, title, "", &path, None, None);
                 ("search.html", "search")

@@ -138,12 +138,14 @@ pub const DISCLOSURE: &str = "disclosure/";
 /// The not-found page.
 pub const NOT_FOUND: &str = "404.html";
 /// The files written besides the pages, at the output root.
-pub const INDEX_FILES: [&str; 4] = ["feed.xml", "sitemap.xml", "robots.txt", "search-index.json"];
+pub const INDEX_FILES: [&str; 4] = ["feed.xml", "sitemap.xml", "robots.txt", SEARCH_INDEX];
+/// The client-side search's index, the largest of [`INDEX_FILES`].
+pub const SEARCH_INDEX: &str = "search-index.json";
 /// URL paths that shopfront generates itself; a page may not take them.
 pub const RESERVED: &[&str] = &["posts", "page", "shop", "categories", "tags", "search", "disclosure"];
 /// Files shopfront writes at the output root; no page may take their name.
 pub const RESERVED_FILES: &[&str] =
-    &["feed.xml", "sitemap.xml", "robots.txt", "404", "404.html", "search-index.json", "style.css", "index.html"];
+    &["feed.xml", "sitemap.xml", "robots.txt", "404", "404.html", SEARCH_INDEX, "style.css", "index.html"];
 /// Products on the storefront home.
 pub const HOME_PRODUCTS: usize = 12;
 

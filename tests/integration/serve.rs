@@ -245,6 +245,8 @@ fn post(title: &str, body: &str) -> String {
 #[test]
 fn serves_pages_files_and_indexes_with_their_types() {
     let site = SiteTest::example_site().file("static/notes/readme.txt", "plain text");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let built_index = site.build_with(|o| o.output = Some(elsewhere.path().join("public"))).text("search-index.json");
     let server = Server::start(site.root(), &["--port", "0"]);
 
     let home = server.get("/");
@@ -268,6 +270,8 @@ fn serves_pages_files_and_indexes_with_their_types() {
     let index = server.get("/search-index.json");
     assert_eq!(index.header("content-type"), Some("application/json; charset=utf-8"));
     assert!(serde_json::from_slice::<serde_json::Value>(&index.bytes).is_ok());
+    // serve makes it whole; a build writes it as it is made: the same bytes.
+    assert_eq!(index.body, built_index);
     assert_eq!(server.get("/__shopfront/live.js").header("content-type"), Some("text/javascript; charset=utf-8"));
 
     // A folder without its slash redirects, keeping the query.
