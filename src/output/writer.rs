@@ -858,7 +858,7 @@ fn hash_and_compare(path: &Path, other: Option<&Path>) -> io::Result<(Entry, boo
 
 /// Whether the file at `path` holds exactly `bytes`. It is read a piece at
 /// a time, so that a rebuild does not hold a large unchanged file (the
-/// search index: 1 MB per 1,000 posts) twice while comparing.
+/// feed and sitemap: 100 KB per 1,000 posts) twice while comparing.
 fn holds(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     let mut file = std::fs::File::open(path)?;
     // One byte more than `bytes` shows a longer file in the first read.
