@@ -100,17 +100,17 @@ pub fn index_file(site: &Site, name: &str) -> Option<String> {
 }
 
 /// Writes the feed, sitemap, robots.txt and search index.
-pub fn write_indexes(site: &Site, sink: &dyn Sink) -> Vec<Diagnostic> {
+pub fn write_indexes(site: &Site, out: &Output) -> Vec<Diagnostic> {
     INDEX_FILES
         .iter()
         .filter_map(|&name| {
             if name == SEARCH_INDEX {
                 // The largest (1 MB per 1,000 posts): written as it is made.
                 let urls = Urls::of(site);
-                return sink.write_with(name, &|out| feeds::write_search_index(site, &urls, out)).err();
+                return out.write_with(name, &|file| feeds::write_search_index(site, &urls, file)).err();
             }
             let text = index_file(site, name)?;
-            sink.write(name, text.as_bytes()).err()
+            out.write(name, text.as_bytes()).err()
         })
         .map(|err| error(&err))
         .collect()
@@ -121,23 +121,6 @@ pub trait Sink: Sync {
     /// Stores `bytes` at a relative output path; returns their content
     /// hash (xxh3-128, as the output manifest has it).
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<u128, OutputError>;
-
-    /// [`Sink::write`] for the bytes `produce` writes, for a file too large
-    /// to hold twice; `produce` may run more than once, and must write the
-    /// same bytes each time.
-    fn write_with(
-        &self,
-        relative: &str,
-        produce: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
-    ) -> Result<u128, OutputError> {
-        let mut bytes = Vec::new();
-        produce(&mut bytes).map_err(|source| OutputError::Io {
-            action: "cannot make",
-            path: relative.into(),
-            source,
-        })?;
-        self.write(relative, &bytes)
-    }
 
     /// Keeps the file at a relative path as it is, when it holds exactly
     /// the bytes of this length and hash, as shopfront wrote them
@@ -150,14 +133,6 @@ pub trait Sink: Sync {
 impl Sink for Output {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<u128, OutputError> {
         Output::write(self, relative, bytes)
-    }
-
-    fn write_with(
-        &self,
-        relative: &str,
-        produce: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
-    ) -> Result<u128, OutputError> {
-        Output::write_with(self, relative, produce)
     }
 
     fn keep(&self, relative: &str, len: u64, hash: u128) -> bool {

@@ -567,7 +567,7 @@ impl Output {
         let may_be_same = self.previous.files.get(relative).map_or(self.adopted, |before| *before == entry);
         let in_place = may_be_same
             && std::fs::symlink_metadata(&existing).is_ok_and(|m| m.is_file() && m.len() == entry.len)
-            && holds(&existing, bytes).unwrap_or(false);
+            && made_like(&existing, &|out| out.write_all(bytes)).is_some();
         if in_place {
             self.record(relative, Written { entry, staged: false, from: None });
             return Ok(entry.hash);
@@ -856,26 +856,6 @@ fn hash_and_compare(path: &Path, other: Option<&Path>) -> io::Result<(Entry, boo
     }
 }
 
-/// Whether the file at `path` holds exactly `bytes`. It is read a piece at
-/// a time, so that a rebuild does not hold a large unchanged file (the
-/// feed and sitemap: 100 KB per 1,000 posts) twice while comparing.
-fn holds(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    let mut file = std::fs::File::open(path)?;
-    // One byte more than `bytes` shows a longer file in the first read.
-    let mut buffer = vec![0; bytes.len().saturating_add(1).min(64 * 1024)];
-    let mut rest = bytes;
-    loop {
-        let n = read_full(&mut file, &mut buffer)?;
-        if n == 0 {
-            return Ok(rest.is_empty());
-        }
-        if n > rest.len() || buffer[..n] != rest[..n] {
-            return Ok(false);
-        }
-        rest = &rest[n..];
-    }
-}
-
 /// A writer that hashes and counts what goes through it, as the manifest
 /// records a file ([`Entry`]).
 struct Hashing<W> {
@@ -909,7 +889,9 @@ impl<W: Write> Write for Hashing<W> {
 }
 
 /// What `produce` writes, when it is exactly the bytes of the file at
-/// `path`: read in step with it, and given up at the first difference.
+/// `path`: read in step with it, a piece at a time (a rebuild never holds
+/// a large unchanged file twice to compare it), and given up at the first
+/// difference.
 fn made_like(path: &Path, produce: &dyn Fn(&mut dyn Write) -> io::Result<()>) -> Option<Entry> {
     struct Comparing {
         file: io::BufReader<std::fs::File>,
@@ -1045,24 +1027,25 @@ mod tests {
 
     #[test]
     fn a_file_holds_only_exactly_its_bytes() {
+        let holds = |path: &Path, bytes: &[u8]| made_like(path, &|out| out.write_all(bytes)).is_some();
         let tmp = tempfile::tempdir().unwrap();
         let file = tmp.path().join("f");
         // Larger than the piece read at a time, with the last byte different.
         let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
         std::fs::write(&file, &big).unwrap();
-        assert!(holds(&file, &big).unwrap());
+        assert!(holds(&file, &big));
         let mut last_differs = big.clone();
         *last_differs.last_mut().unwrap() ^= 1;
-        assert!(!holds(&file, &last_differs).unwrap());
-        assert!(!holds(&file, &big[..big.len() - 1]).unwrap(), "the file is longer");
-        assert!(!holds(&file, &[big.as_slice(), b"x"].concat()).unwrap(), "the file is shorter");
+        assert!(!holds(&file, &last_differs));
+        assert!(!holds(&file, &big[..big.len() - 1]), "the file is longer");
+        assert!(!holds(&file, &[big.as_slice(), b"x"].concat()), "the file is shorter");
         std::fs::write(&file, b"").unwrap();
-        assert!(holds(&file, b"").unwrap());
-        assert!(!holds(&file, b"a").unwrap());
+        assert!(holds(&file, b""));
+        assert!(!holds(&file, b"a"));
         std::fs::write(&file, b"ab").unwrap();
-        assert!(!holds(&file, b"a").unwrap());
-        assert!(holds(&file, b"ab").unwrap());
-        assert!(holds(&tmp.path().join("missing"), b"").is_err());
+        assert!(!holds(&file, b"a"));
+        assert!(holds(&file, b"ab"));
+        assert!(!holds(&tmp.path().join("missing"), b""), "a missing file holds nothing");
     }
 
     fn files(dir: &Path) -> Vec<String> {
