@@ -1,60 +1,129 @@
-//! Which elements a site's own stylesheets hide: the selectors of every
-//! rule that sets `display: none`, `visibility: hidden`, `font-size: 0`,
-//! `opacity: 0` or a clip to nothing, read with a real CSS parser
+//! What CSS hides from a reader. [`hides`] reads the declarations of one
+//! rule or one `style` attribute; [`Hiding`] finds the rules of a site's own
+//! stylesheets that hide what they select, read with a real CSS parser
 //! (cssparser, the one browsers' Servo and lol_html use). Rules inside
 //! `@media` count unless they are for print only; a selector the streaming
 //! scan cannot match (`:hover`, `+`) is left out.
+//!
+//! Hidden means out of sight or too faint or small to read, the tricks that
+//! hide text from people while leaving it in the page: `display: none`,
+//! `visibility: hidden`, `content-visibility: hidden`; text under 8 px
+//! (`font-size`, or the size in `font`) or scaled below a fifth; opacity
+//! (also `filter: opacity()`) or a text colour's alpha under a fifth (not
+//! for text painted with `background-clip: text`); a text colour hardly
+//! distinguishable from the background the same rule gives (contrast under
+//! 1.5:1); a clip or `clip-path` to nothing; a box under 8 px high or wide
+//! that clips what overflows it; and text moved 500 px or more out of the
+//! page (`text-indent`, negative margins, a positioned box's offsets, a
+//! translation) or turned edge-on (`rotateX(90deg)`).
 
 use cssparser::{
     AtRuleParser, CowRcStr, DeclarationParser, ParseError, Parser, ParserInput, ParserState, QualifiedRuleParser,
     RuleBodyItemParser, RuleBodyParser, StyleSheetParser,
 };
 
-use super::visible::declaration_hides;
-
 /// The hiding rules of each stylesheet a site publishes, by output path,
 /// parsed for the scan.
 #[derive(Default)]
 pub struct Hiding {
-    by_path: std::collections::HashMap<String, Vec<lol_html::Selector>>,
+    by_path: std::collections::HashMap<String, Sheet>,
+}
+
+/// One stylesheet's hiding rules, and the stylesheets it imports.
+struct Sheet {
+    selectors: Vec<lol_html::Selector>,
+    /// `@import` URLs for screens, as written.
+    imports: Vec<String>,
 }
 
 impl Hiding {
     /// From the site's stylesheets: output path (`style.css`) and text.
     pub fn from_stylesheets<'a>(sheets: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let by_path = sheets.into_iter().map(|(path, css)| (path.to_owned(), selectors_of(css))).collect();
+        let by_path = sheets
+            .into_iter()
+            .map(|(path, css)| {
+                let rules = rules_of(css);
+                (path.to_owned(), Sheet { selectors: parsed(&rules.found), imports: rules.imports })
+            })
+            .collect();
         Self { by_path }
     }
 
-    /// The hiding selectors of the stylesheets a page links: `<link
-    /// rel="stylesheet" href>`, relative to the page at `page_path` or the
-    /// site's root under `base_path`.
+    /// The hiding selectors of the stylesheets a page uses: those it links
+    /// (`<link rel="stylesheet" href>`), those its `<style>` blocks import
+    /// and those they import in turn, found from the page at `page_path`,
+    /// or from the site's root under `base_path`.
     pub fn for_page(&self, html: &str, page_path: &str, base_path: &str) -> Vec<&lol_html::Selector> {
         let mut selectors = Vec::new();
         if self.by_path.is_empty() {
             return selectors;
         }
-        for href in linked_stylesheets(html) {
-            let href = href.split(['?', '#']).next().unwrap_or_default();
-            let path = match href.strip_prefix('/') {
-                Some(absolute) => absolute.strip_prefix(base_path.trim_start_matches('/')).unwrap_or(absolute),
-                None => &format!("{}{href}", page_path.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned() + "/"),
-            };
-            let path = crate::fs::normalise_path(path);
-            if let Some(found) = self.by_path.get(&path) {
-                selectors.extend(found);
+        let mut wanted: Vec<String> =
+            linked_stylesheets(html).iter().map(|href| output_path(href, page_path, base_path)).collect();
+        if crate::html::positions_ignoring_case(html, "@import").next().is_some() {
+            for block in style_blocks(html) {
+                wanted.extend(rules_of(block).imports.iter().map(|href| output_path(href, page_path, base_path)));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        while let Some(path) = wanted.pop() {
+            if let Some(sheet) = self.by_path.get(&path)
+                && seen.insert(path.clone())
+            {
+                selectors.extend(&sheet.selectors);
+                wanted.extend(sheet.imports.iter().map(|href| output_path(href, &path, base_path)));
             }
         }
         selectors
     }
 }
 
+/// The output path a stylesheet's `href` or `@import` URL leads to from
+/// the file at output path `from`, on a site under `base_path`.
+fn output_path(href: &str, from: &str, base_path: &str) -> String {
+    let href = href.trim().split(['?', '#']).next().unwrap_or_default();
+    let path = match href.strip_prefix('/') {
+        Some(absolute) => {
+            let base = base_path.trim_matches('/');
+            match absolute.strip_prefix(base) {
+                Some(rest) if !base.is_empty() && rest.starts_with('/') => rest.to_owned(),
+                _ => absolute.to_owned(),
+            }
+        }
+        None => format!("{}/{href}", from.rsplit_once('/').map_or("", |(dir, _)| dir)),
+    };
+    crate::fs::normalise_path(&path)
+}
+
 /// The parsed hiding selectors of one stylesheet.
 pub fn selectors_of(css: &str) -> Vec<lol_html::Selector> {
-    hiding_selectors(css)
+    parsed(&rules_of(css).found)
+}
+
+/// Selector lists as written, parsed; what the scan cannot match left out.
+fn parsed(lists: &[String]) -> Vec<lol_html::Selector> {
+    lists
         .iter()
-        .flat_map(|prelude| split_selector_list(prelude).into_iter().filter_map(|s| s.parse().ok()).collect::<Vec<_>>())
+        .flat_map(|list| split_selector_list(list).into_iter().filter_map(|s| s.parse().ok()).collect::<Vec<_>>())
         .collect()
+}
+
+/// The text of each `<style>` element of a page.
+pub(crate) fn style_blocks(html: &str) -> Vec<&str> {
+    let mut blocks = Vec::new();
+    let mut from = 0;
+    for start in crate::html::positions_ignoring_case(html, "<style") {
+        if start < from {
+            continue;
+        }
+        let open_end = html[start..].find('>').map_or(html.len(), |e| start + e + 1);
+        let close = crate::html::positions_ignoring_case(&html[open_end..], "</style")
+            .next()
+            .map_or(html.len(), |e| open_end + e);
+        blocks.push(&html[open_end..close]);
+        from = close;
+    }
+    blocks
 }
 
 /// The `href` of every `<link rel="stylesheet">` in a page.
@@ -91,11 +160,15 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// The selector lists (as written) of the rules in `css` that hide what they select.
 pub fn hiding_selectors(css: &str) -> Vec<String> {
+    rules_of(css).found
+}
+
+fn rules_of(css: &str) -> Rules {
     let mut input = ParserInput::new(css);
     let mut parser = Parser::new(&mut input);
     let mut rules = Rules::default();
     for _ in StyleSheetParser::new(&mut parser, &mut rules) {}
-    rules.found
+    rules
 }
 
 /// `a, b:is(c, d)` split at its top-level commas.
@@ -125,9 +198,28 @@ fn rest<'i>(input: &mut Parser<'i, '_>) -> &'i str {
     input.slice_from(start)
 }
 
+/// What a stylesheet holds for the scan.
 #[derive(Default)]
 struct Rules {
+    /// The selector lists of the rules that hide, as written.
     found: Vec<String>,
+    /// The URLs of the stylesheets it imports for screens, as written.
+    imports: Vec<String>,
+    /// Whether a rule came yet: browsers ignore an `@import` after one.
+    past_imports: bool,
+}
+
+/// An at-rule's prelude, as far as the scan cares.
+enum AtRule {
+    /// A block of rules (`@media`, `@supports`…): whether they apply on screens.
+    Block(bool),
+    /// `@import`: the URL, if for screens.
+    Import(Option<String>),
+}
+
+/// Whether a media query list applies on screens (not to print only).
+fn for_screens(media: &str) -> bool {
+    !media.contains("print") || media.contains("screen")
 }
 
 impl<'i> QualifiedRuleParser<'i> for Rules {
@@ -145,9 +237,9 @@ impl<'i> QualifiedRuleParser<'i> for Rules {
         _start: &ParserState,
         input: &mut Parser<'i, 't>,
     ) -> Result<(), ParseError<'i, ()>> {
+        self.past_imports = true;
         let mut declarations = Declarations;
-        let hides = RuleBodyParser::new(input, &mut declarations).filter_map(Result::ok).any(|hides| hides);
-        if hides {
+        if hides(RuleBodyParser::new(input, &mut declarations).filter_map(Result::ok)) {
             self.found.push(prelude);
         }
         Ok(())
@@ -155,8 +247,7 @@ impl<'i> QualifiedRuleParser<'i> for Rules {
 }
 
 impl<'i> AtRuleParser<'i> for Rules {
-    /// Whether the block's rules apply on screens.
-    type Prelude = bool;
+    type Prelude = AtRule;
     type AtRule = ();
     type Error = ();
 
@@ -164,22 +255,38 @@ impl<'i> AtRuleParser<'i> for Rules {
         &mut self,
         name: CowRcStr<'i>,
         input: &mut Parser<'i, 't>,
-    ) -> Result<bool, ParseError<'i, ()>> {
+    ) -> Result<AtRule, ParseError<'i, ()>> {
+        let name = name.to_ascii_lowercase();
+        if name == "import" {
+            let url = input.expect_url_or_string().map(|url| url.as_ref().to_owned()).ok();
+            let screens = for_screens(&rest(input).to_ascii_lowercase());
+            return Ok(AtRule::Import(url.filter(|_| screens)));
+        }
         let condition = rest(input).to_ascii_lowercase();
-        Ok(match name.to_ascii_lowercase().as_str() {
-            "media" => !condition.contains("print") || condition.contains("screen"),
+        Ok(AtRule::Block(match name.as_str() {
+            "media" => for_screens(&condition),
             "supports" | "layer" | "container" | "scope" => true,
             _ => false,
-        })
+        }))
+    }
+
+    fn rule_without_block(&mut self, prelude: AtRule, _start: &ParserState) -> Result<(), ()> {
+        if let AtRule::Import(Some(url)) = prelude
+            && !self.past_imports
+        {
+            self.imports.push(url);
+        }
+        Ok(())
     }
 
     fn parse_block<'t>(
         &mut self,
-        screens: bool,
+        prelude: AtRule,
         _start: &ParserState,
         input: &mut Parser<'i, 't>,
     ) -> Result<(), ParseError<'i, ()>> {
-        if screens {
+        self.past_imports = true;
+        if let AtRule::Block(true) = prelude {
             let mut nested = Rules::default();
             for _ in StyleSheetParser::new(input, &mut nested) {}
             self.found.extend(nested.found);
@@ -190,11 +297,11 @@ impl<'i> AtRuleParser<'i> for Rules {
     }
 }
 
-/// Reads a rule's declarations: whether each hides.
+/// Reads a rule's declarations: `property` and `value`, lower-case.
 struct Declarations;
 
 impl<'i> DeclarationParser<'i> for Declarations {
-    type Declaration = bool;
+    type Declaration = (String, String);
     type Error = ();
 
     fn parse_value<'t>(
@@ -202,25 +309,24 @@ impl<'i> DeclarationParser<'i> for Declarations {
         name: CowRcStr<'i>,
         input: &mut Parser<'i, 't>,
         _start: &ParserState,
-    ) -> Result<bool, ParseError<'i, ()>> {
-        let value = rest(input).trim().to_ascii_lowercase();
-        Ok(declaration_hides(&name.to_ascii_lowercase(), &value))
+    ) -> Result<(String, String), ParseError<'i, ()>> {
+        Ok((name.to_ascii_lowercase(), rest(input).trim().to_ascii_lowercase()))
     }
 }
 
 impl<'i> AtRuleParser<'i> for Declarations {
     type Prelude = ();
-    type AtRule = bool;
+    type AtRule = (String, String);
     type Error = ();
 }
 
 impl<'i> QualifiedRuleParser<'i> for Declarations {
     type Prelude = ();
-    type QualifiedRule = bool;
+    type QualifiedRule = (String, String);
     type Error = ();
 }
 
-impl<'i> RuleBodyItemParser<'i, bool, ()> for Declarations {
+impl<'i> RuleBodyItemParser<'i, (String, String), ()> for Declarations {
     fn parse_declarations(&self) -> bool {
         true
     }
@@ -228,6 +334,346 @@ impl<'i> RuleBodyItemParser<'i, bool, ()> for Declarations {
     fn parse_qualified(&self) -> bool {
         false
     }
+}
+
+/// Text under this many CSS pixels cannot be read: its size, or the height
+/// or width of a box that clips what overflows it.
+const SMALLEST_PX: f64 = 8.0;
+/// Opacity, a text colour's alpha or a scale under this leaves text
+/// too faint or small to read.
+const FAINTEST: f64 = 0.2;
+/// Text moved this many CSS pixels or more is out of the page.
+const FAR_PX: f64 = 500.0;
+/// Text and background colours closer than this contrast ratio (WCAG's
+/// measure, from 1 for the same colour to 21 for black on white) look alike.
+const LEAST_CONTRAST: f64 = 1.5;
+
+/// Whether the declarations of one rule or `style` attribute (`property`
+/// and `value`, lower-case) hide what they apply to from a reader.
+pub fn hides(declarations: impl IntoIterator<Item = (String, String)>) -> bool {
+    let mut look = Look::default();
+    declarations.into_iter().any(|(property, value)| look.read(&property, without_important(&value))) || look.hides()
+}
+
+/// The declarations of a `style` attribute, `property` and `value` lower-case.
+pub fn inline(style: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    style.split(';').filter_map(|declaration| {
+        let (property, value) = declaration.split_once(':')?;
+        Some((property.trim().to_ascii_lowercase(), value.trim().to_ascii_lowercase()))
+    })
+}
+
+fn without_important(value: &str) -> &str {
+    match value.rsplit_once('!') {
+        Some((value, flag)) if flag.trim() == "important" => value.trim(),
+        _ => value.trim(),
+    }
+}
+
+/// What a rule declares that hides only together with something else.
+#[derive(Default)]
+struct Look {
+    position: Option<String>,
+    /// Offsets in pixels: left, right, top, bottom.
+    offsets: [Option<f64>; 4],
+    clips_overflow: bool,
+    /// A height or width under [`SMALLEST_PX`].
+    small_box: bool,
+    color: Option<svgtypes::Color>,
+    /// `-webkit-text-fill-color`, which paints text instead of `color`.
+    fill: Option<svgtypes::Color>,
+    background: Option<svgtypes::Color>,
+    /// `background-clip: text`: the background paints the text.
+    text_painted_by_background: bool,
+}
+
+impl Look {
+    /// Takes one declaration in; `true` when it hides by itself.
+    fn read(&mut self, property: &str, value: &str) -> bool {
+        let offset = |side: usize, look: &mut Self| {
+            look.offsets[side] = px(value);
+            false
+        };
+        match property {
+            "display" => value == "none",
+            "visibility" => matches!(value, "hidden" | "collapse"),
+            "content-visibility" => value == "hidden",
+            "font-size" => font_px(value).is_some_and(|size| size < SMALLEST_PX),
+            "font" => font_shorthand_px(value).is_some_and(|size| size < SMALLEST_PX),
+            "opacity" => fraction(value).is_some_and(|opacity| opacity < FAINTEST),
+            "filter" => {
+                functions(value).any(|(name, args)| name == "opacity" && fraction(args).is_some_and(|o| o < FAINTEST))
+            }
+            "clip" => functions(value).any(|(name, args)| name == "rect" && rect_is_empty(args)),
+            "clip-path" => functions(value).any(|(name, args)| clip_path_is_empty(&name, args)),
+            "transform" => functions(value).any(|(name, args)| transform_hides(&name, args)),
+            "scale" => arguments(value).iter().take(2).filter_map(|s| fraction(s)).any(|s| s.abs() < FAINTEST),
+            "translate" => arguments(value).iter().take(2).any(|d| moves_far(d)),
+            "text-indent" => px(value).is_some_and(|d| d <= -FAR_PX) || percent(value).is_some_and(|p| p <= -100.0),
+            "margin-left" | "margin-top" | "margin-inline-start" | "margin-block-start" => {
+                px(value).is_some_and(|d| d <= -FAR_PX)
+            }
+            "margin" => {
+                let [top, _, _, left] = sides(value);
+                [top, left].into_iter().flatten().any(|d| d <= -FAR_PX)
+            }
+            "position" => {
+                self.position = Some(value.to_owned());
+                false
+            }
+            "left" | "inset-inline-start" => offset(0, self),
+            "right" | "inset-inline-end" => offset(1, self),
+            "top" | "inset-block-start" => offset(2, self),
+            "bottom" | "inset-block-end" => offset(3, self),
+            "inset" => {
+                let [top, right, bottom, left] = sides(value);
+                self.offsets = [left, right, top, bottom];
+                false
+            }
+            "overflow" | "overflow-x" | "overflow-y" => {
+                self.clips_overflow |= value.split_whitespace().any(|v| matches!(v, "hidden" | "clip"));
+                false
+            }
+            "height" | "max-height" | "width" | "max-width" | "block-size" | "max-block-size" | "inline-size"
+            | "max-inline-size" => {
+                self.small_box |= px(value).is_some_and(|size| size < SMALLEST_PX);
+                false
+            }
+            "color" => {
+                self.color = color(value);
+                false
+            }
+            "-webkit-text-fill-color" => {
+                self.fill = color(value);
+                false
+            }
+            // Only a plain colour: a gradient or an image is a background
+            // this cannot compare with.
+            "background-color" | "background" => {
+                self.background = color(value);
+                false
+            }
+            "background-clip" | "-webkit-background-clip" => {
+                self.text_painted_by_background = value.split([' ', ',']).any(|v| v == "text");
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the declarations read hide together.
+    fn hides(&self) -> bool {
+        let clipped = self.clips_overflow && self.small_box;
+        let far = |offset: Option<f64>| offset.is_some_and(|d| d.abs() >= FAR_PX);
+        let [left, right, top, bottom] = self.offsets;
+        let moved = match self.position.as_deref() {
+            Some("absolute" | "relative") => {
+                far(left) || far(right) || top.is_some_and(|d| d <= -FAR_PX) || bottom.is_some_and(|d| d >= FAR_PX)
+            }
+            Some("fixed") => self.offsets.into_iter().any(far),
+            _ => false,
+        };
+        let text = self.fill.or(self.color).filter(|_| !self.text_painted_by_background);
+        let faint = text.is_some_and(|c| f64::from(c.alpha) / 255.0 < FAINTEST);
+        // Only colours the same rule gives: an element between text and a
+        // background an outer element is given may have a background of its own.
+        let alike = match (text, self.background) {
+            (Some(text), Some(background)) if background.alpha == 255 => contrast(text, background) < LEAST_CONTRAST,
+            _ => false,
+        };
+        clipped || moved || faint || alike
+    }
+}
+
+/// A length in CSS pixels, with a phone's 375 × 667 viewport for `vw` and
+/// `vh` and 16 px for `em` and `rem`; `None` for percentages (but `0%`),
+/// keywords and `calc()`.
+fn px(value: &str) -> Option<f64> {
+    let value = value.trim();
+    let split = value.find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))).unwrap_or(value.len());
+    let number: f64 = value[..split].parse().ok()?;
+    if number == 0.0 {
+        return Some(0.0);
+    }
+    let scale = match &value[split..] {
+        "px" => 1.0,
+        "pt" => 96.0 / 72.0,
+        "pc" => 16.0,
+        "in" => 96.0,
+        "cm" => 96.0 / 2.54,
+        "mm" => 96.0 / 25.4,
+        "q" => 96.0 / 101.6,
+        "em" | "rem" | "lh" | "rlh" => 16.0,
+        "ex" | "ch" => 8.0,
+        "vw" | "vi" | "svw" | "lvw" | "dvw" | "vmin" => 3.75,
+        "vh" | "vb" | "svh" | "lvh" | "dvh" | "vmax" => 6.67,
+        _ => return None,
+    };
+    Some(number * scale)
+}
+
+/// `12%` as 12.
+fn percent(value: &str) -> Option<f64> {
+    value.trim().strip_suffix('%')?.trim().parse().ok()
+}
+
+/// `0.2` or `20%` as 0.2.
+fn fraction(value: &str) -> Option<f64> {
+    percent(value).map(|p| p / 100.0).or_else(|| value.trim().parse().ok())
+}
+
+/// A `font-size`: a length, or a percentage of a 16 px parent.
+fn font_px(value: &str) -> Option<f64> {
+    px(value).or_else(|| percent(value).map(|p| p * 0.16))
+}
+
+/// The size in a `font` shorthand (`italic 700 0/0 a`): the first length,
+/// before any `/line-height`. A number without a unit is a weight, but 0 is
+/// a size (a weight is at least 1).
+fn font_shorthand_px(value: &str) -> Option<f64> {
+    value.split_whitespace().find_map(|token| {
+        let size = token.split('/').next().unwrap_or_default();
+        let unitless = size.parse::<f64>().is_ok();
+        if unitless && size.parse::<f64>().ok() != Some(0.0) { None } else { font_px(size) }
+    })
+}
+
+/// The top, right, bottom and left of a shorthand such as `margin`.
+fn sides(value: &str) -> [Option<f64>; 4] {
+    let values: Vec<Option<f64>> = value.split_whitespace().map(px).collect();
+    match values[..] {
+        [all] => [all; 4],
+        [vertical, horizontal] => [vertical, horizontal, vertical, horizontal],
+        [top, horizontal, bottom] => [top, horizontal, bottom, horizontal],
+        [top, right, bottom, left] => [top, right, bottom, left],
+        _ => [None; 4],
+    }
+}
+
+/// Each `name(arguments)` in a value, the name lower-case.
+fn functions(value: &str) -> impl Iterator<Item = (String, &str)> {
+    let mut rest = value;
+    std::iter::from_fn(move || {
+        let open = rest.find('(')?;
+        let name = rest[..open].rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).next().unwrap_or_default();
+        let mut depth = 0usize;
+        let mut close = rest.len();
+        for (i, c) in rest[open..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = open + i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let found = (name.to_ascii_lowercase(), &rest[open + 1..close]);
+        rest = rest.get(close + 1..).unwrap_or_default();
+        Some(found)
+    })
+}
+
+/// A function's arguments, split at commas and spaces.
+fn arguments(args: &str) -> Vec<&str> {
+    args.split([',', ' ', '/']).map(str::trim).filter(|a| !a.is_empty()).collect()
+}
+
+/// A translation of [`FAR_PX`] or more, or of a box's whole size or more.
+fn moves_far(distance: &str) -> bool {
+    px(distance).is_some_and(|d| d.abs() >= FAR_PX) || percent(distance).is_some_and(|p| p.abs() >= 100.0)
+}
+
+/// Whether a transform function makes text unreadable: scaled under a
+/// fifth, moved far, or turned edge-on.
+fn transform_hides(name: &str, args: &str) -> bool {
+    let args = arguments(args);
+    let tiny = |scale: &&str| fraction(scale).is_some_and(|s| s.abs() < FAINTEST);
+    match name {
+        "scale" | "scale3d" => args.iter().take(2).any(tiny),
+        "scalex" | "scaley" => args.first().is_some_and(tiny),
+        "translate" | "translate3d" => args.iter().take(2).any(|d| moves_far(d)),
+        "translatex" | "translatey" => args.first().is_some_and(|d| moves_far(d)),
+        "matrix" => {
+            let numbers: Vec<f64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+            match numbers[..] {
+                [a, b, c, d, x, y] => (a * d - b * c).abs() < FAINTEST * FAINTEST || x.abs().max(y.abs()) >= FAR_PX,
+                _ => false,
+            }
+        }
+        "rotatex" | "rotatey" => {
+            args.first().and_then(|a| degrees(a)).is_some_and(|d| (d.rem_euclid(180.0) - 90.0).abs() < 5.0)
+        }
+        _ => false,
+    }
+}
+
+/// An angle in degrees.
+fn degrees(angle: &str) -> Option<f64> {
+    let angle = angle.trim();
+    let (number, per_unit) = [("deg", 1.0), ("grad", 0.9), ("rad", 180.0 / std::f64::consts::PI), ("turn", 360.0)]
+        .into_iter()
+        .find_map(|(unit, per)| angle.strip_suffix(unit).map(|n| (n, per)))?;
+    Some(number.trim().parse::<f64>().ok()? * per_unit)
+}
+
+/// `clip: rect(top right bottom left)` with no area (`auto` is the edge).
+fn rect_is_empty(args: &str) -> bool {
+    match arguments(args)[..] {
+        [top, right, bottom, left] => {
+            let edge = |a: &str| if a == "auto" { None } else { px(a) };
+            let shut = |from: Option<f64>, to: Option<f64>| matches!((from, to), (Some(a), Some(b)) if b <= a);
+            shut(edge(top), edge(bottom)) || shut(edge(left), edge(right))
+        }
+        _ => false,
+    }
+}
+
+/// `clip-path: inset(50%)`, `circle(0)` and the like: nothing left.
+fn clip_path_is_empty(name: &str, args: &str) -> bool {
+    let args = arguments(args);
+    let zero = |a: &&str| px(a) == Some(0.0);
+    match name {
+        "inset" => {
+            let insets: Vec<f64> =
+                args.iter().take_while(|a| **a != "round").map(|a| percent(a).unwrap_or(0.0)).collect();
+            let [top, right, bottom, left] = match insets[..] {
+                [all] => [all; 4],
+                [v, h] => [v, h, v, h],
+                [t, h, b] => [t, h, b, h],
+                [t, r, b, l, ..] => [t, r, b, l],
+                _ => return false,
+            };
+            top + bottom >= 100.0 || left + right >= 100.0
+        }
+        "circle" => args.first().is_some_and(zero),
+        "ellipse" => args.iter().take(2).any(zero),
+        _ => false,
+    }
+}
+
+/// A plain colour (`#fff`, `rgb(0 0 0 / 0)`, `transparent`, a name).
+fn color(value: &str) -> Option<svgtypes::Color> {
+    value.replace(" / ", ", ").replace('/', ",").parse().ok()
+}
+
+/// WCAG's contrast ratio of two opaque colours, from 1 to 21.
+fn contrast(a: svgtypes::Color, b: svgtypes::Color) -> f64 {
+    let luminance = |c: svgtypes::Color| {
+        let linear = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.040_45 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+        };
+        0.2126 * linear(c.red) + 0.7152 * linear(c.green) + 0.0722 * linear(c.blue)
+    };
+    let (light, dark) = {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y), x.min(y))
+    };
+    (light + 0.05) / (dark + 0.05)
 }
 
 #[cfg(test)]
@@ -246,6 +692,88 @@ mod tests {
     }
 
     #[test]
+    fn text_out_of_sight_too_small_or_too_faint_is_hidden() {
+        let hidden = [
+            "display: none !important",
+            "visibility:collapse",
+            "content-visibility: hidden",
+            "font-size: 7px",
+            "font-size: 0.4rem",
+            "font-size: 40%",
+            "font-size: 5pt",
+            "font: italic 700 0/0 a",
+            "font: 6px/1 serif",
+            "opacity: .1",
+            "opacity: 10%",
+            "filter: blur(1px) opacity(0)",
+            "clip: rect(1px, 1px, 1px, 1px)",
+            "clip: rect(0 0 0 0)",
+            "clip-path: inset(50%)",
+            "clip-path: inset(0 0 100% 0)",
+            "clip-path: circle(0)",
+            "transform: scale(0)",
+            "transform: translateY(-50%) scaleX(0.1)",
+            "transform: translateX(-9999px)",
+            "transform: translate(-100%, 0)",
+            "transform: matrix(0.01, 0, 0, 0.01, 0, 0)",
+            "transform: rotateX(90deg)",
+            "scale: 0",
+            "translate: -2000px",
+            "text-indent: -9999px",
+            "text-indent: -100%",
+            "margin-left: -10000px",
+            "margin: -9999px 0 0",
+            "position: absolute; left: -9999px",
+            "position:fixed; top: 9999px",
+            "inset: -9999px auto auto -9999px; position: absolute",
+            "height: 0; overflow: hidden",
+            "max-height: 1px; overflow-y: clip",
+            "overflow: hidden; width: 0",
+            "color: transparent",
+            "color: rgba(0, 0, 0, 0.05)",
+            "color: rgb(0 0 0 / 0)",
+            "color: #fff0",
+            "-webkit-text-fill-color: transparent",
+            "color: #fff; background: #fff",
+            "color: white; background-color: #fefefe",
+            "color: hsl(0, 0%, 93%); background: #FFF",
+        ];
+        for style in hidden {
+            assert!(hides(inline(style)), "{style} hides");
+        }
+        // What themes do every day, and what is ugly but readable.
+        let shown = [
+            "font-size: .72rem",
+            "font-size: 12px",
+            "font: 700 1rem/1.5 system-ui",
+            "font: 400 14px sans-serif",
+            "opacity: .35",
+            "transform: scaleX(-1)",
+            "transform: translateY(-2px) rotate(90deg)",
+            "text-indent: -1em",
+            "margin: 0 -16px",
+            "position: absolute; left: 0; top: -4px",
+            "position: static; left: -9999px",
+            "height: 0",
+            "overflow: hidden; height: 48px",
+            "color: transparent; background: linear-gradient(90deg, gold 80%, grey 0); background-clip: text",
+            "color: #333; background: #fff",
+            "color: #767676; background: #fff",
+            "color: #fff; background: url(hero.jpg) #fff",
+            "color: var(--ink); background: var(--ink)",
+            "clip: rect(auto, auto, auto, auto)",
+            "clip-path: inset(10% round 8px)",
+            "width: calc(100% + 32px); overflow: hidden",
+        ];
+        for style in shown {
+            assert!(!hides(inline(style)), "{style} shows");
+        }
+        // In a stylesheet, what hides together must be in the same rule.
+        let css = ".off { left: -9999px; position: absolute } .left { left: -9999px } .pos { position: absolute }";
+        assert_eq!(hiding_selectors(css), [".off"]);
+    }
+
+    #[test]
     fn a_page_uses_the_stylesheets_it_links() {
         let hiding =
             Hiding::from_stylesheets([("style.css", ".a { display: none }"), ("extra/b.css", ".b, .c { opacity: 0 }")]);
@@ -254,5 +782,27 @@ mod tests {
         assert_eq!(hiding.for_page(page, "posts/x/", "/shop").len(), 1);
         assert_eq!(hiding.for_page(page, "posts/", "/shop").len(), 3);
         assert!(hiding.for_page("<link rel=icon href=/style.css>", "", "").is_empty());
+        // The base path is a whole folder: /shopfront.css is not /shop's front.css.
+        let hiding = Hiding::from_stylesheets([("front.css", ".a { display: none }")]);
+        assert!(hiding.for_page("<link rel=stylesheet href=/shopfront.css>", "", "/shop").is_empty());
+    }
+
+    #[test]
+    fn imported_stylesheets_hide_too() {
+        let hiding = Hiding::from_stylesheets([
+            ("style.css", "@import url(\"css/more.css\");\n@import 'paper.css' print;\nbody { margin: 0 }"),
+            ("css/more.css", "@import \"../hide.css\" screen; .b { opacity: 0 }"),
+            ("hide.css", ".a { display: none } @import url(late.css);"),
+            ("paper.css", ".c { display: none }"),
+            ("late.css", ".e { display: none }"),
+            ("loop.css", "@import 'loop.css'; .d { display: none }"),
+        ]);
+        // style.css → css/more.css → hide.css; not the print-only sheet, and
+        // not an @import after a rule, which browsers ignore.
+        let found = hiding.for_page("<link rel=stylesheet href=/shop/style.css>", "posts/a/index.html", "/shop");
+        assert_eq!(found.len(), 2);
+        // A page's own <style> may import; a stylesheet that imports itself is read once.
+        let page = "<style>@import url(/shop/loop.css);</style>";
+        assert_eq!(hiding.for_page(page, "index.html", "/shop").len(), 1);
     }
 }

@@ -37,7 +37,8 @@ pub enum Violation {
         href: String,
     },
     /// The disclosure is on the page, but not where a reader sees it: in a
-    /// comment, an attribute, a script or a hidden element.
+    /// comment, an attribute or a script, or hidden, too small or faint to
+    /// read, or moved out of the page.
     Hidden {
         /// The first affiliate link.
         href: String,
@@ -63,7 +64,7 @@ impl std::fmt::Display for Violation {
             Self::Missing { href } => write!(f, "has affiliate links (first: {href}) but shows no disclosure"),
             Self::Hidden { href } => write!(
                 f,
-                "has affiliate links (first: {href}) but its disclosure is where readers cannot see it (a comment, attribute, script or hidden element)"
+                "has affiliate links (first: {href}) but its disclosure is where readers cannot see it (a comment, attribute or script, or hidden, too small or faint to read, or moved out of the page)"
             ),
             Self::Late { href } => write!(f, "shows the affiliate link {href} before the disclosure"),
             Self::NoStatement { program, href } => {
@@ -271,13 +272,23 @@ mod tests {
             format!("<div style=\"font-size:0px\">{BANNER}</div>{BUY}"),
             format!("<div style=\"opacity: 0\">{BANNER}</div>{BUY}"),
             format!("<details><summary>Info</summary>{BANNER}</details>{BUY}"),
+            format!("<dialog>{BANNER}</dialog>{BUY}"),
+            format!("<div popover>{BANNER}</div>{BUY}"),
+            format!("<video src=\"a.mp4\">{BANNER}</video>{BUY}"),
+            format!("<canvas>{BANNER}</canvas>{BUY}"),
+            format!("<div style=\"font-size:6px\">{BANNER}</div>{BUY}"),
+            format!("<div style=\"position:absolute;left:-9999px\">{BANNER}</div>{BUY}"),
+            format!("<div style=\"height:0;overflow:hidden\">{BANNER}</div>{BUY}"),
+            format!("<div style=\"color:#fff;background:#fff\">{BANNER}</div>{BUY}"),
+            format!("<div style=\"transform:scale(0)\">{BANNER}</div>{BUY}"),
         ];
         for body in hidden {
             let found = violation(&body);
             assert!(matches!(found[..], [Violation::Hidden { .. }]), "{body}: {found:?}");
         }
-        // An open <details> shows its text.
+        // An open <details> or <dialog> shows its text.
         assert_eq!(violation(&format!("<details open><summary>Info</summary>{BANNER}</details>{BUY}")), []);
+        assert_eq!(violation(&format!("<dialog open>{BANNER}</dialog>{BUY}")), []);
         // The text only in <title> is not on the page.
         let html = format!("<html><head><title>{TEXT} {AMAZON}</title></head><body>{BUY}</body></html>");
         let expected = Expected { text: TEXT, statements: &statements() };

@@ -3,11 +3,12 @@
 //! does, error recovery included).
 //!
 //! Visible text is the text of the body outside comments, `<head>`,
-//! `<title>`, `<script>`, `<style>`, `<template>`, `<noscript>`, iframe
-//! fallback, attributes, and any element hidden by the `hidden` attribute,
-//! `aria-hidden="true"`, an inline style (`display:none`,
-//! `visibility:hidden`, `font-size:0`, `opacity:0`, a clip to nothing) or a
-//! closed `<details>` (its `<summary>` aside).
+//! `<title>`, `<script>`, `<style>`, `<template>`, `<noscript>`, iframe,
+//! canvas, video and audio fallback, a closed `<dialog>`, a `popover`,
+//! `<datalist>`, attributes, and any element hidden by the `hidden`
+//! attribute, `aria-hidden="true"`, an inline style that hides it (see
+//! [`super::css::hides`]: out of sight, too faint or small to read, or
+//! moved out of the page) or a closed `<details>` (its `<summary>` aside).
 //!
 //! Affiliate content is where a reader can follow or load an affiliate URL:
 //! `<a href>` (however the tag is spelled), `<area href>`, `<form action>`,
@@ -47,7 +48,8 @@ pub struct Reading {
 
 /// The elements the scan looks at: links, widgets and what can hide text.
 const WATCHED: &str = "a, area, form, iframe, script, img, embed, object, base, head, title, style, template, \
-                       noscript, svg, details, summary, [hidden], [aria-hidden], [style]";
+                       noscript, svg, canvas, video, audio, dialog, datalist, noframes, rp, details, summary, \
+                       [hidden], [aria-hidden], [popover], [style]";
 
 /// Why a scan ends early.
 const STOP: &str = "shopfront: the verdict is known";
@@ -98,7 +100,7 @@ impl Reading {
         };
         // The page's own <style> blocks hide too.
         let own: Vec<lol_html::Selector> = if crate::html::positions_ignoring_case(html, "<style").next().is_some() {
-            style_blocks(html).into_iter().flat_map(super::css::selectors_of).collect()
+            super::css::style_blocks(html).into_iter().flat_map(super::css::selectors_of).collect()
         } else {
             Vec::new()
         };
@@ -184,24 +186,6 @@ fn hide_element(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>) {
     let _ = el.on_end_tag(close);
 }
 
-/// The text of each `<style>` element of a page.
-fn style_blocks(html: &str) -> Vec<&str> {
-    let mut blocks = Vec::new();
-    let mut from = 0;
-    for start in crate::html::positions_ignoring_case(html, "<style") {
-        if start < from {
-            continue;
-        }
-        let open_end = html[start..].find('>').map_or(html.len(), |e| start + e + 1);
-        let close = crate::html::positions_ignoring_case(&html[open_end..], "</style")
-            .next()
-            .map_or(html.len(), |e| open_end + e);
-        blocks.push(&html[open_end..close]);
-        from = close;
-    }
-    blocks
-}
-
 /// An element opens: what it hides, what it links to, where words break.
 fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy) {
     let name = el.tag_name();
@@ -225,7 +209,8 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
             route(&mut s.reading, &url, &resolved, links);
         }
     }
-    let hides = hides(&name, el);
+    let style = el.get_attribute("style");
+    let hides = hides(&name, el, style.as_deref());
     let details = name == "details" && !el.has_attribute("open");
     let summary = name == "summary" && s.closed_details > 0;
     // An inline script, or the JSON it reads: the URLs in it (not JSON-LD, for search engines only).
@@ -371,48 +356,32 @@ fn urls_in(code: &str) -> Vec<String> {
 }
 
 /// Whether an element hides itself and everything in it from a reader.
-fn hides(name: &str, el: &Element<'_, '_>) -> bool {
-    if matches!(name, "head" | "title" | "script" | "style" | "template" | "noscript" | "iframe" | "object" | "svg") {
-        return true;
-    }
-    el.has_attribute("hidden")
+fn hides(name: &str, el: &Element<'_, '_>, style: Option<&str>) -> bool {
+    // Fallback content is shown only where the element is not supported;
+    // a dialog until it is opened, a popover until it pops up.
+    let hidden_by_browsers = matches!(
+        name,
+        "head"
+            | "title"
+            | "script"
+            | "style"
+            | "template"
+            | "noscript"
+            | "iframe"
+            | "object"
+            | "svg"
+            | "canvas"
+            | "video"
+            | "audio"
+            | "datalist"
+            | "noframes"
+            | "rp"
+    ) || (name == "dialog" && !el.has_attribute("open"));
+    hidden_by_browsers
+        || el.has_attribute("hidden")
+        || el.has_attribute("popover")
         || el.get_attribute("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-        || el.get_attribute("style").is_some_and(|style| style_hides(&style))
-}
-
-/// Whether an inline style hides the element: `display:none`,
-/// `visibility:hidden`, `font-size:0`, `opacity:0` or a clip to nothing.
-pub(crate) fn style_hides(style: &str) -> bool {
-    declarations(style).any(|(property, value)| declaration_hides(&property, &value))
-}
-
-/// One declaration that hides what it applies to.
-pub(crate) fn declaration_hides(property: &str, value: &str) -> bool {
-    let value = value.trim_end_matches("!important").trim();
-    let zero = |v: &str| {
-        let number = v.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '%');
-        number.parse::<f64>().is_ok_and(|n| n <= 0.0)
-    };
-    match property {
-        "display" => value == "none",
-        "visibility" => value == "hidden" || value == "collapse",
-        "font-size" => zero(value),
-        "opacity" => zero(value),
-        "clip" => {
-            value.replace(' ', "").starts_with("rect(0")
-                && value.matches(|c: char| c.is_ascii_digit() && c != '0').count() == 0
-        }
-        "clip-path" => value.replace(' ', "") == "inset(50%)" || value.replace(' ', "") == "inset(100%)",
-        _ => false,
-    }
-}
-
-/// `property: value` pairs of a declaration list, lower-case.
-pub(crate) fn declarations(style: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    style.split(';').filter_map(|declaration| {
-        let (property, value) = declaration.split_once(':')?;
-        Some((property.trim().to_ascii_lowercase(), value.trim().to_ascii_lowercase()))
-    })
+        || style.is_some_and(|style| super::css::hides(super::css::inline(style)))
 }
 
 /// Appends `text` normalised, as [`normalise`] would the whole.

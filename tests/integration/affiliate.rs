@@ -373,6 +373,33 @@ fn a_stylesheet_that_hides_the_banner_fails_the_build() {
     assert!(error.message.contains("where readers cannot see it"), "{}", error.message);
     let unlinked = SiteTest::fixture("affiliate").file("static/print-only.css", ".disclosure { display: none; }\n");
     unlinked.build().ok();
+    // A rule in a stylesheet the linked one imports counts too.
+    let imported = SiteTest::fixture("affiliate")
+        .file("static/style.css", "@import url(\"legal/fine-print.css\");\nbody { margin: 0 }\n")
+        .file("static/legal/fine-print.css", ".disclosure { visibility: hidden }\n");
+    let failed = imported.build();
+    let errors = failed.errors();
+    assert!(errors.iter().any(|d| d.code == "disclosure"), "{errors}");
+}
+
+/// Subtler rules fail the build as well: the banner moved out of the page,
+/// shrunk or clipped past reading, or painted in its background's colour.
+#[test]
+fn a_stylesheet_that_moves_shrinks_or_fades_the_banner_fails_the_build() {
+    for rule in [
+        ".disclosure { position: absolute; left: -9999px }",
+        ".disclosure { font-size: 5px }",
+        ".disclosure { height: 1px; overflow: hidden }",
+        ".disclosure p { color: #fefefe; background: #fff }",
+        ".disclosure { transform: scale(0.05) }",
+        ".disclosure { text-indent: -100em }",
+    ] {
+        let site = SiteTest::fixture("affiliate").file("static/style.css", format!("body {{ margin: 0 }}\n{rule}\n"));
+        let failed = site.build();
+        let errors = failed.errors();
+        let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{rule}: {errors}"));
+        assert!(error.message.contains("too small or faint"), "{rule}: {}", error.message);
+    }
 }
 
 /// A product link's warning stands at that product's own `url:` line, not
