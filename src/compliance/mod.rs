@@ -346,6 +346,12 @@ mod tests {
             "<script src=\"//z-na.amazon-adsystem.com/widgets/onejs?MarketPlace=US\"></script>",
             "<script>document.body.innerHTML += '<a href=\"https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20\">x</a>';</script>",
             "<script type=\"application/json\">{\"buy\": \"https:\\/\\/www.amazon.com\\/dp\\/B06XCKGLTP\"}</script>",
+            "<svg width=9 height=9><a xlink:href=\"https://www.amazon.com/dp/B06XCKGLTP\"><rect width=9 height=9 /></a></svg>",
+            "<button onclick=\"location.href='https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20'\">Buy</button>",
+            "<form><button formaction=\"https://www.amazon.com/gp/aws/cart/add.html\">Add</button></form>",
+            "<iframe src=\"https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20\" width=1 height=1></iframe>",
+            "<meta http-equiv=\"Refresh\" content=\"5; URL='https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20'\">",
+            "<div class=\"go\" data-props='{\"url\": \"https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20\"}'>Buy</div>",
         ];
         for shape in shapes {
             let found = violation(&format!("{shape}{BANNER}"));

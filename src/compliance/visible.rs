@@ -11,11 +11,13 @@
 //! moved out of the page) or a closed `<details>` (its `<summary>` aside).
 //!
 //! Affiliate content is where a reader can follow or load an affiliate URL:
-//! `<a href>` (however the tag is spelled), `<area href>`, `<form action>`,
-//! a relative URL under `<base href>`, Amazon's ad widgets (an iframe,
-//! script or image from `amazon-adsystem.com`), and affiliate URLs inside
-//! inline scripts and the JSON they read (not JSON-LD, which only search
-//! engines read).
+//! `<a href>` (however the tag is spelled), an SVG link's `xlink:href`,
+//! `<area href>`, `<form action>`, a button's `formaction`, a page in an
+//! `<iframe>`, `<frame>`, `<embed>` or `<object>`, a `<meta>` refresh, a
+//! relative URL under `<base href>`, Amazon's ad widgets (an iframe, script
+//! or image from `amazon-adsystem.com`), and affiliate URLs inside inline
+//! scripts, event handlers (`onclick`) and the data they read (`data-…`
+//! attributes, JSON; not JSON-LD, which only search engines read).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -46,10 +48,9 @@ pub struct Reading {
     pub affiliate: Vec<Found>,
 }
 
-/// The elements the scan looks at: links, widgets and what can hide text.
-const WATCHED: &str = "a, area, form, iframe, script, img, embed, object, base, head, title, style, template, \
-                       noscript, svg, canvas, video, audio, dialog, datalist, noframes, rp, details, summary, \
-                       [hidden], [aria-hidden], [popover], [style]";
+/// The elements the scan looks at: every one, as any can carry an event
+/// handler or data with a URL (and matching all costs no more than a list).
+const WATCHED: &str = "*";
 
 /// Why a scan ends early.
 const STOP: &str = "shopfront: the verdict is known";
@@ -193,20 +194,15 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     if name == "base" && s.base.is_none() {
         s.base = el.get_attribute("href").and_then(|href| url::Url::parse(href.trim()).ok());
     }
-    let attribute = match name.as_str() {
-        "a" | "area" => Some("href"),
-        "form" => Some("action"),
-        "iframe" | "script" | "img" | "embed" => Some("src"),
-        "object" => Some("data"),
-        _ => None,
-    };
-    if let Some(url) = attribute.and_then(|a| el.get_attribute(a)) {
-        let resolved = resolve(&url, s.base.as_ref());
-        if crate::links::is_amazon_ad_url(&resolved) {
-            // Amazon's ad widgets are Amazon affiliate content.
-            record(&mut s.reading, &url, Some(Statement::Amazon));
-        } else if matches!(attribute, Some("href" | "action")) {
-            route(&mut s.reading, &url, &resolved, links);
+    for attribute in el.attributes() {
+        for (url, followed) in destinations(&name, el, attribute) {
+            let resolved = resolve(&url, s.base.as_ref());
+            if crate::links::is_amazon_ad_url(&resolved) {
+                // Amazon's ad widgets are Amazon affiliate content.
+                record(&mut s.reading, &url, Some(Statement::Amazon));
+            } else if followed {
+                route(&mut s.reading, &url, &resolved, links);
+            }
         }
     }
     let style = el.get_attribute("style");
@@ -249,6 +245,40 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     });
     // Only void elements refuse, and they were returned above.
     let _ = el.on_end_tag(close);
+}
+
+/// The URLs an attribute of element `name` leads a reader to or loads,
+/// each with whether a reader follows it (else only a widget's URL counts).
+fn destinations(
+    name: &str,
+    el: &Element<'_, '_>,
+    attribute: &lol_html::html_content::Attribute<'_>,
+) -> Vec<(String, bool)> {
+    let attribute_name = attribute.name();
+    let followed = match (name, attribute_name.as_str()) {
+        ("a" | "area", "href") | (_, "xlink:href") | ("form", "action") | ("button" | "input", "formaction") => true,
+        ("iframe" | "frame" | "embed", "src") | ("object", "data") => true,
+        ("script" | "img", "src") => false,
+        ("meta", "content")
+            if el.get_attribute("http-equiv").is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh")) =>
+        {
+            return refresh_url(&attribute.value()).map(|url| vec![(url, true)]).unwrap_or_default();
+        }
+        // Code run on a click, and data a script reads.
+        (_, named) if named.starts_with("on") || named.starts_with("data-") => {
+            return urls_in(&attribute.value()).into_iter().map(|url| (url, true)).collect();
+        }
+        _ => return Vec::new(),
+    };
+    vec![(attribute.value(), followed)]
+}
+
+/// The URL of `<meta http-equiv="refresh" content="5; url=…">`.
+fn refresh_url(content: &str) -> Option<String> {
+    let (_, rest) = content.split_once([';', ','])?;
+    let rest = rest.trim_start();
+    let url = rest.get(..4).filter(|key| key.eq_ignore_ascii_case("url=")).map_or(rest, |_| &rest[4..]);
+    Some(url.trim().trim_matches(['"', '\'']).to_owned())
 }
 
 fn route(reading: &mut Reading, written: &str, resolved: &str, links: &LinkPolicy) {

@@ -84,6 +84,30 @@ fn a_disclosure_after_the_links_fails_too() {
     assert!(errors.iter().any(|d| d.code == "disclosure" && d.message.contains("before the disclosure")), "{errors}");
 }
 
+/// Links a template writes in other shapes than `<a href>` count as links:
+/// a click handler, an SVG link, a page in a frame, a refresh.
+#[test]
+fn links_in_handlers_frames_and_refreshes_before_the_disclosure_fail() {
+    const URL: &str = "https://www.amazon.com/dp/B06XCKGLTP?tag=miachen-20";
+    for shape in [
+        format!("<button onclick=\"location.href='{URL}'\">Buy</button>"),
+        format!("<svg width=9 height=9><a xlink:href=\"{URL}\"><rect width=9 height=9 /></a></svg>"),
+        format!("<iframe src=\"{URL}\" width=1 height=1></iframe>"),
+        format!("<meta http-equiv=refresh content=\"9; url={URL}\">"),
+    ] {
+        let template = format!(
+            "<html><body>{shape}{{% if disclosure %}}<p>{{{{ disclosure.text }}}} {{{{ disclosure.amazon }}}}</p>{{% endif %}}{{{{ page.content | safe }}}}</body></html>"
+        );
+        let site = SiteTest::fixture("affiliate").file("templates/post.html", template);
+        let failed = site.build();
+        let errors = failed.errors();
+        assert!(
+            errors.iter().any(|d| d.code == "disclosure" && d.message.contains("before the disclosure")),
+            "{shape}: {errors}"
+        );
+    }
+}
+
 /// A program whose terms require a statement of its own gets it from the
 /// profile alone: in the banner of every page linking to it, on the
 /// disclosure page and in the footer, and the check holds it like Amazon's.
