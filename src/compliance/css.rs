@@ -1,9 +1,10 @@
 //! What CSS hides from a reader. [`hides`] reads the declarations of one
 //! rule or one `style` attribute; [`Hiding`] finds the rules of a site's own
 //! stylesheets that hide what they select, read with a real CSS parser
-//! (cssparser, the one browsers' Servo and lol_html use). Rules inside
-//! `@media` count unless they are for print only; a selector the streaming
-//! scan cannot match (`:hover`, `+`) is left out.
+//! (cssparser, the one browsers' Servo and lol_html use), with the
+//! stylesheets they `@import` and the rules nested in rules (CSS nesting).
+//! Rules inside `@media` count unless they are for print only; a selector
+//! the streaming scan cannot match (`:hover`, `+`) is left out.
 //!
 //! Hidden means out of sight or too faint or small to read, the tricks that
 //! hide text from people while leaving it in the page: `display: none`,
@@ -238,10 +239,8 @@ impl<'i> QualifiedRuleParser<'i> for Rules {
         input: &mut Parser<'i, 't>,
     ) -> Result<(), ParseError<'i, ()>> {
         self.past_imports = true;
-        let mut declarations = Declarations;
-        if hides(RuleBodyParser::new(input, &mut declarations).filter_map(Result::ok)) {
-            self.found.push(prelude);
-        }
+        let selectors: Vec<String> = split_selector_list(&prelude).into_iter().map(str::to_owned).collect();
+        self.found.extend(Body::read(input, &selectors));
         Ok(())
     }
 }
@@ -297,11 +296,44 @@ impl<'i> AtRuleParser<'i> for Rules {
     }
 }
 
-/// Reads a rule's declarations: `property` and `value`, lower-case.
-struct Declarations;
+/// Reads a rule's body: its declarations, and the rules nested in it
+/// (CSS nesting: `main { .note { display: none } }`, `&.x`, `@media` inside).
+struct Body<'a> {
+    /// The selectors of the rule the body belongs to, one each.
+    selectors: &'a [String],
+    /// The selector lists of the nested rules that hide.
+    found: Vec<String>,
+}
 
-impl<'i> DeclarationParser<'i> for Declarations {
-    type Declaration = (String, String);
+impl<'a> Body<'a> {
+    /// The selector lists that hide what they select: the rule's own
+    /// (`selectors`) if its declarations do, and its nested rules'.
+    fn read<'i>(input: &mut Parser<'i, '_>, selectors: &'a [String]) -> Vec<String> {
+        let mut body = Body { selectors, found: Vec::new() };
+        let declarations: Vec<(String, String)> =
+            RuleBodyParser::new(input, &mut body).filter_map(Result::ok).flatten().collect();
+        let mut found = std::mem::take(&mut body.found);
+        if hides(declarations) {
+            found.push(selectors.join(", "));
+        }
+        found
+    }
+}
+
+/// A nested rule's selectors, each of `list` inside each of `parents`:
+/// `&` stands for the parent, and a selector without one is a descendant.
+fn nested(parents: &[String], list: &str) -> Vec<String> {
+    let mut selectors = Vec::new();
+    for child in split_selector_list(list) {
+        for parent in parents {
+            selectors.push(if child.contains('&') { child.replace('&', parent) } else { format!("{parent} {child}") });
+        }
+    }
+    selectors
+}
+
+impl<'i> DeclarationParser<'i> for Body<'_> {
+    type Declaration = Option<(String, String)>;
     type Error = ();
 
     fn parse_value<'t>(
@@ -309,30 +341,73 @@ impl<'i> DeclarationParser<'i> for Declarations {
         name: CowRcStr<'i>,
         input: &mut Parser<'i, 't>,
         _start: &ParserState,
-    ) -> Result<(String, String), ParseError<'i, ()>> {
-        Ok((name.to_ascii_lowercase(), rest(input).trim().to_ascii_lowercase()))
+    ) -> Result<Self::Declaration, ParseError<'i, ()>> {
+        Ok(Some((name.to_ascii_lowercase(), rest(input).trim().to_ascii_lowercase())))
     }
 }
 
-impl<'i> AtRuleParser<'i> for Declarations {
-    type Prelude = ();
-    type AtRule = (String, String);
+impl<'i> AtRuleParser<'i> for Body<'_> {
+    /// Whether the block applies on screens.
+    type Prelude = bool;
+    type AtRule = Option<(String, String)>;
     type Error = ();
+
+    fn parse_prelude<'t>(
+        &mut self,
+        name: CowRcStr<'i>,
+        input: &mut Parser<'i, 't>,
+    ) -> Result<bool, ParseError<'i, ()>> {
+        let condition = rest(input).to_ascii_lowercase();
+        Ok(match name.to_ascii_lowercase().as_str() {
+            "media" => for_screens(&condition),
+            "supports" | "layer" | "container" | "scope" => true,
+            _ => false,
+        })
+    }
+
+    fn parse_block<'t>(
+        &mut self,
+        screens: bool,
+        _start: &ParserState,
+        input: &mut Parser<'i, 't>,
+    ) -> Result<Self::AtRule, ParseError<'i, ()>> {
+        // Its declarations are the enclosing rule's.
+        let found = Body::read(input, self.selectors);
+        if screens {
+            self.found.extend(found);
+        }
+        Ok(None)
+    }
 }
 
-impl<'i> QualifiedRuleParser<'i> for Declarations {
-    type Prelude = ();
-    type QualifiedRule = (String, String);
+impl<'i> QualifiedRuleParser<'i> for Body<'_> {
+    type Prelude = String;
+    type QualifiedRule = Option<(String, String)>;
     type Error = ();
+
+    fn parse_prelude<'t>(&mut self, input: &mut Parser<'i, 't>) -> Result<String, ParseError<'i, ()>> {
+        Ok(rest(input).trim().to_owned())
+    }
+
+    fn parse_block<'t>(
+        &mut self,
+        prelude: String,
+        _start: &ParserState,
+        input: &mut Parser<'i, 't>,
+    ) -> Result<Self::QualifiedRule, ParseError<'i, ()>> {
+        let selectors = nested(self.selectors, &prelude);
+        self.found.extend(Body::read(input, &selectors));
+        Ok(None)
+    }
 }
 
-impl<'i> RuleBodyItemParser<'i, (String, String), ()> for Declarations {
+impl<'i> RuleBodyItemParser<'i, Option<(String, String)>, ()> for Body<'_> {
     fn parse_declarations(&self) -> bool {
         true
     }
 
     fn parse_qualified(&self) -> bool {
-        false
+        true
     }
 }
 
@@ -768,6 +843,10 @@ mod tests {
         for style in shown {
             assert!(!hides(inline(style)), "{style} shows");
         }
+        // Nested rules (CSS nesting) hide what their selectors select inside the parent's.
+        let css = "main { .note { display: none } & > p { color: red } } .a, .b { &.x, p { opacity: 0 } } \
+                   .d { @media screen { visibility: hidden } } .p { @media print { display: none } }";
+        assert_eq!(hiding_selectors(css), ["main .note", ".a.x, .b.x, .a p, .b p", ".d"]);
         // In a stylesheet, what hides together must be in the same rule.
         let css = ".off { left: -9999px; position: absolute } .left { left: -9999px } .pos { position: absolute }";
         assert_eq!(hiding_selectors(css), [".off"]);

@@ -407,7 +407,8 @@ fn a_stylesheet_that_hides_the_banner_fails_the_build() {
 }
 
 /// Subtler rules fail the build as well: the banner moved out of the page,
-/// shrunk or clipped past reading, or painted in its background's colour.
+/// shrunk or clipped past reading, painted in its background's colour, or
+/// hidden by a nested rule.
 #[test]
 fn a_stylesheet_that_moves_shrinks_or_fades_the_banner_fails_the_build() {
     for rule in [
@@ -417,6 +418,7 @@ fn a_stylesheet_that_moves_shrinks_or_fades_the_banner_fails_the_build() {
         ".disclosure p { color: #fefefe; background: #fff }",
         ".disclosure { transform: scale(0.05) }",
         ".disclosure { text-indent: -100em }",
+        "body { .disclosure { display: none } }",
     ] {
         let site = SiteTest::fixture("affiliate").file("static/style.css", format!("body {{ margin: 0 }}\n{rule}\n"));
         let failed = site.build();
