@@ -208,7 +208,17 @@ struct Rules {
     imports: Vec<String>,
     /// Whether a rule came yet: browsers ignore an `@import` after one.
     past_imports: bool,
+    /// How many blocks this one is inside.
+    depth: usize,
 }
+
+/// Blocks nested deeper than this are not read: far beyond what a real
+/// stylesheet nests, and a stylesheet of nothing but `{` cannot exhaust the
+/// stack.
+const MAX_NESTING: usize = 32;
+/// A nested rule stands for at most this many selectors (each of its
+/// selectors inside each of its parent's multiplies them).
+const MAX_SELECTORS: usize = 256;
 
 /// An at-rule's prelude, as far as the scan cares.
 enum AtRule {
@@ -221,6 +231,17 @@ enum AtRule {
 /// Whether a media query list applies on screens (not to print only).
 fn for_screens(media: &str) -> bool {
     !media.contains("print") || media.contains("screen")
+}
+
+/// Whether the rules in the block of at-rule `name` (lower-case) apply on
+/// screens, its condition read from `input`.
+fn block_for_screens(name: &str, input: &mut Parser<'_, '_>) -> bool {
+    let condition = rest(input).to_ascii_lowercase();
+    match name {
+        "media" => for_screens(&condition),
+        "supports" | "layer" | "container" | "scope" => true,
+        _ => false,
+    }
 }
 
 impl<'i> QualifiedRuleParser<'i> for Rules {
@@ -240,7 +261,7 @@ impl<'i> QualifiedRuleParser<'i> for Rules {
     ) -> Result<(), ParseError<'i, ()>> {
         self.past_imports = true;
         let selectors: Vec<String> = split_selector_list(&prelude).into_iter().map(str::to_owned).collect();
-        self.found.extend(Body::read(input, &selectors));
+        self.found.extend(Body::read(input, &selectors, self.depth + 1));
         Ok(())
     }
 }
@@ -261,12 +282,7 @@ impl<'i> AtRuleParser<'i> for Rules {
             let screens = for_screens(&rest(input).to_ascii_lowercase());
             return Ok(AtRule::Import(url.filter(|_| screens)));
         }
-        let condition = rest(input).to_ascii_lowercase();
-        Ok(AtRule::Block(match name.as_str() {
-            "media" => for_screens(&condition),
-            "supports" | "layer" | "container" | "scope" => true,
-            _ => false,
-        }))
+        Ok(AtRule::Block(block_for_screens(&name, input)))
     }
 
     fn rule_without_block(&mut self, prelude: AtRule, _start: &ParserState) -> Result<(), ()> {
@@ -285,8 +301,10 @@ impl<'i> AtRuleParser<'i> for Rules {
         input: &mut Parser<'i, 't>,
     ) -> Result<(), ParseError<'i, ()>> {
         self.past_imports = true;
-        if let AtRule::Block(true) = prelude {
-            let mut nested = Rules::default();
+        if let AtRule::Block(true) = prelude
+            && self.depth < MAX_NESTING
+        {
+            let mut nested = Rules { depth: self.depth + 1, ..Rules::default() };
             for _ in StyleSheetParser::new(input, &mut nested) {}
             self.found.extend(nested.found);
         } else {
@@ -303,13 +321,15 @@ struct Body<'a> {
     selectors: &'a [String],
     /// The selector lists of the nested rules that hide.
     found: Vec<String>,
+    /// How many blocks the body is inside, itself included.
+    depth: usize,
 }
 
 impl<'a> Body<'a> {
     /// The selector lists that hide what they select: the rule's own
     /// (`selectors`) if its declarations do, and its nested rules'.
-    fn read<'i>(input: &mut Parser<'i, '_>, selectors: &'a [String]) -> Vec<String> {
-        let mut body = Body { selectors, found: Vec::new() };
+    fn read<'i>(input: &mut Parser<'i, '_>, selectors: &'a [String], depth: usize) -> Vec<String> {
+        let mut body = Body { selectors, found: Vec::new(), depth };
         let declarations: Vec<(String, String)> =
             RuleBodyParser::new(input, &mut body).filter_map(Result::ok).flatten().collect();
         let mut found = std::mem::take(&mut body.found);
@@ -325,7 +345,7 @@ impl<'a> Body<'a> {
 fn nested(parents: &[String], list: &str) -> Vec<String> {
     let mut selectors = Vec::new();
     for child in split_selector_list(list) {
-        for parent in parents {
+        for parent in parents.iter().take(MAX_SELECTORS - selectors.len()) {
             selectors.push(if child.contains('&') { child.replace('&', parent) } else { format!("{parent} {child}") });
         }
     }
@@ -357,12 +377,7 @@ impl<'i> AtRuleParser<'i> for Body<'_> {
         name: CowRcStr<'i>,
         input: &mut Parser<'i, 't>,
     ) -> Result<bool, ParseError<'i, ()>> {
-        let condition = rest(input).to_ascii_lowercase();
-        Ok(match name.to_ascii_lowercase().as_str() {
-            "media" => for_screens(&condition),
-            "supports" | "layer" | "container" | "scope" => true,
-            _ => false,
-        })
+        Ok(block_for_screens(&name.to_ascii_lowercase(), input))
     }
 
     fn parse_block<'t>(
@@ -372,7 +387,10 @@ impl<'i> AtRuleParser<'i> for Body<'_> {
         input: &mut Parser<'i, 't>,
     ) -> Result<Self::AtRule, ParseError<'i, ()>> {
         // Its declarations are the enclosing rule's.
-        let found = Body::read(input, self.selectors);
+        if self.depth >= MAX_NESTING {
+            return Ok(None);
+        }
+        let found = Body::read(input, self.selectors, self.depth + 1);
         if screens {
             self.found.extend(found);
         }
@@ -395,8 +413,11 @@ impl<'i> QualifiedRuleParser<'i> for Body<'_> {
         _start: &ParserState,
         input: &mut Parser<'i, 't>,
     ) -> Result<Self::QualifiedRule, ParseError<'i, ()>> {
+        if self.depth >= MAX_NESTING {
+            return Ok(None);
+        }
         let selectors = nested(self.selectors, &prelude);
-        self.found.extend(Body::read(input, &selectors));
+        self.found.extend(Body::read(input, &selectors, self.depth + 1));
         Ok(None)
     }
 }
@@ -850,6 +871,23 @@ mod tests {
         // In a stylesheet, what hides together must be in the same rule.
         let css = ".off { left: -9999px; position: absolute } .left { left: -9999px } .pos { position: absolute }";
         assert_eq!(hiding_selectors(css), [".off"]);
+    }
+
+    #[test]
+    fn stylesheets_nested_without_end_are_read_in_bounded_time_and_stack() {
+        // Run on a thread with rayon's stack size, as in a build.
+        let read = |css: String| std::thread::Builder::new().stack_size(2 << 20).spawn(move || hiding_selectors(&css));
+        for css in ["@media screen {".repeat(100_000), "a {".repeat(100_000), "a { & b { ".repeat(50_000)] {
+            assert_eq!(read(css).unwrap().join().unwrap(), Vec::<String>::new());
+        }
+        // Each level multiplies the selectors; they stay bounded, and what
+        // the limits leave is still found.
+        let css = ".a, .b { ".repeat(30) + "display: none";
+        let found = read(css).unwrap().join().unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(split_selector_list(&found[0]).len() <= MAX_SELECTORS, "{}", found[0].len());
+        let css = "@media screen { ".repeat(MAX_NESTING - 1) + ".x { display: none }";
+        assert_eq!(hiding_selectors(&css), [".x"]);
     }
 
     #[test]
