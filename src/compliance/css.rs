@@ -387,12 +387,8 @@ impl<'i> AtRuleParser<'i> for Body<'_> {
         input: &mut Parser<'i, 't>,
     ) -> Result<Self::AtRule, ParseError<'i, ()>> {
         // Its declarations are the enclosing rule's.
-        if self.depth >= MAX_NESTING {
-            return Ok(None);
-        }
-        let found = Body::read(input, self.selectors, self.depth + 1);
-        if screens {
-            self.found.extend(found);
+        if screens && self.depth < MAX_NESTING {
+            self.found.extend(Body::read(input, self.selectors, self.depth + 1));
         }
         Ok(None)
     }
