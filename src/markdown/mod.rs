@@ -5,14 +5,16 @@
 //! and a word count, plus errors for links that may not be written.
 //!
 //! CommonMark with tables, footnotes, strikethrough, task lists, smart
-//! punctuation and `{#id}` heading attributes (pulldown-cmark). The event
-//! stream is rewritten in one pass: headings get ids, every link and image
-//! goes through the link policy with its byte offset kept for messages.
+//! punctuation and `{#id}` heading attributes (pulldown-cmark), and GFM's
+//! bare-address links (linkify). The event stream is rewritten in one pass:
+//! headings get ids, bare addresses become links, every link and image goes
+//! through the link policy with its byte offset kept for messages.
 
 pub mod shortcodes;
 pub mod tags;
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -210,8 +212,35 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     let mut raw_html = String::new();
     let mut raw_html_offset = 0;
 
+    // Bare addresses are not made links inside a link, code or alternative
+    // text; this counts the open elements of raw HTML that stop them.
+    let mut raw_inert_depth = 0usize;
+    let mut in_code_block = false;
+
+    // The text events merged into the current one, each with where it is written.
+    let mut pieces: Vec<(CowStr, Range<usize>)> = Vec::new();
+
     let mut parser = Parser::new_ext(body, options()).into_offset_iter();
-    while let Some((event, range)) = parser.next() {
+    let mut next = parser.next();
+    while let Some((event, range)) = next.take() {
+        next = parser.next();
+        // Text split where a `_` or `&` might have begun something, or where
+        // a quote became a typographic one, is one text again.
+        pieces.clear();
+        let (event, range) = match event {
+            Event::Text(first) if matches!(next, Some((Event::Text(_), _))) => {
+                let (mut text, mut end) = (first.to_string(), range.end);
+                pieces.push((first, range.clone()));
+                while let Some((Event::Text(more), more_range)) = next.take_if(|(e, _)| matches!(e, Event::Text(_))) {
+                    text.push_str(&more);
+                    end = more_range.end;
+                    pieces.push((more, more_range));
+                    next = parser.next();
+                }
+                (Event::Text(CowStr::from(text)), range.start..end)
+            }
+            other => (other, range),
+        };
         if !raw_html.is_empty() && !matches!(event, Event::Html(_)) {
             out.markdown_in_html.extend(markdown_link_in_html(&raw_html).map(|at| raw_html_offset + at));
             let block = rewrite_html_block(&raw_html, raw_html_offset, links, &mut out);
@@ -269,7 +298,29 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                 } else if paragraph_depth > 0 && !first_paragraph_done && image_depth == 0 {
                     out.first_paragraph.push_str(text);
                 }
-                events.push(event);
+                let in_prose = link_closers.is_empty() && raw_inert_depth == 0 && image_depth == 0 && !in_code_block;
+                match event {
+                    Event::Text(text) if in_prose && may_hold_address(&body[range.clone()]) => {
+                        if pieces.is_empty() {
+                            pieces.push((text.clone(), range.clone()));
+                        }
+                        let addresses = bare_addresses(body, range.clone(), &pieces);
+                        if addresses.is_empty() {
+                            events.push(Event::Text(text));
+                        } else {
+                            link_bare_addresses(body, &pieces, addresses, links, &mut out, &mut events);
+                        }
+                    }
+                    _ => events.push(event),
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code_block = true;
+                events.push(Event::Start(Tag::CodeBlock(kind)));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code_block = false;
+                events.push(Event::End(TagEnd::CodeBlock));
             }
             Event::SoftBreak | Event::HardBreak => {
                 if paragraph_depth > 0 && !first_paragraph_done && heading.is_none() {
@@ -283,7 +334,6 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                 } else {
                     dest_url
                 };
-                let mut tag = String::with_capacity(dest.len() + 48);
                 // A reference link's URL is on its definition line: report it there.
                 let offset = if body[range.clone()].contains(&*dest) {
                     range.start
@@ -293,31 +343,8 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                         .get(&id)
                         .map_or(range.start, |definition| url_in_definition(body, definition.span.clone(), &dest))
                 };
-                match links.route(&dest) {
-                    Ok(link) => {
-                        out.record(offset, &link);
-                        tag.push_str("<a href=\"");
-                        tag.push_str(&crate::html::escape_attr(&link.href));
-                        tag.push('"');
-                        if let Some(rel) = link.rel() {
-                            tag.push_str(" rel=\"");
-                            tag.push_str(rel);
-                            tag.push('"');
-                        }
-                    }
-                    Err(err) => {
-                        out.problems.push(LinkProblem { offset, message: err.to_string() });
-                        tag.push_str("<a href=\"#\"");
-                    }
-                }
-                if !title.is_empty() {
-                    tag.push_str(" title=\"");
-                    tag.push_str(&crate::html::escape_attr(&title));
-                    tag.push('"');
-                }
-                tag.push('>');
                 link_closers.push(true);
-                events.push(Event::InlineHtml(CowStr::from(tag)));
+                events.push(Event::InlineHtml(CowStr::from(open_link(&dest, &title, offset, links, &mut out))));
             }
             Event::Html(html) => {
                 if raw_html.is_empty() {
@@ -327,6 +354,11 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                 continue;
             }
             Event::InlineHtml(html) => {
+                match opens_text_without_links(&html) {
+                    Some(true) => raw_inert_depth += 1,
+                    Some(false) => raw_inert_depth = raw_inert_depth.saturating_sub(1),
+                    None => {}
+                }
                 let rewritten = match rewrite_raw_html(&html, range.start, links, &mut out) {
                     CowStr::Borrowed(_) => html,
                     changed => CowStr::from(changed.into_string()),
@@ -396,11 +428,192 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     out
 }
 
+/// The `<a …>` that opens a link to `dest` (as written at `offset`, with
+/// `title`), sent through the link policy; a link that may not be written
+/// is reported and leads nowhere.
+fn open_link(dest: &str, title: &str, offset: usize, links: &LinkPolicy, out: &mut Rendered) -> String {
+    let mut tag = String::with_capacity(dest.len() + 48);
+    match links.route(dest) {
+        Ok(link) => {
+            out.record(offset, &link);
+            tag.push_str("<a href=\"");
+            tag.push_str(&crate::html::escape_attr(&link.href));
+            tag.push('"');
+            if let Some(rel) = link.rel() {
+                tag.push_str(" rel=\"");
+                tag.push_str(rel);
+                tag.push('"');
+            }
+        }
+        Err(err) => {
+            out.problems.push(LinkProblem { offset, message: err.to_string() });
+            tag.push_str("<a href=\"#\"");
+        }
+    }
+    if !title.is_empty() {
+        tag.push_str(" title=\"");
+        tag.push_str(&crate::html::escape_attr(title));
+        tag.push('"');
+    }
+    tag.push('>');
+    tag
+}
+
+/// Pushes the text of `pieces` (consecutive text events, each with where
+/// it is written in `body`) with the bare `addresses` in it made links. A
+/// link shows its address as written and leads where it was written to:
+/// `...` in it stays three dots, not an ellipsis.
+fn link_bare_addresses<'a>(
+    body: &str,
+    pieces: &[(CowStr<'a>, Range<usize>)],
+    addresses: Vec<(Range<usize>, &str)>,
+    links: &LinkPolicy,
+    out: &mut Rendered,
+    events: &mut Vec<Event<'a>>,
+) {
+    let mut text = String::new();
+    let mut link = |span: Range<usize>, scheme: &str, text: &mut String, events: &mut Vec<Event<'a>>| {
+        if !text.is_empty() {
+            events.push(Event::Text(CowStr::from(std::mem::take(text))));
+        }
+        let address = address_text(body, pieces, span.clone());
+        let dest = format!("{scheme}{address}");
+        events.push(Event::InlineHtml(CowStr::from(open_link(&dest, "", span.start, links, out))));
+        events.push(Event::Text(CowStr::from(address)));
+        events.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
+    };
+    let mut addresses = addresses.into_iter().peekable();
+    // Where the last link's address ends in `body`.
+    let mut linked_to = 0;
+    for (piece, at) in pieces {
+        let mut from = at.start.max(linked_to);
+        if from >= at.end {
+            continue;
+        }
+        if piece.as_ref() != &body[at.clone()] {
+            // A piece that is not its source (a typographic quote, an
+            // entity) lies wholly inside or outside an address.
+            match addresses.next_if(|(span, _)| span.start == at.start) {
+                Some((span, scheme)) => {
+                    linked_to = span.end;
+                    link(span, scheme, &mut text, events);
+                }
+                None => text.push_str(piece),
+            }
+            continue;
+        }
+        while let Some((span, scheme)) = addresses.next_if(|(span, _)| span.start < at.end) {
+            text.push_str(body.get(from..span.start).unwrap_or_default());
+            linked_to = span.end;
+            from = span.end.min(at.end);
+            link(span, scheme, &mut text, events);
+        }
+        text.push_str(&body[from..at.end]);
+    }
+    if !text.is_empty() {
+        events.push(Event::Text(CowStr::from(text)));
+    }
+}
+
+/// The text of the address written at `span`: as written, except that an
+/// escape (`\_`) or an entity (`&amp;`) stands for what it means. Smart
+/// punctuation is undone: `...` and `'` in an address are what was typed.
+fn address_text(body: &str, pieces: &[(CowStr<'_>, Range<usize>)], span: Range<usize>) -> String {
+    let mut address = String::with_capacity(span.len());
+    for (piece, at) in pieces.iter().filter(|(_, at)| at.start < span.end && span.start < at.end) {
+        let written = &body[at.start.max(span.start)..at.end.min(span.end)];
+        let typographic = piece.chars().all(|c| matches!(c, '‘' | '’' | '“' | '”' | '–' | '—' | '…'));
+        // Only a piece wholly inside the address may differ from what was written.
+        if written.len() == at.len() && piece.as_ref() != written && !typographic {
+            address.push_str(piece);
+        } else {
+            address.push_str(written);
+        }
+    }
+    address
+}
+
+/// The bare addresses in the text written at `range` of `body` that become
+/// links, as GitHub, Hexo and Hugo make them: `https://…`, `http://…`,
+/// `www.…` (given `http://`) and `name@example.com` (given `mailto:`). An
+/// address ends where the text leaves it: trailing punctuation and an
+/// unbalanced `)` stay text. Each comes with its span in `body` and the
+/// scheme to put before it. The text is read as written, so a quote made
+/// typographic still ends an address; an address across a piece that is
+/// not its source (`pieces`, see [`link_bare_addresses`]) is left as text.
+fn bare_addresses(
+    body: &str,
+    range: Range<usize>,
+    pieces: &[(CowStr<'_>, Range<usize>)],
+) -> Vec<(Range<usize>, &'static str)> {
+    let written = &body[range.clone()];
+    let rewritten: Vec<&Range<usize>> =
+        pieces.iter().filter(|(piece, at)| piece.as_ref() != &body[at.clone()]).map(|(_, at)| at).collect();
+    let cuts = |span: &Range<usize>| {
+        rewritten.iter().any(|at| {
+            let inside = |offset: usize| at.start < offset && offset < at.end;
+            inside(span.start) || inside(span.end)
+        })
+    };
+    let mut finder = linkify::LinkFinder::new();
+    finder.url_must_have_scheme(false);
+    // Each stretch between closing punctuation is read on its own, with its place in `written`.
+    let stretches =
+        written.split(ends_address).map(|stretch| (stretch.as_ptr() as usize - written.as_ptr() as usize, stretch));
+    stretches
+        .flat_map(|(at, stretch)| finder.links(stretch).map(move |found| (at, found)))
+        .filter_map(|(at, found)| {
+            let address = found.as_str();
+            let starts = |prefix: &str| address.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+            let scheme = match found.kind() {
+                linkify::LinkKind::Email => "mailto:",
+                _ if starts("http://") || starts("https://") => "",
+                _ if starts("www.") => "http://",
+                // Other schemes (`ftp://`, `file://`) and names like `example.org` stay text.
+                _ => return None,
+            };
+            let span = range.start + at + found.start()..range.start + at + found.end();
+            (!cuts(&span)).then_some((span, scheme))
+        })
+        .collect()
+}
+
+/// Punctuation that ends an address even with no space after it: CJK
+/// punctuation and full-width forms (`。`, `，`, `（`, `」`), as Chinese and
+/// Japanese text puts it right after an address, and typographic quotes.
+fn ends_address(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '‘' | '’' | '“' | '”' | '«' | '»' | '‹' | '›')
+}
+
+/// Whether text written as `written` may hold a bare address: a cheap
+/// look before [`bare_addresses`].
+fn may_hold_address(written: &str) -> bool {
+    written.contains("://")
+        || written.contains('@')
+        || written.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"www."))
+}
+
+/// Elements whose text never holds a link of ours: a link (links do not
+/// nest), code, and a button.
+const NO_BARE_LINKS_IN: [&str; 6] = ["a", "code", "kbd", "samp", "pre", "button"];
+
+/// `Some(true)` for inline HTML that opens one of [`NO_BARE_LINKS_IN`],
+/// `Some(false)` for one that closes it, `None` for any other.
+fn opens_text_without_links(html: &str) -> Option<bool> {
+    let (closes, rest) = match html.strip_prefix("</") {
+        Some(rest) => (true, rest),
+        None => (false, html.strip_prefix('<')?),
+    };
+    let name = &rest[..rest.find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').unwrap_or(rest.len())];
+    let counts = NO_BARE_LINKS_IN.iter().any(|tag| name.eq_ignore_ascii_case(tag)) && !rest.ends_with("/>");
+    counts.then_some(!closes)
+}
+
 /// Where the URL `dest` is written in the reference definition at `span`
 /// (`[label]: URL`), or where the definition starts if it is written
 /// otherwise. Reads only the definition: a post with thousands of
 /// reference links is not searched once per link.
-fn url_in_definition(body: &str, span: std::ops::Range<usize>, dest: &str) -> usize {
+fn url_in_definition(body: &str, span: Range<usize>, dest: &str) -> usize {
     let definition = body.get(span.clone()).unwrap_or_default();
     definition.find("]: ").filter(|&i| definition[i + 3..].starts_with(dest)).map_or(span.start, |i| span.start + i + 3)
 }
@@ -924,6 +1137,65 @@ a [reference][r], inline <a href=\"https://amazon.com/dp/B000000003\" class=\"x\
         assert_eq!(r.html.matches("rel=\"sponsored nofollow noopener\"").count(), 5, "{}", r.html);
         assert!(r.has_affiliate && r.statements.contains(&crate::links::Statement::Amazon));
         assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn bare_addresses_become_links_as_on_github_and_in_hexo() {
+        let body = "Buy it: https://www.amazon.com/Some_Name/dp/B06XCKGLTP/ref=sr_1_3?keywords=x&qid=1.\n\n\
+Or www.example.com/a_b, write to me@example.com (see https://en.wikipedia.org/wiki/Link_(film)).\n\n\
+# Shop at WWW.AMAZON.CO.UK/dp/B000000002\n\n\
+`https://code.example` [https://text.example](https://dest.example) <https://auto.example/> \
+<a href=\"https://raw.example\">https://inside.example</a> ![https://alt.example](/a.png) \
+<code>https://code.example/raw</code> <KBD>www.kbd.example</KBD> <br/>https://after-br.example \
+ftp://files.example example.org xhttps://glued.example\n\n\
+Quoted \"https://quoted.example/a\", \"http://\" alone, https://github.com/o/r/compare/1.0...2.0 and \
+https://apostrophe.example/it's.\n\n\
+Escaped https://esc.example/a\\_b and https://ent.example/?a=1&amp;b=2\n\n\
+请访问https://hexo.io。谢谢（https://zh.example/x）和「https://zh.example/y」”https://q.example/z”\n\n\
+```\nhttps://block.example\n```\n\n    https://indented.example\n";
+        let r = render(body, &amazon(), SlugMode::Transliterate);
+        let links: Vec<&str> =
+            r.html.split("<a href=\"").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]).collect();
+        assert_eq!(
+            links,
+            [
+                "https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20",
+                "http://www.example.com/a_b",
+                "mailto:me@example.com",
+                "https://en.wikipedia.org/wiki/Link_(film)",
+                // No tag for that store: left as written, and reported below.
+                "http://WWW.AMAZON.CO.UK/dp/B000000002",
+                "https://dest.example",
+                "https://auto.example/",
+                "https://raw.example",
+                "https://after-br.example",
+                "https://quoted.example/a",
+                "https://github.com/o/r/compare/1.0...2.0",
+                "https://apostrophe.example/it&#39;s",
+                // An escape and an entity stand for what they mean.
+                "https://esc.example/a_b",
+                "https://ent.example/?a=1&amp;b=2",
+                // Chinese punctuation and typed quotes end an address, with no space before them.
+                "https://hexo.io",
+                "https://zh.example/x",
+                "https://zh.example/y",
+                "https://q.example/z",
+            ],
+            "{}",
+            r.html
+        );
+        // The text shows the address as written; the sentence's full stop and bracket stay outside.
+        assert!(r.html.contains("ref=sr_1_3?keywords=x&amp;qid=1</a>.</p>"), "{}", r.html);
+        assert!(r.html.contains("Link_(film)</a>).</p>"), "{}", r.html);
+        // Read as written: typographic quotes around an address stay outside it, dots stay dots.
+        assert!(r.html.contains("“<a href=\"https://quoted.example/a\">https://quoted.example/a</a>”"), "{}", r.html);
+        assert!(r.html.contains("compare/1.0...2.0</a> and"), "{}", r.html);
+        assert!(r.html.contains(">https://apostrophe.example/it's</a>.</p>"), "{}", r.html);
+        assert!(r.html.contains("<h1 id=\"shop-at-www-amazon-co-uk-dp-b000000002\">"), "{}", r.html);
+        assert!(r.has_affiliate);
+        // Reported where it is written: the store has no tag, so the creator hears of it there.
+        let missing: Vec<usize> = r.notes.iter().map(|n| n.offset).collect();
+        assert_eq!(missing, [body.find("WWW.AMAZON.CO.UK").unwrap()], "{:?}", r.notes);
     }
 
     #[test]

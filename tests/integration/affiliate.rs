@@ -84,6 +84,27 @@ fn a_disclosure_after_the_links_fails_too() {
     assert!(errors.iter().any(|d| d.code == "disclosure" && d.message.contains("before the disclosure")), "{errors}");
 }
 
+/// An address pasted as text is a link, as in Hexo and on GitHub: it earns
+/// the commission, and the post discloses it.
+#[test]
+fn an_address_pasted_as_text_is_a_tagged_and_disclosed_link() {
+    let post = "---\ntitle: Pasted\ndate: 2025-06-01\n---\n\
+Mine is https://www.amazon.com/Blue-Yeti/dp/B00N1YPXW2/ref=sr_1_3?qid=1&sr=8-3, and spares at \
+www.amazon.co.uk/gp/product/B000000UK1.\n\n`https://www.amazon.com/dp/B000000009` is only an example.\n";
+    let built = SiteTest::fixture("affiliate").file("content/posts/2025-06-01-pasted.md", post).build().ok();
+    let page = built.html("posts/pasted/index.html");
+    let links = hrefs_with_rel(&page);
+    for href in
+        ["https://www.amazon.com/dp/B00N1YPXW2?tag=miachen-20", "https://www.amazon.co.uk/dp/B000000UK1?tag=miachen-21"]
+    {
+        assert!(links.contains(&(href.to_owned(), "sponsored nofollow noopener".to_owned())), "{href}: {links:#?}");
+    }
+    assert!(!links.iter().any(|(href, _)| href.contains("B000000009")), "an address in code became a link");
+    // The sentence's comma and full stop are not part of the links.
+    assert!(page.texts("article a").iter().any(|text| text.ends_with("sr=8-3")), "{:?}", page.texts("article a"));
+    assert!(matches!(page.banner_before_first_affiliate_link(), BannerCheck::Before { .. }));
+}
+
 /// Links a template writes in other shapes than `<a href>` count as links:
 /// a click handler, an SVG link, a page in a frame, a refresh.
 #[test]
