@@ -411,7 +411,10 @@ fn vanished(err: &walkdir::Error) -> bool {
 fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
     let path = err.path().map(|p| display_path(root, p));
     let message = if let Some(ancestor) = err.loop_ancestor() {
-        format!("symbolic link loop: it leads back to {}", display_path(root, ancestor).display())
+        let shown = display_path(root, ancestor);
+        // A link back to the site's own folder has no name inside it: show where that is.
+        let shown = if shown.as_os_str().is_empty() { ancestor } else { &shown };
+        format!("symbolic link loop: it leads back to {}, a folder that holds it", shown.display())
     } else if let Some(io) = err.io_error() {
         if io.kind() == io::ErrorKind::NotFound && err.path().is_some_and(|p| p.symlink_metadata().is_ok()) {
             "cannot read: a broken symbolic link (it leads nowhere)".to_owned()

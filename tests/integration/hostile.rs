@@ -76,7 +76,15 @@ fn links_inside_the_site_are_followed_and_loops_reported() {
     symlink("..", root.join("static/shared/up")).unwrap_or_else(|_| symlink("..", root.join("shared/up")).unwrap());
     let Run { code, stderr } = site.run_build(&[]);
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(stderr.contains("symbolic link loop"), "{stderr}");
+    // A link back to the site itself names the site's folder; any other, its place in the site.
+    let named = format!("symbolic link loop: it leads back to {}, a folder that holds it", root.display());
+    assert!(stderr.contains(&named), "{stderr}");
+    std::fs::remove_file(root.join("shared/up")).unwrap();
+    std::fs::create_dir(root.join("static/sub")).unwrap();
+    symlink("..", root.join("static/sub/back")).unwrap();
+    let Run { code, stderr } = site.run_build(&[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("symbolic link loop: it leads back to static, a folder that holds it"), "{stderr}");
 }
 
 #[test]
