@@ -303,6 +303,13 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
                     .at(profile::FILE_NAME)
                     .with_offset(&profile_text, image.span().start),
             );
+        } else if let Some(why) = images::unviewable(written).filter(|_| !written.contains("://")) {
+            diagnostics.push(
+                Diagnostic::warning(Code::Image, format!("{what}: {why}"))
+                    .with_hint(images::UNVIEWABLE_HINT)
+                    .at(profile::FILE_NAME)
+                    .with_offset(&profile_text, image.span().start),
+            );
         }
     }
     let (catalogue, found) =

@@ -104,6 +104,16 @@ pub fn check(site: &Site, static_files: &HashSet<String>) -> Vec<Diagnostic> {
                 );
                 continue;
             }
+            if reference.image
+                && let Some(why) = crate::images::unviewable(&reference.href)
+            {
+                diagnostics.push(
+                    Diagnostic::warning(Code::Image, why)
+                        .with_hint(crate::images::UNVIEWABLE_HINT)
+                        .at(&post.source)
+                        .with_position(*line, *column, None),
+                );
+            }
             if fragment.is_empty() || matches!(fragment.as_str(), "top" | "main") {
                 continue;
             }

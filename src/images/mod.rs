@@ -157,6 +157,31 @@ fn raster_format(path: &str) -> Option<Format> {
     }
 }
 
+/// Formats phones, cameras and editors save that Chrome, Firefox and Edge
+/// cannot show, by extension.
+const UNVIEWABLE: [(&[&str], &str); 4] = [
+    (&["heic", "heif", "hif"], "HEIC photo (an iPhone's own format)"),
+    (&["tif", "tiff"], "TIFF image"),
+    (&["dng", "cr2", "cr3", "nef", "nrw", "arw", "raf", "orf", "rw2", "pef", "srw"], "camera RAW file"),
+    (&["psd", "psb", "xcf"], "layered editor file"),
+];
+
+/// Why an image at `path` cannot be shown on a web page, when its format
+/// is one most browsers cannot show (Safari shows some of them): a warning
+/// wherever a page shows it, so the creator exports it before readers see
+/// a broken picture.
+pub fn unviewable(path: &str) -> Option<String> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let (_, extension) = path.rsplit_once('.')?;
+    let (_, kind) =
+        UNVIEWABLE.iter().find(|(extensions, _)| extensions.iter().any(|e| e.eq_ignore_ascii_case(extension)))?;
+    Some(format!("`{path}` is a {kind}, which most browsers cannot show"))
+}
+
+/// How to make a picture [`unviewable`] names one browsers show.
+pub const UNVIEWABLE_HINT: &str = "export it as JPEG (on a Mac: open it in Preview, File › Export, Format JPEG; \
+on an iPhone, Settings › Camera › Formats › Most Compatible saves new photos as JPEG) and link to that file";
+
 fn is_svg(path: &str) -> bool {
     path.rsplit_once('.').is_some_and(|(_, e)| e.eq_ignore_ascii_case("svg"))
 }
@@ -927,6 +952,20 @@ mod tests {
         assert_eq!(Library::widths(&slot, 800), [320, 640, 800]);
         assert_eq!(Library::widths(&slot, 200), [200]);
         assert_eq!(Library::widths(&slot, 640), [320, 640]);
+    }
+
+    #[test]
+    fn formats_browsers_cannot_show_are_known_by_extension() {
+        for path in ["/images/IMG_0042.HEIC", "a.heif", "scan.TIF", "b.tiff?v=2", "DSC_1.NEF", "x.dng", "art.psd"] {
+            assert!(unviewable(path).is_some(), "{path}");
+        }
+        for path in ["photo.jpg", "a.webp", "b.avif", "c.gif", "heic", "x.heic.jpg", "/images/tiff/a.png"] {
+            assert_eq!(unviewable(path), None, "{path}");
+        }
+        assert_eq!(
+            unviewable("b.tiff?v=2").as_deref(),
+            Some("`b.tiff` is a TIFF image, which most browsers cannot show")
+        );
     }
 
     #[test]

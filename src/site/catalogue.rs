@@ -142,6 +142,7 @@ pub fn load(
         front_matter_line: 1,
         lines: Default::default(),
     };
+    let unviewable = super::Unviewable::default();
     let resolve = |reference: &str| {
         let at_root = if reference.contains("://") {
             reference.to_owned()
@@ -149,6 +150,7 @@ pub fn load(
             format!("/{}", reference.trim_start_matches('/'))
         };
         super::resolve_asset(&at_root, &document, "/", links, static_files, static_complete)
+            .inspect(|_| unviewable.note(reference))
     };
     let cx = ProductContext { document: &document, links, marketplace, resolve_image: &resolve };
     let mut findings = FileFindings::new(Some(display));
@@ -190,6 +192,9 @@ pub fn load(
         }
         catalogue.inputs.push(input);
         catalogue.products.push(Arc::new(product));
+    }
+    for warning in unviewable.warnings(&document) {
+        findings.push(warning);
     }
     let findings = findings.into_vec();
     catalogue.failed |= findings.iter().any(Diagnostic::is_error);

@@ -547,8 +547,10 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
     aliases.dedup();
     let summary = steps.summary(&rendered);
     let page_href = format!("{}/{}", inputs.settings.base_path, encode_path(&path));
+    let unviewable = Unviewable::default();
     let resolve_image = |reference: &str| {
         resolve_asset(reference, document, &page_href, inputs.links, inputs.static_files, inputs.static_complete)
+            .inspect(|_| unviewable.note(reference))
     };
     let cover = steps.cover(&resolve_image);
     let cx = products::ProductContext { document, links: inputs.links, marketplace, resolve_image: &resolve_image };
@@ -589,6 +591,9 @@ fn resolve(document: &Document, inputs: &Inputs<'_>, marketplace: &str) -> (Opti
         }
     }
     let shortcodes = steps.shortcodes(&rendered, &products, failed_products, cover.as_deref(), &resolve_image);
+    for warning in unviewable.warnings(document) {
+        steps.findings.push(warning);
+    }
     let categories = if inputs.settings.profile.site.nested_categories {
         steps.category_paths()
     } else {
@@ -1508,6 +1513,29 @@ fn resolve_asset(
         return Err(format!("image `{reference}` is not in {place}"));
     }
     Ok(links.internal(&format!("/{}", encode_path(path))).into_owned())
+}
+
+/// The pictures a page's front matter shows ([`resolve_asset`]) in a
+/// format most browsers cannot show: published as they are, each a warning
+/// at its line.
+#[derive(Default)]
+struct Unviewable(std::cell::RefCell<Vec<String>>);
+
+impl Unviewable {
+    fn note(&self, reference: &str) {
+        let mut noted = self.0.borrow_mut();
+        if crate::images::unviewable(reference).is_some() && !noted.iter().any(|r| r == reference) {
+            noted.push(reference.to_owned());
+        }
+    }
+
+    fn warnings(self, document: &Document) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.0.into_inner().into_iter().filter_map(move |reference| {
+            let why = crate::images::unviewable(&reference)?;
+            let warning = Diagnostic::warning(Code::Image, why).with_hint(crate::images::UNVIEWABLE_HINT);
+            Some(document.at_front_matter(warning, &reference))
+        })
+    }
 }
 
 /// Percent-encodes what must be encoded in a URL path, keeping `/`.

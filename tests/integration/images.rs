@@ -370,6 +370,56 @@ fn a_broken_image_is_an_error_naming_the_file_and_the_page() {
     assert!(findings.iter().any(|f| f["code"] == "image" && f["file"] == "static/images/cut.jpg"), "{findings:#?}");
 }
 
+/// A phone's HEIC photo, a scanner's TIFF or a camera's RAW file shows as
+/// a broken picture in Chrome and Firefox (Safari shows some): each place
+/// that shows one is a warning that says how to fix it, and a plain link to
+/// the file is fine. The site still builds, with the file as it is.
+#[test]
+fn a_photo_browsers_cannot_show_is_named_where_it_is_shown() {
+    let site = SiteTest::new()
+        .file("static/images/IMG_0042.HEIC", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic")
+        .file("static/images/scan.tiff", b"II*\0")
+        .file("static/images/me.heic", b"\0\0\0\x18ftypheic")
+        .file("static/images/desk.jpg", jpeg(400, 300))
+        .edit("profile.toml", |p| p.replacen("\n\n[site]", "\navatar = \"images/me.heic\"\n\n[site]", 1))
+        .file(
+            "content/posts/desk.md",
+            post(
+                "cover: /images/IMG_0042.HEIC\n",
+                "![Scanned](/images/scan.tiff)\n\n<img src=\"/images/IMG_0042.HEIC\" alt=\"desk\">\n\n\
+[The original photo](/images/IMG_0042.HEIC), and ![a JPEG](/images/desk.jpg)\n",
+            ),
+        );
+    let built = site.build().ok();
+    assert!(built.exists("images/IMG_0042.HEIC"));
+    let warnings: Vec<(String, Option<usize>, String)> = built
+        .warnings()
+        .iter()
+        .filter(|d| d.code == shopfront::diagnostics::Code::Image)
+        .map(|d| (d.path.as_ref().map_or(String::new(), |p| p.display().to_string()), d.line, d.render(false)))
+        .collect();
+    let at = |file: &str, line: usize, what: &str| {
+        assert!(
+            warnings.iter().any(|(f, l, text)| f == file
+                && *l == Some(line)
+                && text.contains(what)
+                && text.contains("which most browsers cannot show")
+                && text.contains("export it as JPEG")),
+            "no warning about {what} at {file}:{line} in {warnings:#?}"
+        );
+    };
+    at("content/posts/desk.md", 5, "HEIC photo");
+    at("content/posts/desk.md", 7, "TIFF image");
+    at("content/posts/desk.md", 9, "HEIC photo");
+    let avatar_line = std::fs::read_to_string(site.root().join("profile.toml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("avatar"))
+        .unwrap();
+    at("profile.toml", avatar_line + 1, "the avatar");
+    assert_eq!(warnings.len(), 4, "the link to the photo and the JPEG are fine: {warnings:#?}");
+}
+
 #[test]
 fn remote_images_stay_remote_and_large_originals_are_named() {
     let site = SiteTest::new().file("static/images/wide.jpg", jpeg(8_200, 8)).file(
