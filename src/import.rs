@@ -338,6 +338,17 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
         site.push("nested_categories = true".to_owned());
         mapped("categories as Hexo's paths → nested_categories");
     }
+    // Hexo's renderers (marked, markdown-it) show a line break inside a
+    // paragraph by default; Jekyll's kramdown only with `hard_wrap`.
+    let is_false = |path: &[&str]| matches!(config.get(path), Some(Value::Bool(false)));
+    let line_breaks = match generator {
+        Generator::Hexo => !is_false(&["marked", "breaks"]) && !is_false(&["markdown", "render", "breaks"]),
+        Generator::Jekyll => matches!(config.get(&["kramdown", "hard_wrap"]), Some(Value::Bool(true))),
+    };
+    if line_breaks {
+        site.push("line_breaks = true".to_owned());
+        mapped("line breaks inside paragraphs, shown as the blog showed them → line_breaks");
+    }
     if generator == Generator::Hexo && config.flag("post_asset_folder") {
         mapped("post_asset_folder → each post's folder of assets");
     }

@@ -101,6 +101,10 @@ pub struct SiteSettings {
     /// Life with a page for each level, rather than two categories.
     #[serde(default)]
     pub nested_categories: bool,
+    /// A line break inside a paragraph is a line break on the page, as
+    /// Hexo shows it (its `breaks`), rather than a space.
+    #[serde(default)]
+    pub line_breaks: bool,
     /// Hidden files and folders under `static/` to publish anyway
     /// (`.htaccess`, `.domains`): paths relative to `static/`.
     #[serde(default)]

@@ -171,10 +171,17 @@ fn options() -> Options {
 
 /// [`render`] for a post or page written for Hexo or Jekyll: their tags and
 /// Liquid variables are expanded first ([`tags`]), and every position found
-/// is one in `body` as written.
-pub fn render_post(body: &str, links: &LinkPolicy, slugs: SlugMode, variables: &tags::Variables) -> Rendered {
+/// is one in `body` as written. With `line_breaks`, a line break inside a
+/// paragraph is one on the page too (`[site] line_breaks`).
+pub fn render_post(
+    body: &str,
+    links: &LinkPolicy,
+    slugs: SlugMode,
+    line_breaks: bool,
+    variables: &tags::Variables,
+) -> Rendered {
     let expanded = tags::expand(body, variables);
-    let mut out = render(&expanded.text, links, slugs);
+    let mut out = render_with(&expanded.text, links, slugs, line_breaks);
     if let std::borrow::Cow::Owned(_) = expanded.text {
         let map = |offset: &mut usize| *offset = expanded.original_offset(*offset);
         out.problems.iter_mut().for_each(|p| map(&mut p.offset));
@@ -190,6 +197,10 @@ pub fn render_post(body: &str, links: &LinkPolicy, slugs: SlugMode, variables: &
 
 /// Renders `body`.
 pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
+    render_with(body, links, slugs, false)
+}
+
+fn render_with(body: &str, links: &LinkPolicy, slugs: SlugMode, line_breaks: bool) -> Rendered {
     let mut out = Rendered::default();
     let original = body;
     let (body, calls) = shortcodes::extract(body);
@@ -326,7 +337,7 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
                 if paragraph_depth > 0 && !first_paragraph_done && heading.is_none() {
                     out.first_paragraph.push(' ');
                 }
-                events.push(event);
+                events.push(if line_breaks { Event::HardBreak } else { event });
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest = if link_type == LinkType::Email && !dest_url.starts_with("mailto:") {
@@ -1196,6 +1207,17 @@ Escaped https://esc.example/a\\_b and https://ent.example/?a=1&amp;b=2\n\n\
         // Reported where it is written: the store has no tag, so the creator hears of it there.
         let missing: Vec<usize> = r.notes.iter().map(|n| n.offset).collect();
         assert_eq!(missing, [body.find("WWW.AMAZON.CO.UK").unwrap()], "{:?}", r.notes);
+    }
+
+    #[test]
+    fn line_breaks_inside_a_paragraph_are_kept_when_asked() {
+        let body = "One\ntwo  \nthree\n\n# A\n";
+        let vars = tags::Variables::default();
+        let joined = render_post(body, &LinkPolicy::default(), SlugMode::Transliterate, false, &vars);
+        assert_eq!(joined.html, "<p>One\ntwo<br />\nthree</p>\n<h1 id=\"a\">A</h1>\n");
+        let kept = render_post(body, &LinkPolicy::default(), SlugMode::Transliterate, true, &vars);
+        assert_eq!(kept.html, "<p>One<br />\ntwo<br />\nthree</p>\n<h1 id=\"a\">A</h1>\n");
+        assert_eq!(kept.first_paragraph, "One two three");
     }
 
     #[test]

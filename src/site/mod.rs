@@ -754,7 +754,9 @@ impl Resolver<'_, '_> {
         let document = self.document;
         let body = document.body();
         let variables = if body.contains("{%") || body.contains("{{") { self.variables() } else { Default::default() };
-        let rendered = markdown::render_post(body, self.inputs.links, self.inputs.settings.slugs, &variables);
+        let settings = &self.inputs.settings;
+        let line_breaks = settings.profile.site.line_breaks;
+        let rendered = markdown::render_post(body, self.inputs.links, settings.slugs, line_breaks, &variables);
         for &offset in &rendered.no_alt {
             self.findings.add(Code::NoAlt, Severity::Warning, || {
                 let diagnostic = Diagnostic::warning(Code::NoAlt, "this image has no alternative text")

@@ -280,8 +280,7 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
         "_config.yml",
         "title: Mia's Notes\nauthor: Mia\nurl: https://mia.example\nroot: /blog/\npermalink: :year/:month/:title/\nnew_post_name: :year-:month-:day-:title.md\npost_asset_folder: true\ntheme: landscape\ntimezone: Europe/Berlin\nlanguage: de\ncategory_map:\n  计算机: computer\n",
     );
-    let first =
-        "---\ntitle: Erster Beitrag\ncategories: [计算机, Netz]\n---\n![Foto](photo.png) and [about](/blog/about/)\n";
+    let first = "---\ntitle: Erster Beitrag\ncategories: [计算机, Netz]\n---\n![Foto](photo.png) and [about](/blog/about/)\nZweite Zeile\n";
     write(hexo.path(), "source/_posts/2024-05-01-first.md", first);
     write(hexo.path(), "source/_posts/2024-05-01-first/photo.png", "");
     std::fs::write(hexo.path().join("source/_posts/2024-05-01-first/photo.png"), crate::support::png(40, 30)).unwrap();
@@ -308,6 +307,7 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
         "permalink = \":year/:month/:title/\"",
         "timezone = \"Europe/Berlin\"",
         "language = \"de\"",
+        "line_breaks = true",
     ] {
         assert!(profile.contains(line), "{line} missing from:\n{profile}");
     }
@@ -324,6 +324,8 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     let page = std::fs::read_to_string(dest.join("public/2024/05/first/index.html")).unwrap();
     assert!(page.contains("src=\"/blog/_img/photo-") && page.contains("Erster Beitrag"), "{page}");
+    // Hexo shows a line break inside a paragraph as one.
+    assert!(page.contains("<br />\nZweite Zeile"), "{page}");
     assert!(dest.join("public/2024/05/first/photo.png").is_file());
     // category_map names the slug; Hexo's categories are a path.
     assert!(profile.contains("\"计算机\" = \"computer\"") && profile.contains("nested_categories = true"), "{profile}");
@@ -361,6 +363,8 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
         "{profile}"
     );
     assert!(profile.contains("# plugins: jekyll-feed"), "{profile}");
+    // kramdown without `hard_wrap` joins a paragraph's lines.
+    assert!(!profile.contains("line_breaks"), "{profile}");
     let files = crate::support::snapshot(dest.path());
     let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(

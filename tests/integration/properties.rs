@@ -331,7 +331,7 @@ fn render_markdown(body: &str, sub_path: bool) {
     let mut variables = markdown::tags::Variables::default();
     variables.site.insert("baseurl".to_owned(), "/b".to_owned());
     variables.page.insert("x".to_owned(), serde_json::json!(["javascript:alert(1)", "/y"]));
-    let rendered = markdown::render_post(body, &policy(sub_path), SlugMode::Unicode, &variables);
+    let rendered = markdown::render_post(body, &policy(sub_path), SlugMode::Unicode, sub_path, &variables);
     let offsets = rendered
         .problems
         .iter()
