@@ -619,6 +619,11 @@ impl Library {
             uses.cards.push((file.clone(), title));
             return Some(format!("{}/{file}", self.base_url));
         }
+        if unviewable(path).is_some() {
+            // No preview shows a HEIC or TIFF picture: the page's card does instead.
+            let card = format!("{}{}{PAGE_CARD}", self.base_url, self.base_path);
+            return self.preview_url(&card, page, title, uses);
+        }
         let entry = self.resolve(content, page)?;
         let known = self.known(entry).ok()?;
         uses.shown.push((entry.path.clone(), Vec::new(), true));

@@ -392,6 +392,9 @@ fn a_photo_browsers_cannot_show_is_named_where_it_is_shown() {
         );
     let built = site.build().ok();
     assert!(built.exists("images/IMG_0042.HEIC"));
+    // A link preview never is one: the page's card stands in.
+    let preview = built.html("posts/desk/index.html").attr("meta[property='og:image']", "content");
+    assert!(preview.contains("/_img/card-") && preview.ends_with(".jpg"), "{preview}");
     let warnings: Vec<(String, Option<usize>, String)> = built
         .warnings()
         .iter()
