@@ -1,14 +1,15 @@
 //! Hexo's tag plugins and Jekyll's Liquid, as posts written for those tools
 //! use them: `{% highlight ruby %}`, `{% codeblock %}`, `{% raw %}`,
-//! `{% blockquote %}`, `{% youtube %}`, `{% asset_img %}`,
+//! `{% blockquote %}`, `{% note %}`, `{% youtube %}`, `{% asset_img %}`,
 //! `{{ site.baseurl }}`, `{{ page.title }}`, `{{ "/a.png" | relative_url }}`.
 //!
 //! Before Markdown is parsed, each tag becomes the Markdown or HTML those
 //! tools make of it. Code inside a tag becomes a fenced code block, so
 //! neither Markdown nor smart punctuation touch it. A tag shopfront does
-//! not know (`{% include %}`, a theme's `{% note %}`) is a warning at its
+//! not know (`{% include %}`, a theme's `{% tabs %}`) is a warning at its
 //! line and stays visible as written, in a code span. Every line of the post
-//! stays on its line, so positions in later findings can be mapped back
+//! stays on its line (a note's box adds blank lines inside a line's
+//! replacement), so positions in later findings can be mapped back
 //! ([`Expanded::original_offset`]).
 
 use std::borrow::Cow;
@@ -93,6 +94,7 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
         text: String::with_capacity(body.len() + 64),
         unsupported: Vec::new(),
         anchors: Vec::with_capacity(lines.len()),
+        notes: 0,
     };
     let mut state = State::Normal;
     let mut offset = 0;
@@ -199,6 +201,10 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
         out.text.push('\n');
         out.text.push_str(&fence);
     }
+    // So does an unclosed note its box.
+    for _ in 0..out.notes {
+        out.text.push_str("\n\n</div>\n");
+    }
     Expanded { text: Cow::Owned(out.text), unsupported: out.unsupported, anchors: Some(out.anchors), body }
 }
 
@@ -227,6 +233,8 @@ struct Expander<'v> {
     /// Where the text after each line start and each replacement begins,
     /// in `text` and in the body as written.
     anchors: Vec<(usize, usize)>,
+    /// `{% note %}` blocks open.
+    notes: usize,
 }
 
 impl Expander<'_> {
@@ -255,6 +263,18 @@ impl Expander<'_> {
                 State::Quote("endblockquote", footer)
             }
             "pullquote" => State::Quote("endpullquote", String::new()),
+            // A theme's callout (NexT, Butterfly, Hexo's own site): its
+            // Markdown inside a box, after a blank line so it stays Markdown.
+            "note" => {
+                self.text.push_str(&format!("<div class=\"callout callout-{}\" role=\"note\">\n", note_kind(args)));
+                self.notes += 1;
+                State::Normal
+            }
+            "endnote" if self.notes > 0 => {
+                self.text.push_str("\n</div>");
+                self.notes -= 1;
+                State::Normal
+            }
             _ => self.inline(content, offset),
         }
     }
@@ -587,6 +607,20 @@ fn code_language(name: &str, args: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The kind of `{% note [kind] … %}`: `info`, `success`, `warning`,
+/// `danger` or `default`, from NexT's classes, Butterfly's colours and
+/// the usual shorthands.
+fn note_kind(args: &str) -> &'static str {
+    let first = args.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    match first.as_str() {
+        "info" | "primary" | "blue" => "info",
+        "success" | "tip" | "green" => "success",
+        "warning" | "warn" | "orange" | "yellow" => "warning",
+        "danger" | "error" | "red" => "danger",
+        _ => "default",
+    }
+}
+
 /// The closing line of `{% blockquote [author[, source]] [link] [title] %}`.
 fn quote_footer(args: &str) -> String {
     let words = split_args(args);
@@ -828,12 +862,33 @@ mod tests {
     }
 
     #[test]
-    fn unknown_tags_stay_visible_with_a_warning_and_lines_map_back() {
-        let body = "one\n{% note warn %}\nCareful.\n{% endnote %}\nlast [x](y)\n";
+    fn notes_are_boxes_with_markdown_inside() {
+        let body = "{% note warn %}\nCareful with **this** [x](y).\n{% endnote %}\nafter [z](w)\n";
         let expanded = expand(body, &vars());
         assert_eq!(
             expanded.text,
-            "one\n<code>{% note warn %}</code>\nCareful.\n<code>{% endnote %}</code>\nlast [x](y)\n"
+            "<div class=\"callout callout-warning\" role=\"note\">\n\nCareful with **this** [x](y).\n\n</div>\nafter [z](w)\n"
+        );
+        assert!(expanded.unsupported.is_empty());
+        assert_eq!(expanded.original_offset(expanded.text.find("[z]").unwrap()), body.find("[z]").unwrap());
+        assert_eq!(expanded.original_offset(expanded.text.find("[x]").unwrap()), body.find("[x]").unwrap());
+        // Butterfly's colours, nesting, and a note left open is closed at the end.
+        let nested = text("{% note blue 'fas fa-bullhorn' simple %}\na\n{% note %}\nb\n{% endnote %}\n");
+        assert_eq!(
+            nested,
+            "<div class=\"callout callout-info\" role=\"note\">\n\na\n<div class=\"callout callout-default\" role=\"note\">\n\nb\n\n</div>\n\n\n</div>\n"
+        );
+        // An end with no note stays visible, with a warning.
+        assert_eq!(expand("{% endnote %}\n", &vars()).unsupported.len(), 1);
+    }
+
+    #[test]
+    fn unknown_tags_stay_visible_with_a_warning_and_lines_map_back() {
+        let body = "one\n{% tabs warn %}\nCareful.\n{% endtabs %}\nlast [x](y)\n";
+        let expanded = expand(body, &vars());
+        assert_eq!(
+            expanded.text,
+            "one\n<code>{% tabs warn %}</code>\nCareful.\n<code>{% endtabs %}</code>\nlast [x](y)\n"
         );
         let found: Vec<usize> = expanded.unsupported.iter().map(|u| u.offset).collect();
         assert_eq!(found, [4, 29]);

@@ -406,15 +406,17 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
 }
 
 /// Hexo's tag plugins and Jekyll's Liquid render as those tools render them;
-/// code inside them is never touched by Markdown or smart punctuation; an
-/// unknown tag is a warning at its line and stays visible as written.
+/// code inside them is never touched by Markdown or smart punctuation; a
+/// theme's `{% note %}` is a box with Markdown inside; an unknown tag is a
+/// warning at its line and stays visible as written.
 #[test]
 fn hexo_tags_and_liquid_render_as_those_tools_do() {
     let body = "Intro.\n\n{% codeblock lang:js %}\nconst a = \"it's\" -- b;\n\n*not emphasis*\n{% endcodeblock %}\n\n\
                 {% highlight ruby %}\nputs 'x'\n{% endhighlight %}\n\n\
                 Show {% raw %}{{ page.title }}{% endraw %} literally.\n\n\
                 ![Logo]({{ site.baseurl }}/images/logo.svg) by {{ site.author }}.\n\n\
-                {% youtube TIbZDRXM-Tg %}\n\n{% note warn %}\nCareful.\n{% endnote %}\n";
+                {% youtube TIbZDRXM-Tg %}\n\n{% note warn %}\n**Careful.**\n{% endnote %}\n\n\
+                {% tabs demo %}\nA tab.\n{% endtabs %}\n";
     let site = SiteTest::new()
         .edit("profile.toml", |p| {
             p.replace("base_url = \"https://example.com\"", "base_url = \"https://example.com/blog\"")
@@ -434,11 +436,12 @@ fn hexo_tags_and_liquid_render_as_those_tools_do() {
     assert_eq!(page.attr(".prose img", "src"), "/blog/images/logo.svg");
     assert!(page.texts(".prose p").iter().any(|p| p.contains("by Test Creator.")));
     assert!(page.attr("iframe", "src").ends_with("/embed/TIbZDRXM-Tg"));
-    assert!(page.texts(".prose code").iter().any(|c| c == "{% note warn %}"));
+    assert_eq!(page.texts(".prose .callout-warning[role=note] strong"), ["Careful."]);
+    assert!(page.texts(".prose code").iter().any(|c| c == "{% tabs demo %}"));
     let warnings = built.warnings();
     let unknown: Vec<_> = warnings.iter().filter(|d| d.code == "unsupported-tag").collect();
     assert_eq!(unknown.len(), 2, "{warnings}");
-    assert_eq!(unknown[0].line, Some(22), "{warnings}");
+    assert_eq!(unknown[0].line, Some(26), "{warnings}");
 }
 
 /// Links to other posts by file name — Jekyll's `post_url` and `link`,

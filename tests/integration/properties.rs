@@ -174,6 +174,8 @@ const MARKDOWN_PIECES: &[&str] = &[
     "{% post_url 2024-01-01-a %}",
     "{% asset_img a.png t %}",
     "{% note %}",
+    "{% note warn %}\n",
+    "{% endnote %}\n",
     "{{ site.baseurl }}",
     "{{ page.x[0] | relative_url }}",
     "{{ page.título }}",
