@@ -46,6 +46,13 @@ pub const WEBP_QUALITY: f32 = 75.0;
 /// JPEG quality for fallbacks and link previews.
 pub const JPEG_QUALITY: u8 = 80;
 
+/// The most pixels a picture may have: 16,384 × 16,384 (268 megapixels),
+/// above the largest phone or camera photo (200 megapixels). Anything
+/// larger is a print scan or a file made to exhaust memory (a 30,000 ×
+/// 30,000 PNG is under a megabyte on disk and 3.6 GB decoded), and it is
+/// refused before its pixels are decoded.
+pub const MAX_PIXELS: u64 = 16_384 * 16_384;
+
 /// What the header says, without decoding pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header {
@@ -60,9 +67,13 @@ pub struct Header {
 /// Reads the header of `bytes`: dimensions as the image is shown (a
 /// portrait phone photo stored sideways reports its upright size).
 pub fn header(bytes: &[u8]) -> Result<Header, String> {
+    if bytes.is_empty() {
+        return Err("the file is empty (0 bytes)".to_owned());
+    }
     let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
     let mut decoder = reader.into_decoder().map_err(describe)?;
     let (width, height) = decoder.dimensions();
+    within_limit(width, height)?;
     let alpha = decoder.color_type().has_alpha();
     let turned = decoder.orientation().is_ok_and(|o| {
         use image::metadata::Orientation::*;
@@ -83,6 +94,8 @@ pub fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
     }
     let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
     let mut decoder = reader.into_decoder().map_err(describe)?;
+    let (width, height) = decoder.dimensions();
+    within_limit(width, height)?;
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let icc = decoder.icc_profile().ok().flatten();
     let mut image = DynamicImage::from_decoder(decoder).map_err(describe)?;
@@ -96,6 +109,20 @@ pub fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
         to_srgb(&mut image, &icc);
     }
     Ok(image)
+}
+
+/// Refuses a picture of more than [`MAX_PIXELS`], saying how big it is.
+fn within_limit(width: u32, height: u32) -> Result<(), String> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels <= MAX_PIXELS {
+        return Ok(());
+    }
+    Err(format!(
+        "it is {width} × {height} pixels ({} megapixels), more than shopfront resizes ({} megapixels at most); \
+         export a smaller copy (4,000 pixels on its longer side is plenty for a web page)",
+        pixels / 1_000_000,
+        MAX_PIXELS / 1_000_000
+    ))
 }
 
 /// A JPEG whose entropy-coded data stops before the end-of-image marker.
@@ -260,6 +287,20 @@ mod tests {
         let mut trailer = whole.clone();
         trailer.extend_from_slice(b"motion photo video follows");
         assert!(decode(&trailer).is_ok());
+    }
+
+    #[test]
+    fn a_picture_too_large_to_decode_is_refused_from_its_header() {
+        // A JPEG whose frame header says 20,000 × 20,000: 1.2 GB decoded.
+        let mut big = jpeg(16, 16);
+        let frame = big.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        big[frame + 5..frame + 9].copy_from_slice(&[0x4E, 0x20, 0x4E, 0x20]);
+        let refused = header(&big).unwrap_err();
+        assert!(refused.contains("20000 × 20000 pixels (400 megapixels)"), "{refused}");
+        assert_eq!(decode(&big).unwrap_err(), refused);
+        // The largest phone photos are below the limit.
+        assert!(within_limit(16_320, 12_240).is_ok());
+        assert_eq!(header(b"").unwrap_err(), "the file is empty (0 bytes)");
     }
 
     #[test]

@@ -354,17 +354,34 @@ fn a_published_image_replaced_by_hand_with_its_old_timestamp_is_put_right() {
 #[test]
 fn a_broken_image_is_an_error_naming_the_file_and_the_page() {
     let whole = jpeg(400, 300);
+    // A frame header that says 30,000 × 30,000 pixels: 2.7 GB decoded.
+    let mut huge = jpeg(16, 16);
+    let frame = huge.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+    huge[frame + 5..frame + 9].copy_from_slice(&[0x75, 0x30, 0x75, 0x30]);
     let site = SiteTest::new()
         .edit("profile.toml", |p| p.replace("https://example.com", "https://mia.test"))
         .file("static/images/cut.jpg", &whole[..whole.len() / 2])
         .file("static/images/fake.png", "not a picture")
-        .file("content/posts/desk.md", post("cover: /images/cut.jpg\n", "![A fake](/images/fake.png)\n"));
+        .file("static/images/huge.jpg", &huge)
+        .file("static/images/empty.jpg", "")
+        .file(
+            "content/posts/desk.md",
+            post(
+                "cover: /images/cut.jpg\n",
+                "![A fake](/images/fake.png)\n\n![Big](/images/huge.jpg) ![](/images/empty.jpg)\n",
+            ),
+        );
     let built = site.build();
     let errors: Vec<String> = built.errors().iter().map(|d| d.render(false)).collect();
     let cut = errors.iter().find(|e| e.contains("static/images/cut.jpg")).unwrap_or_else(|| panic!("{errors:#?}"));
     assert!(cut.contains("truncated") && cut.contains("/posts/desk/"), "{cut}");
     let fake = errors.iter().find(|e| e.contains("static/images/fake.png")).unwrap_or_else(|| panic!("{errors:#?}"));
     assert!(fake.contains("cannot read this image") && fake.contains("/posts/desk/"), "{fake}");
+    // A picture too large to decode is refused from its header, saying how large it is.
+    let huge = errors.iter().find(|e| e.contains("static/images/huge.jpg")).unwrap_or_else(|| panic!("{errors:#?}"));
+    assert!(huge.contains("30000 × 30000 pixels (900 megapixels)") && huge.contains("smaller copy"), "{huge}");
+    let empty = errors.iter().find(|e| e.contains("static/images/empty.jpg")).unwrap_or_else(|| panic!("{errors:#?}"));
+    assert!(empty.contains("the file is empty"), "{empty}");
     // `check` finds it too.
     let findings = site.check_json().findings;
     assert!(findings.iter().any(|f| f["code"] == "image" && f["file"] == "static/images/cut.jpg"), "{findings:#?}");
