@@ -111,7 +111,7 @@ pub(super) fn rewrite<'a>(
     // Old links carry a tag in the path too: `/exec/obidos/ASIN/ISBN/TAG`, `/o/ASIN/ISBN/TAG`.
     let path_tag = legacy_path_tag(url.path()).map(Cow::Borrowed);
     let existing_tags =
-        params.iter().filter(|p| p.is("tag")).map(|p| p.value()).chain(path_tag).filter(|tag| !tag.is_empty());
+        params.iter().filter(|p| is_tag(p)).map(|p| p.value()).chain(path_tag).filter(|tag| !tag.is_empty());
     let kind = |asin, tagged| LinkKind::Amazon { marketplace: marketplace.to_owned(), asin, tagged };
 
     let Some(tag) = rules.and_then(|r| r.tags.get(marketplace)) else {
@@ -174,7 +174,8 @@ pub(super) fn rewrite<'a>(
             push_meaningful_query(&mut href, &params, path == "/s");
         }
     }
-    href.push_str("tag=");
+    // Amazon's add-to-cart links name the tag `AssociateTag`.
+    href.push_str(if is_cart_add(url.path()) { "AssociateTag=" } else { "tag=" });
     query::push_encoded(&mut href, tag);
 
     Rewrite { href: Cow::Owned(href), kind: kind(asin, true), warnings }
@@ -191,11 +192,22 @@ fn push_meaningful_query(out: &mut String, params: &[Param<'_>], is_search: bool
             out.push_str(param.raw_value().unwrap_or(""));
             out.push('&');
             keywords_as_k = false;
-        } else if !param.is("tag") && !is_noise(param) {
+        } else if !is_tag(param) && !is_noise(param) {
             out.push_str(param.raw);
             out.push('&');
         }
     }
+}
+
+/// `tag`, or `AssociateTag` as add-to-cart links (`/gp/aws/cart/add.html`)
+/// name it.
+fn is_tag(param: &Param<'_>) -> bool {
+    param.is("tag") || param.is("AssociateTag")
+}
+
+/// Amazon's add-to-cart link: `/gp/aws/cart/add.html?ASIN.1=…&Quantity.1=1`.
+fn is_cart_add(path: &str) -> bool {
+    path.eq_ignore_ascii_case("/gp/aws/cart/add.html")
 }
 
 fn is_noise(param: &Param<'_>) -> bool {
@@ -221,28 +233,71 @@ fn clean_path(path: &str) -> String {
 /// The link inside a wrapper, as a URL of the same store:
 /// - a sponsored result, `/sspa/click?…&url=%2FName%2Fdp%2FASIN…` or
 ///   `/gp/slredirect/picassoRedirect.html?url=…`: the `url` it leads to;
+/// - a link from one of Amazon's e-mails, `/gp/r.html?C=…&U=https%3A%2F%2F…`
+///   (or `/gp/f.html`): the `U` it leads to;
 /// - an old API link with its query percent-encoded into the path,
 ///   `/dp/B00015007W%3FSubscriptionId%3D…%26tag%3Dsomeone-20`: the path
-///   with that query restored.
+///   with that query restored;
+/// - a query pasted without its `?`, `/dp/B08N5WRWNW&tag=someone-20`: the
+///   product path with that query.
 fn unwrapped(url: &Url) -> Option<Url> {
     let path = url.path();
-    let is_wrapper =
-        path.eq_ignore_ascii_case("/sspa/click") || path.to_ascii_lowercase().starts_with("/gp/slredirect/");
-    if is_wrapper {
-        let target = url.query_pairs().find(|(name, _)| name == "url").map(|(_, value)| value.into_owned())?;
-        // Only a path of the same store: a wrapper may not lead elsewhere.
-        if !target.starts_with('/') || target.starts_with("//") {
-            return None;
-        }
-        return url.join(&target).ok();
+    let lower = path.to_ascii_lowercase();
+    let parameter = if lower == "/sspa/click" || lower.starts_with("/gp/slredirect/") {
+        Some("url")
+    } else if lower == "/gp/r.html" || lower == "/gp/f.html" {
+        Some("U")
+    } else {
+        None
+    };
+    if let Some(parameter) = parameter {
+        let target = url.query_pairs().find(|(name, _)| name == parameter).map(|(_, value)| value.into_owned())?;
+        return same_store(url, &target);
     }
-    let at = path.to_ascii_lowercase().find("%3f")?;
+    if let Some(inner) = query_without_question_mark(url) {
+        return Some(inner);
+    }
+    let at = lower.find("%3f")?;
     let query = percent_encoding::percent_decode_str(&path[at + 3..]).decode_utf8_lossy().into_owned();
     let mut inner = url.clone();
     inner.set_path(&path[..at]);
     let merged = match url.query() {
         Some(existing) if !existing.is_empty() => format!("{query}&{existing}"),
         _ => query,
+    };
+    inner.set_query(Some(&merged));
+    Some(inner)
+}
+
+/// `target` of a wrapper on `url`, when it is a page of the same store: a
+/// path, or a whole URL whose host is the same marketplace. A wrapper may
+/// not lead elsewhere.
+fn same_store(url: &Url, target: &str) -> Option<Url> {
+    if target.starts_with('/') && !target.starts_with("//") {
+        return url.join(target).ok();
+    }
+    let inner = Url::parse(target).ok()?;
+    let store = |u: &Url| u.host_str().and_then(marketplace_of_host);
+    let same = matches!(inner.scheme(), "http" | "https") && store(&inner).is_some() && store(&inner) == store(url);
+    same.then_some(inner)
+}
+
+/// `/dp/B08N5WRWNW&tag=someone-20&th=1`, a query pasted after the ASIN
+/// with `&` for its `?`: the product path, the query restored.
+fn query_without_question_mark(url: &Url) -> Option<Url> {
+    let path = url.path();
+    let amp = path.find('&')?;
+    let (product, pasted) = (&path[..amp], &path[amp + 1..]);
+    let asin = product.rsplit('/').next()?;
+    if parse_asin(asin).is_none() || asin_from_path(product).is_none() || !pasted.contains('=') || pasted.contains('/')
+    {
+        return None;
+    }
+    let mut inner = url.clone();
+    inner.set_path(product);
+    let merged = match url.query() {
+        Some(existing) if !existing.is_empty() => format!("{pasted}&{existing}"),
+        _ => pasted.to_owned(),
     };
     inner.set_query(Some(&merged));
     Some(inner)

@@ -91,9 +91,10 @@ pub fn atom(site: &Site, urls: &Urls) -> String {
     out
 }
 
-/// Removes the `tag` from every Amazon link in `html`.
+/// Removes the `tag` (an add-to-cart link's `AssociateTag`) from every
+/// Amazon link in `html`.
 pub fn untag_amazon<'a>(html: &'a str, links: &crate::links::LinkPolicy) -> std::borrow::Cow<'a, str> {
-    if !html.contains("tag=") {
+    if !html.contains("tag=") && !html.contains("Tag=") {
         return std::borrow::Cow::Borrowed(html);
     }
     let settings =
@@ -104,7 +105,7 @@ pub fn untag_amazon<'a>(html: &'a str, links: &crate::links::LinkPolicy) -> std:
             if is_amazon && let Ok(mut url) = url::Url::parse(&decoded) {
                 let kept: Vec<(String, String)> = url
                     .query_pairs()
-                    .filter(|(k, _)| k != "tag")
+                    .filter(|(k, _)| k != "tag" && k != "AssociateTag")
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
                     .collect();
                 if kept.is_empty() {
@@ -254,6 +255,10 @@ mod tests {
         let out = untag_amazon(html, &links);
         assert!(out.contains(r#"href="https://www.amazon.com/dp/B06XCKGLTP?th=1""#), "{out}");
         assert!(out.contains("https://example.com/?tag=x"), "{out}");
+        let cart =
+            r#"<a href="https://www.amazon.com/gp/aws/cart/add.html?ASIN.1=B06XCKGLTP&amp;AssociateTag=mia-20">c</a>"#;
+        let out = untag_amazon(cart, &links);
+        assert!(out.contains(r#"href="https://www.amazon.com/gp/aws/cart/add.html?ASIN.1=B06XCKGLTP""#), "{out}");
     }
 
     #[test]

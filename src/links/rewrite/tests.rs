@@ -211,6 +211,45 @@ fn rows() -> Vec<Row> {
             product("amazon.com", "B00N1YPXW2"),
             &[],
         ),
+        // A link from one of Amazon's e-mails leads to a page of the same store, never elsewhere.
+        row(
+            "https://www.amazon.com/gp/r.html?C=2ABC&K=3DEF&M=urn:rtn:msg:1&R=2GHI&T=C&U=https%3A%2F%2Fwww.amazon.com%2Fdp%2FB08N5WRWNW%3Fref_%3Dpe_1234%26tag%3Demail-20&H=XYZ&ref_=pe_1234",
+            "https://www.amazon.com/dp/B08N5WRWNW?tag=miachen-20",
+            product("amazon.com", "B08N5WRWNW"),
+            &[foreign("email-20", "miachen-20")],
+        ),
+        row(
+            "https://www.amazon.com/gp/f.html?C=1&U=%2Fgp%2Fproduct%2FB08N5WRWNW%2Fref%3Dpe_1",
+            "https://www.amazon.com/dp/B08N5WRWNW?tag=miachen-20",
+            product("amazon.com", "B08N5WRWNW"),
+            &[],
+        ),
+        row(
+            "https://www.amazon.com/gp/r.html?U=https%3A%2F%2Fevil.example%2Fdp%2FB08N5WRWNW",
+            "https://www.amazon.com/gp/r.html?U=https%3A%2F%2Fevil.example%2Fdp%2FB08N5WRWNW&tag=miachen-20",
+            amz("amazon.com", None, true),
+            &[],
+        ),
+        // A query pasted with `&` for its `?`.
+        row(
+            "https://www.amazon.com/Desk-Lamp/dp/B08N5WRWNW&tag=someone-20&th=1",
+            "https://www.amazon.com/dp/B08N5WRWNW?th=1&tag=miachen-20",
+            product("amazon.com", "B08N5WRWNW"),
+            &[foreign("someone-20", "miachen-20")],
+        ),
+        // Add-to-cart links name the tag `AssociateTag`.
+        row(
+            "https://www.amazon.com/gp/aws/cart/add.html?ASIN.1=B08N5WRWNW&Quantity.1=1&AssociateTag=someone-20",
+            "https://www.amazon.com/gp/aws/cart/add.html?ASIN.1=B08N5WRWNW&Quantity.1=1&AssociateTag=miachen-20",
+            amz("amazon.com", None, true),
+            &[foreign("someone-20", "miachen-20")],
+        ),
+        row(
+            "https://www.amazon.co.uk/gp/aws/cart/add.html?ASIN.1=B003NR57BY&Quantity.1=2&ASIN.2=B08N5WRWNW&Quantity.2=1",
+            "https://www.amazon.co.uk/gp/aws/cart/add.html?ASIN.1=B003NR57BY&Quantity.1=2&ASIN.2=B08N5WRWNW&Quantity.2=1&AssociateTag=miachen-21",
+            amz("amazon.co.uk", None, true),
+            &[],
+        ),
         // An unfilled template placeholder is not somebody's tag.
         row(
             "https://www.amazon.com/dp/B08N5WRWNW?tag={{site.affid}}",
