@@ -10,6 +10,7 @@
 //! headings get ids, bare addresses become links, every link and image goes
 //! through the link policy with its byte offset kept for messages.
 
+pub mod kramdown;
 pub mod shortcodes;
 pub mod tags;
 
@@ -181,7 +182,7 @@ pub fn render_post(
     variables: &tags::Variables,
 ) -> Rendered {
     let expanded = tags::expand(body, variables);
-    let mut out = render_with(&expanded.text, links, slugs, line_breaks);
+    let mut out = render_with(&expanded.text, links, slugs, line_breaks, &expanded.kramdown);
     if let std::borrow::Cow::Owned(_) = expanded.text {
         let map = |offset: &mut usize| *offset = expanded.original_offset(*offset);
         out.problems.iter_mut().for_each(|p| map(&mut p.offset));
@@ -197,10 +198,19 @@ pub fn render_post(
 
 /// Renders `body`.
 pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
-    render_with(body, links, slugs, false)
+    render_with(body, links, slugs, false, &[])
 }
 
-fn render_with(body: &str, links: &LinkPolicy, slugs: SlugMode, line_breaks: bool) -> Rendered {
+/// Where kramdown's table of contents goes, until every heading is known.
+const TOC_PLACE: &str = "<!--\u{E001}toc-->";
+
+fn render_with(
+    body: &str,
+    links: &LinkPolicy,
+    slugs: SlugMode,
+    line_breaks: bool,
+    kramdown: &[kramdown::Kramdown],
+) -> Rendered {
     let mut out = Rendered::default();
     let original = body;
     let (body, calls) = shortcodes::extract(body);
@@ -231,6 +241,16 @@ fn render_with(body: &str, links: &LinkPolicy, slugs: SlugMode, line_breaks: boo
     // The text events merged into the current one, each with where it is written.
     let mut pieces: Vec<(CowStr, Range<usize>)> = Vec::new();
 
+    // For kramdown's attribute lists: where (in `events`) each open block
+    // and the block just closed start, the same for inline elements, and a
+    // list waiting for the next block.
+    let mut blocks = Elements::default();
+    let mut spans = Elements::default();
+    let mut waiting: Option<&kramdown::Attributes> = None;
+    let mut toc: Option<bool> = None;
+    // Whether the HTML block being read holds more than a list's mark.
+    let mut html_in_block = false;
+
     let mut parser = Parser::new_ext(body, options()).into_offset_iter();
     let mut next = parser.next();
     while let Some((event, range)) = next.take() {
@@ -252,11 +272,95 @@ fn render_with(body: &str, links: &LinkPolicy, slugs: SlugMode, line_breaks: boo
             }
             other => (other, range),
         };
+        // A mark in code (an indented code block) or in raw HTML is not applied, and not shown.
+        let event = match event {
+            Event::Text(text) if !kramdown.is_empty() && text.contains(kramdown::MARK) => {
+                Event::Text(CowStr::from(kramdown::without_marks(&text)))
+            }
+            Event::Code(code) if !kramdown.is_empty() && code.contains(kramdown::MARK) => {
+                Event::Code(CowStr::from(kramdown::without_marks(&code)))
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id })
+                if !kramdown.is_empty() && dest_url.contains(kramdown::MARK) =>
+            {
+                let dest_url = CowStr::from(kramdown::without_marks(&dest_url));
+                Event::Start(Tag::Link { link_type, dest_url, title, id })
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id })
+                if !kramdown.is_empty() && dest_url.contains(kramdown::MARK) =>
+            {
+                let dest_url = CowStr::from(kramdown::without_marks(&dest_url));
+                Event::Start(Tag::Image { link_type, dest_url, title, id })
+            }
+            Event::Html(html)
+                if !kramdown.is_empty() && html.contains(kramdown::MARK) && kramdown::marked(&html).is_none() =>
+            {
+                Event::Html(CowStr::from(kramdown::without_marks(&html)))
+            }
+            Event::InlineHtml(html)
+                if !kramdown.is_empty() && html.contains(kramdown::MARK) && kramdown::marked(&html).is_none() =>
+            {
+                Event::InlineHtml(CowStr::from(kramdown::without_marks(&html)))
+            }
+            other => other,
+        };
+        if !kramdown.is_empty() {
+            let marked = match &event {
+                Event::Html(html) => kramdown::marked(html).map(|n| (kramdown.get(n), true)),
+                Event::InlineHtml(html) => kramdown::marked(html).map(|n| (kramdown.get(n), false)),
+                _ => None,
+            };
+            if let Some((list, own_line)) = marked {
+                // A block's list inside a paragraph (indented, so kramdown reads it as text) or
+                // a span's list on a line of its own applies to nothing.
+                let list = list.filter(|l| matches!(l, kramdown::Kramdown::Span(_)) != own_line);
+                match list.into_iter().next() {
+                    None => {}
+                    Some(kramdown::Kramdown::Block { attributes, next: false }) => {
+                        if let Some(at) = blocks.closed.filter(|_| !html_in_block) {
+                            block_attributes(&mut events, at, attributes);
+                        }
+                    }
+                    Some(kramdown::Kramdown::Block { attributes, next: true }) => waiting = Some(attributes),
+                    Some(kramdown::Kramdown::Span(attributes)) => {
+                        if let Some(at) = spans.closed.take() {
+                            span_attributes(&mut events, at, attributes);
+                        }
+                    }
+                    Some(kramdown::Kramdown::Toc { ordered }) => {
+                        toc = Some(*ordered);
+                        events.push(Event::Html(CowStr::Borrowed(TOC_PLACE)));
+                    }
+                }
+                continue;
+            }
+        }
         if !raw_html.is_empty() && !matches!(event, Event::Html(_)) {
             out.markdown_in_html.extend(markdown_link_in_html(&raw_html).map(|at| raw_html_offset + at));
             let block = rewrite_html_block(&raw_html, raw_html_offset, links, &mut out);
             events.push(Event::Html(CowStr::from(block)));
             raw_html.clear();
+        }
+        // The block this event opens, for a list waiting for it.
+        let mut opened = None;
+        if !kramdown.is_empty() {
+            spans.closed = None;
+            match &event {
+                Event::Start(Tag::HtmlBlock) => html_in_block = false,
+                Event::Html(_) => html_in_block = true,
+                Event::Start(tag) if is_inline(tag) => spans.open.push(events.len()),
+                Event::End(end) if is_inline_end(end) => spans.closed = spans.open.pop(),
+                Event::Start(_) => {
+                    opened = Some(events.len());
+                    blocks.open.push(events.len());
+                }
+                // A list under raw HTML is not applied to it (nor to the block before it).
+                Event::End(TagEnd::HtmlBlock) if html_in_block => blocks.closed = None,
+                Event::End(TagEnd::HtmlBlock) => {}
+                Event::End(_) => blocks.closed = blocks.open.pop(),
+                Event::Code(_) => spans.closed = Some(events.len()),
+                _ => {}
+            }
         }
         match event {
             Event::Start(Tag::Heading { level, id, classes, attrs }) => {
@@ -284,7 +388,12 @@ fn render_with(body: &str, links: &LinkPolicy, slugs: SlugMode, line_breaks: boo
                     if level == HeadingLevel::H1 && out.first_heading.is_none() {
                         out.first_heading = Some(title.clone());
                     }
-                    out.toc.push(Heading { level: level as u8, id, title });
+                    // kramdown's `{:.no_toc}` keeps a heading out of tables of contents.
+                    let listed = !matches!(&events[start], Event::Start(Tag::Heading { classes, .. })
+                        if classes.iter().any(|c| c.as_ref() == "no_toc"));
+                    if listed {
+                        out.toc.push(Heading { level: level as u8, id, title });
+                    }
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
             }
@@ -417,6 +526,17 @@ fn render_with(body: &str, links: &LinkPolicy, slugs: SlugMode, line_breaks: boo
             }
             other => events.push(other),
         }
+        if let Some(at) = opened
+            && let Some(attributes) = waiting.take()
+        {
+            block_attributes(&mut events, at, attributes);
+        }
+    }
+    if let Some(ordered) = toc {
+        let list = kramdown::toc_html(&out.toc, ordered);
+        for event in events.iter_mut().filter(|e| matches!(e, Event::Html(html) if html.as_ref() == TOC_PLACE)) {
+            *event = Event::Html(CowStr::from(list.clone()));
+        }
     }
     if !raw_html.is_empty() {
         out.markdown_in_html.extend(markdown_link_in_html(&raw_html).map(|at| raw_html_offset + at));
@@ -437,6 +557,93 @@ fn render_with(body: &str, links: &LinkPolicy, slugs: SlugMode, line_breaks: boo
     // Kept until the post's page is written: no room to spare for 10,000 of them.
     out.html.shrink_to_fit();
     out
+}
+
+/// Where elements start in the event list: those open, and the one last
+/// closed (see kramdown's attribute lists).
+#[derive(Default)]
+struct Elements {
+    open: Vec<usize>,
+    closed: Option<usize>,
+}
+
+/// The inline elements a kramdown span attribute list may follow.
+fn is_inline(tag: &Tag<'_>) -> bool {
+    matches!(tag, Tag::Link { .. } | Tag::Image { .. } | Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
+}
+
+fn is_inline_end(end: &TagEnd) -> bool {
+    matches!(end, TagEnd::Link | TagEnd::Image | TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough)
+}
+
+/// Gives the block that starts at `events[at]` kramdown's `attributes`:
+/// a paragraph, quote, list or code block. Other blocks are left as they are.
+fn block_attributes(events: &mut [Event<'_>], at: usize, attributes: &kramdown::Attributes) {
+    let tag = match &events[at] {
+        Event::Start(Tag::Paragraph) => "<p>".to_owned(),
+        Event::Start(Tag::BlockQuote(_)) => "<blockquote>\n".to_owned(),
+        Event::Start(Tag::List(None)) => "<ul>\n".to_owned(),
+        Event::Start(Tag::List(Some(1))) => "<ol>\n".to_owned(),
+        Event::Start(Tag::List(Some(start))) => format!("<ol start=\"{start}\">\n"),
+        Event::Start(Tag::CodeBlock(kind)) => {
+            // `{: .language-ruby}` names the code's language, as kramdown reads it.
+            let mut attributes = attributes.clone();
+            let named = attributes.classes.iter().position(|c| c.starts_with("language-"));
+            let language = match kind {
+                pulldown_cmark::CodeBlockKind::Fenced(info) if !info.trim().is_empty() => {
+                    info.split_whitespace().next().map(|l| format!("language-{l}"))
+                }
+                _ => None,
+            }
+            .or_else(|| named.map(|n| attributes.classes[n].clone()));
+            if let Some(n) = named {
+                attributes.classes.remove(n);
+            }
+            let code = language
+                .map_or_else(|| "<code>".to_owned(), |l| format!("<code class=\"{}\">", crate::html::escape_attr(&l)));
+            events[at] = Event::Html(CowStr::from(format!("\n<pre{}>{code}", attributes.html())));
+            return;
+        }
+        // A block given its attributes already, by an earlier list.
+        Event::Html(html) if html.trim_start().starts_with('<') => html.trim_start().to_string(),
+        _ => return,
+    };
+    let with = attributes.add_to(tag.trim_end());
+    events[at] = Event::Html(CowStr::from(format!("\n{with}{}", &tag[tag.trim_end().len()..])));
+}
+
+/// Gives the inline element that starts at `events[at]`, and ends with the
+/// last event, kramdown's `attributes`: a link, an image, emphasis or code.
+fn span_attributes(events: &mut Vec<Event<'_>>, at: usize, attributes: &kramdown::Attributes) {
+    let html = match &events[at] {
+        Event::InlineHtml(tag) if tag.starts_with("<a ") => attributes.add_to(tag),
+        Event::Start(Tag::Strong) => attributes.add_to("<strong>"),
+        Event::Start(Tag::Emphasis) => attributes.add_to("<em>"),
+        Event::Start(Tag::Strikethrough) => attributes.add_to("<del>"),
+        Event::Code(code) => format!("<code{}>{}</code>", attributes.html(), crate::html::escape_attr(code)),
+        Event::Start(Tag::Image { dest_url, title, .. }) => {
+            let alt: String = events[at + 1..]
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Text(text) | Event::Code(text) => Some(text.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let mut tag = format!(
+                "<img src=\"{}\" alt=\"{}\"",
+                crate::html::escape_attr(dest_url),
+                crate::html::escape_attr(&alt)
+            );
+            if !title.is_empty() {
+                tag.push_str(&format!(" title=\"{}\"", crate::html::escape_attr(title)));
+            }
+            tag.push_str(" />");
+            events.truncate(at + 1);
+            attributes.add_to(&tag)
+        }
+        _ => return,
+    };
+    events[at] = Event::InlineHtml(CowStr::from(html));
 }
 
 /// The `<a …>` that opens a link to `dest` (as written at `offset`, with
@@ -1218,6 +1425,53 @@ Escaped https://esc.example/a\\_b and https://ent.example/?a=1&amp;b=2\n\n\
         let kept = render_post(body, &LinkPolicy::default(), SlugMode::Transliterate, true, &vars);
         assert_eq!(kept.html, "<p>One<br />\ntwo<br />\nthree</p>\n<h1 id=\"a\">A</h1>\n");
         assert_eq!(kept.first_paragraph, "One two three");
+    }
+
+    #[test]
+    fn kramdown_attribute_lists_apply_to_their_elements() {
+        let body = "1. TOC\n{:toc}\n\n# Gear\n{: #gear .wide}\n\n## Lamp\n\n### Not listed\n{:.no_toc}\n\n\
+            Buy [it](https://www.amazon.com/dp/B08N5WRWNW){:target=\"_blank\" rel=\"dofollow\" href=\"https://x.example\"} \
+            or *not*{: .muted}, ![A lamp](/lamp.png \"Lit\"){: .left width=\"200\"} `x<y`{: .k}.\n{: .buy}\n\n\
+            {: .intro}\n> Quoted\n\n* a\n* b\n{: .checks}\n\n5. five\n{: #five}\n\n~~~\nputs 1\n~~~\n{: .language-ruby .wide}\n\n\
+            <div>raw</div>\n{: .ignored}\n\ntext {: .stray}\n";
+        let vars = tags::Variables::default();
+        let r = render_post(body, &amazon(), SlugMode::Transliterate, false, &vars);
+        let html = &r.html;
+        // The table of contents, numbered as its list was, without `no_toc` headings.
+        assert!(
+            html.starts_with(
+                "<ol id=\"markdown-toc\">\n<li><a href=\"#gear\" id=\"markdown-toc-gear\">Gear</a>\n<ol>\n\
+                 <li><a href=\"#lamp\" id=\"markdown-toc-lamp\">Lamp</a></li>\n</ol>\n</li>\n</ol>\n"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<h1 id=\"gear\" class=\"wide\">Gear</h1>"), "{html}");
+        assert_eq!(r.toc.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["gear", "lamp"]);
+        // A link keeps the policy's URL and rel: a list may not change them.
+        assert!(
+            html.contains(
+                "<p class=\"buy\">Buy <a href=\"https://www.amazon.com/dp/B08N5WRWNW?tag=mia-20\" rel=\"sponsored nofollow noopener\" target=\"_blank\">it</a>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("or <em class=\"muted\">not</em>,"), "{html}");
+        assert!(
+            html.contains("<img src=\"/lamp.png\" alt=\"A lamp\" title=\"Lit\" class=\"left\" width=\"200\" />"),
+            "{html}"
+        );
+        assert!(html.contains("<code class=\"k\">x&lt;y</code>."), "{html}");
+        assert!(html.contains("<blockquote class=\"intro\">\n<p>Quoted</p>"), "{html}");
+        assert!(html.contains("<ul class=\"checks\">\n<li>a</li>"), "{html}");
+        assert!(html.contains("<ol start=\"5\" id=\"five\">\n<li>five</li>"), "{html}");
+        assert!(html.contains("<pre class=\"wide\"><code class=\"language-ruby\">puts 1\n</code></pre>"), "{html}");
+        // Not applied to raw HTML, nor to the block before it; after plain text it is text.
+        assert!(html.contains("<div>raw</div>\n<p>text {: .stray}</p>"), "{html}");
+        assert!(!html.contains("ignored") && !html.contains('\u{E001}'), "{html}");
+        assert!(r.unsupported.is_empty(), "{:?}", r.unsupported);
+        // Indented four spaces it is text of the paragraph (applied to nothing, not shown), or code.
+        let indented =
+            render_post("Para\n    {: .nope}\n\n    code {:.x}\n", &amazon(), SlugMode::Transliterate, false, &vars);
+        assert_eq!(indented.html, "<p>Para\n</p>\n<pre><code>code {:.x}\n</code></pre>\n");
     }
 
     #[test]

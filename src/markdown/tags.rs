@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use super::kramdown::{self, Kramdown};
 use super::shortcodes::fence_marker;
 
 /// What the variables of a post mean: `site.NAME` and `page.NAME`.
@@ -46,6 +47,8 @@ pub struct Expanded<'a> {
     pub text: Cow<'a, str>,
     /// Tags and variables left as written.
     pub unsupported: Vec<Unsupported>,
+    /// kramdown's attribute lists, each marked in `text` ([`kramdown::mark`]).
+    pub kramdown: Vec<Kramdown>,
     /// Where each line of `text` starts, and where its line starts in the
     /// original (a line may stand for two, joined).
     anchors: Option<Vec<(usize, usize)>>,
@@ -86,7 +89,13 @@ const CODE_BLOCKS: [(&str, &str); 3] =
 /// Expands the tags of `body`.
 pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
     if !body.contains("{%") && !body.contains("{{") && !body.contains("{:") && !body.contains("markdown=") {
-        return Expanded { text: Cow::Borrowed(body), unsupported: Vec::new(), anchors: None, body };
+        return Expanded {
+            text: Cow::Borrowed(body),
+            unsupported: Vec::new(),
+            kramdown: Vec::new(),
+            anchors: None,
+            body,
+        };
     }
     let lines: Vec<&str> = body.split_inclusive('\n').collect();
     let mut out = Expander {
@@ -95,6 +104,9 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
         unsupported: Vec::new(),
         anchors: Vec::with_capacity(lines.len()),
         notes: 0,
+        kramdown: Vec::new(),
+        definitions: if body.contains("{:") { kramdown::definitions(body) } else { Default::default() },
+        toc: None,
     };
     let mut state = State::Normal;
     let mut offset = 0;
@@ -111,7 +123,10 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
             && continues_variable(content)
         {
             let next_content = next.trim_end_matches(['\n', '\r']);
-            let joined = format!("{content} {}", next_content.trim_start());
+            // The line break and the indent become as many spaces, so every
+            // position in the joined line is the same in the body.
+            let gap = line.len() - content.len() + next_content.len() - next_content.trim_start().len();
+            let joined = format!("{content}{}{}", " ".repeat(gap), next_content.trim_start());
             let ending = &next[next_content.len()..];
             if let State::Quote(..) = state {
                 out.text.push_str("> ");
@@ -164,15 +179,25 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
                     state
                 }
             }
+            State::Comment => {
+                if trimmed == "{:/comment}" || trimmed == "{:/}" {
+                    State::Normal
+                } else {
+                    State::Comment
+                }
+            }
             State::Normal => {
                 let next_is_toc = lines.get(i + 1).is_some_and(|next| next.trim() == "{:toc}");
                 if let Some(marker) = fence_marker(trimmed).filter(|_| content.len() - content.trim_start().len() < 4) {
                     out.text.push_str(&strip_raw_markers(content));
                     State::Fence(marker.0, marker.1)
-                } else if is_kramdown_ial(trimmed) || (next_is_toc && is_toc_item(trimmed)) {
-                    // kramdown's `{: .notice}`, `{:toc}` and `{::options}`: not applied, never printed.
-                    out.kramdown(trimmed, offset);
+                } else if next_is_toc && is_toc_item(trimmed) {
+                    // The list kramdown replaces with the table of contents.
+                    out.toc = Some(trimmed.starts_with(|c: char| c.is_ascii_digit()));
                     State::Normal
+                } else if kramdown::is_line(trimmed) {
+                    let previous = i.checked_sub(1).map(|p| lines[p].trim());
+                    out.kramdown_line(content, previous)
                 } else if let Some((name, args)) = tag_name(trimmed) {
                     out.block(name, args, content, offset, body, line.len())
                 } else if let Some(opening) = markdown_in_html(content) {
@@ -182,13 +207,7 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
                     out.anchors.push((out.text.len(), offset + line.len()));
                     State::Normal
                 } else {
-                    match kramdown_span_ial(content) {
-                        Some(at) => {
-                            out.kramdown(&content[at..], offset + at);
-                            out.inline(&content[..at], offset)
-                        }
-                        None => out.inline(content, offset),
-                    }
+                    out.inline(content, offset)
                 }
             }
         };
@@ -205,7 +224,13 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
     for _ in 0..out.notes {
         out.text.push_str("\n\n</div>\n");
     }
-    Expanded { text: Cow::Owned(out.text), unsupported: out.unsupported, anchors: Some(out.anchors), body }
+    Expanded {
+        text: Cow::Owned(out.text),
+        unsupported: out.unsupported,
+        kramdown: out.kramdown,
+        anchors: Some(out.anchors),
+        body,
+    }
 }
 
 /// Whether a line ends inside `{{ … }}` or `{% … %}`, the rest on the next line.
@@ -224,6 +249,8 @@ enum State {
     Code(&'static str, String),
     /// Inside a quote tag: its end tag and the line that replaces it.
     Quote(&'static str, String),
+    /// Inside kramdown's `{::comment}`, which shows nothing.
+    Comment,
 }
 
 struct Expander<'v> {
@@ -235,6 +262,12 @@ struct Expander<'v> {
     anchors: Vec<(usize, usize)>,
     /// `{% note %}` blocks open.
     notes: usize,
+    /// kramdown's attribute lists found so far.
+    kramdown: Vec<Kramdown>,
+    /// kramdown's attribute list definitions, `{:name: .class}`, by name.
+    definitions: std::collections::HashMap<String, String>,
+    /// After `* TOC` (`Some(false)`) or `1. TOC` (`Some(true)`), before its `{:toc}`.
+    toc: Option<bool>,
 }
 
 impl Expander<'_> {
@@ -279,12 +312,69 @@ impl Expander<'_> {
         }
     }
 
-    /// Expands the tags and variables within one line of Markdown.
+    /// A line that is one kramdown attribute list or extension.
+    fn kramdown_line(&mut self, line: &str, previous: Option<&str>) -> State {
+        let trimmed = line.trim();
+        let inner = &trimmed[2..trimmed.len() - 1];
+        if inner.trim() == "toc" {
+            if let Some(ordered) = self.toc.take() {
+                self.text.push_str(&kramdown::mark(self.kramdown.len()));
+                self.kramdown.push(Kramdown::Toc { ordered });
+            }
+            return State::Normal;
+        }
+        if let Some(extension) = inner.strip_prefix(':') {
+            // `{::comment}` hides what follows up to `{:/comment}`; `{::options … /}` and the like are kramdown's settings.
+            let opens = extension.trim_start().starts_with("comment") && !extension.trim_end().ends_with('/');
+            return if opens { State::Comment } else { State::Normal };
+        }
+        // A stray end, or a definition (read before the first line).
+        if inner.starts_with('/') || kramdown::definition(trimmed).is_some() {
+            return State::Normal;
+        }
+        let attributes = kramdown::parse(inner, &self.definitions);
+        let next = previous.is_none_or(str::is_empty);
+        if !next && previous.is_some_and(is_atx_heading) {
+            // Written on the heading's line, as pulldown-cmark reads it: `## Setup {#setup .wide}`.
+            let block = attributes.heading_block();
+            let end = self.text.trim_end_matches(['\n', '\r']).len();
+            self.text.insert_str(end, &block);
+            if let Some(line) = self.anchors.last_mut() {
+                line.0 += block.len();
+            }
+            return State::Normal;
+        }
+        // Indented as written: under a list item it belongs to the item, in indented code it is code.
+        self.text.push_str(&line[..line.len() - line.trim_start().len()]);
+        self.text.push_str(&kramdown::mark(self.kramdown.len()));
+        self.kramdown.push(Kramdown::Block { attributes, next });
+        State::Normal
+    }
+
+    /// Expands the tags and variables within one line of Markdown, and
+    /// marks its kramdown span attribute lists.
     fn inline(&mut self, content: &str, offset: usize) -> State {
         let mut rest = content;
         let mut at = offset;
+        let code = if content.contains("{:") { kramdown::code_spans(content) } else { Vec::new() };
         loop {
+            let done = content.len() - rest.len();
+            let span = if rest.contains("{:") {
+                kramdown::next_span(content, done, &code).map(|r| (r.start - done, r.end - done))
+            } else {
+                None
+            };
             let next = [rest.find("{%"), rest.find("{{")].into_iter().flatten().min();
+            if let Some((start, end)) = span.filter(|&(start, _)| next.is_none_or(|n| start < n)) {
+                self.text.push_str(&rest[..start]);
+                let inner = &rest[start + 2..end - 1];
+                self.text.push_str(&kramdown::mark(self.kramdown.len()));
+                self.kramdown.push(Kramdown::Span(kramdown::parse(inner, &self.definitions)));
+                at += end;
+                rest = &rest[end..];
+                self.anchors.push((self.text.len(), at));
+                continue;
+            }
             let Some(start) = next else { break };
             let is_tag = rest[start..].starts_with("{%");
             let close = if is_tag { "%}" } else { "}}" };
@@ -448,14 +538,6 @@ impl Expander<'_> {
         Some(value)
     }
 
-    /// Drops a kramdown attribute list, saying so once a post.
-    fn kramdown(&mut self, written: &str, offset: usize) {
-        const WHY: &str = "is left out: kramdown attribute lists (`{: .class}`, `{:toc}`) are not applied, here or anywhere else in the post";
-        if !self.unsupported.iter().any(|u| u.why == WHY) {
-            self.unsupported.push(Unsupported { offset, written: written.to_owned(), why: WHY });
-        }
-    }
-
     /// Keeps what was written, visible as code (HTML, so it reads the same
     /// in a paragraph and in an HTML block); and says so.
     fn keep(&mut self, written: &str, offset: usize, why: &'static str) {
@@ -534,10 +616,10 @@ fn markdown_in_html(content: &str) -> Option<String> {
     None
 }
 
-/// A line that is one kramdown attribute list or extension: `{: .notice}`,
-/// `{:toc}`, `{::options parse_block_html="true" /}`, `{:.no_toc}`.
-fn is_kramdown_ial(trimmed: &str) -> bool {
-    trimmed.starts_with("{:") && trimmed.ends_with('}') && !trimmed[2..].contains('{')
+/// `# Title`, up to `###### Title`.
+fn is_atx_heading(trimmed: &str) -> bool {
+    let hashes = trimmed.bytes().take_while(|&b| b == b'#').count();
+    (1..=6).contains(&hashes) && trimmed[hashes..].starts_with([' ', '\t'])
 }
 
 /// `* TOC` (or `1. TOC`) before `{:toc}`: the list kramdown replaces.
@@ -545,16 +627,6 @@ fn is_toc_item(trimmed: &str) -> bool {
     let item =
         trimmed.trim_start_matches(['*', '-', '+', ' ']).trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
     item.trim() == "TOC" || item.trim() == "Table of Contents"
-}
-
-/// Where a span attribute list ends a line: `**Note**{: .red}`.
-fn kramdown_span_ial(content: &str) -> Option<usize> {
-    let trimmed = content.trim_end();
-    if !trimmed.ends_with('}') {
-        return None;
-    }
-    let at = trimmed.rfind("{:")?;
-    (at > 0 && is_kramdown_ial(&trimmed[at..])).then_some(at)
 }
 
 /// `name` and the rest of a line that is one `{% … %}` tag.
@@ -825,14 +897,48 @@ mod tests {
     #[test]
     fn a_tag_continued_on_the_next_line_is_read_whole() {
         assert_eq!(text("[first]({% link\n_docs/x.md %}) 👏\n"), "[first](/docs/x/) 👏\n");
+        // What follows keeps its place in the body, past an indent and a character of two bytes.
+        let body = "{%{{ x }}\n\t{% post_url a %}é{% endraw %}";
+        let expanded = expand(body, &vars());
+        let last = expanded.unsupported.last().unwrap();
+        assert_eq!(last.offset, body.find("{% endraw").unwrap());
     }
 
     #[test]
-    fn kramdown_attribute_lists_are_dropped_with_one_warning() {
-        let body = "* TOC\n{:toc}\n\nNote this.\n{: .notice--info}\n\n**Red**{: .red}\n";
+    fn kramdown_attribute_lists_are_marked_for_the_renderer() {
+        let body = "* TOC\n{:toc}\n\n## Setup\n{: #setup .wide}\nNote this.\n{: .notice--info}\n\n{: lead}\n**Red**{: .red} `{: .code}`\n{:lead: .intro}\n{::comment}\nHidden [x](y)\n{:/comment}\nlast [z](w)\n";
         let expanded = expand(body, &vars());
-        assert_eq!(expanded.text, "\n\n\nNote this.\n\n\n**Red**\n");
-        assert_eq!(expanded.unsupported.len(), 1);
+        let mark = kramdown::mark;
+        assert_eq!(
+            expanded.text,
+            format!(
+                "\n{}\n\n## Setup {{#setup .wide}}\n\nNote this.\n{}\n\n{}\n**Red**{} `{{: .code}}`\n\n\n\n\nlast [z](w)\n",
+                mark(0),
+                mark(1),
+                mark(2),
+                mark(3)
+            )
+        );
+        let block = |classes: &[&str], next| Kramdown::Block {
+            attributes: kramdown::Attributes {
+                classes: classes.iter().map(|c| c.to_string()).collect(),
+                ..Default::default()
+            },
+            next,
+        };
+        assert_eq!(
+            expanded.kramdown,
+            [
+                Kramdown::Toc { ordered: false },
+                block(&["notice--info"], false),
+                block(&["intro"], true),
+                Kramdown::Span(kramdown::Attributes { classes: vec!["red".into()], ..Default::default() }),
+            ]
+        );
+        assert!(expanded.unsupported.is_empty());
+        // Lines keep their places.
+        assert_eq!(expanded.original_offset(expanded.text.find("[z]").unwrap()), body.find("[z]").unwrap());
+        assert_eq!(expanded.original_offset(expanded.text.find("Note").unwrap()), body.find("Note").unwrap());
         // Liquid's `{{` and a plain brace are not attribute lists.
         assert_eq!(text("Set {a: 1}\n"), "Set {a: 1}\n");
     }

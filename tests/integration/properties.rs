@@ -186,6 +186,14 @@ const MARKDOWN_PIECES: &[&str] = &[
     "%}",
     "{: .x}\n",
     "{:toc}\n",
+    "* TOC\n",
+    "{: #id .a.b k=\"v\"}",
+    "{:target=\"_blank\"}",
+    "{: lead}\n",
+    "{:lead: .intro}\n",
+    "{::comment}\n",
+    "{:/comment}\n",
+    "`",
     "<div markdown=\"1\">\n",
     "```\n",
     "[a](",
@@ -348,6 +356,8 @@ fn render_markdown(body: &str, sub_path: bool) {
         assert!(offset <= body.len() && body.is_char_boundary(offset), "offset {offset} in {body:?}");
     }
     check_html(&rendered.html, body);
+    // kramdown's attribute lists leave no mark behind.
+    assert!(!rendered.html.contains('\u{E001}'), "{body:?}:\n{}", rendered.html);
 }
 
 fn route_url(href: &str, sub_path: bool) {
