@@ -440,6 +440,30 @@ impl Expander<'_> {
                 "<div class=\"video\"><iframe src=\"https://player.vimeo.com/video/{}\" title=\"Vimeo video\" loading=\"lazy\" allowfullscreen></iframe></div>",
                 attr(&words[0])
             )),
+            // Jekyll's jekyll-gist and Hexo's gist: `{% gist user/id [file] %}`, GitHub's script, with a link for readers without it.
+            "gist" if words.first().is_some_and(|id| is_gist_id(id)) => {
+                const FILE: &percent_encoding::AsciiSet =
+                    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_');
+                let file = words
+                    .get(1)
+                    .map_or(String::new(), |f| format!("?file={}", percent_encoding::utf8_percent_encode(f, FILE)));
+                Some(format!(
+                    "<script src=\"https://gist.github.com/{id}.js{file}\"></script><noscript><a href=\"https://gist.github.com/{id}\">View the code on GitHub</a></noscript>",
+                    id = words[0]
+                ))
+            }
+            // Hexo: `{% jsfiddle shorttag [tabs] [skin] [width] [height] %}`.
+            "jsfiddle" if !words.is_empty() => {
+                let word = |i: usize, default: &'static str| words.get(i).map_or(default, String::as_str);
+                Some(format!(
+                    "<iframe src=\"https://jsfiddle.net/{}/embedded/{}/{}/\" width=\"{}\" height=\"{}\" title=\"JSFiddle\" loading=\"lazy\" allowfullscreen></iframe>",
+                    attr(&words[0]),
+                    attr(word(1, "js,resources,html,css,result")),
+                    attr(word(2, "light")),
+                    attr(word(3, "100%")),
+                    attr(word(4, "300"))
+                ))
+            }
             "iframe" if !words.is_empty() => {
                 let width = words.get(1).map_or("100%", String::as_str);
                 let height = words.get(2).map_or("300", String::as_str);
@@ -614,6 +638,14 @@ fn markdown_in_html(content: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// A gist's id as the gist tags take it: `931c1c8d465a04042403` or `parkr/931c1c8d465a04042403`.
+fn is_gist_id(id: &str) -> bool {
+    let (user, hash) = id.split_once('/').unwrap_or(("", id));
+    !hash.is_empty()
+        && hash.bytes().all(|b| b.is_ascii_alphanumeric())
+        && user.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// `# Title`, up to `###### Title`.
@@ -959,6 +991,18 @@ mod tests {
             "\n> Do not *just* ask.\n>\n> — **David Levithan**, *Wide Awake*\n"
         );
         assert!(text("{% youtube TIbZDRXM-Tg %}").contains("youtube-nocookie.com/embed/TIbZDRXM-Tg"));
+        assert_eq!(
+            text("{% gist parkr/931c1c8d465a04042403 jekyll-private-gist.markdown %}"),
+            "<script src=\"https://gist.github.com/parkr/931c1c8d465a04042403.js?file=jekyll-private-gist.markdown\"></script>\
+             <noscript><a href=\"https://gist.github.com/parkr/931c1c8d465a04042403\">View the code on GitHub</a></noscript>"
+        );
+        // Without an id, or with one that is not a gist's, it stays visible with a warning.
+        assert_eq!(expand("{% gist  %}", &vars()).unsupported.len(), 1);
+        assert_eq!(expand("{% gist \"/x.js\\\"> %}", &vars()).unsupported.len(), 1);
+        assert_eq!(
+            text("{% jsfiddle ccWP js,result dark %}"),
+            "<iframe src=\"https://jsfiddle.net/ccWP/embedded/js,result/dark/\" width=\"100%\" height=\"300\" title=\"JSFiddle\" loading=\"lazy\" allowfullscreen></iframe>"
+        );
         assert_eq!(text("{% asset_img photo.png A view %}"), "![A view](photo.png)");
         assert_eq!(text("{% link Hexo https://hexo.io %}"), "[Hexo](https://hexo.io)");
         assert_eq!(

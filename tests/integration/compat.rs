@@ -416,7 +416,7 @@ fn hexo_tags_and_liquid_render_as_those_tools_do() {
                 Show {% raw %}{{ page.title }}{% endraw %} literally.\n\n\
                 ![Logo]({{ site.baseurl }}/images/logo.svg) by {{ site.author }}.\n\n\
                 {% youtube TIbZDRXM-Tg %}\n\n{% note warn %}\n**Careful.**\n{% endnote %}\n\n\
-                {% tabs demo %}\nA tab.\n{% endtabs %}\n";
+                {% tabs demo %}\nA tab.\n{% endtabs %}\n\n{% gist parkr/931c1c8d465a04042403 %}\n\n{% jsfiddle ccWP %}\n";
     let site = SiteTest::new()
         .edit("profile.toml", |p| {
             p.replace("base_url = \"https://example.com\"", "base_url = \"https://example.com/blog\"")
@@ -438,6 +438,17 @@ fn hexo_tags_and_liquid_render_as_those_tools_do() {
     assert!(page.attr("iframe", "src").ends_with("/embed/TIbZDRXM-Tg"));
     assert_eq!(page.texts(".prose .callout-warning[role=note] strong"), ["Careful."]);
     assert!(page.texts(".prose code").iter().any(|c| c == "{% tabs demo %}"));
+    // A gist is GitHub's script, with a link for readers without it; a fiddle is its frame.
+    assert_eq!(page.attrs(".prose script", "src"), ["https://gist.github.com/parkr/931c1c8d465a04042403.js"]);
+    assert!(
+        built
+            .text("posts/tags/index.html")
+            .contains("<noscript><a href=\"https://gist.github.com/parkr/931c1c8d465a04042403\">")
+    );
+    assert_eq!(
+        page.attrs(".prose iframe[title=JSFiddle]", "src"),
+        ["https://jsfiddle.net/ccWP/embedded/js,resources,html,css,result/light/"]
+    );
     let warnings = built.warnings();
     let unknown: Vec<_> = warnings.iter().filter(|d| d.code == "unsupported-tag").collect();
     assert_eq!(unknown.len(), 2, "{warnings}");
