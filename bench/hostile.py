@@ -78,6 +78,11 @@ def shortcodes(n):
     return HEAD + "---\n" + "{{ x() }}\n\n[a](javascript:1)\n\n" * n
 
 
+def attribute_lists(n):
+    # kramdown attribute lists and Liquid variables, n of each on one line.
+    return HEAD + "---\n" + "*a*{: .x} {{ site.title }} " * n + "\n"
+
+
 CASES = {
     "headings": headings,
     "unsafe-links": unsafe_links,
@@ -89,6 +94,7 @@ CASES = {
     "products": products,
     "bad-tags": bad_tags,
     "shortcodes": shortcodes,
+    "attribute-lists": attribute_lists,
 }
 
 

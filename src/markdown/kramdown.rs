@@ -266,21 +266,47 @@ impl Attributes {
     }
 }
 
+/// Where a line's code spans and HTML tags are, each list in order: no
+/// attribute list is read inside them.
+pub struct Places {
+    code: Vec<Range<usize>>,
+    tags: Vec<Range<usize>>,
+}
+
+impl Places {
+    /// The places of `line`.
+    pub fn of(line: &str) -> Self {
+        let code = code_spans(line);
+        let mut tags: Vec<Range<usize>> = Vec::new();
+        for (at, _) in line.match_indices('<') {
+            let opens = line[at + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/');
+            if opens && !within(&code, at) && tags.last().is_none_or(|last| last.end <= at) {
+                let end = line[at..].find('>').map_or(line.len(), |e| at + e + 1);
+                tags.push(at..end);
+            }
+        }
+        Places { code, tags }
+    }
+}
+
+/// Whether `at` is inside one of `ranges` (in order, apart).
+fn within(ranges: &[Range<usize>], at: usize) -> bool {
+    let i = ranges.partition_point(|r| r.end <= at);
+    ranges.get(i).is_some_and(|r| r.start <= at)
+}
+
 /// Where the next span attribute list in `line` starts and ends, at or
-/// after `from`: right after what ends a span element, outside its code
-/// spans (`code`) and HTML tags.
-pub fn next_span(line: &str, from: usize, code: &[Range<usize>]) -> Option<Range<usize>> {
+/// after `from`: right after what ends a span element, outside code spans
+/// and HTML tags (`places`).
+pub fn next_span(line: &str, from: usize, places: &Places) -> Option<Range<usize>> {
     let mut at = from;
     while let Some(found) = line[at..].find("{:") {
         let start = at + found;
         at = start + 2;
         // Right after the end of a link, image, emphasis or code span.
-        let after_span = line[..start].ends_with([')', ']', '*', '_', '~']) || code.iter().any(|c| c.end == start);
-        if !after_span
-            || line[at..].starts_with(':')
-            || code.iter().any(|c| c.contains(&start))
-            || in_tag(&line[..start], code)
-        {
+        let after_span = line[..start].ends_with([')', ']', '*', '_', '~'])
+            || places.code.binary_search_by_key(&start, |c| c.end).is_ok();
+        if !after_span || line[at..].starts_with(':') || within(&places.code, start) || within(&places.tags, start) {
             continue;
         }
         let close = line[at..].find(['{', '}'])?;
@@ -291,19 +317,9 @@ pub fn next_span(line: &str, from: usize, code: &[Range<usize>]) -> Option<Range
     None
 }
 
-/// Whether `before` ends inside an HTML tag (`<a title='`), outside the
-/// code spans `code`.
-fn in_tag(before: &str, code: &[Range<usize>]) -> bool {
-    let opened = before.match_indices('<').rev().find(|&(at, _)| {
-        before[at + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
-            && !code.iter().any(|c| c.contains(&at))
-    });
-    opened.is_some_and(|(at, _)| !before[at..].contains('>'))
-}
-
 /// The code spans of one line: backtick runs paired with the next run of
 /// the same length.
-pub fn code_spans(line: &str) -> Vec<Range<usize>> {
+fn code_spans(line: &str) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     if !line.contains('`') {
         return spans;
@@ -425,12 +441,15 @@ mod tests {
     #[test]
     fn spans_are_found_outside_code() {
         let line = "[a](b){:target=\"_blank\"} `{: .no}` <a title='{: .no}'>**c**{: .red}</a> {::nomarkdown}";
-        let code = code_spans(line);
-        let first = next_span(line, 0, &code).unwrap();
+        let places = Places::of(line);
+        let first = next_span(line, 0, &places).unwrap();
         assert_eq!(&line[first.clone()], "{:target=\"_blank\"}");
-        let second = next_span(line, first.end, &code).unwrap();
+        let second = next_span(line, first.end, &places).unwrap();
         assert_eq!(&line[second.clone()], "{: .red}");
-        assert_eq!(next_span(line, second.end, &code), None);
+        assert_eq!(next_span(line, second.end, &places), None);
+        // A code span's end counts as a span's end; `<` inside one opens no tag.
+        let code = "`a<b`{: .k} x";
+        assert_eq!(next_span(code, 0, &Places::of(code)), Some(5..11));
         assert_eq!(marked(&mark(12)), Some(12));
         assert_eq!(marked(&format!("{}\n", mark(3))), Some(3));
         assert_eq!(marked("<!-- more -->"), None);

@@ -356,15 +356,26 @@ impl Expander<'_> {
     fn inline(&mut self, content: &str, offset: usize) -> State {
         let mut rest = content;
         let mut at = offset;
-        let code = if content.contains("{:") { kramdown::code_spans(content) } else { Vec::new() };
+        let places = content.contains("{:").then(|| kramdown::Places::of(content));
+        // The next attribute list and the next tag or variable, in `content`:
+        // looked for again only once passed, so a long line is read once.
+        let next_span = |from: usize| places.as_ref().and_then(|places| kramdown::next_span(content, from, places));
+        let find = |from: usize, what: &str| content[from..].find(what).map(|n| from + n);
+        let (mut span, mut tag, mut variable) = (next_span(0), find(0, "{%"), find(0, "{{"));
         loop {
             let done = content.len() - rest.len();
-            let span = if rest.contains("{:") {
-                kramdown::next_span(content, done, &code).map(|r| (r.start - done, r.end - done))
-            } else {
-                None
-            };
-            let next = [rest.find("{%"), rest.find("{{")].into_iter().flatten().min();
+            if span.as_ref().is_some_and(|s| s.start < done) {
+                span = next_span(done);
+            }
+            if tag.is_some_and(|t| t < done) {
+                tag = find(done, "{%");
+            }
+            if variable.is_some_and(|v| v < done) {
+                variable = find(done, "{{");
+            }
+            let liquid = [tag, variable].into_iter().flatten().min();
+            let span = span.as_ref().map(|r| (r.start - done, r.end - done));
+            let next = liquid.map(|l| l - done);
             if let Some((start, end)) = span.filter(|&(start, _)| next.is_none_or(|n| start < n)) {
                 self.text.push_str(&rest[..start]);
                 let inner = &rest[start + 2..end - 1];

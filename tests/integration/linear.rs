@@ -80,6 +80,17 @@ fn serve_reports_a_pasted_post_in_bounded_output() {
     assert!(stderr.contains("nothing to serve"), "{stderr}");
 }
 
+/// kramdown's attribute lists and Liquid variables are each looked for
+/// once a line, not again after every one found.
+#[test]
+fn forty_thousand_attribute_lists_and_variables_on_one_line_are_all_applied() {
+    let n = 40_000;
+    let built = site_with(&format!("{HEAD}---\n{}\n", "*a*{: .x} {{ site.title }} ".repeat(n))).build().ok();
+    let page = built.text("posts/hostile/index.html");
+    assert_eq!(page.matches("<em class=\"x\">a</em> Test Creator’s Storefront").count(), n);
+    assert!(!page.contains("{:") && !page.contains("{{"));
+}
+
 #[test]
 fn ten_thousand_identical_headings_keep_their_ids() {
     let n = 10_000;
