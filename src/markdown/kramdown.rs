@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 
+use pulldown_cmark::{CowStr, Event, Tag};
+
 use super::Heading;
 
 /// What one attribute list asks.
@@ -67,7 +69,7 @@ const NOT_SET: [&str; 17] = [
 ];
 
 /// The start of a mark left where an attribute list was.
-pub const MARK: &str = "<!--\u{E001}";
+const MARK: &str = "<!--\u{E001}";
 
 /// The mark for the `n`th attribute list.
 pub fn mark(n: usize) -> String {
@@ -81,11 +83,38 @@ pub fn marked(html: &str) -> Option<usize> {
     after.trim().is_empty().then(|| n.parse().ok()).flatten()
 }
 
-/// `html` without the marks inside it (an attribute list under a block of
-/// raw HTML, which kramdown would apply to it and shopfront leaves out).
-pub fn without_marks(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
+/// Where the table of contents goes, until every heading is known.
+pub const TOC_PLACE: &str = "<!--\u{E001}toc-->";
+
+/// `event` without the marks inside its text, HTML or URL: a list written
+/// where it applies to nothing (in code, inside a tag or a link's URL). An
+/// HTML event that is one whole mark is left for the renderer to apply.
+pub fn unmarked(event: Event<'_>) -> Event<'_> {
+    fn clean(text: CowStr<'_>, whole_is_kept: bool) -> CowStr<'_> {
+        if !text.contains(MARK) || (whole_is_kept && marked(&text).is_some()) {
+            return text;
+        }
+        CowStr::from(without_marks(&text))
+    }
+    match event {
+        Event::Text(text) => Event::Text(clean(text, false)),
+        Event::Code(code) => Event::Code(clean(code, false)),
+        Event::Html(html) => Event::Html(clean(html, true)),
+        Event::InlineHtml(html) => Event::InlineHtml(clean(html, true)),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link { link_type, dest_url: clean(dest_url, false), title, id })
+        }
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image { link_type, dest_url: clean(dest_url, false), title, id })
+        }
+        other => other,
+    }
+}
+
+/// `text` without the marks inside it.
+fn without_marks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
     while let Some(at) = rest.find(MARK) {
         out.push_str(&rest[..at]);
         rest = rest[at..].find("-->").map_or("", |end| &rest[at + end + 3..]);
@@ -226,7 +255,7 @@ impl Attributes {
         let end = if self_closing { tag[..close].trim_end().len() - 1 } else { close };
         let mut head = tag[..end].trim_end().to_owned();
         let has = |head: &str, name: &str| head.contains(&format!(" {name}=\""));
-        let mut extra = Attributes { id: None, classes: Vec::new(), pairs: Vec::new() };
+        let mut extra = Attributes::default();
         if let Some(id) = &self.id
             && !has(&head, "id")
         {

@@ -201,9 +201,6 @@ pub fn render(body: &str, links: &LinkPolicy, slugs: SlugMode) -> Rendered {
     render_with(body, links, slugs, false, &[])
 }
 
-/// Where kramdown's table of contents goes, until every heading is known.
-const TOC_PLACE: &str = "<!--\u{E001}toc-->";
-
 fn render_with(
     body: &str,
     links: &LinkPolicy,
@@ -272,38 +269,8 @@ fn render_with(
             }
             other => (other, range),
         };
-        // A mark in code (an indented code block) or in raw HTML is not applied, and not shown.
-        let event = match event {
-            Event::Text(text) if !kramdown.is_empty() && text.contains(kramdown::MARK) => {
-                Event::Text(CowStr::from(kramdown::without_marks(&text)))
-            }
-            Event::Code(code) if !kramdown.is_empty() && code.contains(kramdown::MARK) => {
-                Event::Code(CowStr::from(kramdown::without_marks(&code)))
-            }
-            Event::Start(Tag::Link { link_type, dest_url, title, id })
-                if !kramdown.is_empty() && dest_url.contains(kramdown::MARK) =>
-            {
-                let dest_url = CowStr::from(kramdown::without_marks(&dest_url));
-                Event::Start(Tag::Link { link_type, dest_url, title, id })
-            }
-            Event::Start(Tag::Image { link_type, dest_url, title, id })
-                if !kramdown.is_empty() && dest_url.contains(kramdown::MARK) =>
-            {
-                let dest_url = CowStr::from(kramdown::without_marks(&dest_url));
-                Event::Start(Tag::Image { link_type, dest_url, title, id })
-            }
-            Event::Html(html)
-                if !kramdown.is_empty() && html.contains(kramdown::MARK) && kramdown::marked(&html).is_none() =>
-            {
-                Event::Html(CowStr::from(kramdown::without_marks(&html)))
-            }
-            Event::InlineHtml(html)
-                if !kramdown.is_empty() && html.contains(kramdown::MARK) && kramdown::marked(&html).is_none() =>
-            {
-                Event::InlineHtml(CowStr::from(kramdown::without_marks(&html)))
-            }
-            other => other,
-        };
+        // A mark in code (an indented code block), raw HTML or a link's URL is not applied, and not shown.
+        let event = if kramdown.is_empty() { event } else { kramdown::unmarked(event) };
         if !kramdown.is_empty() {
             let marked = match &event {
                 Event::Html(html) => kramdown::marked(html).map(|n| (kramdown.get(n), true)),
@@ -329,7 +296,7 @@ fn render_with(
                     }
                     Some(kramdown::Kramdown::Toc { ordered }) => {
                         toc = Some(*ordered);
-                        events.push(Event::Html(CowStr::Borrowed(TOC_PLACE)));
+                        events.push(Event::Html(CowStr::Borrowed(kramdown::TOC_PLACE)));
                     }
                 }
                 continue;
@@ -534,7 +501,9 @@ fn render_with(
     }
     if let Some(ordered) = toc {
         let list = kramdown::toc_html(&out.toc, ordered);
-        for event in events.iter_mut().filter(|e| matches!(e, Event::Html(html) if html.as_ref() == TOC_PLACE)) {
+        for event in
+            events.iter_mut().filter(|e| matches!(e, Event::Html(html) if html.as_ref() == kramdown::TOC_PLACE))
+        {
             *event = Event::Html(CowStr::from(list.clone()));
         }
     }
