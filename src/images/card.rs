@@ -142,6 +142,37 @@ pub fn render_svg(svg: &[u8], width: u32, height: u32) -> Result<DynamicImage, S
     Ok(DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(rgba).into_rgb8()))
 }
 
+/// The size an SVG document declares on its root element, in CSS pixels,
+/// when it gives both its width and its height in absolute units: the size
+/// a browser shows it at. `None` when either is missing or relative (`%`,
+/// `em`): the picture then takes the width of its place.
+pub fn declared_size(svg: &[u8]) -> Option<(u32, u32)> {
+    use resvg::usvg::roxmltree;
+    use svgtypes::LengthUnit;
+    let text = std::str::from_utf8(svg).ok()?;
+    let options = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
+    let document = roxmltree::Document::parse_with_options(text.trim_start_matches('\u{feff}'), options).ok()?;
+    let root = document.root_element();
+    if root.tag_name().name() != "svg" {
+        return None;
+    }
+    let pixels = |name: &str| {
+        let length: svgtypes::Length = root.attribute(name)?.trim().parse().ok()?;
+        let per_unit = match length.unit {
+            LengthUnit::None | LengthUnit::Px => 1.0,
+            LengthUnit::In => 96.0,
+            LengthUnit::Cm => 96.0 / 2.54,
+            LengthUnit::Mm => 96.0 / 25.4,
+            LengthUnit::Pt => 4.0 / 3.0,
+            LengthUnit::Pc => 16.0,
+            _ => return None,
+        };
+        let pixels = (length.number * per_unit).round();
+        (1.0..=100_000.0).contains(&pixels).then_some(pixels as u32)
+    };
+    Some((pixels("width")?, pixels("height")?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +187,33 @@ mod tests {
         assert_eq!(long.len(), 3);
         assert!(long[2].ends_with('…'));
         assert!(wrap(&"東京".repeat(40), 26, 3).iter().all(|l| l.chars().count() <= 35));
+    }
+
+    #[test]
+    fn an_svg_declares_its_size_in_absolute_units_only() {
+        let svg = |attributes: &str| format!("<svg xmlns=\"http://www.w3.org/2000/svg\" {attributes}/>");
+        let size = |attributes: &str| declared_size(svg(attributes).as_bytes());
+        assert_eq!(size("width=\"40\" height=\"30\""), Some((40, 30)));
+        assert_eq!(size("width=\" 40.4px\" height=\"29.6px\" viewBox=\"0 0 4 3\""), Some((40, 30)));
+        assert_eq!(size("width=\"1in\" height=\"2.54cm\""), Some((96, 96)));
+        assert_eq!(size("width=\"72pt\" height=\"6pc\""), Some((96, 96)));
+        assert_eq!(size("width=\"25.4mm\" height=\"10\""), Some((96, 10)));
+        // Sized by its place, or not at all: nothing to reserve.
+        for relative in
+            ["width=\"100%\" height=\"50%\"", "width=\"2em\" height=\"1em\"", "viewBox=\"0 0 8 4\"", "width=\"40\""]
+        {
+            assert_eq!(size(relative), None, "{relative}");
+        }
+        assert_eq!(size("width=\"0\" height=\"30\""), None);
+        assert_eq!(size("width=\"-4\" height=\"30\""), None);
+        assert_eq!(size("width=\"1e9\" height=\"30\""), None);
+        // What editors write around it.
+        let illustrator = "\u{feff}<?xml version=\"1.0\"?>\n<!DOCTYPE svg [<!ENTITY w \"40\">]>\n\
+                           <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40px\" height=\"30px\"><g/></svg>";
+        assert_eq!(declared_size(illustrator.as_bytes()), Some((40, 30)));
+        assert_eq!(declared_size(b"<html width=\"40\" height=\"30\"/>"), None);
+        assert_eq!(declared_size(b"<svg width=\"40\" height=\"30\""), None, "cut short");
+        assert_eq!(declared_size(&[0xff, 0xfe, 0x3c]), None);
     }
 
     #[test]

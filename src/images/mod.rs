@@ -15,8 +15,9 @@
 //! `sizes` in its `theme.toml`.
 //!
 //! Link previews (`og:image`, `twitter:image`) become a 1200 × 630 JPEG
-//! cropped from the page's picture, or a generated [`card`]. SVG and GIF
-//! images are published as they are, remote images are never fetched
+//! cropped from the page's picture, or a generated [`card`]. SVG, GIF and
+//! AVIF images are published as they are, their `<img>` given their own
+//! size and loading hints; remote images are never fetched
 //! (Amazon forbids storing its images), and files no page shows are copied
 //! unchanged. The original of an image a page shows is replaced by its
 //! largest published size, so a link to it still works and carries no
@@ -95,7 +96,8 @@ pub enum Origin {
 /// What a source is, once read.
 #[derive(Debug, Clone)]
 struct Known {
-    /// Its header, as shown.
+    /// Its header, as shown; for an SVG, the size its root element
+    /// declares ([`card::declared_size`]), or 0 × 0.
     header: Header,
     /// First 12 hex digits of its content hash: part of every variant's name.
     hash: String,
@@ -114,7 +116,7 @@ struct Entry {
     origin: Origin,
     /// Output path, for messages.
     path: String,
-    vector: bool,
+    kind: Kind,
     known: OnceLock<Result<Known, String>>,
     /// Its index key and size, once looked up ([`Library::source_key`]).
     source: OnceLock<Option<(String, u64)>>,
@@ -182,8 +184,36 @@ pub fn unviewable(path: &str) -> Option<String> {
 pub const UNVIEWABLE_HINT: &str = "export it as JPEG (on a Mac: open it in Preview, File › Export, Format JPEG; \
 on an iPhone, Settings › Camera › Formats › Most Compatible saves new photos as JPEG) and link to that file";
 
-fn is_svg(path: &str) -> bool {
-    path.rsplit_once('.').is_some_and(|(_, e)| e.eq_ignore_ascii_case("svg"))
+/// What shopfront does with an image a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A JPEG, PNG or WebP: published at the widths its slot needs.
+    Raster,
+    /// An SVG: published as it is; drawn for link previews and cards.
+    Vector,
+    /// A GIF, perhaps animated: published as it is; its first frame is
+    /// cropped for a link preview.
+    Gif,
+    /// An AVIF, already as small as it gets: published as it is. Link
+    /// previews show the page's card instead, since not every app that
+    /// shows them reads AVIF.
+    Avif,
+}
+
+impl Kind {
+    /// The kind of the file at `path`, by extension, if it is an image.
+    fn of(path: &str) -> Option<Self> {
+        if raster_format(path).is_some() {
+            return Some(Self::Raster);
+        }
+        let extension = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        match extension.as_str() {
+            "svg" => Some(Self::Vector),
+            "gif" => Some(Self::Gif),
+            "avif" => Some(Self::Avif),
+            _ => None,
+        }
+    }
 }
 
 /// `name` with only the characters a URL keeps as they are.
@@ -287,10 +317,10 @@ impl Library {
     ) -> Self {
         let entries = files
             .into_iter()
-            .filter(|(path, _)| raster_format(path).is_some() || is_svg(path))
-            .map(|(path, origin)| {
+            .filter_map(|(path, origin)| Some((Kind::of(&path)?, path, origin)))
+            .map(|(kind, path, origin)| {
                 let entry = Entry {
-                    vector: is_svg(&path),
+                    kind,
                     path: path.clone(),
                     origin,
                     known: OnceLock::new(),
@@ -357,7 +387,9 @@ impl Library {
             .get_or_init(|| {
                 let file = entry.path.rsplit('/').next().unwrap_or(&entry.path);
                 let stem = url_safe(file.rsplit_once('.').map_or(file, |(stem, _)| stem));
-                let source = Self::source_key(entry);
+                // An SVG is read again each build: it is small, and the
+                // index of earlier versions holds another size for it.
+                let source = Self::source_key(entry).filter(|_| entry.kind != Kind::Vector);
                 let remembered = source.and_then(|(k, size)| {
                     Some((self.index.lock().unwrap_or_else(|e| e.into_inner()).sources.get(k).cloned()?, *size))
                 });
@@ -374,10 +406,13 @@ impl Library {
                     });
                 }
                 let bytes = self.read(&entry.origin)?;
-                let header = if entry.vector {
-                    Header { width: card::WIDTH, height: card::HEIGHT, alpha: true }
-                } else {
-                    process::header(&bytes)?
+                let header = match entry.kind {
+                    Kind::Raster => process::header(&bytes)?,
+                    Kind::Vector => {
+                        let (width, height) = card::declared_size(&bytes).unwrap_or((0, 0));
+                        Header { width, height, alpha: true }
+                    }
+                    Kind::Gif | Kind::Avif => process::size(&bytes)?,
                 };
                 let key = xxhash_rust::xxh3::xxh3_128(&bytes);
                 let hash = format!("{key:032x}");
@@ -483,8 +518,19 @@ impl Library {
                 }
                 let src = el.get_attribute("src").unwrap_or_default();
                 let Some(entry) = self.resolve(&crate::html::decode_entities(&src), page) else { return Ok(()) };
-                if entry.vector {
-                    return Ok(());
+                if entry.kind != Kind::Raster {
+                    // Published as it is: its own size keeps its place while
+                    // it loads. `publish` reports one whose size cannot be read.
+                    uses.borrow_mut().shown.push((entry.path.clone(), Vec::new(), false));
+                    if let Ok(known) = self.known(entry)
+                        && known.header.width > 0
+                        && known.header.height > 0
+                    {
+                        let (width, height) = shown_size(el, &known.header);
+                        el.set_attribute("width", &width.to_string())?;
+                        el.set_attribute("height", &height.to_string())?;
+                    }
+                    return loading_hints(el);
                 }
                 // Shown: `publish` makes it, or reports what is wrong with it.
                 let Ok(known) = self.known(entry) else {
@@ -511,27 +557,13 @@ impl Library {
                 };
                 let sizes = el.get_attribute("sizes").unwrap_or_else(|| slot.sizes.clone());
                 let middle = widths[widths.len() / 2];
-                let shown_width = el
-                    .get_attribute("width")
-                    .and_then(|w| w.trim().parse::<u32>().ok())
-                    .filter(|&w| w > 0)
-                    .unwrap_or(known.header.width);
-                let shown_height = ((u64::from(shown_width) * u64::from(known.header.height)
-                    + u64::from(known.header.width) / 2)
-                    / u64::from(known.header.width))
-                .max(1);
+                let (shown_width, shown_height) = shown_size(el, &known.header);
                 el.set_attribute("src", &self.url(&Job { width: middle, height: None, format: fallback }.file(known)))?;
                 el.set_attribute("srcset", &list(fallback))?;
                 el.set_attribute("sizes", &sizes)?;
                 el.set_attribute("width", &shown_width.to_string())?;
                 el.set_attribute("height", &shown_height.to_string())?;
-                let eager = el.get_attribute("fetchpriority").is_some_and(|p| p.eq_ignore_ascii_case("high"));
-                if !eager && !el.has_attribute("loading") {
-                    el.set_attribute("loading", "lazy")?;
-                }
-                if !el.has_attribute("decoding") {
-                    el.set_attribute("decoding", "async")?;
-                }
+                loading_hints(el)?;
                 el.before(
                     &format!(
                         r#"<picture style="display:contents"><source type="image/webp" srcset="{}" sizes="{}">"#,
@@ -619,12 +651,14 @@ impl Library {
             uses.cards.push((file.clone(), title));
             return Some(format!("{}/{file}", self.base_url));
         }
-        if unviewable(path).is_some() {
-            // No preview shows a HEIC or TIFF picture: the page's card does instead.
+        let entry = self.resolve(content, page);
+        if unviewable(path).is_some() || entry.is_some_and(|entry| entry.kind == Kind::Avif) {
+            // No preview shows a HEIC or TIFF picture, and not every app an
+            // AVIF: the page's card does instead.
             let card = format!("{}{}{PAGE_CARD}", self.base_url, self.base_path);
             return self.preview_url(&card, page, title, uses);
         }
-        let entry = self.resolve(content, page)?;
+        let entry = entry?;
         let known = self.known(entry).ok()?;
         uses.shown.push((entry.path.clone(), Vec::new(), true));
         let job = Job { width: card::WIDTH, height: Some(card::HEIGHT), format: Format::Jpeg };
@@ -685,7 +719,7 @@ impl Library {
 
     fn jobs(&self, entry: &Entry, known: &Known) -> Vec<Job> {
         let mut jobs = Vec::new();
-        if !entry.vector {
+        if entry.kind == Kind::Raster {
             let widths = entry.widths.lock().unwrap_or_else(|e| e.into_inner()).clone();
             for width in widths {
                 jobs.push(Job { width, height: None, format: Format::WebP });
@@ -701,7 +735,7 @@ impl Library {
     /// What replaces the original of a shown raster image: its largest
     /// width, in its own format (often one of the variants already).
     fn original_job(&self, entry: &Entry, known: &Known) -> Option<Job> {
-        if entry.vector {
+        if entry.kind != Kind::Raster {
             return None;
         }
         let width = entry.widths.lock().unwrap_or_else(|e| e.into_inner()).iter().copied().max()?;
@@ -736,7 +770,7 @@ impl Library {
         }
         if decoded.is_none() {
             let bytes = self.read(&entry.origin)?;
-            *decoded = Some(if entry.vector {
+            *decoded = Some(if entry.kind == Kind::Vector {
                 card::render_svg(&bytes, card::WIDTH, card::HEIGHT)?
             } else {
                 process::decode(&bytes)?
@@ -771,6 +805,13 @@ impl Library {
         let mut done = Published::default();
         let known = match self.known(entry) {
             Ok(known) => known,
+            Err(why) if matches!(entry.kind, Kind::Gif | Kind::Avif) => {
+                // Published as it is, as before shopfront read it: the
+                // browser may still show it, without a place kept for it.
+                let message = format!("cannot read the size of this image: {why}; check that it opens in a browser");
+                done.diagnostics.push(self.problem(entry, Code::Image, message, false));
+                return done;
+            }
             Err(why) => {
                 done.diagnostics.push(self.problem(entry, Code::Image, format!("cannot read this image: {why}"), true));
                 return done;
@@ -809,7 +850,8 @@ impl Library {
             }
         }
         let size = known.size;
-        if known.header.width.max(known.header.height) > LARGE_SIDE || size > LARGE_BYTES {
+        let large = known.header.width.max(known.header.height) > LARGE_SIDE || size > LARGE_BYTES;
+        if entry.kind == Kind::Raster && large {
             done.diagnostics.push(self.problem(
                 entry,
                 Code::Image,
@@ -840,8 +882,12 @@ impl Library {
             .get_or_init(|| {
                 let entry = self.entries.get(self.avatar.as_deref()?)?;
                 let bytes = self.read(&entry.origin).ok()?;
-                let image =
-                    if entry.vector { card::render_svg(&bytes, 192, 192) } else { process::decode(&bytes) }.ok()?;
+                let image = if entry.kind == Kind::Vector {
+                    card::render_svg(&bytes, 192, 192)
+                } else {
+                    process::decode(&bytes)
+                }
+                .ok()?;
                 let square = process::resize(&image, 192, Some(192)).ok()?;
                 process::encode(&square, Format::Png).ok().map(Arc::from)
             })
@@ -928,6 +974,37 @@ impl Library {
         }
         collect.1.into_inner().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The `width` and `height` an `<img>` of an image `header.width` ×
+/// `header.height` is given: the width the page asks for (or, asking only
+/// for a height, that height), the other side in the image's proportions;
+/// its own size when the page asks for neither.
+fn shown_size(el: &Element<'_, '_>, header: &Header) -> (u32, u32) {
+    let asked = |name: &str| el.get_attribute(name).and_then(|v| v.trim().parse::<u32>().ok()).filter(|&v| v > 0);
+    // `side` × `to` / `from`, rounded, at least 1.
+    let scaled = |side: u32, to: u32, from: u32| {
+        let scaled = (u64::from(side) * u64::from(to) + u64::from(from) / 2) / u64::from(from);
+        u32::try_from(scaled).unwrap_or(u32::MAX).max(1)
+    };
+    match (asked("width"), asked("height")) {
+        (Some(width), _) => (width, scaled(width, header.height, header.width)),
+        (None, Some(height)) => (scaled(height, header.width, header.height), height),
+        (None, None) => (header.width, header.height),
+    }
+}
+
+/// An `<img>` that says nothing of how it loads (a Markdown image, most raw
+/// HTML) loads when it comes near and decodes off the main thread. One that
+/// says anything (`loading`, `decoding`, `fetchpriority`: a template that
+/// loads the page's first pictures at once) is left as it is.
+fn loading_hints(el: &mut Element<'_, '_>) -> lol_html::HandlerResult {
+    if ["loading", "decoding", "fetchpriority"].iter().any(|hint| el.has_attribute(hint)) {
+        return Ok(());
+    }
+    el.set_attribute("loading", "lazy")?;
+    el.set_attribute("decoding", "async")?;
+    Ok(())
 }
 
 /// The elements [`Library::rewrite`] changes, parsed once (it runs on

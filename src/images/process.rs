@@ -86,6 +86,25 @@ pub fn header(bytes: &[u8]) -> Result<Header, String> {
     Ok(Header { width, height, alpha })
 }
 
+/// The size of an image published as it is (a GIF or an AVIF), from its
+/// header alone, turned as it is shown (an AVIF's `irot`). Whether it has
+/// transparency is not read: `alpha` is false.
+pub fn size(bytes: &[u8]) -> Result<Header, String> {
+    if bytes.is_empty() {
+        return Err("the file is empty (0 bytes)".to_owned());
+    }
+    let size = imagesize::blob_size(bytes).map_err(|e| match e {
+        imagesize::ImageError::NotSupported => "it is not an image a browser shows".to_owned(),
+        imagesize::ImageError::CorruptedImage => "its header is damaged".to_owned(),
+        imagesize::ImageError::IoError(_) => "the file is cut short (truncated)".to_owned(),
+    })?;
+    let side = |pixels: usize| u32::try_from(pixels).ok().filter(|&p| p > 0);
+    let (Some(width), Some(height)) = (side(size.width), side(size.height)) else {
+        return Err("it has no pixels".to_owned());
+    };
+    Ok(Header { width, height, alpha: false })
+}
+
 /// The image in `bytes`, upright, 8-bit, in sRGB: RGB, or RGBA when it has
 /// transparency.
 pub fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
@@ -276,6 +295,21 @@ mod tests {
             image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 90])
         }));
         encode(&image, Format::Jpeg).unwrap()
+    }
+
+    #[test]
+    fn the_size_of_an_image_published_as_it_is_comes_from_its_header() {
+        let gif = {
+            let mut bytes = Cursor::new(Vec::new());
+            image::RgbaImage::new(64, 48).write_to(&mut bytes, image::ImageFormat::Gif).unwrap();
+            bytes.into_inner()
+        };
+        assert_eq!(size(&gif), Ok(Header { width: 64, height: 48, alpha: false }));
+        assert_eq!(size(&gif[..13]), Ok(Header { width: 64, height: 48, alpha: false }), "the header is enough");
+        assert_eq!(size(b""), Err("the file is empty (0 bytes)".to_owned()));
+        assert_eq!(size(b"GIF89a\0\0\0\0\0\0\0"), Err("it has no pixels".to_owned()));
+        assert_eq!(size(b"GIF89a\x40"), Err("the file is cut short (truncated)".to_owned()));
+        assert_eq!(size(b"not a picture at all"), Err("it is not an image a browser shows".to_owned()));
     }
 
     #[test]

@@ -204,6 +204,114 @@ fn photos_are_published_at_their_slots_widths_as_webp_with_a_fallback() {
     }
 }
 
+/// An AVIF's container as far as its size goes: `ftyp`, then `meta` with the
+/// image's spatial extent (`ispe`) and, if given, its rotation (`irot`, in
+/// quarter turns anticlockwise). No browser draws it; shopfront only reads it.
+fn avif_header(width: u32, height: u32, quarter_turns: Option<u8>) -> Vec<u8> {
+    fn boxed(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut bytes = u32::try_from(body.len() + 8).unwrap().to_be_bytes().to_vec();
+        bytes.extend_from_slice(kind);
+        bytes.extend_from_slice(body);
+        bytes
+    }
+    let mut ispe = vec![0; 4];
+    ispe.extend_from_slice(&width.to_be_bytes());
+    ispe.extend_from_slice(&height.to_be_bytes());
+    let mut properties = boxed(b"ispe", &ispe);
+    if let Some(turns) = quarter_turns {
+        properties.extend(boxed(b"irot", &[turns]));
+    }
+    let mut meta = vec![0; 4];
+    meta.extend(boxed(b"iprp", &boxed(b"ipco", &properties)));
+    let mut bytes = boxed(b"ftyp", b"avif\0\0\0\0mif1avif");
+    bytes.extend(boxed(b"meta", &meta));
+    bytes
+}
+
+#[test]
+fn images_published_as_they_are_keep_their_place_while_they_load() {
+    let gif = {
+        let picture = image::RgbaImage::from_pixel(320, 240, image::Rgba([0, 120, 200, 255]));
+        let mut bytes = Cursor::new(Vec::new());
+        picture.write_to(&mut bytes, image::ImageFormat::Gif).unwrap();
+        bytes.into_inner()
+    };
+    let svg = |size: &str| format!("<svg xmlns=\"http://www.w3.org/2000/svg\" {size} viewBox=\"0 0 8 4\"/>");
+    let site = SiteTest::new()
+        .file("static/images/dance.gif", gif.clone())
+        .file("static/images/shelf.avif", avif_header(1600, 900, None))
+        .file("static/images/portrait.avif", avif_header(400, 300, Some(1)))
+        .file("static/images/pixels.svg", svg("width=\"40\" height=\"30px\""))
+        .file("static/images/print.svg", svg("width=\"2in\" height=\"1in\""))
+        .file("static/images/fluid.svg", svg("width=\"100%\""))
+        .file("static/images/broken.gif", "GIF89a\x40")
+        .file("static/images/lamp.webp", {
+            let picture = image::RgbImage::from_pixel(800, 600, image::Rgb([90, 90, 90]));
+            let mut bytes = Cursor::new(Vec::new());
+            picture.write_to(&mut bytes, image::ImageFormat::WebP).unwrap();
+            bytes.into_inner()
+        })
+        .file(
+            "content/posts/desk.md",
+            post(
+                "cover: /images/dance.gif\n",
+                "![Dancing](/images/dance.gif)\n\n![Shelf](/images/shelf.avif)\n\n![Turned](/images/portrait.avif)\n\n\
+                 ![Pixels](/images/pixels.svg)\n\n![Print](/images/print.svg)\n\n![Fluid](/images/fluid.svg)\n\n\
+                 <img src=\"/images/shelf.avif\" width=\"800\" alt=\"Half\">\n\n\
+                 <img src=\"/images/lamp.webp\" height=\"300\" alt=\"Short\">\n\n![Broken](/images/broken.gif)\n",
+            ),
+        )
+        .file("content/posts/shelf.md", "---\ntitle: Shelf\ndate: 2025-01-01\ncover: /images/shelf.avif\n---\nText.\n");
+    let built = site.build().ok();
+    let page = built.html("posts/desk/index.html");
+    let size = |alt: &str| {
+        let selector = format!("img[alt='{alt}']");
+        (page.attr(&selector, "width"), page.attr(&selector, "height"), page.attr(&selector, "loading"))
+    };
+    let lazy = || "lazy".to_owned();
+    assert_eq!(size("Dancing"), ("320".to_owned(), "240".to_owned(), lazy()));
+    assert_eq!(size("Shelf"), ("1600".to_owned(), "900".to_owned(), lazy()));
+    assert_eq!(size("Turned"), ("300".to_owned(), "400".to_owned(), lazy()), "a quarter turn swaps the sides");
+    assert_eq!(size("Pixels"), ("40".to_owned(), "30".to_owned(), lazy()));
+    assert_eq!(size("Print"), ("192".to_owned(), "96".to_owned(), lazy()), "inches at 96 px each");
+    assert_eq!(size("Half"), ("800".to_owned(), "450".to_owned(), lazy()), "the asked width, in proportion");
+    assert_eq!(size("Short"), ("400".to_owned(), "300".to_owned(), lazy()), "the asked height, in proportion");
+    // An SVG sized by its place has no size of its own to reserve.
+    assert_eq!(page.attrs("img[alt='Fluid']", "width"), Vec::<String>::new());
+    assert_eq!(page.attr("img[alt='Fluid']", "loading"), "lazy");
+    assert_eq!(page.attr("img[alt='Dancing']", "decoding"), "async");
+    // One whose size cannot be read is published all the same, and named.
+    assert_eq!(page.attrs("img[alt='Broken']", "width"), Vec::<String>::new());
+    assert_eq!(built.bytes("images/broken.gif"), b"GIF89a\x40");
+    let warnings: Vec<String> =
+        built.warnings().iter().map(|w| w.render(false)).filter(|w| w.contains("image")).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].contains("static/images/broken.gif")
+            && warnings[0].contains("cut short")
+            && warnings[0].contains("/posts/desk/"),
+        "{}",
+        warnings[0]
+    );
+    // Published byte for byte, not as a <picture>: an animation stays one.
+    for alt in ["Dancing", "Shelf", "Pixels"] {
+        assert!(!page.has(&format!("picture img[alt='{alt}']")), "{alt}");
+    }
+    assert_eq!(built.bytes("images/dance.gif"), gif);
+    assert_eq!(built.bytes("images/shelf.avif"), avif_header(1600, 900, None));
+    // A GIF cover's link preview is its first frame, cropped; an AVIF
+    // cover's is the page's card.
+    let preview = |page: &str| built.html(page).attr("meta[property='og:image']", "content");
+    let gif_preview = preview("posts/desk/index.html");
+    let file = gif_preview.strip_prefix("https://example.com/").unwrap();
+    assert!(file.starts_with("_img/dance-") && file.ends_with(".jpg"), "{gif_preview}");
+    let frame = decode(&built.bytes(file)).to_rgb8();
+    assert_eq!(frame.dimensions(), (1200, 630));
+    let [r, g, b] = frame.get_pixel(600, 300).0;
+    assert!(r < 30 && (100..140).contains(&g) && b > 180, "the GIF's blue, not {r},{g},{b}");
+    assert!(preview("posts/shelf/index.html").contains("/_img/card-"), "{}", preview("posts/shelf/index.html"));
+}
+
 #[test]
 fn an_image_tag_in_capitals_is_made_responsive_on_a_page_without_a_link_preview() {
     // Old blogs' raw HTML, in a site template with no Open Graph tags.

@@ -241,6 +241,26 @@ fn every_theme_loads_the_one_search_script() {
     }
 }
 
+/// What a phone shows first loads first: the top of the home page (the
+/// avatar, the first cards) and a post's cover are never lazy, while the
+/// pictures further down are.
+#[test]
+fn every_theme_loads_the_top_of_the_page_at_once_and_the_rest_lazily() {
+    let img = scraper::Selector::parse("main img").unwrap();
+    for theme in theme_names() {
+        let built = example_with(&theme);
+        for page in ["index.html", "posts/my-desk-setup-2025/index.html"] {
+            let html = Html::parse_document(&built.text(page));
+            let loading: Vec<Option<&str>> = html.select(&img).map(|i| i.value().attr("loading")).collect();
+            assert!(loading.len() > 3, "{theme} {page}: {loading:?}");
+            assert_ne!(loading[0], Some("lazy"), "{theme} {page}: the first picture");
+            assert_eq!(loading.last(), Some(&Some("lazy")), "{theme} {page}: the last picture");
+        }
+        let avatar = built.html("index.html").attrs("img.avatar", "loading");
+        assert!(avatar.iter().all(|l| l != "lazy"), "{theme}: {avatar:?}");
+    }
+}
+
 /// The creator's own score is labelled as theirs wherever it shows, cards
 /// and comparison rows included: bare stars read as Amazon's customer
 /// rating, which Amazon forbids showing.
