@@ -68,6 +68,20 @@ const NOT_SET: [&str; 17] = [
     "codebase",
 ];
 
+/// The callout kind (as Hexo's `{% note %}` has them) of a class that
+/// Jekyll themes style as a box of text: Minimal Mistakes' `.notice` and
+/// `.notice--info`, Chirpy's `.prompt-tip`, Bootstrap's `.alert-warning`.
+fn callout_kind(class: &str) -> Option<&'static str> {
+    match class {
+        "notice" | "alert-secondary" | "alert-light" => Some("default"),
+        "notice--primary" | "notice--info" | "prompt-info" | "alert-primary" | "alert-info" => Some("info"),
+        "notice--success" | "prompt-tip" | "alert-success" => Some("success"),
+        "notice--warning" | "prompt-warning" | "alert-warning" => Some("warning"),
+        "notice--danger" | "prompt-danger" | "alert-danger" => Some("danger"),
+        _ => None,
+    }
+}
+
 /// The start of a mark left where an attribute list was.
 const MARK: &str = "<!--\u{E001}";
 
@@ -245,6 +259,26 @@ impl Attributes {
             let _ = write!(out, " {name}=\"{}\"", crate::html::escape_attr(value));
         }
         out
+    }
+
+    /// These attributes, with the bundled themes' callout classes and
+    /// `role="note"` added when a class names a Jekyll theme's box of text
+    /// ([`callout_kind`]): the box keeps its look in a shopfront theme.
+    pub fn with_callout(&self) -> std::borrow::Cow<'_, Self> {
+        let kinds: Vec<&str> = self.classes.iter().filter_map(|class| callout_kind(class)).collect();
+        let Some(&kind) = kinds.iter().find(|&&kind| kind != "default").or(kinds.first()) else {
+            return std::borrow::Cow::Borrowed(self);
+        };
+        let mut with = self.clone();
+        for class in ["callout".to_owned(), format!("callout-{kind}")] {
+            if !with.classes.contains(&class) {
+                with.classes.push(class);
+            }
+        }
+        if !with.pairs.iter().any(|(name, _)| name == "role") {
+            with.pairs.push(("role".to_owned(), "note".to_owned()));
+        }
+        std::borrow::Cow::Owned(with)
     }
 
     /// The start tag `tag` (`<a href="…">`) with these attributes added;

@@ -546,7 +546,8 @@ fn is_inline_end(end: &TagEnd) -> bool {
 }
 
 /// Gives the block that starts at `events[at]` kramdown's `attributes`:
-/// a paragraph, quote, list or code block. Other blocks are left as they are.
+/// a paragraph, quote, list or code block. Other blocks are left as they
+/// are. A Jekyll theme's box of text (`{: .notice--info}`) becomes a callout.
 fn block_attributes(events: &mut [Event<'_>], at: usize, attributes: &kramdown::Attributes) {
     let tag = match &events[at] {
         Event::Start(Tag::Paragraph) => "<p>".to_owned(),
@@ -577,7 +578,7 @@ fn block_attributes(events: &mut [Event<'_>], at: usize, attributes: &kramdown::
         Event::Html(html) if html.trim_start().starts_with('<') => html.trim_start().to_string(),
         _ => return,
     };
-    let with = attributes.add_to(tag.trim_end());
+    let with = attributes.with_callout().add_to(tag.trim_end());
     events[at] = Event::Html(CowStr::from(format!("\n{with}{}", &tag[tag.trim_end().len()..])));
 }
 
@@ -1441,6 +1442,27 @@ Escaped https://esc.example/a\\_b and https://ent.example/?a=1&amp;b=2\n\n\
         let indented =
             render_post("Para\n    {: .nope}\n\n    code {:.x}\n", &amazon(), SlugMode::Transliterate, false, &vars);
         assert_eq!(indented.html, "<p>Para\n</p>\n<pre><code>code {:.x}\n</code></pre>\n");
+    }
+
+    #[test]
+    fn a_jekyll_themes_boxes_of_text_become_callouts() {
+        let body = "**Note:** check the size first.\n{: .notice--info}\n\n\
+            > Unplug it before you clean it.\n{: .prompt-warning }\n\n\
+            Plain box.\n{: .notice}\n\n\
+            Both.\n{: .notice .notice--danger role=\"alert\"}\n\n\
+            Not a box.\n{: .notice-info .lead}\n";
+        let vars = tags::Variables::default();
+        let html = render_post(body, &amazon(), SlugMode::Transliterate, false, &vars).html;
+        for expected in [
+            "<p class=\"notice--info callout callout-info\" role=\"note\"><strong>Note:</strong> check the size first.</p>",
+            "<blockquote class=\"prompt-warning callout callout-warning\" role=\"note\">\n<p>Unplug it",
+            "<p class=\"notice callout callout-default\" role=\"note\">Plain box.</p>",
+            // The most telling kind wins; a role the post sets is kept.
+            "<p class=\"notice notice--danger callout callout-danger\" role=\"alert\">Both.</p>",
+            "<p class=\"notice-info lead\">Not a box.</p>",
+        ] {
+            assert!(html.contains(expected), "{expected}\n{html}");
+        }
     }
 
     #[test]
