@@ -25,6 +25,9 @@ const CHECKSUM: usize = 16;
 /// reads neither the originals nor the variants (see `Output::keep`).
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Index {
+    /// [`INDEX_VERSION`] when written; an index of another is not read.
+    #[serde(default)]
+    pub version: u32,
     /// `path|length|modified` → what the file is.
     pub sources: std::collections::BTreeMap<String, SourceRecord>,
     /// Variant key → `[length, hash]` of its bytes.
@@ -45,6 +48,9 @@ pub struct SourceRecord {
 }
 
 const INDEX: &str = "index.json";
+/// Bumped whenever what a record means changes (2: an SVG's size is the
+/// one it declares, no longer a link preview's).
+const INDEX_VERSION: u32 = 2;
 /// Touched by each prune: a build with nothing new prunes at most daily.
 const PRUNED: &str = ".pruned";
 /// How often a build with nothing new still prunes.
@@ -116,7 +122,8 @@ impl Cache {
         self.dir
             .as_ref()
             .and_then(|dir| std::fs::read(dir.join(INDEX)).ok())
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<Index>(&bytes).ok())
+            .filter(|index| index.version == INDEX_VERSION)
             .unwrap_or_default()
     }
 
@@ -124,6 +131,7 @@ impl Cache {
     pub fn save_index(&self, index: &Index) {
         let Some(dir) = &self.dir else { return };
         let mut kept = index.clone();
+        kept.version = INDEX_VERSION;
         kept.variants.retain(|key, _| self.path(key).is_some_and(|p| p.is_file()));
         if std::fs::create_dir_all(dir).is_err() {
             return;
@@ -182,6 +190,22 @@ mod tests {
         let marker = std::fs::File::options().write(true).open(dir.path().join(DIR).join(PRUNED)).unwrap();
         marker.set_modified(SystemTime::now() - PRUNE_EVERY - Duration::from_secs(60)).unwrap();
         assert!(cache.prune_due(), "pruned over a day ago");
+    }
+
+    #[test]
+    fn an_index_written_by_another_version_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let record = SourceRecord { hash: "ab".repeat(16), width: 40, height: 30, alpha: true };
+        let mut index = Index::default();
+        index.sources.insert("images/a.svg|115|1".to_owned(), record.clone());
+        cache.save_index(&index);
+        assert_eq!(cache.load_index().sources.get("images/a.svg|115|1"), Some(&record));
+        // As versions before 2 wrote it, with a link preview's size for an SVG.
+        let old =
+            r#"{"sources":{"images/a.svg|115|1":{"hash":"ab","width":1200,"height":630,"alpha":true}},"variants":{}}"#;
+        std::fs::write(dir.path().join(DIR).join(INDEX), old).unwrap();
+        assert!(cache.load_index().sources.is_empty());
     }
 
     #[test]

@@ -387,9 +387,7 @@ impl Library {
             .get_or_init(|| {
                 let file = entry.path.rsplit('/').next().unwrap_or(&entry.path);
                 let stem = url_safe(file.rsplit_once('.').map_or(file, |(stem, _)| stem));
-                // An SVG is read again each build: it is small, and the
-                // index of earlier versions holds another size for it.
-                let source = Self::source_key(entry).filter(|_| entry.kind != Kind::Vector);
+                let source = Self::source_key(entry);
                 let remembered = source.and_then(|(k, size)| {
                     Some((self.index.lock().unwrap_or_else(|e| e.into_inner()).sources.get(k).cloned()?, *size))
                 });
@@ -520,8 +518,11 @@ impl Library {
                 let Some(entry) = self.resolve(&crate::html::decode_entities(&src), page) else { return Ok(()) };
                 if entry.kind != Kind::Raster {
                     // Published as it is: its own size keeps its place while
-                    // it loads. `publish` reports one whose size cannot be read.
-                    uses.borrow_mut().shown.push((entry.path.clone(), Vec::new(), false));
+                    // it loads. `publish` reports a GIF or AVIF whose size
+                    // cannot be read.
+                    if entry.kind != Kind::Vector {
+                        uses.borrow_mut().shown.push((entry.path.clone(), Vec::new(), false));
+                    }
                     if let Ok(known) = self.known(entry)
                         && known.header.width > 0
                         && known.header.height > 0
