@@ -545,12 +545,12 @@ pub fn prepare(options: &BuildOptions, cache: &mut PostCache) -> Result<Prepared
 /// of those stylesheets.
 fn hiding(root: &Path, site: &Site, theme: &render::Theme) -> (compliance::css::Hiding, u128) {
     let sheets = stylesheets(root, site, theme);
-    let hiding = compliance::css::Hiding::from_stylesheets(sheets.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    let hiding = compliance::css::Hiding::from_stylesheets(&sheets);
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for (path, text) in &sheets {
-        hasher.update(path.as_bytes());
+    for sheet in &sheets {
+        hasher.update(sheet.path.as_bytes());
         hasher.update(b"\0");
-        hasher.update(text.as_bytes());
+        hasher.update(sheet.text.as_bytes());
         hasher.update(b"\0");
     }
     (hiding, hasher.digest128())
@@ -586,31 +586,38 @@ fn image_library(
     )
 }
 
-/// Every stylesheet the site publishes, by output path, with its text: the
-/// theme's and those under `static/` (which replace a theme file of the
-/// same path).
-fn stylesheets(root: &Path, site: &Site, theme: &render::Theme) -> Vec<(String, String)> {
+/// Every stylesheet the site publishes, by output path: the theme's and
+/// those under `static/` (which replace a theme file of the same path).
+fn stylesheets(root: &Path, site: &Site, theme: &render::Theme) -> Vec<compliance::css::Stylesheet> {
     let is_css = |path: &str| path.rsplit('.').next().is_some_and(|ext| ext.eq_ignore_ascii_case("css"));
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     let files = fs::SiteRoot::new(root);
-    let mut sheets: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    // Output path → where it comes from, and its text.
+    let mut sheets: std::collections::BTreeMap<String, (String, String)> = std::collections::BTreeMap::new();
     for file in theme.statics.iter().filter(|f| is_css(f.path())) {
-        let text = match file {
-            render::theme::StaticFile::Embedded { bytes, .. } => Some(String::from_utf8_lossy(bytes).into_owned()),
-            render::theme::StaticFile::Disk { from, .. } => {
-                files.read(from, fs::MAX_FILE_BYTES).ok().map(|b| String::from_utf8_lossy(&b).into_owned())
+        let path = file.path().to_owned();
+        match file {
+            render::theme::StaticFile::Embedded { bytes, .. } => {
+                sheets.insert(path.clone(), (format!("the {} theme's {path}", theme.name), text(bytes)));
             }
-        };
-        sheets.extend(text.map(|text| (file.path().to_owned(), text)));
+            render::theme::StaticFile::Disk { from, .. } => {
+                if let Ok(bytes) = files.read(from, fs::MAX_FILE_BYTES) {
+                    let source = diagnostics::display_path(root, from).display().to_string();
+                    sheets.insert(path, (source, text(&bytes)));
+                }
+            }
+        }
     }
     let statics = root.join(output::STATIC_DIR);
     for (relative, path) in files.walk(&statics, site.settings.published()).files {
         if is_css(&relative)
             && let Ok(bytes) = files.read(&path, fs::MAX_FILE_BYTES)
         {
-            sheets.insert(relative, String::from_utf8_lossy(&bytes).into_owned());
+            let source = diagnostics::display_path(root, &path).display().to_string();
+            sheets.insert(relative, (source, text(&bytes)));
         }
     }
-    sheets.into_iter().collect()
+    sheets.into_iter().map(|(path, (source, text))| compliance::css::Stylesheet { path, source, text }).collect()
 }
 
 /// The whole pipeline: on success the output folder holds the new site; on

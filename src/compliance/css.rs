@@ -23,6 +23,18 @@ use cssparser::{
     RuleBodyItemParser, RuleBodyParser, StyleSheetParser,
 };
 
+/// A stylesheet the site publishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stylesheet {
+    /// Its output path (`style.css`).
+    pub path: String,
+    /// Where a creator finds it, for messages: `static/extra.css`, or
+    /// `the aisle theme's style.css`.
+    pub source: String,
+    /// Its text.
+    pub text: String,
+}
+
 /// The hiding rules of each stylesheet a site publishes, by output path,
 /// parsed for the scan.
 #[derive(Default)]
@@ -33,18 +45,59 @@ pub struct Hiding {
 /// One stylesheet's hiding rules, and the stylesheets it imports.
 struct Sheet {
     selectors: Vec<lol_html::Selector>,
+    /// For each selector, the index of its rule in `rules`.
+    rule_of: Vec<usize>,
+    rules: Vec<Rule>,
+    /// Where a creator finds the stylesheet ([`Stylesheet::source`]).
+    source: String,
     /// `@import` URLs for screens, as written.
     imports: Vec<String>,
 }
 
+/// A rule that hides what it selects, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// Its selector list (with CSS nesting, each nested selector inside its parents').
+    pub selectors: String,
+    /// The declarations that hide: the one that hides alone, or all of them.
+    pub declarations: String,
+    /// The line where it begins in its stylesheet, from 1.
+    pub line: u32,
+    /// The column where it begins, from 1.
+    pub column: u32,
+}
+
+impl Rule {
+    /// The rule in words, for a message: `` the rule `.x { display: none }` in
+    /// static/extra.css (line 3, column 5) ``.
+    pub fn describe(&self, source: &str) -> String {
+        let short = |text: &str| crate::site::truncate_words(text, 80);
+        format!(
+            "the rule `{} {{ {} }}` in {source} (line {}, column {})",
+            short(&self.selectors),
+            short(&self.declarations),
+            self.line,
+            self.column
+        )
+    }
+}
+
 impl Hiding {
-    /// From the site's stylesheets: output path (`style.css`) and text.
-    pub fn from_stylesheets<'a>(sheets: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+    /// From the site's stylesheets.
+    pub fn from_stylesheets(sheets: &[Stylesheet]) -> Self {
         let by_path = sheets
-            .into_iter()
-            .map(|(path, css)| {
-                let rules = rules_of(css);
-                (path.to_owned(), Sheet { selectors: parsed(&rules.found), imports: rules.imports })
+            .iter()
+            .map(|sheet| {
+                let rules = rules_of(&sheet.text);
+                let (selectors, rule_of) = parsed(&rules.found).into_iter().unzip();
+                let parsed = Sheet {
+                    selectors,
+                    rule_of,
+                    rules: rules.found,
+                    source: sheet.source.clone(),
+                    imports: rules.imports,
+                };
+                (sheet.path.clone(), parsed)
             })
             .collect();
         Self { by_path }
@@ -55,9 +108,31 @@ impl Hiding {
     /// and those they import in turn, found from the page at `page_path`,
     /// or from the site's root under `base_path`.
     pub fn for_page(&self, html: &str, page_path: &str, base_path: &str) -> Vec<&lol_html::Selector> {
-        let mut selectors = Vec::new();
+        self.sheets_for_page(html, page_path, base_path).into_iter().flat_map(|sheet| &sheet.selectors).collect()
+    }
+
+    /// [`Self::for_page`]'s selectors, each with its rule in words
+    /// ([`Rule::describe`]): for messages, not for the scan.
+    pub fn described_for_page(
+        &self,
+        html: &str,
+        page_path: &str,
+        base_path: &str,
+    ) -> Vec<(&lol_html::Selector, String)> {
+        let mut described = Vec::new();
+        for sheet in self.sheets_for_page(html, page_path, base_path) {
+            for (selector, &rule) in sheet.selectors.iter().zip(&sheet.rule_of) {
+                described.push((selector, sheet.rules[rule].describe(&sheet.source)));
+            }
+        }
+        described
+    }
+
+    /// The stylesheets a page uses (see [`Self::for_page`]).
+    fn sheets_for_page(&self, html: &str, page_path: &str, base_path: &str) -> Vec<&Sheet> {
+        let mut sheets = Vec::new();
         if self.by_path.is_empty() {
-            return selectors;
+            return sheets;
         }
         let mut wanted: Vec<String> =
             linked_stylesheets(html).iter().map(|href| output_path(href, page_path, base_path)).collect();
@@ -71,11 +146,11 @@ impl Hiding {
             if let Some(sheet) = self.by_path.get(&path)
                 && seen.insert(path.clone())
             {
-                selectors.extend(&sheet.selectors);
+                sheets.push(sheet);
                 wanted.extend(sheet.imports.iter().map(|href| output_path(href, &path, base_path)));
             }
         }
-        selectors
+        sheets
     }
 }
 
@@ -98,15 +173,24 @@ fn output_path(href: &str, from: &str, base_path: &str) -> String {
 
 /// The parsed hiding selectors of one stylesheet.
 pub fn selectors_of(css: &str) -> Vec<lol_html::Selector> {
-    parsed(&rules_of(css).found)
+    parsed(&rules_of(css).found).into_iter().map(|(selector, _)| selector).collect()
 }
 
-/// Selector lists as written, parsed; what the scan cannot match left out.
-fn parsed(lists: &[String]) -> Vec<lol_html::Selector> {
-    lists
-        .iter()
-        .flat_map(|list| split_selector_list(list).into_iter().filter_map(|s| s.parse().ok()).collect::<Vec<_>>())
-        .collect()
+/// The parsed hiding selectors of one stylesheet, each with its rule.
+pub fn rules_with_selectors(css: &str) -> Vec<(lol_html::Selector, Rule)> {
+    let rules = rules_of(css).found;
+    parsed(&rules).into_iter().map(|(selector, rule)| (selector, rules[rule].clone())).collect()
+}
+
+/// The rules' selector lists parsed, each selector with the index of its
+/// rule; what the scan cannot match left out.
+fn parsed(rules: &[Rule]) -> Vec<(lol_html::Selector, usize)> {
+    let mut selectors = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
+        let each = split_selector_list(&rule.selectors).into_iter().filter_map(|s| s.parse().ok());
+        selectors.extend(each.map(|selector| (selector, index)));
+    }
+    selectors
 }
 
 /// The text of each `<style>` element of a page.
@@ -161,7 +245,7 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// The selector lists (as written) of the rules in `css` that hide what they select.
 pub fn hiding_selectors(css: &str) -> Vec<String> {
-    rules_of(css).found
+    rules_of(css).found.into_iter().map(|rule| rule.selectors).collect()
 }
 
 fn rules_of(css: &str) -> Rules {
@@ -202,8 +286,8 @@ fn rest<'i>(input: &mut Parser<'i, '_>) -> &'i str {
 /// What a stylesheet holds for the scan.
 #[derive(Default)]
 struct Rules {
-    /// The selector lists of the rules that hide, as written.
-    found: Vec<String>,
+    /// The rules that hide.
+    found: Vec<Rule>,
     /// The URLs of the stylesheets it imports for screens, as written.
     imports: Vec<String>,
     /// Whether a rule came yet: browsers ignore an `@import` after one.
@@ -256,12 +340,12 @@ impl<'i> QualifiedRuleParser<'i> for Rules {
     fn parse_block<'t>(
         &mut self,
         prelude: String,
-        _start: &ParserState,
+        start: &ParserState,
         input: &mut Parser<'i, 't>,
     ) -> Result<(), ParseError<'i, ()>> {
         self.past_imports = true;
         let selectors: Vec<String> = split_selector_list(&prelude).into_iter().map(str::to_owned).collect();
-        self.found.extend(Body::read(input, &selectors, self.depth + 1));
+        self.found.extend(Body::read(input, &selectors, self.depth + 1, start));
         Ok(())
     }
 }
@@ -319,22 +403,36 @@ impl<'i> AtRuleParser<'i> for Rules {
 struct Body<'a> {
     /// The selectors of the rule the body belongs to, one each.
     selectors: &'a [String],
-    /// The selector lists of the nested rules that hide.
-    found: Vec<String>,
+    /// The nested rules that hide.
+    found: Vec<Rule>,
     /// How many blocks the body is inside, itself included.
     depth: usize,
 }
 
 impl<'a> Body<'a> {
     /// The selector lists that hide what they select: the rule's own
-    /// (`selectors`) if its declarations do, and its nested rules'.
-    fn read<'i>(input: &mut Parser<'i, '_>, selectors: &'a [String], depth: usize) -> Vec<String> {
+    /// (`selectors`) if its declarations do, and its nested rules'. The
+    /// rule (or `@media` block) begins at `start`.
+    fn read<'i>(input: &mut Parser<'i, '_>, selectors: &'a [String], depth: usize, start: &ParserState) -> Vec<Rule> {
         let mut body = Body { selectors, found: Vec::new(), depth };
         let declarations: Vec<(String, String)> =
             RuleBodyParser::new(input, &mut body).filter_map(Result::ok).flatten().collect();
         let mut found = std::mem::take(&mut body.found);
-        if hides(declarations) {
-            found.push(selectors.join(", "));
+        if hides(declarations.iter().cloned()) {
+            // The declaration that hides alone, or all that hide together.
+            let alone = declarations.iter().find(|declaration| hides([(*declaration).clone()]));
+            let shown: Vec<String> = alone
+                .map_or(declarations.as_slice(), std::slice::from_ref)
+                .iter()
+                .map(|(p, v)| format!("{p}: {v}"))
+                .collect();
+            let location = start.source_location();
+            found.push(Rule {
+                selectors: selectors.join(", "),
+                declarations: shown.join("; "),
+                line: location.line + 1,
+                column: location.column,
+            });
         }
         found
     }
@@ -383,12 +481,12 @@ impl<'i> AtRuleParser<'i> for Body<'_> {
     fn parse_block<'t>(
         &mut self,
         screens: bool,
-        _start: &ParserState,
+        start: &ParserState,
         input: &mut Parser<'i, 't>,
     ) -> Result<Self::AtRule, ParseError<'i, ()>> {
         // Its declarations are the enclosing rule's.
         if screens && self.depth < MAX_NESTING {
-            self.found.extend(Body::read(input, self.selectors, self.depth + 1));
+            self.found.extend(Body::read(input, self.selectors, self.depth + 1, start));
         }
         Ok(None)
     }
@@ -406,14 +504,14 @@ impl<'i> QualifiedRuleParser<'i> for Body<'_> {
     fn parse_block<'t>(
         &mut self,
         prelude: String,
-        _start: &ParserState,
+        start: &ParserState,
         input: &mut Parser<'i, 't>,
     ) -> Result<Self::QualifiedRule, ParseError<'i, ()>> {
         if self.depth >= MAX_NESTING {
             return Ok(None);
         }
         let selectors = nested(self.selectors, &prelude);
-        self.found.extend(Body::read(input, &selectors, self.depth + 1));
+        self.found.extend(Body::read(input, &selectors, self.depth + 1, start));
         Ok(None)
     }
 }
@@ -772,6 +870,16 @@ fn contrast(a: svgtypes::Color, b: svgtypes::Color) -> f64 {
 mod tests {
     use super::*;
 
+    /// Stylesheets by output path and text.
+    fn sheets(list: &[(&str, &str)]) -> Vec<Stylesheet> {
+        let sheet = |(path, text): &(&str, &str)| Stylesheet {
+            path: (*path).to_owned(),
+            source: format!("static/{path}"),
+            text: (*text).to_owned(),
+        };
+        list.iter().map(sheet).collect()
+    }
+
     #[test]
     fn rules_that_hide_are_found_with_a_real_parser() {
         let css = "/* .x { display: none } */ .note, #d > p { display : NONE !important } a { color: red }\n\
@@ -888,28 +996,30 @@ mod tests {
 
     #[test]
     fn a_page_uses_the_stylesheets_it_links() {
-        let hiding =
-            Hiding::from_stylesheets([("style.css", ".a { display: none }"), ("extra/b.css", ".b, .c { opacity: 0 }")]);
+        let hiding = Hiding::from_stylesheets(&sheets(&[
+            ("style.css", ".a { display: none }"),
+            ("extra/b.css", ".b, .c { opacity: 0 }"),
+        ]));
         let page = "<link rel=\"stylesheet\" href=\"/shop/style.css?v=2\"><LINK REL=stylesheet HREF=../extra/b.css>";
         // From posts/x/, ../extra/b.css is posts/extra/b.css, which the site does not publish.
         assert_eq!(hiding.for_page(page, "posts/x/", "/shop").len(), 1);
         assert_eq!(hiding.for_page(page, "posts/", "/shop").len(), 3);
         assert!(hiding.for_page("<link rel=icon href=/style.css>", "", "").is_empty());
         // The base path is a whole folder: /shopfront.css is not /shop's front.css.
-        let hiding = Hiding::from_stylesheets([("front.css", ".a { display: none }")]);
+        let hiding = Hiding::from_stylesheets(&sheets(&[("front.css", ".a { display: none }")]));
         assert!(hiding.for_page("<link rel=stylesheet href=/shopfront.css>", "", "/shop").is_empty());
     }
 
     #[test]
     fn imported_stylesheets_hide_too() {
-        let hiding = Hiding::from_stylesheets([
+        let hiding = Hiding::from_stylesheets(&sheets(&[
             ("style.css", "@import url(\"css/more.css\");\n@import 'paper.css' print;\nbody { margin: 0 }"),
             ("css/more.css", "@import \"../hide.css\" screen; .b { opacity: 0 }"),
             ("hide.css", ".a { display: none } @import url(late.css);"),
             ("paper.css", ".c { display: none }"),
             ("late.css", ".e { display: none }"),
             ("loop.css", "@import 'loop.css'; .d { display: none }"),
-        ]);
+        ]));
         // style.css → css/more.css → hide.css; not the print-only sheet, and
         // not an @import after a rule, which browsers ignore.
         let found = hiding.for_page("<link rel=stylesheet href=/shop/style.css>", "posts/a/index.html", "/shop");

@@ -14,6 +14,7 @@ pub mod links;
 pub mod placeholders;
 pub mod report;
 pub mod visible;
+pub mod why;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::links::{LinkPolicy, Statement};
@@ -42,6 +43,8 @@ pub enum Violation {
     Hidden {
         /// The first affiliate link.
         href: String,
+        /// What hides it, in words ([`why::causes`]); empty when unknown.
+        causes: Vec<String>,
     },
     /// The disclosure comes after an affiliate link.
     Late {
@@ -62,10 +65,16 @@ impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Missing { href } => write!(f, "has affiliate links (first: {href}) but shows no disclosure"),
-            Self::Hidden { href } => write!(
-                f,
-                "has affiliate links (first: {href}) but its disclosure is where readers cannot see it (a comment, attribute or script, or hidden, too small or faint to read, or moved out of the page)"
-            ),
+            Self::Hidden { href, causes } => {
+                write!(
+                    f,
+                    "has affiliate links (first: {href}) but its disclosure is where readers cannot see it (a comment, attribute or script, or hidden, too small or faint to read, or moved out of the page)"
+                )?;
+                if !causes.is_empty() {
+                    write!(f, ": {}", causes.join("; "))?;
+                }
+                Ok(())
+            }
             Self::Late { href } => write!(f, "shows the affiliate link {href} before the disclosure"),
             Self::NoStatement { program, href } => {
                 write!(f, "links to {program} ({href}) without {program}'s required statement before the link")
@@ -90,14 +99,19 @@ pub fn check_rendered(
     let text = page.disclosure.as_ref().map(|d| clean(&d.text));
     let statements: Vec<(Statement, String)> = statements.iter().map(|(s, t)| (s.clone(), clean(t))).collect();
     let expected = text.as_deref().map(|text| Expected { text, statements: &statements });
-    let hiding = hiding.for_page(html, &page.path, &links.base_path);
-    match check_page(html, expected.as_ref(), links, &hiding).into_iter().next() {
+    let selectors = hiding.for_page(html, &page.path, &links.base_path);
+    match check_page(html, expected.as_ref(), links, &selectors).into_iter().next() {
         None => Ok(()),
-        Some(violation) => Err(Box::new(
+        Some(mut violation) => {
+            if let (Violation::Hidden { causes, .. }, Some(text)) = (&mut violation, &text) {
+                *causes = why::causes(html, text, &hiding.described_for_page(html, &page.path, &links.base_path));
+            }
+            Err(Box::new(
             Diagnostic::error(Code::Disclosure, format!("page /{} {violation}", page.path)).at(&page.template).with_hint(
                 "render `disclosure.text` and `disclosure.statements` in a visible banner before the first affiliate link",
             ),
-        )),
+            ))
+        }
     }
 }
 
@@ -135,7 +149,7 @@ pub fn check_page(
         let violation = if reading.shows(expected.text) {
             Violation::Late { href }
         } else if visible::normalise(&crate::html::decode_entities(html)).contains(&visible::normalise(expected.text)) {
-            Violation::Hidden { href }
+            Violation::Hidden { href, causes: Vec::new() }
         } else {
             Violation::Missing { href }
         };

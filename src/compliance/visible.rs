@@ -206,7 +206,7 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         }
     }
     let style = el.get_attribute("style");
-    let hides = hides(&name, el, style.as_deref());
+    let hides = hider(&name, el, style.as_deref()).is_some();
     let details = name == "details" && !el.has_attribute("open");
     let summary = name == "summary" && s.closed_details > 0;
     // An inline script, or the JSON it reads: the URLs in it (not JSON-LD, for search engines only).
@@ -295,7 +295,7 @@ fn record(reading: &mut Reading, href: &str, statement: Option<Statement>) {
 }
 
 /// Elements that never have content.
-fn is_void(name: &str) -> bool {
+pub(super) fn is_void(name: &str) -> bool {
     matches!(
         name,
         "area"
@@ -385,8 +385,25 @@ fn urls_in(code: &str) -> Vec<String> {
     found
 }
 
-/// Whether an element hides itself and everything in it from a reader.
-fn hides(name: &str, el: &Element<'_, '_>, style: Option<&str>) -> bool {
+/// What makes an element hide itself and everything in it from a reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Hider {
+    /// Browsers do not show what it holds as text (`<script>`, `<noscript>`…).
+    Browsers,
+    /// A `<dialog>` without `open`.
+    ClosedDialog,
+    /// The `hidden` attribute.
+    Hidden,
+    /// The `popover` attribute.
+    Popover,
+    /// `aria-hidden="true"`.
+    AriaHidden,
+    /// Its `style` attribute.
+    Style,
+}
+
+/// Whether, and why, an element hides itself and everything in it from a reader.
+pub(super) fn hider(name: &str, el: &Element<'_, '_>, style: Option<&str>) -> Option<Hider> {
     // Fallback content is shown only where the element is not supported;
     // a dialog until it is opened, a popover until it pops up.
     let hidden_by_browsers = matches!(
@@ -406,16 +423,26 @@ fn hides(name: &str, el: &Element<'_, '_>, style: Option<&str>) -> bool {
             | "datalist"
             | "noframes"
             | "rp"
-    ) || (name == "dialog" && !el.has_attribute("open"));
-    hidden_by_browsers
-        || el.has_attribute("hidden")
-        || el.has_attribute("popover")
-        || el.get_attribute("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-        || style.is_some_and(|style| super::css::hides(super::css::inline(style)))
+    );
+    if hidden_by_browsers {
+        Some(Hider::Browsers)
+    } else if name == "dialog" && !el.has_attribute("open") {
+        Some(Hider::ClosedDialog)
+    } else if el.has_attribute("hidden") {
+        Some(Hider::Hidden)
+    } else if el.has_attribute("popover") {
+        Some(Hider::Popover)
+    } else if el.get_attribute("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+        Some(Hider::AriaHidden)
+    } else if style.is_some_and(|style| super::css::hides(super::css::inline(style))) {
+        Some(Hider::Style)
+    } else {
+        None
+    }
 }
 
 /// Appends `text` normalised, as [`normalise`] would the whole.
-fn push_text(out: &mut String, text: &str) {
+pub(super) fn push_text(out: &mut String, text: &str) {
     for c in text.chars() {
         if c.is_whitespace() {
             if !out.is_empty() && !out.ends_with(' ') {

@@ -1548,7 +1548,9 @@ pub fn encode_path(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
 }
 
-fn truncate_words(text: &str, max_chars: usize) -> String {
+/// `text` cut to at most `max_chars` characters (and an ellipsis), at a
+/// space where one is near.
+pub(crate) fn truncate_words(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {
         return text.to_owned();
     }

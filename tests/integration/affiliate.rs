@@ -353,9 +353,9 @@ fn the_affiliate_filter_tags_links_written_by_templates() {
 }
 
 /// The check judges what a reader sees: a template that keeps the banner
-/// out of sight fails, naming page and template; the same banner in view
-/// passes. (Each trick is in the compliance unit tests; these go through a
-/// whole build, minifying included.)
+/// out of sight fails, naming page, template and what hides the banner; the
+/// same banner in view passes. (Each trick is in the compliance unit tests;
+/// these go through a whole build, minifying included.)
 #[test]
 fn a_banner_readers_cannot_see_fails_the_build() {
     let banner = "{% if disclosure %}<p>{{ disclosure.text }} {% for s in disclosure.statements %}{{ s.text }} {% endfor %}</p>{% endif %}";
@@ -365,19 +365,26 @@ fn a_banner_readers_cannot_see_fails_the_build() {
         )
     };
     let tricks = [
-        format!("<!-- {banner} -->"),
-        format!("<div hidden>{banner}</div>"),
-        format!("<div style=\"display:none\">{banner}</div>"),
-        format!("<details><summary>Info</summary>{banner}</details>"),
-        format!("<noscript>{banner}</noscript>"),
+        (format!("<!-- {banner} -->"), "it is in an HTML comment"),
+        (
+            format!("<div class=\"fine print\" hidden>{banner}</div>"),
+            "`<div class=\"fine print\">` has the `hidden` attribute",
+        ),
+        (format!("<div style=\"DISPLAY:none\">{banner}</div>"), "the style `display: none` of `<div>` hides it"),
+        (format!("<details><summary>Info</summary>{banner}</details>"), "it is inside `<details>`, which is closed"),
+        (format!("<noscript>{banner}</noscript>"), "it is inside `<noscript>`"),
     ];
-    for trick in tricks {
+    for (trick, cause) in tricks {
         let site = SiteTest::fixture("affiliate").file("templates/post.html", template(&trick));
         for minify in [false, true] {
             let failed = site.build_with(|o| o.minify = minify);
             let errors = failed.errors();
             let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{trick}: {errors}"));
             assert!(error.message.contains("/posts/every-link/"), "{}", error.message);
+            // Minifying takes comments out: then the banner is missing.
+            if !(minify && trick.starts_with("<!--")) {
+                assert!(error.message.contains(cause), "{trick}: {}", error.message);
+            }
             assert_eq!(error.path.as_deref(), Some(std::path::Path::new("templates/post.html")));
         }
     }
@@ -416,6 +423,14 @@ fn a_stylesheet_that_hides_the_banner_fails_the_build() {
     let errors = failed.errors();
     let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{errors}"));
     assert!(error.message.contains("where readers cannot see it"), "{}", error.message);
+    // The message names the rule, where it is written, and the banner it hides.
+    assert!(
+        error.message.contains(
+            "the rule `.disclosure { display: none }` in static/style.css (line 2, column 1) hides `<div class=\"disclosure\">`"
+        ),
+        "{}",
+        error.message
+    );
     let unlinked = SiteTest::fixture("affiliate").file("static/print-only.css", ".disclosure { display: none; }\n");
     unlinked.build().ok();
     // A rule in a stylesheet the linked one imports counts too.
@@ -424,7 +439,25 @@ fn a_stylesheet_that_hides_the_banner_fails_the_build() {
         .file("static/legal/fine-print.css", ".disclosure { visibility: hidden }\n");
     let failed = imported.build();
     let errors = failed.errors();
-    assert!(errors.iter().any(|d| d.code == "disclosure"), "{errors}");
+    let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{errors}"));
+    assert!(error.message.contains("in static/legal/fine-print.css (line 1, column 1)"), "{}", error.message);
+    // A built-in theme's rule, used by a custom template, is named as the theme's.
+    let theme_rule = SiteTest::fixture("affiliate").file(
+        "templates/post.html",
+        "<html><head><title>x</title><link rel=stylesheet href=\"/style.css\"></head><body>\
+         {% if disclosure %}<p class=\"sr-only\">{{ disclosure.text }} {% for s in disclosure.statements %}{{ s.text }} {% endfor %}</p>{% endif %}\
+         {{ page.content | safe }}</body></html>",
+    );
+    let failed = theme_rule.build();
+    let errors = failed.errors();
+    let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{errors}"));
+    assert!(
+        error.message.contains(
+            "the rule `.sr-only { clip: rect(0 0 0 0) }` in the aisle theme's style.css (line 29, column 1) hides `<p class=\"sr-only\">`"
+        ),
+        "{}",
+        error.message
+    );
 }
 
 /// Subtler rules fail the build as well: the banner moved out of the page,
@@ -446,6 +479,8 @@ fn a_stylesheet_that_moves_shrinks_or_fades_the_banner_fails_the_build() {
         let errors = failed.errors();
         let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{rule}: {errors}"));
         assert!(error.message.contains("too small or faint"), "{rule}: {}", error.message);
+        // Which rule, where.
+        assert!(error.message.contains("in static/style.css (line 2, column "), "{rule}: {}", error.message);
     }
 }
 

@@ -1,0 +1,298 @@
+//! Why a disclosure that is in a page's HTML is not seen: the element,
+//! attribute, style or stylesheet rule that hides it, in words a creator
+//! can act on. Read only when a page fails the check, so it favours a plain
+//! answer over speed: it reads every text of the page, shown or not, with
+//! what hides each, and finds the disclosure in it.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use lol_html::html_content::Element;
+use lol_html::{HtmlRewriter, Settings, doc_comments, doc_text};
+
+use super::visible::{Hider, hider, is_void, normalise, push_text};
+
+/// What hides the text inside an open element.
+enum Entry {
+    /// Hides what it holds; the cause in words.
+    Hides(String),
+    /// A closed `<details>`: hides all but its `<summary>`.
+    Details(String),
+    /// A `<summary>` inside a closed `<details>`: shown.
+    Summary,
+}
+
+#[derive(Default)]
+struct State {
+    /// Open elements that hide or show, with an id to close them by.
+    open: Vec<(usize, Entry)>,
+    next: usize,
+    /// Every text of the page, normalised ([`normalise`]).
+    text: String,
+    /// Ranges of `text` that readers do not see, with what hides them.
+    hidden: Vec<(std::ops::Range<usize>, Vec<String>)>,
+    /// Where else the disclosure is: a comment, an attribute.
+    elsewhere: Option<String>,
+}
+
+impl State {
+    /// What hides the text read now, outermost first.
+    fn causes(&self) -> Vec<String> {
+        let mut causes: Vec<(bool, &String)> = Vec::new();
+        for (_, entry) in &self.open {
+            match entry {
+                Entry::Hides(cause) => causes.push((false, cause)),
+                Entry::Details(cause) => causes.push((true, cause)),
+                Entry::Summary => {
+                    if let Some(details) = causes.iter().rposition(|(details, _)| *details) {
+                        causes.remove(details);
+                    }
+                }
+            }
+        }
+        causes.into_iter().map(|(_, cause)| cause.clone()).collect()
+    }
+
+    /// Opens `entry` until `el`'s end tag (for good when that cannot be seen).
+    fn open(state: &Rc<RefCell<Self>>, el: &mut Element<'_, '_>, entry: Entry) {
+        let mut s = state.borrow_mut();
+        if !el.can_have_content() && is_void(&el.tag_name()) {
+            return;
+        }
+        let id = s.next;
+        s.next += 1;
+        s.open.push((id, entry));
+        drop(s);
+        if el.can_have_content() {
+            let state = Rc::clone(state);
+            let close: lol_html::EndTagHandler<'static> = Box::new(move |_| {
+                state.borrow_mut().open.retain(|(open, _)| *open != id);
+                Ok(())
+            });
+            let _ = el.on_end_tag(close);
+        }
+    }
+}
+
+/// Why `disclosure` is not visible on the page `html`: each thing that
+/// hides it, in words (`` `<div class="legal">` has the `hidden` attribute ``),
+/// outermost first. `rules` are the page's stylesheets' hiding selectors,
+/// each with its rule in words ([`super::css::Hiding::described_for_page`]).
+/// Empty when the reading finds no single place that hides it.
+pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, String)]) -> Vec<String> {
+    let wanted = normalise(&crate::html::decode_entities(disclosure));
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let state = Rc::new(RefCell::new(State::default()));
+    // The page's own <style> blocks hide too.
+    let own: Vec<(lol_html::Selector, String)> = super::css::style_blocks(html)
+        .into_iter()
+        .flat_map(super::css::rules_with_selectors)
+        .map(|(selector, rule)| (selector, rule.describe("a `<style>` element of the page")))
+        .collect();
+    let mut settings = Settings::new();
+    for (selector, rule) in rules.iter().map(|(s, r)| (*s, r)).chain(own.iter().map(|(s, r)| (s, r))) {
+        let state = Rc::clone(&state);
+        let hide = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
+            State::open(&state, el, Entry::Hides(format!("{rule} hides {}", start_tag(el))));
+            Ok(())
+        };
+        settings = settings.append_element_content_handler(crate::html::on_element(selector, hide));
+    }
+    static EVERY: std::sync::OnceLock<lol_html::Selector> = std::sync::OnceLock::new();
+    let every = EVERY.get_or_init(|| "*".parse().expect("a valid selector"));
+    let on_element = Rc::clone(&state);
+    let on_text = Rc::clone(&state);
+    let on_comment = Rc::clone(&state);
+    let wanted_in = wanted.clone();
+    let contains = move |text: &str| normalise(&crate::html::decode_entities(text)).contains(&wanted_in);
+    let contains_in_comment = contains.clone();
+    let open = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
+        let name = el.tag_name();
+        if on_element.borrow().elsewhere.is_none()
+            && let Some(attribute) = el.attributes().iter().find(|a| contains(&a.value()))
+        {
+            let cause =
+                format!("it is in the `{}` attribute of {}, which readers do not see", attribute.name(), start_tag(el));
+            on_element.borrow_mut().elsewhere = Some(cause);
+        }
+        let style = el.get_attribute("style");
+        if let Some(why) = hider(&name, el, style.as_deref()) {
+            State::open(&on_element, el, Entry::Hides(hidden_by(why, &name, el, style.as_deref())));
+        } else if name == "details" && !el.has_attribute("open") {
+            let cause = format!(
+                "it is inside {}, which is closed: until a reader opens it, only its `<summary>` shows",
+                start_tag(el)
+            );
+            State::open(&on_element, el, Entry::Details(cause));
+        } else if name == "summary" && on_element.borrow().open.iter().any(|(_, e)| matches!(e, Entry::Details(_))) {
+            State::open(&on_element, el, Entry::Summary);
+        }
+        Ok(())
+    };
+    let settings = settings
+        .append_element_content_handler(crate::html::on_element(every, open))
+        .append_document_content_handler(doc_text!(move |chunk| {
+            let mut s = on_text.borrow_mut();
+            let start = s.text.len();
+            push_text(&mut s.text, &crate::html::decode_entities(chunk.as_str()));
+            let causes = s.causes();
+            let end = s.text.len();
+            if !causes.is_empty() && end > start {
+                s.hidden.push((start..end, causes));
+            }
+            Ok(())
+        }))
+        .append_document_content_handler(doc_comments!(move |comment| {
+            let mut s = on_comment.borrow_mut();
+            if s.elsewhere.is_none() && contains_in_comment(&comment.text()) {
+                s.elsewhere = Some("it is in an HTML comment (`<!-- … -->`), which readers do not see".to_owned());
+            }
+            Ok(())
+        }));
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    // Only the rewriter's memory limits stop it: then what was read counts.
+    let _ = rewriter.write(html.as_bytes()).and_then(|()| rewriter.end());
+    let state = std::mem::take(&mut *state.borrow_mut());
+    let mut causes: Vec<String> = Vec::new();
+    if let Some(at) = state.text.find(&wanted) {
+        let found = at..at + wanted.len();
+        for (range, hiding) in &state.hidden {
+            if range.start < found.end && found.start < range.end {
+                for cause in hiding {
+                    if !causes.contains(cause) {
+                        causes.push(cause.clone());
+                    }
+                }
+            }
+        }
+    }
+    if causes.is_empty() {
+        causes.extend(state.elsewhere);
+    }
+    causes
+}
+
+/// What hides an element's content, in words.
+fn hidden_by(why: Hider, name: &str, el: &Element<'_, '_>, style: Option<&str>) -> String {
+    let tag = start_tag(el);
+    match why {
+        Hider::Browsers => match name {
+            "head" => "it is inside `<head>`, which browsers do not show".to_owned(),
+            "title" => "it is inside `<title>`, which shows only on the browser's tab".to_owned(),
+            "script" => format!("it is inside {tag}, which browsers run, not show"),
+            "style" => "it is inside `<style>`, which browsers read as CSS".to_owned(),
+            "template" => "it is inside `<template>`, which browsers do not show until a script copies it".to_owned(),
+            "noscript" => "it is inside `<noscript>`, which browsers show only when scripts are off".to_owned(),
+            _ => format!("it is inside {tag}, whose text browsers show only when they cannot show the element itself"),
+        },
+        Hider::ClosedDialog => format!("it is inside {tag}, a dialog that is not open"),
+        Hider::Hidden => format!("{tag} has the `hidden` attribute"),
+        Hider::Popover => format!("{tag} is a popover, shown only when a button or a script opens it"),
+        Hider::AriaHidden => format!("{tag} has `aria-hidden=\"true\"`"),
+        Hider::Style => {
+            let style = style.unwrap_or_default();
+            // The declaration that hides alone, or the whole style.
+            let alone = super::css::inline(style).find(|declaration| super::css::hides([declaration.clone()]));
+            let shown = alone.map_or_else(
+                || crate::site::truncate_words(style.trim(), 80),
+                |(property, value)| format!("{property}: {value}"),
+            );
+            format!("the style `{shown}` of {tag} hides it")
+        }
+    }
+}
+
+/// An element's start tag, short: its name, `id` and `class`.
+fn start_tag(el: &Element<'_, '_>) -> String {
+    let mut tag = format!("`<{}", el.tag_name());
+    for name in ["id", "class"] {
+        if let Some(value) = el.get_attribute(name) {
+            let value = crate::site::truncate_words(&crate::html::decode_entities(value.trim()), 60);
+            tag.push_str(&format!(" {name}=\"{value}\""));
+        }
+    }
+    tag.push_str(">`");
+    tag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "I earn a commission if you buy through links on this page.";
+
+    fn why(body: &str) -> Vec<String> {
+        causes(&format!("<html><head><title>t</title></head><body>{body}</body></html>"), TEXT, &[])
+    }
+
+    #[test]
+    fn each_way_of_hiding_is_named_with_its_element() {
+        assert_eq!(
+            why(&format!("<div class=\"legal fine\" hidden><p>{TEXT}</p></div>")),
+            ["`<div class=\"legal fine\">` has the `hidden` attribute"]
+        );
+        assert_eq!(
+            why(&format!("<p id=d style=\"color: red; font-size:1px\">{TEXT}</p>")),
+            ["the style `font-size: 1px` of `<p id=\"d\">` hides it"]
+        );
+        // What hides only together is quoted whole.
+        assert_eq!(
+            why(&format!("<p style=\"position:absolute;left:-9999px\">{TEXT}</p>")),
+            ["the style `position:absolute;left:-9999px` of `<p>` hides it"]
+        );
+        assert_eq!(
+            why(&format!("<noscript>{TEXT}</noscript>")),
+            ["it is inside `<noscript>`, which browsers show only when scripts are off"]
+        );
+        assert_eq!(
+            why(&format!("<details><summary>Why?</summary>{TEXT}</details>")),
+            ["it is inside `<details>`, which is closed: until a reader opens it, only its `<summary>` shows"]
+        );
+        assert!(why(&format!("<details><summary>{TEXT}</summary>x</details>")).is_empty());
+        assert_eq!(
+            why(&format!("<!-- {TEXT} --><a href=x>Buy</a>")),
+            ["it is in an HTML comment (`<!-- … -->`), which readers do not see"]
+        );
+        assert_eq!(
+            why(&format!("<img alt=\"{TEXT}\" src=a.png>")),
+            ["it is in the `alt` attribute of `<img>`, which readers do not see"]
+        );
+        // Entities and line breaks in the page do not hide it.
+        let written = TEXT.replace("if you", "if&#32;you\n  ");
+        assert_eq!(
+            why(&format!("<aside aria-hidden=true>{written}</aside>")),
+            ["`<aside>` has `aria-hidden=\"true\"`"]
+        );
+        // Every element around it that hides it, outermost first, and a
+        // part of it hidden is enough.
+        let nested = format!("<section hidden><div style=\"opacity:0\">{TEXT}</div></section>");
+        assert_eq!(why(&nested).len(), 2);
+        let part = TEXT.replacen("commission", "<span style=\"display:none\">commission</span>", 1);
+        assert_eq!(why(&part), ["the style `display: none` of `<span>` hides it"]);
+    }
+
+    #[test]
+    fn a_stylesheet_rule_is_named_with_its_place() {
+        let css = "body { margin: 0 }\n\n  .legal,\n  .fine { color: #fff; background: #fff }\n";
+        let rules = super::super::css::rules_with_selectors(css);
+        let rules: Vec<(&lol_html::Selector, String)> =
+            rules.iter().map(|(selector, rule)| (selector, rule.describe("static/site.css"))).collect();
+        let html = format!("<body><p class=fine>{TEXT}</p></body>");
+        assert_eq!(
+            causes(&html, TEXT, &rules),
+            [
+                "the rule `.legal, .fine { color: #fff; background: #fff }` in static/site.css (line 3, column 3) hides `<p class=\"fine\">`"
+            ]
+        );
+        // A page's own <style> block, in words of its own.
+        let html = format!("<style>\n.x {{ display: none }}</style><div class=x>{TEXT}</div>");
+        assert_eq!(
+            causes(&html, TEXT, &[]),
+            [
+                "the rule `.x { display: none }` in a `<style>` element of the page (line 2, column 1) hides `<div class=\"x\">`"
+            ]
+        );
+    }
+}
