@@ -440,7 +440,7 @@ fn finish(
     page.html.clear();
     let html = html::without_non_xml_chars(html);
     let html = if minify { output::minify::html(&html) } else { html };
-    compliance::check_rendered(&page, &html, pages.statement_texts(), &pages.site().links, hiding)?;
+    compliance::check_rendered(&page, &html, pages, hiding)?;
     Ok((html, uses))
 }
 

@@ -84,35 +84,43 @@ impl std::fmt::Display for Violation {
 }
 
 /// Checks a rendered page against the disclosure rules; the error names the
-/// page and the template that rendered it. `html` is what will be written,
-/// after minifying; `statements` are the texts of every statement a program
-/// may require.
+/// page and the template that rendered it, and when the disclosure is out of
+/// sight, what hides it (at the element's line in the templates, when they
+/// write it as the page has it). `html` is what will be written, after
+/// minifying.
 pub fn check_rendered(
     page: &crate::render::RenderedPage,
     html: &str,
-    statements: &[(Statement, String)],
-    links: &LinkPolicy,
+    pages: &crate::render::Pages,
     hiding: &css::Hiding,
 ) -> Result<(), Box<Diagnostic>> {
+    let links = &pages.site().links;
     // The page lost what HTML cannot carry; so do the texts it must show.
     let clean = |text: &str| crate::html::without_non_xml_chars(text.to_owned());
     let text = page.disclosure.as_ref().map(|d| clean(&d.text));
-    let statements: Vec<(Statement, String)> = statements.iter().map(|(s, t)| (s.clone(), clean(t))).collect();
+    let statements: Vec<(Statement, String)> =
+        pages.statement_texts().iter().map(|(s, t)| (s.clone(), clean(t))).collect();
     let expected = text.as_deref().map(|text| Expected { text, statements: &statements });
     let selectors = hiding.for_page(html, &page.path, &links.base_path);
-    match check_page(html, expected.as_ref(), links, &selectors).into_iter().next() {
-        None => Ok(()),
-        Some(mut violation) => {
-            if let (Violation::Hidden { causes, .. }, Some(text)) = (&mut violation, &text) {
-                *causes = why::causes(html, text, &hiding.described_for_page(html, &page.path, &links.base_path));
-            }
-            Err(Box::new(
-            Diagnostic::error(Code::Disclosure, format!("page /{} {violation}", page.path)).at(&page.template).with_hint(
-                "render `disclosure.text` and `disclosure.statements` in a visible banner before the first affiliate link",
-            ),
-            ))
-        }
+    let Some(mut violation) = check_page(html, expected.as_ref(), links, &selectors).into_iter().next() else {
+        return Ok(());
+    };
+    let mut written = None;
+    if let (Violation::Hidden { causes, .. }, Some(text)) = (&mut violation, &text) {
+        let found = why::causes(html, text, &hiding.described_for_page(html, &page.path, &links.base_path));
+        written = found
+            .iter()
+            .filter_map(|cause| cause.tag.as_deref())
+            .find_map(|tag| pages.written_in_templates(tag, &page.template));
+        *causes = found.into_iter().map(|cause| cause.text).collect();
     }
+    let error = Diagnostic::error(Code::Disclosure, format!("page /{} {violation}", page.path)).with_hint(
+        "render `disclosure.text` and `disclosure.statements` in a visible banner before the first affiliate link",
+    );
+    Err(Box::new(match written {
+        Some((template, source, offset)) => error.at(template).with_offset(source, offset),
+        None => error.at(&page.template),
+    }))
 }
 
 /// Checks one page. `expected` is what the page was given (`None` when the

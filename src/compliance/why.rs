@@ -12,12 +12,23 @@ use lol_html::{HtmlRewriter, Settings, doc_comments, doc_text};
 
 use super::visible::{Hider, hider, is_void, normalise, push_text};
 
+/// One thing that hides a disclosure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// In words: `` `<div class="legal">` has the `hidden` attribute ``.
+    pub text: String,
+    /// The start tag to change, as the page has it (`<div class="legal"
+    /// hidden>`), to find in the templates; none when a stylesheet rule or
+    /// a comment hides it.
+    pub tag: Option<String>,
+}
+
 /// What hides the text inside an open element.
 enum Entry {
-    /// Hides what it holds; the cause in words.
-    Hides(String),
+    /// Hides what it holds.
+    Hides(Cause),
     /// A closed `<details>`: hides all but its `<summary>`.
-    Details(String),
+    Details(Cause),
     /// A `<summary>` inside a closed `<details>`: shown.
     Summary,
 }
@@ -30,15 +41,15 @@ struct State {
     /// Every text of the page, normalised ([`normalise`]).
     text: String,
     /// Ranges of `text` that readers do not see, with what hides them.
-    hidden: Vec<(std::ops::Range<usize>, Vec<String>)>,
+    hidden: Vec<(std::ops::Range<usize>, Vec<Cause>)>,
     /// Where else the disclosure is: a comment, an attribute.
-    elsewhere: Option<String>,
+    elsewhere: Option<Cause>,
 }
 
 impl State {
     /// What hides the text read now, outermost first.
-    fn causes(&self) -> Vec<String> {
-        let mut causes: Vec<(bool, &String)> = Vec::new();
+    fn causes(&self) -> Vec<Cause> {
+        let mut causes: Vec<(bool, &Cause)> = Vec::new();
         for (_, entry) in &self.open {
             match entry {
                 Entry::Hides(cause) => causes.push((false, cause)),
@@ -75,11 +86,10 @@ impl State {
 }
 
 /// Why `disclosure` is not visible on the page `html`: each thing that
-/// hides it, in words (`` `<div class="legal">` has the `hidden` attribute ``),
-/// outermost first. `rules` are the page's stylesheets' hiding selectors,
+/// hides it, outermost first. `rules` are the page's stylesheets' hiding selectors,
 /// each with its rule in words ([`super::css::Hiding::described_for_page`]).
 /// Empty when the reading finds no single place that hides it.
-pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, String)]) -> Vec<String> {
+pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, String)]) -> Vec<Cause> {
     let wanted = normalise(&crate::html::decode_entities(disclosure));
     if wanted.is_empty() {
         return Vec::new();
@@ -95,7 +105,8 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
     for (selector, rule) in rules.iter().map(|(s, r)| (*s, r)).chain(own.iter().map(|(s, r)| (s, r))) {
         let state = Rc::clone(&state);
         let hide = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
-            State::open(&state, el, Entry::Hides(format!("{rule} hides {}", start_tag(el))));
+            let text = format!("{rule} hides {}", start_tag(el));
+            State::open(&state, el, Entry::Hides(Cause { text, tag: None }));
             Ok(())
         };
         settings = settings.append_element_content_handler(crate::html::on_element(selector, hide));
@@ -110,22 +121,24 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
     let contains_in_comment = contains.clone();
     let open = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
         let name = el.tag_name();
+        let tag = || html.get(el.source_location().bytes()).map(str::to_owned);
         if on_element.borrow().elsewhere.is_none()
             && let Some(attribute) = el.attributes().iter().find(|a| contains(&a.value()))
         {
-            let cause =
+            let text =
                 format!("it is in the `{}` attribute of {}, which readers do not see", attribute.name(), start_tag(el));
-            on_element.borrow_mut().elsewhere = Some(cause);
+            on_element.borrow_mut().elsewhere = Some(Cause { text, tag: tag() });
         }
         let style = el.get_attribute("style");
         if let Some(why) = hider(&name, el, style.as_deref()) {
-            State::open(&on_element, el, Entry::Hides(hidden_by(why, &name, el, style.as_deref())));
+            let cause = Cause { text: hidden_by(why, &name, el, style.as_deref()), tag: tag() };
+            State::open(&on_element, el, Entry::Hides(cause));
         } else if name == "details" && !el.has_attribute("open") {
-            let cause = format!(
+            let text = format!(
                 "it is inside {}, which is closed: until a reader opens it, only its `<summary>` shows",
                 start_tag(el)
             );
-            State::open(&on_element, el, Entry::Details(cause));
+            State::open(&on_element, el, Entry::Details(Cause { text, tag: tag() }));
         } else if name == "summary" && on_element.borrow().open.iter().any(|(_, e)| matches!(e, Entry::Details(_))) {
             State::open(&on_element, el, Entry::Summary);
         }
@@ -147,7 +160,8 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
         .append_document_content_handler(doc_comments!(move |comment| {
             let mut s = on_comment.borrow_mut();
             if s.elsewhere.is_none() && contains_in_comment(&comment.text()) {
-                s.elsewhere = Some("it is in an HTML comment (`<!-- … -->`), which readers do not see".to_owned());
+                let text = "it is in an HTML comment (`<!-- … -->`), which readers do not see".to_owned();
+                s.elsewhere = Some(Cause { text, tag: None });
             }
             Ok(())
         }));
@@ -155,7 +169,7 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
     // Only the rewriter's memory limits stop it: then what was read counts.
     let _ = rewriter.write(html.as_bytes()).and_then(|()| rewriter.end());
     let state = std::mem::take(&mut *state.borrow_mut());
-    let mut causes: Vec<String> = Vec::new();
+    let mut causes: Vec<Cause> = Vec::new();
     if let Some(at) = state.text.find(&wanted) {
         let found = at..at + wanted.len();
         for (range, hiding) in &state.hidden {
@@ -224,11 +238,15 @@ mod tests {
     const TEXT: &str = "I earn a commission if you buy through links on this page.";
 
     fn why(body: &str) -> Vec<String> {
-        causes(&format!("<html><head><title>t</title></head><body>{body}</body></html>"), TEXT, &[])
+        let html = format!("<html><head><title>t</title></head><body>{body}</body></html>");
+        causes(&html, TEXT, &[]).into_iter().map(|cause| cause.text).collect()
     }
 
     #[test]
     fn each_way_of_hiding_is_named_with_its_element() {
+        // The element is given as written too, to be found in the templates.
+        let html = format!("<p>Hi</p><DIV Class='legal' hidden\n>{TEXT}</DIV>");
+        assert_eq!(causes(&html, TEXT, &[])[0].tag.as_deref(), Some("<DIV Class='legal' hidden\n>"));
         assert_eq!(
             why(&format!("<div class=\"legal fine\" hidden><p>{TEXT}</p></div>")),
             ["`<div class=\"legal fine\">` has the `hidden` attribute"]
@@ -280,19 +298,12 @@ mod tests {
         let rules: Vec<(&lol_html::Selector, String)> =
             rules.iter().map(|(selector, rule)| (selector, rule.describe("static/site.css"))).collect();
         let html = format!("<body><p class=fine>{TEXT}</p></body>");
-        assert_eq!(
-            causes(&html, TEXT, &rules),
-            [
-                "the rule `.legal, .fine { color: #fff; background: #fff }` in static/site.css (line 3, column 3) hides `<p class=\"fine\">`"
-            ]
-        );
+        let text = "the rule `.legal, .fine { color: #fff; background: #fff }` in static/site.css (line 3, column 3) hides `<p class=\"fine\">`";
+        // The rule is to change, not the element.
+        assert_eq!(causes(&html, TEXT, &rules), [Cause { text: text.to_owned(), tag: None }]);
         // A page's own <style> block, in words of its own.
         let html = format!("<style>\n.x {{ display: none }}</style><div class=x>{TEXT}</div>");
-        assert_eq!(
-            causes(&html, TEXT, &[]),
-            [
-                "the rule `.x { display: none }` in a `<style>` element of the page (line 2, column 1) hides `<div class=\"x\">`"
-            ]
-        );
+        let text = "the rule `.x { display: none }` in a `<style>` element of the page (line 2, column 1) hides `<div class=\"x\">`";
+        assert_eq!(causes(&html, TEXT, &[]), [Cause { text: text.to_owned(), tag: None }]);
     }
 }

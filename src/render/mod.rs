@@ -420,6 +420,26 @@ impl Pages {
         Ok(PageInput { template, path, context, disclosure })
     }
 
+    /// Where `text` is written in the theme's templates: in `preferred` (a
+    /// template as [`RenderedPage::template`] names it) if it is there, else
+    /// in the one template that writes it. The template, its text, and the
+    /// byte offset; none when no template, or more than one other, writes it.
+    pub fn written_in_templates(&self, text: &str, preferred: &Path) -> Option<(&Path, &str, usize)> {
+        let mut found: Vec<(&Path, &str, usize)> = Vec::new();
+        for (origin, source) in self.renderer.origins.values() {
+            if let Some(at) = source.find(text)
+                && !found.iter().any(|(seen, _, _)| *seen == origin.as_path())
+            {
+                found.push((origin.as_path(), source.as_str(), at));
+            }
+        }
+        match found.iter().position(|(origin, _, _)| *origin == preferred) {
+            Some(mine) => Some(found.swap_remove(mine)),
+            None if found.len() == 1 => found.pop(),
+            None => None,
+        }
+    }
+
     /// Renders one page with the theme. It is not checked yet: see
     /// [`crate::finished_page`].
     pub fn render_input(&self, input: PageInput) -> Result<RenderedPage, Box<Diagnostic>> {

@@ -353,15 +353,15 @@ fn the_affiliate_filter_tags_links_written_by_templates() {
 }
 
 /// The check judges what a reader sees: a template that keeps the banner
-/// out of sight fails, naming page, template and what hides the banner; the
-/// same banner in view passes. (Each trick is in the compliance unit tests;
+/// out of sight fails, naming page, template and what hides the banner, at
+/// the line of the element that hides it; the same banner in view passes. (Each trick is in the compliance unit tests;
 /// these go through a whole build, minifying included.)
 #[test]
 fn a_banner_readers_cannot_see_fails_the_build() {
     let banner = "{% if disclosure %}<p>{{ disclosure.text }} {% for s in disclosure.statements %}{{ s.text }} {% endfor %}</p>{% endif %}";
     let template = |wrapped: &str| {
         format!(
-            "<html><head><title>{{{{ seo.title }}}}</title></head><body>{wrapped}{{{{ page.content | safe }}}}</body></html>"
+            "<html><head><title>{{{{ seo.title }}}}</title></head>\n<body>\n  {wrapped}{{{{ page.content | safe }}}}</body></html>"
         )
     };
     let tricks = [
@@ -386,8 +386,24 @@ fn a_banner_readers_cannot_see_fails_the_build() {
                 assert!(error.message.contains(cause), "{trick}: {}", error.message);
             }
             assert_eq!(error.path.as_deref(), Some(std::path::Path::new("templates/post.html")));
+            // The element that hides it, where the template writes it.
+            let at = if trick.starts_with("<!--") { None } else { Some(3) };
+            assert_eq!((error.line, error.column), (at, at.map(|_| 3)), "{trick}: {error:?}");
         }
     }
+    // An element in a template the page's template includes is found there.
+    let partial = SiteTest::fixture("affiliate")
+        .file("templates/post.html", template("{% include \"partials/legal.html\" %}"))
+        .file(
+            "templates/partials/legal.html",
+            format!("<p>Small print</p>\n<aside class=legal aria-hidden=\"true\">{banner}</aside>\n"),
+        );
+    let failed = partial.build();
+    let errors = failed.errors();
+    let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{errors}"));
+    assert!(error.message.contains("`<aside class=\"legal\">` has `aria-hidden=\"true\"`"), "{}", error.message);
+    assert_eq!(error.path.as_deref(), Some(std::path::Path::new("templates/partials/legal.html")));
+    assert_eq!((error.line, error.column), (Some(2), Some(1)));
     let visible =
         SiteTest::fixture("affiliate").file("templates/post.html", template(&format!("<aside>{banner}</aside>")));
     visible.build().ok();
