@@ -337,6 +337,17 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
     if generator == Generator::Hexo {
         site.push("nested_categories = true".to_owned());
         mapped("categories as Hexo's paths → nested_categories");
+        // Hexo reads a post's `:title` from its file through this pattern.
+        let name = config.text(&["new_post_name"]).unwrap_or_else(|| ":title.md".to_owned());
+        match crate::content::post_name::PostName::parse(&name) {
+            Ok(_) => {
+                site.push(format!("new_post_name = {}", quote(&name)));
+                mapped(
+                    "new_post_name → [site] new_post_name (posts' :title from their file names, as Hexo reads them)",
+                );
+            }
+            Err(why) => comments.push(format!("new_post_name = {}: {why}", quote(&name))),
+        }
     }
     // Hexo's renderers (marked, markdown-it) show a line break inside a
     // paragraph by default; Jekyll's kramdown only with `hard_wrap`.

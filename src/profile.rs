@@ -93,6 +93,11 @@ pub struct SiteSettings {
     /// one of Jekyll's styles (`pretty`); default `/posts/:slug/`.
     #[serde(default)]
     pub permalink: Option<Spanned<String>>,
+    /// Hexo's `new_post_name` (`:title.md`, `:year-:month-:day-:title.md`):
+    /// the permalink's `:title` is the post's path under `content/posts/`
+    /// read through it, as Hexo reads it. Written by `import hexo`.
+    #[serde(default)]
+    pub new_post_name: Option<Spanned<String>>,
     /// The URL slug of a category or tag name, where the creator chooses
     /// it: `"计算机" = "computer"` (Hexo's `category_map` and `tag_map`).
     #[serde(default)]
@@ -295,6 +300,8 @@ pub struct Settings {
     pub slugs: SlugMode,
     /// The posts' URL pattern, when the profile sets one.
     pub permalink: Option<crate::content::permalink::Pattern>,
+    /// Hexo's reading of a post's file path as its `:title`, when the profile sets one.
+    pub new_post_name: Option<crate::content::post_name::PostName>,
     /// What the profile should fix but that does not stop a build.
     pub warnings: Vec<Diagnostic>,
 }
@@ -475,6 +482,11 @@ impl Validator<'_> {
                 .map_err(|message| self.error_at(pattern.span().start, message))
                 .ok()
         });
+        let new_post_name = profile.site.new_post_name.as_ref().and_then(|pattern| {
+            crate::content::post_name::PostName::parse(pattern.get_ref())
+                .map_err(|message| self.error_at(pattern.span().start, format!("`new_post_name`: {message}")))
+                .ok()
+        });
         let posts_per_page = self.positive(&profile.site.posts_per_page, "posts_per_page", 24);
         let products_per_page = self.positive(&profile.site.products_per_page, "products_per_page", 48);
         self.check_affiliate(&profile.affiliate);
@@ -515,6 +527,7 @@ impl Validator<'_> {
                 }
             }),
             permalink,
+            new_post_name,
             warnings: self.warnings,
             profile,
         })

@@ -13,6 +13,7 @@
 pub mod dates;
 pub mod front_matter;
 pub mod permalink;
+pub mod post_name;
 pub mod slugs;
 
 use std::path::{Path, PathBuf};

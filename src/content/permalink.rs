@@ -12,7 +12,7 @@
 //! | `:day` `:i_day` | `09`, `9` |
 //! | `:hour` `:minute` `:second` | two digits, in the site's time zone |
 //! | `:y_day` | day of the year, `001`–`366` |
-//! | `:title` | the `slug:` as written, else the file name without its date, case kept |
+//! | `:title` | the `slug:` as written, else the file name without its date, case kept; with `new_post_name`, the file's path as Hexo reads it ([`super::post_name`]) |
 //! | `:slug` | the same, made a lower-case slug |
 //! | `:name` | the file name without extension |
 //! | `:post_title` | the post's title as a slug |
@@ -116,8 +116,12 @@ pub struct Pattern {
 pub struct Values<'a> {
     /// Its date in the site's time zone.
     pub date: Option<&'a Zoned>,
-    /// `slug:` as written, else the file name without its date prefix.
+    /// `slug:` as written, else the file name without its date prefix
+    /// (or, for Hexo, the file's path as [`super::post_name`] reads it).
     pub title: &'a str,
+    /// Whether `title` goes into the URL as it is (Hexo), rather than with
+    /// each run of spaces made one `-` (Jekyll).
+    pub title_as_is: bool,
     /// The file name without extension.
     pub name: &'a str,
     /// Its title.
@@ -243,8 +247,10 @@ impl Pattern {
                 Token::Minute => write!(out, "{:02}", number(|d| d.minute().into())),
                 Token::Second => write!(out, "{:02}", number(|d| d.second().into())),
                 Token::YDay => write!(out, "{:03}", number(|d| d.day_of_year().into())),
+                Token::Title if values.title_as_is => write!(out, "{}", values.title),
                 Token::Title => write!(out, "{}", words_joined(values.title)),
                 Token::Slug => write!(out, "{}", slugify(values.title)),
+                Token::Name if values.title_as_is => write!(out, "{}", values.name),
                 Token::Name => write!(out, "{}", words_joined(values.name)),
                 Token::PostTitle => write!(out, "{}", slugify(values.post_title)),
                 Token::Id => write!(out, "{}", words_joined(values.id.unwrap_or(values.title))),
@@ -310,6 +316,7 @@ mod tests {
         let values = Values {
             date: Some(&when),
             title: "Hello World",
+            title_as_is: false,
             name: "2024-06-09-Hello World",
             post_title: "Hello, World",
             id: None,
@@ -324,6 +331,10 @@ mod tests {
         assert_eq!(path("/:name/"), "2024-06-09-Hello-World/");
         assert_eq!(path("/:short_month/:long_day/:week/:title/"), "Jun/Sunday/23/Hello-World/");
         assert_eq!(path("/:slugified_categories/:title/"), "diary/life-notes/Hello-World/");
+        // Hexo's title goes in as its file path gives it, folders and spaces kept.
+        let hexo = Values { title: "notes/Hello World", title_as_is: true, name: "Hello World", ..values.clone() };
+        assert_eq!(expand(":year/:title/", &hexo).path, "2024/notes/Hello World/");
+        assert_eq!(expand(":name/", &hexo).path, "Hello World/");
     }
 
     #[test]

@@ -1114,6 +1114,21 @@ fn file_stem(document: &Document) -> String {
     stem.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
+/// A post's path under `content/posts/` (or `content/`), with `/` between
+/// folders: `notes/My Trip.md`, or a bundle's folder, `notes/trip`.
+fn posts_path(document: &Document) -> String {
+    let display = &document.source.display;
+    // A bundle's `index.md` stands for its folder (a Hexo asset folder's post is its own file).
+    let display = match display.file_stem() {
+        Some(stem) if document.source.bundle.is_some() && stem == "index" => display.parent().unwrap_or(display),
+        _ => display,
+    };
+    let under_content = display.strip_prefix(content::CONTENT_DIR).unwrap_or(display);
+    let under_posts = under_content.strip_prefix("posts").unwrap_or(under_content);
+    let parts: Vec<String> = under_posts.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.join("/")
+}
+
 /// The output path of a document — `posts/slug/`, `slug/` for pages, its
 /// own permalink or the site's pattern's — and the `.html` address the
 /// pattern names, which redirects to it.
@@ -1135,13 +1150,27 @@ fn output_path(
             serde_json::Value::Number(n) => Some(n.to_string()),
             _ => None,
         });
-        let values = content::permalink::Values {
-            date,
-            title: written_slug.unwrap_or_else(|| slugs::strip_date_prefix(&stem)),
-            name: &stem,
-            post_title: title,
-            id: id.as_deref(),
-            categories: &fm.categories,
+        // Hexo names a post by its file alone, whatever its `slug:`.
+        let hexo_title = settings.new_post_name.as_ref().map(|name| name.title(&posts_path(document)));
+        let values = match &hexo_title {
+            Some(hexo) => content::permalink::Values {
+                date,
+                title: hexo,
+                title_as_is: true,
+                name: hexo.rsplit('/').next().unwrap_or(hexo),
+                post_title: title,
+                id: id.as_deref(),
+                categories: &fm.categories,
+            },
+            None => content::permalink::Values {
+                date,
+                title: written_slug.unwrap_or_else(|| slugs::strip_date_prefix(&stem)),
+                title_as_is: false,
+                name: &stem,
+                post_title: title,
+                id: id.as_deref(),
+                categories: &fm.categories,
+            },
         };
         // A post without a date cannot take a dated address: it keeps the default one.
         if let Some(expanded) = pattern.expand(&values, |text| slugs::slugify(text, settings.slugs)) {

@@ -182,6 +182,49 @@ fn a_permalink_pattern_keeps_the_blogs_urls() {
     assert!(!built.text("sitemap.xml").contains("launch.html"), "redirects are not in the sitemap");
 }
 
+/// With `new_post_name` (written by `import hexo`), a post's `:title` is
+/// its file's path read through that pattern, as Hexo reads it: folders,
+/// spaces and, with Hexo's default `:title.md`, a date in the name are kept,
+/// and `slug:` does not change the URL.
+#[test]
+fn hexo_posts_take_their_urls_from_their_file_names() {
+    let hexo = |name: &str| {
+        SiteTest::new()
+            .edit("profile.toml", |p| {
+                p.replace(
+                    "[site]\n",
+                    &format!("[site]\npermalink = \":year/:month/:day/:title/\"\nnew_post_name = \"{name}\"\n"),
+                )
+            })
+            .file("content/posts/2020-01-05-hello.md", post("title: Hello\ndate: 2020-01-05 10:00:00\n", "Hi."))
+            .file(
+                "content/posts/notes/My Trip.md",
+                post("title: Trip\ndate: 2020-02-05 10:00:00\n", "[Hello](/2020/01/05/2020-01-05-hello/)"),
+            )
+            .file("content/posts/named.md", post("title: Named\ndate: 2020-03-05 10:00:00\nslug: other\n", "Hi."))
+    };
+    let built = hexo(":title.md").build().ok();
+    assert_eq!(built.heading("2020/01/05/2020-01-05-hello/index.html"), "Hello");
+    assert_eq!(built.heading("2020/02/05/notes/My Trip/index.html"), "Trip");
+    assert_eq!(built.heading("2020/03/05/named/index.html"), "Named");
+    // Links to it are percent-encoded.
+    let links = built.html("index.html").attrs("a", "href");
+    assert!(links.iter().any(|href| href == "/2020/02/05/notes/My%20Trip/"), "{links:?}");
+    // With dates in the pattern, the date is not part of the title, and a
+    // name the pattern does not fit becomes a slug as Hexo makes one.
+    let built = hexo(":year-:month-:day-:title.md")
+        .edit("content/posts/notes/My Trip.md", |p| p.replace("/2020-01-05-hello/", "/hello/"))
+        .build()
+        .ok();
+    assert_eq!(built.heading("2020/01/05/hello/index.html"), "Hello");
+    assert_eq!(built.heading("2020/02/05/notes-My-Trip/index.html"), "Trip");
+    // An empty pattern is an error in the profile.
+    let built = hexo("").build();
+    let error = built.only_error();
+    assert!(error.message.contains("`new_post_name`: the pattern is empty"), "{}", error.message);
+    assert_eq!(error.path.as_deref(), Some(std::path::Path::new("profile.toml")));
+}
+
 #[test]
 fn an_unknown_permalink_token_is_an_error_in_the_profile() {
     let built = SiteTest::new()
@@ -308,6 +351,7 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
         "timezone = \"Europe/Berlin\"",
         "language = \"de\"",
         "line_breaks = true",
+        "new_post_name = \":year-:month-:day-:title.md\"",
     ] {
         assert!(profile.contains(line), "{line} missing from:\n{profile}");
     }
