@@ -443,14 +443,8 @@ impl Expander<'_> {
         let (name, args) = inner.split_once(char::is_whitespace).map_or((inner, ""), |(n, a)| (n, a.trim()));
         let words = split_args(args);
         let html = match name {
-            "youtube" if !words.is_empty() => Some(format!(
-                "<div class=\"video\"><iframe src=\"https://www.youtube-nocookie.com/embed/{}\" title=\"YouTube video\" loading=\"lazy\" allowfullscreen></iframe></div>",
-                attr(&words[0])
-            )),
-            "vimeo" if !words.is_empty() => Some(format!(
-                "<div class=\"video\"><iframe src=\"https://player.vimeo.com/video/{}\" title=\"Vimeo video\" loading=\"lazy\" allowfullscreen></iframe></div>",
-                attr(&words[0])
-            )),
+            "youtube" if !words.is_empty() => Some(youtube(&words[0])),
+            "vimeo" if !words.is_empty() => Some(vimeo(&words[0])),
             // Jekyll's jekyll-gist and Hexo's gist: `{% gist user/id [file] %}`, GitHub's script, with a link for readers without it.
             "gist" if words.first().is_some_and(|id| is_gist_id(id)) => {
                 const FILE: &percent_encoding::AsciiSet =
@@ -484,6 +478,24 @@ impl Expander<'_> {
                     attr(width),
                     attr(height)
                 ))
+            }
+            // Plugins that embed what is at a URL (jekyll-oembed's `{% oembed URL %}`,
+            // jekyll-twitter-plugin's `{% twitter URL %}`, `{% tweet ID %}`): they
+            // fetched the embed when the blog was built; offline, a video plays
+            // here and anything else is a link to it.
+            "oembed" | "embed" | "twitter" | "tweet" | "instagram" if !words.is_empty() => {
+                let url = match words[0].as_str() {
+                    id if name == "tweet" && id.bytes().all(|b| b.is_ascii_digit()) => {
+                        format!("https://twitter.com/i/status/{id}")
+                    }
+                    url => url.to_owned(),
+                };
+                url::Url::parse(&url).ok().filter(|u| matches!(u.scheme(), "http" | "https")).map(|parsed| {
+                    match video_embed(&parsed) {
+                        Some(html) => html,
+                        None => format!("<{parsed}>"),
+                    }
+                })
             }
             "img" => image_tag(&words),
             "asset_img" if !words.is_empty() => {
@@ -846,6 +858,45 @@ fn attr(text: &str) -> String {
     crate::html::escape_attr(text)
 }
 
+/// Hexo's `{% youtube ID %}`.
+fn youtube(id: &str) -> String {
+    format!(
+        "<div class=\"video\"><iframe src=\"https://www.youtube-nocookie.com/embed/{}\" title=\"YouTube video\" loading=\"lazy\" allowfullscreen></iframe></div>",
+        attr(id)
+    )
+}
+
+/// Hexo's `{% vimeo ID %}`.
+fn vimeo(id: &str) -> String {
+    format!(
+        "<div class=\"video\"><iframe src=\"https://player.vimeo.com/video/{}\" title=\"Vimeo video\" loading=\"lazy\" allowfullscreen></iframe></div>",
+        attr(id)
+    )
+}
+
+/// The player of a YouTube or Vimeo video page's URL, as `{% youtube %}` and `{% vimeo %}` write it.
+fn video_embed(url: &url::Url) -> Option<String> {
+    let host = url.host_str()?.trim_start_matches("www.").trim_start_matches("m.");
+    let id_like =
+        |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
+    let segments: Vec<&str> = url.path_segments().map(|s| s.filter(|p| !p.is_empty()).collect()).unwrap_or_default();
+    match host {
+        "youtube.com" | "youtube-nocookie.com" => {
+            let id = match segments.as_slice() {
+                ["watch"] => url.query_pairs().find(|(k, _)| k == "v").map(|(_, v)| v.into_owned()),
+                ["embed" | "shorts" | "live" | "v", id, ..] => Some((*id).to_owned()),
+                _ => None,
+            }?;
+            id_like(&id).then(|| youtube(&id))
+        }
+        "youtu.be" => segments.first().filter(|id| id_like(id)).map(|id| youtube(id)),
+        "vimeo.com" | "player.vimeo.com" => {
+            segments.iter().rev().find(|s| s.bytes().all(|b| b.is_ascii_digit())).map(|id| vimeo(id))
+        }
+        _ => None,
+    }
+}
+
 /// Text for Markdown link text or emphasis: brackets and stars escaped.
 fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -1020,6 +1071,30 @@ mod tests {
             text("{% img left /i/a.png 100 50 \"Title here\" \"Alt\" %}"),
             "<img src=\"/i/a.png\" class=\"left\" width=\"100\" height=\"50\" title=\"Title here\" alt=\"Alt\">"
         );
+    }
+
+    #[test]
+    fn embeds_fetched_at_build_time_are_players_or_links() {
+        assert_eq!(
+            text("{% oembed https://twitter.com/seldo/status/571453200093437952 %}"),
+            "<https://twitter.com/seldo/status/571453200093437952>"
+        );
+        assert_eq!(text("{% tweet 571453200093437952 %}"), "<https://twitter.com/i/status/571453200093437952>");
+        for video in [
+            "{% oembed https://www.youtube.com/watch?v=TIbZDRXM-Tg&t=4 %}",
+            "{% embed https://youtu.be/TIbZDRXM-Tg %}",
+            "{% twitter https://m.youtube.com/shorts/TIbZDRXM-Tg %}",
+        ] {
+            assert_eq!(text(video), text("{% youtube TIbZDRXM-Tg %}"), "{video}");
+        }
+        assert_eq!(text("{% oembed https://vimeo.com/channels/staff/76979871 %}"), text("{% vimeo 76979871 %}"));
+        // A video URL without an id is a link; what is not a web address stays visible with a warning.
+        assert_eq!(
+            text("{% oembed https://www.youtube.com/watch?v=%22%3E %}"),
+            "<https://www.youtube.com/watch?v=%22%3E>"
+        );
+        assert_eq!(expand("{% oembed javascript:alert(1) %}", &vars()).unsupported.len(), 1);
+        assert_eq!(expand("{% oembed %}", &vars()).unsupported.len(), 1);
     }
 
     #[test]
