@@ -1,12 +1,13 @@
 //! Hexo's tag plugins and Jekyll's Liquid, as posts written for those tools
 //! use them: `{% highlight ruby %}`, `{% codeblock %}`, `{% raw %}`,
-//! `{% blockquote %}`, `{% note %}`, `{% youtube %}`, `{% asset_img %}`,
+//! `{% blockquote %}`, `{% note %}`, NexT's and Butterfly's `{% tabs %}`,
+//! `{% youtube %}`, `{% asset_img %}`,
 //! `{{ site.baseurl }}`, `{{ page.title }}`, `{{ "/a.png" | relative_url }}`.
 //!
 //! Before Markdown is parsed, each tag becomes the Markdown or HTML those
 //! tools make of it. Code inside a tag becomes a fenced code block, so
 //! neither Markdown nor smart punctuation touch it. A tag shopfront does
-//! not know (`{% include %}`, a theme's `{% tabs %}`) is a warning at its
+//! not know (`{% include %}`, a theme's `{% timeline %}`) is a warning at its
 //! line and stays visible as written, in a code span. Every line of the post
 //! stays on its line (a note's box adds blank lines inside a line's
 //! replacement), so positions in later findings can be mapped back
@@ -103,7 +104,7 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
         text: String::with_capacity(body.len() + 64),
         unsupported: Vec::new(),
         anchors: Vec::with_capacity(lines.len()),
-        notes: 0,
+        boxes: Vec::new(),
         kramdown: Vec::new(),
         definitions: if body.contains("{:") { kramdown::definitions(body) } else { Default::default() },
         toc: None,
@@ -195,6 +196,8 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
                     // The list kramdown replaces with the table of contents.
                     out.toc = Some(trimmed.starts_with(|c: char| c.is_ascii_digit()));
                     State::Normal
+                } else if !out.boxes.is_empty() && out.tab_marker(trimmed) {
+                    State::Normal
                 } else if kramdown::is_line(trimmed) {
                     let previous = i.checked_sub(1).map(|p| lines[p].trim());
                     out.kramdown_line(content, previous)
@@ -220,9 +223,11 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
         out.text.push('\n');
         out.text.push_str(&fence);
     }
-    // So does an unclosed note its box.
-    for _ in 0..out.notes {
-        out.text.push_str("\n\n</div>\n");
+    // So does an unclosed note, tab or toggle its box.
+    while let Some(open) = out.boxes.pop() {
+        out.text.push_str("\n\n");
+        out.text.push_str(open.close);
+        out.text.push('\n');
     }
     Expanded {
         text: Cow::Owned(out.text),
@@ -253,6 +258,16 @@ enum State {
     Comment,
 }
 
+/// A box a block tag opened, around Markdown.
+struct OpenBox {
+    /// The tag that closes it (`endnote`), or `<!-- endtab -->`'s `endtab`.
+    end: &'static str,
+    /// The HTML that closes it.
+    close: &'static str,
+    /// For `{% tabs %}`: its name, the tab shown first (from 1) and the tabs so far.
+    tabs: Option<(String, usize, usize)>,
+}
+
 struct Expander<'v> {
     variables: &'v Variables,
     text: String,
@@ -260,8 +275,8 @@ struct Expander<'v> {
     /// Where the text after each line start and each replacement begins,
     /// in `text` and in the body as written.
     anchors: Vec<(usize, usize)>,
-    /// `{% note %}` blocks open.
-    notes: usize,
+    /// Boxes that block tags opened (`{% note %}`, `{% tabs %}`…), innermost last.
+    boxes: Vec<OpenBox>,
     /// kramdown's attribute lists found so far.
     kramdown: Vec<Kramdown>,
     /// kramdown's attribute list definitions, `{:name: .class}`, by name.
@@ -299,17 +314,101 @@ impl Expander<'_> {
             // A theme's callout (NexT, Butterfly, Hexo's own site): its
             // Markdown inside a box, after a blank line so it stays Markdown.
             "note" => {
-                self.text.push_str(&format!("<div class=\"callout callout-{}\" role=\"note\">\n", note_kind(args)));
-                self.notes += 1;
-                State::Normal
+                let open = format!("<div class=\"callout callout-{}\" role=\"note\">\n", note_kind(args));
+                self.open_box(&open, "endnote", "</div>", None)
             }
-            "endnote" if self.notes > 0 => {
-                self.text.push_str("\n</div>");
-                self.notes -= 1;
+            // NexT's and Butterfly's `{% tabs name[, shown] %}`, its tabs
+            // `<!-- tab caption -->`: without scripts, a section each that
+            // opens and closes, the one shown first open.
+            "tabs" => {
+                let (name, shown) = args.rsplit_once(',').map_or((args, ""), |(n, i)| (n, i.trim()));
+                let shown = shown.parse().unwrap_or(1);
+                self.open_box("<div class=\"tabs\">\n", "endtabs", "</div>", Some((name.trim().to_owned(), shown, 0)))
+            }
+            // Butterfly's `{% hideToggle title[,bg,color] %}`, `{% hideBlock %}`,
+            // Volantis' `{% folding [colour,] title %}`: a section that opens.
+            "hideToggle" | "hideBlock" | "folding" => {
+                let title = match name {
+                    "folding" => args.rsplit(',').next().unwrap_or_default(),
+                    _ => args.split(',').next().unwrap_or_default(),
+                };
+                let title = if title.trim().is_empty() { "…" } else { title.trim() };
+                let open = format!("<details class=\"toggle\"><summary>{}</summary>\n", attr(title));
+                let end = match name {
+                    "hideToggle" => "endhideToggle",
+                    "hideBlock" => "endhideBlock",
+                    _ => "endfolding",
+                };
+                self.open_box(&open, end, "</details>", None)
+            }
+            // NexT's centred quote.
+            "cq" => State::Quote("endcq", String::new()),
+            "centerquote" => State::Quote("endcenterquote", String::new()),
+            end if self.boxes.iter().any(|open| open.end == end) => {
+                self.close_box(end);
                 State::Normal
             }
             _ => self.inline(content, offset),
         }
+    }
+
+    /// Opens a box: `open` (ending in a line break, so that with the
+    /// line's own a blank line keeps what follows Markdown) until `end`.
+    fn open_box(
+        &mut self,
+        open: &str,
+        end: &'static str,
+        close: &'static str,
+        tabs: Option<(String, usize, usize)>,
+    ) -> State {
+        self.text.push_str(open);
+        self.boxes.push(OpenBox { end, close, tabs });
+        State::Normal
+    }
+
+    /// Closes the innermost box `end` ends, and any still open inside it.
+    fn close_box(&mut self, end: &str) {
+        while let Some(open) = self.boxes.pop() {
+            self.text.push('\n');
+            self.text.push_str(open.close);
+            if open.end == end {
+                break;
+            }
+            self.text.push('\n');
+        }
+    }
+
+    /// `<!-- tab caption -->` or `<!-- endtab -->` inside `{% tabs %}`; false for any other line.
+    fn tab_marker(&mut self, trimmed: &str) -> bool {
+        let Some(inner) = trimmed.strip_prefix("<!--").and_then(|t| t.strip_suffix("-->")).map(str::trim) else {
+            return false;
+        };
+        let Some(tabs) = self.boxes.iter().rposition(|open| open.tabs.is_some()) else { return false };
+        if inner == "endtab" {
+            if self.boxes.last().is_some_and(|open| open.end == "endtab") {
+                self.close_box("endtab");
+            }
+            return true;
+        }
+        let Some(caption) =
+            inner.strip_prefix("tab").filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+        else {
+            return false;
+        };
+        // A tab left open closes where the next begins.
+        if self.boxes.last().is_some_and(|open| open.end == "endtab") {
+            self.close_box("endtab");
+            self.text.push('\n');
+        }
+        let Some((name, shown, count)) = self.boxes[tabs].tabs.as_mut() else { return false };
+        *count += 1;
+        // `caption @icon`: the icon is the theme's.
+        let caption = caption.split('@').next().unwrap_or_default().trim();
+        let caption = if caption.is_empty() { format!("{name} {count}") } else { caption.to_owned() };
+        let open = if *count == *shown { " open" } else { "" };
+        let line = format!("<details class=\"tab\"{open}><summary>{}</summary>\n", attr(&caption));
+        self.open_box(&line, "endtab", "</details>", None);
+        true
     }
 
     /// A line that is one kramdown attribute list or extension.
@@ -497,6 +596,40 @@ impl Expander<'_> {
                     }
                 })
             }
+            // NexT's `{% button url, text[, icon, title] %}` (`btn`), Butterfly's
+            // `{% btn url,text[,icon,style] %}`: a link, through the affiliate rules like any.
+            "btn" | "button" => {
+                let parts: Vec<&str> = args.split(',').map(str::trim).collect();
+                let url = parts[0];
+                let text = parts.get(1).copied().filter(|text| !text.is_empty()).unwrap_or(url);
+                let safe = !url.is_empty() && !url.contains(['<', '>', '\n']);
+                safe.then(|| format!("[{}](<{url}>)", markdown_text(text)))
+            }
+            // NexT's `{% label class@text %}`, Butterfly's `{% label text [colour] %}`: marked text.
+            "label" if !args.is_empty() => {
+                const COLOURS: [&str; 9] =
+                    ["default", "primary", "success", "info", "warning", "danger", "blue", "pink", "red"];
+                const MORE: [&str; 3] = ["purple", "orange", "green"];
+                let text = match args.split_once('@') {
+                    Some((_, text)) => text.trim(),
+                    None => match args.rsplit_once(char::is_whitespace) {
+                        Some((text, colour)) if COLOURS.contains(&colour) || MORE.contains(&colour) => text.trim(),
+                        _ => args,
+                    },
+                };
+                Some(format!("<mark>{}</mark>", attr(text)))
+            }
+            // NexT's `{% video url %}`: the browser's player (or YouTube's or Vimeo's, for theirs).
+            "video" if !words.is_empty() => url::Url::parse(&words[0])
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .and_then(|u| video_embed(&u))
+                .or_else(|| {
+                    Some(format!(
+                        "<video src=\"{}\" controls preload=\"metadata\" playsinline></video>",
+                        attr(&words[0])
+                    ))
+                }),
             "img" => image_tag(&words),
             "asset_img" if !words.is_empty() => {
                 let title = words[1..].join(" ");
@@ -1119,15 +1252,56 @@ mod tests {
     }
 
     #[test]
-    fn unknown_tags_stay_visible_with_a_warning_and_lines_map_back() {
-        let body = "one\n{% tabs warn %}\nCareful.\n{% endtabs %}\nlast [x](y)\n";
+    fn theme_tags_become_sections_links_and_marks() {
+        // Tabs: a section each, the one shown first open, Markdown inside; lines map back.
+        let body = "{% tabs Shop, 2 %}\n<!-- tab Mics @microphone -->\nA *mic*.\n<!-- endtab -->\n<!-- tab -->\nA [cam](x).\n<!-- endtab -->\n{% endtabs %}\nafter\n";
         let expanded = expand(body, &vars());
         assert_eq!(
             expanded.text,
-            "one\n<code>{% tabs warn %}</code>\nCareful.\n<code>{% endtabs %}</code>\nlast [x](y)\n"
+            "<div class=\"tabs\">\n\n<details class=\"tab\"><summary>Mics</summary>\n\nA *mic*.\n\n</details>\n\
+             <details class=\"tab\" open><summary>Shop 2</summary>\n\nA [cam](x).\n\n</details>\n\n</div>\nafter\n"
+        );
+        assert!(expanded.unsupported.is_empty());
+        assert_eq!(expanded.original_offset(expanded.text.find("[cam]").unwrap()), body.find("[cam]").unwrap());
+        // A tab without its end closes at the next, and tabs left open at the end of the post.
+        let open = text("{% tabs t %}\n<!-- tab A -->\na\n<!-- tab B -->\nb\n");
+        assert_eq!(open.matches("<details").count(), 2);
+        assert_eq!(open.matches("</details>").count(), 2);
+        assert!(open.ends_with("</div>\n"), "{open}");
+        // An HTML comment outside tabs is the post's own.
+        assert_eq!(text("<!-- tab x -->\n"), "<!-- tab x -->\n");
+        // Toggles open on a click.
+        assert_eq!(
+            text("{% hideToggle Show <the> answer,bg,#fff %}\n42\n{% endhideToggle %}\n"),
+            "<details class=\"toggle\"><summary>Show &lt;the&gt; answer</summary>\n\n42\n\n</details>\n"
+        );
+        assert!(text("{% folding green, Spoiler %}\nx\n{% endfolding %}\n").contains("<summary>Spoiler</summary>"));
+        assert_eq!(text("{% cq %}\nStay hungry.\n{% endcq %}\n"), "\n> Stay hungry.\n\n");
+        // Buttons are links; labels are marked.
+        assert_eq!(
+            text("{% btn https://example.com/a b, Buy it, fa fa-cart %}"),
+            "[Buy it](<https://example.com/a b>)"
+        );
+        assert_eq!(text("{% button /shop/ %}"), "[/shop/](</shop/>)");
+        assert_eq!(text("{% label primary@New <b> %}"), "<mark>New &lt;b&gt;</mark>");
+        assert_eq!(text("{% label Sale pink %}"), "<mark>Sale</mark>");
+        assert_eq!(
+            text("{% video /media/clip.mp4 %}"),
+            "<video src=\"/media/clip.mp4\" controls preload=\"metadata\" playsinline></video>"
+        );
+        assert_eq!(text("{% video https://youtu.be/TIbZDRXM-Tg %}"), text("{% youtube TIbZDRXM-Tg %}"));
+    }
+
+    #[test]
+    fn unknown_tags_stay_visible_with_a_warning_and_lines_map_back() {
+        let body = "one\n{% timeline warn %}\nCareful.\n{% endtimeline %}\nlast [x](y)\n";
+        let expanded = expand(body, &vars());
+        assert_eq!(
+            expanded.text,
+            "one\n<code>{% timeline warn %}</code>\nCareful.\n<code>{% endtimeline %}</code>\nlast [x](y)\n"
         );
         let found: Vec<usize> = expanded.unsupported.iter().map(|u| u.offset).collect();
-        assert_eq!(found, [4, 29]);
+        assert_eq!(found, [4, 33]);
         // `[x]` on the last line is at the same place in both.
         let new = expanded.text.find("[x]").unwrap();
         assert_eq!(expanded.original_offset(new), body.find("[x]").unwrap());

@@ -460,7 +460,10 @@ fn hexo_tags_and_liquid_render_as_those_tools_do() {
                 Show {% raw %}{{ page.title }}{% endraw %} literally.\n\n\
                 ![Logo]({{ site.baseurl }}/images/logo.svg) by {{ site.author }}.\n\n\
                 {% youtube TIbZDRXM-Tg %}\n\n{% note warn %}\n**Careful.**\n{% endnote %}\n\n\
-                {% tabs demo %}\nA tab.\n{% endtabs %}\n\n{% gist parkr/931c1c8d465a04042403 %}\n\n{% jsfiddle ccWP %}\n";
+                {% timeline demo %}\nA tab.\n{% endtimeline %}\n\n{% gist parkr/931c1c8d465a04042403 %}\n\n{% jsfiddle ccWP %}\n\n\
+                {% tabs Picks, 2 %}\n<!-- tab Mics -->\nA [mic](https://example.org/mic).\n<!-- endtab -->\n\
+                <!-- tab Cams @camera -->\n**Cams** {% label info@New %}\n<!-- endtab -->\n{% endtabs %}\n\n\
+                {% btn https://example.org/shop, Shop my picks, fa fa-cart %}\n";
     let site = SiteTest::new()
         .edit("profile.toml", |p| {
             p.replace("base_url = \"https://example.com\"", "base_url = \"https://example.com/blog\"")
@@ -481,7 +484,15 @@ fn hexo_tags_and_liquid_render_as_those_tools_do() {
     assert!(page.texts(".prose p").iter().any(|p| p.contains("by Test Creator.")));
     assert!(page.attr("iframe", "src").ends_with("/embed/TIbZDRXM-Tg"));
     assert_eq!(page.texts(".prose .callout-warning[role=note] strong"), ["Careful."]);
-    assert!(page.texts(".prose code").iter().any(|c| c == "{% tabs demo %}"));
+    assert!(page.texts(".prose code").iter().any(|c| c == "{% timeline demo %}"));
+    // A theme's tabs are sections that open, the one shown first open, Markdown inside.
+    assert_eq!(page.texts(".prose .tabs > details.tab > summary"), ["Mics", "Cams"]);
+    assert_eq!(page.texts(".prose .tabs > details.tab[open] > summary"), ["Cams"]);
+    assert_eq!(page.texts(".prose details.tab[open] strong"), ["Cams"]);
+    assert_eq!(page.texts(".prose details.tab mark"), ["New"]);
+    assert_eq!(page.attrs(".prose details.tab a", "href"), ["https://example.org/mic"]);
+    // A button is a link.
+    assert_eq!(page.texts(".prose a[href='https://example.org/shop']"), ["Shop my picks"]);
     // A gist is GitHub's script, with a link for readers without it; a fiddle is its frame.
     assert_eq!(page.attrs(".prose script", "src"), ["https://gist.github.com/parkr/931c1c8d465a04042403.js"]);
     assert!(
