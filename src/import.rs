@@ -348,6 +348,10 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
             }
             Err(why) => comments.push(format!("new_post_name = {}: {why}", quote(&name))),
         }
+        if let Some(category) = config.text(&["default_category"]).filter(|c| c != "uncategorized") {
+            site.push(format!("default_category = {}", quote(&category)));
+            mapped("default_category → [site] default_category");
+        }
     }
     // Hexo's renderers (marked, markdown-it) show a line break inside a
     // paragraph by default; Jekyll's kramdown only with `hard_wrap`.

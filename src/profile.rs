@@ -98,6 +98,10 @@ pub struct SiteSettings {
     /// read through it, as Hexo reads it. Written by `import hexo`.
     #[serde(default)]
     pub new_post_name: Option<Spanned<String>>,
+    /// Hexo's `default_category`: with `new_post_name`, the permalink's
+    /// `:category` of a post without categories; default `uncategorized`.
+    #[serde(default)]
+    pub default_category: Option<String>,
     /// The URL slug of a category or tag name, where the creator chooses
     /// it: `"计算机" = "computer"` (Hexo's `category_map` and `tag_map`).
     #[serde(default)]

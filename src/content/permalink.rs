@@ -119,9 +119,10 @@ pub struct Values<'a> {
     /// `slug:` as written, else the file name without its date prefix
     /// (or, for Hexo, the file's path as [`super::post_name`] reads it).
     pub title: &'a str,
-    /// Whether `title` goes into the URL as it is (Hexo), rather than with
-    /// each run of spaces made one `-` (Jekyll).
-    pub title_as_is: bool,
+    /// For a site that names posts as Hexo does: `title` and `name` go into
+    /// the URL as they are (rather than with each run of spaces made one
+    /// `-`, as Jekyll does), and `:category` as Hexo writes it.
+    pub hexo: Option<HexoNames<'a>>,
     /// The file name without extension.
     pub name: &'a str,
     /// Its title.
@@ -130,6 +131,15 @@ pub struct Values<'a> {
     pub id: Option<&'a str>,
     /// Its categories, in order.
     pub categories: &'a [String],
+}
+
+/// What Hexo's `:category` is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct HexoNames<'a> {
+    /// `category_map`: a category's slug by name.
+    pub category_slugs: &'a std::collections::BTreeMap<String, String>,
+    /// `default_category`: the `:category` of a post without one.
+    pub default_category: &'a str,
 }
 
 /// Where a post lives under a pattern.
@@ -247,10 +257,10 @@ impl Pattern {
                 Token::Minute => write!(out, "{:02}", number(|d| d.minute().into())),
                 Token::Second => write!(out, "{:02}", number(|d| d.second().into())),
                 Token::YDay => write!(out, "{:03}", number(|d| d.day_of_year().into())),
-                Token::Title if values.title_as_is => write!(out, "{}", values.title),
+                Token::Title if values.hexo.is_some() => write!(out, "{}", values.title),
                 Token::Title => write!(out, "{}", words_joined(values.title)),
                 Token::Slug => write!(out, "{}", slugify(values.title)),
-                Token::Name if values.title_as_is => write!(out, "{}", values.name),
+                Token::Name if values.hexo.is_some() => write!(out, "{}", values.name),
                 Token::Name => write!(out, "{}", words_joined(values.name)),
                 Token::PostTitle => write!(out, "{}", slugify(values.post_title)),
                 Token::Id => write!(out, "{}", words_joined(values.id.unwrap_or(values.title))),
@@ -267,6 +277,15 @@ impl Pattern {
                     write!(out, "{}", date.map(|d| d.strftime(format).to_string()).unwrap_or_default())
                 }
                 Token::Timestamp => write!(out, "{}", number(|d| d.timestamp().as_second())),
+                // Each level's slug as Hexo makes it (its `category_map`'s, else
+                // the name with case kept), or `default_category` as written.
+                Token::Category if let Some(hexo) = values.hexo => {
+                    let slug = |c: &String| {
+                        hexo.category_slugs.get(c).cloned().unwrap_or_else(|| super::post_name::slugize(c))
+                    };
+                    let path = values.categories.iter().map(slug).collect::<Vec<_>>().join("/");
+                    write!(out, "{}", if path.is_empty() { hexo.default_category } else { &path })
+                }
                 Token::Category => {
                     let folders: Vec<String> = values.categories.iter().map(|c| slugify(c)).collect();
                     let path = folders.join("/");
@@ -316,7 +335,7 @@ mod tests {
         let values = Values {
             date: Some(&when),
             title: "Hello World",
-            title_as_is: false,
+            hexo: None,
             name: "2024-06-09-Hello World",
             post_title: "Hello, World",
             id: None,
@@ -332,9 +351,15 @@ mod tests {
         assert_eq!(path("/:short_month/:long_day/:week/:title/"), "Jun/Sunday/23/Hello-World/");
         assert_eq!(path("/:slugified_categories/:title/"), "diary/life-notes/Hello-World/");
         // Hexo's title goes in as its file path gives it, folders and spaces kept.
-        let hexo = Values { title: "notes/Hello World", title_as_is: true, name: "Hello World", ..values.clone() };
+        let slugs = [("Diary".to_owned(), "diary".to_owned())].into();
+        let names = HexoNames { category_slugs: &slugs, default_category: "未分类" };
+        let hexo = Values { title: "notes/Hello World", hexo: Some(names), name: "Hello World", ..values.clone() };
         assert_eq!(expand(":year/:title/", &hexo).path, "2024/notes/Hello World/");
         assert_eq!(expand(":name/", &hexo).path, "Hello World/");
+        // Hexo's categories: the map's slug, else the name with case kept; the default as written.
+        assert_eq!(expand(":category/:title/", &hexo).path, "diary/Life-Notes/notes/Hello World/");
+        let none = Values { categories: &[], ..hexo.clone() };
+        assert_eq!(expand(":category/:name/", &none).path, "未分类/Hello World/");
     }
 
     #[test]

@@ -1156,7 +1156,10 @@ fn output_path(
             Some(hexo) => content::permalink::Values {
                 date,
                 title: hexo,
-                title_as_is: true,
+                hexo: Some(content::permalink::HexoNames {
+                    category_slugs: &settings.profile.site.term_slugs,
+                    default_category: settings.profile.site.default_category.as_deref().unwrap_or("uncategorized"),
+                }),
                 name: hexo.rsplit('/').next().unwrap_or(hexo),
                 post_title: title,
                 id: id.as_deref(),
@@ -1165,7 +1168,7 @@ fn output_path(
             None => content::permalink::Values {
                 date,
                 title: written_slug.unwrap_or_else(|| slugs::strip_date_prefix(&stem)),
-                title_as_is: false,
+                hexo: None,
                 name: &stem,
                 post_title: title,
                 id: id.as_deref(),

@@ -185,7 +185,7 @@ fn a_permalink_pattern_keeps_the_blogs_urls() {
 /// With `new_post_name` (written by `import hexo`), a post's `:title` is
 /// its file's path read through that pattern, as Hexo reads it: folders,
 /// spaces and, with Hexo's default `:title.md`, a date in the name are kept,
-/// and `slug:` does not change the URL.
+/// and `slug:` does not change the URL; `:category` is Hexo's too.
 #[test]
 fn hexo_posts_take_their_urls_from_their_file_names() {
     let hexo = |name: &str| {
@@ -218,6 +218,21 @@ fn hexo_posts_take_their_urls_from_their_file_names() {
         .ok();
     assert_eq!(built.heading("2020/01/05/hello/index.html"), "Hello");
     assert_eq!(built.heading("2020/02/05/notes-My-Trip/index.html"), "Trip");
+    // Hexo's `:category`: each level's `category_map` slug, else its name
+    // with case kept; `default_category` for a post without one.
+    let built = SiteTest::new()
+        .edit("profile.toml", |p| {
+            p.replace(
+                "[site]\n",
+                "[site]\npermalink = \":category/:title/\"\nnew_post_name = \":title.md\"\nnested_categories = true\ndefault_category = \"misc\"\n",
+            ) + "\n[site.term_slugs]\n\"计算机\" = \"computer\"\n"
+        })
+        .file("content/posts/a.md", post("title: A\ncategories: [计算机, Web Dev]\n", "Hi."))
+        .file("content/posts/b.md", post("title: B\n", "Hi."))
+        .build()
+        .ok();
+    assert_eq!(built.heading("computer/Web-Dev/a/index.html"), "A");
+    assert_eq!(built.heading("misc/b/index.html"), "B");
     // An empty pattern is an error in the profile.
     let built = hexo("").build();
     let error = built.only_error();
