@@ -1152,28 +1152,20 @@ fn output_path(
         });
         // Hexo names a post by its file alone, whatever its `slug:`.
         let hexo_title = settings.new_post_name.as_ref().map(|name| name.title(&posts_path(document)));
-        let values = match &hexo_title {
-            Some(hexo) => content::permalink::Values {
-                date,
-                title: hexo,
-                hexo: Some(content::permalink::HexoNames {
-                    category_slugs: &settings.profile.site.term_slugs,
-                    default_category: settings.profile.site.default_category.as_deref().unwrap_or("uncategorized"),
-                }),
-                name: hexo.rsplit('/').next().unwrap_or(hexo),
-                post_title: title,
-                id: id.as_deref(),
-                categories: &fm.categories,
-            },
-            None => content::permalink::Values {
-                date,
-                title: written_slug.unwrap_or_else(|| slugs::strip_date_prefix(&stem)),
-                hexo: None,
-                name: &stem,
-                post_title: title,
-                id: id.as_deref(),
-                categories: &fm.categories,
-            },
+        let site = &settings.profile.site;
+        let values = content::permalink::Values {
+            date,
+            title: hexo_title
+                .as_deref()
+                .unwrap_or_else(|| written_slug.unwrap_or_else(|| slugs::strip_date_prefix(&stem))),
+            hexo: hexo_title.as_ref().map(|_| content::permalink::HexoNames {
+                category_slugs: &site.term_slugs,
+                default_category: site.default_category.as_deref().unwrap_or("uncategorized"),
+            }),
+            name: hexo_title.as_deref().map_or(&stem, |title| title.rsplit('/').next().unwrap_or(title)),
+            post_title: title,
+            id: id.as_deref(),
+            categories: &fm.categories,
         };
         // A post without a date cannot take a dated address: it keeps the default one.
         if let Some(expanded) = pattern.expand(&values, |text| slugs::slugify(text, settings.slugs)) {
