@@ -35,23 +35,25 @@ enum Entry {
 
 #[derive(Default)]
 struct State {
-    /// Open elements that hide or show, with an id to close them by.
-    open: Vec<(usize, Entry)>,
-    next: usize,
+    /// Every element met that hides or shows, its index its id.
+    entries: Vec<Entry>,
+    /// The ids of those open now, outermost first.
+    open: Vec<usize>,
     /// Every text of the page, normalised ([`normalise`]).
     text: String,
-    /// Ranges of `text` that readers do not see, with what hides them.
-    hidden: Vec<(std::ops::Range<usize>, Vec<Cause>)>,
+    /// Ranges of `text` read inside such elements, with their ids (a copy
+    /// of `open`: numbers, however deep a hostile page nests).
+    hidden: Vec<(std::ops::Range<usize>, Vec<usize>)>,
     /// Where else the disclosure is: a comment, an attribute.
     elsewhere: Option<Cause>,
 }
 
 impl State {
-    /// What hides the text read now, outermost first.
-    fn causes(&self) -> Vec<Cause> {
+    /// What hides text read inside the elements `open`, outermost first.
+    fn causes(&self, open: &[usize]) -> Vec<&Cause> {
         let mut causes: Vec<(bool, &Cause)> = Vec::new();
-        for (_, entry) in &self.open {
-            match entry {
+        for &id in open {
+            match &self.entries[id] {
                 Entry::Hides(cause) => causes.push((false, cause)),
                 Entry::Details(cause) => causes.push((true, cause)),
                 Entry::Summary => {
@@ -61,7 +63,7 @@ impl State {
                 }
             }
         }
-        causes.into_iter().map(|(_, cause)| cause.clone()).collect()
+        causes.into_iter().map(|(_, cause)| cause).collect()
     }
 
     /// Opens `entry` until `el`'s end tag (for good when that cannot be seen).
@@ -70,14 +72,14 @@ impl State {
         if !el.can_have_content() && is_void(&el.tag_name()) {
             return;
         }
-        let id = s.next;
-        s.next += 1;
-        s.open.push((id, entry));
+        let id = s.entries.len();
+        s.entries.push(entry);
+        s.open.push(id);
         drop(s);
         if el.can_have_content() {
             let state = Rc::clone(state);
             let close: lol_html::EndTagHandler<'static> = Box::new(move |_| {
-                state.borrow_mut().open.retain(|(open, _)| *open != id);
+                state.borrow_mut().open.retain(|open| *open != id);
                 Ok(())
             });
             let _ = el.on_end_tag(close);
@@ -139,7 +141,10 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
                 start_tag(el)
             );
             State::open(&on_element, el, Entry::Details(Cause { text, tag: tag() }));
-        } else if name == "summary" && on_element.borrow().open.iter().any(|(_, e)| matches!(e, Entry::Details(_))) {
+        } else if name == "summary" && {
+            let s = on_element.borrow();
+            s.open.iter().any(|&id| matches!(s.entries[id], Entry::Details(_)))
+        } {
             State::open(&on_element, el, Entry::Summary);
         }
         Ok(())
@@ -150,10 +155,10 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
             let mut s = on_text.borrow_mut();
             let start = s.text.len();
             push_text(&mut s.text, &crate::html::decode_entities(chunk.as_str()));
-            let causes = s.causes();
             let end = s.text.len();
-            if !causes.is_empty() && end > start {
-                s.hidden.push((start..end, causes));
+            if !s.open.is_empty() && end > start {
+                let open = s.open.clone();
+                s.hidden.push((start..end, open));
             }
             Ok(())
         }))
@@ -172,9 +177,9 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
     let mut causes: Vec<Cause> = Vec::new();
     if let Some(at) = state.text.find(&wanted) {
         let found = at..at + wanted.len();
-        for (range, hiding) in &state.hidden {
+        for (range, open) in &state.hidden {
             if range.start < found.end && found.start < range.end {
-                for cause in hiding {
+                for cause in state.causes(open) {
                     if !causes.contains(cause) {
                         causes.push(cause.clone());
                     }
