@@ -105,14 +105,22 @@ pub fn check_rendered(
     let Some(mut violation) = check_page(html, expected.as_ref(), links, &selectors).into_iter().next() else {
         return Ok(());
     };
+    // Where to change the templates: the element that hides the disclosure,
+    // or, when it comes too late, the one that holds it in the page's template.
     let mut written = None;
-    if let (Violation::Hidden { causes, .. }, Some(text)) = (&mut violation, &text) {
-        let found = why::causes(html, text, &hiding.described_for_page(html, &page.path, &links.base_path));
-        written = found
-            .iter()
-            .filter_map(|cause| cause.tag.as_deref())
-            .find_map(|tag| pages.written_in_templates(tag, &page.template));
-        *causes = found.into_iter().map(|cause| cause.text).collect();
+    match (&mut violation, &text) {
+        (Violation::Hidden { causes, .. }, Some(text)) => {
+            let found = why::causes(html, text, &hiding.described_for_page(html, &page.path, &links.base_path));
+            written = found
+                .iter()
+                .filter_map(|cause| cause.tag.as_deref())
+                .find_map(|tag| pages.written_in_templates(tag, &page.template, false));
+            *causes = found.into_iter().map(|cause| cause.text).collect();
+        }
+        (Violation::Late { .. }, Some(text)) => {
+            written = why::holder(html, text).and_then(|tag| pages.written_in_templates(&tag, &page.template, true));
+        }
+        _ => {}
     }
     let error = Diagnostic::error(Code::Disclosure, format!("page /{} {violation}", page.path)).with_hint(
         "render `disclosure.text` and `disclosure.statements` in a visible banner before the first affiliate link",

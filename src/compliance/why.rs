@@ -193,6 +193,65 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
     causes
 }
 
+/// The start tag, as the page has it, of the element whose text holds
+/// `disclosure` where it is visible: for a disclosure that comes too late,
+/// to find where the templates write it.
+pub fn holder(html: &str, disclosure: &str) -> Option<String> {
+    let wanted = normalise(&crate::html::decode_entities(disclosure));
+    if wanted.is_empty() {
+        return None;
+    }
+    #[derive(Default)]
+    struct Holders {
+        /// Start tags met, and the ids of those open now.
+        tags: Vec<String>,
+        open: Vec<usize>,
+        text: String,
+        /// Where each text begins in `text`, and the element it is in.
+        texts: Vec<(usize, Option<usize>)>,
+    }
+    let state = Rc::new(RefCell::new(Holders::default()));
+    let on_element = Rc::clone(&state);
+    let on_text = Rc::clone(&state);
+    static EVERY: std::sync::OnceLock<lol_html::Selector> = std::sync::OnceLock::new();
+    let every = EVERY.get_or_init(|| "*".parse().expect("a valid selector"));
+    let open = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
+        if !el.can_have_content() {
+            return Ok(());
+        }
+        let mut s = on_element.borrow_mut();
+        let id = s.tags.len();
+        s.tags.push(html.get(el.source_location().bytes()).unwrap_or_default().to_owned());
+        s.open.push(id);
+        drop(s);
+        let state = Rc::clone(&on_element);
+        let close: lol_html::EndTagHandler<'static> = Box::new(move |_| {
+            state.borrow_mut().open.retain(|open| *open != id);
+            Ok(())
+        });
+        let _ = el.on_end_tag(close);
+        Ok(())
+    };
+    let settings = Settings::new()
+        .append_element_content_handler(crate::html::on_element(every, open))
+        .append_document_content_handler(doc_text!(move |chunk| {
+            let mut s = on_text.borrow_mut();
+            let (start, inside) = (s.text.len(), s.open.last().copied());
+            push_text(&mut s.text, &crate::html::decode_entities(chunk.as_str()));
+            if s.text.len() > start {
+                s.texts.push((start, inside));
+            }
+            Ok(())
+        }));
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    let _ = rewriter.write(html.as_bytes()).and_then(|()| rewriter.end());
+    let state = std::mem::take(&mut *state.borrow_mut());
+    // The last place it is written: an earlier one would have passed the check.
+    let at = state.text.rfind(&wanted)?;
+    let text = state.texts.partition_point(|(start, _)| *start <= at).checked_sub(1)?;
+    state.texts[text].1.map(|id| state.tags[id].clone())
+}
+
 /// What hides an element's content, in words.
 fn hidden_by(why: Hider, name: &str, el: &Element<'_, '_>, style: Option<&str>) -> String {
     let tag = start_tag(el);
@@ -294,6 +353,13 @@ mod tests {
         assert_eq!(why(&nested).len(), 2);
         let part = TEXT.replacen("commission", "<span style=\"display:none\">commission</span>", 1);
         assert_eq!(why(&part), ["the style `display: none` of `<span>` hides it"]);
+    }
+
+    #[test]
+    fn a_late_disclosure_is_found_in_its_element() {
+        let html = format!("<body><a href=x>Buy</a><footer><P class='legal'>\n<b>Note:</b> {TEXT}</P></footer></body>");
+        assert_eq!(holder(&html, TEXT).as_deref(), Some("<P class='legal'>"));
+        assert_eq!(holder("<p>nothing</p>", TEXT), None);
     }
 
     #[test]

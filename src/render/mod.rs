@@ -420,24 +420,34 @@ impl Pages {
         Ok(PageInput { template, path, context, disclosure })
     }
 
-    /// Where `text` is written in the theme's templates: in `preferred` (a
-    /// template as [`RenderedPage::template`] names it) if it is there, else
-    /// in the one template that writes it. The template, its text, and the
-    /// byte offset; none when no template, or more than one other, writes it.
-    pub fn written_in_templates(&self, text: &str, preferred: &Path) -> Option<(&Path, &str, usize)> {
-        let mut found: Vec<(&Path, &str, usize)> = Vec::new();
+    /// Where `text` is written once in the theme's templates: in `preferred`
+    /// (a template as [`RenderedPage::template`] names it) if it is there,
+    /// else, unless `only_preferred`, in the one template that writes it.
+    /// The template, its text, and the byte offset; none when no template
+    /// writes it, or it could be one of several places.
+    pub fn written_in_templates(
+        &self,
+        text: &str,
+        preferred: &Path,
+        only_preferred: bool,
+    ) -> Option<(&Path, &str, usize)> {
+        let mut found: Vec<(&Path, &str, Option<usize>)> = Vec::new();
         for (origin, source) in self.renderer.origins.values() {
-            if let Some(at) = source.find(text)
-                && !found.iter().any(|(seen, _, _)| *seen == origin.as_path())
-            {
-                found.push((origin.as_path(), source.as_str(), at));
+            if (only_preferred && origin != preferred) || found.iter().any(|(seen, _, _)| *seen == origin.as_path()) {
+                continue;
+            }
+            let mut places = source.match_indices(text).map(|(at, _)| at);
+            if let Some(at) = places.next() {
+                // Written twice in one template: which one is not known.
+                found.push((origin.as_path(), source.as_str(), places.next().is_none().then_some(at)));
             }
         }
-        match found.iter().position(|(origin, _, _)| *origin == preferred) {
-            Some(mine) => Some(found.swap_remove(mine)),
-            None if found.len() == 1 => found.pop(),
-            None => None,
-        }
+        let (origin, source, at) = match found.iter().position(|(origin, _, _)| *origin == preferred) {
+            Some(mine) => found.swap_remove(mine),
+            None if found.len() == 1 => found.pop()?,
+            None => return None,
+        };
+        Some((origin, source, at?))
     }
 
     /// Renders one page with the theme. It is not checked yet: see

@@ -74,14 +74,28 @@ fn a_theme_without_the_banner_fails_the_build_naming_page_and_template() {
     assert!(!failed.dir.exists(), "nothing may be written");
 }
 
+/// The error stands where the template writes the disclosure, when it
+/// writes its element once; a `<p>` written twice could be either.
 #[test]
 fn a_disclosure_after_the_links_fails_too() {
     let site = SiteTest::fixture("affiliate").file(
         "templates/post.html",
-        "<html><body>{{ page.content | safe }}<footer>{% if disclosure %}<p>{{ disclosure.text }}</p><p>{{ disclosure.amazon }}</p>{% endif %}</footer></body></html>",
+        "<html><body>{{ page.content | safe }}\n<footer>\n  {% if disclosure %}<p class=\"legal\">{{ disclosure.text }}</p><p>{{ disclosure.amazon }}</p>{% endif %}</footer></body></html>",
     );
     let errors = site.build().errors().clone();
-    assert!(errors.iter().any(|d| d.code == "disclosure" && d.message.contains("before the disclosure")), "{errors}");
+    let error = errors
+        .iter()
+        .find(|d| d.code == "disclosure" && d.message.contains("before the disclosure"))
+        .unwrap_or_else(|| panic!("{errors}"));
+    assert_eq!(error.path.as_deref(), Some(std::path::Path::new("templates/post.html")));
+    assert_eq!((error.line, error.column), (Some(3), Some(22)), "{error:?}");
+    let twice = SiteTest::fixture("affiliate").file(
+        "templates/post.html",
+        "<html><body><p>Hi</p>{{ page.content | safe }}<p>{% if disclosure %}{{ disclosure.text }} {{ disclosure.amazon }}{% endif %}</p></body></html>",
+    );
+    let errors = twice.build().errors().clone();
+    let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{errors}"));
+    assert_eq!((error.path.as_deref(), error.line), (Some(std::path::Path::new("templates/post.html")), None));
 }
 
 /// An address pasted as text is a link, as in Hexo and on GitHub: it earns
