@@ -113,8 +113,7 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
         };
         settings = settings.append_element_content_handler(crate::html::on_element(selector, hide));
     }
-    static EVERY: std::sync::OnceLock<lol_html::Selector> = std::sync::OnceLock::new();
-    let every = EVERY.get_or_init(|| "*".parse().expect("a valid selector"));
+    let every = every();
     let on_element = Rc::clone(&state);
     let on_text = Rc::clone(&state);
     let on_comment = Rc::clone(&state);
@@ -194,8 +193,9 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
 }
 
 /// The start tag, as the page has it, of the element whose text holds
-/// `disclosure` where it is visible: for a disclosure that comes too late,
-/// to find where the templates write it.
+/// `disclosure`, the last place the page's text does (an earlier, visible
+/// one would have passed): for a disclosure that comes too late, to find
+/// where the templates write it.
 pub fn holder(html: &str, disclosure: &str) -> Option<String> {
     let wanted = normalise(&crate::html::decode_entities(disclosure));
     if wanted.is_empty() {
@@ -213,8 +213,7 @@ pub fn holder(html: &str, disclosure: &str) -> Option<String> {
     let state = Rc::new(RefCell::new(Holders::default()));
     let on_element = Rc::clone(&state);
     let on_text = Rc::clone(&state);
-    static EVERY: std::sync::OnceLock<lol_html::Selector> = std::sync::OnceLock::new();
-    let every = EVERY.get_or_init(|| "*".parse().expect("a valid selector"));
+    let every = every();
     let open = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
         if !el.can_have_content() {
             return Ok(());
@@ -246,10 +245,15 @@ pub fn holder(html: &str, disclosure: &str) -> Option<String> {
     let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
     let _ = rewriter.write(html.as_bytes()).and_then(|()| rewriter.end());
     let state = std::mem::take(&mut *state.borrow_mut());
-    // The last place it is written: an earlier one would have passed the check.
     let at = state.text.rfind(&wanted)?;
     let text = state.texts.partition_point(|(start, _)| *start <= at).checked_sub(1)?;
     state.texts[text].1.map(|id| state.tags[id].clone())
+}
+
+/// The selector of every element, parsed once.
+fn every() -> &'static lol_html::Selector {
+    static EVERY: std::sync::OnceLock<lol_html::Selector> = std::sync::OnceLock::new();
+    EVERY.get_or_init(|| "*".parse().expect("a valid selector"))
 }
 
 /// What hides an element's content, in words.
