@@ -607,13 +607,14 @@ impl Expander<'_> {
             }
             // NexT's `{% label class@text %}`, Butterfly's `{% label text [colour] %}`: marked text.
             "label" if !args.is_empty() => {
-                const COLOURS: [&str; 9] =
-                    ["default", "primary", "success", "info", "warning", "danger", "blue", "pink", "red"];
-                const MORE: [&str; 3] = ["purple", "orange", "green"];
+                const COLOURS: [&str; 12] = [
+                    "default", "primary", "success", "info", "warning", "danger", "blue", "pink", "red", "purple",
+                    "orange", "green",
+                ];
                 let text = match args.split_once('@') {
                     Some((_, text)) => text.trim(),
                     None => match args.rsplit_once(char::is_whitespace) {
-                        Some((text, colour)) if COLOURS.contains(&colour) || MORE.contains(&colour) => text.trim(),
+                        Some((text, colour)) if COLOURS.contains(&colour) => text.trim(),
                         _ => args,
                     },
                 };
