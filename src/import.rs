@@ -348,6 +348,21 @@ fn profile(generator: Generator, src: &Path, config: &Config<'_>, report: &mut R
             }
             Err(why) => comments.push(format!("new_post_name = {}: {why}", quote(&name))),
         }
+        // Hexo keeps case and every script in the slugs of categories, tags
+        // and headings (`/tags/JavaScript/`, `#一、概述`), unless `filename_case` says otherwise.
+        match config.text(&["filename_case"]).as_deref() {
+            None | Some("0") => {
+                site.push("slugs = \"hexo\"".to_owned());
+                mapped("category, tag and heading addresses as Hexo writes them → slugs = \"hexo\"");
+            }
+            Some(case) => {
+                comments.push(format!(
+                    "filename_case = {case}: shopfront's slugs are lower case (`unicode` keeps other scripts, \
+                     `hexo` keeps case too); check the addresses of categories and tags"
+                ));
+                report.not_mapped.push(format!("filename_case {case}"));
+            }
+        }
         if let Some(category) = config.text(&["default_category"]).filter(|c| c != "uncategorized") {
             site.push(format!("default_category = {}", quote(&category)));
             mapped("default_category → [site] default_category");

@@ -117,12 +117,13 @@ fn matches<'t>(parts: &[Part], text: &'t str, captured: &mut Vec<(&'static str, 
 }
 
 /// A slug as Hexo makes one (hexo-util's `slugize`): accents taken off
-/// Latin letters, control characters dropped, each run of spaces and ASCII
+/// Latin letters, control characters dropped (Hexo drops only those below
+/// U+0020; a slug becomes a folder name), each run of spaces and ASCII
 /// punctuation one `-`, none at either end; case and other scripts kept.
 pub fn slugize(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() && (c as u32) < 0x20 {
+        if c.is_control() {
             continue;
         }
         if c.is_whitespace() || "~`!@#$%^&*()-_+=[]{}|\\;:\"'<>,.?/".contains(c) {

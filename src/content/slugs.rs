@@ -9,6 +9,7 @@
 //! Combining marks stay with their letter (`नमस्ते`, or a decomposed `café`
 //! as macOS writes file names), and a name made only of symbols (`🔥`) is
 //! transliterated even in `unicode` mode rather than left without a URL.
+//! In `hexo` mode slugs are Hexo's: case kept, as its blogs' addresses have it.
 
 use serde::Deserialize;
 
@@ -21,6 +22,11 @@ pub enum SlugMode {
     Transliterate,
     /// Keep letters of every script: `广告` stays `广告`.
     Unicode,
+    /// As Hexo makes them (hexo-util's `slugize`): case and every script
+    /// kept, each run of spaces and ASCII punctuation one `-` (`Web Dev` →
+    /// `Web-Dev`). Written by `import hexo`, so that a blog's category, tag
+    /// and heading addresses stay what they were.
+    Hexo,
 }
 
 /// The longest slug, in bytes: file systems allow 255 per folder name.
@@ -31,6 +37,10 @@ pub fn slugify(text: &str, mode: SlugMode) -> String {
     let slug = match mode {
         SlugMode::Transliterate => transliterate(text),
         SlugMode::Unicode => match unicode_slug(text) {
+            slug if slug.is_empty() => transliterate(text),
+            slug => slug,
+        },
+        SlugMode::Hexo => match super::post_name::slugize(text) {
             slug if slug.is_empty() => transliterate(text),
             slug => slug,
         },
@@ -267,6 +277,25 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(slugify(input, SlugMode::Unicode), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn hexo_keeps_case_and_scripts() {
+        let cases = [
+            ("Web Dev", "Web-Dev"),
+            ("一、概述", "一、概述"),
+            ("C++", "C"),
+            ("Tips & Tricks", "Tips-Tricks"),
+            ("Café", "Cafe"),
+            ("a..b/c", "a-b-c"),
+            ("tab\there\u{7f}", "tabhere"),
+            // Nothing Hexo would keep: transliterated rather than left without a URL.
+            ("!!!", ""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(slugify(input, SlugMode::Hexo), expected, "{input}");
+        }
+        assert!(slugify(&"Ab ".repeat(100), SlugMode::Hexo).len() <= MAX_BYTES);
     }
 
     #[test]

@@ -320,7 +320,11 @@ impl TermNames {
         }
         // `[site.term_slugs]` (Hexo's `category_map` and `tag_map`) names the slug.
         let written = settings.profile.site.term_slugs.get(name).map_or(name, String::as_str);
-        let slug = slugs::slugify(&spell_symbols(written), settings.slugs);
+        // Hexo's slug of `C++` is `C`: its blogs' addresses keep that.
+        let slug = match settings.slugs {
+            slugs::SlugMode::Hexo => slugs::slugify(written, settings.slugs),
+            mode => slugs::slugify(&spell_symbols(written), mode),
+        };
         if slug.is_empty() {
             return None;
         }
@@ -392,6 +396,11 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     let pages_and_collections: Vec<Arc<Post>> = pages.iter().chain(&collections).cloned().collect();
     diagnostics.extend(check_urls(&posts, &pages_and_collections));
     diagnostics.extend(resolve_cross_references(&mut posts, &mut pages, &inputs.settings.base_path));
+    if inputs.settings.slugs == slugs::SlugMode::Hexo {
+        for taxonomy in routes::Taxonomy::ALL {
+            fold_term_case(&mut posts, taxonomy);
+        }
+    }
     // Independent passes over every post: side by side, for serve's rebuilds.
     let ((categories, tags), products) = rayon::join(
         || (collect_terms(&posts, |p| &p.categories), collect_terms(&posts, |p| &p.tags)),
@@ -415,6 +424,71 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     };
     site.routes = routes::table(&site);
     (Some(site), diagnostics)
+}
+
+/// A post's categories or tags.
+fn terms_of(post: &Post, taxonomy: routes::Taxonomy) -> &[TermRef] {
+    match taxonomy {
+        routes::Taxonomy::Categories => &post.categories,
+        routes::Taxonomy::Tags => &post.tags,
+    }
+}
+
+/// Hexo's slugs keep case, so `JavaScript` and `javascript` would be two
+/// pages that one folder holds on a case-insensitive disk or host: they
+/// share the page of the spelling most posts use (of those, the one that
+/// sorts first), whatever order the posts were read in. A nested category
+/// is folded level by level, so that `Diary/Life` and `diary/Work` both
+/// live under one `Diary/`.
+fn fold_term_case(posts: &mut [Arc<Post>], taxonomy: routes::Taxonomy) {
+    let prefix = |slug: &str, depth: usize| -> usize {
+        slug.match_indices('/').map(|(at, _)| at).chain([slug.len()]).nth(depth - 1).unwrap_or(slug.len())
+    };
+    let deepest = posts.iter().flat_map(|p| terms_of(p, taxonomy)).map(|t| t.slug.split('/').count()).max();
+    for depth in 1..=deepest.unwrap_or(0) {
+        // Each level's spellings by their lower case, with how many posts use each.
+        let mut spellings: FxHashMap<String, BTreeMap<&str, usize>> = FxHashMap::default();
+        for term in posts.iter().flat_map(|p| terms_of(p, taxonomy)) {
+            if term.slug.split('/').count() >= depth {
+                let level = &term.slug[..prefix(&term.slug, depth)];
+                *spellings.entry(level.to_lowercase()).or_default().entry(level).or_default() += 1;
+            }
+        }
+        let chosen: FxHashMap<String, String> = spellings
+            .into_iter()
+            .filter(|(_, spelt)| spelt.len() > 1)
+            .map(|(folded, spelt)| {
+                let most = spelt.values().max().copied().unwrap_or_default();
+                let winner = spelt.into_iter().find(|(_, n)| *n == most).map(|(s, _)| s.to_owned());
+                (folded, winner.unwrap_or_default())
+            })
+            .collect();
+        if chosen.is_empty() {
+            continue;
+        }
+        for post in posts.iter_mut() {
+            let renamed = |t: &TermRef| {
+                let end = prefix(&t.slug, depth);
+                chosen.get(&t.slug[..end].to_lowercase()).filter(|w| **w != t.slug[..end]).map(|w| (w, end))
+            };
+            if !terms_of(post, taxonomy).iter().any(|t| renamed(t).is_some()) {
+                continue;
+            }
+            let post = Arc::make_mut(post);
+            let terms = match taxonomy {
+                routes::Taxonomy::Categories => &mut post.categories,
+                routes::Taxonomy::Tags => &mut post.tags,
+            };
+            for term in terms.iter_mut() {
+                if let Some((winner, end)) = renamed(term) {
+                    term.slug = format!("{winner}{}", &term.slug[end..]).into();
+                }
+            }
+            // `JavaScript` and `javascript` on one post are one term now.
+            let mut seen = rustc_hash::FxHashSet::default();
+            terms.retain(|t| seen.insert(Arc::clone(&t.slug)));
+        }
+    }
 }
 
 /// Links to other posts by file name (`{% post_url %}`, `{% post_link %}`,

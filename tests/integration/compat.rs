@@ -3,7 +3,7 @@
 //! their readers accept, and every problem of a site reported in one run.
 //! Each test is one item of issue 15, with a small post written here.
 
-use crate::support::{PROFILE, SiteTest};
+use crate::support::{PROFILE, SiteTest, percent_decode};
 
 fn post(front_matter: &str, body: &str) -> String {
     format!("---\n{front_matter}---\n{body}\n")
@@ -367,6 +367,7 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
         "language = \"de\"",
         "line_breaks = true",
         "new_post_name = \":year-:month-:day-:title.md\"",
+        "slugs = \"hexo\"",
     ] {
         assert!(profile.contains(line), "{line} missing from:\n{profile}");
     }
@@ -386,9 +387,9 @@ fn import_moves_a_hexo_and_a_jekyll_blog_over() {
     // Hexo shows a line break inside a paragraph as one.
     assert!(page.contains("<br />\nZweite Zeile"), "{page}");
     assert!(dest.join("public/2024/05/first/photo.png").is_file());
-    // category_map names the slug; Hexo's categories are a path.
+    // category_map names the slug; Hexo's categories are a path, case kept.
     assert!(profile.contains("\"计算机\" = \"computer\"") && profile.contains("nested_categories = true"), "{profile}");
-    assert!(dest.join("public/categories/computer/netz/index.html").is_file());
+    assert!(dest.join("public/categories/computer/Netz/index.html").is_file());
 
     // Jekyll: the posts collection's permalink, pages with front matter, files without.
     let jekyll = tempfile::tempdir().unwrap();
@@ -585,6 +586,61 @@ fn nested_categories_are_hexo_paths_with_a_page_for_each_level() {
     assert!(built.text("categories/web/index.html").contains("/posts/b/"));
     assert!(!built.text("categories/web/wen-dang/index.html").contains("/posts/a/"));
     assert!(!built.text("categories/kai-fa/wen-dang/index.html").contains("/posts/b/"));
+}
+
+/// `slugs = "hexo"` (what `import hexo` writes): categories, tags and
+/// headings at the addresses Hexo gives them, case and scripts kept, so the
+/// blog's links to them (`#一、概述`, `#Setup-Guide`) still lead there.
+/// Spellings that differ only in case share the page of the one most posts
+/// use, whichever post is read first.
+#[test]
+fn a_hexo_site_keeps_hexos_addresses_for_terms_and_headings() {
+    let site = SiteTest::new()
+        .edit("profile.toml", |p| p.replace("[site]\n", "[site]\nslugs = \"hexo\"\nnested_categories = true\n"))
+        .file(
+            "content/posts/a.md",
+            post(
+                "title: A\ndate: 2024-01-03\ncategories: [Web Dev, Rust Lang]\ntags: [JavaScript, C++, 中文]\n",
+                "See [below](#一、概述), [setup](#Setup-Guide) and [b](/posts/b/#What-is-New).\n\n\
+                 ## 一、概述\n\nText.\n\n## Setup Guide\n\nText.\n\n## Setup Guide\n\nAgain.\n",
+            ),
+        )
+        .file(
+            "content/posts/b.md",
+            post("title: B\ndate: 2024-01-02\ncategories: [web dev, Tools]\ntags: [javascript]\n", "## What is New?\n"),
+        )
+        .file(
+            "content/posts/c.md",
+            post("title: C\ndate: 2024-01-01\ncategories: [Web Dev]\ntags: [JAVASCRIPT]\n", "Hi."),
+        )
+        .file("content/posts/d.md", post("title: D\ndate: 2023-01-01\ntags: [JavaScript]\n", "Hi."));
+    let built = site.build().ok();
+    let ids = built.html("posts/a/index.html").attrs("h2", "id");
+    assert_eq!(ids, ["一、概述", "Setup-Guide", "Setup-Guide-1"]);
+    assert_eq!(built.html("posts/b/index.html").attrs("h2", "id"), ["What-is-New"]);
+    let links = |page: &str, taxonomy: &str| -> Vec<String> {
+        built.html(page).attrs(&format!("a[href^='/{taxonomy}/']"), "href")
+    };
+    let a_categories = links("posts/a/index.html", "categories");
+    assert!(a_categories.contains(&"/categories/Web-Dev/Rust-Lang/".to_owned()), "{a_categories:?}");
+    assert!(links("posts/b/index.html", "categories").contains(&"/categories/Web-Dev/Tools/".to_owned()));
+    let a_tags = links("posts/a/index.html", "tags");
+    for tag in ["/tags/JavaScript/", "/tags/C/", "/tags/中文/"] {
+        assert!(a_tags.iter().any(|href| percent_decode(href) == tag), "{tag} in {a_tags:?}");
+    }
+    // `javascript` and `JAVASCRIPT` share the page of `JavaScript`, which two
+    // posts write; it lists all four. `web dev` goes under `Web-Dev` as well.
+    assert!(links("posts/c/index.html", "tags").contains(&"/tags/JavaScript/".to_owned()));
+    let javascript = built.text("tags/JavaScript/index.html");
+    assert!(["a", "b", "c", "d"].iter().all(|p| javascript.contains(&format!("/posts/{p}/"))), "{javascript}");
+    assert!(built.text("categories/Web-Dev/index.html").contains("/posts/b/"));
+    for folded in ["tags/javascript/index.html", "tags/JAVASCRIPT/index.html", "categories/web-dev/index.html"] {
+        assert!(!built.exists(folded), "{folded}");
+    }
+    // Without it, slugs stay lower case and the Hexo-style anchors are broken.
+    let built = site.edit("profile.toml", |p| p.replace("slugs = \"hexo\"\n", "")).build();
+    let errors: Vec<_> = built.errors().iter().map(|e| e.message.clone()).collect();
+    assert!(errors.iter().any(|m| m.contains("`#Setup-Guide`")), "{errors:?}");
 }
 
 /// kramdown's extras, as Jekyll posts have them: attribute lists set ids,
