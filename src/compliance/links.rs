@@ -20,55 +20,6 @@ fn output_paths<'a>(site: &'a Site, static_files: &'a HashSet<String>) -> FxHash
     paths
 }
 
-/// The `id`s in a page's body.
-fn ids_in(post: &Post) -> HashSet<String> {
-    let mut ids: HashSet<String> = post.toc.iter().map(|h| h.id.clone()).collect();
-    let mut rest = post.content.as_str();
-    while let Some(i) = rest.find(" id=\"") {
-        rest = &rest[i + 5..];
-        if let Some(end) = rest.find('"') {
-            ids.insert(crate::html::decode_entities(&rest[..end]));
-        }
-    }
-    ids
-}
-
-/// Resolves `href` (as written into the page at `page_path`) to a site path.
-fn resolve(href: &str, page_path: &str, base_path: &str) -> Option<(String, String)> {
-    let (path, fragment) = href.split_once('#').unwrap_or((href, ""));
-    let path = path.split('?').next().unwrap_or(path);
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy().into_owned();
-    let joined = if let Some(absolute) = decoded.strip_prefix('/') {
-        let within = if base_path.is_empty() {
-            absolute
-        } else {
-            // Outside the site's sub-path: not ours to check.
-            absolute.strip_prefix(base_path.trim_start_matches('/'))?.trim_start_matches('/')
-        };
-        within.to_owned()
-    } else if decoded.is_empty() {
-        page_path.to_owned()
-    } else {
-        format!("{page_path}{decoded}")
-    };
-    let mut segments: Vec<&str> = Vec::new();
-    for segment in joined.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                segments.pop()?;
-            }
-            s => segments.push(s),
-        }
-    }
-    let mut resolved = segments.join("/");
-    if joined.ends_with('/') && !resolved.is_empty() {
-        resolved.push('/');
-    }
-    Some((resolved, fragment))
-}
-
 /// Broken internal links, anchors and images in posts, pages and collections.
 pub fn check(site: &Site, static_files: &HashSet<String>) -> Vec<Diagnostic> {
     if site.posts.iter().chain(&site.pages).chain(&site.collections).all(|p| p.internal.is_empty()) {
@@ -81,7 +32,9 @@ pub fn check(site: &Site, static_files: &HashSet<String>) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for post in site.posts.iter().chain(&site.pages).chain(&site.collections) {
         for (line, column, reference) in &post.internal {
-            let Some((target, fragment)) = resolve(&reference.href, &post.path, &site.settings.base_path) else {
+            let Some((target, fragment)) =
+                crate::site::routes::resolve_href(&reference.href, &post.path, &site.settings.base_path)
+            else {
                 continue;
             };
             let page = if target.is_empty() || target.ends_with('/') { target.clone() } else { format!("{target}/") };
@@ -118,7 +71,9 @@ pub fn check(site: &Site, static_files: &HashSet<String>) -> Vec<Diagnostic> {
                 continue;
             }
             if let Some(target_post) = by_path.get(page.as_str()) {
-                let ids = ids_cache.entry(target_post.path.as_str()).or_insert_with(|| ids_in(target_post));
+                let ids = ids_cache
+                    .entry(target_post.path.as_str())
+                    .or_insert_with(|| crate::site::anchors::ids_in(target_post));
                 if !ids.contains(&fragment) {
                     diagnostics.push(
                         Diagnostic::error(
@@ -193,24 +148,6 @@ fn is_amazon_target(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hrefs_resolve_against_the_page_and_sub_path() {
-        let cases = [
-            ("/shop/posts/a/", "posts/b/", "/shop", Some(("posts/a/", ""))),
-            ("/shop/posts/a/#setup", "posts/b/", "/shop", Some(("posts/a/", "setup"))),
-            ("desk.svg", "posts/b/", "/shop", Some(("posts/b/desk.svg", ""))),
-            ("../a/", "posts/b/", "", Some(("posts/a/", ""))),
-            ("#x", "posts/b/", "", Some(("posts/b/", "x"))),
-            ("/categories/%E5%B9%BF/", "posts/b/", "", Some(("categories/广/", ""))),
-            ("/elsewhere/", "posts/b/", "/shop", None),
-            ("../../../../x", "posts/b/", "", None),
-        ];
-        for (href, page, base, expected) in cases {
-            let got = resolve(href, page, base);
-            assert_eq!(got.as_ref().map(|(p, f)| (p.as_str(), f.as_str())), expected, "{href}");
-        }
-    }
 
     #[test]
     fn own_redirects_to_amazon_are_found() {

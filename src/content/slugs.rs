@@ -118,7 +118,7 @@ fn is_joiner(c: char) -> bool {
 /// Combining marks that Unicode does not count as alphabetic: accents of
 /// decomposed text, viramas and nuktas of Indic scripts, Thai and Lao tone
 /// marks, the kana voicing marks, variation selectors, emoji skin tones.
-fn is_mark(c: char) -> bool {
+pub(crate) fn is_mark(c: char) -> bool {
     let u = c as u32;
     // Indic blocks share one layout: signs at 00–03, 3A–4F, 51–57, 62–63.
     // Only non-alphanumeric characters are asked about, so letters in these ranges do no harm.

@@ -1067,12 +1067,25 @@ fn markdown_link_in_html(html: &str) -> Option<usize> {
 /// The id kramdown (Jekyll's Markdown) gives a heading: leading non-letters
 /// dropped, then everything but ASCII letters, digits, spaces and hyphens,
 /// spaces as hyphens, lower case.
-fn kramdown_id(text: &str) -> String {
+pub fn kramdown_id(text: &str) -> String {
     let start = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
     text[start..]
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-'))
         .map(|c| if c == ' ' { '-' } else { c.to_ascii_lowercase() })
+        .collect()
+}
+
+/// The id GitHub gives a heading, as kramdown's GFM reader (Jekyll's
+/// default) does too: lower case, everything but letters, marks, digits,
+/// `_`, `-` and spaces dropped, each space a hyphen (`What's New?` →
+/// `whats-new`, `Café` → `café`).
+pub fn gfm_id(text: &str) -> String {
+    text.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter(|&c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' ' | '\t') || crate::content::slugs::is_mark(c))
+        .map(|c| if matches!(c, ' ' | '\t') { '-' } else { c })
         .collect()
 }
 
@@ -1267,6 +1280,9 @@ mod tests {
         // Only where a link asks for it.
         assert!(!r.html.contains("<a id=\"other\">"), "{}", r.html);
         assert_eq!(kramdown_id("2. Other: C++ & more"), "other-c--more");
+        assert_eq!(gfm_id("2. Other: C++ & more"), "2-other-c--more");
+        assert_eq!(gfm_id("What's New?"), "whats-new");
+        assert_eq!(gfm_id("Café_au lait"), "café_au-lait");
     }
 
     #[test]

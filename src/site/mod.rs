@@ -6,6 +6,7 @@
 //! copy, with every URL assigned and checked: two files claiming one URL, or
 //! a slug that tries to leave the output folder, is an error naming them.
 
+pub mod anchors;
 pub mod catalogue;
 pub mod products;
 pub mod routes;
@@ -396,6 +397,7 @@ pub fn assemble(results: Vec<Resolved>, inputs: Inputs<'_>) -> (Option<Site>, Ve
     let pages_and_collections: Vec<Arc<Post>> = pages.iter().chain(&collections).cloned().collect();
     diagnostics.extend(check_urls(&posts, &pages_and_collections));
     diagnostics.extend(resolve_cross_references(&mut posts, &mut pages, &inputs.settings.base_path));
+    anchors::add_requested([&mut posts, &mut pages, &mut collections], &inputs.settings.base_path);
     if inputs.settings.slugs == slugs::SlugMode::Hexo {
         for taxonomy in routes::Taxonomy::ALL {
             fold_term_case(&mut posts, taxonomy);

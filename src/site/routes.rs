@@ -235,3 +235,63 @@ impl Urls {
         }
     }
 }
+
+/// Resolves `href` (as written into the page at `page_path`) to a site
+/// path and its fragment, both decoded; `None` outside the site's sub-path.
+pub fn resolve_href(href: &str, page_path: &str, base_path: &str) -> Option<(String, String)> {
+    let (path, fragment) = href.split_once('#').unwrap_or((href, ""));
+    let path = path.split('?').next().unwrap_or(path);
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy().into_owned();
+    let joined = if let Some(absolute) = decoded.strip_prefix('/') {
+        let within = if base_path.is_empty() {
+            absolute
+        } else {
+            // Outside the site's sub-path: not ours to check.
+            absolute.strip_prefix(base_path.trim_start_matches('/'))?.trim_start_matches('/')
+        };
+        within.to_owned()
+    } else if decoded.is_empty() {
+        page_path.to_owned()
+    } else {
+        format!("{page_path}{decoded}")
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in joined.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop()?;
+            }
+            s => segments.push(s),
+        }
+    }
+    let mut resolved = segments.join("/");
+    if joined.ends_with('/') && !resolved.is_empty() {
+        resolved.push('/');
+    }
+    Some((resolved, fragment))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrefs_resolve_against_the_page_and_sub_path() {
+        let cases = [
+            ("/shop/posts/a/", "posts/b/", "/shop", Some(("posts/a/", ""))),
+            ("/shop/posts/a/#setup", "posts/b/", "/shop", Some(("posts/a/", "setup"))),
+            ("desk.svg", "posts/b/", "/shop", Some(("posts/b/desk.svg", ""))),
+            ("../a/", "posts/b/", "", Some(("posts/a/", ""))),
+            ("#x", "posts/b/", "", Some(("posts/b/", "x"))),
+            ("/categories/%E5%B9%BF/", "posts/b/", "", Some(("categories/广/", ""))),
+            ("/elsewhere/", "posts/b/", "/shop", None),
+            ("../../../../x", "posts/b/", "", None),
+        ];
+        for (href, page, base, expected) in cases {
+            let got = resolve_href(href, page, base);
+            assert_eq!(got.as_ref().map(|(p, f)| (p.as_str(), f.as_str())), expected, "{href}");
+        }
+    }
+}

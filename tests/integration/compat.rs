@@ -643,6 +643,30 @@ fn a_hexo_site_keeps_hexos_addresses_for_terms_and_headings() {
     assert!(errors.iter().any(|m| m.contains("`#Setup-Guide`")), "{errors:?}");
 }
 
+/// A Jekyll blog links to the ids kramdown or GitHub gave another post's
+/// headings; each such heading gets an anchor with that id, so the links
+/// still lead there, and a link to an id no heading had is still broken.
+#[test]
+fn links_to_kramdowns_and_githubs_heading_ids_of_another_page_lead_there() {
+    let site = SiteTest::new()
+        .file(
+            "content/posts/a.md",
+            post(
+                "title: A\ndate: 2024-01-02\n",
+                "[1](/posts/b/#intro), [2](/posts/b/#whats-new-1), [3](/posts/b/#café-au-lait) and [4](/posts/b/#what-s-new).",
+            ),
+        )
+        .file("content/posts/b.md", post("title: B\ndate: 2024-01-01\n", "## 1. Intro\n\n## What's New?\n\nOne.\n\n## What's New?\n\nTwo.\n\n## Café au lait\n"))
+        .file("content/pages/about.md", "---\ntitle: About\n---\n[Intro](/posts/b/#intro)\n");
+    let built = site.build().ok();
+    let page = built.html("posts/b/index.html");
+    assert_eq!(page.attrs("h2", "id"), ["1-intro", "what-s-new", "what-s-new-1", "cafe-au-lait"]);
+    // Each asked-for id once, first inside its heading.
+    assert_eq!(page.attrs("h2 > a[id]:first-child", "id"), ["intro", "whats-new-1", "café-au-lait"]);
+    let built = site.edit("content/posts/a.md", |p| p.replace("#intro", "#outro")).build();
+    assert!(built.only_error().message.contains("no heading or anchor `#outro`"), "{}", built.only_error().message);
+}
+
 /// kramdown's extras, as Jekyll posts have them: attribute lists set ids,
 /// classes and attributes and `{:toc}` is the table of contents (a link to
 /// a heading's `{: #id}` is not broken), `markdown="1"` blocks are
