@@ -163,6 +163,71 @@ const SHORTENERS: &[&str] = &[
     "snip.ly",
 ];
 
+/// The tracking hosts of affiliate networks, with the network's name: they
+/// exist to count a creator's clicks, so a link through one is an affiliate
+/// link whether or not the profile names the program (ShareASale, CJ,
+/// Rakuten, Awin, Impact, LTK, ShopMy…). A host matches with any subdomain
+/// (`bestbuy.7tiv.net`).
+const AFFILIATE_NETWORKS: &[(&str, &str)] = &[
+    ("shareasale.com", "ShareASale"),
+    ("shareasale-analytics.com", "ShareASale"),
+    ("click.linksynergy.com", "Rakuten Advertising"),
+    ("linksynergy.com", "Rakuten Advertising"),
+    ("awin1.com", "Awin"),
+    ("zenaps.com", "Awin"),
+    ("anrdoezrs.net", "CJ"),
+    ("dpbolvw.net", "CJ"),
+    ("jdoqocy.com", "CJ"),
+    ("kqzyfj.com", "CJ"),
+    ("tkqlhce.com", "CJ"),
+    ("emjcd.com", "CJ"),
+    ("qksrv.net", "CJ"),
+    ("afcyhf.com", "CJ"),
+    ("ftjcfx.com", "CJ"),
+    ("lduhtrp.net", "CJ"),
+    ("tqlkg.com", "CJ"),
+    ("awltovhc.com", "CJ"),
+    ("yceml.net", "CJ"),
+    ("sjv.io", "Impact"),
+    ("pxf.io", "Impact"),
+    ("7eer.net", "Impact"),
+    ("evyy.net", "Impact"),
+    ("ojrq.net", "Impact"),
+    ("7tiv.net", "Impact"),
+    ("goto.walmart.com", "Walmart Creator"),
+    ("goto.target.com", "Target Partners"),
+    ("prf.hn", "Partnerize"),
+    ("pjtra.com", "Pepperjam"),
+    ("pntra.com", "Pepperjam"),
+    ("pjatr.com", "Pepperjam"),
+    ("gopjn.com", "Pepperjam"),
+    ("pntrs.com", "Pepperjam"),
+    ("pntrac.com", "Pepperjam"),
+    ("go.skimresources.com", "Skimlinks"),
+    ("go.redirectingat.com", "Skimlinks"),
+    ("redirect.viglink.com", "Sovrn Commerce"),
+    ("rstyle.me", "LTK"),
+    ("liketk.it", "LTK"),
+    ("shopstyle.it", "ShopStyle Collective"),
+    ("shopmy.us", "ShopMy"),
+    ("howl.me", "Howl"),
+    ("howl.link", "Howl"),
+    ("rover.ebay.com", "eBay Partner Network"),
+    ("hop.clickbank.net", "ClickBank"),
+    ("classic.avantlink.com", "AvantLink"),
+    ("track.flexlinkspro.com", "FlexOffers"),
+    ("clk.tradedoubler.com", "Tradedoubler"),
+    ("ad.admitad.com", "Admitad"),
+    ("track.webgains.com", "Webgains"),
+    ("t.cfjump.com", "Commission Factory"),
+];
+
+/// The affiliate network whose tracking host `host` (lower case) is.
+pub(super) fn affiliate_network(host: &str) -> Option<&'static str> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    AFFILIATE_NETWORKS.iter().find(|(domain, _)| within(host, domain)).map(|(_, name)| *name)
+}
+
 /// Whether `href` goes through a redirect service, and which kind.
 pub fn redirector(href: &str) -> Option<Redirector> {
     let host = web_host(href)?;
@@ -183,6 +248,26 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn affiliate_networks_are_known_by_their_tracking_hosts() {
+        let rows: &[(&str, Option<&str>)] = &[
+            ("www.shareasale.com", Some("ShareASale")),
+            ("click.linksynergy.com", Some("Rakuten Advertising")),
+            ("www.anrdoezrs.net", Some("CJ")),
+            ("bestbuy.7tiv.net", Some("Impact")),
+            ("goto.walmart.com", Some("Walmart Creator")),
+            ("liketk.it.", Some("LTK")),
+            ("vendor.hop.clickbank.net", Some("ClickBank")),
+            ("walmart.com", None),
+            ("notsjv.io", None),
+            ("sjv.io.example", None),
+            ("ebay.com", None),
+        ];
+        for (host, want) in rows {
+            assert_eq!(affiliate_network(host), *want, "{host}");
+        }
+    }
 
     #[test]
     fn marketplace_hosts() {

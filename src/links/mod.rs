@@ -23,7 +23,9 @@
 //!    is `evil.example`, as in a browser.
 //! 4. **Amazon** store hosts get the marketplace's own tag on a canonical URL
 //!    (the `amazon` module documents the exact shapes); Amazon's short links
-//!    are kept and flagged. **Programs** get their parameters or template.
+//!    are kept and flagged. **Programs** get their parameters or template;
+//!    an affiliate network's tracking link (`hosts::affiliate_network`) is
+//!    kept as written and is a program link too, so it is disclosed.
 //!    Amazon is tried first, so a program listing an Amazon host cannot wrap
 //!    Amazon links (Amazon forbids redirects). An Amazon link that cannot be
 //!    tagged (no tag for its marketplace) is left exactly as written.

@@ -52,9 +52,10 @@ pub enum LinkKind {
         /// `false` for short links, whose tag cannot be seen.
         tagged: bool,
     },
-    /// A link to another affiliate program.
+    /// A link to another affiliate program: one the profile names, or an
+    /// affiliate network's tracking link (ShareASale, CJ, LTK…).
     Program {
-        /// The program's name from the profile.
+        /// The program's name from the profile, or the network's.
         name: String,
     },
     /// A scheme that is never written: `javascript:`, `data:`, `vbscript:`,

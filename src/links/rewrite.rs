@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use url::{Host, Url};
 
 use super::amazon::product_url;
-use super::hosts::{marketplace_of_host, short_link_host};
+use super::hosts::{affiliate_network, marketplace_of_host, short_link_host};
 use super::outcome::{LinkKind, LinkWarning, Rewrite};
 use super::rules::Rules;
 use super::{amazon, programs};
@@ -152,6 +152,11 @@ fn web<'a>(written: &'a str, protocol_relative: bool, rules: &Rules) -> Rewrite<
         };
         return programs::apply(&original, url, program);
     }
+    // A network's tracking link carries the creator's own id: kept as
+    // written, but an affiliate link, which must be disclosed.
+    if let Some(network) = affiliate_network(host) {
+        return Rewrite::unchanged(written, LinkKind::Program { name: network.to_owned() });
+    }
     Rewrite::unchanged(written, LinkKind::External)
 }
 
@@ -160,6 +165,7 @@ fn claimed(host: &str, rules: &Rules) -> bool {
     marketplace_of_host(host).is_some()
         || short_link_host(host).is_some()
         || programs::find(host, &rules.programs).is_some()
+        || affiliate_network(host).is_some()
 }
 
 /// The host of an `http(s)://` or `//` link, found without a full parse,

@@ -195,6 +195,47 @@ fn a_program_with_its_own_statement_is_held_to_it_like_amazon() {
     assert!(errors.iter().any(|d| d.message.contains("empty `statement`") && d.line == Some(19)), "{errors}");
 }
 
+/// A network's tracking link, pasted as the network gave it, is an
+/// affiliate link with no setting at all: kept as written (it carries the
+/// creator's id), marked sponsored and disclosed before it; a program the
+/// profile names for the same host comes first.
+#[test]
+fn affiliate_networks_links_are_disclosed_without_any_setting() {
+    const SHAREASALE: &str = "https://www.shareasale.com/r.cfm?b=1&u=2&m=3";
+    const LTK: &str = "https://liketk.it/3abc";
+    const IMPACT: &str = "https://bestbuy.7tiv.net/c/1/2/3";
+    let site = SiteTest::new().file(
+        "content/posts/networks.md",
+        format!("---\ntitle: Networks\n---\nMy [desk]({SHAREASALE}), [outfit]({LTK}), [TV]({IMPACT}) and [a shop](https://shop.example/).\n"),
+    );
+    let built = site.build().ok();
+    let page = built.html("posts/networks/index.html");
+    let links = hrefs_with_rel(&page);
+    for href in [SHAREASALE, LTK, IMPACT] {
+        let (_, rel) =
+            links.iter().find(|(h, _)| h == href).unwrap_or_else(|| panic!("{href} kept as written: {links:?}"));
+        assert_eq!(rel, "sponsored nofollow noopener", "{href}");
+    }
+    let (_, rel) = links.iter().find(|(h, _)| h == "https://shop.example/").unwrap();
+    assert!(!rel.contains("sponsored"), "an ordinary link stays one: {rel}");
+    assert!(matches!(page.banner_before_first_affiliate_link(), BannerCheck::Before { .. }));
+    // A theme without the banner fails on them, naming the network.
+    let failed = site.file("templates/post.html", "<html><body>{{ page.content | safe }}</body></html>").build();
+    let errors = failed.errors();
+    let error = errors.iter().find(|d| d.code == "disclosure").expect("a disclosure error");
+    assert!(error.message.contains("no disclosure"), "{}", error.message);
+    // The profile's own program for the host is applied instead.
+    let built = SiteTest::new()
+        .edit("profile.toml", |p| {
+            p + "\n[[affiliate.programs]]\nname = \"My LTK\"\nhosts = [\"liketk.it\"]\nparams = { src = \"blog\" }\n"
+        })
+        .file("content/posts/networks.md", format!("---\ntitle: Networks\n---\n[outfit]({LTK})\n"))
+        .build()
+        .ok();
+    let links = hrefs_with_rel(&built.html("posts/networks/index.html"));
+    assert!(links.iter().any(|(h, _)| h == "https://liketk.it/3abc?src=blog"), "{links:?}");
+}
+
 #[test]
 fn the_creator_can_reword_but_not_remove_the_disclosure() {
     let site = SiteTest::fixture("affiliate")
