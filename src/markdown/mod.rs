@@ -11,6 +11,7 @@
 //! through the link policy with its byte offset kept for messages.
 
 pub mod kramdown;
+mod logic;
 pub mod shortcodes;
 pub mod tags;
 

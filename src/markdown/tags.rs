@@ -11,7 +11,8 @@
 //! line and stays visible as written, in a code span. Every line of the post
 //! stays on its line (a note's box adds blank lines inside a line's
 //! replacement), so positions in later findings can be mapped back
-//! ([`Expanded::original_offset`]).
+//! ([`Expanded::original_offset`]). Liquid logic (`assign`, `for`, `if`)
+//! runs before all this ([`super::logic`]).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -65,7 +66,8 @@ impl Expanded<'_> {
         let line = anchors.partition_point(|&(start, _)| start <= offset).saturating_sub(1);
         let (new_start, original_start) = anchors[line];
         let line_end = anchors.get(line + 1).map_or(usize::MAX, |&(_, next)| next.saturating_sub(1));
-        let mut at = (original_start + (offset - new_start)).min(line_end).min(self.body.len());
+        // The lines a stretch of Liquid logic wrote all stand at its start.
+        let mut at = (original_start + (offset - new_start)).min(line_end).max(original_start).min(self.body.len());
         // Inside a replacement the column is approximate: never inside a character.
         while !self.body.is_char_boundary(at) {
             at -= 1;
@@ -98,15 +100,18 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
             body,
         };
     }
-    let lines: Vec<&str> = body.split_inclusive('\n').collect();
+    // Liquid logic runs first, as in Jekyll; what follows reads its output.
+    let ran = super::logic::run(body, variables);
+    let source = ran.as_ref().map_or(body, |ran| ran.text.as_str());
+    let lines: Vec<&str> = source.split_inclusive('\n').collect();
     let mut out = Expander {
         variables,
-        text: String::with_capacity(body.len() + 64),
+        text: String::with_capacity(source.len() + 64),
         unsupported: Vec::new(),
         anchors: Vec::with_capacity(lines.len()),
         boxes: Vec::new(),
         kramdown: Vec::new(),
-        definitions: if body.contains("{:") { kramdown::definitions(body) } else { Default::default() },
+        definitions: if source.contains("{:") { kramdown::definitions(source) } else { Default::default() },
         toc: None,
     };
     let mut state = State::Normal;
@@ -202,7 +207,7 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
                     let previous = i.checked_sub(1).map(|p| lines[p].trim());
                     out.kramdown_line(content, previous)
                 } else if let Some((name, args)) = tag_name(trimmed) {
-                    out.block(name, args, content, offset, body, line.len())
+                    out.block(name, args, content, offset, source, line.len())
                 } else if let Some(opening) = markdown_in_html(content) {
                     // kramdown's `<div markdown="1">`: the HTML block ends after its tag, so what follows is Markdown.
                     out.inline(&opening, offset);
@@ -228,6 +233,14 @@ pub fn expand<'a>(body: &'a str, variables: &Variables) -> Expanded<'a> {
         out.text.push_str("\n\n");
         out.text.push_str(open.close);
         out.text.push('\n');
+    }
+    if let Some(ran) = &ran {
+        for anchor in &mut out.anchors {
+            anchor.1 = ran.original(anchor.1);
+        }
+        for kept in &mut out.unsupported {
+            kept.offset = ran.original(kept.offset);
+        }
     }
     Expanded {
         text: Cow::Owned(out.text),
@@ -670,8 +683,9 @@ impl Expander<'_> {
                         "is shown as written: includes read files of the blog's theme"
                     }
                     "link" => "is shown as written: a link needs a text and a URL, or a file of the site",
-                    "assign" | "capture" | "for" | "if" | "unless" | "case" | "comment" => {
-                        "is shown as written: Liquid logic is not run"
+                    "assign" | "capture" | "for" | "if" | "unless" | "case" | "comment" | "tablerow" => {
+                        "is shown as written: Liquid could not run this logic (a tag or filter inside it \
+                         that Liquid does not know, or a value the post does not have)"
                     }
                     _ => "is shown as written: an unknown tag",
                 };
@@ -698,15 +712,8 @@ impl Expander<'_> {
                 filter.split_once(':').map_or((filter.trim(), None), |(n, a)| (n.trim(), Some(a.trim())));
             let argument = argument.and_then(unquote);
             value = match (name, argument) {
-                ("relative_url", _) => {
-                    let base = self.variables.site.get("baseurl").map_or("", String::as_str);
-                    if value.starts_with('/') { format!("{base}{value}") } else { value }
-                }
-                ("absolute_url", _) => {
-                    let url = self.variables.site.get("url").map_or("", String::as_str);
-                    let base = self.variables.site.get("baseurl").map_or("", String::as_str);
-                    if value.contains("://") { value } else { format!("{url}{base}/{}", value.trim_start_matches('/')) }
-                }
+                ("relative_url", _) => relative_url(value, self.site("baseurl")),
+                ("absolute_url", _) => absolute_url(value, self.site("url"), self.site("baseurl")),
                 ("prepend", Some(a)) => format!("{a}{value}"),
                 ("append", Some(a)) => format!("{value}{a}"),
                 ("default", Some(a)) if value.is_empty() => a,
@@ -719,12 +726,26 @@ impl Expander<'_> {
         Some(value)
     }
 
+    fn site(&self, key: &str) -> &str {
+        self.variables.site.get(key).map_or("", String::as_str)
+    }
+
     /// Keeps what was written, visible as code (HTML, so it reads the same
     /// in a paragraph and in an HTML block); and says so.
     fn keep(&mut self, written: &str, offset: usize, why: &'static str) {
         self.text.push_str(&format!("<code>{}</code>", crate::html::escape_attr(written)));
         self.unsupported.push(Unsupported { offset, written: written.to_owned(), why });
     }
+}
+
+/// Jekyll's `relative_url` filter: a path from the site's root under its `baseurl`.
+pub(super) fn relative_url(value: String, baseurl: &str) -> String {
+    if value.starts_with('/') { format!("{baseurl}{value}") } else { value }
+}
+
+/// Jekyll's `absolute_url` filter: a path as a whole URL of the site.
+pub(super) fn absolute_url(value: String, url: &str, baseurl: &str) -> String {
+    if value.contains("://") { value } else { format!("{url}{baseurl}/{}", value.trim_start_matches('/')) }
 }
 
 /// Jekyll's `{% link PATH %}`: a post waits for the site; a page of a

@@ -529,6 +529,48 @@ fn hexo_tags_and_liquid_render_as_those_tools_do() {
 /// Links to other posts by file name — Jekyll's `post_url` and `link`,
 /// Hexo's `post_link` and `post_path` — lead to the post's URL, whatever
 /// the permalink pattern; a name no post has is an error at its line.
+/// Liquid logic in a Jekyll post runs as Jekyll runs it, before Markdown:
+/// a list made by `assign` and `for` (links in it go through the affiliate
+/// rules like any), `if` on the post's own values, `{{ x }}` of an assigned
+/// `x`. Logic with a tag Liquid does not know stays as written, with a
+/// warning at its line, and positions after any of it keep their lines.
+#[test]
+fn liquid_logic_in_a_post_runs_as_jekyll_runs_it() {
+    let body = "{% assign asins = \"B06XCKGLTP|B07FZ8S74R\" | split: \"|\" %}\n\
+                {% for asin in asins %}\n\
+                - [Pick {{ forloop.index }}](https://www.amazon.com/dp/{{ asin }})\n\
+                {% endfor %}\n\n\
+                {% if page.sale %}On sale.{% else %}Full price.{% endif %} {% capture by %}by {{ site.title }}{% endcapture %}{{ by }}\n\n\
+                {% if page.title %}{% timeline x %}{% endif %}\n\n\
+                [Broken](/nowhere/)\n";
+    let built = SiteTest::new()
+        .edit("profile.toml", |p| {
+            p.replace("[site]\n", "[site]\ntitle = \"Mia's Picks\"\n") + "[affiliate.amazon]\ntag = \"mia-20\"\n"
+        })
+        .file("content/posts/logic.md", post("title: Logic\nsale: false\n", body))
+        .build();
+    let error = built.only_error();
+    assert!(error.message.contains("/nowhere/"), "{}", error.message);
+    assert_eq!(error.line, Some(14), "the broken link keeps its line");
+    let warnings: Vec<_> = built.errors().iter().filter(|w| w.message.contains("shown as written")).collect();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(warnings.iter().all(|w| w.line == Some(12)), "{warnings:?}");
+    let built = SiteTest::new()
+        .edit("profile.toml", |p| {
+            p.replace("[site]\n", "[site]\ntitle = \"Mia's Picks\"\n") + "[affiliate.amazon]\ntag = \"mia-20\"\n"
+        })
+        .file("content/posts/logic.md", post("title: Logic\nsale: false\n", &body.replace("[Broken](/nowhere/)", "")))
+        .build()
+        .ok();
+    let page = built.html("posts/logic/index.html");
+    assert_eq!(page.texts("article li a, main li a").iter().filter(|t| t.starts_with("Pick")).count(), 2);
+    let hrefs = page.attrs("a[href*='amazon.com']", "href");
+    assert!(hrefs.contains(&"https://www.amazon.com/dp/B07FZ8S74R?tag=mia-20".to_owned()), "{hrefs:?}");
+    let text = built.text("posts/logic/index.html");
+    assert!(text.contains("Full price. by Mia’s Picks"), "{text}");
+    assert!(!text.contains("{% for") && !text.contains("{{ asin"), "the logic ran");
+}
+
 #[test]
 fn links_to_posts_by_file_name_lead_to_their_urls() {
     let site = SiteTest::new()
