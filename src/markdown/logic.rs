@@ -67,8 +67,15 @@ pub(super) fn run(body: &str, variables: &Variables) -> Option<Ran> {
     let mut copied = 0;
     for (start, end, name) in stretches {
         let source = &body[start..end];
-        let output = parser.parse(&format!("{prelude}{source}")).and_then(|template| template.render(&globals));
-        let Ok(output) = output else { continue };
+        if !ranges_are_small(source) {
+            continue;
+        }
+        let mut output = Capped(Vec::new());
+        let ran_ok = parser
+            .parse(&format!("{prelude}{source}"))
+            .and_then(|template| template.render_to(&mut output, &globals))
+            .is_ok();
+        let Some(output) = ran_ok.then(|| String::from_utf8(output.0).ok()).flatten() else { continue };
         if matches!(name, "assign" | "capture") {
             prelude.push_str(source);
         }
@@ -84,6 +91,47 @@ pub(super) fn run(body: &str, variables: &Variables) -> Option<Ran> {
     ran.pieces.push((ran.text.len(), copied, false));
     ran.text.push_str(&body[copied..]);
     Some(ran)
+}
+
+/// The most a stretch may write, and the most numbers a range may count:
+/// a loop that would write more is a mistake, and stays as written.
+const MAX_OUTPUT: usize = 1 << 20;
+const MAX_RANGE: i64 = 10_000;
+
+/// A stretch's output, refused past [`MAX_OUTPUT`] bytes.
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + bytes.len() > MAX_OUTPUT {
+            return Err(std::io::Error::other("a stretch of Liquid writes too much"));
+        }
+        self.0.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Whether every range `(a..b)` of `source` counts numbers written in it,
+/// at most [`MAX_RANGE`] of them: Liquid makes a list of a range's numbers
+/// before it loops, so `(1..n)` of an unknown `n` could take all memory.
+/// Their counts multiplied stay under it too, as loops inside loops run.
+fn ranges_are_small(source: &str) -> bool {
+    let mut product: i64 = 1;
+    source.match_indices("..").all(|(at, _)| {
+        let (Some(open), Some(close)) = (source[..at].rfind('('), source[at..].find(')').map(|c| at + c)) else {
+            return true;
+        };
+        let bound = |text: &str| text.trim().parse::<i64>().ok();
+        let (Some(from), Some(to)) = (bound(&source[open + 1..at]), bound(&source[at + 2..close])) else {
+            return false;
+        };
+        product = product.saturating_mul(to.saturating_sub(from).saturating_add(1).max(1));
+        product <= MAX_RANGE
+    })
 }
 
 /// Whether `body` has a tag that opens logic (a quick look).
@@ -291,8 +339,24 @@ mod tests {
             "{% raw %}{% if x %}y{% endif %}{% endraw %}\n",
             "{% if x %}never closed\n",
             "{% if x %}{% endfor %}\n",
+            // Loops that would take all memory or write without end.
+            "{% for i in (1..2000000000) %}{% endfor %}\n",
+            "{% for i in (1..1000) %}{% for j in (1..1000) %}{% endfor %}{% endfor %}\n",
         ] {
             assert!(run(body, &vars()).is_none(), "{body}");
+        }
+        // A range of a value Liquid would count only when it runs, and
+        // loops that would write megabytes: the `assign` runs, the loop stays.
+        let long = format!("\"{}\"", "x".repeat(64));
+        for (assign, the_loop) in [
+            ("{% assign n = 5 %}".to_owned(), "{% for i in (1..n) %}{{ i }}{% endfor %}\n"),
+            (
+                format!("{{% assign s = {long} %}}"),
+                "{% for i in (1..9000) %}{% for j in (1..9) %}{{ s }}{% endfor %}{% endfor %}\n",
+            ),
+        ] {
+            let ran = run(&format!("{assign}{the_loop}"), &vars());
+            assert_eq!(ran.unwrap().text, the_loop);
         }
         // The stretch that can run does, the other stays.
         let ran = run("{% if page.title %}{% post_url a %}{% endif %} {% if page.title %}yes{% endif %}\n", &vars());

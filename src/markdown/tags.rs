@@ -685,7 +685,7 @@ impl Expander<'_> {
                     "link" => "is shown as written: a link needs a text and a URL, or a file of the site",
                     "assign" | "capture" | "for" | "if" | "unless" | "case" | "comment" | "tablerow" => {
                         "is shown as written: Liquid could not run this logic (a tag or filter inside it \
-                         that Liquid does not know, or a value the post does not have)"
+                         that Liquid does not know, a value the post does not have, or a loop too large)"
                     }
                     _ => "is shown as written: an unknown tag",
                 };

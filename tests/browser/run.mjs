@@ -564,7 +564,14 @@ async function checkSearchShop(page) {
   if (!thumbs) fail('product hits have no thumbnail');
   const note = page.locator('#search-disclosure');
   if (!(await note.isVisible())) fail('buy buttons in the results, but no disclosure shown');
-  const [noteBox, buyBox] = [await note.boundingBox(), await buy.boundingBox()];
+  // The results are drawn again as the last keystrokes arrive: measure
+  // once both stand still on the page.
+  let [noteBox, buyBox] = [null, null];
+  for (let tries = 0; tries < 20 && !(noteBox && buyBox); tries++) {
+    if (tries) await page.waitForTimeout(100);
+    [noteBox, buyBox] = [await note.boundingBox(), await buy.boundingBox()];
+  }
+  if (!noteBox || !buyBox) fail('the results never settled: no disclosure and buy button to compare');
   if (!(noteBox.y < buyBox.y)) fail(`the disclosure (y=${Math.round(noteBox.y)}) is not above the first buy button (y=${Math.round(buyBox.y)})`);
   await input.fill('');
   await input.pressSequentially(SEARCH_COLLECTION, { delay: 10 });
