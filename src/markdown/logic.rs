@@ -65,10 +65,15 @@ pub(super) fn run(body: &str, variables: &Variables) -> Option<Ran> {
     let mut ran = Ran { text: String::with_capacity(body.len()), pieces: Vec::new() };
     let mut prelude = String::new();
     let mut copied = 0;
-    for (start, end, name) in stretches {
+    for (start, end, name) in stretches.into_iter().take(MAX_STRETCHES) {
         let source = &body[start..end];
         if !ranges_are_small(source) {
             continue;
+        }
+        if prelude.len() > MAX_PRELUDE {
+            // Each stretch runs after every `assign` before it: past this,
+            // the rest of a post of thousands stays as written.
+            break;
         }
         let mut output = Capped(Vec::new());
         let ran_ok = parser
@@ -97,6 +102,11 @@ pub(super) fn run(body: &str, variables: &Variables) -> Option<Ran> {
 /// a loop that would write more is a mistake, and stays as written.
 const MAX_OUTPUT: usize = 1 << 20;
 const MAX_RANGE: i64 = 10_000;
+/// The most stretches run in one post, and the most text of `assign`s and
+/// `capture`s each one runs after: what a post of thousands of them costs
+/// stays in proportion to its length.
+const MAX_STRETCHES: usize = 200;
+const MAX_PRELUDE: usize = 16 * 1024;
 
 /// A stretch's output, refused past [`MAX_OUTPUT`] bytes.
 struct Capped(Vec<u8>);
@@ -120,10 +130,22 @@ impl std::io::Write for Capped {
 /// before it loops, so `(1..n)` of an unknown `n` could take all memory.
 /// Their counts multiplied stay under it too, as loops inside loops run.
 fn ranges_are_small(source: &str) -> bool {
+    let boundary = |mut at: usize| {
+        while !source.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
     let mut product: i64 = 1;
     source.match_indices("..").all(|(at, _)| {
-        let (Some(open), Some(close)) = (source[..at].rfind('('), source[at..].find(')').map(|c| at + c)) else {
+        // A range's bounds are short: look a little way either side.
+        let before = &source[boundary(at.saturating_sub(64))..at];
+        let Some(open) = before.rfind('(').map(|o| at - before.len() + o) else {
             return true;
+        };
+        let after = &source[at..boundary((at + 128).min(source.len()))];
+        let Some(close) = after.find(')').map(|c| at + c) else {
+            return false;
         };
         let bound = |text: &str| text.trim().parse::<i64>().ok();
         let (Some(from), Some(to)) = (bound(&source[open + 1..at]), bound(&source[at + 2..close])) else {
@@ -161,6 +183,7 @@ fn stretches(body: &str) -> Vec<(usize, usize, &str)> {
     let mut skip_to = 0;
     // Names the logic so far gives a value.
     let mut assigned: Vec<&str> = Vec::new();
+    let mut unclosed_output = false;
     for line in body.split_inclusive('\n') {
         let line_start = offset;
         offset += line.len();
@@ -189,7 +212,14 @@ fn stretches(body: &str) -> Vec<(usize, usize, &str)> {
             }
             if opening == "{{" {
                 // `{{ name }}` of a name the logic assigned is the logic's to print.
-                let Some(close) = body[at..].find("}}").map(|e| at + e + 2) else { continue };
+                if assigned.is_empty() || unclosed_output {
+                    continue;
+                }
+                let Some(close) = body[at..].find("}}").map(|e| at + e + 2) else {
+                    // None closes further on either.
+                    unclosed_output = true;
+                    continue;
+                };
                 if open.is_empty() && assigned.contains(&tag_name(&body[at + 2..])) {
                     found.push((at, close, "output"));
                     skip_to = close;
@@ -358,6 +388,10 @@ mod tests {
             let ran = run(&format!("{assign}{the_loop}"), &vars());
             assert_eq!(ran.unwrap().text, the_loop);
         }
+        // A post of thousands of stretches runs the first few hundred.
+        let body = "{% assign a = 1 %}{{ a }}\n".repeat(1_000);
+        let ran = run(&body, &vars()).unwrap();
+        assert_eq!(ran.text.matches("{% assign").count(), 1_000 - MAX_STRETCHES / 2);
         // The stretch that can run does, the other stays.
         let ran = run("{% if page.title %}{% post_url a %}{% endif %} {% if page.title %}yes{% endif %}\n", &vars());
         assert_eq!(ran.unwrap().text, "{% if page.title %}{% post_url a %}{% endif %} yes\n");

@@ -91,6 +91,22 @@ fn forty_thousand_attribute_lists_and_variables_on_one_line_are_all_applied() {
     assert!(!page.contains("{:") && !page.contains("{{"));
 }
 
+/// Liquid logic runs for the first stretches of a post; a post of forty
+/// thousand of them builds, the rest shown as written with a warning,
+/// instead of running each after every `assign` before it.
+#[test]
+fn forty_thousand_stretches_of_liquid_logic_in_one_post_build() {
+    let n = 40_000;
+    let built =
+        site_with(&format!("{HEAD}---\n{}\n", "{% assign a = \"ok\" %}{% if a %}{{ a }}{% endif %}\n".repeat(n)))
+            .build()
+            .ok();
+    let page = built.text("posts/hostile/index.html");
+    assert!(page.contains("<p>ok\nok\n"), "the first stretches ran");
+    assert!(page.contains("<code>{% assign a = \"ok\" %}</code>"), "the rest stay as written");
+    assert!(built.warnings().iter().any(|w| w.message.contains("Liquid could not run this logic")));
+}
+
 #[test]
 fn ten_thousand_identical_headings_keep_their_ids() {
     let n = 10_000;
