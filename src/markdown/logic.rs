@@ -3,8 +3,8 @@
 //! and `{% comment %}`, run with the `liquid` crate before the tag pass
 //! reads the rest of the post, as Jekyll runs Liquid before Markdown.
 //!
-//! Each stretch of logic (a top-level block with everything inside it, or
-//! an `assign`) is run on its own, with `site` and `page` as the tag pass
+//! Each stretch of logic (a top-level block with everything inside it, an
+//! `assign`, or `{{ x }}` of an assigned `x`) is run on its own, with `site` and `page` as the tag pass
 //! knows them and the `assign`s and `capture`s before it, and its output
 //! takes its place. A stretch Liquid cannot run (a tag or filter it does
 //! not know inside, a variable the post does not have) stays as written,
@@ -172,8 +172,8 @@ fn tag_name(inner: &str) -> &str {
 }
 
 /// Each stretch of logic outside fenced code and `{% raw %}`: its start,
-/// end and opening tag's name (`output` for `{{ x }}` of an assigned `x`). Stops at a block that never closes or
-/// closes out of turn.
+/// end and opening tag's name (`output` for `{{ x }}` of an assigned `x`).
+/// Stops at a block that never closes or closes out of turn.
 fn stretches(body: &str) -> Vec<(usize, usize, &str)> {
     let mut found = Vec::new();
     let mut open: Vec<&str> = Vec::new();
@@ -182,8 +182,9 @@ fn stretches(body: &str) -> Vec<(usize, usize, &str)> {
     let mut offset = 0;
     let mut skip_to = 0;
     // Names the logic so far gives a value.
-    let mut assigned: Vec<&str> = Vec::new();
+    let mut assigned: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
     let mut unclosed_output = false;
+    let mut output_close: Option<usize> = None;
     for line in body.split_inclusive('\n') {
         let line_start = offset;
         offset += line.len();
@@ -212,15 +213,23 @@ fn stretches(body: &str) -> Vec<(usize, usize, &str)> {
             }
             if opening == "{{" {
                 // `{{ name }}` of a name the logic assigned is the logic's to print.
-                if assigned.is_empty() || unclosed_output {
+                if !open.is_empty() || assigned.is_empty() || unclosed_output {
                     continue;
                 }
-                let Some(close) = body[at..].find("}}").map(|e| at + e + 2) else {
-                    // None closes further on either.
-                    unclosed_output = true;
-                    continue;
+                // The first `}}` after an earlier `{{` is this one's too, if it is further on.
+                let close = match output_close {
+                    Some(close) if close > at + 2 => close,
+                    _ => match body[at..].find("}}") {
+                        Some(e) => at + e + 2,
+                        None => {
+                            // None closes further on either.
+                            unclosed_output = true;
+                            continue;
+                        }
+                    },
                 };
-                if open.is_empty() && assigned.contains(&tag_name(&body[at + 2..])) {
+                output_close = Some(close);
+                if assigned.contains(tag_name(&body[at + 2..])) {
                     found.push((at, close, "output"));
                     skip_to = close;
                 }
@@ -242,7 +251,7 @@ fn stretches(body: &str) -> Vec<(usize, usize, &str)> {
             }
             if matches!(name, "assign" | "capture" | "increment" | "decrement") {
                 let after = body[at + 2..close].trim_start_matches('-').trim_start()[name.len()..].trim_start();
-                assigned.push(tag_name(after));
+                assigned.insert(tag_name(after));
             }
             if open.is_empty() {
                 if SINGLES.contains(&name) {
