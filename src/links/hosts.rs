@@ -171,7 +171,6 @@ const SHORTENERS: &[&str] = &[
 const AFFILIATE_NETWORKS: &[(&str, &str)] = &[
     ("shareasale.com", "ShareASale"),
     ("shareasale-analytics.com", "ShareASale"),
-    ("click.linksynergy.com", "Rakuten Advertising"),
     ("linksynergy.com", "Rakuten Advertising"),
     ("awin1.com", "Awin"),
     ("zenaps.com", "Awin"),
