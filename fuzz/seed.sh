@@ -11,6 +11,8 @@ find ../example-site/content ../tests/fixtures ../scaffold -name '*.md' -type f 
     # The first byte picks the link policy and slug mode.
     { printf '\000'; cat "$file"; } > "corpus/markdown/seed-$n"
     { printf '\001'; cat "$file"; } > "corpus/markdown/seed-$n-shop"
+    # As a post's body: Hexo's and Jekyll's tags and Liquid logic first.
+    { printf '\020'; cat "$file"; } > "corpus/markdown/seed-$n-post"
 done
 # Every quoted URL-looking string in the engine's table tests.
 grep -o '"[a-zA-Z/\\#?][^"]*"' ../src/links/rewrite/tests.rs | sed 's/^"//; s/"$//' | sort -u | while read -r url; do

@@ -20,7 +20,10 @@ fuzz_target!(|bytes: &[u8]| {
         LinkKind::Internal | LinkKind::External => assert_eq!(got.href, trimmed),
         LinkKind::Unsafe { scheme } => {
             assert_eq!(got.href, "#");
-            assert!(!matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel" | "ftp" | "ftps" | "sftp"), "{scheme}");
+            assert!(
+                !matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel" | "ftp" | "ftps" | "sftp"),
+                "{scheme}"
+            );
         }
         LinkKind::Amazon { .. } => {
             if got.href != trimmed {

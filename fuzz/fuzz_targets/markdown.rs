@@ -1,4 +1,6 @@
-//! Any text through the Markdown stage with a representative link policy.
+//! Any text through the Markdown stage with a representative link policy,
+//! half of it as a post's body: Hexo's and Jekyll's tags and Liquid logic
+//! first, with the variables a post has.
 //!
 //! Checks, besides "never panics": every offset it reports points into the
 //! body at a character boundary, and no link or source the stage routes
@@ -22,9 +24,17 @@ fuzz_target!(|bytes: &[u8]| {
     let Some((&selector, rest)) = bytes.split_first() else { return };
     let Some(body) = shopfront_fuzz::decode(rest) else { return };
     let policy = shopfront_fuzz::policy(selector);
-    let mode = if selector & 8 != 0 { SlugMode::Unicode } else { SlugMode::Transliterate };
+    let mode = match (selector & 8 != 0, selector & 32 != 0) {
+        (false, _) => SlugMode::Transliterate,
+        (true, false) => SlugMode::Unicode,
+        (true, true) => SlugMode::Hexo,
+    };
 
-    let rendered = markdown::render(&body, &policy, mode);
+    let rendered = if selector & 16 != 0 {
+        markdown::render_post(&body, &policy, mode, selector & 64 != 0, &shopfront_fuzz::variables())
+    } else {
+        markdown::render(&body, &policy, mode)
+    };
     let offsets = rendered
         .problems
         .iter()
@@ -32,7 +42,9 @@ fuzz_target!(|bytes: &[u8]| {
         .chain(rendered.notes.iter().map(|n| n.offset))
         .chain(rendered.internal.iter().map(|r| r.offset))
         .chain(rendered.redirects.iter().map(|r| r.offset))
-        .chain(rendered.shortcodes.iter().map(|s| s.offset));
+        .chain(rendered.shortcodes.iter().map(|s| s.offset))
+        .chain(rendered.unsupported.iter().map(|u| u.offset))
+        .chain(rendered.markdown_in_html.iter().copied());
     for offset in offsets {
         assert!(offset <= body.len() && body.is_char_boundary(offset), "offset {offset} in {body:?}");
     }

@@ -32,11 +32,13 @@ pub fn rules() -> Rules {
                     ("ref".to_owned(), "miachen".to_owned()),
                     ("utm_source".to_owned(), "shopfront".to_owned()),
                 ]),
+                statement: Some("Example Outdoor Co pays me for purchases through my links.".to_owned()),
             },
             ProgramRule {
                 name: "Gadget Network".to_owned(),
                 hosts: vec!["store.example.net".to_owned(), "www.gadgets.example".to_owned()],
                 action: ProgramAction::Template("https://go.network.example/?id=123&u={url}".to_owned()),
+                statement: None,
             },
         ],
     }
@@ -53,6 +55,23 @@ pub fn policy(selector: u8) -> LinkPolicy {
         rules.programs.clear();
     }
     LinkPolicy { base_path: if selector & 1 != 0 { "/shop".to_owned() } else { String::new() }, rules }
+}
+
+/// What `site.NAME` and `page.NAME` mean in a post, as a site built from an
+/// imported blog gives them (a sub-path, a list and a nested value).
+pub fn variables() -> shopfront::markdown::tags::Variables {
+    let site = [("baseurl", "/blog"), ("url", "https://notes.example"), ("title", "Notes"), ("author", "Mia")];
+    let page = [
+        ("title", serde_json::json!("Launch & <notes>")),
+        ("image", serde_json::json!("/img/a.png")),
+        ("tags", serde_json::json!(["Desk", "Audio"])),
+        ("gallery", serde_json::json!([{ "url": "/i/0.png", "alt": "one" }, { "url": "/i/1.png" }])),
+        ("rating", serde_json::json!(4.5)),
+    ];
+    shopfront::markdown::tags::Variables {
+        site: site.map(|(k, v)| (k.to_owned(), v.to_owned())).into(),
+        page: page.map(|(k, v)| (k.to_owned(), v)).into(),
+    }
 }
 
 /// The text the loader would make of a file: UTF-8 only, BOM dropped, no
@@ -87,5 +106,6 @@ pub fn browser_scheme(href: &str) -> Option<String> {
 /// Whether shopfront may write a link with this `href`: no scheme, or one of
 /// `http`, `https`, `mailto`, `tel`.
 pub fn allowed_href(href: &str) -> bool {
-    browser_scheme(href).is_none_or(|s| matches!(s.as_str(), "http" | "https" | "mailto" | "tel" | "ftp" | "ftps" | "sftp"))
+    browser_scheme(href)
+        .is_none_or(|s| matches!(s.as_str(), "http" | "https" | "mailto" | "tel" | "ftp" | "ftps" | "sftp"))
 }
