@@ -572,6 +572,24 @@ fn liquid_logic_in_a_post_runs_as_jekyll_runs_it() {
 }
 
 #[test]
+fn a_script_url_that_liquid_puts_together_is_refused_at_its_line() {
+    // `assign` and `capture` can spell a URL no line of the post holds: the
+    // link policy reads the URL Liquid wrote, in Markdown and in raw HTML.
+    let body = "{% assign u = \"javascript:alert(1)\" %}\n[a]({{ u }})\n\n\
+                {% capture c %}java{% endcapture %}\n[b]({{ c }}script:alert(2))\n\n\
+                <a href=\"{{ u }}\">raw</a>\n";
+    let built = SiteTest::new().file("content/posts/script.md", post("title: Script\n", body)).build();
+    let mut lines: Vec<Option<usize>> = built
+        .errors()
+        .errors()
+        .filter(|e| e.message.contains("`javascript:` links are not allowed"))
+        .map(|e| e.line)
+        .collect();
+    lines.sort();
+    assert_eq!(lines, [Some(5), Some(8), Some(10)], "{:#?}", built.errors());
+}
+
+#[test]
 fn links_to_posts_by_file_name_lead_to_their_urls() {
     let site = SiteTest::new()
         .edit("profile.toml", |p| p.replace("[site]\n", "[site]\npermalink = \"/:year/:month/:title/\"\n"))
