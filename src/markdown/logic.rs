@@ -76,10 +76,15 @@ pub(super) fn run(body: &str, variables: &Variables) -> Option<Ran> {
             break;
         }
         let mut output = Capped(Vec::new());
-        let ran_ok = parser
-            .parse(&format!("{prelude}{source}"))
-            .and_then(|template| template.render_to(&mut output, &globals))
-            .is_ok();
+        // Liquid's parser panics on some broken tags (`{% comment %}{%{% raw %}`):
+        // such a stretch stays as written, like any Liquid cannot run.
+        let ran_ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parser
+                .parse(&format!("{prelude}{source}"))
+                .and_then(|template| template.render_to(&mut output, &globals))
+                .is_ok()
+        }))
+        .unwrap_or(false);
         let Some(output) = ran_ok.then(|| String::from_utf8(output.0).ok()).flatten() else { continue };
         if matches!(name, "assign" | "capture") {
             prelude.push_str(source);
