@@ -588,9 +588,12 @@ impl Library {
             }
             Ok(())
         }));
-        let settings =
-            handlers.into_iter().fold(lol_html::RewriteStrSettings::new(), |s, h| s.append_element_content_handler(h));
-        let html = lol_html::rewrite_str(html, settings).unwrap_or_else(|_| html.to_owned());
+        let met = Cell::new(0usize);
+        handlers.push(on_element(&selectors[4], |_: &mut Element<'_, '_>| {
+            met.set(met.get() + 1);
+            Ok(())
+        }));
+        let html = rewrite_until_done(html, handlers, &met).unwrap_or_else(|_| html.to_owned());
         let uses = uses.into_inner();
         self.note(&uses, page);
         (html, uses)
@@ -1008,17 +1011,60 @@ fn loading_hints(el: &mut Element<'_, '_>) -> lol_html::HandlerResult {
     Ok(())
 }
 
+/// How the tags of the elements [`rewritten`] can match begin, lower-case.
+const REWRITTEN_TAGS: [&str; 3] = ["<picture", "<img", "<meta"];
+
+/// `html` through lol_html with `handlers`, one of which counts in `met`
+/// the elements whose tags begin as [`REWRITTEN_TAGS`]. Once it has counted
+/// as many as the page has such beginnings, no element further on can match
+/// a handler: the rest of the page is passed on as it is, not parsed (on a
+/// post page the last image comes at about half of its bytes). lol_html
+/// writes what it does not change byte for byte, so the result is the one
+/// rewriting the whole page gives. A beginning that is not an element (in a
+/// comment, a script or an attribute) is never counted, and the whole page
+/// is read, as before.
+fn rewrite_until_done<'h>(
+    html: &str,
+    handlers: Vec<(std::borrow::Cow<'h, lol_html::Selector>, lol_html::ElementContentHandlers<'h>)>,
+    met: &Cell<usize>,
+) -> Result<String, lol_html::errors::RewritingError> {
+    /// Small enough to stop soon after the last element, large enough that
+    /// a chunk costs lol_html nothing to take.
+    const CHUNK: usize = 4096;
+    let beginnings: usize =
+        REWRITTEN_TAGS.iter().map(|tag| crate::html::positions_ignoring_case(html, tag).count()).sum();
+    let settings = handlers
+        .into_iter()
+        .fold(lol_html::Settings::new(), |s, h| s.append_element_content_handler(h))
+        .with_adjust_charset_on_meta_tag(false)
+        .with_encoding(lol_html::AsciiCompatibleEncoding::utf_8());
+    let mut out = Vec::with_capacity(html.len() + html.len() / 8);
+    let mut rewriter = lol_html::HtmlRewriter::new(settings, |chunk: &[u8]| out.extend_from_slice(chunk));
+    let mut read = 0;
+    while read < html.len() && met.get() < beginnings {
+        let end = (read + CHUNK).min(html.len());
+        rewriter.write(&html.as_bytes()[read..end])?;
+        read = end;
+    }
+    rewriter.end()?;
+    out.extend_from_slice(&html.as_bytes()[read..]);
+    // UTF-8 in, UTF-8 written by the handlers: the bytes are UTF-8.
+    Ok(String::from_utf8(out).unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned()))
+}
+
 /// The elements [`Library::rewrite`] changes, parsed once (it runs on
 /// every page): `<picture>`, `<img src>`, the link preview's title and its
-/// images.
-fn rewritten() -> &'static [lol_html::Selector; 4] {
-    static SELECTORS: OnceLock<[lol_html::Selector; 4]> = OnceLock::new();
+/// images; and the elements counted to know when none can follow.
+fn rewritten() -> &'static [lol_html::Selector; 5] {
+    static SELECTORS: OnceLock<[lol_html::Selector; 5]> = OnceLock::new();
     SELECTORS.get_or_init(|| {
         [
             "picture",
             "img[src]",
             r#"meta[property="og:title"]"#,
             r#"meta[property="og:image"], meta[name="twitter:image"]"#,
+            // Every element whose tag [`REWRITTEN_TAGS`] counts.
+            "picture, img, meta",
         ]
         .map(|selector| selector.parse().expect("a valid selector"))
     })
@@ -1055,5 +1101,57 @@ mod tests {
     fn names_are_url_safe() {
         assert_eq!(url_safe("IMG 2041 (1)"), "IMG-2041--1");
         assert_eq!(url_safe("東京"), "image");
+    }
+
+    /// What [`rewrite_until_done`] makes of `html`, and what rewriting the
+    /// whole page makes, with handlers that change the elements it counts.
+    fn both_ways(html: &str) -> (String, String) {
+        let selectors = rewritten();
+        let handlers = || {
+            let mark = |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
+                el.set_attribute("data-seen", "1")?;
+                el.after("<!--after-->", lol_html::html_content::ContentType::Html);
+                Ok(())
+            };
+            vec![on_element(&selectors[1], mark), on_element(&selectors[3], mark)]
+        };
+        let met = Cell::new(0usize);
+        let mut early = handlers();
+        early.push(on_element(&selectors[4], |_: &mut Element<'_, '_>| {
+            met.set(met.get() + 1);
+            Ok(())
+        }));
+        let early = rewrite_until_done(html, early, &met).unwrap();
+        let settings = handlers()
+            .into_iter()
+            .fold(lol_html::RewriteStrSettings::new(), |s, h| s.append_element_content_handler(h));
+        (early, lol_html::rewrite_str(html, settings).unwrap())
+    }
+
+    #[test]
+    fn the_rest_of_a_page_after_its_last_image_is_passed_on_as_it_is() {
+        let head = r#"<!doctype html><head><meta property="og:image" content="/c.jpg"><META name=twitter:image content=x></head>"#;
+        let filler = "<p>Prose — ünïcödé, <a href=\"/x\">a link</a>.</p>\n".repeat(200);
+        let mut pages = Vec::new();
+        // The last image at every place around a chunk's edge, multi-byte
+        // characters cut by it too.
+        for shift in 4070..4110 {
+            let before = "é".repeat(shift / 2) + &"a".repeat(shift % 2);
+            pages.push(format!("{head}<body>{before}<IMG SRC=\"/a.jpg\" alt='x>y'>{filler}</body>"));
+        }
+        // Beginnings that are not elements: the whole page is read.
+        pages.push(format!(
+            "{head}<img src=/a.jpg>{filler}<!-- <img src=/b.jpg> --><script>'<meta'</script><img src=/c.jpg>"
+        ));
+        pages.push(format!("{head}{filler}<p title=\"<img src=/b.jpg>\">t</p><picture><img src=/d.jpg></picture>"));
+        pages.push(format!("{head}{filler}<imgx src=/n.jpg><img src=/e.jpg>{filler}"));
+        pages.push(format!("{head}{filler}<img src=/unclosed"));
+        for page in &pages {
+            let (early, whole) = both_ways(page);
+            assert_eq!(early, whole);
+        }
+        let (early, _) = both_ways(&pages[0]);
+        assert_eq!(early.matches("data-seen").count(), 3, "{early}");
+        assert!(early.ends_with(&format!("{filler}</body>")));
     }
 }
