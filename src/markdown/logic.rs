@@ -12,7 +12,8 @@
 //! and `{% raw %}` are left alone. Positions in the output map back to the
 //! start of the stretch they came from ([`Ran::original`]).
 
-use std::sync::OnceLock;
+use std::cell::Cell;
+use std::sync::{Once, OnceLock};
 
 use liquid_core::model::ScalarCow;
 use liquid_core::{Display_filter, Filter, FilterReflection, ParseFilter, Runtime, Value, ValueView};
@@ -48,6 +49,31 @@ impl Ran {
     }
 }
 
+thread_local! {
+    /// Whether this thread is inside [`quietly`].
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `run()`, or `None` if it panics, without the panic's message: a post
+/// Liquid's parser cannot take is the creator's to fix, reported as a
+/// warning at its line, not a program's crash printed in the terminal. Any
+/// other panic, on any thread, is reported as before.
+fn quietly<T>(run: impl FnOnce() -> T) -> Option<T> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|quiet| quiet.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run));
+    QUIET.with(|quiet| quiet.set(was));
+    result.ok()
+}
+
 /// Runs the logic of `body`; `None` when it has none that could be run.
 pub(super) fn run(body: &str, variables: &Variables) -> Option<Ran> {
     if !has_logic(body) {
@@ -78,12 +104,12 @@ pub(super) fn run(body: &str, variables: &Variables) -> Option<Ran> {
         let mut output = Capped(Vec::new());
         // Liquid's parser panics on some broken tags (`{% comment %}{%{% raw %}`):
         // such a stretch stays as written, like any Liquid cannot run.
-        let ran_ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let ran_ok = quietly(|| {
             parser
                 .parse(&format!("{prelude}{source}"))
                 .and_then(|template| template.render_to(&mut output, &globals))
                 .is_ok()
-        }))
+        })
         .unwrap_or(false);
         let Some(output) = ran_ok.then(|| String::from_utf8(output.0).ok()).flatten() else { continue };
         if matches!(name, "assign" | "capture") {
