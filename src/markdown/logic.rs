@@ -63,7 +63,8 @@ fn quietly<T>(run: impl FnOnce() -> T) -> Option<T> {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
+            // A panic while the thread's locals are dropped is reported too.
+            if !QUIET.try_with(Cell::get).unwrap_or(false) {
                 previous(info);
             }
         }));
