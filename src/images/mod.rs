@@ -245,13 +245,14 @@ impl Job {
 
     fn key(&self, known: &Known) -> String {
         format!(
-            "{:032x}-{}-{}-{:?}-q{}-{}-v1",
+            "{:032x}-{}-{}-{:?}-q{}-{}-v{}",
             known.key,
             self.width,
             self.height.unwrap_or(0),
             self.format,
             process::WEBP_QUALITY,
-            process::JPEG_QUALITY
+            process::JPEG_QUALITY,
+            self.format.revision()
         )
     }
 }
@@ -877,7 +878,7 @@ impl Library {
             format!("{file}\n{title}\n{}\n{}\n{avatar}\nq{}", self.card_name, self.card_site, process::JPEG_QUALITY)
                 .as_bytes(),
         );
-        format!("{hash:032x}-card-v1")
+        format!("{hash:032x}-card-v{}", Format::of_card(file).revision())
     }
 
     /// The avatar, square-cropped to 192 px, as PNG (once per build).
@@ -917,8 +918,7 @@ impl Library {
                     site: self.card_site.clone(),
                     avatar: self.avatar_png(),
                 };
-                let format = if file.ends_with(".png") { Format::Png } else { Format::Jpeg };
-                match card::render(&card).and_then(|image| process::encode(&image, format)) {
+                match card::render(&card).and_then(|image| process::encode(&image, Format::of_card(file))) {
                     Ok(bytes) => {
                         done.made += 1;
                         let hash = self.cache.put(&key, &bytes);

@@ -29,6 +29,22 @@ impl Format {
         }
     }
 
+    /// A link preview card's format, by the name it is published under.
+    pub fn of_card(file: &str) -> Self {
+        if file.ends_with(".png") { Self::Png } else { Self::Jpeg }
+    }
+
+    /// Which encoder writes the format, as part of the image cache's keys:
+    /// a new encoder makes other bytes, and the cache must not hand out the
+    /// old encoder's under the same key.
+    pub fn revision(self) -> u8 {
+        match self {
+            Self::WebP | Self::Png => 1,
+            // `jpeg-encoder` since December 2026, `image`'s encoder before.
+            Self::Jpeg => 2,
+        }
+    }
+
     /// The MIME type, for `<source type>`.
     pub fn mime(self) -> &'static str {
         match self {
@@ -251,8 +267,13 @@ pub fn encode(image: &DynamicImage, format: Format) -> Result<Vec<u8>, String> {
                 DynamicImage::ImageRgb8(buffer) => std::borrow::Cow::Borrowed(buffer),
                 other => std::borrow::Cow::Owned(flatten(other)),
             };
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
-                .encode(rgb.as_raw(), width, height, image::ExtendedColorType::Rgb8)
+            let side = |n: u32| u16::try_from(n).map_err(|_| format!("{width}×{height} is too large for a JPEG"));
+            let mut encoder = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
+            // Colour at full resolution, as before: coloured text on a link
+            // preview stays sharp.
+            encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_1_1);
+            encoder
+                .encode(rgb.as_raw(), side(width)?, side(height)?, jpeg_encoder::ColorType::Rgb)
                 .map_err(|e| e.to_string())?;
             Ok(out)
         }
@@ -352,5 +373,23 @@ mod tests {
         assert!(encode(&image, Format::WebP).unwrap().starts_with(b"RIFF"));
         assert!(encode(&image, Format::Jpeg).unwrap().starts_with(&[0xFF, 0xD8]));
         assert!(encode(&image, Format::Png).unwrap().starts_with(b"\x89PNG"));
+    }
+
+    #[test]
+    fn a_jpeg_keeps_the_pixels_and_puts_transparency_on_white() {
+        let source = decode(&jpeg(96, 64)).unwrap().to_rgb8();
+        let again = decode(&encode(&DynamicImage::ImageRgb8(source.clone()), Format::Jpeg).unwrap()).unwrap();
+        assert_eq!((again.width(), again.height()), (96, 64));
+        let again = again.to_rgb8();
+        let error: u64 =
+            source.as_raw().iter().zip(again.as_raw()).map(|(a, b)| u64::from(a.abs_diff(*b))).sum::<u64>();
+        assert!(error / source.as_raw().len() as u64 <= 2, "mean error {}", error / source.as_raw().len() as u64);
+        // Half-transparent black over white is mid grey.
+        let glass = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(16, 16, image::Rgba([0, 0, 0, 128])));
+        let grey = decode(&encode(&glass, Format::Jpeg).unwrap()).unwrap().to_rgb8();
+        assert!(grey.pixels().all(|p| p.0.iter().all(|c| c.abs_diff(127) <= 3)), "{:?}", grey.get_pixel(8, 8));
+        // JPEG's sides stop at 65,535 pixels: an error, not a crash.
+        let wide = DynamicImage::ImageRgb8(image::RgbImage::new(70_000, 1));
+        assert!(encode(&wide, Format::Jpeg).unwrap_err().contains("too large for a JPEG"));
     }
 }
