@@ -138,8 +138,10 @@ pub fn render_svg(svg: &[u8], width: u32, height: u32) -> Result<DynamicImage, S
     let dy = (height as f32 - size.height() * scale) / 2.0;
     let transform = resvg::tiny_skia::Transform::from_row(scale, 0.0, 0.0, scale, dx, dy);
     resvg::render(&tree, transform, &mut pixmap.as_mut());
-    let rgba = image::RgbaImage::from_raw(width, height, pixmap.take()).ok_or("card buffer")?;
-    Ok(DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(rgba).into_rgb8()))
+    // Drawn over white, every pixel is opaque: its colour is its first
+    // three bytes (`image`'s own conversion costs as much as the drawing).
+    let rgb = pixmap.data().chunks_exact(4).flat_map(|pixel| [pixel[0], pixel[1], pixel[2]]).collect();
+    Ok(DynamicImage::ImageRgb8(image::RgbImage::from_raw(width, height, rgb).ok_or("card buffer")?))
 }
 
 /// The size an SVG document declares on its root element, in CSS pixels,
@@ -229,6 +231,16 @@ mod tests {
         // The title's dark letters are on the card, not only its background.
         let dark = image.pixels().filter(|p| p.0.iter().all(|&c| c < 80)).count();
         assert!(dark > 2_000, "{dark} dark pixels");
+    }
+
+    #[test]
+    fn a_picture_is_drawn_on_white_in_its_own_colours() {
+        let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="10" height="10" fill="#1e6e64"/><rect x="10" width="10" height="10" fill="red" fill-opacity="0.5"/></svg>"##;
+        let image = render_svg(svg, 40, 20).unwrap().into_rgb8();
+        assert_eq!(image.dimensions(), (40, 20));
+        assert_eq!(image.get_pixel(5, 10).0, [0x1e, 0x6e, 0x64]);
+        let pink = image.get_pixel(35, 10).0;
+        assert!(pink[0] == 255 && pink[1].abs_diff(128) <= 1 && pink[2].abs_diff(128) <= 1, "{pink:?}");
     }
 
     #[test]
