@@ -139,7 +139,7 @@ pub fn render_svg(svg: &[u8], width: u32, height: u32) -> Result<DynamicImage, S
     let transform = resvg::tiny_skia::Transform::from_row(scale, 0.0, 0.0, scale, dx, dy);
     resvg::render(&tree, transform, &mut pixmap.as_mut());
     // Drawn over white, every pixel is opaque: its colour is its first
-    // three bytes (`image`'s own conversion costs as much as the drawing).
+    // three bytes, with no colour conversion to go through.
     let rgb = pixmap.data().chunks_exact(4).flat_map(|pixel| [pixel[0], pixel[1], pixel[2]]).collect();
     Ok(DynamicImage::ImageRgb8(image::RgbImage::from_raw(width, height, rgb).ok_or("card buffer")?))
 }
