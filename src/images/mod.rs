@@ -368,8 +368,11 @@ impl Library {
         }
     }
 
-    /// The index key of a file source (its path, length and modification
-    /// time) and its length; looked up once.
+    /// The index key of a file source and its length; looked up once. The
+    /// key is the path, the length and the modification time, and on Unix
+    /// also the status-change time and the inode: `cp -p`, `rsync -a` and
+    /// `touch -r` set the modification time back, but no tool sets back
+    /// those, so a picture replaced by one of the same size keeps no key.
     fn source_key(entry: &Entry) -> Option<&(String, u64)> {
         entry
             .source
@@ -377,7 +380,14 @@ impl Library {
                 let Origin::File(path) = &entry.origin else { return None };
                 let meta = std::fs::metadata(path).ok()?;
                 let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-                Some((format!("{}|{}|{modified}", path.display(), meta.len()), meta.len()))
+                #[cfg(unix)]
+                let changed = {
+                    use std::os::unix::fs::MetadataExt;
+                    format!("|{}.{:09}|{}", meta.ctime(), meta.ctime_nsec(), meta.ino())
+                };
+                #[cfg(not(unix))]
+                let changed = "";
+                Some((format!("{}|{}|{modified}{changed}", path.display(), meta.len()), meta.len()))
             })
             .as_ref()
     }
@@ -415,7 +425,7 @@ impl Library {
                 };
                 let key = xxhash_rust::xxh3::xxh3_128(&bytes);
                 let hash = format!("{key:032x}");
-                if let Some((source_key, _)) = source {
+                if let (Some((source_key, _)), Origin::File(file)) = (source, &entry.origin) {
                     let record = cache::SourceRecord {
                         hash: hash.clone(),
                         width: header.width,
@@ -424,6 +434,16 @@ impl Library {
                     };
                     let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
                     if index.sources.get(source_key) != Some(&record) {
+                        // What the index knew of an earlier version of the file goes.
+                        let path = format!("{}|", file.display());
+                        let earlier: Vec<String> = index
+                            .sources
+                            .range(path.clone()..)
+                            .map(|(key, _)| key)
+                            .take_while(|key| key.starts_with(&path))
+                            .cloned()
+                            .collect();
+                        earlier.iter().for_each(|key| drop(index.sources.remove(key)));
                         index.sources.insert(source_key.clone(), record);
                         self.learnt.store(true, Ordering::Relaxed);
                     }

@@ -460,6 +460,30 @@ fn a_published_image_replaced_by_hand_with_its_old_timestamp_is_put_right() {
 }
 
 #[test]
+fn an_image_replaced_by_one_of_the_same_size_and_timestamp_is_read_again() {
+    // The `<img>` of the sketch, as the post shows it.
+    fn sketch(built: &Built) -> String {
+        let page = built.text("posts/desk/index.html");
+        let at = page.find(r#"src="/images/sketch.svg""#).unwrap();
+        let start = page[..at].rfind('<').unwrap();
+        page[start..start + page[start..].find('>').unwrap()].to_owned()
+    }
+    let site = photo_site();
+    let first = sketch(&site.build().ok());
+    assert!(first.contains(r#"width="40""#) && first.contains(r#"height="30""#), "{first}");
+    // Other bytes of the same length, with the old modification time put
+    // back, as `cp -p`, `rsync -a` and `touch -r` leave a file.
+    let file = site.root().join("static/images/sketch.svg");
+    let before = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let site =
+        site.file("static/images/sketch.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"30\" height=\"40\"/>");
+    std::fs::File::options().write(true).open(&file).unwrap().set_modified(before).unwrap();
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), 64);
+    let second = sketch(&site.build().ok());
+    assert!(second.contains(r#"width="30""#) && second.contains(r#"height="40""#), "{second}");
+}
+
+#[test]
 fn a_broken_image_is_an_error_naming_the_file_and_the_page() {
     let whole = jpeg(400, 300);
     // A frame header that says 30,000 × 30,000 pixels: 2.7 GB decoded.
