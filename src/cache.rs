@@ -16,12 +16,14 @@
 //! the same as last time, under the same fingerprint of everything else and
 //! the same shopfront binary, is not parsed again: its post and all its
 //! findings (warnings too: a build reports them every time) come from disk.
-//! A shard that is missing, damaged or made under another fingerprint is
-//! ignored, and its files are resolved as in a clean build. The changed
+//! Each shard ends with a hash of its records: a shard that is missing,
+//! damaged (even one that still parses) or made under another fingerprint
+//! is ignored, and its files are resolved as in a clean build. The changed
 //! shards are written to temporary files while the pages render, and put in
 //! place only after the build has committed its output.
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -40,7 +42,7 @@ pub const DIR: &str = ".shopfront/cache/posts-v1";
 pub const SHARDS: usize = 32;
 
 /// Bumped whenever what a shard holds changes shape.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// See the module documentation.
 #[derive(Debug, Default)]
@@ -155,8 +157,8 @@ impl Disk {
             .into_par_iter()
             .map(|shard| {
                 let Ok(bytes) = std::fs::read(shard_file(&self.dir, shard)) else { return (Vec::new(), false) };
-                let records = postcard::take_from_bytes::<(u32, u128)>(&bytes)
-                    .ok()
+                let records = checked(&bytes)
+                    .and_then(|bytes| postcard::take_from_bytes::<(u32, u128)>(bytes).ok())
                     .filter(|((format, made_under), _)| *format == FORMAT && *made_under == fingerprint)
                     .and_then(|(_, rest)| postcard::from_bytes::<Vec<Record>>(rest).ok())
                     // A record in the wrong shard means the file is not what it seems.
@@ -168,6 +170,13 @@ impl Disk {
         self.held = shards.iter().map(|(records, exists)| (records.len(), *exists)).collect();
         self.records = shards.into_iter().flat_map(|(records, _)| records).map(|r| (r.path.clone(), r)).collect();
     }
+}
+
+/// A shard's records, when its last 16 bytes are the xxh3-128 hash of all
+/// before them: a damaged shard, even one that still parses, is not read.
+fn checked(bytes: &[u8]) -> Option<&[u8]> {
+    let (records, checksum) = bytes.split_at_checked(bytes.len().checked_sub(16)?)?;
+    (xxhash_rust::xxh3::xxh3_128(records).to_le_bytes() == checksum).then_some(records)
 }
 
 /// This very program, as far as a cache can tell: its version and the size
@@ -442,8 +451,12 @@ impl PostCache {
             // Straight to the file: a shard held whole in memory would add
             // to the build's peak, which comes while shards are written.
             let written = std::fs::File::create(&temporary).is_ok_and(|file| {
-                postcard::to_io(&(FORMAT, disk.fingerprint, records), std::io::BufWriter::new(file))
-                    .is_ok_and(|mut writer| std::io::Write::flush(&mut writer).is_ok())
+                let out = crate::output::writer::Hashing::new(std::io::BufWriter::new(file));
+                postcard::to_io(&(FORMAT, disk.fingerprint, records), out).is_ok_and(|out| {
+                    let checksum = out.hash();
+                    let mut file = out.into_inner();
+                    file.write_all(&checksum.to_le_bytes()).and_then(|()| file.flush()).is_ok()
+                })
             });
             if written {
                 staged.files.push((temporary, file));
@@ -460,7 +473,8 @@ impl PostCache {
 const TEMPORARY: &str = ".tmp";
 
 /// Removes temporary shards that a build stopped mid-way (killed, or the
-/// machine went down) left more than an hour ago.
+/// machine went down) left: at once when the process that wrote one
+/// (`.NN.PID.tmp`) is gone, otherwise once they are an hour old.
 fn sweep_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let old = |entry: &std::fs::DirEntry| {
@@ -471,10 +485,14 @@ fn sweep_temporaries(dir: &Path) {
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age > std::time::Duration::from_secs(3600))
     };
+    let orphaned = |name: &str| {
+        let pid = name.strip_suffix(TEMPORARY).and_then(|rest| rest.rsplit('.').next());
+        pid.and_then(|pid| pid.parse::<u32>().ok()).is_some_and(|pid| !crate::output::writer::is_running(pid))
+    };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') && name.ends_with(TEMPORARY) && old(&entry) {
+        if name.starts_with('.') && name.ends_with(TEMPORARY) && (orphaned(&name) || old(&entry)) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -513,5 +531,27 @@ impl Drop for StagedPosts {
         for (temporary, _) in &self.files {
             let _ = std::fs::remove_file(temporary);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn temporaries_of_gone_builds_are_swept_and_a_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // Above any Linux pid_max: no such process can be running.
+        let gone = dir.path().join(format!(".03.99999999{TEMPORARY}"));
+        let mine = dir.path().join(format!(".04.{}{TEMPORARY}", std::process::id()));
+        let unnamed = dir.path().join(format!(".05.draft{TEMPORARY}"));
+        let shard = shard_file(dir.path(), 3);
+        for file in [&gone, &mine, &unnamed, &shard] {
+            std::fs::write(file, b"records").unwrap();
+        }
+        sweep_temporaries(dir.path());
+        assert!(!gone.exists(), "a killed build's temporary shard is left");
+        assert!(mine.exists() && unnamed.exists() && shard.exists());
     }
 }

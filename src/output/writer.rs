@@ -856,22 +856,32 @@ fn hash_and_compare(path: &Path, other: Option<&Path>) -> io::Result<(Entry, boo
     }
 }
 
-/// A writer that hashes and counts what goes through it, as the manifest
-/// records a file ([`Entry`]).
-struct Hashing<W> {
+/// A writer that hashes (xxh3-128) and counts what goes through it, as
+/// the manifest records a file ([`Entry`]).
+pub(crate) struct Hashing<W> {
     inner: W,
     hasher: xxhash_rust::xxh3::Xxh3,
     len: u64,
 }
 
 impl<W: Write> Hashing<W> {
-    fn new(inner: W) -> Self {
+    pub(crate) fn new(inner: W) -> Self {
         Self { inner, hasher: xxhash_rust::xxh3::Xxh3::new(), len: 0 }
     }
 
     /// The manifest's entry for all that was written.
     fn entry(&self) -> Entry {
-        Entry { len: self.len, hash: self.hasher.digest128() }
+        Entry { len: self.len, hash: self.hash() }
+    }
+
+    /// The hash of all that was written.
+    pub(crate) fn hash(&self) -> u128 {
+        self.hasher.digest128()
+    }
+
+    /// The writer it wrote to.
+    pub(crate) fn into_inner(self) -> W {
+        self.inner
     }
 }
 
@@ -1003,7 +1013,9 @@ fn recover_legacy(target: &Path) {
     }
 }
 
-fn is_running(pid: u32) -> bool {
+/// Whether process `pid` is alive (this one always is; so is every
+/// process where that cannot be asked).
+pub(crate) fn is_running(pid: u32) -> bool {
     if pid == std::process::id() {
         return true;
     }

@@ -275,6 +275,20 @@ fn the_post_cache_repeats_findings_and_costs_only_time_when_damaged() {
     // The build wrote the shards again.
     let repaired = site.build().ok();
     assert_eq!(repaired.result.as_ref().unwrap().parsed.parsed, 0);
+
+    // Nor is a shard trusted that was damaged so that it still parses: one
+    // letter of a stored title changed.
+    let damaged = shards.iter().find_map(|shard| {
+        let mut bytes = std::fs::read(shard).unwrap();
+        let at = bytes.windows(6).position(|w| w == b"No alt")?;
+        bytes[at] = b'K';
+        Some((shard, bytes))
+    });
+    let (shard, bytes) = damaged.expect("a shard holds the post's title");
+    std::fs::write(shard, bytes).unwrap();
+    let again = site.build().ok();
+    assert!(again.result.as_ref().unwrap().parsed.parsed > 0);
+    assert!(snapshot(&public) == before, "a shard damaged but readable changed the output");
 }
 
 #[test]
