@@ -709,16 +709,22 @@ impl Output {
         let ours = |path: &str| self.previous.files.contains_key(path);
         let mut foreign = BTreeSet::new();
         for path in &paths {
-            if ours(path) {
-                continue;
-            }
-            if std::fs::symlink_metadata(self.target.join(path)).is_ok() {
-                foreign.insert(path.to_string());
+            match std::fs::symlink_metadata(self.target.join(path)) {
+                // A folder of the previous build where a file now goes: the
+                // commit deletes the files in it, then the folder, so each
+                // must be one of shopfront's, as it wrote it.
+                Ok(meta) if meta.is_dir() => foreign.extend(self.not_deletable_in(path)),
+                Ok(_) if !ours(path) => {
+                    foreign.insert(path.to_string());
+                }
+                _ => {}
             }
         }
         for folder in &folders {
-            if !ours(folder)
-                && std::fs::symlink_metadata(self.target.join(folder)).is_ok_and(|m| !m.file_type().is_dir())
+            // One of shopfront's files where a folder now goes: deleted
+            // first, so it too must be as shopfront wrote it.
+            if std::fs::symlink_metadata(self.target.join(folder)).is_ok_and(|m| !m.file_type().is_dir())
+                && !self.deletable(folder)
             {
                 foreign.insert(folder.to_string());
             }
@@ -728,6 +734,29 @@ impl Output {
         } else {
             Err(OutputError::Foreign { folder: self.target.clone(), files: foreign.into_iter().collect() })
         }
+    }
+
+    /// Whether the file at `relative` is one of the previous build's,
+    /// holding what shopfront wrote: the commit may delete it.
+    fn deletable(&self, relative: &str) -> bool {
+        self.previous.files.get(relative).is_some_and(|entry| {
+            hash_and_compare(&self.target.join(relative), None).is_ok_and(|(there, _)| there == *entry)
+        })
+    }
+
+    /// What in the folder at `relative` the commit may not delete: files
+    /// and links that are not [`Self::deletable`]. Links are not followed.
+    fn not_deletable_in(&self, relative: &str) -> Vec<String> {
+        walkdir::WalkDir::new(self.target.join(relative))
+            .follow_links(false)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|entry| !entry.file_type().is_dir())
+            .filter_map(|entry| {
+                let inside = crate::fs::slash_path(entry.path().strip_prefix(&self.target).ok()?);
+                (entry.file_type().is_symlink() || !self.deletable(&inside)).then_some(inside)
+            })
+            .collect()
     }
 
     /// Carries out a journal: deletes, moves (from `staging`, when given),
@@ -806,7 +835,9 @@ fn merge(from: &Path, to: &Path, top: bool) -> Result<bool, OutputError> {
                 continue;
             }
             Ok(meta) if meta.is_dir() => {
-                // A folder of shopfront's whose files are all gone now holds a file.
+                // A folder of shopfront's whose files are all gone (checked
+                // before) now holds a file; empty folders may be left in it.
+                remove_empty_folders(&dest);
                 std::fs::remove_dir(&dest).map_err(io_err("cannot replace", &dest))?;
                 std::fs::rename(&source, &dest).map_err(io_err("cannot move into place", &dest))?;
             }
@@ -820,6 +851,14 @@ fn merge(from: &Path, to: &Path, top: bool) -> Result<bool, OutputError> {
         moved = true;
     }
     Ok(moved)
+}
+
+/// Removes the empty folders inside `dir`, deepest first; never follows a link.
+fn remove_empty_folders(dir: &Path) {
+    let inside = walkdir::WalkDir::new(dir).min_depth(1).follow_links(false).contents_first(true);
+    for entry in inside.into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_dir()) {
+        let _ = std::fs::remove_dir(entry.path());
+    }
 }
 
 fn remove_empty_parents(root: &Path, file: &Path) {
@@ -1116,6 +1155,64 @@ mod tests {
         output.write("index.html", b"one").unwrap();
         drop(output);
         assert!(!target.exists());
+    }
+
+    #[test]
+    fn a_folder_of_its_own_files_becomes_a_file_and_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let output = Output::new(&target).unwrap();
+        output.write("downloads/index.txt", b"in a folder").unwrap();
+        output.write("downloads/sub/a.txt", b"deeper").unwrap();
+        output.commit().unwrap();
+
+        let output = Output::new(&target).unwrap();
+        output.write("downloads", b"a file now").unwrap();
+        output.commit().unwrap();
+        assert_eq!(std::fs::read(target.join("downloads")).unwrap(), b"a file now");
+        assert_eq!(files(&target), [MANIFEST, "downloads"]);
+
+        let output = Output::new(&target).unwrap();
+        output.write("downloads/index.txt", b"a folder again").unwrap();
+        output.commit().unwrap();
+        assert_eq!(files(&target), [MANIFEST, "downloads/index.txt"]);
+    }
+
+    #[test]
+    fn a_folder_holding_someone_elses_or_edited_files_is_not_replaced_by_a_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let output = Output::new(&target).unwrap();
+        output.write("downloads/index.txt", b"ours").unwrap();
+        output.write("guide/index.html", b"ours too").unwrap();
+        output.commit().unwrap();
+        std::fs::write(target.join("downloads/notes.txt"), "mine").unwrap();
+        std::fs::write(target.join("guide/index.html"), "edited by hand").unwrap();
+
+        let output = Output::new(&target).unwrap();
+        output.write("downloads", b"a file now").unwrap();
+        output.write("guide", b"a file too").unwrap();
+        let err = output.commit().unwrap_err();
+        assert!(
+            matches!(&err, OutputError::Foreign { files, .. } if files == &["downloads/notes.txt", "guide/index.html"]),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(target.join("downloads/notes.txt")).unwrap(), "mine");
+        assert_eq!(std::fs::read_to_string(target.join("downloads/index.txt")).unwrap(), "ours");
+        assert_eq!(std::fs::read_to_string(target.join("guide/index.html")).unwrap(), "edited by hand");
+
+        // One of its files, edited, where a folder now goes.
+        let output = Output::new(&target).unwrap();
+        output.write("downloads/index.txt", b"ours").unwrap();
+        output.write("guide/index.html", b"ours too").unwrap();
+        output.write("page", b"a file").unwrap();
+        output.commit().unwrap();
+        std::fs::write(target.join("page"), "edited").unwrap();
+        let output = Output::new(&target).unwrap();
+        output.write("page/index.html", b"a page").unwrap();
+        let err = output.commit().unwrap_err();
+        assert!(matches!(&err, OutputError::Foreign { files, .. } if files == &["page"]), "{err}");
+        assert_eq!(std::fs::read_to_string(target.join("page")).unwrap(), "edited");
     }
 
     #[test]
