@@ -62,6 +62,16 @@ pub struct Cache {
     dir: Option<PathBuf>,
 }
 
+/// The index's JSON, when the line after it is the xxh3-128 hash of it
+/// ([`Cache::save_index`]): a damaged index, even one that still parses,
+/// is not read.
+fn checked(bytes: &[u8]) -> Option<&[u8]> {
+    let text = bytes.strip_suffix(b"\n")?;
+    let at = text.iter().rposition(|&b| b == b'\n')?;
+    let (json, checksum) = (&text[..at], &text[at + 1..]);
+    (format!("{:032x}", xxhash_rust::xxh3::xxh3_128(json)).as_bytes() == checksum).then_some(json)
+}
+
 impl Cache {
     /// The cache of the site at `root`.
     pub fn new(root: &Path) -> Self {
@@ -122,7 +132,7 @@ impl Cache {
         self.dir
             .as_ref()
             .and_then(|dir| std::fs::read(dir.join(INDEX)).ok())
-            .and_then(|bytes| serde_json::from_slice::<Index>(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<Index>(checked(&bytes)?).ok())
             .filter(|index| index.version == INDEX_VERSION)
             .unwrap_or_default()
     }
@@ -136,7 +146,8 @@ impl Cache {
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }
-        let Ok(json) = serde_json::to_vec(&kept) else { return };
+        let Ok(mut json) = serde_json::to_vec(&kept) else { return };
+        json.extend_from_slice(format!("\n{:032x}\n", xxhash_rust::xxh3::xxh3_128(&json)).as_bytes());
         let temporary = dir.join(format!(".{INDEX}.{}.tmp", std::process::id()));
         if std::fs::write(&temporary, json).is_err() || std::fs::rename(&temporary, dir.join(INDEX)).is_err() {
             let _ = std::fs::remove_file(&temporary);
@@ -205,6 +216,21 @@ mod tests {
         let old =
             r#"{"sources":{"images/a.svg|115|1":{"hash":"ab","width":1200,"height":630,"alpha":true}},"variants":{}}"#;
         std::fs::write(dir.path().join(DIR).join(INDEX), old).unwrap();
+        assert!(cache.load_index().sources.is_empty());
+    }
+
+    #[test]
+    fn an_index_edited_since_it_was_written_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let record = SourceRecord { hash: "ab".repeat(16), width: 40, height: 30, alpha: true };
+        let mut index = Index::default();
+        index.sources.insert("images/a.svg|115|1".to_owned(), record);
+        cache.save_index(&index);
+        let file = dir.path().join(DIR).join(INDEX);
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Still valid JSON, another picture's hash.
+        std::fs::write(&file, text.replacen(&"ab".repeat(16), &"cd".repeat(16), 1)).unwrap();
         assert!(cache.load_index().sources.is_empty());
     }
 
