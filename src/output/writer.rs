@@ -14,8 +14,9 @@
 //!    are already in place in a file shopfront wrote, in which case nothing
 //!    is written at all;
 //! 3. **on success, commits**: refuses if a new file would replace one that
-//!    shopfront did not write (naming them: a `docs/` made by hand, a
-//!    `NOTES.md`), writes a journal, deletes the files of the previous build
+//!    shopfront did not write or that was changed since (naming them: a
+//!    `docs/` made by hand, a `NOTES.md`; a folder of shopfront's own,
+//!    unchanged files may become a file), writes a journal, deletes the files of the previous build
 //!    that are gone, moves the staged files into place, and writes the new
 //!    manifest (when nothing is to be moved or deleted, only the manifest,
 //!    and only if it changed). On failure the staging folder is removed and
@@ -175,7 +176,7 @@ pub enum OutputError {
     NotAFolder(PathBuf),
     /// New files would replace files shopfront did not write.
     #[error(
-        "refusing to replace files in {} that shopfront did not write: {}",
+        "refusing to replace files in {} that shopfront did not write (or that were changed since): {}",
         .folder.display(),
         named(.files)
     )]
@@ -708,7 +709,11 @@ impl Output {
         }
         let ours = |path: &str| self.previous.files.contains_key(path);
         let mut foreign = BTreeSet::new();
-        for path in &paths {
+        for (path, written) in paths.iter().map(|path| (path, &written[path.as_str()])) {
+            // Found in place, as shopfront wrote it: nothing to look at.
+            if !written.staged && ours(path) {
+                continue;
+            }
             match std::fs::symlink_metadata(self.target.join(path)) {
                 // A folder of the previous build where a file now goes: the
                 // commit deletes the files in it, then the folder, so each
@@ -723,8 +728,9 @@ impl Output {
         for folder in &folders {
             // One of shopfront's files where a folder now goes: deleted
             // first, so it too must be as shopfront wrote it.
-            if std::fs::symlink_metadata(self.target.join(folder)).is_ok_and(|m| !m.file_type().is_dir())
-                && !self.deletable(folder)
+            let file = self.target.join(folder);
+            if std::fs::symlink_metadata(&file).is_ok_and(|m| !m.file_type().is_dir())
+                && !self.previous.files.get(*folder).is_some_and(|entry| holds(&file, *entry))
             {
                 foreign.insert(folder.to_string());
             }
@@ -736,25 +742,36 @@ impl Output {
         }
     }
 
-    /// Whether the file at `relative` is one of the previous build's,
-    /// holding what shopfront wrote: the commit may delete it.
-    fn deletable(&self, relative: &str) -> bool {
-        self.previous.files.get(relative).is_some_and(|entry| {
-            hash_and_compare(&self.target.join(relative), None).is_ok_and(|(there, _)| there == *entry)
-        })
-    }
-
-    /// What in the folder at `relative` the commit may not delete: files
-    /// and links that are not [`Self::deletable`]. Links are not followed.
+    /// What in the folder at `relative` the commit may not delete: the
+    /// folder itself when the previous build wrote nothing in it; otherwise
+    /// whatever in it is not a file of the previous build's still holding
+    /// what shopfront wrote (links, not followed; empty folders, which
+    /// shopfront never leaves; what cannot be read).
     fn not_deletable_in(&self, relative: &str) -> Vec<String> {
+        let wrote_in = |folder: &str| {
+            let prefix = format!("{folder}/");
+            self.previous.files.range(prefix.clone()..).next().is_some_and(|(path, _)| path.starts_with(&prefix))
+        };
+        if !wrote_in(relative) {
+            return vec![relative.to_owned()];
+        }
+        let named = |path: &Path| path.strip_prefix(&self.target).map(crate::fs::slash_path).ok();
         walkdir::WalkDir::new(self.target.join(relative))
             .follow_links(false)
             .into_iter()
-            .filter_map(Result::ok)
-            .filter(|entry| !entry.file_type().is_dir())
-            .filter_map(|entry| {
-                let inside = crate::fs::slash_path(entry.path().strip_prefix(&self.target).ok()?);
-                (entry.file_type().is_symlink() || !self.deletable(&inside)).then_some(inside)
+            .filter_map(|entry| match entry {
+                Err(err) => err.path().and_then(named).or_else(|| Some(relative.to_owned())),
+                Ok(entry) => {
+                    let path = entry.path();
+                    let inside = named(path)?;
+                    let keep = if entry.file_type().is_dir() {
+                        let empty = std::fs::read_dir(path).map_or(true, |mut inside| inside.next().is_none());
+                        empty && !wrote_in(&inside)
+                    } else {
+                        !self.previous.files.get(&inside).is_some_and(|entry| holds(path, *entry))
+                    };
+                    keep.then_some(inside)
+                }
             })
             .collect()
     }
@@ -773,7 +790,7 @@ impl Output {
             }
             match std::fs::symlink_metadata(&file) {
                 Ok(meta) if meta.is_file() => {
-                    if hash_and_compare(&file, None).is_ok_and(|(there, _)| there == *entry) {
+                    if holds(&file, *entry) {
                         std::fs::remove_file(&file).map_err(io_err("cannot remove", &file))?;
                         remove_empty_parents(&self.target, &file);
                     } else {
@@ -836,7 +853,7 @@ fn merge(from: &Path, to: &Path, top: bool) -> Result<bool, OutputError> {
             }
             Ok(meta) if meta.is_dir() => {
                 // A folder of shopfront's whose files are all gone (checked
-                // before) now holds a file; empty folders may be left in it.
+                // before) now holds a file; folders it wrote in may be left.
                 remove_empty_folders(&dest);
                 std::fs::remove_dir(&dest).map_err(io_err("cannot replace", &dest))?;
                 std::fs::rename(&source, &dest).map_err(io_err("cannot move into place", &dest))?;
@@ -869,6 +886,13 @@ fn remove_empty_parents(root: &Path, file: &Path) {
         }
         dir = d.parent();
     }
+}
+
+/// Whether `path` is a regular file (not a link, a FIFO or a folder)
+/// holding exactly the bytes `entry` records.
+fn holds(path: &Path, entry: Entry) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file() && meta.len() == entry.len)
+        && hash_and_compare(path, None).is_ok_and(|(there, _)| there == entry)
 }
 
 /// The size and hash of the file at `path`, and whether `other` (when
@@ -1166,6 +1190,8 @@ mod tests {
         output.write("downloads/sub/a.txt", b"deeper").unwrap();
         output.commit().unwrap();
 
+        // A file of its own deleted by hand leaves an empty folder it wrote in.
+        std::fs::remove_file(target.join("downloads/sub/a.txt")).unwrap();
         let output = Output::new(&target).unwrap();
         output.write("downloads", b"a file now").unwrap();
         output.commit().unwrap();
@@ -1187,16 +1213,19 @@ mod tests {
         output.write("guide/index.html", b"ours too").unwrap();
         output.commit().unwrap();
         std::fs::write(target.join("downloads/notes.txt"), "mine").unwrap();
+        std::fs::create_dir_all(target.join("downloads/drafts")).unwrap();
         std::fs::write(target.join("guide/index.html"), "edited by hand").unwrap();
+        std::fs::create_dir_all(target.join("album/2024")).unwrap();
+        std::fs::write(target.join("album/2024/a.jpg"), "a photo").unwrap();
 
         let output = Output::new(&target).unwrap();
         output.write("downloads", b"a file now").unwrap();
         output.write("guide", b"a file too").unwrap();
+        output.write("album", b"and one more").unwrap();
         let err = output.commit().unwrap_err();
-        assert!(
-            matches!(&err, OutputError::Foreign { files, .. } if files == &["downloads/notes.txt", "guide/index.html"]),
-            "{err}"
-        );
+        let named = ["album", "downloads/drafts", "downloads/notes.txt", "guide/index.html"];
+        assert!(matches!(&err, OutputError::Foreign { files, .. } if files == &named), "{err}");
+        assert!(target.join("downloads/drafts").is_dir() && target.join("album/2024/a.jpg").is_file());
         assert_eq!(std::fs::read_to_string(target.join("downloads/notes.txt")).unwrap(), "mine");
         assert_eq!(std::fs::read_to_string(target.join("downloads/index.txt")).unwrap(), "ours");
         assert_eq!(std::fs::read_to_string(target.join("guide/index.html")).unwrap(), "edited by hand");
