@@ -20,7 +20,8 @@ pub const STALE_AFTER: Duration = Duration::from_secs(14 * 24 * 3600);
 const CHECKSUM: usize = 16;
 
 /// What the cache knows without reading an image: each source's content
-/// hash and header by its path, length and modification time, and each
+/// hash and header by its path, length, modification time and (on Unix)
+/// status-change time, and each
 /// variant's length and hash by its key. A rebuild with nothing changed
 /// reads neither the originals nor the variants (see `Output::keep`).
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
@@ -28,7 +29,7 @@ pub struct Index {
     /// [`INDEX_VERSION`] when written; an index of another is not read.
     #[serde(default)]
     pub version: u32,
-    /// `path|length|modified` → what the file is.
+    /// `path|length|modified|changed` → what the file is.
     pub sources: std::collections::BTreeMap<String, SourceRecord>,
     /// Variant key → `[length, hash]` of its bytes.
     pub variants: std::collections::BTreeMap<String, (u64, String)>,

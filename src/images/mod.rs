@@ -370,9 +370,11 @@ impl Library {
 
     /// The index key of a file source and its length; looked up once. The
     /// key is the path, the length and the modification time, and on Unix
-    /// also the status-change time and the inode: `cp -p`, `rsync -a` and
-    /// `touch -r` set the modification time back, but no tool sets back
-    /// those, so a picture replaced by one of the same size keeps no key.
+    /// also the status-change time: `cp -p`, `rsync -a` and `touch -r` set
+    /// the modification time back, but no tool sets back the status-change
+    /// time, so a picture replaced by another of the same size is read
+    /// again (unless both happen within one tick of a coarse file-system
+    /// clock, 1 s on HFS+).
     fn source_key(entry: &Entry) -> Option<&(String, u64)> {
         entry
             .source
@@ -383,7 +385,7 @@ impl Library {
                 #[cfg(unix)]
                 let changed = {
                     use std::os::unix::fs::MetadataExt;
-                    format!("|{}.{:09}|{}", meta.ctime(), meta.ctime_nsec(), meta.ino())
+                    format!("|{}.{:09}", meta.ctime(), meta.ctime_nsec())
                 };
                 #[cfg(not(unix))]
                 let changed = "";
@@ -621,20 +623,24 @@ impl Library {
     }
 
     /// A hash of everything [`Library::rewrite`] reads besides the page
-    /// itself: each image's path and identity (a file's length and
-    /// modification time, the theme's bytes), the slots and the site's
-    /// settings. The same page rewritten by libraries of the same
-    /// fingerprint gives the same bytes and [`Uses`].
+    /// itself: each image's path and content (its hash, from the index
+    /// when the file is known there, or what makes it unreadable), the
+    /// slots and the site's settings. The same page rewritten by libraries
+    /// of the same fingerprint gives the same bytes and [`Uses`]; an image
+    /// copied, moved back or given other permissions changes nothing.
     pub fn fingerprint(&self) -> u128 {
+        // What the index does not know (a first build) is read side by side.
+        self.entries.par_iter().for_each(|(_, entry)| {
+            let _ = self.known(entry);
+        });
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         let mut paths: Vec<&String> = self.entries.keys().collect();
         paths.sort_unstable();
         for path in paths {
-            let entry = &self.entries[path];
             hasher.update(path.as_bytes());
-            match &entry.origin {
-                Origin::Bytes(bytes) => hasher.update(&xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes()),
-                Origin::File(_) => hasher.update(Self::source_key(entry).map_or("", |(key, _)| key).as_bytes()),
+            match self.known(&self.entries[path]) {
+                Ok(known) => hasher.update(&known.key.to_le_bytes()),
+                Err(why) => hasher.update(why.as_bytes()),
             }
             hasher.update(b"\0");
         }
