@@ -157,8 +157,8 @@ impl Disk {
             .into_par_iter()
             .map(|shard| {
                 let Ok(bytes) = std::fs::read(shard_file(&self.dir, shard)) else { return (Vec::new(), false) };
-                let records = checked(&bytes)
-                    .and_then(|bytes| postcard::take_from_bytes::<(u32, u128)>(bytes).ok())
+                let records = crate::fs::checked(&bytes)
+                    .and_then(|(bytes, _)| postcard::take_from_bytes::<(u32, u128)>(bytes).ok())
                     .filter(|((format, made_under), _)| *format == FORMAT && *made_under == fingerprint)
                     .and_then(|(_, rest)| postcard::from_bytes::<Vec<Record>>(rest).ok())
                     // A record in the wrong shard means the file is not what it seems.
@@ -170,13 +170,6 @@ impl Disk {
         self.held = shards.iter().map(|(records, exists)| (records.len(), *exists)).collect();
         self.records = shards.into_iter().flat_map(|(records, _)| records).map(|r| (r.path.clone(), r)).collect();
     }
-}
-
-/// A shard's records, when its last 16 bytes are the xxh3-128 hash of all
-/// before them: a damaged shard, even one that still parses, is not read.
-fn checked(bytes: &[u8]) -> Option<&[u8]> {
-    let (records, checksum) = bytes.split_at_checked(bytes.len().checked_sub(16)?)?;
-    (xxhash_rust::xxh3::xxh3_128(records).to_le_bytes() == checksum).then_some(records)
 }
 
 /// This very program, as far as a cache can tell: its version and the size
@@ -451,7 +444,7 @@ impl PostCache {
             // Straight to the file: a shard held whole in memory would add
             // to the build's peak, which comes while shards are written.
             let written = std::fs::File::create(&temporary).is_ok_and(|file| {
-                let out = crate::output::writer::Hashing::new(std::io::BufWriter::new(file));
+                let out = crate::fs::Hashing::new(std::io::BufWriter::new(file));
                 postcard::to_io(&(FORMAT, disk.fingerprint, records), out).is_ok_and(|out| {
                     let checksum = out.hash();
                     let mut file = out.into_inner();
@@ -473,8 +466,8 @@ impl PostCache {
 const TEMPORARY: &str = ".tmp";
 
 /// Removes temporary shards that a build stopped mid-way (killed, or the
-/// machine went down) left: at once when the process that wrote one
-/// (`.NN.PID.tmp`) is gone, otherwise once they are an hour old.
+/// machine went down) left: on Unix at once when the process that wrote
+/// one (`.NN.PID.tmp`) is gone, otherwise once they are an hour old.
 fn sweep_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let old = |entry: &std::fs::DirEntry| {
@@ -487,7 +480,7 @@ fn sweep_temporaries(dir: &Path) {
     };
     let orphaned = |name: &str| {
         let pid = name.strip_suffix(TEMPORARY).and_then(|rest| rest.rsplit('.').next());
-        pid.and_then(|pid| pid.parse::<u32>().ok()).is_some_and(|pid| !crate::output::writer::is_running(pid))
+        pid.and_then(|pid| pid.parse::<u32>().ok()).is_some_and(|pid| !crate::fs::is_running(pid))
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
@@ -534,12 +527,11 @@ impl Drop for StagedPosts {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
     #[test]
-    #[cfg(unix)]
     fn temporaries_of_gone_builds_are_swept_and_a_live_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
         // Above any Linux pid_max: no such process can be running.

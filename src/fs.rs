@@ -362,6 +362,87 @@ impl Forbidden {
     }
 }
 
+// What the output folder and the caches share.
+
+/// How many bytes the checksum at the end of a cache file takes ([`checked`]).
+pub(crate) const CHECKSUM: usize = 16;
+
+/// The bytes of a cache file before its checksum, and their hash, when its
+/// last [`CHECKSUM`] bytes are their xxh3-128 hash (little-endian): a
+/// damaged file, even one that still parses, is not read.
+pub(crate) fn checked(bytes: &[u8]) -> Option<(&[u8], u128)> {
+    let (body, checksum) = bytes.split_at(bytes.len().checked_sub(CHECKSUM)?);
+    let hash = xxhash_rust::xxh3::xxh3_128(body);
+    (hash.to_le_bytes() == checksum).then_some((body, hash))
+}
+
+/// A writer that hashes (xxh3-128) and counts what goes through it: the
+/// output's files as its manifest records them, the post cache's shards.
+pub(crate) struct Hashing<W> {
+    inner: W,
+    hasher: xxhash_rust::xxh3::Xxh3,
+    len: u64,
+}
+
+impl<W: io::Write> Hashing<W> {
+    pub(crate) fn new(inner: W) -> Self {
+        Self { inner, hasher: xxhash_rust::xxh3::Xxh3::new(), len: 0 }
+    }
+
+    /// How many bytes were written.
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// The hash of all that was written.
+    pub(crate) fn hash(&self) -> u128 {
+        self.hasher.digest128()
+    }
+
+    /// The writer it writes to.
+    pub(crate) fn get_mut(&mut self) -> &mut W {
+        &mut self.inner
+    }
+
+    /// The writer it wrote to.
+    pub(crate) fn into_inner(self) -> W {
+        self.inner
+    }
+}
+
+impl<W: io::Write> io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Whether process `pid` is alive (this one always is; so is every
+/// process where that cannot be asked).
+pub(crate) fn is_running(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
+        // Signal 0 asks only whether the process exists.
+        // SAFETY: kill with signal 0 sends nothing and touches no memory.
+        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        alive || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
 /// A special file met in a folder: skipped (never opened), with a warning,
 /// so that a stray pipe does not stop a build or a preview.
 fn special_file_skipped(shown: &Path, meta: &std::fs::Metadata) -> Diagnostic {

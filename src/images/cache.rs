@@ -17,8 +17,6 @@ pub const DIR: &str = ".shopfront/cache/images";
 /// or a draft built again, short enough that the cache follows the site.
 pub const STALE_AFTER: Duration = Duration::from_secs(14 * 24 * 3600);
 
-const CHECKSUM: usize = 16;
-
 /// What the cache knows without reading an image: each source's content
 /// hash and header by its path, length, modification time and (on Unix)
 /// status-change time, and each
@@ -63,16 +61,6 @@ pub struct Cache {
     dir: Option<PathBuf>,
 }
 
-/// The index's JSON, when the line after it is the xxh3-128 hash of it
-/// ([`Cache::save_index`]): a damaged index, even one that still parses,
-/// is not read.
-fn checked(bytes: &[u8]) -> Option<&[u8]> {
-    let text = bytes.strip_suffix(b"\n")?;
-    let at = text.iter().rposition(|&b| b == b'\n')?;
-    let (json, checksum) = (&text[..at], &text[at + 1..]);
-    (format!("{:032x}", xxhash_rust::xxh3::xxh3_128(json)).as_bytes() == checksum).then_some(json)
-}
-
 impl Cache {
     /// The cache of the site at `root`.
     pub fn new(root: &Path) -> Self {
@@ -93,14 +81,7 @@ impl Cache {
     pub fn get(&self, key: &str) -> Option<(Vec<u8>, u128)> {
         let path = self.path(key)?;
         let mut bytes = std::fs::read(&path).ok()?;
-        if bytes.len() < CHECKSUM {
-            return None;
-        }
-        let body = bytes.len() - CHECKSUM;
-        let hash = xxhash_rust::xxh3::xxh3_128(&bytes[..body]);
-        if hash.to_le_bytes() != bytes[body..] {
-            return None;
-        }
+        let (body, hash) = crate::fs::checked(&bytes).map(|(body, hash)| (body.len(), hash))?;
         bytes.truncate(body);
         if let Ok(file) = std::fs::File::options().append(true).open(&path) {
             let _ = file.set_modified(SystemTime::now());
@@ -119,7 +100,7 @@ impl Cache {
             return hash;
         }
         let temporary = parent.join(format!(".{key}.{}.tmp", std::process::id()));
-        let mut whole = Vec::with_capacity(bytes.len() + CHECKSUM);
+        let mut whole = Vec::with_capacity(bytes.len() + crate::fs::CHECKSUM);
         whole.extend_from_slice(bytes);
         whole.extend_from_slice(&hash.to_le_bytes());
         if std::fs::write(&temporary, &whole).is_err() || std::fs::rename(&temporary, &path).is_err() {
@@ -133,12 +114,13 @@ impl Cache {
         self.dir
             .as_ref()
             .and_then(|dir| std::fs::read(dir.join(INDEX)).ok())
-            .and_then(|bytes| serde_json::from_slice::<Index>(checked(&bytes)?).ok())
+            .and_then(|bytes| serde_json::from_slice::<Index>(crate::fs::checked(&bytes)?.0).ok())
             .filter(|index| index.version == INDEX_VERSION)
             .unwrap_or_default()
     }
 
-    /// Writes `index`, keeping only what refers to an entry still stored.
+    /// Writes `index`, keeping only what refers to an entry still stored,
+    /// followed by its checksum ([`crate::fs::checked`]).
     pub fn save_index(&self, index: &Index) {
         let Some(dir) = &self.dir else { return };
         let mut kept = index.clone();
@@ -148,7 +130,7 @@ impl Cache {
             return;
         }
         let Ok(mut json) = serde_json::to_vec(&kept) else { return };
-        json.extend_from_slice(format!("\n{:032x}\n", xxhash_rust::xxh3::xxh3_128(&json)).as_bytes());
+        json.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(&json).to_le_bytes());
         let temporary = dir.join(format!(".{INDEX}.{}.tmp", std::process::id()));
         if std::fs::write(&temporary, json).is_err() || std::fs::rename(&temporary, dir.join(INDEX)).is_err() {
             let _ = std::fs::remove_file(&temporary);
@@ -229,9 +211,11 @@ mod tests {
         index.sources.insert("images/a.svg|115|1".to_owned(), record);
         cache.save_index(&index);
         let file = dir.path().join(DIR).join(INDEX);
-        let text = std::fs::read_to_string(&file).unwrap();
+        let bytes = std::fs::read(&file).unwrap();
+        let at = bytes.windows(32).position(|w| w == "ab".repeat(16).as_bytes()).unwrap();
         // Still valid JSON, another picture's hash.
-        std::fs::write(&file, text.replacen(&"ab".repeat(16), &"cd".repeat(16), 1)).unwrap();
+        let edited = [&bytes[..at], "cd".repeat(16).as_bytes(), &bytes[at + 32..]].concat();
+        std::fs::write(&file, edited).unwrap();
         assert!(cache.load_index().sources.is_empty());
     }
 

@@ -610,9 +610,9 @@ impl Output {
         self.ensure_parent(&path)?;
         let shown = self.shown(&path);
         let file = std::fs::File::create(&path).map_err(io_err("cannot write", &shown))?;
-        let mut out = Hashing::new(io::BufWriter::with_capacity(64 * 1024, file));
+        let mut out = crate::fs::Hashing::new(io::BufWriter::with_capacity(64 * 1024, file));
         produce(&mut out).and_then(|()| out.flush()).map_err(io_err("cannot write", &shown))?;
-        let entry = out.entry();
+        let entry = entry_of(&out);
         self.record(relative, Written { entry, staged: true, from: None });
         Ok(entry.hash)
     }
@@ -919,46 +919,9 @@ fn hash_and_compare(path: &Path, other: Option<&Path>) -> io::Result<(Entry, boo
     }
 }
 
-/// A writer that hashes (xxh3-128) and counts what goes through it, as
-/// the manifest records a file ([`Entry`]).
-pub(crate) struct Hashing<W> {
-    inner: W,
-    hasher: xxhash_rust::xxh3::Xxh3,
-    len: u64,
-}
-
-impl<W: Write> Hashing<W> {
-    pub(crate) fn new(inner: W) -> Self {
-        Self { inner, hasher: xxhash_rust::xxh3::Xxh3::new(), len: 0 }
-    }
-
-    /// The manifest's entry for all that was written.
-    fn entry(&self) -> Entry {
-        Entry { len: self.len, hash: self.hash() }
-    }
-
-    /// The hash of all that was written.
-    pub(crate) fn hash(&self) -> u128 {
-        self.hasher.digest128()
-    }
-
-    /// The writer it wrote to.
-    pub(crate) fn into_inner(self) -> W {
-        self.inner
-    }
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.len += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
+/// The manifest's entry for all that went through `out`.
+fn entry_of<W: Write>(out: &crate::fs::Hashing<W>) -> Entry {
+    Entry { len: out.len(), hash: out.hash() }
 }
 
 /// What `produce` writes, when it is exactly the bytes of the file at
@@ -985,11 +948,11 @@ fn made_like(path: &Path, produce: &dyn Fn(&mut dyn Write) -> io::Result<()>) ->
         }
     }
     let file = io::BufReader::with_capacity(64 * 1024, std::fs::File::open(path).ok()?);
-    let mut out = Hashing::new(Comparing { file, there: Vec::new() });
+    let mut out = crate::fs::Hashing::new(Comparing { file, there: Vec::new() });
     produce(&mut out).ok()?;
     // Nothing may follow in the file.
-    let at_end = out.inner.file.read(&mut [0]).ok()? == 0;
-    at_end.then(|| out.entry())
+    let at_end = out.get_mut().file.read(&mut [0]).ok()? == 0;
+    at_end.then(|| entry_of(&out))
 }
 
 /// Reads until `buffer` is full or the file ends; how many bytes it read.
@@ -1062,7 +1025,7 @@ fn recover_legacy(target: &Path) {
             file_name
                 .strip_prefix(&format!(".{name}.{kind}-"))
                 .and_then(|pid| pid.parse::<u32>().ok())
-                .filter(|pid| !is_running(*pid))
+                .filter(|pid| !crate::fs::is_running(*pid))
         };
         if leftover("staging").is_some() {
             let _ = std::fs::remove_dir_all(entry.path());
@@ -1073,26 +1036,6 @@ fn recover_legacy(target: &Path) {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
-    }
-}
-
-/// Whether process `pid` is alive (this one always is; so is every
-/// process where that cannot be asked).
-pub(crate) fn is_running(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
-    }
-    #[cfg(unix)]
-    {
-        let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
-        // Signal 0 asks only whether the process exists.
-        // SAFETY: kill with signal 0 sends nothing and touches no memory.
-        let alive = unsafe { libc::kill(pid, 0) } == 0;
-        alive || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-    }
-    #[cfg(not(unix))]
-    {
-        true
     }
 }
 
