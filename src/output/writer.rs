@@ -745,8 +745,8 @@ impl Output {
     /// What in the folder at `relative` the commit may not delete: the
     /// folder itself when the previous build wrote nothing in it; otherwise
     /// whatever in it is not a file of the previous build's still holding
-    /// what shopfront wrote (links, not followed; empty folders, which
-    /// shopfront never leaves; what cannot be read).
+    /// what shopfront wrote: links (not followed), what cannot be read,
+    /// and empty folders that the previous build wrote nothing in.
     fn not_deletable_in(&self, relative: &str) -> Vec<String> {
         let wrote_in = |folder: &str| {
             let prefix = format!("{folder}/");
