@@ -376,6 +376,13 @@ pub(crate) fn checked(bytes: &[u8]) -> Option<(&[u8], u128)> {
     (hash.to_le_bytes() == checksum).then_some((body, hash))
 }
 
+/// Appends to `bytes` the checksum [`checked`] looks for; returns their hash.
+pub(crate) fn append_checksum(bytes: &mut Vec<u8>) -> u128 {
+    let hash = xxhash_rust::xxh3::xxh3_128(bytes);
+    bytes.extend_from_slice(&hash.to_le_bytes());
+    hash
+}
+
 /// A writer that hashes (xxh3-128) and counts what goes through it: the
 /// output's files as its manifest records them, the post cache's shards.
 pub(crate) struct Hashing<W> {

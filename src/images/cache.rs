@@ -19,9 +19,9 @@ pub const STALE_AFTER: Duration = Duration::from_secs(14 * 24 * 3600);
 
 /// What the cache knows without reading an image: each source's content
 /// hash and header by its path, length, modification time and (on Unix)
-/// status-change time, and each
-/// variant's length and hash by its key. A rebuild with nothing changed
-/// reads neither the originals nor the variants (see `Output::keep`).
+/// status-change time, and each variant's length and hash by its key. A
+/// rebuild with nothing changed reads neither the originals nor the
+/// variants (see `Output::keep`).
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Index {
     /// [`INDEX_VERSION`] when written; an index of another is not read.
@@ -93,16 +93,15 @@ impl Cache {
     /// cannot be written (a read-only site) only costs the next build the
     /// work again.
     pub fn put(&self, key: &str, bytes: &[u8]) -> u128 {
-        let hash = xxhash_rust::xxh3::xxh3_128(bytes);
+        let mut whole = Vec::with_capacity(bytes.len() + crate::fs::CHECKSUM);
+        whole.extend_from_slice(bytes);
+        let hash = crate::fs::append_checksum(&mut whole);
         let Some(path) = self.path(key) else { return hash };
         let Some(parent) = path.parent() else { return hash };
         if std::fs::create_dir_all(parent).is_err() {
             return hash;
         }
         let temporary = parent.join(format!(".{key}.{}.tmp", std::process::id()));
-        let mut whole = Vec::with_capacity(bytes.len() + crate::fs::CHECKSUM);
-        whole.extend_from_slice(bytes);
-        whole.extend_from_slice(&hash.to_le_bytes());
         if std::fs::write(&temporary, &whole).is_err() || std::fs::rename(&temporary, &path).is_err() {
             let _ = std::fs::remove_file(&temporary);
         }
@@ -130,7 +129,7 @@ impl Cache {
             return;
         }
         let Ok(mut json) = serde_json::to_vec(&kept) else { return };
-        json.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(&json).to_le_bytes());
+        crate::fs::append_checksum(&mut json);
         let temporary = dir.join(format!(".{INDEX}.{}.tmp", std::process::id()));
         if std::fs::write(&temporary, json).is_err() || std::fs::rename(&temporary, dir.join(INDEX)).is_err() {
             let _ = std::fs::remove_file(&temporary);
@@ -186,18 +185,27 @@ mod tests {
         assert!(cache.prune_due(), "pruned over a day ago");
     }
 
-    #[test]
-    fn an_index_written_by_another_version_is_not_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path());
+    /// A cache whose index knows one source, and that source's record.
+    fn indexed(dir: &Path) -> (Cache, SourceRecord) {
+        let cache = Cache::new(dir);
         let record = SourceRecord { hash: "ab".repeat(16), width: 40, height: 30, alpha: true };
         let mut index = Index::default();
         index.sources.insert("images/a.svg|115|1".to_owned(), record.clone());
         cache.save_index(&index);
+        (cache, record)
+    }
+
+    #[test]
+    fn an_index_written_by_another_version_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cache, record) = indexed(dir.path());
         assert_eq!(cache.load_index().sources.get("images/a.svg|115|1"), Some(&record));
         // As versions before 2 wrote it, with a link preview's size for an SVG.
-        let old =
-            r#"{"sources":{"images/a.svg|115|1":{"hash":"ab","width":1200,"height":630,"alpha":true}},"variants":{}}"#;
+        let mut old =
+            r#"{"sources":{"images/a.svg|115|1":{"hash":"ab","width":1200,"height":630,"alpha":true}},"variants":{}}"#
+                .as_bytes()
+                .to_vec();
+        crate::fs::append_checksum(&mut old);
         std::fs::write(dir.path().join(DIR).join(INDEX), old).unwrap();
         assert!(cache.load_index().sources.is_empty());
     }
@@ -205,11 +213,7 @@ mod tests {
     #[test]
     fn an_index_edited_since_it_was_written_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path());
-        let record = SourceRecord { hash: "ab".repeat(16), width: 40, height: 30, alpha: true };
-        let mut index = Index::default();
-        index.sources.insert("images/a.svg|115|1".to_owned(), record);
-        cache.save_index(&index);
+        let (cache, _) = indexed(dir.path());
         let file = dir.path().join(DIR).join(INDEX);
         let bytes = std::fs::read(&file).unwrap();
         let at = bytes.windows(32).position(|w| w == "ab".repeat(16).as_bytes()).unwrap();

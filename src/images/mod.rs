@@ -445,7 +445,9 @@ impl Library {
                             .take_while(|key| key.starts_with(&path))
                             .cloned()
                             .collect();
-                        earlier.iter().for_each(|key| drop(index.sources.remove(key)));
+                        for key in earlier {
+                            index.sources.remove(&key);
+                        }
                         index.sources.insert(source_key.clone(), record);
                         self.learnt.store(true, Ordering::Relaxed);
                     }

@@ -16,8 +16,9 @@
 //! 3. **on success, commits**: refuses if a new file would replace one that
 //!    shopfront did not write or that was changed since (naming them: a
 //!    `docs/` made by hand, a `NOTES.md`; a folder of shopfront's own,
-//!    unchanged files may become a file), writes a journal, deletes the files of the previous build
-//!    that are gone, moves the staged files into place, and writes the new
+//!    unchanged files may become a file), writes a journal, deletes the
+//!    files of the previous build that are gone, moves the staged files
+//!    into place, and writes the new
 //!    manifest (when nothing is to be moved or deleted, only the manifest,
 //!    and only if it changed). On failure the staging folder is removed and
 //!    the output is as it was.
