@@ -545,7 +545,7 @@ pub fn prepare(options: &BuildOptions, cache: &mut PostCache) -> Result<Prepared
 /// of those stylesheets.
 fn hiding(root: &Path, site: &Site, theme: &render::Theme) -> (compliance::css::Hiding, u128) {
     let sheets = stylesheets(root, site, theme);
-    let hiding = compliance::css::Hiding::from_stylesheets(&sheets);
+    let hiding = compliance::css::Hiding::from_stylesheets(&sheets).on_site(&site.settings.base_url);
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     for sheet in &sheets {
         hasher.update(sheet.path.as_bytes());

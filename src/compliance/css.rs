@@ -3,8 +3,10 @@
 //! stylesheets that hide what they select, read with a real CSS parser
 //! (cssparser, the one browsers' Servo and lol_html use), with the
 //! stylesheets they `@import` and the rules nested in rules (CSS nesting).
-//! Rules inside `@media` count unless they are for print only; a selector
-//! the streaming scan cannot match (`:hover`, `+`) is left out.
+//! Rules inside `@media` count unless they are for print only. A selector
+//! the streaming scan cannot match exactly is widened to one it can
+//! (`:root .x` is `html .x`, `h1 + .x` is `.x`, `:is(a, b)` is `a` and
+//! `b`); one that needs the reader's action (`:hover`) is left out.
 //!
 //! Hidden means out of sight or too faint or small to read, the tricks that
 //! hide text from people while leaving it in the page: `display: none`,
@@ -40,6 +42,8 @@ pub struct Stylesheet {
 #[derive(Default)]
 pub struct Hiding {
     by_path: std::collections::HashMap<String, Sheet>,
+    /// The site's host (lower-case), whose absolute URLs lead to its own stylesheets.
+    host: Option<String>,
 }
 
 /// One stylesheet's hiding rules, and the stylesheets it imports.
@@ -65,6 +69,70 @@ pub struct Rule {
     pub line: u32,
     /// The column where it begins, from 1.
     pub column: u32,
+    /// The viewport widths it applies at ([`Widths`]): all, unless an
+    /// `@media` width condition narrows them, or a later rule of the same
+    /// selector shows what it hides at some widths.
+    pub widths: Widths,
+    /// The property of the declaration that hides alone, if one does.
+    property: Option<String>,
+}
+
+/// A declaration that does not hide, of a property that can: a later rule
+/// with it shows, at its widths, what an earlier rule of the same selector
+/// hid (`.x { display: none } @media (…) { .x { display: block } }`).
+#[derive(Debug, Clone)]
+struct Shown {
+    selectors: Vec<String>,
+    property: String,
+    widths: Widths,
+    /// Where its rule begins: line and column.
+    at: (u32, u32),
+}
+
+/// A range of viewport widths, in hundredths of a CSS pixel, both ends
+/// included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Widths {
+    /// The narrowest.
+    pub from: u32,
+    /// The widest.
+    pub to: u32,
+}
+
+impl Widths {
+    /// Every width.
+    pub const ALL: Widths = Widths { from: 0, to: u32::MAX };
+
+    fn within(self, other: Widths) -> Widths {
+        Widths { from: self.from.max(other.from), to: self.to.min(other.to) }
+    }
+
+    fn hull(self, other: Widths) -> Widths {
+        Widths { from: self.from.min(other.from), to: self.to.max(other.to) }
+    }
+
+    fn contains(self, width: u32) -> bool {
+        (self.from..=self.to).contains(&width)
+    }
+
+    /// These widths but `other`'s: none, one or two ranges.
+    fn without(self, other: Widths) -> Vec<Widths> {
+        let mut left = Vec::new();
+        if other.from > self.from {
+            left.push(Widths { from: self.from, to: self.to.min(other.from - 1) });
+        }
+        if other.to < self.to {
+            left.push(Widths { from: self.from.max(other.to + 1), to: self.to });
+        }
+        left.retain(|w| w.from <= w.to);
+        left
+    }
+}
+
+impl Default for Widths {
+    fn default() -> Self {
+        Widths::ALL
+    }
 }
 
 impl Rule {
@@ -100,7 +168,14 @@ impl Hiding {
                 (sheet.path.clone(), parsed)
             })
             .collect();
-        Self { by_path }
+        Self { by_path, host: None }
+    }
+
+    /// Reads `https://host/…` and `//host/…` as the site's own files when
+    /// `host` is the site's `base_url`'s.
+    pub fn on_site(mut self, base_url: &str) -> Self {
+        self.host = url::Url::parse(base_url).ok().and_then(|url| url.host_str().map(str::to_ascii_lowercase));
+        self
     }
 
     /// The hiding selectors of the stylesheets a page uses: those it links
@@ -109,6 +184,40 @@ impl Hiding {
     /// or from the site's root under `base_path`.
     pub fn for_page(&self, html: &str, page_path: &str, base_path: &str) -> Vec<&lol_html::Selector> {
         self.sheets_for_page(html, page_path, base_path).into_iter().flat_map(|sheet| &sheet.selectors).collect()
+    }
+
+    /// The viewport widths at which the hiding rules of the stylesheets a
+    /// page uses change, one in each range where they stay the same; empty
+    /// when every rule applies at every width.
+    pub fn widths_for_page(&self, html: &str, page_path: &str, base_path: &str) -> Vec<u32> {
+        let mut widths: Vec<u32> = self
+            .sheets_for_page(html, page_path, base_path)
+            .into_iter()
+            .flat_map(|sheet| &sheet.rules)
+            .filter(|rule| rule.widths != Widths::ALL)
+            .flat_map(|rule| [Some(rule.widths.from), rule.widths.to.checked_add(1)])
+            .flatten()
+            .collect();
+        if widths.is_empty() {
+            return widths;
+        }
+        widths.push(0);
+        widths.sort_unstable();
+        widths.dedup();
+        widths
+    }
+
+    /// [`Self::for_page`]'s selectors whose rules apply at viewport `width`.
+    pub fn for_page_at(&self, html: &str, page_path: &str, base_path: &str, width: u32) -> Vec<&lol_html::Selector> {
+        let mut selectors = Vec::new();
+        for sheet in self.sheets_for_page(html, page_path, base_path) {
+            for (selector, &rule) in sheet.selectors.iter().zip(&sheet.rule_of) {
+                if sheet.rules[rule].widths.contains(width) {
+                    selectors.push(selector);
+                }
+            }
+        }
+        selectors
     }
 
     /// [`Self::for_page`]'s selectors, each with its rule in words
@@ -135,10 +244,10 @@ impl Hiding {
             return sheets;
         }
         let mut wanted: Vec<String> =
-            linked_stylesheets(html).iter().map(|href| output_path(href, page_path, base_path)).collect();
+            linked_stylesheets(html).iter().map(|href| self.output_path(href, page_path, base_path)).collect();
         if crate::html::positions_ignoring_case(html, "@import").next().is_some() {
             for block in style_blocks(html) {
-                wanted.extend(rules_of(block).imports.iter().map(|href| output_path(href, page_path, base_path)));
+                wanted.extend(rules_of(block).imports.iter().map(|href| self.output_path(href, page_path, base_path)));
             }
         }
         let mut seen = std::collections::HashSet::new();
@@ -147,10 +256,36 @@ impl Hiding {
                 && seen.insert(path.clone())
             {
                 sheets.push(sheet);
-                wanted.extend(sheet.imports.iter().map(|href| output_path(href, &path, base_path)));
+                wanted.extend(sheet.imports.iter().map(|href| self.output_path(href, &path, base_path)));
             }
         }
         sheets
+    }
+
+    /// The output path a stylesheet's `href` or `@import` URL leads to from
+    /// the file at output path `from`, on a site under `base_path`; empty
+    /// for another site's.
+    fn output_path(&self, href: &str, from: &str, base_path: &str) -> String {
+        let href = href.trim();
+        let scheme = href.get(..8).unwrap_or(href).to_ascii_lowercase();
+        let after = if scheme.starts_with("https://") {
+            &href[8..]
+        } else if scheme.starts_with("http://") {
+            &href[7..]
+        } else if let Some(after) = href.strip_prefix("//") {
+            after
+        } else {
+            // Relative, or root-relative; another scheme (`data:`) is no file of the site.
+            let has_scheme = href.find(':').is_some_and(|colon| !href[..colon].contains(['/', '?', '#']));
+            return if has_scheme { String::new() } else { output_path(href, from, base_path) };
+        };
+        let (authority, path) = after.split_at(after.find(['/', '?', '#']).unwrap_or(after.len()));
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        let host = host.split(':').next().unwrap_or_default().trim_end_matches('.').to_ascii_lowercase();
+        match &self.host {
+            Some(own) if *own == host && path.starts_with('/') => output_path(path, from, base_path),
+            _ => String::new(),
+        }
     }
 }
 
@@ -187,10 +322,243 @@ pub fn rules_with_selectors(css: &str) -> Vec<(lol_html::Selector, Rule)> {
 fn parsed(rules: &[Rule]) -> Vec<(lol_html::Selector, usize)> {
     let mut selectors = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
-        let each = split_selector_list(&rule.selectors).into_iter().filter_map(|s| s.parse().ok());
-        selectors.extend(each.map(|selector| (selector, index)));
+        for selector in split_selector_list(&rule.selectors) {
+            let each = matchable(selector).into_iter().filter_map(|s| s.parse().ok());
+            selectors.extend(each.map(|selector| (selector, index)));
+        }
     }
     selectors
+}
+
+/// Selectors the streaming scan can match that select at least what
+/// `selector` selects on a page as it first shows: `:root` is `html`;
+/// `:is()` and `:where()` are spelt out; what only the rest of the page
+/// can tell (`:last-child`, `:has()`, a sibling before `+` or `~`) is left
+/// out, so they select more. None for a selector that selects nothing
+/// until the reader acts (`:hover`, `:focus`, `:target`…) or only a
+/// pseudo-element (`::before`), whose hiding leaves the element's text.
+fn matchable(selector: &str) -> Vec<String> {
+    let mut input = ParserInput::new(selector);
+    let mut parser = Parser::new(&mut input);
+    let Some(compounds) = compounds(&mut parser) else { return Vec::new() };
+    let mut found = vec![String::new()];
+    for (combinator, parts) in compounds {
+        let mut next = Vec::new();
+        for written in &found {
+            for compound in spelt_out(&parts) {
+                if next.len() >= MAX_SELECTORS {
+                    break;
+                }
+                let joined = match combinator {
+                    _ if written.is_empty() => compound,
+                    // A sibling stands for nothing the parent's descendants lack.
+                    Some('+' | '~') => written.rsplit_once([' ', '>']).map_or(compound.clone(), |(ancestors, _)| {
+                        let combinator = &written[ancestors.len()..=ancestors.len()];
+                        format!("{ancestors}{combinator}{compound}")
+                    }),
+                    Some('>') => format!("{written} > {compound}"),
+                    _ => format!("{written} {compound}"),
+                };
+                next.push(joined);
+            }
+        }
+        found = next;
+    }
+    found.retain(|s| !s.is_empty());
+    found
+}
+
+/// One simple selector of a compound: as written, or a pseudo-class with
+/// its name (lower-case) and, for `:is()` and the like, its argument.
+enum Simple {
+    Written(String),
+    Pseudo(String, Option<String>),
+}
+
+/// A complex selector's compounds, each with the combinator before it
+/// (`None` for a descendant, and for the first); None for a selector with
+/// a pseudo-element or one the scan reads as never matching at first.
+fn compounds(input: &mut Parser<'_, '_>) -> Option<Vec<(Option<char>, Vec<Simple>)>> {
+    use cssparser::{ToCss, Token};
+    let mut compounds: Vec<(Option<char>, Vec<Simple>)> = vec![(None, Vec::new())];
+    let mut combinator = None;
+    loop {
+        let Ok(token) = input.next_including_whitespace() else { break };
+        let token = token.clone();
+        match token {
+            Token::WhiteSpace(_) => {
+                if !compounds.last()?.1.is_empty() && combinator.is_none() {
+                    combinator = Some(' ');
+                }
+                continue;
+            }
+            Token::Delim(c @ ('>' | '+' | '~')) => {
+                combinator = Some(c);
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(c) = combinator.take() {
+            compounds.push((Some(c).filter(|&c| c != ' '), Vec::new()));
+        }
+        let simple = match token {
+            Token::Colon => match input.next_including_whitespace().ok()?.clone() {
+                Token::Colon => return None,
+                Token::Ident(name) => {
+                    let name = name.to_ascii_lowercase();
+                    if matches!(name.as_str(), "before" | "after" | "first-line" | "first-letter") {
+                        return None;
+                    }
+                    Simple::Pseudo(name, None)
+                }
+                Token::Function(name) => {
+                    let name = name.to_ascii_lowercase();
+                    let argument = input
+                        .parse_nested_block(|nested| {
+                            let start = nested.position();
+                            while nested.next_including_whitespace().is_ok() {}
+                            Ok::<_, ParseError<'_, ()>>(nested.slice_from(start).to_owned())
+                        })
+                        .ok()?;
+                    Simple::Pseudo(name, Some(argument))
+                }
+                _ => return None,
+            },
+            Token::SquareBracketBlock => {
+                let inside = input
+                    .parse_nested_block(|nested| {
+                        let start = nested.position();
+                        while nested.next_including_whitespace().is_ok() {}
+                        Ok::<_, ParseError<'_, ()>>(nested.slice_from(start).to_owned())
+                    })
+                    .ok()?;
+                Simple::Written(format!("[{inside}]"))
+            }
+            Token::Delim('.') => match input.next_including_whitespace().ok()?.clone() {
+                Token::Ident(name) => Simple::Written(format!(".{}", Token::Ident(name).to_css_string())),
+                _ => return None,
+            },
+            other => Simple::Written(other.to_css_string()),
+        };
+        compounds.last_mut()?.1.push(simple);
+    }
+    Some(compounds)
+}
+
+/// Pseudo-classes that match an element only once the reader acts on the
+/// page (or on nothing a page can be built with).
+fn needs_a_reader(name: &str) -> bool {
+    matches!(
+        name,
+        "hover"
+            | "focus"
+            | "focus-within"
+            | "focus-visible"
+            | "active"
+            | "target"
+            | "target-within"
+            | "visited"
+            | "checked"
+            | "indeterminate"
+            | "user-invalid"
+            | "user-valid"
+            | "open"
+            | "popover-open"
+            | "modal"
+            | "fullscreen"
+            | "picture-in-picture"
+            | "playing"
+            | "paused"
+            | "current"
+            | "past"
+            | "future"
+            | "autofill"
+    )
+}
+
+/// A compound's simple selectors as the scan can match them: `:is()` and
+/// `:where()` spelt out into one compound per argument (when each is a
+/// compound), pseudo-classes the scan cannot match left out, and none when
+/// the compound needs a reader's action.
+fn spelt_out(parts: &[Simple]) -> Vec<String> {
+    let mut alternatives = vec![(String::new(), String::new())];
+    for part in parts {
+        match part {
+            Simple::Written(text) => {
+                let is_type = text.starts_with(|c: char| c.is_alphabetic() || c == '*' || c == '\\' || c == '-');
+                for (tag, rest) in &mut alternatives {
+                    if is_type { *tag = text.clone() } else { rest.push_str(text) }
+                }
+            }
+            Simple::Pseudo(name, None) if needs_a_reader(name) => return Vec::new(),
+            Simple::Pseudo(name, None) => {
+                if matches!(name.as_str(), "first-child" | "first-of-type") {
+                    for (_, rest) in &mut alternatives {
+                        rest.push(':');
+                        rest.push_str(name);
+                    }
+                }
+                // `:root` is `html`, which every element is in anyway; the
+                // rest (`:last-child`, `:empty`, `:link`…) are left out.
+            }
+            Simple::Pseudo(name, Some(argument)) => match name.as_str() {
+                "is" | "where" | "matches" | "-webkit-any" | "-moz-any" => {
+                    let each: Vec<Vec<Simple>> = split_selector_list(argument)
+                        .into_iter()
+                        .filter_map(|one| {
+                            let mut input = ParserInput::new(one);
+                            let compounds = compounds(&mut Parser::new(&mut input))?;
+                            // A complex argument only narrows down: left out.
+                            Some(if compounds.len() == 1 { compounds.into_iter().next()?.1 } else { Vec::new() })
+                        })
+                        .collect();
+                    if each.is_empty() {
+                        return Vec::new();
+                    }
+                    let mut next = Vec::new();
+                    for (tag, rest) in &alternatives {
+                        for inner in &each {
+                            for spelt in spelt_out(inner) {
+                                // The argument's own type selector, if any, leads.
+                                let (inner_tag, inner_rest) = split_type(&spelt);
+                                let inner_tag = if inner_tag == "*" { "" } else { inner_tag };
+                                if !tag.is_empty() && !inner_tag.is_empty() && !inner_tag.eq_ignore_ascii_case(tag) {
+                                    continue;
+                                }
+                                let tag = if inner_tag.is_empty() { tag.clone() } else { inner_tag.to_owned() };
+                                next.push((tag, format!("{rest}{inner_rest}")));
+                            }
+                        }
+                    }
+                    next.truncate(MAX_SELECTORS);
+                    alternatives = next;
+                }
+                "not" if !split_selector_list(argument).iter().any(|a| a.contains(':')) => {
+                    for (_, rest) in &mut alternatives {
+                        rest.push_str(&format!(":not({argument})"));
+                    }
+                }
+                "nth-child" | "nth-of-type" => {
+                    for (_, rest) in &mut alternatives {
+                        rest.push_str(&format!(":{name}({argument})"));
+                    }
+                }
+                // `:has()`, `:nth-last-child()`, `:lang()`, a `:not()` of
+                // pseudo-classes…: left out.
+                _ => {}
+            },
+        }
+    }
+    alternatives
+        .into_iter()
+        .map(|(tag, rest)| if tag.is_empty() && rest.is_empty() { "*".to_owned() } else { tag + &rest })
+        .collect()
+}
+
+/// A compound's type selector (or `*`) and the rest.
+fn split_type(compound: &str) -> (&str, &str) {
+    let end = compound.find(['.', '#', '[', ':']).unwrap_or(compound.len());
+    compound.split_at(end)
 }
 
 /// The text of each `<style>` element of a page.
@@ -215,8 +583,7 @@ pub(crate) fn style_blocks(html: &str) -> Vec<&str> {
 fn linked_stylesheets(html: &str) -> Vec<String> {
     let mut found = Vec::new();
     for start in crate::html::positions_ignoring_case(html, "<link") {
-        let end = html[start..].find('>').map_or(html.len(), |e| start + e);
-        let tag = &html[start..end];
+        let tag = &html[start..tag_end(html, start)];
         if crate::html::positions_ignoring_case(tag, "stylesheet").next().is_some()
             && let Some(href) = attribute(tag, "href")
         {
@@ -224,6 +591,25 @@ fn linked_stylesheets(html: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// Where the start tag that begins at `start` ends (its `>`, or the end
+/// of `html`): a `>` inside a quoted attribute value does not end it.
+fn tag_end(html: &str, start: usize) -> usize {
+    let mut quote = None;
+    for (i, byte) in html.bytes().enumerate().skip(start) {
+        match (quote, byte) {
+            (None, b'>') => return i,
+            (None, b'"' | b'\'')
+                if html.as_bytes()[..i].last().is_some_and(|&b| b == b'=' || b.is_ascii_whitespace()) =>
+            {
+                quote = Some(byte);
+            }
+            (Some(q), b) if b == q => quote = None,
+            _ => {}
+        }
+    }
+    html.len()
 }
 
 /// The value of `name` (lower-case) in a start tag's text.
@@ -253,6 +639,45 @@ fn rules_of(css: &str) -> Rules {
     let mut parser = Parser::new(&mut input);
     let mut rules = Rules::default();
     for _ in StyleSheetParser::new(&mut parser, &mut rules) {}
+    if !rules.shown.is_empty() {
+        rules.found = overridden(std::mem::take(&mut rules.found), &rules.shown);
+    }
+    rules
+}
+
+/// `found` with each rule's widths narrowed by the later rules of the same
+/// selector that show what it hides (by the same property) at some widths:
+/// a selector of a rule such a rule touches becomes a rule of its own for
+/// each range of widths left, and one left no width is dropped.
+fn overridden(found: Vec<Rule>, shown: &[Shown]) -> Vec<Rule> {
+    let mut rules = Vec::with_capacity(found.len());
+    for rule in found {
+        // `!important` wins over a later rule's plain declaration.
+        let Some(property) = rule.property.clone().filter(|_| !rule.declarations.contains("!important")) else {
+            rules.push(rule);
+            continue;
+        };
+        let later = |selector: &str| {
+            shown
+                .iter()
+                .filter(|s| s.property == property && s.at > (rule.line, rule.column))
+                .filter(|s| s.selectors.iter().any(|s| s == selector))
+                .map(|s| s.widths)
+                .collect::<Vec<Widths>>()
+        };
+        let selectors: Vec<String> = split_selector_list(&rule.selectors).into_iter().map(str::to_owned).collect();
+        if selectors.iter().all(|selector| later(selector).is_empty()) {
+            rules.push(rule);
+            continue;
+        }
+        for selector in selectors {
+            let mut left = vec![rule.widths];
+            for shown in later(&selector) {
+                left = left.into_iter().flat_map(|widths| widths.without(shown)).collect();
+            }
+            rules.extend(left.into_iter().map(|widths| Rule { selectors: selector.clone(), widths, ..rule.clone() }));
+        }
+    }
     rules
 }
 
@@ -294,6 +719,10 @@ struct Rules {
     past_imports: bool,
     /// How many blocks this one is inside.
     depth: usize,
+    /// The viewport widths the enclosing `@media` blocks apply at.
+    widths: Widths,
+    /// Declarations that show what an earlier rule may hide.
+    shown: Vec<Shown>,
 }
 
 /// Blocks nested deeper than this are not read: far beyond what a real
@@ -306,26 +735,111 @@ const MAX_SELECTORS: usize = 256;
 
 /// An at-rule's prelude, as far as the scan cares.
 enum AtRule {
-    /// A block of rules (`@media`, `@supports`…): whether they apply on screens.
-    Block(bool),
+    /// A block of rules (`@media`, `@supports`…): the viewport widths its
+    /// rules apply at on screens, if any.
+    Block(Option<Widths>),
     /// `@import`: the URL, if for screens.
     Import(Option<String>),
 }
 
-/// Whether a media query list applies on screens (not to print only).
+/// Whether a media query list (lower-case) may apply on screens: one of
+/// its queries is not for print or speech only (`not print` is for screens).
 fn for_screens(media: &str) -> bool {
-    !media.contains("print") || media.contains("screen")
+    if media.trim().is_empty() {
+        return true;
+    }
+    split_selector_list(media).into_iter().any(|query| {
+        let words: Vec<&str> = query.split_whitespace().collect();
+        let (negated, words) = match words.split_first() {
+            Some((&"not", rest)) => (true, rest),
+            Some((&"only", rest)) => (false, rest),
+            _ => (false, words.as_slice()),
+        };
+        let other_media = matches!(words.first(), Some(&("print" | "speech" | "aural" | "braille" | "embossed")));
+        // `not print and (…)` may match a screen; so may any query that
+        // is not for another medium alone.
+        other_media == negated || (negated && words.len() > 1)
+    })
 }
 
-/// Whether the rules in the block of at-rule `name` (lower-case) apply on
-/// screens, its condition read from `input`.
-fn block_for_screens(name: &str, input: &mut Parser<'_, '_>) -> bool {
+/// The viewport widths at which the rules in the block of at-rule `name`
+/// (lower-case) apply on screens, its condition read from `input`; None
+/// when they never do.
+fn block_for_screens(name: &str, input: &mut Parser<'_, '_>) -> Option<Widths> {
     let condition = rest(input).to_ascii_lowercase();
     match name {
-        "media" => for_screens(&condition),
-        "supports" | "layer" | "container" | "scope" => true,
-        _ => false,
+        "media" => for_screens(&condition).then(|| media_widths(&condition)),
+        "supports" | "layer" | "container" | "scope" => Some(Widths::ALL),
+        _ => None,
     }
+}
+
+/// The viewport widths a media query list (lower-case, for screens) may
+/// match: each query's `min-width`, `max-width` and `width` comparisons,
+/// the queries together. A query this cannot read (`not`, `or`, units
+/// other than `px`, `em` and `rem`) may match at any width.
+fn media_widths(media: &str) -> Widths {
+    let mut all: Option<Widths> = None;
+    for query in split_selector_list(media) {
+        let widths = query_widths(query).unwrap_or(Widths::ALL);
+        all = Some(all.map_or(widths, |all| all.hull(widths)));
+    }
+    all.unwrap_or(Widths::ALL)
+}
+
+fn query_widths(query: &str) -> Option<Widths> {
+    if query.starts_with("not") || query.contains(" or ") || query.contains("not ") {
+        return None;
+    }
+    let mut widths = Widths::ALL;
+    let length = |value: &str| -> Option<u32> {
+        let value = value.trim();
+        let (number, factor) = if let Some(n) = value.strip_suffix("px") {
+            (n, 1.0)
+        } else if let Some(n) = value.strip_suffix("rem").or_else(|| value.strip_suffix("em")) {
+            (n, 16.0)
+        } else {
+            return None;
+        };
+        let px: f64 = number.trim().parse().ok()?;
+        (px >= 0.0).then(|| (px * factor * 100.0).round().min(f64::from(u32::MAX - 1)) as u32)
+    };
+    for feature in query.split('(').skip(1) {
+        let feature = feature.split(')').next().unwrap_or_default().trim();
+        if let Some((name, value)) = feature.split_once(':') {
+            let value = length(value);
+            match name.trim() {
+                "min-width" => widths = widths.within(Widths { from: value?, to: u32::MAX }),
+                "max-width" => widths = widths.within(Widths { from: 0, to: value? }),
+                "width" => widths = widths.within(Widths { from: value?, to: value? }),
+                _ => {}
+            }
+        } else if let Some((left, right)) = feature.split_once("width") {
+            // Range syntax: `width >= 600px`, `400px < width <= 800px`.
+            // `width < v` and `v > width` are at most v; the others at least.
+            let bound = |operator: &str, value: &str, value_first: bool| -> Option<Widths> {
+                let value = length(value)?;
+                let (less, equal) = (operator.starts_with('<'), operator.ends_with('='));
+                Some(match (less != value_first, equal) {
+                    (true, true) => Widths { from: 0, to: value },
+                    (true, false) => Widths { from: 0, to: value.saturating_sub(1) },
+                    (false, true) => Widths { from: value, to: u32::MAX },
+                    (false, false) => Widths { from: value.saturating_add(1), to: u32::MAX },
+                })
+            };
+            let operators = ['<', '>', '='];
+            let (left, right) = (left.trim(), right.trim());
+            if !left.is_empty() {
+                let value = left.trim_end_matches(operators);
+                widths = widths.within(bound(&left[value.len()..], value, true)?);
+            }
+            if !right.is_empty() {
+                let value = right.trim_start_matches(operators);
+                widths = widths.within(bound(&right[..right.len() - value.len()], value, false)?);
+            }
+        }
+    }
+    Some(widths)
 }
 
 impl<'i> QualifiedRuleParser<'i> for Rules {
@@ -345,7 +859,9 @@ impl<'i> QualifiedRuleParser<'i> for Rules {
     ) -> Result<(), ParseError<'i, ()>> {
         self.past_imports = true;
         let selectors: Vec<String> = split_selector_list(&prelude).into_iter().map(str::to_owned).collect();
-        self.found.extend(Body::read(input, &selectors, self.depth + 1, start));
+        let (found, shown) = Body::read(input, &selectors, self.depth + 1, self.widths, start);
+        self.found.extend(found);
+        self.shown.extend(shown);
         Ok(())
     }
 }
@@ -385,12 +901,13 @@ impl<'i> AtRuleParser<'i> for Rules {
         input: &mut Parser<'i, 't>,
     ) -> Result<(), ParseError<'i, ()>> {
         self.past_imports = true;
-        if let AtRule::Block(true) = prelude
+        if let AtRule::Block(Some(widths)) = prelude
             && self.depth < MAX_NESTING
         {
-            let mut nested = Rules { depth: self.depth + 1, ..Rules::default() };
+            let mut nested = Rules { depth: self.depth + 1, widths: self.widths.within(widths), ..Rules::default() };
             for _ in StyleSheetParser::new(input, &mut nested) {}
             self.found.extend(nested.found);
+            self.shown.extend(nested.shown);
         } else {
             rest(input);
         }
@@ -407,36 +924,58 @@ struct Body<'a> {
     found: Vec<Rule>,
     /// How many blocks the body is inside, itself included.
     depth: usize,
+    /// The viewport widths the enclosing `@media` blocks apply at.
+    widths: Widths,
+    /// Declarations that show what an earlier rule may hide.
+    shown: Vec<Shown>,
 }
 
 impl<'a> Body<'a> {
     /// The selector lists that hide what they select: the rule's own
     /// (`selectors`) if its declarations do, and its nested rules'. The
     /// rule (or `@media` block) begins at `start`.
-    fn read<'i>(input: &mut Parser<'i, '_>, selectors: &'a [String], depth: usize, start: &ParserState) -> Vec<Rule> {
-        let mut body = Body { selectors, found: Vec::new(), depth };
+    fn read<'i>(
+        input: &mut Parser<'i, '_>,
+        selectors: &'a [String],
+        depth: usize,
+        widths: Widths,
+        start: &ParserState,
+    ) -> (Vec<Rule>, Vec<Shown>) {
+        let mut body = Body { selectors, found: Vec::new(), depth, widths, shown: Vec::new() };
         let declarations: Vec<(String, String)> =
             RuleBodyParser::new(input, &mut body).filter_map(Result::ok).flatten().collect();
         let mut found = std::mem::take(&mut body.found);
+        let mut shown = std::mem::take(&mut body.shown);
+        let location = start.source_location();
+        let at = (location.line + 1, location.column);
+        for (property, value) in &declarations {
+            if SHOWING.contains(&property.as_str()) && !hides([(property.clone(), value.clone())]) {
+                shown.push(Shown { selectors: selectors.to_vec(), property: property.clone(), widths, at });
+            }
+        }
         if hides(declarations.iter().cloned()) {
             // The declaration that hides alone, or all that hide together.
             let alone = declarations.iter().find(|declaration| hides([(*declaration).clone()]));
-            let shown: Vec<String> = alone
+            let written: Vec<String> = alone
                 .map_or(declarations.as_slice(), std::slice::from_ref)
                 .iter()
                 .map(|(p, v)| format!("{p}: {v}"))
                 .collect();
-            let location = start.source_location();
             found.push(Rule {
                 selectors: selectors.join(", "),
-                declarations: shown.join("; "),
-                line: location.line + 1,
-                column: location.column,
+                declarations: written.join("; "),
+                line: at.0,
+                column: at.1,
+                widths,
+                property: alone.map(|(property, _)| property.clone()),
             });
         }
-        found
+        (found, shown)
     }
 }
+
+/// The properties whose hiding a later declaration of another value undoes.
+const SHOWING: &[&str] = &["display", "visibility", "opacity", "content-visibility"];
 
 /// A nested rule's selectors, each of `list` inside each of `parents`:
 /// `&` stands for the parent, and a selector without one is a descendant.
@@ -460,13 +999,13 @@ impl<'i> DeclarationParser<'i> for Body<'_> {
         input: &mut Parser<'i, 't>,
         _start: &ParserState,
     ) -> Result<Self::Declaration, ParseError<'i, ()>> {
-        Ok(Some((name.to_ascii_lowercase(), rest(input).trim().to_ascii_lowercase())))
+        Ok(Some((name.to_ascii_lowercase(), value_text(input))))
     }
 }
 
 impl<'i> AtRuleParser<'i> for Body<'_> {
-    /// Whether the block applies on screens.
-    type Prelude = bool;
+    /// The widths the block applies at on screens, if any.
+    type Prelude = Option<Widths>;
     type AtRule = Option<(String, String)>;
     type Error = ();
 
@@ -474,19 +1013,23 @@ impl<'i> AtRuleParser<'i> for Body<'_> {
         &mut self,
         name: CowRcStr<'i>,
         input: &mut Parser<'i, 't>,
-    ) -> Result<bool, ParseError<'i, ()>> {
+    ) -> Result<Option<Widths>, ParseError<'i, ()>> {
         Ok(block_for_screens(&name.to_ascii_lowercase(), input))
     }
 
     fn parse_block<'t>(
         &mut self,
-        screens: bool,
+        screens: Option<Widths>,
         start: &ParserState,
         input: &mut Parser<'i, 't>,
     ) -> Result<Self::AtRule, ParseError<'i, ()>> {
         // Its declarations are the enclosing rule's.
-        if screens && self.depth < MAX_NESTING {
-            self.found.extend(Body::read(input, self.selectors, self.depth + 1, start));
+        if let Some(widths) = screens
+            && self.depth < MAX_NESTING
+        {
+            let (found, shown) = Body::read(input, self.selectors, self.depth + 1, self.widths.within(widths), start);
+            self.found.extend(found);
+            self.shown.extend(shown);
         }
         Ok(None)
     }
@@ -511,7 +1054,9 @@ impl<'i> QualifiedRuleParser<'i> for Body<'_> {
             return Ok(None);
         }
         let selectors = nested(self.selectors, &prelude);
-        self.found.extend(Body::read(input, &selectors, self.depth + 1, start));
+        let (found, shown) = Body::read(input, &selectors, self.depth + 1, self.widths, start);
+        self.found.extend(found);
+        self.shown.extend(shown);
         Ok(None)
     }
 }
@@ -545,12 +1090,54 @@ pub fn hides(declarations: impl IntoIterator<Item = (String, String)>) -> bool {
     declarations.into_iter().any(|(property, value)| look.read(&property, without_important(&value))) || look.hides()
 }
 
-/// The declarations of a `style` attribute, `property` and `value` lower-case.
-pub fn inline(style: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    style.split(';').filter_map(|declaration| {
-        let (property, value) = declaration.split_once(':')?;
-        Some((property.trim().to_ascii_lowercase(), value.trim().to_ascii_lowercase()))
-    })
+/// The declarations of a `style` attribute as written in the page (its
+/// character references not yet decoded), `property` and `value` read as
+/// in a stylesheet ([`value_text`]).
+pub fn inline(style: &str) -> impl Iterator<Item = (String, String)> {
+    let style = crate::html::decode_entities(style);
+    let mut input = ParserInput::new(&style);
+    let mut parser = Parser::new(&mut input);
+    let mut body =
+        Body { selectors: &[], found: Vec::new(), depth: MAX_NESTING, widths: Widths::ALL, shown: Vec::new() };
+    let declarations: Vec<(String, String)> =
+        RuleBodyParser::new(&mut parser, &mut body).filter_map(Result::ok).flatten().collect();
+    declarations.into_iter()
+}
+
+/// A declaration's value as a browser reads it, lower-case: comments
+/// dropped, escapes resolved (`n\6f ne` is `none`), each run of white
+/// space one space.
+fn value_text(input: &mut Parser<'_, '_>) -> String {
+    let mut text = String::new();
+    write_value(input, &mut text);
+    text.trim().to_ascii_lowercase()
+}
+
+fn write_value(input: &mut Parser<'_, '_>, text: &mut String) {
+    use cssparser::{ToCss, Token};
+    while let Ok(token) = input.next_including_whitespace() {
+        let token = token.clone();
+        let close = match token {
+            Token::WhiteSpace(_) => {
+                if !text.ends_with(' ') {
+                    text.push(' ');
+                }
+                continue;
+            }
+            Token::Function(_) | Token::ParenthesisBlock => Some(')'),
+            Token::SquareBracketBlock => Some(']'),
+            Token::CurlyBracketBlock => Some('}'),
+            _ => None,
+        };
+        let _ = token.to_css(text);
+        if let Some(close) = close {
+            let _ = input.parse_nested_block(|nested| {
+                write_value(nested, text);
+                Ok::<(), ParseError<'_, ()>>(())
+            });
+            text.push(close);
+        }
+    }
 }
 
 fn without_important(value: &str) -> &str {
@@ -886,9 +1473,119 @@ mod tests {
                    .gone{visibility:hidden} .tiny { font-size: 0px; } @media (max-width: 600px) { .disclosure { opacity: 0 } }\n\
                    @media print { .banner { display: none } } .s { content: \"{ display: none }\" }";
         assert_eq!(hiding_selectors(css), [".note, #d > p", ".gone", ".tiny", ".disclosure"]);
-        // `:hover` and `+` cannot be matched while streaming; the rest can.
         assert_eq!(selectors_of(css).len(), 5);
-        assert!(selectors_of("p:hover, .x + .y { display: none }").is_empty());
+        // What needs the reader's action, or hides a pseudo-element only, hides nothing at first.
+        assert!(selectors_of("p:hover, .x:focus-within .y, .z::before, .w:after { display: none }").is_empty());
+    }
+
+    #[test]
+    fn selectors_the_scan_cannot_match_are_widened_to_ones_it_can() {
+        let cases: &[(&str, &[&str])] = &[
+            (":root .disclosure", &["* .disclosure"]),
+            ("html:root > body .d", &["html > body .d"]),
+            (".disclosure:is(div, .x)", &["div.disclosure", ".disclosure.x"]),
+            (":where(main, article) .d", &["main .d", "article .d"]),
+            (":is(main .a) .d", &["* .d"]),
+            ("span:is(div)", &[]),
+            ("div:is(*, main .x)", &["div", "div"]),
+            ("main h1 ~ .d", &["main .d"]),
+            ("main > h1 + p.d", &["main > p.d"]),
+            ("body:has(a) .d", &["body .d"]),
+            (".d:last-of-type, .d:only-child", &[".d", ".d"]),
+            (".d:first-child", &[".d:first-child"]),
+            (".d:not(.shown)", &[".d:not(.shown)"]),
+            (".d:not(:hover)", &[".d"]),
+            (".menu:hover .d", &[]),
+            (".d::after", &[]),
+            ("n\\61 v .d", &["nav .d"]),
+        ];
+        for (selector, expected) in cases {
+            let found: Vec<String> = split_selector_list(selector).into_iter().flat_map(matchable).collect();
+            assert_eq!(found, *expected, "{selector}");
+            for each in found {
+                assert!(each.parse::<lol_html::Selector>().is_ok(), "{each} parses");
+            }
+        }
+    }
+
+    #[test]
+    fn values_are_read_as_browsers_read_them() {
+        let hidden = [
+            "display: none /* moved to the footer */",
+            "display:/**/none",
+            "display: n\\6f ne",
+            "display&#58;none",
+            "DISPLAY: NONE !IMPORTANT",
+            "color: red; visibility: /* x */ hidden",
+        ];
+        for style in hidden {
+            assert!(hides(inline(style)), "{style} hides");
+        }
+        let css = ".a { display: none /* legal */ } .b { display: n\\6f ne } .c { opacity: /**/ 0 }";
+        assert_eq!(hiding_selectors(css), [".a", ".b", ".c"]);
+        assert!(!hides(inline("display: /* none */ block; content: 'display:none'")));
+    }
+
+    #[test]
+    fn media_width_conditions_give_the_widths_a_rule_applies_at() {
+        let px = |from: u32, to: u32| Widths { from: from * 100, to: if to == u32::MAX { to } else { to * 100 } };
+        let cases = [
+            ("screen", Widths::ALL),
+            ("(max-width: 600px)", px(0, 600)),
+            ("screen and (min-width: 40em)", px(640, u32::MAX)),
+            ("(min-width: 400px) and (max-width: 800px)", px(400, 800)),
+            ("(width >= 600px)", px(600, u32::MAX)),
+            ("(400px <= width <= 800px)", px(400, 800)),
+            ("(max-width: 300px), (min-width: 900px)", Widths::ALL),
+            ("(max-width: 300px), (max-width: 500px)", px(0, 500)),
+            ("(max-width: 50vw)", Widths::ALL),
+            ("(orientation: portrait)", Widths::ALL),
+        ];
+        for (media, widths) in cases {
+            assert_eq!(media_widths(media), widths, "{media}");
+        }
+        assert_eq!(media_widths("(width < 600px)").to, 600 * 100 - 1);
+        let hiding = Hiding::from_stylesheets(&sheets(&[(
+            "style.css",
+            ".a { display: none } @media (max-width: 600px) { .b { display: none } } @media (min-width: 601px) { .c { opacity: 0 } }",
+        )]));
+        let page = "<link rel=stylesheet href=/style.css>";
+        assert_eq!(hiding.widths_for_page(page, "", ""), [0, 600 * 100 + 1, 601 * 100]);
+        // A later rule of the same selector that shows what one hides, at some widths.
+        let css = ".m { display: none } .x, .y { opacity: 0 } .i { display: none !important } \
+                   @media (max-width: 600px) { .m { display: block } .y { opacity: 1 } .i { display: block } } \
+                   .z { visibility: hidden } .z { visibility: visible }";
+        let rules = rules_of(css).found;
+        let found: Vec<(&str, Widths)> = rules.iter().map(|r| (r.selectors.as_str(), r.widths)).collect();
+        let from = |px: u32| Widths { from: px * 100 + 1, to: u32::MAX };
+        assert_eq!(found, [(".m", from(600)), (".x", Widths::ALL), (".y", from(600)), (".i", Widths::ALL)]);
+        assert_eq!(hiding.for_page_at(page, "", "", 320 * 100).len(), 2);
+        assert_eq!(hiding.for_page_at(page, "", "", 1280 * 100).len(), 2);
+        assert_eq!(hiding.for_page(page, "", "").len(), 3);
+        assert!(
+            Hiding::from_stylesheets(&sheets(&[("style.css", ".a { display: none }")]))
+                .widths_for_page(page, "", "")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn media_queries_for_screens_are_told_from_print_only_ones() {
+        for media in [
+            "",
+            "screen",
+            "all",
+            "not print",
+            "only screen and (max-width: 600px)",
+            "print, screen",
+            "(min-width: 0)",
+            "not screen and (max-width: 10px)",
+        ] {
+            assert!(for_screens(media), "{media}");
+        }
+        for media in ["print", "only print", "not screen", "not all", "speech", "print and (min-width: 0)"] {
+            assert!(!for_screens(media), "{media}");
+        }
     }
 
     #[test]
@@ -1005,6 +1702,22 @@ mod tests {
         assert_eq!(hiding.for_page(page, "posts/x/", "/shop").len(), 1);
         assert_eq!(hiding.for_page(page, "posts/", "/shop").len(), 3);
         assert!(hiding.for_page("<link rel=icon href=/style.css>", "", "").is_empty());
+        // The site's own stylesheet by its absolute URL, not another site's; a `>` in a value ends no tag.
+        let hiding = Hiding::from_stylesheets(&sheets(&[("extra.css", ".a { display: none }")]))
+            .on_site("https://Mia.example/shop/");
+        for page in [
+            "<link rel=stylesheet href=https://mia.example/shop/extra.css>",
+            "<link rel=stylesheet href='//MIA.example./shop/extra.css?v=1'>",
+            "<link rel=\"stylesheet\" title=\"a>b\" href=\"/shop/extra.css\">",
+        ] {
+            assert_eq!(hiding.for_page(page, "posts/a/", "/shop").len(), 1, "{page}");
+        }
+        for page in [
+            "<link rel=stylesheet href=https://cdn.example/shop/extra.css>",
+            "<link rel=stylesheet href=data:text/css,x>",
+        ] {
+            assert!(hiding.for_page(page, "posts/a/", "/shop").is_empty(), "{page}");
+        }
         // The base path is a whole folder: /shopfront.css is not /shop's front.css.
         let hiding = Hiding::from_stylesheets(&sheets(&[("front.css", ".a { display: none }")]));
         assert!(hiding.for_page("<link rel=stylesheet href=/shopfront.css>", "", "/shop").is_empty());

@@ -105,6 +105,18 @@ pub fn check_rendered(
     let Some(mut violation) = check_page(html, expected.as_ref(), links, &selectors).into_iter().next() else {
         return Ok(());
     };
+    // Read with every rule at once, the page failed; rules for some screen
+    // widths only (a banner for phones, another for desktops) may still
+    // leave the disclosure in sight at each width.
+    let widths = hiding.widths_for_page(html, &page.path, &links.base_path);
+    if !widths.is_empty()
+        && widths.iter().all(|&width| {
+            let selectors = hiding.for_page_at(html, &page.path, &links.base_path, width);
+            check_page(html, expected.as_ref(), links, &selectors).is_empty()
+        })
+    {
+        return Ok(());
+    }
     // Where to change the templates: the element that hides the disclosure,
     // or, when it comes too late, the one that holds it in the page's template.
     let mut written = None;
@@ -339,6 +351,8 @@ mod tests {
             "<a href=\"https://www.%61mazon.com/dp/B06XCKGLTP\">x</a>",
             "<a href=\"HTTPS:www.amazon.com/dp/B06XCKGLTP\">x</a>",
             "<a href=\"https:\\\\www.amazon.com/dp/B06XCKGLTP\">x</a>",
+            "<a href=\"https://www.ama&#10;zon.com/dp/B06XCKGLTP\">x</a>",
+            "<a href=\"https://www.ama\tzon.com/dp/B06XCKGLTP\">x</a>",
         ] {
             assert!(may(carrying), "{carrying}");
         }

@@ -324,6 +324,8 @@ pub(super) fn is_void(name: &str) -> bool {
 pub fn may_carry_affiliate_content(html: &str, links: &LinkPolicy) -> bool {
     let decoded = if html.contains('&') { crate::html::decode_entities(html) } else { html.to_owned() };
     let text = if decoded.contains("\\/") { decoded.replace("\\/", "/") } else { decoded };
+    // Browsers drop tabs and line breaks from a URL wherever they are (`ama&#10;zon.com`).
+    let text = text.replace(['\t', '\n', '\r'], "");
     if crate::html::positions_ignoring_case(&text, "<base").next().is_some() {
         return true;
     }

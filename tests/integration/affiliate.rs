@@ -555,6 +555,59 @@ fn a_stylesheet_that_moves_shrinks_or_fades_the_banner_fails_the_build() {
     }
 }
 
+/// Rules written the ways real stylesheets write them still hide: a
+/// comment or an escape in the value, `:root` or `:is()` in the selector, a
+/// sibling combinator, `@media not print`, the site's own stylesheet linked
+/// by its absolute URL.
+#[test]
+fn a_stylesheet_that_hides_the_banner_in_any_spelling_fails_the_build() {
+    let linked = "<html><head><title>x</title><link rel=\"stylesheet\" href=\"https://mia.example/extra.css\"></head><body>\
+                  <h1>x</h1>{% if disclosure %}<div class=\"disclosure\">{{ disclosure.text }} {% for s in disclosure.statements %}{{ s.text }} {% endfor %}</div>{% endif %}\
+                  {{ page.content | safe }}</body></html>";
+    for rule in [
+        ".disclosure { display: none /* moved to the footer */ }",
+        ".disclosure { display: n\\6f ne }",
+        ":root .disclosure { display: none }",
+        ".disclosure:is(div, p) { visibility: hidden }",
+        "h1 ~ .disclosure { display: none }",
+        "@media not print { .disclosure { display: none } }",
+    ] {
+        let site = SiteTest::fixture("affiliate")
+            .file("templates/post.html", linked)
+            .file("static/extra.css", format!("body {{ margin: 0 }}\n{rule}\n"));
+        let failed = site.build();
+        let errors = failed.errors();
+        let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{rule}: {errors}"));
+        assert!(error.message.contains("in static/extra.css (line 2, column "), "{rule}: {}", error.message);
+    }
+}
+
+/// A banner for phones and another for wider screens, each hidden at the
+/// other's widths, keep a disclosure in sight at every width; hiding both
+/// at some width does not.
+#[test]
+fn a_banner_per_screen_width_is_in_sight_at_every_width() {
+    let template = "<html><head><title>x</title><link rel=\"stylesheet\" href=\"/extra.css\"></head><body>\
+                    {% if disclosure %}{% for class in [\"narrow\", \"wide\"] %}<div class=\"disclosure {{ class }}\">{{ disclosure.text }} {% for s in disclosure.statements %}{{ s.text }} {% endfor %}</div>{% endfor %}{% endif %}\
+                    {{ page.content | safe }}</body></html>";
+    let build = |css: &str| {
+        SiteTest::fixture("affiliate").file("templates/post.html", template).file("static/extra.css", css).build()
+    };
+    for css in [
+        "@media (max-width: 600px) { .wide { display: none } }\n@media (min-width: 601px) { .narrow { display: none } }",
+        "@media (width < 40em) { .wide { display: none } } @media (width >= 40em) { .narrow { display: none } }",
+        ".wide { display: none } @media screen and (min-width: 768px) { .wide { display: block } .narrow { display: none } }",
+    ] {
+        build(css).ok();
+    }
+    // Between 601 and 700 px neither shows.
+    let failed = build(
+        "@media (max-width: 700px) { .wide { display: none } }\n@media (min-width: 601px) { .narrow { display: none } }",
+    );
+    let errors = failed.errors();
+    assert!(errors.iter().any(|d| d.code == "disclosure"), "{errors}");
+}
+
 /// A product link's warning stands at that product's own `url:` line, not
 /// at the next line that mentions "asin".
 #[test]
