@@ -171,7 +171,7 @@ pub(super) fn rewrite<'a>(
             href.push_str(&path);
             href.push('?');
             let params: Vec<Param<'_>> = params.into_iter().filter(|p| keeps(&p.key)).collect();
-            push_meaningful_query(&mut href, &params, path == "/s");
+            push_meaningful_query(&mut href, &params, &path);
         }
     }
     // Amazon's add-to-cart links name the tag `AssociateTag`.
@@ -181,13 +181,19 @@ pub(super) fn rewrite<'a>(
     Rewrite { href: Cow::Owned(href), kind: kind(asin, true), warnings }
 }
 
-/// Appends the non-noise parameters, each followed by `&`.
-/// On a search page an old-style `keywords=` stands in for a missing `k=`
-/// instead of being dropped, so the search survives.
-fn push_meaningful_query(out: &mut String, params: &[Param<'_>], is_search: bool) {
-    let mut keywords_as_k = is_search && !params.iter().any(|p| p.is("k"));
+/// Appends the non-noise parameters of a link to `path`, each followed by
+/// `&`. On a search page (`/s`) an old-style `keywords=` stands in for a
+/// missing `k=` instead of being dropped, so the search survives; the
+/// classic search page (`/gp/search`) keeps its `keywords=` as they are.
+fn push_meaningful_query(out: &mut String, params: &[Param<'_>], path: &str) {
+    let mut keywords_as_k = path == "/s" && !params.iter().any(|p| p.is("k"));
+    let classic_search =
+        path.eq_ignore_ascii_case("/gp/search") || path.to_ascii_lowercase().starts_with("/gp/search/");
     for param in params {
-        if keywords_as_k && param.is("keywords") {
+        if classic_search && (param.is("keywords") || param.is("field-keywords")) {
+            out.push_str(param.raw);
+            out.push('&');
+        } else if keywords_as_k && param.is("keywords") {
             out.push_str("k=");
             out.push_str(param.raw_value().unwrap_or(""));
             out.push('&');

@@ -123,6 +123,13 @@ impl Rendered {
                 Ok(link) if link.kind == crate::links::LinkKind::Internal => {
                     self.internal.push(InternalRef { offset, href: link.href.to_string(), image: true });
                 }
+                // A form sending to a shop or a frame showing one earns too:
+                // the page needs its disclosure as for a link.
+                Ok(link) if link.is_affiliate() => {
+                    self.has_affiliate = true;
+                    self.statements.extend(link.statement.clone());
+                    self.notes.extend(link.warnings.iter().map(|w| LinkNote { offset, warning: w.clone() }));
+                }
                 Ok(_) => {}
                 Err(message) => self.problems.push(LinkProblem { offset, message }),
             }
@@ -883,7 +890,7 @@ fn rewrite_html_block(html: &str, offset: usize, links: &LinkPolicy, out: &mut R
 fn has_url_attribute(html: &str) -> bool {
     let bytes = html.as_bytes();
     let has = |name: &[u8]| bytes.windows(name.len()).any(|w| w.eq_ignore_ascii_case(name));
-    has(b"href") || has(b"src") || has(b"action")
+    has(b"href") || has(b"src") || has(b"action") || has(b"data")
 }
 
 /// What [`scan_raw_html`] also watches for.
@@ -916,6 +923,9 @@ fn scan_raw_html(html: &str, links: &LinkPolicy, probe: Probe) -> Option<Scan> {
     let found = std::cell::RefCell::new(Found::new());
     let end_seen = std::cell::Cell::new(false);
     let elements = std::cell::Cell::new(0);
+    // The creator's tag for the Amazon add-to-cart form being read, if one
+    // is open, and whether a tag field of the form carries it now.
+    let cart_tag: std::rc::Rc<std::cell::RefCell<Option<(String, bool)>>> = Default::default();
     let handle =
         |el: &mut lol_html::html_content::Element<'_, '_>, attribute: &str, is_link: bool| -> lol_html::HandlerResult {
             let Some(raw) = el.get_attribute(attribute) else { return Ok(()) };
@@ -946,7 +956,45 @@ fn scan_raw_html(html: &str, links: &LinkPolicy, probe: Probe) -> Option<Scan> {
             "img[src], iframe[src], source[src], video[src], audio[src], embed[src]",
             |el| handle(el, "src", false)
         ))
-        .append_element_content_handler(lol_html::element!("form[action]", |el| handle(el, "action", false)));
+        .append_element_content_handler(lol_html::element!(r"[xlink\:href]", |el| handle(el, "xlink:href", true)))
+        .append_element_content_handler(lol_html::element!("button[formaction], input[formaction]", |el| {
+            handle(el, "formaction", true)
+        }))
+        .append_element_content_handler(lol_html::element!("object[data]", |el| handle(el, "data", false)))
+        .append_element_content_handler(lol_html::element!("form[action]", |el| {
+            handle(el, "action", false)?;
+            // A form sent with GET drops the query of its `action`: the
+            // tag goes into the form as a field of its own, in place of
+            // any tag field it had.
+            let posted = el.get_attribute("method").is_some_and(|m| m.trim().eq_ignore_ascii_case("post"));
+            let action = el.get_attribute("action").unwrap_or_default().replace("&amp;", "&");
+            let tag = url::Url::parse(&action).ok().and_then(|url| {
+                url.query_pairs().find(|(key, _)| key == "AssociateTag").map(|(_, tag)| tag.into_owned())
+            });
+            if let Some(tag) = tag.filter(|_| !posted && el.can_have_content()) {
+                *cart_tag.borrow_mut() = Some((tag, false));
+                let cart_tag = cart_tag.clone();
+                el.on_end_tag(Box::new(move |end| {
+                    if let Some((tag, false)) = cart_tag.borrow_mut().take() {
+                        let field = format!(
+                            "<input type=\"hidden\" name=\"AssociateTag\" value=\"{}\">",
+                            crate::html::escape_attr(&tag)
+                        );
+                        end.before(&field, lol_html::html_content::ContentType::Html);
+                    }
+                    Ok(())
+                }))?;
+            }
+            Ok(())
+        }))
+        .append_element_content_handler(lol_html::element!("input[name]", |el| {
+            let is_tag = el.get_attribute("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("AssociateTag"));
+            if is_tag && let Some((tag, replaced)) = cart_tag.borrow_mut().as_mut() {
+                el.set_attribute("value", tag)?;
+                *replaced = true;
+            }
+            Ok(())
+        }));
     if probe != Probe::None {
         settings = settings.append_element_content_handler(lol_html::element!(END_OF_BLOCK, |el| {
             end_seen.set(true);
@@ -1259,6 +1307,34 @@ mod tests {
             SlugMode::Transliterate,
         );
         assert!(!r.has_affiliate);
+    }
+
+    #[test]
+    fn links_in_forms_frames_and_svg_are_tagged_and_need_the_disclosure() {
+        let render_html = |html: &str| render(html, &amazon(), SlugMode::Transliterate);
+        for html in [
+            "<svg><a xlink:href=\"https://www.amazon.com/dp/B06XCKGLTP\"><text>Buy</text></a></svg>\n",
+            "<form><button formaction=\"https://www.amazon.com/dp/B06XCKGLTP\">Buy</button></form>\n",
+            "<object data=\"https://www.amazon.com/dp/B06XCKGLTP\"></object>\n",
+            "<form method=\"post\" action=\"https://www.amazon.com/gp/aws/cart/add.html\"><input name=\"ASIN.1\" value=\"B06XCKGLTP\"></form>\n",
+        ] {
+            let r = render_html(html);
+            assert!(r.has_affiliate && r.statements.contains(&crate::links::Statement::Amazon), "{html}");
+            assert!(r.html.contains("B06XCKGLTP?tag=mia-20") || r.html.contains("AssociateTag=mia-20"), "{}", r.html);
+        }
+        // A form sent with GET loses its action's query: the tag is a field of its own.
+        let cart = "<form method=\"GET\" action=\"https://www.amazon.com/gp/aws/cart/add.html\">\n\
+                    <input type=\"hidden\" name=\"ASIN.1\" value=\"B06XCKGLTP\"><input type=\"submit\" value=\"Add\">\n</form>\n";
+        let r = render_html(cart);
+        assert!(r.html.contains("<input type=\"hidden\" name=\"AssociateTag\" value=\"mia-20\"></form>"), "{}", r.html);
+        let foreign = cart.replace(
+            "<input type=\"submit\"",
+            "<input type=\"hidden\" name=\"associatetag\" value=\"someone-20\"><input type=\"submit\"",
+        );
+        let r = render_html(&foreign);
+        assert!(r.html.contains("name=\"associatetag\" value=\"mia-20\""), "{}", r.html);
+        assert!(!r.html.contains("name=\"AssociateTag\""), "one tag field: {}", r.html);
+        assert!(!r.html.contains("someone-20"), "{}", r.html);
     }
 
     #[test]

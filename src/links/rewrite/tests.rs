@@ -397,6 +397,13 @@ fn rows() -> Vec<Row> {
             store("amazon.com"),
             &[],
         ),
+        // The classic search page reads `keywords` itself.
+        row(
+            "https://www.amazon.com/gp/search?ie=UTF8&tag=miachen-20&linkCode=ur2&index=electronics&keywords=usb+microphone",
+            "https://www.amazon.com/gp/search?index=electronics&keywords=usb+microphone&tag=miachen-20",
+            store("amazon.com"),
+            &[],
+        ),
         row(
             "https://www.amazon.de/s?k=m%C3%BCsli&__mk_de_DE=%C3%85M%C3%85%C5%BD%C3%95%C3%91&tag=fremd-21",
             "https://www.amazon.de/s?k=m%C3%BCsli&__mk_de_DE=%C3%85M%C3%85%C5%BD%C3%95%C3%91&tag=miachen0d-21",
