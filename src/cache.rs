@@ -156,7 +156,9 @@ impl Disk {
         let shards: Vec<(Vec<Record>, bool)> = (0..SHARDS)
             .into_par_iter()
             .map(|shard| {
-                let Ok(bytes) = std::fs::read(shard_file(&self.dir, shard)) else { return (Vec::new(), false) };
+                let Ok(bytes) = crate::fs::read_regular(&shard_file(&self.dir, shard)) else {
+                    return (Vec::new(), false);
+                };
                 let records = crate::fs::checked(&bytes)
                     .and_then(|(bytes, _)| postcard::take_from_bytes::<(u32, u128)>(bytes).ok())
                     .filter(|((format, made_under), _)| *format == FORMAT && *made_under == fingerprint)

@@ -430,6 +430,36 @@ impl<W: io::Write> io::Write for Hashing<W> {
     }
 }
 
+/// Opens `path` for reading if it is a regular file: never waits on a
+/// named pipe put in its place (the open does not block, and anything but
+/// a regular file is refused), as a cache or output file may be replaced
+/// by anything.
+pub(crate) fn open_regular(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // A regular file ignores the flag.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if file.metadata()?.is_file() {
+        Ok(file)
+    } else {
+        Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"))
+    }
+}
+
+/// The bytes of the regular file at `path` ([`open_regular`]).
+pub(crate) fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    use io::Read as _;
+    let mut file = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Whether process `pid` is alive (this one always is; so is every
 /// process where that cannot be asked).
 pub(crate) fn is_running(pid: u32) -> bool {

@@ -185,20 +185,39 @@ fn load_and_resolve(loaded: Loaded, inputs: Option<&site::Inputs<'_>>) -> site::
 
 /// Files of `static/` at the path of a page or index file that shopfront
 /// generates: the generated file wins, and the creator hears about it.
+/// A file of `static/` where a page's folder must go (`static/about` and
+/// the page /about/) is an error naming both.
 fn shadowed_static_files(site: &Site, site_static: &[String]) -> Vec<Diagnostic> {
     let generated = output::generated_files(site);
-    site_static
+    let shadowed = site_static.iter().filter(|path| generated.contains(path.as_str())).map(|path| {
+        Diagnostic::warning(
+            Code::StaticShadowed,
+            format!("static/{path} is not published: shopfront generates /{path} itself"),
+        )
+        .at(Path::new(output::STATIC_DIR).join(path))
+        .with_hint("rename or remove the file")
+    });
+    let folders: rustc_hash::FxHashMap<&str, &site::routes::Route> = site
+        .routes
         .iter()
-        .filter(|path| generated.contains(path.as_str()))
-        .map(|path| {
-            Diagnostic::warning(
+        .flat_map(|route| route.file.match_indices('/').map(move |(at, _)| (&route.file[..at], route)))
+        .collect();
+    let in_the_way = site_static.iter().filter_map(|path| {
+        let route = folders.get(path.as_str())?;
+        let page = route.source(site).map_or_else(|| format!("/{}", route.path), |source| source.display().to_string());
+        Some(
+            Diagnostic::error(
                 Code::StaticShadowed,
-                format!("static/{path} is not published: shopfront generates /{path} itself"),
+                format!(
+                    "static/{path} is a file, but {page} is published at /{} and needs a folder of that name",
+                    route.path
+                ),
             )
             .at(Path::new(output::STATIC_DIR).join(path))
-            .with_hint("rename or remove the file")
-        })
-        .collect()
+            .with_hint("rename or remove the file, or give the page another `slug:`"),
+        )
+    });
+    shadowed.chain(in_the_way).collect()
 }
 
 /// `profile.toml`'s text: a regular file inside the site, UTF-8, BOM and
@@ -680,7 +699,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         // Dropping `out` removes what it staged; the previous output stays as it was.
         return Err(failed(errors));
     }
-    let kept = out.commit().map_err(|err| Diagnostics::from_iter([output_error(&err)]))?;
+    let kept = out.commit().map_err(|err| Diagnostics::from_iter([output_error(&err).with_hint(PARTLY_UPDATED)]))?;
     warnings.extend(kept.into_iter().map(|file| {
         Diagnostic::warning(
             Code::Output,
@@ -753,19 +772,40 @@ fn output_error(err: &output::OutputError) -> Diagnostic {
     Diagnostic { code: Code::Output, ..diagnostic }
 }
 
+/// The hint of an error met while the new site was being moved into
+/// place: unlike any other failure, it may leave part of it there.
+pub const PARTLY_UPDATED: &str = "the output folder may now hold part of the new site: run the build again \
+     to finish it (what is left to do is kept in the output's .shopfront-staging-* folder, which that build removes)";
+
+/// Whether a failed build may have left part of the new site in the output
+/// ([`PARTLY_UPDATED`]); every other failure leaves the previous output.
+pub fn partly_updated(diagnostics: &Diagnostics) -> bool {
+    diagnostics.iter().any(|d| d.hint.as_deref() == Some(PARTLY_UPDATED))
+}
+
 /// Refuses an output folder whose replacement would destroy the site itself.
 fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostics> {
+    // Where a path leads once the folders it names are made: what exists
+    // resolved by the system (a link to a web root is judged by where it
+    // leads), the rest as written, `..` after a folder still to be made
+    // going back out of it (`public/new/..` is `public`).
     let absolute = |p: &Path| -> PathBuf {
         let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
-        // Resolve what exists (a link to a web root is judged by where it
-        // leads); the output itself may not exist yet.
-        if let Ok(real) = p.canonicalize() {
-            return real;
+        let components: Vec<std::path::Component<'_>> = p.components().collect();
+        let existing = (1..=components.len())
+            .rev()
+            .find_map(|n| components[..n].iter().collect::<PathBuf>().canonicalize().ok().map(|real| (n, real)));
+        let (n, mut resolved) = existing.unwrap_or((0, PathBuf::new()));
+        for component in &components[n..] {
+            match component {
+                std::path::Component::ParentDir => {
+                    resolved.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => resolved.push(other.as_os_str()),
+            }
         }
-        match (p.parent(), p.file_name()) {
-            (Some(parent), Some(name)) => parent.canonicalize().map(|c| c.join(name)).unwrap_or(p.clone()),
-            _ => p,
-        }
+        resolved
     };
     let root = root.canonicalize().unwrap_or_else(|_| absolute(root));
     let output = absolute(output);

@@ -397,10 +397,12 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> ExitCode {
             let shown: Diagnostics = diagnostics.iter().filter(|d| d.is_error() || printer.verbose).cloned().collect();
             printer.findings(&shown);
             let count = diagnostics.error_count();
-            eprintln!(
-                "Build failed with {count} error{}; the previous output was left untouched.",
-                if count == 1 { "" } else { "s" }
-            );
+            let output = if shopfront::partly_updated(&diagnostics) {
+                "the output may hold part of the new site until the next build"
+            } else {
+                "the previous output was left untouched"
+            };
+            eprintln!("Build failed with {count} error{}; {output}.", if count == 1 { "" } else { "s" });
             ExitCode::from(diagnostics.exit_status())
         }
     }

@@ -80,7 +80,7 @@ impl Cache {
     /// (checked against the entry's checksum). Reading one marks it used.
     pub fn get(&self, key: &str) -> Option<(Vec<u8>, u128)> {
         let path = self.path(key)?;
-        let mut bytes = std::fs::read(&path).ok()?;
+        let mut bytes = crate::fs::read_regular(&path).ok()?;
         let (body, hash) = crate::fs::checked(&bytes).map(|(body, hash)| (body.len(), hash))?;
         bytes.truncate(body);
         if let Ok(file) = std::fs::File::options().append(true).open(&path) {
@@ -112,7 +112,7 @@ impl Cache {
     pub fn load_index(&self) -> Index {
         self.dir
             .as_ref()
-            .and_then(|dir| std::fs::read(dir.join(INDEX)).ok())
+            .and_then(|dir| crate::fs::read_regular(&dir.join(INDEX)).ok())
             .and_then(|bytes| serde_json::from_slice::<Index>(crate::fs::checked(&bytes)?.0).ok())
             .filter(|index| index.version == INDEX_VERSION)
             .unwrap_or_default()

@@ -75,7 +75,7 @@ impl PageCache {
     /// The cache of the site at `root`, as the last build left it.
     pub fn load(root: &Path) -> Self {
         let file = root.join(FILE);
-        let stored = std::fs::read(&file)
+        let stored = crate::fs::read_regular(&file)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
             .filter(|stored| stored.version == VERSION)

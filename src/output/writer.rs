@@ -417,7 +417,8 @@ impl Output {
         leftovers.sort();
         // We hold the lock: no other build is running here, so each one is a leftover.
         for staging in leftovers {
-            let journal = std::fs::read(staging.join(JOURNAL)).ok().and_then(|b| serde_json::from_slice(&b).ok());
+            let journal =
+                crate::fs::read_regular(&staging.join(JOURNAL)).ok().and_then(|b| serde_json::from_slice(&b).ok());
             // A journal whose paths leave the folder was not written by a build.
             if let Some(journal) = journal.filter(|j: &Journal| j.check().is_ok()) {
                 self.apply(Some(&staging), &journal)?;
@@ -505,8 +506,9 @@ impl Output {
         }
         let existing = self.target.join(relative);
         let unchanged = std::fs::symlink_metadata(&existing).is_ok_and(|m| {
-            let same_bytes =
-                || std::fs::read(&existing).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_128(&bytes) == entry.hash);
+            let same_bytes = || {
+                crate::fs::read_regular(&existing).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_128(&bytes) == entry.hash)
+            };
             m.is_file()
                 && m.len() == entry.len
                 && if read { (cfg!(unix) && self.untouched(&m)) || same_bytes() } else { self.untouched(&m) }
@@ -899,10 +901,10 @@ fn holds(path: &Path, entry: Entry) -> bool {
 /// The size and hash of the file at `path`, and whether `other` (when
 /// given) holds exactly the same bytes; both read once, side by side.
 fn hash_and_compare(path: &Path, other: Option<&Path>) -> io::Result<(Entry, bool)> {
-    let mut file = std::fs::File::open(path)?;
+    let mut file = crate::fs::open_regular(path)?;
     let mut other = other
         .filter(|o| std::fs::symlink_metadata(o).is_ok_and(|m| m.is_file()))
-        .and_then(|o| std::fs::File::open(o).ok());
+        .and_then(|o| crate::fs::open_regular(o).ok());
     let mut same = other.is_some();
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let (mut buffer, mut theirs) = (vec![0; 256 * 1024], vec![0; 256 * 1024]);
@@ -948,7 +950,7 @@ fn made_like(path: &Path, produce: &dyn Fn(&mut dyn Write) -> io::Result<()>) ->
             Ok(())
         }
     }
-    let file = io::BufReader::with_capacity(64 * 1024, std::fs::File::open(path).ok()?);
+    let file = io::BufReader::with_capacity(64 * 1024, crate::fs::open_regular(path).ok()?);
     let mut out = crate::fs::Hashing::new(Comparing { file, there: Vec::new() });
     produce(&mut out).ok()?;
     // Nothing may follow in the file.

@@ -1346,6 +1346,15 @@ fn permalink_path(permalink: &str) -> Result<String, String> {
     Ok(path)
 }
 
+/// The first part of an output path that names a hidden file or folder
+/// (`.git`, `.env`), but `.well-known` at the top, which sites publish.
+fn hidden_folder(path: &str) -> Option<&str> {
+    path.split('/')
+        .enumerate()
+        .find(|&(i, part)| part.starts_with('.') && !(i == 0 && part == ".well-known"))
+        .map(|(_, part)| part)
+}
+
 fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
     let located = |post: &Post, diagnostic: Diagnostic| match post.url_position {
         Some((line, column)) => diagnostic.at(&post.source).with_position(line, column, None),
@@ -1357,6 +1366,21 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
     let pages = pages.iter().map(|p| &**p);
     let mut diagnostics = Vec::new();
     for post in posts.clone().chain(pages.clone()) {
+        if let Some(hidden) = hidden_folder(&post.path) {
+            diagnostics.push(located(
+                post,
+                Diagnostic::error(
+                    Code::Slug,
+                    format!(
+                        "the URL /{} is inside a hidden folder, `{hidden}`: hidden folders are never published, \
+                         and one in the output may be a `.git` or a host's own",
+                        post.path
+                    ),
+                )
+                .with_hint("give the page a `slug:` or `permalink:` whose parts do not begin with `.`"),
+            ));
+            continue;
+        }
         let first = post.path.split('/').next().unwrap_or_default();
         let default_post_area = (post.kind == Kind::Post && first == "posts")
             || (post.kind == Kind::Collection && first == content::COLLECTIONS_DIR);
@@ -1408,7 +1432,9 @@ fn check_urls(posts: &[Arc<Post>], pages: &[Arc<Post>]) -> Vec<Diagnostic> {
     for post in posts.chain(pages) {
         for alias in &post.aliases {
             let first = alias.split('/').next().unwrap_or_default();
-            let taken = if let Some(page) = seen.get(alias.as_str()) {
+            let taken = if let Some(hidden) = hidden_folder(alias) {
+                Some(format!("`{hidden}` is a hidden folder, never published"))
+            } else if let Some(page) = seen.get(alias.as_str()) {
                 Some(format!("it is the URL of {}", page.source.display()))
             } else if routes::RESERVED.contains(&first) || routes::RESERVED_FILES.contains(&first) {
                 Some(format!("/{first} is shopfront's own page"))

@@ -201,6 +201,36 @@ fn named_pipes_are_never_opened_errors_where_named_skipped_in_folders() {
     }
 }
 
+/// A named pipe in place of a cache file or of a page in the output is
+/// never opened for reading: a cache is then read as damaged, and a page
+/// is written again over it.
+#[test]
+fn named_pipes_in_caches_and_the_output_never_stop_the_build() {
+    let site = site();
+    assert_eq!(site.run_build(&[]).code, Some(0));
+    let cache = site.root().join(".shopfront/cache");
+    let shard = walkdir::WalkDir::new(&cache)
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.path().extension().is_some_and(|x| x == "bin"))
+        .expect("a post-cache shard")
+        .into_path();
+    let pipes = [cache.join("pages.json"), shard, site.root().join("public/index.html")];
+    for (round, what) in pipes.into_iter().enumerate() {
+        let _ = std::fs::remove_file(&what);
+        assert!(std::process::Command::new("mkfifo").arg(&what).status().unwrap().success());
+        let post = format!("---\ntitle: Hello\ndate: 2024-05-01\n---\nHello, round {round}.\n");
+        std::fs::write(site.root().join("content/posts/hello.md"), post).unwrap();
+        let started = Instant::now();
+        let Run { code: got, stderr } = site.run_build(&[]);
+        assert!(started.elapsed() < Duration::from_secs(50), "{}: hung", what.display());
+        assert_eq!(got, Some(0), "{}:\n{stderr}", what.display());
+        let page = std::fs::read_to_string(site.root().join("public/posts/hello/index.html")).unwrap();
+        assert!(page.contains(&format!("Hello, round {round}.")), "{}", what.display());
+    }
+    assert!(std::fs::symlink_metadata(site.root().join("public/index.html")).unwrap().is_file());
+}
+
 #[test]
 fn files_in_the_output_that_shopfront_did_not_write_are_never_lost() {
     let site = site();
@@ -223,6 +253,59 @@ fn files_in_the_output_that_shopfront_did_not_write_are_never_lost() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(!public.join("posts/hello").exists());
     assert!(public.join("NOTES.md").is_file() && public.join(".git/HEAD").is_file());
+}
+
+/// An output path that reaches the site itself through a folder still to
+/// be made is refused like the plain one, and nothing is written.
+#[test]
+fn an_output_that_comes_back_into_the_site_is_refused() {
+    let site = site();
+    let before = snapshot(site.root());
+    for output in ["new/..", "new/../content", "new/./../templates", "a/b/../../static", "new/../.."] {
+        let Run { code, stderr } = site.run_build(&["--output", output]);
+        assert_eq!(code, Some(2), "{output}: {stderr}");
+        assert!(stderr.contains("it would replace the site's own files"), "{output}: {stderr}");
+    }
+    assert!(snapshot(site.root()) == before, "the site changed");
+    assert!(!site.root().join("new").exists() && !site.root().join("a").exists());
+    // A folder still to be made that stays outside the site is fine.
+    let Run { code, stderr } = site.run_build(&["--output", "new/../out"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(site.root().join("out/index.html").is_file());
+}
+
+/// A post's permalink or slug never leads into a hidden folder of the
+/// output (a `.git` the creator deploys with, `.env`): an error at its line.
+#[test]
+fn a_permalink_or_slug_into_a_hidden_folder_is_an_error() {
+    for (front_matter, shown) in [
+        ("permalink: /.git/hooks/", "/.git/hooks/"),
+        ("permalink: /.env/", "/.env/"),
+        ("slug: .git", ".git"),
+        ("permalink: /.shopfront-manifest/", "/.shopfront-manifest/"),
+    ] {
+        let site = site().file("content/posts/2025-01-01-x.md", format!("---\ntitle: X\n{front_matter}\n---\nText.\n"));
+        std::fs::create_dir_all(site.root().join("public/.git/hooks")).unwrap();
+        std::fs::write(site.root().join("public/.git/HEAD"), "ref: refs/heads/main\n").unwrap();
+        let Run { code, stderr } = site.run_build(&[]);
+        assert_eq!(code, Some(1), "{front_matter}: {stderr}");
+        assert!(stderr.contains("hidden folder") && stderr.contains("2025-01-01-x.md:3:"), "{front_matter}: {stderr}");
+        let _ = shown;
+        assert!(!site.root().join("public/.git/hooks/index.html").exists());
+        assert!(std::fs::read_dir(site.root().join("public/.git")).unwrap().count() == 2);
+    }
+}
+
+/// A static file where a page's folder must go names both.
+#[test]
+fn a_static_file_where_a_pages_folder_goes_names_both() {
+    let site = site().file("static/posts/hello", "not a folder");
+    let Run { code, stderr } = site.run_build(&[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("static/posts/hello is a file, but content/posts/hello.md is published at /posts/hello/"),
+        "{stderr}"
+    );
 }
 
 #[test]
