@@ -120,7 +120,11 @@ pub fn resolve(input: &ProductInput, cx: &ProductContext<'_>, findings: &mut Fil
         }
         None => None,
     };
-    let marketplace = input.marketplace.as_ref().map(|m| crate::profile::normalise_domain(&m.0));
+    // Without `marketplace:`, the store of an Amazon `url:` beside the `asin:`.
+    let marketplace = input.marketplace.as_ref().map(|m| crate::profile::normalise_domain(&m.0)).or_else(|| {
+        let url = url::Url::parse(input.url.as_ref()?.0.trim()).ok()?;
+        asin.as_ref().and(crate::links::marketplace_of_host(url.host_str()?)).map(str::to_owned)
+    });
     if let Some(m) = &marketplace
         && !crate::links::marketplaces().any(|known| known == m)
     {

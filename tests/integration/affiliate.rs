@@ -622,6 +622,23 @@ fn product_link_warnings_point_at_the_products_own_line() {
     assert_eq!(foreign.line, Some(7), "{warnings}");
 }
 
+/// A product with an `asin:` and an Amazon `url:` but no `marketplace:`
+/// links to the store of its `url:`; `marketplace:` still decides.
+#[test]
+fn a_products_amazon_url_names_its_store() {
+    let post = "---\ntitle: Kettles\nproducts:\n  - name: UK kettle\n    asin: B0KETTLEUK\n    url: https://www.amazon.co.uk/dp/B0KETTLEUK\n\
+                \x20 - name: DE kettle\n    asin: B0KETTLEDE\n    url: https://www.amazon.co.uk/dp/B0KETTLEDE\n    marketplace: amazon.de\n---\nBody.\n";
+    let built = SiteTest::fixture("affiliate").file("content/posts/kettles.md", post).build().ok();
+    let links = hrefs_with_rel(&built.html("posts/kettles/index.html"));
+    for href in [
+        "https://www.amazon.co.uk/dp/B0KETTLEUK?tag=miachen-21",
+        "https://www.amazon.de/dp/B0KETTLEDE?tag=miachen0d-21",
+    ] {
+        assert!(links.iter().any(|(h, _)| h == href), "missing {href} in {links:#?}");
+    }
+    assert!(!links.iter().any(|(h, _)| h.starts_with("https://www.amazon.com/dp/B0KETTLE")), "{links:#?}");
+}
+
 /// A video shortcode is a facade in every theme: the page asks nothing of
 /// the video's site until a reader clicks (no iframe, no outside image),
 /// links to the video for readers without JavaScript, and its rail's
