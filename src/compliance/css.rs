@@ -5,7 +5,7 @@
 //! stylesheets they `@import` and the rules nested in rules (CSS nesting).
 //! Rules inside `@media` count unless they are for print only. A selector
 //! the streaming scan cannot match exactly is widened to one it can
-//! (`:root .x` is `html .x`, `h1 + .x` is `.x`, `:is(a, b)` is `a` and
+//! (`:root .x` reads as `.x`, `h1 + .x` as `.x`, `:is(a, b)` as `a` and
 //! `b`); one that needs the reader's action (`:hover`) is left out.
 //!
 //! Hidden means out of sight or too faint or small to read, the tricks that
@@ -132,6 +132,32 @@ impl Widths {
 impl Default for Widths {
     fn default() -> Self {
         Widths::ALL
+    }
+}
+
+/// Where the rules of a block apply on screens: the widths where they may
+/// (read generously: what a hiding rule needs), and those where they surely
+/// do, if known (read strictly: what a rule that shows again needs; not
+/// known under `@supports`, `@layer`, `@container`, or a media query with
+/// more than widths in it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Applies {
+    may: Widths,
+    surely: Option<Widths>,
+}
+
+impl Applies {
+    const ALWAYS: Applies = Applies { may: Widths::ALL, surely: Some(Widths::ALL) };
+
+    fn within(self, other: Applies) -> Applies {
+        let surely = self.surely.zip(other.surely).map(|(a, b)| a.within(b));
+        Applies { may: self.may.within(other.may), surely }
+    }
+}
+
+impl Default for Applies {
+    fn default() -> Self {
+        Applies::ALWAYS
     }
 }
 
@@ -341,31 +367,53 @@ fn matchable(selector: &str) -> Vec<String> {
     let mut input = ParserInput::new(selector);
     let mut parser = Parser::new(&mut input);
     let Some(compounds) = compounds(&mut parser) else { return Vec::new() };
-    let mut found = vec![String::new()];
+    // Each alternative as its compounds, each with the combinator before it.
+    let mut found: Vec<Vec<(Option<char>, String)>> = vec![Vec::new()];
     for (combinator, parts) in compounds {
+        let spelt = spelt_out(&parts, 0);
         let mut next = Vec::new();
         for written in &found {
-            for compound in spelt_out(&parts) {
+            for compound in &spelt {
                 if next.len() >= MAX_SELECTORS {
                     break;
                 }
-                let joined = match combinator {
-                    _ if written.is_empty() => compound,
-                    // A sibling stands for nothing the parent's descendants lack.
-                    Some('+' | '~') => written.rsplit_once([' ', '>']).map_or(compound.clone(), |(ancestors, _)| {
-                        let combinator = &written[ancestors.len()..=ancestors.len()];
-                        format!("{ancestors}{combinator}{compound}")
-                    }),
-                    Some('>') => format!("{written} > {compound}"),
-                    _ => format!("{written} {compound}"),
-                };
-                next.push(joined);
+                let mut path = written.clone();
+                match combinator {
+                    // A sibling shares its parent: it stands in the sibling's place.
+                    Some('+' | '~') => {
+                        let before = path.pop().and_then(|(combinator, _)| combinator);
+                        path.push((before, compound.clone()));
+                    }
+                    _ => path.push((combinator, compound.clone())),
+                }
+                next.push(path);
             }
         }
         found = next;
     }
-    found.retain(|s| !s.is_empty());
+    let joined = |path: &[(Option<char>, String)]| {
+        let mut text = String::new();
+        for (i, (combinator, compound)) in path.iter().enumerate() {
+            if i > 0 {
+                text.push_str(if *combinator == Some('>') { " > " } else { " " });
+            }
+            text.push_str(compound);
+        }
+        text
+    };
     found
+        .iter()
+        .filter(|path| !path.is_empty())
+        .filter_map(|path| {
+            // What lol_html cannot read as widened, it may as the element alone.
+            let whole = joined(path);
+            if whole.parse::<lol_html::Selector>().is_ok() {
+                return Some(whole);
+            }
+            let last = path.last().map(|(_, compound)| compound.clone())?;
+            last.parse::<lol_html::Selector>().is_ok().then_some(last)
+        })
+        .collect()
 }
 
 /// One simple selector of a compound: as written, or a pseudo-class with
@@ -411,29 +459,10 @@ fn compounds(input: &mut Parser<'_, '_>) -> Option<Vec<(Option<char>, Vec<Simple
                     }
                     Simple::Pseudo(name, None)
                 }
-                Token::Function(name) => {
-                    let name = name.to_ascii_lowercase();
-                    let argument = input
-                        .parse_nested_block(|nested| {
-                            let start = nested.position();
-                            while nested.next_including_whitespace().is_ok() {}
-                            Ok::<_, ParseError<'_, ()>>(nested.slice_from(start).to_owned())
-                        })
-                        .ok()?;
-                    Simple::Pseudo(name, Some(argument))
-                }
+                Token::Function(name) => Simple::Pseudo(name.to_ascii_lowercase(), Some(block_text(input)?)),
                 _ => return None,
             },
-            Token::SquareBracketBlock => {
-                let inside = input
-                    .parse_nested_block(|nested| {
-                        let start = nested.position();
-                        while nested.next_including_whitespace().is_ok() {}
-                        Ok::<_, ParseError<'_, ()>>(nested.slice_from(start).to_owned())
-                    })
-                    .ok()?;
-                Simple::Written(format!("[{inside}]"))
-            }
+            Token::SquareBracketBlock => Simple::Written(format!("[{}]", block_text(input)?)),
             Token::Delim('.') => match input.next_including_whitespace().ok()?.clone() {
                 Token::Ident(name) => Simple::Written(format!(".{}", Token::Ident(name).to_css_string())),
                 _ => return None,
@@ -445,33 +474,37 @@ fn compounds(input: &mut Parser<'_, '_>) -> Option<Vec<(Option<char>, Vec<Simple
     Some(compounds)
 }
 
-/// Pseudo-classes that match an element only once the reader acts on the
-/// page (or on nothing a page can be built with).
+/// The text of the block a token just opened (`[…]`, `(…)`), as written.
+fn block_text(input: &mut Parser<'_, '_>) -> Option<String> {
+    input
+        .parse_nested_block(|nested| {
+            let start = nested.position();
+            while nested.next_including_whitespace().is_ok() {}
+            Ok::<_, ParseError<'_, ()>>(nested.slice_from(start).to_owned())
+        })
+        .ok()
+}
+
+/// Pseudo-classes that match nothing until the reader acts on the page.
+/// Those that may match as it loads (`:checked`, `:open`, `:focus` by
+/// `autofocus`, `:paused`) are not among them: they are left out of a
+/// selector, which widens it.
 fn needs_a_reader(name: &str) -> bool {
     matches!(
         name,
         "hover"
-            | "focus"
-            | "focus-within"
-            | "focus-visible"
             | "active"
+            | "focus-visible"
             | "target"
             | "target-within"
             | "visited"
-            | "checked"
-            | "indeterminate"
             | "user-invalid"
             | "user-valid"
-            | "open"
             | "popover-open"
             | "modal"
             | "fullscreen"
             | "picture-in-picture"
             | "playing"
-            | "paused"
-            | "current"
-            | "past"
-            | "future"
             | "autofill"
     )
 }
@@ -480,14 +513,18 @@ fn needs_a_reader(name: &str) -> bool {
 /// `:where()` spelt out into one compound per argument (when each is a
 /// compound), pseudo-classes the scan cannot match left out, and none when
 /// the compound needs a reader's action.
-fn spelt_out(parts: &[Simple]) -> Vec<String> {
+fn spelt_out(parts: &[Simple], depth: usize) -> Vec<String> {
     let mut alternatives = vec![(String::new(), String::new())];
     for part in parts {
         match part {
             Simple::Written(text) => {
-                let is_type = text.starts_with(|c: char| c.is_alphabetic() || c == '*' || c == '\\' || c == '-');
+                let is_type = text.starts_with(|c: char| c.is_alphabetic() || c == '\\' || c == '-');
                 for (tag, rest) in &mut alternatives {
-                    if is_type { *tag = text.clone() } else { rest.push_str(text) }
+                    if is_type {
+                        *tag = text.clone();
+                    } else if text != "*" {
+                        rest.push_str(text);
+                    }
                 }
             }
             Simple::Pseudo(name, None) if needs_a_reader(name) => return Vec::new(),
@@ -502,7 +539,7 @@ fn spelt_out(parts: &[Simple]) -> Vec<String> {
                 // rest (`:last-child`, `:empty`, `:link`…) are left out.
             }
             Simple::Pseudo(name, Some(argument)) => match name.as_str() {
-                "is" | "where" | "matches" | "-webkit-any" | "-moz-any" => {
+                "is" | "where" | "matches" | "-webkit-any" | "-moz-any" if depth < MAX_NESTED_IS => {
                     let each: Vec<Vec<Simple>> = split_selector_list(argument)
                         .into_iter()
                         .filter_map(|one| {
@@ -518,7 +555,10 @@ fn spelt_out(parts: &[Simple]) -> Vec<String> {
                     let mut next = Vec::new();
                     for (tag, rest) in &alternatives {
                         for inner in &each {
-                            for spelt in spelt_out(inner) {
+                            for spelt in spelt_out(inner, depth + 1) {
+                                if next.len() >= MAX_SELECTORS {
+                                    break;
+                                }
                                 // The argument's own type selector, if any, leads.
                                 let (inner_tag, inner_rest) = split_type(&spelt);
                                 let inner_tag = if inner_tag == "*" { "" } else { inner_tag };
@@ -533,12 +573,12 @@ fn spelt_out(parts: &[Simple]) -> Vec<String> {
                     next.truncate(MAX_SELECTORS);
                     alternatives = next;
                 }
-                "not" if !split_selector_list(argument).iter().any(|a| a.contains(':')) => {
+                "not" if simple_compounds(argument) => {
                     for (_, rest) in &mut alternatives {
                         rest.push_str(&format!(":not({argument})"));
                     }
                 }
-                "nth-child" | "nth-of-type" => {
+                "nth-child" | "nth-of-type" if !argument.contains(" of ") => {
                     for (_, rest) in &mut alternatives {
                         rest.push_str(&format!(":{name}({argument})"));
                     }
@@ -553,6 +593,20 @@ fn spelt_out(parts: &[Simple]) -> Vec<String> {
         .into_iter()
         .map(|(tag, rest)| if tag.is_empty() && rest.is_empty() { "*".to_owned() } else { tag + &rest })
         .collect()
+}
+
+/// `:is()` inside `:is()` deeper than this is left out (widened).
+const MAX_NESTED_IS: usize = 8;
+
+/// Whether each selector of a list is one compound without pseudo-classes:
+/// what lol_html reads inside `:not()`.
+fn simple_compounds(list: &str) -> bool {
+    split_selector_list(list).into_iter().all(|one| {
+        let mut input = ParserInput::new(one);
+        compounds(&mut Parser::new(&mut input)).is_some_and(|compounds| {
+            compounds.len() == 1 && compounds[0].1.iter().all(|simple| matches!(simple, Simple::Written(_)))
+        })
+    })
 }
 
 /// A compound's type selector (or `*`) and the rest.
@@ -719,8 +773,8 @@ struct Rules {
     past_imports: bool,
     /// How many blocks this one is inside.
     depth: usize,
-    /// The viewport widths the enclosing `@media` blocks apply at.
-    widths: Widths,
+    /// Where the enclosing `@media` blocks apply.
+    applies: Applies,
     /// Declarations that show what an earlier rule may hide.
     shown: Vec<Shown>,
 }
@@ -729,15 +783,16 @@ struct Rules {
 /// stylesheet nests, and a stylesheet of nothing but `{` cannot exhaust the
 /// stack.
 const MAX_NESTING: usize = 32;
-/// A nested rule stands for at most this many selectors (each of its
-/// selectors inside each of its parent's multiplies them).
+/// A nested rule, or a selector widened for the scan, stands for at most
+/// this many selectors (each of its selectors inside each of its parent's,
+/// or each argument of an `:is()`, multiplies them).
 const MAX_SELECTORS: usize = 256;
 
 /// An at-rule's prelude, as far as the scan cares.
 enum AtRule {
-    /// A block of rules (`@media`, `@supports`…): the viewport widths its
-    /// rules apply at on screens, if any.
-    Block(Option<Widths>),
+    /// A block of rules (`@media`, `@supports`…): where its rules apply on
+    /// screens, if they do.
+    Block(Option<Applies>),
     /// `@import`: the URL, if for screens.
     Import(Option<String>),
 }
@@ -762,35 +817,46 @@ fn for_screens(media: &str) -> bool {
     })
 }
 
-/// The viewport widths at which the rules in the block of at-rule `name`
-/// (lower-case) apply on screens, its condition read from `input`; None
-/// when they never do.
-fn block_for_screens(name: &str, input: &mut Parser<'_, '_>) -> Option<Widths> {
+/// Where the rules in the block of at-rule `name` (lower-case) apply on
+/// screens, its condition read from `input`; None when they never do.
+fn block_for_screens(name: &str, input: &mut Parser<'_, '_>) -> Option<Applies> {
     let condition = rest(input).to_ascii_lowercase();
     match name {
-        "media" => for_screens(&condition).then(|| media_widths(&condition)),
-        "supports" | "layer" | "container" | "scope" => Some(Widths::ALL),
+        "media" => for_screens(&condition).then(|| media_applies(&condition)),
+        "supports" | "layer" | "container" | "scope" => Some(Applies { may: Widths::ALL, surely: None }),
         _ => None,
     }
 }
 
-/// The viewport widths a media query list (lower-case, for screens) may
-/// match: each query's `min-width`, `max-width` and `width` comparisons,
-/// the queries together. A query this cannot read (`not`, `or`, units
-/// other than `px`, `em` and `rem`) may match at any width.
-fn media_widths(media: &str) -> Widths {
-    let mut all: Option<Widths> = None;
-    for query in split_selector_list(media) {
-        let widths = query_widths(query).unwrap_or(Widths::ALL);
-        all = Some(all.map_or(widths, |all| all.hull(widths)));
+/// Where a media query list (lower-case, for screens) applies. It may
+/// apply at the widths of each query's `min-width`, `max-width` and
+/// `width` comparisons, the queries together; a query this cannot read
+/// (`not`, `or`, units other than `px`, `em` and `rem`) may match at any
+/// width. It surely applies only when it is a single query of nothing but
+/// width conditions read here.
+fn media_applies(media: &str) -> Applies {
+    let queries = split_selector_list(media);
+    let mut may: Option<Widths> = None;
+    for query in &queries {
+        let widths = query_widths(query).map_or(Widths::ALL, |(widths, _)| widths);
+        may = Some(may.map_or(widths, |all| all.hull(widths)));
     }
-    all.unwrap_or(Widths::ALL)
+    let surely = match queries.as_slice() {
+        [] => Some(Widths::ALL),
+        [query] => query_widths(query).and_then(|(widths, exact)| exact.then_some(widths)),
+        _ => None,
+    };
+    Applies { may: may.unwrap_or(Widths::ALL), surely }
 }
 
-fn query_widths(query: &str) -> Option<Widths> {
+/// A media query's widths, and whether they are all it asks (its medium
+/// screens or all, and every feature a width condition read here).
+fn query_widths(query: &str) -> Option<(Widths, bool)> {
     if query.starts_with("not") || query.contains(" or ") || query.contains("not ") {
         return None;
     }
+    let medium = query.split('(').next().unwrap_or_default().replace("only", "").replace("and", "");
+    let mut exact = matches!(medium.trim(), "" | "screen" | "all");
     let mut widths = Widths::ALL;
     let length = |value: &str| -> Option<u32> {
         let value = value.trim();
@@ -812,13 +878,17 @@ fn query_widths(query: &str) -> Option<Widths> {
                 "min-width" => widths = widths.within(Widths { from: value?, to: u32::MAX }),
                 "max-width" => widths = widths.within(Widths { from: 0, to: value? }),
                 "width" => widths = widths.within(Widths { from: value?, to: value? }),
-                _ => {}
+                _ => exact = false,
             }
         } else if let Some((left, right)) = feature.split_once("width") {
             // Range syntax: `width >= 600px`, `400px < width <= 800px`.
             // `width < v` and `v > width` are at most v; the others at least.
             let bound = |operator: &str, value: &str, value_first: bool| -> Option<Widths> {
                 let value = length(value)?;
+                let operator = operator.trim();
+                if operator == "=" {
+                    return Some(Widths { from: value, to: value });
+                }
                 let (less, equal) = (operator.starts_with('<'), operator.ends_with('='));
                 Some(match (less != value_first, equal) {
                     (true, true) => Widths { from: 0, to: value },
@@ -837,9 +907,11 @@ fn query_widths(query: &str) -> Option<Widths> {
                 let value = right.trim_start_matches(operators);
                 widths = widths.within(bound(&right[..right.len() - value.len()], value, false)?);
             }
+        } else {
+            exact = false;
         }
     }
-    Some(widths)
+    Some((widths, exact))
 }
 
 impl<'i> QualifiedRuleParser<'i> for Rules {
@@ -859,7 +931,7 @@ impl<'i> QualifiedRuleParser<'i> for Rules {
     ) -> Result<(), ParseError<'i, ()>> {
         self.past_imports = true;
         let selectors: Vec<String> = split_selector_list(&prelude).into_iter().map(str::to_owned).collect();
-        let (found, shown) = Body::read(input, &selectors, self.depth + 1, self.widths, start);
+        let (found, shown) = Body::read(input, &selectors, self.depth + 1, self.applies, start);
         self.found.extend(found);
         self.shown.extend(shown);
         Ok(())
@@ -901,10 +973,10 @@ impl<'i> AtRuleParser<'i> for Rules {
         input: &mut Parser<'i, 't>,
     ) -> Result<(), ParseError<'i, ()>> {
         self.past_imports = true;
-        if let AtRule::Block(Some(widths)) = prelude
+        if let AtRule::Block(Some(applies)) = prelude
             && self.depth < MAX_NESTING
         {
-            let mut nested = Rules { depth: self.depth + 1, widths: self.widths.within(widths), ..Rules::default() };
+            let mut nested = Rules { depth: self.depth + 1, applies: self.applies.within(applies), ..Rules::default() };
             for _ in StyleSheetParser::new(input, &mut nested) {}
             self.found.extend(nested.found);
             self.shown.extend(nested.shown);
@@ -924,8 +996,8 @@ struct Body<'a> {
     found: Vec<Rule>,
     /// How many blocks the body is inside, itself included.
     depth: usize,
-    /// The viewport widths the enclosing `@media` blocks apply at.
-    widths: Widths,
+    /// Where the enclosing `@media` blocks apply.
+    applies: Applies,
     /// Declarations that show what an earlier rule may hide.
     shown: Vec<Shown>,
 }
@@ -938,19 +1010,23 @@ impl<'a> Body<'a> {
         input: &mut Parser<'i, '_>,
         selectors: &'a [String],
         depth: usize,
-        widths: Widths,
+        applies: Applies,
         start: &ParserState,
     ) -> (Vec<Rule>, Vec<Shown>) {
-        let mut body = Body { selectors, found: Vec::new(), depth, widths, shown: Vec::new() };
+        let mut body = Body { selectors, found: Vec::new(), depth, applies, shown: Vec::new() };
         let declarations: Vec<(String, String)> =
             RuleBodyParser::new(input, &mut body).filter_map(Result::ok).flatten().collect();
         let mut found = std::mem::take(&mut body.found);
         let mut shown = std::mem::take(&mut body.shown);
         let location = start.source_location();
         let at = (location.line + 1, location.column);
-        for (property, value) in &declarations {
-            if SHOWING.contains(&property.as_str()) && !hides([(property.clone(), value.clone())]) {
-                shown.push(Shown { selectors: selectors.to_vec(), property: property.clone(), widths, at });
+        // Only where the rule surely applies, and with a value that surely shows.
+        if let Some(widths) = applies.surely {
+            for (property, value) in &declarations {
+                let unsure = ["inherit", "revert", "revert-layer", "unset"].iter().any(|v| value.starts_with(v));
+                if SHOWING.contains(&property.as_str()) && !unsure && !hides([(property.clone(), value.clone())]) {
+                    shown.push(Shown { selectors: selectors.to_vec(), property: property.clone(), widths, at });
+                }
             }
         }
         if hides(declarations.iter().cloned()) {
@@ -961,13 +1037,18 @@ impl<'a> Body<'a> {
                 .iter()
                 .map(|(p, v)| format!("{p}: {v}"))
                 .collect();
+            // A later rule may undo the hiding only when it comes from one
+            // declaration alone: the others then hide nothing, alone or together.
+            let property = alone
+                .filter(|alone| !hides(declarations.iter().filter(|d| d != alone).cloned()))
+                .map(|(property, _)| property.clone());
             found.push(Rule {
                 selectors: selectors.join(", "),
                 declarations: written.join("; "),
                 line: at.0,
                 column: at.1,
-                widths,
-                property: alone.map(|(property, _)| property.clone()),
+                widths: applies.may,
+                property,
             });
         }
         (found, shown)
@@ -1004,8 +1085,8 @@ impl<'i> DeclarationParser<'i> for Body<'_> {
 }
 
 impl<'i> AtRuleParser<'i> for Body<'_> {
-    /// The widths the block applies at on screens, if any.
-    type Prelude = Option<Widths>;
+    /// Where the block applies on screens, if it does.
+    type Prelude = Option<Applies>;
     type AtRule = Option<(String, String)>;
     type Error = ();
 
@@ -1013,21 +1094,21 @@ impl<'i> AtRuleParser<'i> for Body<'_> {
         &mut self,
         name: CowRcStr<'i>,
         input: &mut Parser<'i, 't>,
-    ) -> Result<Option<Widths>, ParseError<'i, ()>> {
+    ) -> Result<Option<Applies>, ParseError<'i, ()>> {
         Ok(block_for_screens(&name.to_ascii_lowercase(), input))
     }
 
     fn parse_block<'t>(
         &mut self,
-        screens: Option<Widths>,
+        screens: Option<Applies>,
         start: &ParserState,
         input: &mut Parser<'i, 't>,
     ) -> Result<Self::AtRule, ParseError<'i, ()>> {
         // Its declarations are the enclosing rule's.
-        if let Some(widths) = screens
+        if let Some(applies) = screens
             && self.depth < MAX_NESTING
         {
-            let (found, shown) = Body::read(input, self.selectors, self.depth + 1, self.widths.within(widths), start);
+            let (found, shown) = Body::read(input, self.selectors, self.depth + 1, self.applies.within(applies), start);
             self.found.extend(found);
             self.shown.extend(shown);
         }
@@ -1054,7 +1135,7 @@ impl<'i> QualifiedRuleParser<'i> for Body<'_> {
             return Ok(None);
         }
         let selectors = nested(self.selectors, &prelude);
-        let (found, shown) = Body::read(input, &selectors, self.depth + 1, self.widths, start);
+        let (found, shown) = Body::read(input, &selectors, self.depth + 1, self.applies, start);
         self.found.extend(found);
         self.shown.extend(shown);
         Ok(None)
@@ -1094,11 +1175,24 @@ pub fn hides(declarations: impl IntoIterator<Item = (String, String)>) -> bool {
 /// character references not yet decoded), `property` and `value` read as
 /// in a stylesheet ([`value_text`]).
 pub fn inline(style: &str) -> impl Iterator<Item = (String, String)> {
+    let plain = |style: &str| !style.contains(['&', '\\', '/', '"', '\'', '(', '{']);
+    if plain(style) {
+        // Nothing a tokenizer would read otherwise (`--r: 4.5`, `color: red`).
+        let declarations: Vec<(String, String)> = style
+            .split(';')
+            .filter_map(|declaration| {
+                let (property, value) = declaration.split_once(':')?;
+                let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+                Some((property.trim().to_ascii_lowercase(), value.to_ascii_lowercase()))
+            })
+            .collect();
+        return declarations.into_iter();
+    }
     let style = crate::html::decode_entities(style);
     let mut input = ParserInput::new(&style);
     let mut parser = Parser::new(&mut input);
     let mut body =
-        Body { selectors: &[], found: Vec::new(), depth: MAX_NESTING, widths: Widths::ALL, shown: Vec::new() };
+        Body { selectors: &[], found: Vec::new(), depth: MAX_NESTING, applies: Applies::ALWAYS, shown: Vec::new() };
     let declarations: Vec<(String, String)> =
         RuleBodyParser::new(&mut parser, &mut body).filter_map(Result::ok).flatten().collect();
     declarations.into_iter()
@@ -1475,7 +1569,7 @@ mod tests {
         assert_eq!(hiding_selectors(css), [".note, #d > p", ".gone", ".tiny", ".disclosure"]);
         assert_eq!(selectors_of(css).len(), 5);
         // What needs the reader's action, or hides a pseudo-element only, hides nothing at first.
-        assert!(selectors_of("p:hover, .x:focus-within .y, .z::before, .w:after { display: none }").is_empty());
+        assert!(selectors_of("p:hover, .x:focus-visible .y, .z::before, .w:after { display: none }").is_empty());
     }
 
     #[test]
@@ -1498,6 +1592,11 @@ mod tests {
             (".menu:hover .d", &[]),
             (".d::after", &[]),
             ("n\\61 v .d", &["nav .d"]),
+            ("main [title=\"a b\"] + .d", &["main .d"]),
+            ("li:nth-child(2n + 1) ~ .d", &[".d"]),
+            (".d:not(.a .b), .d:nth-child(1 of .x)", &[".d", ".d"]),
+            ("*:is(div) .d", &["div .d"]),
+            ("input:checked ~ .d, details:open .d, .d:focus", &[".d", "details .d", ".d"]),
         ];
         for (selector, expected) in cases {
             let found: Vec<String> = split_selector_list(selector).into_iter().flat_map(matchable).collect();
@@ -1542,9 +1641,21 @@ mod tests {
             ("(orientation: portrait)", Widths::ALL),
         ];
         for (media, widths) in cases {
-            assert_eq!(media_widths(media), widths, "{media}");
+            assert_eq!(media_applies(media).may, widths, "{media}");
         }
-        assert_eq!(media_widths("(width < 600px)").to, 600 * 100 - 1);
+        assert_eq!(media_applies("(width < 600px)").may.to, 600 * 100 - 1);
+        assert_eq!(media_applies("(width = 600px)").may, px(600, 600));
+        // Sure only of a single query of widths alone.
+        assert_eq!(media_applies("screen and (max-width: 600px)").surely, Some(px(0, 600)));
+        for unsure in [
+            "(max-width: 300px), (min-width: 900px)",
+            "(prefers-color-scheme: dark)",
+            "(orientation: portrait) and (min-width: 1px)",
+            "print, screen",
+            "(max-width: 50vw)",
+        ] {
+            assert_eq!(media_applies(unsure).surely, None, "{unsure}");
+        }
         let hiding = Hiding::from_stylesheets(&sheets(&[(
             "style.css",
             ".a { display: none } @media (max-width: 600px) { .b { display: none } } @media (min-width: 601px) { .c { opacity: 0 } }",
@@ -1559,6 +1670,19 @@ mod tests {
         let found: Vec<(&str, Widths)> = rules.iter().map(|r| (r.selectors.as_str(), r.widths)).collect();
         let from = |px: u32| Widths { from: px * 100 + 1, to: u32::MAX };
         assert_eq!(found, [(".m", from(600)), (".x", Widths::ALL), (".y", from(600)), (".i", Widths::ALL)]);
+        // Not undone: by a rule that may not apply, nor when another declaration still hides.
+        for css in [
+            ".d { display: none; visibility: hidden } @media (max-width: 600px) { .d { display: block } }",
+            ".d { display: none } @media (prefers-color-scheme: dark) { .d { display: block } }",
+            ".d { display: none } @media (max-width: 300px), (min-width: 900px) { .d { display: block } }",
+            ".d { display: none } @layer x { .d { display: block } }",
+            ".d { display: none } @supports (display: grid) { .d { display: block } }",
+            ".d { display: none } .d { display: revert-layer }",
+        ] {
+            let rules = rules_of(css).found;
+            assert_eq!(rules.len(), 1, "{css}");
+            assert_eq!(rules[0].widths, Widths::ALL, "{css}");
+        }
         assert_eq!(hiding.for_page_at(page, "", "", 320 * 100).len(), 2);
         assert_eq!(hiding.for_page_at(page, "", "", 1280 * 100).len(), 2);
         assert_eq!(hiding.for_page(page, "", "").len(), 3);

@@ -367,22 +367,31 @@ fn resolve(url: &str, base: Option<&url::Url>) -> String {
     }
 }
 
-/// `http(s)://…` URLs in script text, `\/` unescaped as JSON writes them.
+/// The URLs in script or attribute text: `http(s)://…` in any case and
+/// protocol-relative `//host/…`, `\/` unescaped as JSON writes them.
 fn urls_in(code: &str) -> Vec<String> {
-    let code = code.replace("\\/", "/");
+    // An attribute's character references are the browser's to decode
+    // (`https&#58;//`); `\/` is a script's escaped slash.
+    let code = crate::html::attributes::decode(code).replace("\\/", "/");
+    let stop = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>' | ')' | '\\');
     let mut found = Vec::new();
-    let mut rest = code.as_str();
-    while let Some(at) = rest.find("http") {
-        let tail = &rest[at..];
-        if tail.starts_with("http://") || tail.starts_with("https://") {
-            let end = tail
-                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>' | ')' | '\\'))
-                .unwrap_or(tail.len());
-            found.push(tail[..end].to_owned());
-            rest = &tail[end..];
-        } else {
-            rest = &tail[4..];
+    let mut from = 0;
+    while let Some(at) = code[from..].find("//").map(|i| from + i) {
+        let end = code[at..].find(stop).map_or(code.len(), |e| at + e);
+        let before = &code[..at];
+        let scheme_start = before
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == ':'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let scheme = before[scheme_start..].to_ascii_lowercase();
+        if scheme == "http:" || scheme == "https:" {
+            found.push(format!("{scheme}{}", &code[at..end]));
+        } else if scheme.is_empty() && end > at + 2 {
+            // Protocol-relative (`'//www.amazon.com/…'`): the page's own scheme.
+            found.push(format!("https:{}", &code[at..end]));
         }
+        from = end.max(at + 2);
     }
     found
 }
@@ -466,4 +475,24 @@ pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     push_text(&mut out, text);
     out.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_in_scripts_and_handlers_are_found_however_written() {
+        let code = "location.href='//www.amazon.com/dp/B06XCKGLTP'; go(\"HTTPS://WWW.AMAZON.COM/dp/B0\"); \
+                    x = 'https&#58;//www.amazon.com/dp/B1'; y = \"https:\\/\\/a.example\\/p\"; // a comment\n";
+        assert_eq!(
+            urls_in(code),
+            [
+                "https://www.amazon.com/dp/B06XCKGLTP",
+                "https://WWW.AMAZON.COM/dp/B0",
+                "https://www.amazon.com/dp/B1",
+                "https://a.example/p",
+            ]
+        );
+    }
 }

@@ -890,7 +890,7 @@ fn rewrite_html_block(html: &str, offset: usize, links: &LinkPolicy, out: &mut R
 fn has_url_attribute(html: &str) -> bool {
     let bytes = html.as_bytes();
     let has = |name: &[u8]| bytes.windows(name.len()).any(|w| w.eq_ignore_ascii_case(name));
-    has(b"href") || has(b"src") || has(b"action") || has(b"data")
+    has(b"href") || has(b"src") || has(b"action") || has(b"<object")
 }
 
 /// What [`scan_raw_html`] also watches for.
@@ -967,7 +967,7 @@ fn scan_raw_html(html: &str, links: &LinkPolicy, probe: Probe) -> Option<Scan> {
             // tag goes into the form as a field of its own, in place of
             // any tag field it had.
             let posted = el.get_attribute("method").is_some_and(|m| m.trim().eq_ignore_ascii_case("post"));
-            let action = el.get_attribute("action").unwrap_or_default().replace("&amp;", "&");
+            let action = crate::html::attributes::decode(&el.get_attribute("action").unwrap_or_default()).into_owned();
             let tag = url::Url::parse(&action).ok().and_then(|url| {
                 url.query_pairs().find(|(key, _)| key == "AssociateTag").map(|(_, tag)| tag.into_owned())
             });

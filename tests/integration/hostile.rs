@@ -278,10 +278,10 @@ fn an_output_that_comes_back_into_the_site_is_refused() {
 /// output (a `.git` the creator deploys with, `.env`): an error at its line.
 #[test]
 fn a_permalink_or_slug_into_a_hidden_folder_is_an_error() {
-    for (front_matter, shown) in [
+    for (front_matter, url) in [
         ("permalink: /.git/hooks/", "/.git/hooks/"),
         ("permalink: /.env/", "/.env/"),
-        ("slug: .git", ".git"),
+        ("slug: .git", "posts/.git/"),
         ("permalink: /.shopfront-manifest/", "/.shopfront-manifest/"),
     ] {
         let site = site().file("content/posts/2025-01-01-x.md", format!("---\ntitle: X\n{front_matter}\n---\nText.\n"));
@@ -290,7 +290,7 @@ fn a_permalink_or_slug_into_a_hidden_folder_is_an_error() {
         let Run { code, stderr } = site.run_build(&[]);
         assert_eq!(code, Some(1), "{front_matter}: {stderr}");
         assert!(stderr.contains("hidden folder") && stderr.contains("2025-01-01-x.md:3:"), "{front_matter}: {stderr}");
-        let _ = shown;
+        assert!(stderr.contains(&format!("the URL /{}", url.trim_start_matches('/'))), "{front_matter}: {stderr}");
         assert!(!site.root().join("public/.git/hooks/index.html").exists());
         assert!(std::fs::read_dir(site.root().join("public/.git")).unwrap().count() == 2);
     }
