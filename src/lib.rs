@@ -220,6 +220,28 @@ fn shadowed_static_files(site: &Site, site_static: &[String]) -> Vec<Diagnostic>
     shadowed.chain(in_the_way).collect()
 }
 
+/// What the link engine says of the profile's own links (`bio`, `[links]`,
+/// `[[buttons]]`), as of any link in a post: someone else's tag replaced, a
+/// marketplace without a tag, a short link. Each at its line of `profile.toml`.
+fn profile_link_warnings(site: &Site, profile_text: &str) -> Vec<Diagnostic> {
+    let profile = &site.settings.profile;
+    let at = |offset: usize, warning: &links::LinkWarning| {
+        Diagnostic::warning(warning.code(), warning.to_string())
+            .at(Path::new(profile::FILE_NAME))
+            .with_offset(profile_text, offset)
+    };
+    let urls = profile.links.0.iter().map(|l| &l.url).chain(profile.buttons.iter().map(|b| &b.url));
+    let mut found: Vec<Diagnostic> = urls
+        .filter_map(|url| Some((url.span().start, site.links.route(url.get_ref().trim()).ok()?)))
+        .flat_map(|(offset, link)| link.warnings.iter().map(|w| at(offset, w)).collect::<Vec<_>>())
+        .collect();
+    if let Some(bio) = &profile.bio {
+        let rendered = markdown::render(bio.get_ref(), &site.links, Default::default());
+        found.extend(rendered.notes.iter().map(|note| at(bio.span().start, &note.warning)));
+    }
+    found
+}
+
 /// `profile.toml`'s text: a regular file inside the site, UTF-8, BOM and
 /// CRLF dropped.
 pub fn read_profile(root: &Path) -> Result<String, Box<Diagnostic>> {
@@ -366,6 +388,7 @@ pub fn load_with(options: &BuildOptions, cache: &mut PostCache) -> Result<Loaded
         diagnostics.extend(compliance::links::check(site, &static_files));
         diagnostics.extend(shadowed_static_files(site, &site_static));
         diagnostics.extend(compliance::placeholders::check(site, &profile_text, options.strict));
+        diagnostics.extend(profile_link_warnings(site, &profile_text));
     }
     compliance::collapse_repeats(&mut diagnostics);
     match (site, theme) {

@@ -639,6 +639,30 @@ fn a_products_amazon_url_names_its_store() {
     assert!(!links.iter().any(|(h, _)| h.starts_with("https://www.amazon.com/dp/B0KETTLE")), "{links:#?}");
 }
 
+/// The profile's own links are judged like a post's: each warning stands
+/// at its line of `profile.toml`.
+#[test]
+fn the_profiles_own_amazon_links_are_warned_about_at_their_lines() {
+    let site = SiteTest::fixture("affiliate").edit("profile.toml", |p| {
+        p.replace(
+            "[site]\n",
+            "[links]\nwishlist = \"https://www.amazon.fr/hz/wishlist/ls/ABC\"\n\n\
+             [[buttons]]\nlabel = \"My mic\"\nurl = \"https://www.amazon.com/dp/B06XCKGLTP?tag=someoneelse-20\"\n\n[site]\n",
+        )
+    });
+    let built = site.build().ok();
+    let warnings = built.warnings();
+    let at = |code: &str| {
+        warnings
+            .iter()
+            .find(|d| d.code == code && d.path.as_deref().is_some_and(|p| p.ends_with("profile.toml")))
+            .unwrap_or_else(|| panic!("no {code} at profile.toml: {warnings}"))
+            .line
+    };
+    assert_eq!(at("missing-tag"), Some(6), "{warnings}");
+    assert_eq!(at("foreign-tag-replaced"), Some(10), "{warnings}");
+}
+
 /// A video shortcode is a facade in every theme: the page asks nothing of
 /// the video's site until a reader clicks (no iframe, no outside image),
 /// links to the video for readers without JavaScript, and its rail's
