@@ -2,16 +2,43 @@
 //! and `link_rel` (every link through the site's link policy), `url` (a
 //! path under the site's sub-path) and `date`.
 
+use std::cell::RefCell;
+
 use tera::{Kwargs, State, Tera};
 
+use crate::links::Statements;
 use crate::site::Site;
+
+thread_local! {
+    /// The statements of the affiliate links the `affiliate` filter wrote
+    /// into the page this thread is rendering, when one is ([`watching`]).
+    static FILTERED: RefCell<Option<Statements>> = const { RefCell::new(None) };
+}
+
+/// Runs `render` and returns, with what it returns, the statements of the
+/// affiliate links the `affiliate` filter wrote while it ran: a template
+/// that writes one needs the disclosure even on a page whose data has none.
+pub(super) fn watching<T>(render: impl FnOnce() -> T) -> (T, Statements) {
+    FILTERED.with(|f| *f.borrow_mut() = Some(Statements::new()));
+    let rendered = render();
+    (rendered, FILTERED.with(|f| f.borrow_mut().take()).unwrap_or_default())
+}
 
 /// Registers them on `tera` for `site`.
 pub(super) fn register(tera: &mut Tera, site: &Site) {
     let policy = site.links.clone();
     tera.register_filter("affiliate", move |value: &str, _: Kwargs, _: &State| -> tera::TeraResult<String> {
         match policy.route(value) {
-            Ok(link) => Ok(link.href.into_owned()),
+            Ok(link) => {
+                if link.is_affiliate() {
+                    FILTERED.with(|f| {
+                        if let Some(found) = f.borrow_mut().as_mut() {
+                            found.extend(link.statement.clone());
+                        }
+                    });
+                }
+                Ok(link.href.into_owned())
+            }
             Err(err) => Err(tera::Error::message(err.to_string())),
         }
     });

@@ -38,7 +38,7 @@ use tera::{Tera, Value};
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::links::Statement;
+use crate::links::{Statement, Statements};
 use crate::site::Site;
 use crate::site::routes::{HOME_PRODUCTS, Kind, Route, Taxonomy};
 use errors::template_diagnostic;
@@ -82,6 +82,37 @@ pub struct StatementValue {
     /// The class of its element in the bundled banner: `amazon` for
     /// Amazon's, `statement` for the others.
     pub class: &'static str,
+}
+
+impl DisclosureValue {
+    /// `existing` (a page's disclosure, if it has one) with the statements
+    /// of `more` it lacks, in the creator's or the default words when
+    /// there was none; `None` when nothing is missing.
+    fn with(existing: Option<&Self>, more: &Statements, site: &Site, locale: &Locale) -> Option<Self> {
+        let missing: Vec<StatementValue> = StatementValue::all(more, site, locale)
+            .into_iter()
+            .filter(|s| !existing.is_some_and(|d| d.statements.iter().any(|e| e.program == s.program)))
+            .collect();
+        if missing.is_empty() && (existing.is_some() || more.is_empty()) {
+            return None;
+        }
+        let mut value = existing.cloned().unwrap_or_else(|| DisclosureValue {
+            text: site
+                .settings
+                .profile
+                .disclosure
+                .text
+                .as_ref()
+                .map_or_else(|| locale.get("disclosure").to_owned(), |t| t.get_ref().clone()),
+            amazon: None,
+            statements: Vec::new(),
+        });
+        value.statements.extend(missing);
+        // Amazon's first, as a page's own disclosure has it.
+        value.statements.sort_by_key(|s| s.class != "amazon");
+        value.amazon = value.statements.iter().find(|s| s.class == "amazon").map(|s| s.text.clone());
+        Some(value)
+    }
 }
 
 impl StatementValue {
@@ -454,11 +485,18 @@ impl Pages {
     /// [`crate::finished_page`].
     pub fn render_input(&self, input: PageInput) -> Result<RenderedPage, Box<Diagnostic>> {
         let renderer = &self.renderer;
-        let PageInput { template, path, context, disclosure } = input;
-        let html = renderer
-            .tera
-            .render(template, &context.context)
-            .map_err(|err| Box::new(template_diagnostic(&err, &renderer.origins, Some(&path))))?;
+        let PageInput { template, path, mut context, mut disclosure } = input;
+        let render = |context: &PageContext| filters::watching(|| renderer.tera.render(template, &context.context));
+        let (rendered, filtered) = render(&context);
+        let mut html = rendered.map_err(|err| Box::new(template_diagnostic(&err, &renderer.origins, Some(&path))))?;
+        // Affiliate links the template wrote through the `affiliate` filter
+        // need their statements too: the page is rendered again with them.
+        if let Some(value) = DisclosureValue::with(disclosure.as_ref(), &filtered, &self.site, &renderer.locale) {
+            context.insert("disclosure", &value);
+            let (rendered, _) = render(&context);
+            html = rendered.map_err(|err| Box::new(template_diagnostic(&err, &renderer.origins, Some(&path))))?;
+            disclosure = Some(value);
+        }
         let template = renderer.origins.get(template).map_or_else(|| PathBuf::from(template), |(o, _)| o.clone());
         Ok(RenderedPage { html, disclosure, template, path })
     }
@@ -503,7 +541,7 @@ pub(crate) struct ProfileAffiliation {
     /// Whether the bio does.
     pub bio: bool,
     /// The statements their programs require.
-    pub statements: crate::links::Statements,
+    pub statements: Statements,
 }
 
 impl ProfileAffiliation {

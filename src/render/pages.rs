@@ -49,7 +49,7 @@ pub(super) struct PageContext {
 }
 
 impl PageContext {
-    fn insert<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+    pub(super) fn insert<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
         self.insert_value(name, Value::from_serializable(value));
     }
 

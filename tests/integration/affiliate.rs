@@ -405,6 +405,18 @@ fn the_affiliate_filter_tags_links_written_by_templates() {
     let page = built.html("gear/index.html");
     assert_eq!(page.attr("#t", "href"), "https://www.amazon.de/dp/B000000007?tag=miachen0d-21");
     assert_eq!(page.attr("#t", "rel"), "sponsored nofollow noopener");
+    // A page whose own content earns nothing gets the disclosure its
+    // template's filtered links need: a sponsored pick in every post's sidebar.
+    let sidebar = SiteTest::fixture("affiliate").file("content/posts/plain-note.md", "---\ntitle: A note\n---\nNo links here.\n").file(
+        "templates/post.html",
+        "<html><body>{% if disclosure %}<p>{{ disclosure.text }} {% for s in disclosure.statements %}{{ s.text }} {% endfor %}</p>{% endif %}\
+         {{ page.content | safe }}<aside><a id=t href=\"{{ 'https://www.amazon.com/dp/B06XCKGLTP' | affiliate }}\">My mic</a></aside></body></html>",
+    );
+    let built = sidebar.build().ok();
+    let page = built.html("posts/plain-note/index.html");
+    assert_eq!(page.attr("#t", "href"), "https://www.amazon.com/dp/B06XCKGLTP?tag=miachen-20");
+    let banner = page.texts("p").join(" ");
+    assert!(banner.contains("As an Amazon Associate"), "{banner}");
 }
 
 /// The check judges what a reader sees: a template that keeps the banner
