@@ -9,19 +9,30 @@ use tera::{Kwargs, State, Tera};
 use crate::links::Statements;
 use crate::site::Site;
 
+/// What the `affiliate` filter wrote into the page a thread is rendering.
+#[derive(Default)]
+struct Filtered {
+    /// Whether it wrote an affiliate link.
+    affiliate: bool,
+    /// The statements of their programs.
+    statements: Statements,
+}
+
 thread_local! {
-    /// The statements of the affiliate links the `affiliate` filter wrote
-    /// into the page this thread is rendering, when one is ([`watching`]).
-    static FILTERED: RefCell<Option<Statements>> = const { RefCell::new(None) };
+    /// What the `affiliate` filter wrote into the page this thread is
+    /// rendering, when one is ([`watching`]).
+    static FILTERED: RefCell<Option<Filtered>> = const { RefCell::new(None) };
 }
 
 /// Runs `render` and returns, with what it returns, the statements of the
-/// affiliate links the `affiliate` filter wrote while it ran: a template
-/// that writes one needs the disclosure even on a page whose data has none.
-pub(super) fn watching<T>(render: impl FnOnce() -> T) -> (T, Statements) {
-    FILTERED.with(|f| *f.borrow_mut() = Some(Statements::new()));
+/// affiliate links the `affiliate` filter wrote while it ran, if it wrote
+/// any: a template that writes one needs the disclosure even on a page
+/// whose data has none.
+pub(super) fn watching<T>(render: impl FnOnce() -> T) -> (T, Option<Statements>) {
+    FILTERED.with(|f| *f.borrow_mut() = Some(Filtered::default()));
     let rendered = render();
-    (rendered, FILTERED.with(|f| f.borrow_mut().take()).unwrap_or_default())
+    let filtered = FILTERED.with(|f| f.borrow_mut().take()).unwrap_or_default();
+    (rendered, filtered.affiliate.then_some(filtered.statements))
 }
 
 /// Registers them on `tera` for `site`.
@@ -33,7 +44,8 @@ pub(super) fn register(tera: &mut Tera, site: &Site) {
                 if link.is_affiliate() {
                     FILTERED.with(|f| {
                         if let Some(found) = f.borrow_mut().as_mut() {
-                            found.extend(link.statement.clone());
+                            found.affiliate = true;
+                            found.statements.extend(link.statement.clone());
                         }
                     });
                 }

@@ -86,14 +86,16 @@ pub struct StatementValue {
 
 impl DisclosureValue {
     /// `existing` (a page's disclosure, if it has one) with the statements
-    /// of `more` it lacks, in the creator's or the default words when
-    /// there was none; `None` when nothing is missing.
-    fn with(existing: Option<&Self>, more: &Statements, site: &Site, locale: &Locale) -> Option<Self> {
+    /// of `more` (affiliate links written into the page) it lacks, in the
+    /// creator's or the default words when there was none; `None` when
+    /// nothing is missing.
+    fn with(existing: Option<&Self>, more: Option<&Statements>, site: &Site, locale: &Locale) -> Option<Self> {
+        let more = more?;
         let missing: Vec<StatementValue> = StatementValue::all(more, site, locale)
             .into_iter()
             .filter(|s| !existing.is_some_and(|d| d.statements.iter().any(|e| e.program == s.program)))
             .collect();
-        if missing.is_empty() && (existing.is_some() || more.is_empty()) {
+        if missing.is_empty() && existing.is_some() {
             return None;
         }
         let mut value = existing.cloned().unwrap_or_else(|| DisclosureValue {
@@ -491,7 +493,8 @@ impl Pages {
         let mut html = rendered.map_err(|err| Box::new(template_diagnostic(&err, &renderer.origins, Some(&path))))?;
         // Affiliate links the template wrote through the `affiliate` filter
         // need their statements too: the page is rendered again with them.
-        if let Some(value) = DisclosureValue::with(disclosure.as_ref(), &filtered, &self.site, &renderer.locale) {
+        if let Some(value) = DisclosureValue::with(disclosure.as_ref(), filtered.as_ref(), &self.site, &renderer.locale)
+        {
             context.insert("disclosure", &value);
             let (rendered, _) = render(&context);
             html = rendered.map_err(|err| Box::new(template_diagnostic(&err, &renderer.origins, Some(&path))))?;

@@ -417,6 +417,14 @@ fn the_affiliate_filter_tags_links_written_by_templates() {
     assert_eq!(page.attr("#t", "href"), "https://www.amazon.com/dp/B06XCKGLTP?tag=miachen-20");
     let banner = page.texts("p").join(" ");
     assert!(banner.contains("As an Amazon Associate"), "{banner}");
+    // A network's tracking link has no statement of its own, but needs the banner all the same.
+    let network = SiteTest::fixture("affiliate").file("content/posts/plain-note.md", "---\ntitle: A note\n---\nNo links here.\n").file(
+        "templates/post.html",
+        "<html><body>{% if disclosure %}<p id=d>{{ disclosure.text }} {% for s in disclosure.statements %}{{ s.text }} {% endfor %}</p>{% endif %}\
+         {{ page.content | safe }}<a href=\"{{ 'https://www.shareasale.com/r.cfm?b=1&u=2&m=3' | affiliate }}\">Deal</a></body></html>",
+    );
+    let built = network.build().ok();
+    assert!(built.html("posts/plain-note/index.html").texts("#d").iter().any(|t| !t.trim().is_empty()));
 }
 
 /// The check judges what a reader sees: a template that keeps the banner
