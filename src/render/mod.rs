@@ -85,6 +85,17 @@ pub struct StatementValue {
 }
 
 impl DisclosureValue {
+    /// The creator's disclosure (`[disclosure] text`), or the default one
+    /// in the site's language.
+    pub(super) fn creators_text<'a>(site: &'a Site, locale: &'a Locale) -> &'a str {
+        site.settings
+            .profile
+            .disclosure
+            .text
+            .as_ref()
+            .map_or_else(|| locale.get("disclosure"), |t| t.get_ref().as_str())
+    }
+
     /// `existing` (a page's disclosure, if it has one) with the statements
     /// of `more` (affiliate links written into the page) it lacks, in the
     /// creator's or the default words when there was none; `None` when
@@ -99,13 +110,7 @@ impl DisclosureValue {
             return None;
         }
         let mut value = existing.cloned().unwrap_or_else(|| DisclosureValue {
-            text: site
-                .settings
-                .profile
-                .disclosure
-                .text
-                .as_ref()
-                .map_or_else(|| locale.get("disclosure").to_owned(), |t| t.get_ref().clone()),
+            text: Self::creators_text(site, locale).to_owned(),
             amazon: None,
             statements: Vec::new(),
         });

@@ -94,10 +94,7 @@ impl PageValues<'_> {
         affiliate.then(|| {
             let statements = StatementValue::all(statements, self.site, self.locale);
             DisclosureValue {
-                text: own_text
-                    .or(self.site.settings.profile.disclosure.text.as_ref().map(|t| t.get_ref().as_str()))
-                    .unwrap_or_else(|| self.locale.get("disclosure"))
-                    .to_owned(),
+                text: own_text.unwrap_or_else(|| DisclosureValue::creators_text(self.site, self.locale)).to_owned(),
                 amazon: statements.iter().find(|s| s.class == "amazon").map(|s| s.text.clone()),
                 statements,
             }
@@ -277,12 +274,7 @@ impl PageValues<'_> {
                 ("redirect.html", "redirect")
             }
             Kind::Disclosure => {
-                let text = settings
-                    .profile
-                    .disclosure
-                    .text
-                    .as_ref()
-                    .map_or_else(|| self.locale.get("disclosure").to_owned(), |t| t.get_ref().clone());
+                let text = DisclosureValue::creators_text(site, self.locale).to_owned();
                 let mut content = format!("<p>{}</p>", crate::html::escape_attr(&text));
                 for statement in StatementValue::all(&site.links.rules.all_statements(), site, self.locale) {
                     content.push_str(&format!("<p>{}</p>", crate::html::escape_attr(&statement.text)));

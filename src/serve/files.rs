@@ -87,32 +87,17 @@ pub struct FileBody {
 pub fn open(path: &Path, range: Option<&str>) -> io::Result<FileBody> {
     // Look before opening: a FIFO is never opened, so nothing waits for a writer.
     if !std::fs::metadata(path)?.is_file() {
-        return Err(not_a_file());
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        // Should a FIFO replace the file between the look and the open, the
-        // open returns at once instead of waiting; a regular file ignores the flag.
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let mut file = options.open(path)?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(not_a_file());
-    }
-    let len = metadata.len();
+    // Should a FIFO replace the file between the look and the open, the open
+    // returns at once and the file is refused.
+    let mut file = crate::fs::open_regular(path)?;
+    let len = file.metadata()?.len();
     let range = byte_range(range, len);
     if let ByteRange::Part { start, .. } = range {
         file.seek(SeekFrom::Start(start))?;
     }
     Ok(FileBody { file, len, range })
-}
-
-fn not_a_file() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, "not a regular file")
 }
 
 impl FileBody {
