@@ -11,14 +11,24 @@
 //! Hidden means out of sight or too faint or small to read, the tricks that
 //! hide text from people while leaving it in the page: `display: none`,
 //! `visibility: hidden`, `content-visibility: hidden`; text under 8 px
-//! (`font-size`, or the size in `font`) or scaled below a fifth; opacity
-//! (also `filter: opacity()`) or a text colour's alpha under a fifth (not
-//! for text painted with `background-clip: text`); a text colour hardly
-//! distinguishable from the background the same rule gives (contrast under
-//! 1.5:1); a clip or `clip-path` to nothing; a box under 8 px high or wide
-//! that clips what overflows it; and text moved 500 px or more out of the
-//! page (`text-indent`, negative margins, a positioned box's offsets, a
-//! translation) or turned edge-on (`rotateX(90deg)`).
+//! (`font-size`, the size in `font`, `zoom`) or scaled below a fifth;
+//! opacity (also `filter: opacity()`) or a text colour's alpha under a fifth
+//! (not for text painted with `background-clip: text`); a blur of 3 px or
+//! more; a text colour hardly distinguishable from the background the same
+//! rule gives (contrast under 1.5:1); a clip, `clip-path` or mask that
+//! leaves nothing readable; a box under 8 px high or wide that clips what
+//! overflows it; text written backwards; and text moved out of the page on
+//! a phone and a laptop alike (500 px or a whole viewport, by `text-indent`,
+//! negative margins, a positioned box's offsets, a translation) or turned
+//! edge-on (`rotateX(90deg)`). Lengths are worked out as a browser would
+//! (`calc()`, `min()`, `max()`, `clamp()`, viewport units), and `var()` with
+//! the custom properties given to the whole page.
+//!
+//! What hides only with the elements around it is left to the scan
+//! ([`Looks`]): text coloured like the nearest background behind it, and
+//! opacity and scale that multiply down nested elements.
+
+use std::rc::Rc;
 
 use cssparser::{
     AtRuleParser, CowRcStr, DeclarationParser, ParseError, Parser, ParserInput, ParserState, QualifiedRuleParser,
@@ -52,10 +62,188 @@ struct Sheet {
     /// For each selector, the index of its rule in `rules`.
     rule_of: Vec<usize>,
     rules: Vec<Rule>,
+    /// What it says about colours, opacity and scale, parsed for the scan ([`Scan`]).
+    looks: Looks,
     /// Where a creator finds the stylesheet ([`Stylesheet::source`]).
     source: String,
     /// `@import` URLs for screens, as written.
     imports: Vec<String>,
+}
+
+/// What a stylesheet says about how text looks, beyond hiding it, parsed
+/// for the scan: the rules that colour text with no background (their
+/// selectors, each with its rule's index in `ink_rules`), the selectors of
+/// those that give a background, the page's background, and the rules that
+/// fade or shrink what they select without hiding it alone (nested, they
+/// may: `opacity: .4` inside `opacity: .4`).
+#[derive(Default)]
+pub struct Looks {
+    inks: Vec<(lol_html::Selector, usize)>,
+    ink_rules: Vec<Ink>,
+    backdrops: Vec<(lol_html::Selector, Option<svgtypes::Color>)>,
+    backgrounds: Vec<Background>,
+    dims: Vec<(lol_html::Selector, Dim)>,
+}
+
+/// How much an element fades and shrinks what it holds: its opacity and
+/// scale, which multiply down nested elements.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dim {
+    /// From 0 to 1.
+    pub opacity: f64,
+    /// The smaller of its horizontal and vertical scales (`zoom` too).
+    pub scale: f64,
+}
+
+impl Dim {
+    /// Nothing faded or shrunk.
+    pub const NONE: Dim = Dim { opacity: 1.0, scale: 1.0 };
+
+    /// This inside `outer`.
+    pub fn within(self, outer: Dim) -> Dim {
+        Dim { opacity: self.opacity * outer.opacity, scale: self.scale * outer.scale }
+    }
+
+    /// Whether text so faded or shrunk cannot be read.
+    pub fn hides(self) -> bool {
+        self.opacity < FAINTEST || self.scale < FAINTEST
+    }
+
+    /// What `declarations` fade or shrink, if anything.
+    fn of(declarations: &[(String, String)]) -> Option<Dim> {
+        let mut dim = Dim::NONE;
+        for (property, value) in declarations {
+            match property.as_str() {
+                "opacity" => dim.opacity *= fraction(value).unwrap_or(1.0).clamp(0.0, 1.0),
+                "filter" => {
+                    for (_, args) in functions(value).filter(|(name, _)| name == "opacity") {
+                        dim.opacity *= fraction(args).unwrap_or(1.0).clamp(0.0, 1.0);
+                    }
+                }
+                "transform" => dim.scale *= transform_scale(value),
+                "scale" => {
+                    let scales: Vec<f64> = arguments(value).iter().take(2).filter_map(|s| fraction(s)).collect();
+                    dim.scale *= scales.iter().map(|s| s.abs()).fold(1.0, f64::min);
+                }
+                "zoom" => dim.scale *= fraction(value).filter(|z| *z > 0.0).unwrap_or(1.0).min(1.0),
+                _ => {}
+            }
+        }
+        (dim.opacity < 1.0 || dim.scale < 1.0).then_some(dim)
+    }
+}
+
+impl Looks {
+    fn of(read: &mut Read) -> Looks {
+        let ink_rules = std::mem::take(&mut read.inks);
+        // Only selectors matched as written: a widened one would colour more than its rule does.
+        let inks = ink_rules
+            .iter()
+            .enumerate()
+            .flat_map(|(index, ink)| exact_selectors(&ink.rule.selectors).map(move |selector| (selector, index)))
+            .collect();
+        let backdrops = std::mem::take(&mut read.backdrops)
+            .iter()
+            .flat_map(|(list, color)| split_selector_list(list).into_iter().flat_map(matchable).map(|s| (s, *color)))
+            .filter_map(|(selector, color)| Some((selector.parse().ok()?, color)))
+            .collect();
+        let dims = std::mem::take(&mut read.dims)
+            .iter()
+            .flat_map(|(list, dim)| exact_selectors(list).map(move |selector| (selector, *dim)))
+            .collect();
+        Looks { inks, ink_rules, backdrops, backgrounds: std::mem::take(&mut read.backgrounds), dims }
+    }
+}
+
+/// The selectors of `list` the scan matches as written, parsed: a widened
+/// one would select more than its rule does.
+fn exact_selectors(list: &str) -> impl Iterator<Item = lol_html::Selector> + '_ {
+    split_selector_list(list)
+        .into_iter()
+        .filter(|selector| matchable(selector) == [*selector])
+        .filter_map(|selector| selector.parse().ok())
+}
+
+/// What the stylesheets a page uses tell the scan ([`Hiding::for_page`]).
+#[derive(Default)]
+pub struct Scan<'a> {
+    /// The selectors of rules that hide what they select.
+    pub hiding: Vec<&'a lol_html::Selector>,
+    /// The selectors of rules that colour text with no background, each
+    /// with its colour.
+    pub inks: Vec<(&'a lol_html::Selector, svgtypes::Color)>,
+    /// The selectors of rules that give a background, each with its
+    /// colour if known.
+    pub backdrops: Vec<(&'a lol_html::Selector, Option<svgtypes::Color>)>,
+    /// The page's background, as the rules for the whole page give it, in
+    /// their order.
+    pub backgrounds: Vec<Background>,
+    /// The selectors of rules that fade or shrink what they select.
+    pub dims: Vec<(&'a lol_html::Selector, Dim)>,
+}
+
+impl<'a> Scan<'a> {
+    /// Only rules that hide.
+    pub fn hiding(hiding: Vec<&'a lol_html::Selector>) -> Self {
+        Scan { hiding, ..Scan::default() }
+    }
+
+    fn add(&mut self, colours: &'a Looks) {
+        self.inks.extend(colours.inks.iter().map(|(selector, index)| (selector, colours.ink_rules[*index].color)));
+        self.backdrops.extend(colours.backdrops.iter().map(|(selector, color)| (selector, *color)));
+        self.backgrounds.extend(&colours.backgrounds);
+        self.dims.extend(colours.dims.iter().map(|(selector, dim)| (selector, *dim)));
+    }
+}
+
+/// The rules of CSS a page carries itself ([`page_css`]), parsed for the scan.
+#[derive(Default)]
+pub struct OwnRules {
+    /// The selectors of its rules that hide what they select.
+    pub hiding: Vec<lol_html::Selector>,
+    /// What it says about colours.
+    pub looks: Looks,
+}
+
+impl OwnRules {
+    /// The rules of the CSS `html` carries.
+    pub fn of(html: &str) -> OwnRules {
+        let mut own = OwnRules::default();
+        for css in page_css(html) {
+            let mut rules = rules_of(&css);
+            own.hiding.extend(parsed(&rules.read.found).into_iter().map(|(selector, _)| selector));
+            let colours = Looks::of(&mut rules.read);
+            let base = own.looks.ink_rules.len();
+            own.looks.inks.extend(colours.inks.into_iter().map(|(selector, index)| (selector, base + index)));
+            own.looks.ink_rules.extend(colours.ink_rules);
+            own.looks.backdrops.extend(colours.backdrops);
+            own.looks.backgrounds.extend(colours.backgrounds);
+            own.looks.dims.extend(colours.dims);
+        }
+        own
+    }
+
+    /// Whether the page carries no rule that matters to the scan.
+    pub fn is_empty(&self) -> bool {
+        self.hiding.is_empty()
+            && self.looks.inks.is_empty()
+            && self.looks.backdrops.is_empty()
+            && self.looks.backgrounds.is_empty()
+            && self.looks.dims.is_empty()
+    }
+
+    /// The page's own rules added to what its stylesheets say.
+    pub fn scan<'a>(&'a self, site: &Scan<'a>) -> Scan<'a> {
+        let mut scan = Scan {
+            hiding: site.hiding.iter().copied().chain(&self.hiding).collect(),
+            inks: site.inks.clone(),
+            backdrops: site.backdrops.clone(),
+            backgrounds: site.backgrounds.clone(),
+            dims: site.dims.clone(),
+        };
+        scan.add(&self.looks);
+        scan
+    }
 }
 
 /// A rule that hides what it selects, as written.
@@ -179,15 +367,27 @@ impl Rule {
 impl Hiding {
     /// From the site's stylesheets.
     pub fn from_stylesheets(sheets: &[Stylesheet]) -> Self {
+        // A custom property one stylesheet gives the whole page, another may use.
+        let mut vars = Vars::default();
+        for sheet in sheets.iter().filter(|_| sheets.iter().any(|sheet| sheet.text.contains("var("))) {
+            vars.add(parse(&sheet.text, &Rc::default()).read.custom);
+        }
+        let vars = Rc::new(vars);
         let by_path = sheets
             .iter()
             .map(|sheet| {
-                let rules = rules_of(&sheet.text);
-                let (selectors, rule_of) = parsed(&rules.found).into_iter().unzip();
+                let mut rules = rules_with_vars(&sheet.text, &vars);
+                // A `data:` stylesheet it imports is part of it.
+                let held: Vec<String> = rules.imports.iter().filter_map(|href| data_stylesheet(href)).collect();
+                for css in held {
+                    rules.read.extend(rules_with_vars(&css, &vars).read);
+                }
+                let (selectors, rule_of) = parsed(&rules.read.found).into_iter().unzip();
                 let parsed = Sheet {
                     selectors,
                     rule_of,
-                    rules: rules.found,
+                    looks: Looks::of(&mut rules.read),
+                    rules: rules.read.found,
                     source: sheet.source.clone(),
                     imports: rules.imports,
                 };
@@ -208,8 +408,13 @@ impl Hiding {
     /// (`<link rel="stylesheet" href>`), those its `<style>` blocks import
     /// and those they import in turn, found from the page at `page_path`,
     /// or from the site's root under `base_path`.
-    pub fn for_page(&self, html: &str, page_path: &str, base_path: &str) -> Vec<&lol_html::Selector> {
-        self.sheets_for_page(html, page_path, base_path).into_iter().flat_map(|sheet| &sheet.selectors).collect()
+    pub fn for_page(&self, html: &str, page_path: &str, base_path: &str) -> Scan<'_> {
+        let sheets = self.sheets_for_page(html, page_path, base_path);
+        let mut scan = Scan::hiding(sheets.iter().flat_map(|sheet| &sheet.selectors).collect());
+        for sheet in sheets {
+            scan.add(&sheet.looks);
+        }
+        scan
     }
 
     /// The viewport widths at which the hiding rules of the stylesheets a
@@ -234,16 +439,17 @@ impl Hiding {
     }
 
     /// [`Self::for_page`]'s selectors whose rules apply at viewport `width`.
-    pub fn for_page_at(&self, html: &str, page_path: &str, base_path: &str, width: u32) -> Vec<&lol_html::Selector> {
-        let mut selectors = Vec::new();
+    pub fn for_page_at(&self, html: &str, page_path: &str, base_path: &str, width: u32) -> Scan<'_> {
+        let mut scan = Scan::default();
         for sheet in self.sheets_for_page(html, page_path, base_path) {
             for (selector, &rule) in sheet.selectors.iter().zip(&sheet.rule_of) {
                 if sheet.rules[rule].widths.contains(width) {
-                    selectors.push(selector);
+                    scan.hiding.push(selector);
                 }
             }
+            scan.add(&sheet.looks);
         }
-        selectors
+        scan
     }
 
     /// [`Self::for_page`]'s selectors, each with its rule in words
@@ -258,6 +464,10 @@ impl Hiding {
         for sheet in self.sheets_for_page(html, page_path, base_path) {
             for (selector, &rule) in sheet.selectors.iter().zip(&sheet.rule_of) {
                 described.push((selector, sheet.rules[rule].describe(&sheet.source)));
+            }
+            // Text coloured like the page's background, for the message of a page that failed.
+            for (selector, ink) in &sheet.looks.inks {
+                described.push((selector, sheet.looks.ink_rules[*ink].rule.describe(&sheet.source)));
             }
         }
         described
@@ -276,13 +486,17 @@ impl Hiding {
                 wanted.extend(rules_of(block).imports.iter().map(|href| self.output_path(href, page_path, base_path)));
             }
         }
+        // In the cascade's order: as the page links them, each after the sheets it imports.
         let mut seen = std::collections::HashSet::new();
-        while let Some(path) = wanted.pop() {
-            if let Some(sheet) = self.by_path.get(&path)
-                && seen.insert(path.clone())
-            {
+        let mut stack: Vec<(String, bool)> = wanted.into_iter().rev().map(|path| (path, false)).collect();
+        while let Some((path, imports_read)) = stack.pop() {
+            let Some(sheet) = self.by_path.get(&path) else { continue };
+            if imports_read {
                 sheets.push(sheet);
-                wanted.extend(sheet.imports.iter().map(|href| self.output_path(href, &path, base_path)));
+            } else if seen.insert(path.clone()) {
+                let imports = sheet.imports.iter().rev().map(|href| (self.output_path(href, &path, base_path), false));
+                stack.push((path.clone(), true));
+                stack.extend(imports);
             }
         }
         sheets
@@ -334,12 +548,12 @@ fn output_path(href: &str, from: &str, base_path: &str) -> String {
 
 /// The parsed hiding selectors of one stylesheet.
 pub fn selectors_of(css: &str) -> Vec<lol_html::Selector> {
-    parsed(&rules_of(css).found).into_iter().map(|(selector, _)| selector).collect()
+    parsed(&rules_of(css).read.found).into_iter().map(|(selector, _)| selector).collect()
 }
 
 /// The parsed hiding selectors of one stylesheet, each with its rule.
 pub fn rules_with_selectors(css: &str) -> Vec<(lol_html::Selector, Rule)> {
-    let rules = rules_of(css).found;
+    let rules = rules_of(css).read.found;
     parsed(&rules).into_iter().map(|(selector, rule)| (selector, rules[rule].clone())).collect()
 }
 
@@ -634,6 +848,37 @@ pub(crate) fn style_blocks(html: &str) -> Vec<&str> {
 }
 
 /// The `href` of every `<link rel="stylesheet">` in a page.
+/// The CSS a page carries itself: its `<style>` blocks, and the `data:`
+/// stylesheets it links or they import (a `data:` URL holds the stylesheet).
+pub(crate) fn page_css(html: &str) -> Vec<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    let mut found: Vec<Cow<'_, str>> = if crate::html::positions_ignoring_case(html, "<style").next().is_some() {
+        style_blocks(html).into_iter().map(Cow::Borrowed).collect()
+    } else {
+        Vec::new()
+    };
+    // A browser applies a stylesheet only of type `text/css`.
+    if crate::html::positions_ignoring_case(html, "text/css").next().is_none() {
+        return found;
+    }
+    let mut wanted: Vec<String> = linked_stylesheets(html);
+    wanted.extend(found.iter().flat_map(|css| rules_of(css).imports));
+    // Each `data:` stylesheet may import more: a few levels, as a browser would.
+    for _ in 0..4 {
+        let sheets: Vec<String> = wanted.iter().filter_map(|href| data_stylesheet(href)).collect();
+        wanted = sheets.iter().flat_map(|css| rules_of(css).imports).collect();
+        found.extend(sheets.into_iter().map(Cow::Owned));
+    }
+    found
+}
+
+/// The stylesheet a `data:` URL holds.
+fn data_stylesheet(href: &str) -> Option<String> {
+    let url = data_url::DataUrl::process(href.trim()).ok()?;
+    let (body, _) = url.decode_to_vec().ok()?;
+    Some(String::from_utf8_lossy(&body).into_owned())
+}
+
 fn linked_stylesheets(html: &str) -> Vec<String> {
     let mut found = Vec::new();
     for start in crate::html::positions_ignoring_case(html, "<link") {
@@ -649,7 +894,7 @@ fn linked_stylesheets(html: &str) -> Vec<String> {
 
 /// Where the start tag that begins at `start` ends (its `>`, or the end
 /// of `html`): a `>` inside a quoted attribute value does not end it.
-fn tag_end(html: &str, start: usize) -> usize {
+pub(super) fn tag_end(html: &str, start: usize) -> usize {
     let mut quote = None;
     for (i, byte) in html.bytes().enumerate().skip(start) {
         match (quote, byte) {
@@ -667,7 +912,7 @@ fn tag_end(html: &str, start: usize) -> usize {
 }
 
 /// The value of `name` (lower-case) in a start tag's text.
-fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+pub(super) fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     for start in crate::html::positions_ignoring_case(tag, name) {
         let before_ok = start > 0 && tag.as_bytes()[start - 1].is_ascii_whitespace();
         let after = tag[start + name.len()..].trim_start();
@@ -685,18 +930,153 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// The selector lists (as written) of the rules in `css` that hide what they select.
 pub fn hiding_selectors(css: &str) -> Vec<String> {
-    rules_of(css).found.into_iter().map(|rule| rule.selectors).collect()
+    rules_of(css).read.found.into_iter().map(|rule| rule.selectors).collect()
 }
 
 fn rules_of(css: &str) -> Rules {
-    let mut input = ParserInput::new(css);
-    let mut parser = Parser::new(&mut input);
-    let mut rules = Rules::default();
-    for _ in StyleSheetParser::new(&mut parser, &mut rules) {}
-    if !rules.shown.is_empty() {
-        rules.found = overridden(std::mem::take(&mut rules.found), &rules.shown);
+    let vars =
+        if css.contains("var(") { Rc::new(vars_of(parse(css, &Rc::default()).read.custom)) } else { Rc::default() };
+    rules_with_vars(css, &vars)
+}
+
+/// [`rules_of`] with the custom properties `vars` (`--x`) the whole page has.
+fn rules_with_vars(css: &str, vars: &Rc<Vars>) -> Rules {
+    let mut rules = parse(css, vars);
+    if !rules.read.shown.is_empty() {
+        rules.read.found = overridden(std::mem::take(&mut rules.read.found), &rules.read.shown);
     }
     rules
+}
+
+fn parse(css: &str, vars: &Rc<Vars>) -> Rules {
+    let mut input = ParserInput::new(css);
+    let mut parser = Parser::new(&mut input);
+    let mut rules = Rules { vars: Rc::clone(vars), ..Rules::default() };
+    for _ in StyleSheetParser::new(&mut parser, &mut rules) {}
+    rules
+}
+
+/// Custom properties (`--x`) the whole page has: those given to `:root`,
+/// `html`, `body` or `*`, each with every value it is given (under any
+/// `@media`).
+#[derive(Default)]
+struct Vars {
+    /// Every value of each.
+    any: std::collections::BTreeMap<String, Vec<String>>,
+    /// The last value each is given at every width, outside `@media`
+    /// (`@supports`, `@layer`…): a light scheme's colour, not a dark one's.
+    everywhere: std::collections::BTreeMap<String, String>,
+}
+
+impl Vars {
+    fn add(&mut self, custom: Vec<Custom>) {
+        for Custom { name, value, everywhere } in custom {
+            if everywhere {
+                self.everywhere.insert(name.clone(), value.clone());
+            }
+            self.any.entry(name).or_default().push(value);
+        }
+    }
+}
+
+/// A custom property a rule gives the whole page.
+struct Custom {
+    name: String,
+    value: String,
+    /// Whether it is given at every width, outside `@media`.
+    everywhere: bool,
+}
+
+fn vars_of(custom: Vec<Custom>) -> Vars {
+    let mut vars = Vars::default();
+    vars.add(custom);
+    vars
+}
+
+/// No custom properties.
+static NO_VARS: Vars = Vars { any: std::collections::BTreeMap::new(), everywhere: std::collections::BTreeMap::new() };
+
+/// `value` with its `var()`s replaced by the values given at every width
+/// (or their fallback); `None` when one has no such value.
+fn settled(value: &str, vars: &Vars) -> Option<String> {
+    let mut value = value.to_owned();
+    for _ in 0..8 {
+        let Some(at) = value.find("var(") else {
+            return Some(value);
+        };
+        let (name, fallback, end) = var_at(&value, at)?;
+        let given = vars.everywhere.get(name.trim()).map(String::as_str);
+        let choice = given.or((!fallback.is_empty()).then_some(fallback))?.to_owned();
+        value = format!("{}{choice}{}", &value[..at], &value[end..]);
+    }
+    None
+}
+
+/// The `var(name, fallback)` at byte `at` of `value`: its name, its
+/// fallback (empty if none) and where it ends.
+fn var_at(value: &str, at: usize) -> Option<(&str, &str, usize)> {
+    let inside = &value[at + 4..];
+    let mut depth = 1usize;
+    let close = inside.char_indices().find_map(|(i, c)| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        (depth == 0).then_some(i)
+    })?;
+    let (name, fallback) = inside[..close].split_once(',').unwrap_or((&inside[..close], ""));
+    Some((name, fallback.trim(), at + 4 + close + 1))
+}
+
+/// Whether a selector gives what it declares to the whole page.
+fn is_global(selector: &str) -> bool {
+    matches!(selector.trim(), ":root" | "html" | "body" | "*" | ":host" | "html:root")
+}
+
+/// The properties whose `var()` is worked out: those that hide alone.
+/// Colours are not: a dark scheme's background and a light scheme's text
+/// would meet only here.
+fn resolves_vars(property: &str) -> bool {
+    !property.starts_with("--") && !property.contains("color") && !property.starts_with("background")
+}
+
+/// Each value `value` may have with its `var()`s replaced by the values
+/// `vars` give them (or their fallback): at most a few, none when a `var()`
+/// has no value at all.
+fn substituted(value: &str, vars: &Vars) -> Vec<String> {
+    const MOST: usize = 8;
+    let mut done = Vec::new();
+    let mut todo = vec![value.to_owned()];
+    // Values that use other custom properties are worked out a few levels deep.
+    for _ in 0..4 {
+        let mut next = Vec::new();
+        for value in todo {
+            let Some(at) = value.find("var(") else {
+                done.push(value);
+                continue;
+            };
+            let Some((name, fallback, end)) = var_at(&value, at) else {
+                continue;
+            };
+            let given = vars.any.get(name.trim()).map(Vec::as_slice).unwrap_or_default();
+            let choices: Vec<&str> = if given.is_empty() {
+                if fallback.is_empty() { Vec::new() } else { vec![fallback] }
+            } else {
+                given.iter().map(String::as_str).collect()
+            };
+            for choice in choices {
+                next.push(format!("{}{choice}{}", &value[..at], &value[end..]));
+            }
+            next.truncate(MOST);
+        }
+        todo = next;
+        if todo.is_empty() {
+            break;
+        }
+    }
+    done.truncate(MOST);
+    done
 }
 
 /// `found` with each rule's widths narrowed by the later rules of the same
@@ -737,22 +1117,7 @@ fn overridden(found: Vec<Rule>, shown: &[Shown]) -> Vec<Rule> {
 
 /// `a, b:is(c, d)` split at its top-level commas.
 fn split_selector_list(list: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut start) = (0usize, 0usize);
-    for (i, c) in list.char_indices() {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                parts.push(list[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(list[start..].trim());
-    parts.retain(|p| !p.is_empty());
-    parts
+    split_outside_brackets(list, &[','])
 }
 
 /// Everything left in `input`, as written.
@@ -765,8 +1130,8 @@ fn rest<'i>(input: &mut Parser<'i, '_>) -> &'i str {
 /// What a stylesheet holds for the scan.
 #[derive(Default)]
 struct Rules {
-    /// The rules that hide.
-    found: Vec<Rule>,
+    /// What its rules hold.
+    read: Read,
     /// The URLs of the stylesheets it imports for screens, as written.
     imports: Vec<String>,
     /// Whether a rule came yet: browsers ignore an `@import` after one.
@@ -775,8 +1140,8 @@ struct Rules {
     depth: usize,
     /// Where the enclosing `@media` blocks apply.
     applies: Applies,
-    /// Declarations that show what an earlier rule may hide.
-    shown: Vec<Shown>,
+    /// The custom properties of the page, for `var()`.
+    vars: Rc<Vars>,
 }
 
 /// Blocks nested deeper than this are not read: far beyond what a real
@@ -931,9 +1296,8 @@ impl<'i> QualifiedRuleParser<'i> for Rules {
     ) -> Result<(), ParseError<'i, ()>> {
         self.past_imports = true;
         let selectors: Vec<String> = split_selector_list(&prelude).into_iter().map(str::to_owned).collect();
-        let (found, shown) = Body::read(input, &selectors, self.depth + 1, self.applies, start);
-        self.found.extend(found);
-        self.shown.extend(shown);
+        let read = Body::read(input, &selectors, self.depth + 1, self.applies, &self.vars, start);
+        self.read.extend(read);
         Ok(())
     }
 }
@@ -976,10 +1340,14 @@ impl<'i> AtRuleParser<'i> for Rules {
         if let AtRule::Block(Some(applies)) = prelude
             && self.depth < MAX_NESTING
         {
-            let mut nested = Rules { depth: self.depth + 1, applies: self.applies.within(applies), ..Rules::default() };
+            let mut nested = Rules {
+                depth: self.depth + 1,
+                applies: self.applies.within(applies),
+                vars: Rc::clone(&self.vars),
+                ..Rules::default()
+            };
             for _ in StyleSheetParser::new(input, &mut nested) {}
-            self.found.extend(nested.found);
-            self.shown.extend(nested.shown);
+            self.read.extend(nested.read);
         } else {
             rest(input);
         }
@@ -992,14 +1360,75 @@ impl<'i> AtRuleParser<'i> for Rules {
 struct Body<'a> {
     /// The selectors of the rule the body belongs to, one each.
     selectors: &'a [String],
-    /// The nested rules that hide.
-    found: Vec<Rule>,
+    /// What its nested rules hold.
+    read: Read,
     /// How many blocks the body is inside, itself included.
     depth: usize,
     /// Where the enclosing `@media` blocks apply.
     applies: Applies,
+    /// The custom properties of the page, for `var()`.
+    vars: &'a Vars,
+}
+
+/// What rules hold for the scan.
+#[derive(Default)]
+struct Read {
+    /// The rules that hide.
+    found: Vec<Rule>,
     /// Declarations that show what an earlier rule may hide.
     shown: Vec<Shown>,
+    /// Custom properties given to the whole page.
+    custom: Vec<Custom>,
+    /// Rules that colour text and give it no background.
+    inks: Vec<Ink>,
+    /// The selector lists of rules that give a background, each with its
+    /// colour if known.
+    backdrops: Vec<(String, Option<svgtypes::Color>)>,
+    /// The page's background, from rules for the whole page.
+    backgrounds: Vec<Background>,
+    /// The selector lists of rules that fade or shrink what they select.
+    dims: Vec<(String, Dim)>,
+}
+
+impl Read {
+    fn extend(&mut self, other: Read) {
+        self.found.extend(other.found);
+        self.shown.extend(other.shown);
+        self.custom.extend(other.custom);
+        self.inks.extend(other.inks);
+        self.backdrops.extend(other.backdrops);
+        self.backgrounds.extend(other.backgrounds);
+        self.dims.extend(other.dims);
+    }
+}
+
+/// A rule that colours text and gives it no background of its own: the
+/// text is hidden on a page of (nearly) that background, unless an element
+/// around it has a background of its own.
+#[derive(Debug, Clone)]
+pub struct Ink {
+    rule: Rule,
+    color: svgtypes::Color,
+}
+
+/// A page's background, as the rules for the whole page give it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Background {
+    /// One plain colour.
+    Plain(svgtypes::Color),
+    /// An image, a gradient, a dark colour scheme or a value this cannot read.
+    Unknown,
+}
+
+impl Background {
+    /// A browser's own: white, unless the page asks for a dark scheme only.
+    const CANVAS: Background = Background::Plain(svgtypes::Color { red: 255, green: 255, blue: 255, alpha: 255 });
+
+    /// The page's background given by `found` (in the order of the rules),
+    /// or [`Self::CANVAS`].
+    pub fn of(found: &[Background]) -> Background {
+        found.last().copied().unwrap_or(Background::CANVAS)
+    }
 }
 
 impl<'a> Body<'a> {
@@ -1011,13 +1440,40 @@ impl<'a> Body<'a> {
         selectors: &'a [String],
         depth: usize,
         applies: Applies,
+        vars: &'a Vars,
         start: &ParserState,
-    ) -> (Vec<Rule>, Vec<Shown>) {
-        let mut body = Body { selectors, found: Vec::new(), depth, applies, shown: Vec::new() };
-        let declarations: Vec<(String, String)> =
+    ) -> Read {
+        let mut body = Body { selectors, read: Read::default(), depth, applies, vars };
+        let mut declarations: Vec<(String, String)> =
             RuleBodyParser::new(input, &mut body).filter_map(Result::ok).flatten().collect();
-        let mut found = std::mem::take(&mut body.found);
-        let mut shown = std::mem::take(&mut body.shown);
+        let mut read = body.read;
+        let global = !selectors.is_empty() && selectors.iter().all(|selector| is_global(selector));
+        if global {
+            let everywhere = applies.surely == Some(Widths::ALL);
+            let custom = declarations.iter().filter(|(property, _)| property.starts_with("--"));
+            read.custom.extend(custom.map(|(name, value)| Custom {
+                name: name.clone(),
+                value: value.clone(),
+                everywhere,
+            }));
+        }
+        // `var()` worked out: the value that hides, if one of its values
+        // does. Messages show both: `display: var(--d) /* none */`.
+        let mut as_written: Vec<Option<String>> = vec![None; declarations.len()];
+        for ((property, value), written) in declarations.iter_mut().zip(&mut as_written) {
+            if value.contains("var(") && resolves_vars(property) {
+                let values = substituted(value, vars);
+                let hiding = values.iter().find(|v| hides([(property.clone(), (*v).clone())]));
+                if let Some(resolved) = hiding.or(values.first()) {
+                    *written = Some(format!("{property}: {value} /* {resolved} */"));
+                    *value = resolved.clone();
+                }
+            }
+        }
+        let write = |declaration: &(String, String)| {
+            let at = declarations.iter().position(|d| d == declaration);
+            at.and_then(|at| as_written[at].clone()).unwrap_or_else(|| format!("{}: {}", declaration.0, declaration.1))
+        };
         let location = start.source_location();
         let at = (location.line + 1, location.column);
         // Only where the rule surely applies, and with a value that surely shows.
@@ -1025,24 +1481,21 @@ impl<'a> Body<'a> {
             for (property, value) in &declarations {
                 let unsure = ["inherit", "revert", "revert-layer", "unset"].iter().any(|v| value.starts_with(v));
                 if SHOWING.contains(&property.as_str()) && !unsure && !hides([(property.clone(), value.clone())]) {
-                    shown.push(Shown { selectors: selectors.to_vec(), property: property.clone(), widths, at });
+                    read.shown.push(Shown { selectors: selectors.to_vec(), property: property.clone(), widths, at });
                 }
             }
         }
         if hides(declarations.iter().cloned()) {
             // The declaration that hides alone, or all that hide together.
             let alone = declarations.iter().find(|declaration| hides([(*declaration).clone()]));
-            let written: Vec<String> = alone
-                .map_or(declarations.as_slice(), std::slice::from_ref)
-                .iter()
-                .map(|(p, v)| format!("{p}: {v}"))
-                .collect();
+            let written: Vec<String> =
+                alone.map_or(declarations.as_slice(), std::slice::from_ref).iter().map(write).collect();
             // A later rule may undo the hiding only when it comes from one
             // declaration alone: the others then hide nothing, alone or together.
             let property = alone
                 .filter(|alone| !hides(declarations.iter().filter(|d| d != alone).cloned()))
                 .map(|(property, _)| property.clone());
-            found.push(Rule {
+            read.found.push(Rule {
                 selectors: selectors.join(", "),
                 declarations: written.join("; "),
                 line: at.0,
@@ -1050,8 +1503,72 @@ impl<'a> Body<'a> {
                 widths: applies.may,
                 property,
             });
+        } else {
+            read.colours(&declarations, selectors, global, applies, vars, at);
+            if let Some(dim) = Dim::of(&declarations) {
+                read.dims.push((selectors.join(", "), dim));
+            }
         }
-        (found, shown)
+        read
+    }
+}
+
+impl Read {
+    /// What a rule that hides nothing by itself (its `declarations`, for
+    /// `selectors`, at `at`) says about colours: text coloured with no
+    /// background, a background of its own, the page's background.
+    fn colours(
+        &mut self,
+        declarations: &[(String, String)],
+        selectors: &[String],
+        global: bool,
+        applies: Applies,
+        vars: &Vars,
+        at: (u32, u32),
+    ) {
+        // Backgrounds given by custom properties: the value given to the
+        // whole page at every width (not a dark scheme's), if there is one.
+        // Not text colours: a theme's every `color: var(--ink)` would then be
+        // matched on every page, for text a theme sets as its readers read it.
+        let settled: Vec<(String, String)> = declarations
+            .iter()
+            .map(|(property, value)| {
+                let background = property.starts_with("background");
+                let settled = if background && value.contains("var(") { settled(value, vars) } else { None };
+                (property.clone(), settled.unwrap_or_else(|| value.clone()))
+            })
+            .collect();
+        let declarations = settled.as_slice();
+        let paint = Paint::of(declarations);
+        // Where the rule surely applies at every width, as a page's background must.
+        let everywhere = applies.surely == Some(Widths::ALL);
+        if global {
+            // The text colour given to the whole page is its default, on its own background.
+            if !everywhere {
+                return;
+            }
+            let scheme = value_of(declarations, &["color-scheme"]);
+            if let Some(backdrop) = paint.backdrop {
+                self.backgrounds.push(backdrop.map_or(Background::Unknown, Background::Plain));
+            } else if scheme.is_some_and(|v| v.contains("dark") && !v.contains("light")) {
+                self.backgrounds.push(Background::Unknown);
+            }
+        } else if let Some(backdrop) = paint.backdrop {
+            // A background for some screens or schemes only (a dark one's) is
+            // one of a colour not known: text on it may be readable.
+            self.backdrops.push((selectors.join(", "), backdrop.filter(|_| everywhere)));
+        } else if everywhere && let Some(color) = paint.ink {
+            let written = value_of(declarations, &["-webkit-text-fill-color", "color"]).unwrap_or_default();
+            let rule = Rule {
+                selectors: selectors.join(", "),
+                declarations: format!("color: {written}"),
+                line: at.0,
+                column: at.1,
+                widths: Widths::ALL,
+                property: None,
+            };
+            self.inks.push(Ink { rule, color });
+        }
     }
 }
 
@@ -1108,9 +1625,9 @@ impl<'i> AtRuleParser<'i> for Body<'_> {
         if let Some(applies) = screens
             && self.depth < MAX_NESTING
         {
-            let (found, shown) = Body::read(input, self.selectors, self.depth + 1, self.applies.within(applies), start);
-            self.found.extend(found);
-            self.shown.extend(shown);
+            let applies = self.applies.within(applies);
+            let read = Body::read(input, self.selectors, self.depth + 1, applies, self.vars, start);
+            self.read.extend(read);
         }
         Ok(None)
     }
@@ -1135,9 +1652,8 @@ impl<'i> QualifiedRuleParser<'i> for Body<'_> {
             return Ok(None);
         }
         let selectors = nested(self.selectors, &prelude);
-        let (found, shown) = Body::read(input, &selectors, self.depth + 1, self.applies, start);
-        self.found.extend(found);
-        self.shown.extend(shown);
+        let read = Body::read(input, &selectors, self.depth + 1, self.applies, self.vars, start);
+        self.read.extend(read);
         Ok(None)
     }
 }
@@ -1192,10 +1708,73 @@ pub fn inline(style: &str) -> impl Iterator<Item = (String, String)> {
     let mut input = ParserInput::new(&style);
     let mut parser = Parser::new(&mut input);
     let mut body =
-        Body { selectors: &[], found: Vec::new(), depth: MAX_NESTING, applies: Applies::ALWAYS, shown: Vec::new() };
+        Body { selectors: &[], read: Read::default(), depth: MAX_NESTING, applies: Applies::ALWAYS, vars: &NO_VARS };
     let declarations: Vec<(String, String)> =
         RuleBodyParser::new(&mut parser, &mut body).filter_map(Result::ok).flatten().collect();
     declarations.into_iter()
+}
+
+/// What a `style` attribute (as written) fades or shrinks, if anything.
+pub fn inline_dim(style: &str) -> Option<Dim> {
+    let may = ["opacity", "scale", "zoom"]
+        .iter()
+        .any(|word| crate::html::positions_ignoring_case(style, word).next().is_some());
+    if !may {
+        return None;
+    }
+    let declarations: Vec<(String, String)> = inline(style).collect();
+    Dim::of(&declarations)
+}
+
+/// What a `style` attribute (as written) does with colours.
+pub fn inline_paint(style: &str) -> Paint {
+    let declarations: Vec<(String, String)> = inline(style).collect();
+    Paint::of(&declarations)
+}
+
+/// What a rule or a `style` attribute does with colours.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Paint {
+    /// The text colour it gives (`-webkit-text-fill-color` paints over `color`).
+    pub ink: Option<svgtypes::Color>,
+    /// The background it gives: `Some(None)` when its colour is not known
+    /// (an image, a gradient, a translucent colour) or it paints the text.
+    pub backdrop: Option<Option<svgtypes::Color>>,
+}
+
+impl Paint {
+    fn of(declarations: &[(String, String)]) -> Paint {
+        let background =
+            value_of(declarations, &["background", "background-color", "background-image"]).filter(|v| !bare(v));
+        let painted =
+            value_of(declarations, &["background-clip", "-webkit-background-clip"]).is_some_and(|v| v.contains("text"));
+        let backdrop = match background.map(color) {
+            _ if painted => Some(None),
+            Some(Some(c)) if c.alpha == 255 => Some(Some(c)),
+            Some(Some(c)) if c.alpha == 0 => None,
+            Some(_) => Some(None),
+            None => None,
+        };
+        let ink = value_of(declarations, &["-webkit-text-fill-color"])
+            .or_else(|| value_of(declarations, &["color"]))
+            .and_then(color);
+        Paint { ink, backdrop }
+    }
+}
+
+/// Whether text of colour `text` is hard to tell from `behind`.
+pub fn alike(text: svgtypes::Color, behind: svgtypes::Color) -> bool {
+    contrast(text, behind) < LEAST_CONTRAST
+}
+
+/// The value of the last of `declarations` of one of `properties`.
+fn value_of<'d>(declarations: &'d [(String, String)], properties: &[&str]) -> Option<&'d str> {
+    declarations.iter().rev().find(|(p, _)| properties.contains(&p.as_str())).map(|(_, v)| v.as_str())
+}
+
+/// A value that gives nothing.
+fn bare(value: &str) -> bool {
+    matches!(value, "none" | "transparent" | "initial" | "unset" | "inherit" | "revert" | "revert-layer")
 }
 
 /// A declaration's value as a browser reads it, lower-case: comments
@@ -1245,48 +1824,69 @@ fn without_important(value: &str) -> &str {
 #[derive(Default)]
 struct Look {
     position: Option<String>,
-    /// Offsets in pixels: left, right, top, bottom.
+    /// Offsets far enough to move text out of the page ([`far`]), by their
+    /// direction: left, right, top, bottom.
     offsets: [Option<f64>; 4],
     clips_overflow: bool,
     /// A height or width under [`SMALLEST_PX`].
     small_box: bool,
+    /// `font-size` in pixels, and `zoom`, which scales it.
+    font: Option<f64>,
+    zoom: Option<f64>,
     color: Option<svgtypes::Color>,
     /// `-webkit-text-fill-color`, which paints text instead of `color`.
     fill: Option<svgtypes::Color>,
     background: Option<svgtypes::Color>,
     /// `background-clip: text`: the background paints the text.
     text_painted_by_background: bool,
+    /// `unicode-bidi: bidi-override` and `direction: rtl`: together they
+    /// write left-to-right text backwards.
+    bidi_override: bool,
+    right_to_left: bool,
 }
 
 impl Look {
     /// Takes one declaration in; `true` when it hides by itself.
     fn read(&mut self, property: &str, value: &str) -> bool {
         let offset = |side: usize, look: &mut Self| {
-            look.offsets[side] = px(value);
+            look.offsets[side] = far(value, side >= 2);
             false
         };
         match property {
             "display" => value == "none",
             "visibility" => matches!(value, "hidden" | "collapse"),
             "content-visibility" => value == "hidden",
-            "font-size" => font_px(value).is_some_and(|size| size < SMALLEST_PX),
-            "font" => font_shorthand_px(value).is_some_and(|size| size < SMALLEST_PX),
-            "opacity" => fraction(value).is_some_and(|opacity| opacity < FAINTEST),
-            "filter" => {
-                functions(value).any(|(name, args)| name == "opacity" && fraction(args).is_some_and(|o| o < FAINTEST))
+            "font-size" => {
+                self.font = font_px(value);
+                self.font.is_some_and(|size| size < SMALLEST_PX)
             }
+            "font" => font_shorthand_px(value).is_some_and(|size| size < SMALLEST_PX),
+            "zoom" => {
+                self.zoom = fraction(value).filter(|zoom| *zoom > 0.0 || value.trim() == "0");
+                self.zoom.is_some_and(|zoom| zoom < FAINTEST)
+            }
+            "opacity" => fraction(value).is_some_and(|opacity| opacity < FAINTEST),
+            "filter" => functions(value).any(|(name, args)| match name.as_str() {
+                "opacity" => fraction(args).is_some_and(|o| o < FAINTEST),
+                "blur" => px(args).is_some_and(|radius| radius >= BLURRIEST_PX),
+                _ => false,
+            }),
             "clip" => functions(value).any(|(name, args)| name == "rect" && rect_is_empty(args)),
             "clip-path" => functions(value).any(|(name, args)| clip_path_is_empty(&name, args)),
-            "transform" => functions(value).any(|(name, args)| transform_hides(&name, args)),
-            "scale" => arguments(value).iter().take(2).filter_map(|s| fraction(s)).any(|s| s.abs() < FAINTEST),
-            "translate" => arguments(value).iter().take(2).any(|d| moves_far(d)),
-            "text-indent" => px(value).is_some_and(|d| d <= -FAR_PX) || percent(value).is_some_and(|p| p <= -100.0),
-            "margin-left" | "margin-top" | "margin-inline-start" | "margin-block-start" => {
-                px(value).is_some_and(|d| d <= -FAR_PX)
+            "mask" | "mask-image" | "-webkit-mask" | "-webkit-mask-image" => masks_all(value),
+            "transform" => transform_hides(value),
+            "scale" => {
+                let scales: Vec<f64> = arguments(value).iter().take(2).filter_map(|s| fraction(s)).collect();
+                scales.iter().any(|s| s.abs() < FAINTEST)
             }
+            "translate" => arguments(value).iter().take(2).enumerate().any(|(i, d)| moves_far(d, i == 1)),
+            "text-indent" => far(value, false).is_some_and(|sign| sign < 0.0),
+            "margin-left" | "margin-inline-start" => far(value, false).is_some_and(|sign| sign < 0.0),
+            "margin-top" | "margin-block-start" => far(value, true).is_some_and(|sign| sign < 0.0),
             "margin" => {
                 let [top, _, _, left] = sides(value);
-                [top, left].into_iter().flatten().any(|d| d <= -FAR_PX)
+                top.is_some_and(|top| far(top, true).is_some_and(|sign| sign < 0.0))
+                    || left.is_some_and(|left| far(left, false).is_some_and(|sign| sign < 0.0))
             }
             "position" => {
                 self.position = Some(value.to_owned());
@@ -1298,7 +1898,8 @@ impl Look {
             "bottom" | "inset-block-end" => offset(3, self),
             "inset" => {
                 let [top, right, bottom, left] = sides(value);
-                self.offsets = [left, right, top, bottom];
+                let far = |side: Option<&str>, vertical: bool| side.and_then(|side| far(side, vertical));
+                self.offsets = [far(left, false), far(right, false), far(top, true), far(bottom, true)];
                 false
             }
             "overflow" | "overflow-x" | "overflow-y" => {
@@ -1328,6 +1929,14 @@ impl Look {
                 self.text_painted_by_background = value.split([' ', ',']).any(|v| v == "text");
                 false
             }
+            "unicode-bidi" => {
+                self.bidi_override = value.ends_with("override");
+                false
+            }
+            "direction" => {
+                self.right_to_left = value == "rtl";
+                false
+            }
             _ => false,
         }
     }
@@ -1335,13 +1944,8 @@ impl Look {
     /// Whether the declarations read hide together.
     fn hides(&self) -> bool {
         let clipped = self.clips_overflow && self.small_box;
-        let far = |offset: Option<f64>| offset.is_some_and(|d| d.abs() >= FAR_PX);
-        let [left, right, top, bottom] = self.offsets;
         let moved = match self.position.as_deref() {
-            Some("absolute" | "relative") => {
-                far(left) || far(right) || top.is_some_and(|d| d <= -FAR_PX) || bottom.is_some_and(|d| d >= FAR_PX)
-            }
-            Some("fixed") => self.offsets.into_iter().any(far),
+            Some("absolute" | "relative" | "fixed") => self.offsets.iter().any(Option::is_some),
             _ => false,
         };
         let text = self.fill.or(self.color).filter(|_| !self.text_painted_by_background);
@@ -1352,21 +1956,132 @@ impl Look {
             (Some(text), Some(background)) if background.alpha == 255 => contrast(text, background) < LEAST_CONTRAST,
             _ => false,
         };
-        clipped || moved || faint || alike
+        let small = self.zoom.is_some_and(|zoom| self.font.unwrap_or(DEFAULT_FONT_PX) * zoom < SMALLEST_PX);
+        clipped || moved || faint || alike || small || (self.bidi_override && self.right_to_left)
     }
 }
 
-/// A length in CSS pixels, with a phone's 375 × 667 viewport for `vw` and
-/// `vh` and 16 px for `em` and `rem`; `None` for percentages (but `0%`),
-/// keywords and `calc()`.
-fn px(value: &str) -> Option<f64> {
-    let value = value.trim();
-    let split = value.find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))).unwrap_or(value.len());
-    let number: f64 = value[..split].parse().ok()?;
-    if number == 0.0 {
-        return Some(0.0);
+/// The font size of text no rule sizes.
+const DEFAULT_FONT_PX: f64 = 16.0;
+/// Text blurred by this radius or more cannot be read.
+const BLURRIEST_PX: f64 = 3.0;
+
+/// A viewport lengths are measured in, and what 100% is there (`None` where
+/// a percentage of something this cannot know makes a length unknown).
+#[derive(Clone, Copy)]
+struct View {
+    width: f64,
+    height: f64,
+    percent_of: Option<f64>,
+}
+
+impl View {
+    /// A phone's viewport, the one a disclosure must be read on first.
+    const PHONE: View = View { width: 375.0, height: 667.0, percent_of: None };
+    /// A laptop's.
+    const DESKTOP: View = View { width: 1280.0, height: 800.0, percent_of: None };
+
+    /// This viewport with percentages of its width, or of its height.
+    fn percent_of_side(self, vertical: bool) -> View {
+        View { percent_of: Some(if vertical { self.height } else { self.width }), ..self }
     }
-    let scale = match &value[split..] {
+}
+
+/// A length in CSS pixels on a phone ([`View::PHONE`]: 16 px for `em` and
+/// `rem`, its 375 × 667 viewport for `vw` and `vh`), `calc()`, `min()`,
+/// `max()` and `clamp()` worked out; `None` for percentages (but `0%`) and
+/// keywords.
+fn px(value: &str) -> Option<f64> {
+    length_in(value, View::PHONE)
+}
+
+/// A length in CSS pixels in `view`.
+fn length_in(value: &str, view: View) -> Option<f64> {
+    let mut input = ParserInput::new(value);
+    let mut parser = Parser::new(&mut input);
+    let (number, is_length) = parser.parse_entirely(|p| calc_sum(p, view)).ok()?;
+    (is_length || number == 0.0).then_some(number)
+}
+
+/// A value being worked out: a length in pixels (`true`) or a plain number.
+type Quantity = (f64, bool);
+
+/// `a + b - c`, as in `calc()`.
+fn calc_sum<'i>(input: &mut Parser<'i, '_>, view: View) -> Result<Quantity, ParseError<'i, ()>> {
+    use cssparser::Token;
+    let (mut total, mut is_length) = calc_product(input, view)?;
+    while let Ok(sign) = input.try_parse(|p| match p.next()?.clone() {
+        Token::Delim('+') => Ok(1.0),
+        Token::Delim('-') => Ok(-1.0),
+        _ => Err(p.new_custom_error::<(), ()>(())),
+    }) {
+        let (value, length) = calc_product(input, view)?;
+        total += sign * value;
+        is_length |= length;
+    }
+    Ok((total, is_length))
+}
+
+/// `a * b / c`, as in `calc()`.
+fn calc_product<'i>(input: &mut Parser<'i, '_>, view: View) -> Result<Quantity, ParseError<'i, ()>> {
+    use cssparser::Token;
+    let (mut total, mut is_length) = calc_term(input, view)?;
+    while let Ok(divide) = input.try_parse(|p| match p.next()?.clone() {
+        Token::Delim('*') => Ok(false),
+        Token::Delim('/') => Ok(true),
+        _ => Err(p.new_custom_error::<(), ()>(())),
+    }) {
+        let (value, length) = calc_term(input, view)?;
+        if (length && (is_length || divide)) || (divide && value == 0.0) {
+            return Err(input.new_custom_error(()));
+        }
+        total = if divide { total / value } else { total * value };
+        is_length |= length;
+    }
+    Ok((total, is_length))
+}
+
+/// A number, a length, a percentage, or a bracketed or `calc()`, `min()`,
+/// `max()` or `clamp()` value.
+fn calc_term<'i>(input: &mut Parser<'i, '_>, view: View) -> Result<Quantity, ParseError<'i, ()>> {
+    use cssparser::Token;
+    let token = input.next()?.clone();
+    let unknown = |input: &Parser<'i, '_>| input.new_custom_error(());
+    match token {
+        Token::Number { value, .. } => Ok((f64::from(value), false)),
+        Token::Dimension { value, unit, .. } => {
+            let per_unit = px_per(&unit.to_ascii_lowercase(), view).ok_or_else(|| unknown(input))?;
+            Ok((f64::from(value) * per_unit, true))
+        }
+        Token::Percentage { unit_value, .. } => match view.percent_of {
+            Some(whole) => Ok((f64::from(unit_value) * whole, true)),
+            None if unit_value == 0.0 => Ok((0.0, true)),
+            None => Err(unknown(input)),
+        },
+        Token::ParenthesisBlock => input.parse_nested_block(|p| calc_sum(p, view)),
+        Token::Function(name) => {
+            let name = name.to_ascii_lowercase();
+            input.parse_nested_block(|p| {
+                let values = p.parse_comma_separated(|p| calc_sum(p, view))?;
+                let is_length = values.iter().any(|(_, length)| *length);
+                let numbers = values.iter().map(|(value, _)| *value);
+                let value = match (name.as_str(), values.as_slice()) {
+                    ("calc", [(value, _)]) => *value,
+                    ("min", [_, ..]) => numbers.fold(f64::INFINITY, f64::min),
+                    ("max", [_, ..]) => numbers.fold(f64::NEG_INFINITY, f64::max),
+                    ("clamp", [(low, _), (value, _), (high, _)]) => value.min(*high).max(*low),
+                    _ => return Err(p.new_custom_error(())),
+                };
+                Ok((value, is_length))
+            })
+        }
+        _ => Err(unknown(input)),
+    }
+}
+
+/// CSS pixels in one `unit` (lower-case) in `view`.
+fn px_per(unit: &str, view: View) -> Option<f64> {
+    Some(match unit {
         "px" => 1.0,
         "pt" => 96.0 / 72.0,
         "pc" => 16.0,
@@ -1374,13 +2089,27 @@ fn px(value: &str) -> Option<f64> {
         "cm" => 96.0 / 2.54,
         "mm" => 96.0 / 25.4,
         "q" => 96.0 / 101.6,
-        "em" | "rem" | "lh" | "rlh" => 16.0,
-        "ex" | "ch" => 8.0,
-        "vw" | "vi" | "svw" | "lvw" | "dvw" | "vmin" => 3.75,
-        "vh" | "vb" | "svh" | "lvh" | "dvh" | "vmax" => 6.67,
+        "em" | "rem" | "lh" | "rlh" => DEFAULT_FONT_PX,
+        "ex" | "ch" => DEFAULT_FONT_PX / 2.0,
+        "vw" | "vi" | "svw" | "lvw" | "dvw" => view.width / 100.0,
+        "vh" | "vb" | "svh" | "lvh" | "dvh" => view.height / 100.0,
+        "vmin" | "svmin" | "lvmin" | "dvmin" => view.width.min(view.height) / 100.0,
+        "vmax" | "svmax" | "lvmax" | "dvmax" => view.width.max(view.height) / 100.0,
         _ => return None,
+    })
+}
+
+/// Whether a distance moves text out of the page on a phone and on a
+/// laptop alike: by [`FAR_PX`] or more, or by the whole viewport (`100vw`,
+/// or `100%` of a page as wide), the percentages of the viewport's width
+/// (`vertical`: height). Its direction if it does: -1 or 1.
+fn far(value: &str, vertical: bool) -> Option<f64> {
+    let moved = |view: View| {
+        let side = if vertical { view.height } else { view.width };
+        length_in(value, view.percent_of_side(vertical)).filter(|d| d.abs() >= FAR_PX.min(side))
     };
-    Some(number * scale)
+    let (phone, desktop) = (moved(View::PHONE)?, moved(View::DESKTOP)?);
+    (phone.signum() == desktop.signum()).then(|| phone.signum())
 }
 
 /// `12%` as 12.
@@ -1395,28 +2124,53 @@ fn fraction(value: &str) -> Option<f64> {
 
 /// A `font-size`: a length, or a percentage of a 16 px parent.
 fn font_px(value: &str) -> Option<f64> {
-    px(value).or_else(|| percent(value).map(|p| p * 0.16))
+    length_in(value, View { percent_of: Some(DEFAULT_FONT_PX), ..View::PHONE })
 }
 
 /// The size in a `font` shorthand (`italic 700 0/0 a`): the first length,
 /// before any `/line-height`. A number without a unit is a weight, but 0 is
 /// a size (a weight is at least 1).
 fn font_shorthand_px(value: &str) -> Option<f64> {
-    value.split_whitespace().find_map(|token| {
+    words(value).into_iter().find_map(|token| {
         let size = token.split('/').next().unwrap_or_default();
         let unitless = size.parse::<f64>().is_ok();
         if unitless && size.parse::<f64>().ok() != Some(0.0) { None } else { font_px(size) }
     })
 }
 
+/// A value's words: split at white space outside brackets
+/// (`calc(1px + 2px) 0` is two).
+fn words(value: &str) -> Vec<&str> {
+    split_outside_brackets(value, &[' '])
+}
+
+/// `value` split at `separators` outside brackets, empty parts dropped.
+fn split_outside_brackets<'v>(value: &'v str, separators: &[char]) -> Vec<&'v str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (i, c) in value.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 && (separators.contains(&c) || (c.is_whitespace() && separators.contains(&' '))) => {
+                parts.push(value[start..i].trim());
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(value[start..].trim());
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
 /// The top, right, bottom and left of a shorthand such as `margin`.
-fn sides(value: &str) -> [Option<f64>; 4] {
-    let values: Vec<Option<f64>> = value.split_whitespace().map(px).collect();
-    match values[..] {
-        [all] => [all; 4],
-        [vertical, horizontal] => [vertical, horizontal, vertical, horizontal],
-        [top, horizontal, bottom] => [top, horizontal, bottom, horizontal],
-        [top, right, bottom, left] => [top, right, bottom, left],
+fn sides(value: &str) -> [Option<&str>; 4] {
+    match words(value)[..] {
+        [all] => [Some(all); 4],
+        [vertical, horizontal] => [Some(vertical), Some(horizontal), Some(vertical), Some(horizontal)],
+        [top, horizontal, bottom] => [Some(top), Some(horizontal), Some(bottom), Some(horizontal)],
+        [top, right, bottom, left] => [Some(top), Some(right), Some(bottom), Some(left)],
         _ => [None; 4],
     }
 }
@@ -1448,38 +2202,79 @@ fn functions(value: &str) -> impl Iterator<Item = (String, &str)> {
     })
 }
 
-/// A function's arguments, split at commas and spaces.
+/// A function's arguments, split at commas, spaces and slashes outside
+/// brackets.
 fn arguments(args: &str) -> Vec<&str> {
-    args.split([',', ' ', '/']).map(str::trim).filter(|a| !a.is_empty()).collect()
+    split_outside_brackets(args, &[',', ' ', '/'])
 }
 
-/// A translation of [`FAR_PX`] or more, or of a box's whole size or more.
-fn moves_far(distance: &str) -> bool {
-    px(distance).is_some_and(|d| d.abs() >= FAR_PX) || percent(distance).is_some_and(|p| p.abs() >= 100.0)
+/// A translation out of the page ([`far`]), or by its box's whole size or more.
+fn moves_far(distance: &str, vertical: bool) -> bool {
+    let own_size = percent(distance).is_some_and(|p| p.abs() >= 100.0);
+    own_size || (!distance.contains('%') && far(distance, vertical).is_some())
 }
 
-/// Whether a transform function makes text unreadable: scaled under a
-/// fifth, moved far, or turned edge-on.
-fn transform_hides(name: &str, args: &str) -> bool {
-    let args = arguments(args);
-    let tiny = |scale: &&str| fraction(scale).is_some_and(|s| s.abs() < FAINTEST);
-    match name {
-        "scale" | "scale3d" => args.iter().take(2).any(tiny),
-        "scalex" | "scaley" => args.first().is_some_and(tiny),
-        "translate" | "translate3d" => args.iter().take(2).any(|d| moves_far(d)),
-        "translatex" | "translatey" => args.first().is_some_and(|d| moves_far(d)),
-        "matrix" => {
-            let numbers: Vec<f64> = args.iter().filter_map(|a| a.parse().ok()).collect();
-            match numbers[..] {
-                [a, b, c, d, x, y] => (a * d - b * c).abs() < FAINTEST * FAINTEST || x.abs().max(y.abs()) >= FAR_PX,
-                _ => false,
-            }
-        }
-        "rotatex" | "rotatey" => {
-            args.first().and_then(|a| degrees(a)).is_some_and(|d| (d.rem_euclid(180.0) - 90.0).abs() < 5.0)
-        }
-        _ => false,
+/// The smaller of a `transform`'s horizontal and vertical scales, all its
+/// functions together.
+fn transform_scale(value: &str) -> f64 {
+    let (x, y) = transform_scales(value);
+    x.abs().min(y.abs())
+}
+
+/// Whether a `transform` makes text unreadable: scaled under a fifth (the
+/// scales of all its functions together), moved far, or turned edge-on.
+fn transform_hides(value: &str) -> bool {
+    if transform_moves_away(value) {
+        return true;
     }
+    transform_scale(value) < FAINTEST
+}
+
+/// A `transform`'s horizontal and vertical scales, all its functions together.
+fn transform_scales(value: &str) -> (f64, f64) {
+    let (mut x, mut y) = (1.0_f64, 1.0_f64);
+    for (name, args) in functions(value) {
+        let args = arguments(args);
+        let scale = |i: usize| args.get(i).and_then(|a| fraction(a));
+        match name.as_str() {
+            "scale" | "scale3d" => {
+                let sx = scale(0).unwrap_or(1.0);
+                x *= sx;
+                y *= if name == "scale" && args.len() == 1 { sx } else { scale(1).unwrap_or(1.0) };
+            }
+            "scalex" => x *= scale(0).unwrap_or(1.0),
+            "scaley" => y *= scale(0).unwrap_or(1.0),
+            "matrix" => {
+                let numbers: Vec<f64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+                if let [a, b, c, d, _, _] = numbers[..] {
+                    x *= a.hypot(b);
+                    y *= c.hypot(d);
+                }
+            }
+            _ => {}
+        }
+    }
+    (x, y)
+}
+
+/// Whether a `transform` moves text out of the page ([`moves_far`]) or
+/// turns it edge-on.
+fn transform_moves_away(value: &str) -> bool {
+    functions(value).any(|(name, args)| {
+        let args = arguments(args);
+        match name.as_str() {
+            "translate" | "translate3d" => args.iter().take(2).enumerate().any(|(i, d)| moves_far(d, i == 1)),
+            "translatex" | "translatey" => args.first().is_some_and(|d| moves_far(d, name == "translatey")),
+            "matrix" => {
+                let numbers: Vec<f64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+                matches!(numbers[..], [_, _, _, _, tx, ty] if tx.abs() >= FAR_PX || ty.abs() >= FAR_PX)
+            }
+            "rotatex" | "rotatey" => {
+                args.first().and_then(|a| degrees(a)).is_some_and(|d| (d.rem_euclid(180.0) - 90.0).abs() < 5.0)
+            }
+            _ => false,
+        }
+    })
 }
 
 /// An angle in degrees.
@@ -1503,14 +2298,20 @@ fn rect_is_empty(args: &str) -> bool {
     }
 }
 
-/// `clip-path: inset(50%)`, `circle(0)` and the like: nothing left.
-fn clip_path_is_empty(name: &str, args: &str) -> bool {
-    let args = arguments(args);
-    let zero = |a: &&str| px(a) == Some(0.0);
+/// A box of text as large as a disclosure's on a phone, for the shapes of
+/// `clip-path` given in percentages.
+const TEXT_BOX: (f64, f64) = (343.0, 60.0);
+
+/// `clip-path: inset(50%)`, `circle(0)`, a polygon with no area and the
+/// like: nothing readable left.
+fn clip_path_is_empty(name: &str, written: &str) -> bool {
+    let args = arguments(written);
+    let (box_width, box_height) = TEXT_BOX;
+    let along = |a: &str, whole: f64| length_in(a, View { percent_of: Some(whole), ..View::PHONE });
+    let small = |a: &str, whole: f64| along(a, whole).is_some_and(|r| r < SMALLEST_PX);
     match name {
         "inset" => {
-            let insets: Vec<f64> =
-                args.iter().take_while(|a| **a != "round").map(|a| percent(a).unwrap_or(0.0)).collect();
+            let insets: Vec<&str> = args.iter().copied().take_while(|a| *a != "round").collect();
             let [top, right, bottom, left] = match insets[..] {
                 [all] => [all; 4],
                 [v, h] => [v, h, v, h],
@@ -1518,27 +2319,76 @@ fn clip_path_is_empty(name: &str, args: &str) -> bool {
                 [t, r, b, l, ..] => [t, r, b, l],
                 _ => return false,
             };
-            top + bottom >= 100.0 || left + right >= 100.0
+            // Percentages of the box itself; lengths against a page as wide as a laptop's.
+            let shut = |from: &str, to: &str, whole: f64, most: f64| {
+                let share = |a: &str| percent(a).map_or_else(|| px(a).map(|d| d / most), |p| Some(p / 100.0));
+                share(from).zip(share(to)).is_some_and(|(a, b)| a + b >= 1.0)
+                    || along(from, whole).is_some_and(|d| d >= most)
+            };
+            shut(top, bottom, box_height, FAR_PX) || shut(left, right, box_width, View::DESKTOP.width)
         }
-        "circle" => args.first().is_some_and(zero),
-        "ellipse" => args.iter().take(2).any(zero),
+        "circle" => args.first().is_some_and(|r| small(r, box_width.min(box_height))),
+        "ellipse" => args.iter().take(2).zip([box_width, box_height]).any(|(r, whole)| small(r, whole)),
+        "polygon" => {
+            let points: Option<Vec<(f64, f64)>> = split_outside_brackets(written, &[','])
+                .into_iter()
+                .filter(|point| !matches!(*point, "nonzero" | "evenodd"))
+                .map(|point| match words(point)[..] {
+                    [x, y] => along(x, box_width).zip(along(y, box_height)),
+                    _ => None,
+                })
+                .collect();
+            points.is_some_and(|points| {
+                let (xs, ys): (Vec<f64>, Vec<f64>) = points.iter().copied().unzip();
+                let span = |v: &[f64]| {
+                    v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                        - v.iter().copied().fold(f64::INFINITY, f64::min)
+                };
+                points.len() < 3 || span(&xs) < SMALLEST_PX || span(&ys) < SMALLEST_PX
+            })
+        }
         _ => false,
     }
 }
 
+/// Whether a mask lets nothing through: gradients whose every colour is
+/// (nearly) transparent.
+fn masks_all(value: &str) -> bool {
+    let mut layers = 0;
+    for (name, args) in functions(value) {
+        if !name.ends_with("gradient") {
+            return false;
+        }
+        layers += 1;
+        let stops = split_outside_brackets(args, &[',']);
+        let colours: Vec<svgtypes::Color> =
+            stops.iter().filter_map(|stop| words(stop).first().and_then(|c| color(c))).collect();
+        if colours.is_empty() || colours.iter().any(|c| f64::from(c.alpha) / 255.0 >= FAINTEST) {
+            return false;
+        }
+    }
+    layers > 0
+}
+
 /// A plain colour (`#fff`, `rgb(0 0 0 / 0)`, `transparent`, a name).
-fn color(value: &str) -> Option<svgtypes::Color> {
+pub fn color(value: &str) -> Option<svgtypes::Color> {
     value.replace(" / ", ", ").replace('/', ",").parse().ok()
 }
 
 /// WCAG's contrast ratio of two opaque colours, from 1 to 21.
 fn contrast(a: svgtypes::Color, b: svgtypes::Color) -> f64 {
-    let luminance = |c: svgtypes::Color| {
-        let linear = |v: u8| {
-            let v = f64::from(v) / 255.0;
+    // Each channel's linear value, worked out once: pages compare colours by the hundred.
+    static LINEAR: std::sync::OnceLock<[f64; 256]> = std::sync::OnceLock::new();
+    let linear = LINEAR.get_or_init(|| {
+        std::array::from_fn(|v| {
+            let v = v as f64 / 255.0;
             if v <= 0.040_45 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
-        };
-        0.2126 * linear(c.red) + 0.7152 * linear(c.green) + 0.0722 * linear(c.blue)
+        })
+    });
+    let luminance = |c: svgtypes::Color| {
+        0.2126 * linear[usize::from(c.red)]
+            + 0.7152 * linear[usize::from(c.green)]
+            + 0.0722 * linear[usize::from(c.blue)]
     };
     let (light, dark) = {
         let (x, y) = (luminance(a), luminance(b));
@@ -1666,7 +2516,7 @@ mod tests {
         let css = ".m { display: none } .x, .y { opacity: 0 } .i { display: none !important } \
                    @media (max-width: 600px) { .m { display: block } .y { opacity: 1 } .i { display: block } } \
                    .z { visibility: hidden } .z { visibility: visible }";
-        let rules = rules_of(css).found;
+        let rules = rules_of(css).read.found;
         let found: Vec<(&str, Widths)> = rules.iter().map(|r| (r.selectors.as_str(), r.widths)).collect();
         let from = |px: u32| Widths { from: px * 100 + 1, to: u32::MAX };
         assert_eq!(found, [(".m", from(600)), (".x", Widths::ALL), (".y", from(600)), (".i", Widths::ALL)]);
@@ -1679,13 +2529,13 @@ mod tests {
             ".d { display: none } @supports (display: grid) { .d { display: block } }",
             ".d { display: none } .d { display: revert-layer }",
         ] {
-            let rules = rules_of(css).found;
+            let rules = rules_of(css).read.found;
             assert_eq!(rules.len(), 1, "{css}");
             assert_eq!(rules[0].widths, Widths::ALL, "{css}");
         }
-        assert_eq!(hiding.for_page_at(page, "", "", 320 * 100).len(), 2);
-        assert_eq!(hiding.for_page_at(page, "", "", 1280 * 100).len(), 2);
-        assert_eq!(hiding.for_page(page, "", "").len(), 3);
+        assert_eq!(hiding.for_page_at(page, "", "", 320 * 100).hiding.len(), 2);
+        assert_eq!(hiding.for_page_at(page, "", "", 1280 * 100).hiding.len(), 2);
+        assert_eq!(hiding.for_page(page, "", "").hiding.len(), 3);
         assert!(
             Hiding::from_stylesheets(&sheets(&[("style.css", ".a { display: none }")]))
                 .widths_for_page(page, "", "")
@@ -1758,6 +2608,35 @@ mod tests {
             "color: #fff; background: #fff",
             "color: white; background-color: #fefefe",
             "color: hsl(0, 0%, 93%); background: #FFF",
+            "font-size: calc(2px)",
+            "font-size: min(2px, 1em)",
+            "font-size: clamp(1px, 0.2vw, 4px)",
+            "font-size: calc(1rem * 0.25)",
+            "zoom: 0.1",
+            "zoom: 40%",
+            "font-size: 12px; zoom: .5",
+            "filter: blur(20px)",
+            "clip-path: circle(1px)",
+            "clip-path: ellipse(2px 40px)",
+            "clip-path: inset(0 0 0 10000px)",
+            "clip-path: polygon(0 0, 0 0, 0 0)",
+            "clip-path: polygon(0 0, 100% 0, 100% 1px, 0 1px)",
+            "mask-image: linear-gradient(transparent, transparent)",
+            "-webkit-mask: linear-gradient(rgba(0, 0, 0, 0) 0%, transparent 100%)",
+            "position: absolute; left: -100vw",
+            "position: absolute; left: -100%",
+            "position: absolute; top: 5000px",
+            "position: fixed; bottom: calc(-100vh - 10px)",
+            "margin-left: -100vw",
+            "margin-left: -300%",
+            "margin: calc(-100vh - 1px) 0 0",
+            "text-indent: -100vw",
+            "transform: translateX(-100vw)",
+            "transform: translateX(calc(-100vw - 10px))",
+            "transform: scale(.3) scale(.3)",
+            "transform: scale(.4) scaleX(.4)",
+            "translate: 0 -120vh",
+            "unicode-bidi: bidi-override; direction: rtl",
         ];
         for style in hidden {
             assert!(hides(inline(style)), "{style} hides");
@@ -1785,6 +2664,25 @@ mod tests {
             "clip: rect(auto, auto, auto, auto)",
             "clip-path: inset(10% round 8px)",
             "width: calc(100% + 32px); overflow: hidden",
+            "font-size: clamp(1.7rem, 5.5vw, 2.5rem)",
+            "font-size: max(10px, 0.5em)",
+            "zoom: 1.2",
+            "zoom: .9",
+            "filter: blur(1px)",
+            "filter: drop-shadow(0 0 2px #000)",
+            "clip-path: circle(50%)",
+            "clip-path: polygon(0 0, 100% 0, 100% 100%, 0 100%)",
+            "clip-path: inset(0 0 0 8px round 4px)",
+            "mask-image: linear-gradient(black, transparent)",
+            "mask: url(m.svg)",
+            "position: absolute; left: -400px",
+            "position: absolute; left: 50%; transform: translateX(-50%)",
+            "position: sticky; top: 0",
+            "transform: scale(.5) scale(.5)",
+            "margin-left: -50vw",
+            "margin: 0 calc(50% - 50vw)",
+            "direction: rtl",
+            "unicode-bidi: isolate; direction: rtl",
         ];
         for style in shown {
             assert!(!hides(inline(style)), "{style} shows");
@@ -1823,9 +2721,9 @@ mod tests {
         ]));
         let page = "<link rel=\"stylesheet\" href=\"/shop/style.css?v=2\"><LINK REL=stylesheet HREF=../extra/b.css>";
         // From posts/x/, ../extra/b.css is posts/extra/b.css, which the site does not publish.
-        assert_eq!(hiding.for_page(page, "posts/x/", "/shop").len(), 1);
-        assert_eq!(hiding.for_page(page, "posts/", "/shop").len(), 3);
-        assert!(hiding.for_page("<link rel=icon href=/style.css>", "", "").is_empty());
+        assert_eq!(hiding.for_page(page, "posts/x/", "/shop").hiding.len(), 1);
+        assert_eq!(hiding.for_page(page, "posts/", "/shop").hiding.len(), 3);
+        assert!(hiding.for_page("<link rel=icon href=/style.css>", "", "").hiding.is_empty());
         // The site's own stylesheet by its absolute URL, not another site's; a `>` in a value ends no tag.
         let hiding = Hiding::from_stylesheets(&sheets(&[("extra.css", ".a { display: none }")]))
             .on_site("https://Mia.example/shop/");
@@ -1834,17 +2732,74 @@ mod tests {
             "<link rel=stylesheet href='//MIA.example./shop/extra.css?v=1'>",
             "<link rel=\"stylesheet\" title=\"a>b\" href=\"/shop/extra.css\">",
         ] {
-            assert_eq!(hiding.for_page(page, "posts/a/", "/shop").len(), 1, "{page}");
+            assert_eq!(hiding.for_page(page, "posts/a/", "/shop").hiding.len(), 1, "{page}");
         }
         for page in [
             "<link rel=stylesheet href=https://cdn.example/shop/extra.css>",
             "<link rel=stylesheet href=data:text/css,x>",
         ] {
-            assert!(hiding.for_page(page, "posts/a/", "/shop").is_empty(), "{page}");
+            assert!(hiding.for_page(page, "posts/a/", "/shop").hiding.is_empty(), "{page}");
         }
         // The base path is a whole folder: /shopfront.css is not /shop's front.css.
         let hiding = Hiding::from_stylesheets(&sheets(&[("front.css", ".a { display: none }")]));
-        assert!(hiding.for_page("<link rel=stylesheet href=/shopfront.css>", "", "/shop").is_empty());
+        assert!(hiding.for_page("<link rel=stylesheet href=/shopfront.css>", "", "/shop").hiding.is_empty());
+    }
+
+    #[test]
+    fn custom_properties_are_worked_out() {
+        let cases = [
+            (":root { --d: none } .disclosure { display: var(--d) }", vec![".disclosure"]),
+            ("html { --o: 0 } .x { opacity: var(--o) }", vec![".x"]),
+            (".x { opacity: var(--unset, 0) }", vec![".x"]),
+            (":root { --a: var(--b); --b: hidden } .x { visibility: var(--a) }", vec![".x"]),
+            (":root { --far: -100vw } .x { position: absolute; left: var(--far) }", vec![".x"]),
+            ("@media (prefers-color-scheme: dark) { :root { --d: none } } .x { display: var(--d) }", vec![".x"]),
+            // Given to one element only, or never given: no value to hide with.
+            (".menu { --d: none } .x { display: var(--d) }", vec![]),
+            (".x { display: var(--unset) }", vec![]),
+            (":root { --d: block } .x { display: var(--d, none) }", vec![]),
+            // Colours are not worked out (a dark scheme's and a light one's would meet).
+            (":root { --ink: #fff; --bg: #fff } .x { color: var(--ink); background: var(--bg) }", vec![]),
+        ];
+        for (css, hidden) in cases {
+            assert_eq!(hiding_selectors(css), hidden, "{css}");
+        }
+        // One stylesheet gives the value, another uses it; the message shows both.
+        let hiding = Hiding::from_stylesheets(&sheets(&[
+            ("style.css", ":root { --gone: none }"),
+            ("extra.css", ".disclosure { display: var(--gone) }"),
+        ]));
+        let page = "<link rel=stylesheet href=/style.css><link rel=stylesheet href=/extra.css>";
+        let described = hiding.described_for_page(page, "index.html", "");
+        assert_eq!(described.len(), 1);
+        assert!(described[0].1.contains("display: var(--gone) /* none */"), "{}", described[0].1);
+    }
+
+    #[test]
+    fn the_pages_background_is_the_last_the_cascade_gives() {
+        let hiding = Hiding::from_stylesheets(&sheets(&[
+            ("theme.css", "@import 'base.css'; body { background: var(--bg) } .d { color: #fff }"),
+            ("base.css", "html { background: #000 }"),
+            (
+                "extra.css",
+                "body { background: #fff } .x { background: #333 } @media (prefers-color-scheme: dark) { body { background: #111 } }",
+            ),
+        ]));
+        let background = |page: &str| Background::of(&hiding.for_page(page, "index.html", "").backgrounds);
+        let white = Background::Plain(svgtypes::Color::white());
+        assert_eq!(background("<link rel=stylesheet href=/theme.css><link rel=stylesheet href=/extra.css>"), white);
+        assert_eq!(
+            background("<link rel=stylesheet href=/extra.css><link rel=stylesheet href=/theme.css>"),
+            Background::Unknown
+        );
+        assert_eq!(background("<link rel=stylesheet href=/base.css>"), Background::Plain(svgtypes::Color::black()));
+        assert_eq!(background(""), white);
+        let scan = hiding.for_page(
+            "<link rel=stylesheet href=/theme.css><link rel=stylesheet href=/extra.css>",
+            "index.html",
+            "",
+        );
+        assert_eq!((scan.inks.len(), scan.backdrops.len()), (1, 1));
     }
 
     #[test]
@@ -1860,9 +2815,13 @@ mod tests {
         // style.css → css/more.css → hide.css; not the print-only sheet, and
         // not an @import after a rule, which browsers ignore.
         let found = hiding.for_page("<link rel=stylesheet href=/shop/style.css>", "posts/a/index.html", "/shop");
-        assert_eq!(found.len(), 2);
+        assert_eq!(found.hiding.len(), 2);
         // A page's own <style> may import; a stylesheet that imports itself is read once.
         let page = "<style>@import url(/shop/loop.css);</style>";
-        assert_eq!(hiding.for_page(page, "index.html", "/shop").len(), 1);
+        assert_eq!(hiding.for_page(page, "index.html", "/shop").hiding.len(), 1);
+        // A `data:` stylesheet a site's stylesheet imports is part of it.
+        let hiding =
+            Hiding::from_stylesheets(&sheets(&[("extra.css", "@import url('data:text/css,.f%7Bdisplay:none%7D');")]));
+        assert_eq!(hiding.for_page("<link rel=stylesheet href=/extra.css>", "index.html", "").hiding.len(), 1);
     }
 }

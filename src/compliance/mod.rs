@@ -68,7 +68,7 @@ impl std::fmt::Display for Violation {
             Self::Hidden { href, causes } => {
                 write!(
                     f,
-                    "has affiliate links (first: {href}) but its disclosure is where readers cannot see it (a comment, attribute or script, or hidden, too small or faint to read, or moved out of the page)"
+                    "has affiliate links (first: {href}) but its disclosure is where readers cannot see it (a comment, attribute or script, or hidden, too small or faint to read, coloured like what is behind it, or moved out of the page)"
                 )?;
                 if !causes.is_empty() {
                     write!(f, ": {}", causes.join("; "))?;
@@ -152,7 +152,7 @@ pub fn check_page(
     html: &str,
     expected: Option<&Expected<'_>>,
     links: &LinkPolicy,
-    hiding: &[&lol_html::Selector],
+    hiding: &css::Scan<'_>,
 ) -> Vec<Violation> {
     // The quick look spares a page expected to carry nothing the full
     // reading. A page given a disclosure is read without it: it carries
@@ -242,7 +242,15 @@ mod tests {
         let html = page(
             "<aside><p>I earn a commission if you buy through links on this page, at no extra cost to you.</p><p>As an Amazon Associate I earn from qualifying purchases.</p></aside>{BUY}",
         );
-        assert_eq!(check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[]), []);
+        assert_eq!(
+            check_page(
+                &html,
+                Some(&Expected { text: TEXT, statements: &statements() }),
+                &links(),
+                &css::Scan::default()
+            ),
+            []
+        );
     }
 
     #[test]
@@ -250,18 +258,31 @@ mod tests {
         let html = page(&format!(
             "<div>I earn a commission if you buy through links on this page,\n   at no extra cost to <b>you</b>.</div><p>As an Amazon Associate I earn from qualifying purchases.</p>{BUY}"
         ));
-        assert_eq!(check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[]), []);
+        assert_eq!(
+            check_page(
+                &html,
+                Some(&Expected { text: TEXT, statements: &statements() }),
+                &links(),
+                &css::Scan::default()
+            ),
+            []
+        );
         let statements = statements();
         let quoted = Expected { text: "Mia's picks earn me money & more.", statements: &statements };
         let html = page(&format!("<p>Mia&#39;s picks earn me money &amp; more.</p><p>{AMAZON}</p>{BUY}"));
-        assert_eq!(check_page(&html, Some(&quoted), &links(), &[]), []);
+        assert_eq!(check_page(&html, Some(&quoted), &links(), &css::Scan::default()), []);
     }
 
     #[test]
     fn a_late_disclosure_fails() {
         let html = page(&format!("{BUY}<footer>{TEXT} {AMAZON}</footer>"));
         assert!(matches!(
-            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[])[..],
+            check_page(
+                &html,
+                Some(&Expected { text: TEXT, statements: &statements() }),
+                &links(),
+                &css::Scan::default()
+            )[..],
             [Violation::Late { .. }]
         ));
     }
@@ -270,18 +291,28 @@ mod tests {
     fn a_missing_disclosure_fails() {
         let html = page(BUY);
         assert!(matches!(
-            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[])[..],
+            check_page(
+                &html,
+                Some(&Expected { text: TEXT, statements: &statements() }),
+                &links(),
+                &css::Scan::default()
+            )[..],
             [Violation::Missing { .. }]
         ));
         // Links the data did not predict are caught too.
-        assert!(matches!(check_page(&html, None, &links(), &[])[..], [Violation::Missing { .. }]));
+        assert!(matches!(check_page(&html, None, &links(), &css::Scan::default())[..], [Violation::Missing { .. }]));
     }
 
     #[test]
     fn amazon_needs_its_statement() {
         let html = page(&format!("<p>{TEXT}</p>{BUY}"));
         assert!(matches!(
-            check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[])[..],
+            check_page(
+                &html,
+                Some(&Expected { text: TEXT, statements: &statements() }),
+                &links(),
+                &css::Scan::default()
+            )[..],
             [Violation::NoStatement { .. }]
         ));
     }
@@ -289,11 +320,16 @@ mod tests {
     #[test]
     fn pages_without_affiliate_links_pass() {
         let html = page("<a href=\"https://example.com/\">x</a>");
-        assert_eq!(check_page(&html, None, &links(), &[]), []);
+        assert_eq!(check_page(&html, None, &links(), &css::Scan::default()), []);
     }
 
     fn violation(body: &str) -> Vec<Violation> {
-        check_page(&page(body), Some(&Expected { text: TEXT, statements: &statements() }), &links(), &[])
+        check_page(
+            &page(body),
+            Some(&Expected { text: TEXT, statements: &statements() }),
+            &links(),
+            &css::Scan::default(),
+        )
     }
 
     const BANNER: &str = "<p>I earn a commission if you buy through links on this page, at no extra cost to you. As an Amazon Associate I earn from qualifying purchases.</p>";
@@ -334,7 +370,10 @@ mod tests {
         // The text only in <title> is not on the page.
         let html = format!("<html><head><title>{TEXT} {AMAZON}</title></head><body>{BUY}</body></html>");
         let expected = Expected { text: TEXT, statements: &statements() };
-        assert!(matches!(check_page(&html, Some(&expected), &links(), &[])[..], [Violation::Hidden { .. }]));
+        assert!(matches!(
+            check_page(&html, Some(&expected), &links(), &css::Scan::default())[..],
+            [Violation::Hidden { .. }]
+        ));
     }
 
     #[test]
@@ -364,7 +403,7 @@ mod tests {
             "aside.fine { display: none } #legal { visibility: hidden } @media print { .paper { display: none } }",
         );
         let expected = Expected { text: TEXT, statements: &statements() };
-        let site_css: Vec<&lol_html::Selector> = site_css.iter().collect();
+        let site_css = css::Scan::hiding(site_css.iter().collect());
         let check = |body: &str| check_page(&page(body), Some(&expected), &links(), &site_css);
         assert!(matches!(
             check(&format!("<aside class=\"fine\">{BANNER}</aside>{BUY}"))[..],
@@ -377,7 +416,173 @@ mod tests {
         let html = format!(
             "<html><head><style>.b {{ font-size: 0 }}</style></head><body><div class=b>{BANNER}</div>{BUY}</body></html>"
         );
-        assert!(matches!(check_page(&html, Some(&expected), &links(), &[])[..], [Violation::Hidden { .. }]));
+        assert!(matches!(
+            check_page(&html, Some(&expected), &links(), &css::Scan::default())[..],
+            [Violation::Hidden { .. }]
+        ));
+        // So do the stylesheets it carries in `data:` URLs, linked or imported.
+        for head in [
+            "<link rel=stylesheet href=\"data:text/css,.b%7Bdisplay:none%7D\">",
+            "<link rel=stylesheet href=\"data:text/css;base64,LmIgeyBvcGFjaXR5OiAwIH0=\">",
+            "<style>@import url(\"data:text/css,.b{visibility:hidden}\");</style>",
+        ] {
+            let html = format!("<html><head>{head}</head><body><div class=b>{BANNER}</div>{BUY}</body></html>");
+            assert!(
+                matches!(
+                    check_page(&html, Some(&expected), &links(), &css::Scan::default())[..],
+                    [Violation::Hidden { .. }]
+                ),
+                "{head}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_coloured_like_the_page_is_hidden_unless_something_around_it_has_a_background() {
+        let expected = Expected { text: TEXT, statements: &statements() };
+        let check = |css: &str, body: &str| {
+            let html = format!("<html><head><style>{css}</style></head><body>{body}{BUY}</body></html>");
+            check_page(&html, Some(&expected), &links(), &css::Scan::default())
+        };
+        let hidden = [
+            (".d { color: #fff }", format!("<div class=d>{BANNER}</div>")),
+            ("body { background: #fff } .d { color: #fefefe }", format!("<div class=d>{BANNER}</div>")),
+            ("html { background-color: #111 } .d { color: #161616 }", format!("<div class=d>{BANNER}</div>")),
+            ("", format!("<div style=\"color: white\">{BANNER}</div>")),
+            ("", format!("<main><div style=\"color:#FFF\">{BANNER}</div></main>")),
+            // On the background the nearest element around it gives, custom properties worked out.
+            (
+                ":root { --tint: #eef2ff } @media (prefers-color-scheme: dark) { :root { --tint: #123 } } \
+                 .d { background: var(--tint) } .d { color: #fff }",
+                format!("<div class=d>{BANNER}</div>"),
+            ),
+            (
+                ".banner { background: #333 } .banner .d { color: #3a3a3a }",
+                format!("<div class=banner><div class=d>{BANNER}</div></div>"),
+            ),
+            ("", format!("<div style=\"background:#000\"><div style=\"color:#111\">{BANNER}</div></div>")),
+        ];
+        for (css, body) in hidden {
+            assert!(matches!(check(css, &body)[..], [Violation::Hidden { .. }]), "{css} {body}");
+        }
+        let shown = [
+            (".d { color: #333 }", format!("<div class=d>{BANNER}</div>")),
+            (
+                ".banner { background: #333 } .banner .d { color: #fff }",
+                format!("<div class=banner><div class=d>{BANNER}</div></div>"),
+            ),
+            (
+                ".hero { background: url(hero.jpg) } .d { color: #fff }",
+                format!("<div class=hero><div class=d>{BANNER}</div></div>"),
+            ),
+            ("body { background: #111 } .d { color: #fff }", format!("<div class=d>{BANNER}</div>")),
+            (":root { color-scheme: dark } .d { color: #eee }", format!("<div class=d>{BANNER}</div>")),
+            ("@media (prefers-color-scheme: dark) { .d { color: #eee } }", format!("<div class=d>{BANNER}</div>")),
+            (".d { color: var(--ink) }", format!("<div class=d>{BANNER}</div>")),
+            (
+                "@media (prefers-color-scheme: dark) { .banner { background: #222 } } .banner .d { color: #333 }",
+                format!("<div class=banner><div class=d>{BANNER}</div></div>"),
+            ),
+            ("", format!("<div style=\"background:#000\"><div style=\"color:#fff\">{BANNER}</div></div>")),
+            (".card { background: #222 }", format!("<div class=card><div style=\"color:#fff\">{BANNER}</div></div>")),
+            ("", format!("<table bgcolor=black><tr><td style=\"color:#fff\">{BANNER}</td></tr></table>")),
+        ];
+        for (css, body) in shown {
+            assert_eq!(check(css, &body), [], "{css} {body}");
+        }
+        // A page that asks for a dark scheme only has a dark background.
+        let html = format!(
+            "<html><head><meta name=\"color-scheme\" content=\"dark\"></head><body><div style=\"color:#fff\">{BANNER}</div>{BUY}</body></html>"
+        );
+        assert_eq!(check_page(&html, Some(&expected), &links(), &css::Scan::default()), []);
+    }
+
+    #[test]
+    fn fading_and_shrinking_add_up_down_nested_elements() {
+        let expected = Expected { text: TEXT, statements: &statements() };
+        let check = |css: &str, body: &str| {
+            let html = format!("<html><head><style>{css}</style></head><body>{body}{BUY}</body></html>");
+            check_page(&html, Some(&expected), &links(), &css::Scan::default())
+        };
+        let hidden = [
+            (".a { opacity: .4 } .b { opacity: .4 }", format!("<div class=a><div class=b>{BANNER}</div></div>")),
+            ("", format!("<div style=\"opacity:.4\"><div style=\"opacity:.4\">{BANNER}</div></div>")),
+            ("", format!("<div style=\"transform:scale(.3)\"><div style=\"transform:scale(.3)\">{BANNER}</div></div>")),
+            (".a { zoom: .5 }", format!("<div class=a><div style=\"scale: .3\">{BANNER}</div></div>")),
+            (
+                ".a { filter: opacity(50%) }",
+                format!("<div class=a><section><div style=\"opacity:.3\">{BANNER}</div></section></div>"),
+            ),
+        ];
+        for (css, body) in hidden {
+            assert!(matches!(check(css, &body)[..], [Violation::Hidden { .. }]), "{css} {body}");
+        }
+        let shown = [
+            (".a { opacity: .6 } .b { opacity: .6 }", format!("<div class=a><div class=b>{BANNER}</div></div>")),
+            (".a { opacity: .35 }", format!("<div class=a>{BANNER}</div>")),
+            (".a { opacity: .4 }", format!("<div class=a>x</div><div class=a>{BANNER}</div>")),
+            ("", format!("<div style=\"transform:scale(.5)\"><div style=\"scale:.5\">{BANNER}</div></div>")),
+        ];
+        for (css, body) in shown {
+            assert_eq!(check(css, &body), [], "{css} {body}");
+        }
+    }
+
+    #[test]
+    fn links_count_where_a_browser_puts_them() {
+        const AMAZON_URL: &str = "https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20";
+        const CART: &str = "https://www.amazon.com/gp/aws/cart/add.html";
+        // A link a table holds outside its cells is shown before the table.
+        let late = [
+            format!("<table><tr><td>{BANNER}</td></tr><a href=\"{AMAZON_URL}\">Buy</a></table>"),
+            format!(
+                "<table><tbody><tr><td>{BANNER}</td></tr></tbody><div><a href=\"{AMAZON_URL}\">Buy</a></div></table>"
+            ),
+            // A button submits the form it names, wherever that form is.
+            format!("<button form=cart>Add</button>{BANNER}<form id=cart action=\"{CART}\"></form>"),
+        ];
+        for body in late {
+            let found = violation(&body);
+            assert!(matches!(found[..], [Violation::Late { .. }]), "{body}: {found:?}");
+        }
+        let in_order = [
+            format!("<table><tr><td>{BANNER}</td><td><a href=\"{AMAZON_URL}\">Buy</a></td></tr></table>"),
+            format!("<table><caption>{BANNER}</caption><tr><td><a href=\"{AMAZON_URL}\">Buy</a></td></tr></table>"),
+            format!("{BANNER}<table><tr><td>x</td></tr><a href=\"{AMAZON_URL}\">Buy</a></table>"),
+            format!("{BANNER}<button form=cart>Add</button><form id=cart action=\"{CART}\"></form>"),
+            format!(
+                "<button form=other>Go</button>{BANNER}<form id=cart action=\"{CART}\"><button>Add</button></form>"
+            ),
+        ];
+        for body in in_order {
+            assert_eq!(violation(&body), [], "{body}");
+        }
+    }
+
+    #[test]
+    fn a_paragraph_ends_where_a_browser_ends_it() {
+        let site_css = css::selectors_of(".note { display: none }");
+        let site_css = css::Scan::hiding(site_css.iter().collect());
+        let expected = Expected { text: TEXT, statements: &statements() };
+        let check = |body: &str| check_page(&page(body), Some(&expected), &links(), &site_css);
+        // A block closes an open <p>: what it holds is not in the hidden paragraph.
+        for body in [
+            format!("<p hidden>Loading<div>{BANNER}</div>{BUY}"),
+            format!("<p class=note>Loading<section>{BANNER}</section>{BUY}"),
+            format!("<div><p style=\"display:none\">Loading</div><div>{BANNER}</div>{BUY}"),
+            format!("<p hidden>Loading<p>{BANNER}</p>{BUY}"),
+            format!("<p hidden>Loading</p>{BANNER}{BUY}"),
+        ] {
+            assert_eq!(check(&body), [], "{body}");
+        }
+        // What stays inside the paragraph stays hidden.
+        for body in [
+            format!("<p hidden>Loading <span>{TEXT} {AMAZON}</span>{BUY}"),
+            format!("<p class=note><b>{TEXT} {AMAZON}</b></p>{BUY}"),
+            format!("<div hidden><p>Loading<div>{BANNER}</div></div>{BUY}"),
+        ] {
+            assert!(matches!(check(&body)[..], [Violation::Hidden { .. }]), "{body}");
+        }
     }
 
     #[test]
@@ -396,6 +601,7 @@ mod tests {
             "<iframe src=\"https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20\" width=1 height=1></iframe>",
             "<meta http-equiv=\"Refresh\" content=\"5; URL='https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20'\">",
             "<div class=\"go\" data-props='{\"url\": \"https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20\"}'>Buy</div>",
+            "<iframe srcdoc=\"&lt;a target=_top href='https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20'&gt;Buy&lt;/a&gt;\"></iframe>",
         ];
         for shape in shapes {
             let found = violation(&format!("{shape}{BANNER}"));
@@ -407,7 +613,10 @@ mod tests {
             "<html><head><base href=\"https://www.amazon.com/\"></head><body><a href=\"dp/B06XCKGLTP\">Buy</a>{BANNER}</body></html>"
         );
         let expected = Expected { text: TEXT, statements: &statements() };
-        assert!(matches!(check_page(&html, Some(&expected), &links(), &[])[..], [Violation::Late { .. }]));
+        assert!(matches!(
+            check_page(&html, Some(&expected), &links(), &css::Scan::default())[..],
+            [Violation::Late { .. }]
+        ));
         // JSON-LD is for search engines, not readers.
         let ld = "<script type=\"application/ld+json\">{\"url\": \"https://www.amazon.com/dp/B06XCKGLTP?tag=mia-20\"}</script>";
         assert_eq!(violation(ld), []);

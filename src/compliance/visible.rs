@@ -1,14 +1,18 @@
 //! What a reader sees of a page, and where its affiliate content is, read
-//! the way a browser reads it (html5ever builds the same tree a browser
-//! does, error recovery included).
+//! the way a browser reads it: one streaming pass of an HTML tokenizer
+//! (lol_html), with the parts of a browser's tree building that end or move
+//! elements (a block closes an open `<p>`; what a table holds outside its
+//! cells is shown before it).
 //!
 //! Visible text is the text of the body outside comments, `<head>`,
 //! `<title>`, `<script>`, `<style>`, `<template>`, `<noscript>`, iframe,
 //! canvas, video and audio fallback, a closed `<dialog>`, a `popover`,
 //! `<datalist>`, attributes, and any element hidden by the `hidden`
-//! attribute, `aria-hidden="true"`, an inline style that hides it (see
-//! [`super::css::hides`]: out of sight, too faint or small to read, or
-//! moved out of the page) or a closed `<details>` (its `<summary>` aside).
+//! attribute, `aria-hidden="true"`, an inline style or stylesheet rule that
+//! hides it (see [`super::css::hides`]: out of sight, too faint or small to
+//! read, or moved out of the page), text coloured like the nearest
+//! background behind it, text faded or shrunk too far by the elements
+//! around it together, or a closed `<details>` (its `<summary>` aside).
 //!
 //! Affiliate content is where a reader can follow or load an affiliate URL:
 //! `<a href>` (however the tag is spelled), an SVG link's `xlink:href`,
@@ -16,8 +20,10 @@
 //! `<iframe>`, `<frame>`, `<embed>` or `<object>`, a `<meta>` refresh, a
 //! relative URL under `<base href>`, Amazon's ad widgets (an iframe, script
 //! or image from `amazon-adsystem.com`), and affiliate URLs inside inline
-//! scripts, event handlers (`onclick`) and the data they read (`data-…`
-//! attributes, JSON; not JSON-LD, which only search engines read).
+//! scripts, event handlers (`onclick`), the data they read (`data-…`
+//! attributes, JSON; not JSON-LD, which only search engines read), the
+//! page an iframe's `srcdoc` holds, and a button or field that names a form
+//! elsewhere (`<button form="cart">`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,6 +31,7 @@ use std::rc::Rc;
 use lol_html::html_content::Element;
 use lol_html::{HtmlRewriter, Settings, doc_text};
 
+use super::css::{self, Background, Dim, OwnRules, Scan};
 use crate::links::{LinkPolicy, Statement};
 
 /// One piece of affiliate content, and how much visible text came before it.
@@ -61,6 +68,32 @@ struct State {
     reading: Reading,
     /// Open elements that hide what they hold.
     hidden: usize,
+    /// The rules that matched the element being opened.
+    pending: Matched,
+    /// Whether the page may have text coloured like what is behind it.
+    colours: bool,
+    /// The page's background colour, if known.
+    page: Option<svgtypes::Color>,
+    /// The backgrounds open elements give, innermost last (`None`: not known).
+    backdrops: Vec<Option<svgtypes::Color>>,
+    /// How much the open elements that fade or shrink do, all together,
+    /// innermost last.
+    dims: Vec<Dim>,
+    /// The open tables, innermost last.
+    tables: Vec<Table>,
+    /// Where the open element a table holds outside its cells is shown:
+    /// the visible text before the table.
+    fostered: Option<usize>,
+    /// The forms buttons and fields name (`form="…"`), with how much
+    /// visible text came before each.
+    form_buttons: Vec<(String, usize)>,
+    /// Whether a rule that may colour text like what is behind it met an
+    /// element, read without colours.
+    inked: bool,
+    /// What the open `<p>` adds to `hidden`: a browser closes it at the
+    /// next block (`<p hidden>…<div>` hides nothing in the div), so it may
+    /// end without an end tag.
+    paragraph: Option<Rc<std::cell::Cell<usize>>>,
     /// Open `<details>` without `open`, and open `<summary>`s inside them.
     closed_details: usize,
     summaries: usize,
@@ -83,8 +116,47 @@ impl Reading {
     /// reading stops once the first affiliate content and the first of each
     /// of those programs are found: what follows cannot change a passing
     /// verdict.
-    pub fn of(html: &str, links: &LinkPolicy, hiding: &[&lol_html::Selector], stop: Option<&[Statement]>) -> Self {
-        let state = Rc::new(RefCell::new(State::default()));
+    pub fn of(html: &str, links: &LinkPolicy, scan: &Scan<'_>, stop: Option<&[Statement]>) -> Self {
+        // The page's own <style> blocks (and `data:` stylesheets) count too.
+        let own = OwnRules::of(html);
+        let merged;
+        let scan = if own.is_empty() {
+            scan
+        } else {
+            merged = own.scan(scan);
+            &merged
+        };
+        let page = match Background::of(&scan.backgrounds) {
+            Background::Plain(color) => Some(color),
+            Background::Unknown => None,
+        };
+        // Text is hidden on a background of (nearly) its colour: the nearest
+        // an element around it gives, or the page's. Matching every rule that
+        // gives a background would cost every page, so the page is read
+        // without them first, and again with them only if a rule that may
+        // colour text so met an element.
+        let behind: Vec<svgtypes::Color> = page.into_iter().chain(scan.backdrops.iter().filter_map(|b| b.1)).collect();
+        let inks: Vec<(&lol_html::Selector, svgtypes::Color)> =
+            scan.inks.iter().filter(|(_, ink)| behind.iter().any(|b| css::alike(*ink, *b))).copied().collect();
+        let (reading, inked) = Self::read(html, links, scan, &inks, page, false, stop);
+        if inked { Self::read(html, links, scan, &inks, page, true, stop).0 } else { reading }
+    }
+
+    /// [`Self::of`]'s reading, with text colours (`colours`: the rules and
+    /// `style` attributes that colour text and give backgrounds) or not
+    /// (then only whether a rule or `style` attribute that may colour text
+    /// so met an element: the second value).
+    fn read(
+        html: &str,
+        links: &LinkPolicy,
+        scan: &Scan<'_>,
+        inks: &[(&lol_html::Selector, svgtypes::Color)],
+        page: Option<svgtypes::Color>,
+        colours: bool,
+        stop: Option<&[Statement]>,
+    ) -> (Self, bool) {
+        let backdrops = if colours { &scan.backdrops[..] } else { &[] };
+        let state = Rc::new(RefCell::new(State { page, colours, ..State::default() }));
         let on_element = Rc::clone(&state);
         let on_text = Rc::clone(&state);
         // Parsed once: the scan runs on every page of every build.
@@ -99,20 +171,18 @@ impl Reading {
             });
             if done && state.script.is_none() { Err(STOP.into()) } else { Ok(()) }
         };
-        // The page's own <style> blocks hide too.
-        let own: Vec<lol_html::Selector> = if crate::html::positions_ignoring_case(html, "<style").next().is_some() {
-            super::css::style_blocks(html).into_iter().flat_map(super::css::selectors_of).collect()
-        } else {
-            Vec::new()
-        };
         let mut settings = Settings::new();
-        for selector in hiding.iter().copied().chain(&own) {
+        let effects = scan.hiding.iter().map(|selector| (*selector, Effect::Hides));
+        let effects = effects.chain(inks.iter().map(|(selector, color)| (*selector, Effect::Ink(*color))));
+        let effects = effects.chain(backdrops.iter().map(|(selector, color)| (*selector, Effect::Backdrop(*color))));
+        let effects = effects.chain(scan.dims.iter().map(|(selector, dim)| (*selector, Effect::Dim(*dim))));
+        for (selector, effect) in effects {
             let state = Rc::clone(&state);
-            let hide = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
-                hide_element(&state, el);
+            let matched = move |_: &mut Element<'_, '_>| -> lol_html::HandlerResult {
+                state.borrow_mut().pending.add(effect);
                 Ok(())
             };
-            settings = settings.append_element_content_handler(crate::html::on_element(selector, hide));
+            settings = settings.append_element_content_handler(crate::html::on_element(selector, matched));
         }
         let settings = settings
             .append_element_content_handler(crate::html::on_element(selector, on_open))
@@ -129,6 +199,20 @@ impl Reading {
         let result = rewriter.write(html.as_bytes()).and_then(|()| rewriter.end());
         let mut state = std::mem::take(&mut *state.borrow_mut());
         let mut reading = std::mem::take(&mut state.reading);
+        // The forms that buttons and fields before them name, in the buttons' places.
+        if !state.form_buttons.is_empty() {
+            let forms = form_actions(html);
+            for (owner, at) in &state.form_buttons {
+                for (_, action) in forms.iter().filter(|(id, _)| id == owner) {
+                    let resolved = resolve(action, state.base.as_ref());
+                    let before = reading.affiliate.len();
+                    route(&mut reading, action, &resolved, links);
+                    if let Some(found) = reading.affiliate.get_mut(before) {
+                        found.at = *at;
+                    }
+                }
+            }
+        }
         // The URLs in inline scripts, in their places.
         for (code, at) in &state.scripts {
             for url in urls_in(code) {
@@ -148,7 +232,7 @@ impl Reading {
             // page counts as unseen affiliate content.
             reading.affiliate.push(Found { href: String::new(), statement: None, at: reading.text.len() });
         }
-        reading
+        (reading, state.inked)
     }
 
     /// Whether `text` is visible before byte `at` of the visible text.
@@ -167,33 +251,62 @@ impl Reading {
     }
 }
 
-/// An element a stylesheet hides: hidden up to its end tag.
-fn hide_element(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>) {
-    let mut s = state.borrow_mut();
-    s.hidden += 1;
-    if !el.can_have_content() {
-        // Void (nothing to hide) or `<x/>` (hides what follows, as far as this scan knows).
-        if is_void(&el.tag_name()) {
-            s.hidden -= 1;
+/// What a stylesheet's rule does to the element it matched.
+#[derive(Debug, Clone, Copy)]
+enum Effect {
+    Hides,
+    /// Colours its text.
+    Ink(svgtypes::Color),
+    /// Gives it a background, of this colour if known.
+    Backdrop(Option<svgtypes::Color>),
+    /// Fades or shrinks it.
+    Dim(Dim),
+}
+
+/// The rules that matched the element being opened: [`open`] (run after
+/// the stylesheets' handlers on every element) takes them.
+#[derive(Debug, Default, Clone, Copy)]
+struct Matched {
+    hides: bool,
+    /// The text colour of the last rule that gives one.
+    ink: Option<svgtypes::Color>,
+    /// The background of the last rule that gives one.
+    backdrop: Option<Option<svgtypes::Color>>,
+    /// How the last rule that fades or shrinks it does.
+    dim: Option<Dim>,
+}
+
+impl Matched {
+    fn add(&mut self, effect: Effect) {
+        match effect {
+            Effect::Hides => self.hides = true,
+            Effect::Ink(color) => self.ink = Some(color),
+            Effect::Backdrop(color) => self.backdrop = Some(color),
+            Effect::Dim(dim) => self.dim = Some(dim),
         }
-        return;
     }
-    drop(s);
-    let state = Rc::clone(state);
-    let close: lol_html::EndTagHandler<'static> = Box::new(move |_| {
-        state.borrow_mut().hidden -= 1;
-        Ok(())
-    });
-    let _ = el.on_end_tag(close);
 }
 
 /// An element opens: what it hides, what it links to, where words break.
 fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy) {
     let name = el.tag_name();
     let mut s = state.borrow_mut();
+    if closes_paragraph(&name)
+        && let Some(paragraph) = s.paragraph.take()
+    {
+        s.hidden -= paragraph.replace(0);
+    }
     if name == "base" && s.base.is_none() {
         s.base = el.get_attribute("href").and_then(|href| url::Url::parse(href.trim()).ok());
     }
+    // Content a table holds outside its cells is shown before the table
+    // (`<table><tr><td>…</td></tr><a href>…</a></table>`: the link comes first).
+    let in_table = s.tables.last().is_some_and(|table| table.cells == 0);
+    let fostered = s.fostered.is_none() && in_table && !is_table_part(&name);
+    if fostered {
+        s.fostered = s.tables.last().map(|table| table.at);
+    }
+    let found = s.reading.affiliate.len();
     for attribute in el.attributes() {
         for (url, followed) in destinations(&name, el, attribute) {
             let resolved = resolve(&url, s.base.as_ref());
@@ -205,15 +318,62 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
             }
         }
     }
+    // A button or field submits the form it names (`<button form=f>`),
+    // wherever the form is: found once the page is read.
+    if matches!(&*name, "button" | "input")
+        && !el.has_attribute("formaction")
+        && let Some(owner) = el.get_attribute("form")
+    {
+        let at = s.fostered.unwrap_or(s.reading.text.len());
+        s.form_buttons.push((crate::html::decode_entities(&owner).trim().to_owned(), at));
+    }
+    // A page for a dark scheme only has a dark background.
+    if name == "meta"
+        && el.get_attribute("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("color-scheme"))
+        && el.get_attribute("content").is_some_and(|c| {
+            let c = c.to_ascii_lowercase();
+            c.contains("dark") && !c.contains("light")
+        })
+    {
+        s.page = None;
+    }
+    if let Some(at) = s.fostered {
+        for found in &mut s.reading.affiliate[found..] {
+            found.at = found.at.min(at);
+        }
+        if fostered && !el.can_have_content() {
+            s.fostered = None;
+        }
+    }
+    let table = name == "table";
+    let cell = matches!(&*name, "td" | "th" | "caption") && !s.tables.is_empty();
     let style = el.get_attribute("style");
-    let hides = hider(&name, el, style.as_deref()).is_some();
+    let matched = std::mem::take(&mut s.pending);
+    let mut backdrop = None;
+    let mut inked = false;
+    if !s.colours {
+        // A colour a second reading must weigh against what is behind it.
+        s.inked |= matched.ink.is_some()
+            || style.as_deref().is_some_and(|style| style.contains("olor") && css::inline_paint(style).ink.is_some());
+    } else {
+        // A `style` attribute wins over the rules; the nearest background is behind the text.
+        let paint = style.as_deref().map(css::inline_paint).unwrap_or_default();
+        let bgcolor = el.get_attribute("bgcolor").map(|c| css::color(&c.trim().to_ascii_lowercase()));
+        backdrop = paint.backdrop.or(bgcolor).or(matched.backdrop);
+        let behind = backdrop.or_else(|| s.backdrops.last().copied()).unwrap_or(s.page);
+        inked = paint.ink.or(matched.ink).zip(behind).is_some_and(|(ink, behind)| css::alike(ink, behind));
+    }
+    // Faded or shrunk with the elements around it (`opacity: .4` in `opacity: .4`).
+    let dim = style.as_deref().and_then(css::inline_dim).or(matched.dim);
+    let dim = dim.map(|dim| dim.within(s.dims.last().copied().unwrap_or(Dim::NONE)));
+    let hides = matched.hides || inked || dim.is_some_and(Dim::hides) || hider(&name, el, style.as_deref()).is_some();
     let details = name == "details" && !el.has_attribute("open");
     let summary = name == "summary" && s.closed_details > 0;
     // An inline script, or the JSON it reads: the URLs in it (not JSON-LD, for search engines only).
     let script = name == "script"
         && !el.has_attribute("src")
         && !el.get_attribute("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-    if !(hides || details || summary || script) {
+    if !(hides || details || summary || script || backdrop.is_some() || dim.is_some() || table || cell || fostered) {
         return;
     }
     if !el.can_have_content() {
@@ -225,6 +385,21 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         return;
     }
     s.hidden += usize::from(hides);
+    let backdrops = s.backdrops.len();
+    s.backdrops.extend(backdrop);
+    let dims = s.dims.len();
+    s.dims.extend(dim);
+    if table {
+        let at = s.fostered.unwrap_or(s.reading.text.len());
+        s.tables.push(Table { at, cells: 0 });
+    }
+    if cell && let Some(table) = s.tables.last_mut() {
+        table.cells += 1;
+    }
+    let held = Rc::new(std::cell::Cell::new(usize::from(hides)));
+    if hides && name == "p" {
+        s.paragraph = Some(Rc::clone(&held));
+    }
     s.closed_details += usize::from(details);
     s.summaries += usize::from(summary);
     if script {
@@ -234,7 +409,21 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     let state = Rc::clone(state);
     let close: lol_html::EndTagHandler<'static> = Box::new(move |_| {
         let mut s = state.borrow_mut();
-        s.hidden -= usize::from(hides);
+        s.hidden -= held.replace(0);
+        s.backdrops.truncate(backdrops);
+        s.dims.truncate(dims);
+        if table {
+            s.tables.pop();
+        }
+        if cell && let Some(table) = s.tables.last_mut() {
+            table.cells = table.cells.saturating_sub(1);
+        }
+        if fostered {
+            s.fostered = None;
+        }
+        if s.paragraph.as_ref().is_some_and(|p| Rc::ptr_eq(p, &held)) {
+            s.paragraph = None;
+        }
         s.closed_details -= usize::from(details);
         s.summaries -= usize::from(summary);
         if script && let Some(code) = s.script.take() {
@@ -264,8 +453,10 @@ fn destinations(
         {
             return refresh_url(&attribute.value()).map(|url| vec![(url, true)]).unwrap_or_default();
         }
-        // Code run on a click, and data a script reads.
-        (_, named) if named.starts_with("on") || named.starts_with("data-") => {
+        // Code run on a click, data a script reads, and the page an iframe shows (`srcdoc`).
+        (_, named)
+            if named.starts_with("on") || named.starts_with("data-") || (name, named) == ("iframe", "srcdoc") =>
+        {
             return urls_in(&attribute.value()).into_iter().map(|url| (url, true)).collect();
         }
         _ => return Vec::new(),
@@ -292,6 +483,93 @@ fn route(reading: &mut Reading, written: &str, resolved: &str, links: &LinkPolic
 
 fn record(reading: &mut Reading, href: &str, statement: Option<Statement>) {
     reading.affiliate.push(Found { href: href.to_owned(), statement, at: reading.text.len() });
+}
+
+/// An open `<table>`: the visible text before it, and how many of its cells
+/// are open.
+#[derive(Debug, Clone, Copy)]
+struct Table {
+    at: usize,
+    cells: usize,
+}
+
+/// The parts of a table, which stay in it, and what browsers leave in place there.
+fn is_table_part(name: &str) -> bool {
+    matches!(
+        name,
+        "table"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "tr"
+            | "td"
+            | "th"
+            | "caption"
+            | "colgroup"
+            | "col"
+            | "script"
+            | "style"
+            | "template"
+            | "form"
+            | "input"
+    )
+}
+
+/// The `id` and `action` of each `<form>` of `html`.
+fn form_actions(html: &str) -> Vec<(String, String)> {
+    crate::html::positions_ignoring_case(html, "<form")
+        .filter_map(|start| {
+            let tag = &html[start..css::tag_end(html, start)];
+            let id = css::attribute(tag, "id")?;
+            let action = css::attribute(tag, "action")?;
+            Some((crate::html::decode_entities(id).trim().to_owned(), action.to_owned()))
+        })
+        .collect()
+}
+
+/// Whether a start tag `name` closes an open `<p>`, as browsers parse HTML.
+fn closes_paragraph(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "listing"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "plaintext"
+            | "pre"
+            | "search"
+            | "section"
+            | "summary"
+            | "table"
+            | "ul"
+            | "xmp"
+    )
 }
 
 /// Elements that never have content.
@@ -445,7 +723,7 @@ pub(super) fn hider(name: &str, el: &Element<'_, '_>, style: Option<&str>) -> Op
         Some(Hider::Popover)
     } else if el.get_attribute("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
         Some(Hider::AriaHidden)
-    } else if style.is_some_and(|style| super::css::hides(super::css::inline(style))) {
+    } else if style.is_some_and(|style| css::hides(css::inline(style))) {
         Some(Hider::Style)
     } else {
         None

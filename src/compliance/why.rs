@@ -98,9 +98,9 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
     }
     let state = Rc::new(RefCell::new(State::default()));
     // The page's own <style> blocks hide too.
-    let own: Vec<(lol_html::Selector, String)> = super::css::style_blocks(html)
-        .into_iter()
-        .flat_map(super::css::rules_with_selectors)
+    let own: Vec<(lol_html::Selector, String)> = super::css::page_css(html)
+        .iter()
+        .flat_map(|css| super::css::rules_with_selectors(css))
         .map(|(selector, rule)| (selector, rule.describe("a `<style>` element of the page")))
         .collect();
     let mut settings = Settings::new();

@@ -602,6 +602,80 @@ fn a_stylesheet_that_hides_the_banner_in_any_spelling_fails_the_build() {
     }
 }
 
+/// A custom template over the theme's stylesheet: the banner coloured like
+/// what is behind it, faded with the elements around it, moved a viewport
+/// away, hidden through a custom property or by a stylesheet carried in a
+/// `data:` URL fails the build; a paragraph the banner's block closes does
+/// not hide it.
+#[test]
+fn a_banner_hidden_with_the_page_around_it_fails_the_build() {
+    let template = |head: &str, before: &str, after: &str| {
+        format!(
+            "<html><head><title>x</title><link rel=\"stylesheet\" href=\"/style.css\"><link rel=\"stylesheet\" href=\"/extra.css\">{head}</head><body>\
+             {before}{{% if disclosure %}}<div class=\"disclosure\">{{{{ disclosure.text }}}} {{% for s in disclosure.statements %}}{{{{ s.text }}}} {{% endfor %}}</div>{{% endif %}}{after}\
+             {{{{ page.content | safe }}}}</body></html>"
+        )
+    };
+    let build = |template: String, css: &str| {
+        SiteTest::fixture("affiliate").file("templates/post.html", template).file("static/extra.css", css).build()
+    };
+    let hidden = [
+        // White on the theme's own light tint (`background: var(--tint)`).
+        (template("", "", ""), ".disclosure { color: #fff }"),
+        (template("", "", ""), ":root { --gone: none }\n.disclosure { display: var(--gone) }"),
+        (template("", "", ""), ".disclosure { position: absolute; left: -100vw }"),
+        (template("", "<main>", "</main>"), "main { opacity: .4 }\n.disclosure { opacity: .4 }"),
+        (template("<link rel=\"stylesheet\" href=\"data:text/css,.disclosure%7Bdisplay:none%7D\">", "", ""), ""),
+    ];
+    for (template, css) in hidden {
+        let failed = build(template.clone(), css);
+        let errors = failed.errors();
+        let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{css}: {errors}"));
+        assert!(error.message.contains("where readers cannot see it"), "{css} {template}: {}", error.message);
+    }
+    // The colour names its rule.
+    let failed = build(template("", "", ""), "body { margin: 0 }\n.disclosure { color: #fff }");
+    let errors = failed.errors();
+    let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{errors}"));
+    assert!(
+        error.message.contains("`.disclosure { color: #fff }` in static/extra.css (line 2, column 1)"),
+        "{}",
+        error.message
+    );
+    // Readable: dark text on the tint, a fade that leaves it legible, a
+    // hidden paragraph the banner's block ends.
+    for (template, css) in [
+        (template("", "", ""), ".disclosure { color: #222 }"),
+        (template("", "<main>", "</main>"), "main { opacity: .8 }\n.disclosure { opacity: .8 }"),
+        (template("", "<p hidden>Loading", ""), ""),
+    ] {
+        build(template, css).ok();
+    }
+}
+
+/// Links a browser shows elsewhere than the template writes them count
+/// there: a link a table holds outside its cells comes before the table, a
+/// button outside its form submits it, a frame's `srcdoc` is a page.
+#[test]
+fn links_count_where_a_browser_shows_them() {
+    let banner = "{% if disclosure %}<div class=\"disclosure\">{{ disclosure.text }} {% for s in disclosure.statements %}{{ s.text }} {% endfor %}</div>{% endif %}";
+    let amazon = "https://www.amazon.com/dp/B06XCKGLTP?tag=miachen-20";
+    for body in [
+        format!("<table><tr><td>{banner}</td></tr><a href=\"{amazon}\">Buy first</a></table>"),
+        format!(
+            "<button form=\"cart\">Add to cart</button>{banner}<form id=\"cart\" action=\"https://www.amazon.com/gp/aws/cart/add.html\"></form>"
+        ),
+        format!("<iframe srcdoc=\"&lt;a target=_top href='{amazon}'&gt;Buy&lt;/a&gt;\"></iframe>{banner}"),
+    ] {
+        let template =
+            format!("<html><head><title>x</title></head><body>{body}{{{{ page.content | safe }}}}</body></html>");
+        let failed = SiteTest::fixture("affiliate").file("templates/post.html", template).build();
+        let errors = failed.errors();
+        let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{body}: {errors}"));
+        assert!(error.message.contains("www.amazon.com"), "{body}: {}", error.message);
+    }
+}
+
 /// A banner for phones and another for wider screens, each hidden at the
 /// other's widths, keep a disclosure in sight at every width; hiding both
 /// at some width does not.
