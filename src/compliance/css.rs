@@ -83,6 +83,7 @@ pub struct Looks {
     backdrops: Vec<(lol_html::Selector, Option<svgtypes::Color>)>,
     backgrounds: Vec<Background>,
     dims: Vec<(lol_html::Selector, Dim)>,
+    reversers: Vec<lol_html::Selector>,
 }
 
 /// How much an element fades and shrinks what it holds: its opacity and
@@ -151,7 +152,9 @@ impl Looks {
             .iter()
             .flat_map(|(list, dim)| exact_selectors(list).map(move |selector| (selector, *dim)))
             .collect();
-        Looks { inks, ink_rules, backdrops, backgrounds: std::mem::take(&mut read.backgrounds), dims }
+        let reversers =
+            std::mem::take(&mut read.reversers).iter().flat_map(|list| exact_selectors(list)).collect::<Vec<_>>();
+        Looks { inks, ink_rules, backdrops, backgrounds: std::mem::take(&mut read.backgrounds), dims, reversers }
     }
 }
 
@@ -180,6 +183,8 @@ pub struct Scan<'a> {
     pub backgrounds: Vec<Background>,
     /// The selectors of rules that fade or shrink what they select.
     pub dims: Vec<(&'a lol_html::Selector, Dim)>,
+    /// The selectors of rules that show a flex container's items in reverse.
+    pub reversers: Vec<&'a lol_html::Selector>,
 }
 
 impl<'a> Scan<'a> {
@@ -193,6 +198,7 @@ impl<'a> Scan<'a> {
         self.backdrops.extend(colours.backdrops.iter().map(|(selector, color)| (selector, *color)));
         self.backgrounds.extend(&colours.backgrounds);
         self.dims.extend(colours.dims.iter().map(|(selector, dim)| (selector, *dim)));
+        self.reversers.extend(&colours.reversers);
     }
 }
 
@@ -219,6 +225,7 @@ impl OwnRules {
             own.looks.backdrops.extend(colours.backdrops);
             own.looks.backgrounds.extend(colours.backgrounds);
             own.looks.dims.extend(colours.dims);
+            own.looks.reversers.extend(colours.reversers);
         }
         own
     }
@@ -230,6 +237,7 @@ impl OwnRules {
             && self.looks.backdrops.is_empty()
             && self.looks.backgrounds.is_empty()
             && self.looks.dims.is_empty()
+            && self.looks.reversers.is_empty()
     }
 
     /// The page's own rules added to what its stylesheets say.
@@ -240,6 +248,7 @@ impl OwnRules {
             backdrops: site.backdrops.clone(),
             backgrounds: site.backgrounds.clone(),
             dims: site.dims.clone(),
+            reversers: site.reversers.clone(),
         };
         scan.add(&self.looks);
         scan
@@ -1388,6 +1397,8 @@ struct Read {
     backgrounds: Vec<Background>,
     /// The selector lists of rules that fade or shrink what they select.
     dims: Vec<(String, Dim)>,
+    /// The selector lists of rules that show a flex container's items in reverse.
+    reversers: Vec<String>,
 }
 
 impl Read {
@@ -1399,6 +1410,7 @@ impl Read {
         self.backdrops.extend(other.backdrops);
         self.backgrounds.extend(other.backgrounds);
         self.dims.extend(other.dims);
+        self.reversers.extend(other.reversers);
     }
 }
 
@@ -1507,6 +1519,9 @@ impl<'a> Body<'a> {
             read.colours(&declarations, selectors, global, applies, vars, at);
             if let Some(dim) = Dim::of(&declarations) {
                 read.dims.push((selectors.join(", "), dim));
+            }
+            if reverses(&declarations) {
+                read.reversers.push(selectors.join(", "));
             }
         }
         read
@@ -1712,6 +1727,18 @@ pub fn inline(style: &str) -> impl Iterator<Item = (String, String)> {
     let declarations: Vec<(String, String)> =
         RuleBodyParser::new(&mut parser, &mut body).filter_map(Result::ok).flatten().collect();
     declarations.into_iter()
+}
+
+/// Whether `declarations` show a flex container's items in reverse
+/// (`flex-direction: column-reverse`): the last, a link perhaps, first.
+pub fn reverses(declarations: &[(String, String)]) -> bool {
+    value_of(declarations, &["flex-direction", "flex-flow"]).is_some_and(|v| v.contains("-reverse"))
+}
+
+/// Whether a `style` attribute (as written) shows a flex container's items in reverse.
+pub fn inline_reverses(style: &str) -> bool {
+    crate::html::positions_ignoring_case(style, "reverse").next().is_some()
+        && reverses(&inline(style).collect::<Vec<_>>())
 }
 
 /// What a `style` attribute (as written) fades or shrinks, if anything.

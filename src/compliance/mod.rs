@@ -538,6 +538,16 @@ mod tests {
             format!(
                 "<table><tbody><tr><td>{BANNER}</td></tr></tbody><div><a href=\"{AMAZON_URL}\">Buy</a></div></table>"
             ),
+            // A flex container that shows its items in reverse shows the link first.
+            format!(
+                "<div style=\"display:flex;flex-direction:column-reverse\">{BANNER}<a href=\"{AMAZON_URL}\">Buy</a></div>"
+            ),
+            format!(
+                "<div style=\"display:flex;flex-flow:row-reverse wrap\"><div>{BANNER}</div><p><a href=\"{AMAZON_URL}\">Buy</a></p></div>"
+            ),
+            format!(
+                "<style>.w {{ display: flex; flex-direction: column-reverse }}</style><div class=w>{BANNER}<a href=\"{AMAZON_URL}\">Buy</a></div>"
+            ),
             // A button submits the form it names, wherever that form is.
             format!("<button form=cart>Add</button>{BANNER}<form id=cart action=\"{CART}\"></form>"),
         ];
@@ -550,6 +560,9 @@ mod tests {
             format!("<table><caption>{BANNER}</caption><tr><td><a href=\"{AMAZON_URL}\">Buy</a></td></tr></table>"),
             format!("{BANNER}<table><tr><td>x</td></tr><a href=\"{AMAZON_URL}\">Buy</a></table>"),
             format!("{BANNER}<button form=cart>Add</button><form id=cart action=\"{CART}\"></form>"),
+            format!(
+                "{BANNER}<div style=\"display:flex;flex-direction:row-reverse\"><a href=\"{AMAZON_URL}\">Buy</a></div>"
+            ),
             format!(
                 "<button form=other>Go</button>{BANNER}<form id=cart action=\"{CART}\"><button>Add</button></form>"
             ),

@@ -2,7 +2,8 @@
 //! the way a browser reads it: one streaming pass of an HTML tokenizer
 //! (lol_html), with the parts of a browser's tree building that end or move
 //! elements (a block closes an open `<p>`; what a table holds outside its
-//! cells is shown before it).
+//! cells is shown before it; a flex container shown in reverse may show
+//! its last link first).
 //!
 //! Visible text is the text of the body outside comments, `<head>`,
 //! `<title>`, `<script>`, `<style>`, `<template>`, `<noscript>`, iframe,
@@ -84,6 +85,9 @@ struct State {
     /// Where the open element a table holds outside its cells is shown:
     /// the visible text before the table.
     fostered: Option<usize>,
+    /// Where the outermost open flex container that shows its items in
+    /// reverse begins: what it holds may be shown from there on.
+    reversed: Option<usize>,
     /// The forms buttons and fields name (`form="…"`), with how much
     /// visible text came before each.
     form_buttons: Vec<(String, usize)>,
@@ -176,6 +180,7 @@ impl Reading {
         let effects = effects.chain(inks.iter().map(|(selector, color)| (*selector, Effect::Ink(*color))));
         let effects = effects.chain(backdrops.iter().map(|(selector, color)| (*selector, Effect::Backdrop(*color))));
         let effects = effects.chain(scan.dims.iter().map(|(selector, dim)| (*selector, Effect::Dim(*dim))));
+        let effects = effects.chain(scan.reversers.iter().map(|selector| (*selector, Effect::Reverses)));
         for (selector, effect) in effects {
             let state = Rc::clone(&state);
             let matched = move |_: &mut Element<'_, '_>| -> lol_html::HandlerResult {
@@ -261,6 +266,8 @@ enum Effect {
     Backdrop(Option<svgtypes::Color>),
     /// Fades or shrinks it.
     Dim(Dim),
+    /// Shows its items in reverse.
+    Reverses,
 }
 
 /// The rules that matched the element being opened: [`open`] (run after
@@ -274,6 +281,7 @@ struct Matched {
     backdrop: Option<Option<svgtypes::Color>>,
     /// How the last rule that fades or shrinks it does.
     dim: Option<Dim>,
+    reverses: bool,
 }
 
 impl Matched {
@@ -283,6 +291,7 @@ impl Matched {
             Effect::Ink(color) => self.ink = Some(color),
             Effect::Backdrop(color) => self.backdrop = Some(color),
             Effect::Dim(dim) => self.dim = Some(dim),
+            Effect::Reverses => self.reverses = true,
         }
     }
 }
@@ -298,6 +307,14 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     }
     if name == "base" && s.base.is_none() {
         s.base = el.get_attribute("href").and_then(|href| url::Url::parse(href.trim()).ok());
+    }
+    // A flex container that shows its items in reverse shows the last first.
+    let style = el.get_attribute("style");
+    let reverses = std::mem::take(&mut s.pending.reverses)
+        || style.as_deref().is_some_and(|style| style.len() > 8 && css::inline_reverses(style));
+    let reverses = reverses && s.reversed.is_none();
+    if reverses {
+        s.reversed = Some(s.fostered.unwrap_or(s.reading.text.len()));
     }
     // Content a table holds outside its cells is shown before the table
     // (`<table><tr><td>…</td></tr><a href>…</a></table>`: the link comes first).
@@ -337,17 +354,22 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     {
         s.page = None;
     }
-    if let Some(at) = s.fostered {
+    if let Some(at) = s.fostered.or(s.reversed) {
+        let at = at.min(s.reversed.unwrap_or(at));
         for found in &mut s.reading.affiliate[found..] {
             found.at = found.at.min(at);
         }
-        if fostered && !el.can_have_content() {
-            s.fostered = None;
+        if !el.can_have_content() {
+            if fostered {
+                s.fostered = None;
+            }
+            if reverses {
+                s.reversed = None;
+            }
         }
     }
     let table = name == "table";
     let cell = matches!(&*name, "td" | "th" | "caption") && !s.tables.is_empty();
-    let style = el.get_attribute("style");
     let matched = std::mem::take(&mut s.pending);
     let mut backdrop = None;
     let mut inked = false;
@@ -373,7 +395,8 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     let script = name == "script"
         && !el.has_attribute("src")
         && !el.get_attribute("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-    if !(hides || details || summary || script || backdrop.is_some() || dim.is_some() || table || cell || fostered) {
+    let opened = table || cell || fostered || reverses;
+    if !(hides || details || summary || script || backdrop.is_some() || dim.is_some() || opened) {
         return;
     }
     if !el.can_have_content() {
@@ -420,6 +443,9 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         }
         if fostered {
             s.fostered = None;
+        }
+        if reverses {
+            s.reversed = None;
         }
         if s.paragraph.as_ref().is_some_and(|p| Rc::ptr_eq(p, &held)) {
             s.paragraph = None;
