@@ -47,8 +47,8 @@ pub struct Stylesheet {
     pub text: String,
 }
 
-/// The hiding rules of each stylesheet a site publishes, by output path,
-/// parsed for the scan.
+/// The hiding rules of each stylesheet a site publishes, and what it says
+/// about how text looks ([`Looks`]), by output path, parsed for the scan.
 #[derive(Default)]
 pub struct Hiding {
     by_path: std::collections::HashMap<String, Sheet>,
@@ -62,7 +62,7 @@ struct Sheet {
     /// For each selector, the index of its rule in `rules`.
     rule_of: Vec<usize>,
     rules: Vec<Rule>,
-    /// What it says about colours, opacity and scale, parsed for the scan ([`Scan`]).
+    /// What it says about colours, opacity, scale and order, parsed for the scan ([`Scan`]).
     looks: Looks,
     /// Where a creator finds the stylesheet ([`Stylesheet::source`]).
     source: String,
@@ -73,9 +73,10 @@ struct Sheet {
 /// What a stylesheet says about how text looks, beyond hiding it, parsed
 /// for the scan: the rules that colour text with no background (their
 /// selectors, each with its rule's index in `ink_rules`), the selectors of
-/// those that give a background, the page's background, and the rules that
+/// those that give a background, the page's background, the rules that
 /// fade or shrink what they select without hiding it alone (nested, they
-/// may: `opacity: .4` inside `opacity: .4`).
+/// may: `opacity: .4` inside `opacity: .4`), and those that show a flex
+/// container's items in reverse.
 #[derive(Default)]
 pub struct Looks {
     inks: Vec<(lol_html::Selector, usize)>,
@@ -143,9 +144,21 @@ impl Looks {
             .enumerate()
             .flat_map(|(index, ink)| exact_selectors(&ink.rule.selectors).map(move |selector| (selector, index)))
             .collect();
+        // A background a `::before` or `::after` paints (an overlay) lies
+        // behind its element's text too: of a colour not known, as it may
+        // cover only part of it.
         let backdrops = std::mem::take(&mut read.backdrops)
             .iter()
-            .flat_map(|(list, color)| split_selector_list(list).into_iter().flat_map(matchable).map(|s| (s, *color)))
+            .flat_map(|(list, color)| {
+                split_selector_list(list).into_iter().flat_map(move |selector| {
+                    let element = [":before", ":after"].iter().find_map(|pseudo| {
+                        let base = selector.strip_suffix(pseudo)?;
+                        Some(base.strip_suffix(':').unwrap_or(base))
+                    });
+                    let color = if element.is_some() { None } else { *color };
+                    matchable(element.unwrap_or(selector)).into_iter().map(move |s| (s, color))
+                })
+            })
             .filter_map(|(selector, color)| Some((selector.parse().ok()?, color)))
             .collect();
         let dims = std::mem::take(&mut read.dims)
@@ -413,10 +426,10 @@ impl Hiding {
         self
     }
 
-    /// The hiding selectors of the stylesheets a page uses: those it links
+    /// What the stylesheets a page uses tell the scan: those it links
     /// (`<link rel="stylesheet" href>`), those its `<style>` blocks import
     /// and those they import in turn, found from the page at `page_path`,
-    /// or from the site's root under `base_path`.
+    /// or from the site's root under `base_path`, in the cascade's order.
     pub fn for_page(&self, html: &str, page_path: &str, base_path: &str) -> Scan<'_> {
         let sheets = self.sheets_for_page(html, page_path, base_path);
         let mut scan = Scan::hiding(sheets.iter().flat_map(|sheet| &sheet.selectors).collect());
@@ -447,7 +460,7 @@ impl Hiding {
         widths
     }
 
-    /// [`Self::for_page`]'s selectors whose rules apply at viewport `width`.
+    /// [`Self::for_page`], with only the hiding rules that apply at viewport `width`.
     pub fn for_page_at(&self, html: &str, page_path: &str, base_path: &str, width: u32) -> Scan<'_> {
         let mut scan = Scan::default();
         for sheet in self.sheets_for_page(html, page_path, base_path) {

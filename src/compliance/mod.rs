@@ -480,6 +480,10 @@ mod tests {
             ("@media (prefers-color-scheme: dark) { .d { color: #eee } }", format!("<div class=d>{BANNER}</div>")),
             (".d { color: var(--ink) }", format!("<div class=d>{BANNER}</div>")),
             (
+                ".hero::before { content: ''; background: #000 } .hero .d { color: #fff }",
+                format!("<div class=hero><div class=d>{BANNER}</div></div>"),
+            ),
+            (
                 "@media (prefers-color-scheme: dark) { .banner { background: #222 } } .banner .d { color: #333 }",
                 format!("<div class=banner><div class=d>{BANNER}</div></div>"),
             ),
