@@ -437,13 +437,16 @@ mod tests {
         }
     }
 
+    /// Checks a page whose own `<style>` holds `css`, with `body` before the buy link.
+    fn styled(css: &str, body: &str) -> Vec<Violation> {
+        let html = format!("<html><head><style>{css}</style></head><body>{body}{BUY}</body></html>");
+        check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &css::Scan::default())
+    }
+
     #[test]
     fn text_coloured_like_the_page_is_hidden_unless_something_around_it_has_a_background() {
         let expected = Expected { text: TEXT, statements: &statements() };
-        let check = |css: &str, body: &str| {
-            let html = format!("<html><head><style>{css}</style></head><body>{body}{BUY}</body></html>");
-            check_page(&html, Some(&expected), &links(), &css::Scan::default())
-        };
+        let check = styled;
         let hidden = [
             (".d { color: #fff }", format!("<div class=d>{BANNER}</div>")),
             ("body { background: #fff } .d { color: #fefefe }", format!("<div class=d>{BANNER}</div>")),
@@ -503,11 +506,7 @@ mod tests {
 
     #[test]
     fn fading_and_shrinking_add_up_down_nested_elements() {
-        let expected = Expected { text: TEXT, statements: &statements() };
-        let check = |css: &str, body: &str| {
-            let html = format!("<html><head><style>{css}</style></head><body>{body}{BUY}</body></html>");
-            check_page(&html, Some(&expected), &links(), &css::Scan::default())
-        };
+        let check = styled;
         let hidden = [
             (".a { opacity: .4 } .b { opacity: .4 }", format!("<div class=a><div class=b>{BANNER}</div></div>")),
             ("", format!("<div style=\"opacity:.4\"><div style=\"opacity:.4\">{BANNER}</div></div>")),
