@@ -136,6 +136,26 @@ impl Dim {
 }
 
 impl Looks {
+    /// `other` after these.
+    fn append(&mut self, other: Looks) {
+        let base = self.ink_rules.len();
+        self.inks.extend(other.inks.into_iter().map(|(selector, index)| (selector, base + index)));
+        self.ink_rules.extend(other.ink_rules);
+        self.backdrops.extend(other.backdrops);
+        self.backgrounds.extend(other.backgrounds);
+        self.dims.extend(other.dims);
+        self.reversers.extend(other.reversers);
+    }
+
+    /// Whether it says nothing the scan uses.
+    fn is_empty(&self) -> bool {
+        self.inks.is_empty()
+            && self.backdrops.is_empty()
+            && self.backgrounds.is_empty()
+            && self.dims.is_empty()
+            && self.reversers.is_empty()
+    }
+
     fn of(read: &mut Read) -> Looks {
         let ink_rules = std::mem::take(&mut read.inks);
         // Only selectors matched as written: a widened one would colour more than its rule does.
@@ -181,7 +201,7 @@ fn exact_selectors(list: &str) -> impl Iterator<Item = lol_html::Selector> + '_ 
 }
 
 /// What the stylesheets a page uses tell the scan ([`Hiding::for_page`]).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Scan<'a> {
     /// The selectors of rules that hide what they select.
     pub hiding: Vec<&'a lol_html::Selector>,
@@ -206,12 +226,12 @@ impl<'a> Scan<'a> {
         Scan { hiding, ..Scan::default() }
     }
 
-    fn add(&mut self, colours: &'a Looks) {
-        self.inks.extend(colours.inks.iter().map(|(selector, index)| (selector, colours.ink_rules[*index].color)));
-        self.backdrops.extend(colours.backdrops.iter().map(|(selector, color)| (selector, *color)));
-        self.backgrounds.extend(&colours.backgrounds);
-        self.dims.extend(colours.dims.iter().map(|(selector, dim)| (selector, *dim)));
-        self.reversers.extend(&colours.reversers);
+    fn add(&mut self, looks: &'a Looks) {
+        self.inks.extend(looks.inks.iter().map(|(selector, index)| (selector, looks.ink_rules[*index].color)));
+        self.backdrops.extend(looks.backdrops.iter().map(|(selector, color)| (selector, *color)));
+        self.backgrounds.extend(&looks.backgrounds);
+        self.dims.extend(looks.dims.iter().map(|(selector, dim)| (selector, *dim)));
+        self.reversers.extend(&looks.reversers);
     }
 }
 
@@ -220,7 +240,7 @@ impl<'a> Scan<'a> {
 pub struct OwnRules {
     /// The selectors of its rules that hide what they select.
     pub hiding: Vec<lol_html::Selector>,
-    /// What it says about colours.
+    /// What it says about how text looks.
     pub looks: Looks,
 }
 
@@ -231,38 +251,20 @@ impl OwnRules {
         for css in page_css(html) {
             let mut rules = rules_of(&css);
             own.hiding.extend(parsed(&rules.read.found).into_iter().map(|(selector, _)| selector));
-            let colours = Looks::of(&mut rules.read);
-            let base = own.looks.ink_rules.len();
-            own.looks.inks.extend(colours.inks.into_iter().map(|(selector, index)| (selector, base + index)));
-            own.looks.ink_rules.extend(colours.ink_rules);
-            own.looks.backdrops.extend(colours.backdrops);
-            own.looks.backgrounds.extend(colours.backgrounds);
-            own.looks.dims.extend(colours.dims);
-            own.looks.reversers.extend(colours.reversers);
+            own.looks.append(Looks::of(&mut rules.read));
         }
         own
     }
 
     /// Whether the page carries no rule that matters to the scan.
     pub fn is_empty(&self) -> bool {
-        self.hiding.is_empty()
-            && self.looks.inks.is_empty()
-            && self.looks.backdrops.is_empty()
-            && self.looks.backgrounds.is_empty()
-            && self.looks.dims.is_empty()
-            && self.looks.reversers.is_empty()
+        self.hiding.is_empty() && self.looks.is_empty()
     }
 
     /// The page's own rules added to what its stylesheets say.
     pub fn scan<'a>(&'a self, site: &Scan<'a>) -> Scan<'a> {
-        let mut scan = Scan {
-            hiding: site.hiding.iter().copied().chain(&self.hiding).collect(),
-            inks: site.inks.clone(),
-            backdrops: site.backdrops.clone(),
-            backgrounds: site.backgrounds.clone(),
-            dims: site.dims.clone(),
-            reversers: site.reversers.clone(),
-        };
+        let mut scan = site.clone();
+        scan.hiding.extend(&self.hiding);
         scan.add(&self.looks);
         scan
     }
@@ -569,6 +571,7 @@ fn output_path(href: &str, from: &str, base_path: &str) -> String {
 }
 
 /// The parsed hiding selectors of one stylesheet.
+#[cfg(test)]
 pub fn selectors_of(css: &str) -> Vec<lol_html::Selector> {
     parsed(&rules_of(css).read.found).into_iter().map(|(selector, _)| selector).collect()
 }
