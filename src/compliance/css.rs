@@ -22,14 +22,17 @@
 //! negative margins, a positioned box's offsets, a translation) or turned
 //! edge-on (`rotateX(90deg)`). Lengths are worked out as a browser would
 //! (`calc()`, `min()`, `max()`, `clamp()`, viewport units), and `var()` with
-//! the custom properties given to the whole page.
+//! the custom properties given to the whole page; a rule's animations count
+//! where they leave the element ([`super::animations`]).
 //!
 //! What hides only with the elements around it is left to the scan
-//! ([`Looks`]): text coloured like the nearest background behind it, and
-//! opacity and scale that multiply down nested elements.
+//! ([`Looks`]): text coloured like the nearest background behind it,
+//! opacity and scale that multiply down nested elements, and
+//! `visibility: visible` inside an element `visibility` hides.
 
 use std::rc::Rc;
 
+use super::animations::{self, Frames, Keyframes};
 use cssparser::{
     AtRuleParser, CowRcStr, DeclarationParser, ParseError, Parser, ParserInput, ParserState, QualifiedRuleParser,
     RuleBodyItemParser, RuleBodyParser, StyleSheetParser,
@@ -85,6 +88,7 @@ pub struct Looks {
     backgrounds: Vec<Background>,
     dims: Vec<(lol_html::Selector, Dim)>,
     reversers: Vec<lol_html::Selector>,
+    revealers: Vec<lol_html::Selector>,
 }
 
 /// How much an element fades and shrinks what it holds: its opacity and
@@ -145,6 +149,7 @@ impl Looks {
         self.backgrounds.extend(other.backgrounds);
         self.dims.extend(other.dims);
         self.reversers.extend(other.reversers);
+        self.revealers.extend(other.revealers);
     }
 
     /// Whether it says nothing the scan uses.
@@ -154,6 +159,7 @@ impl Looks {
             && self.backgrounds.is_empty()
             && self.dims.is_empty()
             && self.reversers.is_empty()
+            && self.revealers.is_empty()
     }
 
     fn of(read: &mut Read) -> Looks {
@@ -185,9 +191,11 @@ impl Looks {
             .iter()
             .flat_map(|(list, dim)| exact_selectors(list).map(move |selector| (selector, *dim)))
             .collect();
-        let reversers =
-            std::mem::take(&mut read.reversers).iter().flat_map(|list| exact_selectors(list)).collect::<Vec<_>>();
-        Looks { inks, ink_rules, backdrops, backgrounds: std::mem::take(&mut read.backgrounds), dims, reversers }
+        let exact = |lists: Vec<String>| lists.iter().flat_map(|list| exact_selectors(list)).collect::<Vec<_>>();
+        let reversers = exact(std::mem::take(&mut read.reversers));
+        let revealers = exact(std::mem::take(&mut read.revealers));
+        let backgrounds = std::mem::take(&mut read.backgrounds);
+        Looks { inks, ink_rules, backdrops, backgrounds, dims, reversers, revealers }
     }
 }
 
@@ -205,6 +213,9 @@ fn exact_selectors(list: &str) -> impl Iterator<Item = lol_html::Selector> + '_ 
 pub struct Scan<'a> {
     /// The selectors of rules that hide what they select.
     pub hiding: Vec<&'a lol_html::Selector>,
+    /// The selectors of rules that hide what they select with `visibility`
+    /// alone: an element inside may show itself again.
+    pub invisible: Vec<&'a lol_html::Selector>,
     /// The selectors of rules that colour text with no background, each
     /// with its colour.
     pub inks: Vec<(&'a lol_html::Selector, svgtypes::Color)>,
@@ -218,6 +229,9 @@ pub struct Scan<'a> {
     pub dims: Vec<(&'a lol_html::Selector, Dim)>,
     /// The selectors of rules that show a flex container's items in reverse.
     pub reversers: Vec<&'a lol_html::Selector>,
+    /// The selectors of rules that show what they select with
+    /// `visibility: visible`, inside an element `visibility` hides.
+    pub revealers: Vec<&'a lol_html::Selector>,
 }
 
 impl<'a> Scan<'a> {
@@ -226,20 +240,30 @@ impl<'a> Scan<'a> {
         Scan { hiding, ..Scan::default() }
     }
 
+    /// `selector`, of `rule`, hides what it selects.
+    fn hide(&mut self, selector: &'a lol_html::Selector, rule: &Rule) {
+        if rule.property.as_deref() == Some("visibility") {
+            self.invisible.push(selector);
+        } else {
+            self.hiding.push(selector);
+        }
+    }
+
     fn add(&mut self, looks: &'a Looks) {
         self.inks.extend(looks.inks.iter().map(|(selector, index)| (selector, looks.ink_rules[*index].color)));
         self.backdrops.extend(looks.backdrops.iter().map(|(selector, color)| (selector, *color)));
         self.backgrounds.extend(&looks.backgrounds);
         self.dims.extend(looks.dims.iter().map(|(selector, dim)| (selector, *dim)));
         self.reversers.extend(&looks.reversers);
+        self.revealers.extend(&looks.revealers);
     }
 }
 
 /// The rules of CSS a page carries itself ([`page_css`]), parsed for the scan.
 #[derive(Default)]
 pub struct OwnRules {
-    /// The selectors of its rules that hide what they select.
-    pub hiding: Vec<lol_html::Selector>,
+    /// The selectors of its rules that hide what they select, each with its rule.
+    pub hiding: Vec<(lol_html::Selector, Rule)>,
     /// What it says about how text looks.
     pub looks: Looks,
 }
@@ -250,7 +274,8 @@ impl OwnRules {
         let mut own = OwnRules::default();
         for css in page_css(html) {
             let mut rules = rules_of(&css);
-            own.hiding.extend(parsed(&rules.read.found).into_iter().map(|(selector, _)| selector));
+            let found = &rules.read.found;
+            own.hiding.extend(parsed(found).into_iter().map(|(selector, rule)| (selector, found[rule].clone())));
             own.looks.append(Looks::of(&mut rules.read));
         }
         own
@@ -264,7 +289,9 @@ impl OwnRules {
     /// The page's own rules added to what its stylesheets say.
     pub fn scan<'a>(&'a self, site: &Scan<'a>) -> Scan<'a> {
         let mut scan = site.clone();
-        scan.hiding.extend(&self.hiding);
+        for (selector, rule) in &self.hiding {
+            scan.hide(selector, rule);
+        }
         scan.add(&self.looks);
         scan
     }
@@ -392,9 +419,10 @@ impl Hiding {
     /// From the site's stylesheets.
     pub fn from_stylesheets(sheets: &[Stylesheet]) -> Self {
         // A custom property one stylesheet gives the whole page, another may use.
+        // So may a `@keyframes` rule (see [`animations`]).
         let mut vars = Vars::default();
-        for sheet in sheets.iter().filter(|_| sheets.iter().any(|sheet| sheet.text.contains("var("))) {
-            vars.add(parse(&sheet.text, &Rc::default()).read.custom);
+        for sheet in sheets.iter().filter(|_| sheets.iter().any(|sheet| Vars::may_be_in(&sheet.text))) {
+            vars.add(parse(&sheet.text, &Rc::default()).read);
         }
         let vars = Rc::new(vars);
         let by_path = sheets
@@ -433,9 +461,11 @@ impl Hiding {
     /// and those they import in turn, found from the page at `page_path`,
     /// or from the site's root under `base_path`, in the cascade's order.
     pub fn for_page(&self, html: &str, page_path: &str, base_path: &str) -> Scan<'_> {
-        let sheets = self.sheets_for_page(html, page_path, base_path);
-        let mut scan = Scan::hiding(sheets.iter().flat_map(|sheet| &sheet.selectors).collect());
-        for sheet in sheets {
+        let mut scan = Scan::default();
+        for sheet in self.sheets_for_page(html, page_path, base_path) {
+            for (selector, &rule) in sheet.selectors.iter().zip(&sheet.rule_of) {
+                scan.hide(selector, &sheet.rules[rule]);
+            }
             scan.add(&sheet.looks);
         }
         scan
@@ -468,7 +498,7 @@ impl Hiding {
         for sheet in self.sheets_for_page(html, page_path, base_path) {
             for (selector, &rule) in sheet.selectors.iter().zip(&sheet.rule_of) {
                 if sheet.rules[rule].widths.contains(width) {
-                    scan.hiding.push(selector);
+                    scan.hide(selector, &sheet.rules[rule]);
                 }
             }
             scan.add(&sheet.looks);
@@ -959,9 +989,11 @@ pub fn hiding_selectors(css: &str) -> Vec<String> {
 }
 
 fn rules_of(css: &str) -> Rules {
-    let vars =
-        if css.contains("var(") { Rc::new(vars_of(parse(css, &Rc::default()).read.custom)) } else { Rc::default() };
-    rules_with_vars(css, &vars)
+    let mut vars = Vars::default();
+    if Vars::may_be_in(css) {
+        vars.add(parse(css, &Rc::default()).read);
+    }
+    rules_with_vars(css, &Rc::new(vars))
 }
 
 /// [`rules_of`] with the custom properties `vars` (`--x`) the whole page has.
@@ -981,9 +1013,9 @@ fn parse(css: &str, vars: &Rc<Vars>) -> Rules {
     rules
 }
 
-/// Custom properties (`--x`) the whole page has: those given to `:root`,
-/// `html`, `body` or `*`, each with every value it is given (under any
-/// `@media`).
+/// What the page's stylesheets give every rule: custom properties (`--x`)
+/// the whole page has, those given to `:root`, `html`, `body` or `*`, each
+/// with every value it is given (under any `@media`); and `@keyframes`.
 #[derive(Default)]
 struct Vars {
     /// Every value of each.
@@ -991,11 +1023,21 @@ struct Vars {
     /// The last value each is given at every width, outside `@media`
     /// (`@supports`, `@layer`…): a light scheme's colour, not a dark one's.
     everywhere: std::collections::BTreeMap<String, String>,
+    /// The keyframes of the animations, by name.
+    keyframes: Keyframes,
 }
 
 impl Vars {
-    fn add(&mut self, custom: Vec<Custom>) {
-        for Custom { name, value, everywhere } in custom {
+    /// Whether `css` may give other rules anything: stylesheets without
+    /// are read once, not twice.
+    fn may_be_in(css: &str) -> bool {
+        css.contains("var(") || animations::may_animate(css)
+    }
+
+    /// What `read` (a whole stylesheet's) gives every rule.
+    fn add(&mut self, read: Read) {
+        self.keyframes.extend(read.keyframes);
+        for Custom { name, value, everywhere } in read.custom {
             if everywhere {
                 self.everywhere.insert(name.clone(), value.clone());
             }
@@ -1012,14 +1054,12 @@ struct Custom {
     everywhere: bool,
 }
 
-fn vars_of(custom: Vec<Custom>) -> Vars {
-    let mut vars = Vars::default();
-    vars.add(custom);
-    vars
-}
-
 /// No custom properties.
-static NO_VARS: Vars = Vars { any: std::collections::BTreeMap::new(), everywhere: std::collections::BTreeMap::new() };
+static NO_VARS: Vars = Vars {
+    any: std::collections::BTreeMap::new(),
+    everywhere: std::collections::BTreeMap::new(),
+    keyframes: std::collections::BTreeMap::new(),
+};
 
 /// `value` with its `var()`s replaced by the values given at every width
 /// (or their fallback); `None` when one has no such value.
@@ -1185,6 +1225,8 @@ enum AtRule {
     Block(Option<Applies>),
     /// `@import`: the URL, if for screens.
     Import(Option<String>),
+    /// `@keyframes`: its name.
+    Keyframes(String),
 }
 
 /// Whether a media query list (lower-case) may apply on screens: one of
@@ -1343,6 +1385,14 @@ impl<'i> AtRuleParser<'i> for Rules {
             let screens = for_screens(&rest(input).to_ascii_lowercase());
             return Ok(AtRule::Import(url.filter(|_| screens)));
         }
+        if animations::is_keyframes_rule(&name) {
+            let name = match input.next() {
+                Ok(cssparser::Token::Ident(name) | cssparser::Token::QuotedString(name)) => name.to_ascii_lowercase(),
+                _ => String::new(),
+            };
+            rest(input);
+            return Ok(AtRule::Keyframes(name));
+        }
         Ok(AtRule::Block(block_for_screens(&name, input)))
     }
 
@@ -1373,11 +1423,54 @@ impl<'i> AtRuleParser<'i> for Rules {
             };
             for _ in StyleSheetParser::new(input, &mut nested) {}
             self.read.extend(nested.read);
+        } else if let AtRule::Keyframes(name) = prelude {
+            let mut frames = Frames::default();
+            for (selectors, declarations) in StyleSheetParser::new(input, &mut KeyframeBlocks).flatten() {
+                frames.add(&selectors, &declarations);
+            }
+            self.read.keyframes.insert(name, frames);
         } else {
             rest(input);
         }
         Ok(())
     }
+}
+
+/// Reads the blocks of a `@keyframes` rule: each keyframe's selectors
+/// (`from`, `50%, to`) as written and its declarations.
+struct KeyframeBlocks;
+
+impl<'i> QualifiedRuleParser<'i> for KeyframeBlocks {
+    type Prelude = String;
+    type QualifiedRule = (String, Vec<(String, String)>);
+    type Error = ();
+
+    fn parse_prelude<'t>(&mut self, input: &mut Parser<'i, 't>) -> Result<String, ParseError<'i, ()>> {
+        Ok(rest(input).to_owned())
+    }
+
+    fn parse_block<'t>(
+        &mut self,
+        prelude: String,
+        _start: &ParserState,
+        input: &mut Parser<'i, 't>,
+    ) -> Result<Self::QualifiedRule, ParseError<'i, ()>> {
+        let mut body = Body {
+            selectors: &[],
+            read: Read::default(),
+            depth: MAX_NESTING,
+            applies: Applies::ALWAYS,
+            vars: &NO_VARS,
+        };
+        let declarations = RuleBodyParser::new(input, &mut body).filter_map(Result::ok).flatten().collect();
+        Ok((prelude, declarations))
+    }
+}
+
+impl<'i> AtRuleParser<'i> for KeyframeBlocks {
+    type Prelude = ();
+    type AtRule = (String, Vec<(String, String)>);
+    type Error = ();
 }
 
 /// Reads a rule's body: its declarations, and the rules nested in it
@@ -1415,10 +1508,16 @@ struct Read {
     dims: Vec<(String, Dim)>,
     /// The selector lists of rules that show a flex container's items in reverse.
     reversers: Vec<String>,
+    /// The selector lists of rules that show what `visibility` hides
+    /// around it, wherever they apply.
+    revealers: Vec<String>,
+    /// The `@keyframes` rules, by name (a later one of a name wins).
+    keyframes: Keyframes,
 }
 
 impl Read {
     fn extend(&mut self, other: Read) {
+        self.keyframes.extend(other.keyframes);
         self.found.extend(other.found);
         self.shown.extend(other.shown);
         self.custom.extend(other.custom);
@@ -1427,6 +1526,7 @@ impl Read {
         self.backgrounds.extend(other.backgrounds);
         self.dims.extend(other.dims);
         self.reversers.extend(other.reversers);
+        self.revealers.extend(other.revealers);
     }
 }
 
@@ -1498,6 +1598,14 @@ impl<'a> Body<'a> {
                 }
             }
         }
+        // Where its animations leave the element: `opacity: 0` faded in
+        // with `animation: in 1s forwards` is shown.
+        if let Some(settled) = animations::settle(&declarations, &vars.keyframes) {
+            let as_before =
+                |d: &(String, String)| declarations.iter().position(|x| x == d).and_then(|at| as_written[at].clone());
+            let settled: Vec<_> = settled.into_iter().map(|(d, frame)| (frame.or_else(|| as_before(&d)), d)).collect();
+            (as_written, declarations) = settled.into_iter().unzip();
+        }
         let write = |declaration: &(String, String)| {
             let at = declarations.iter().position(|d| d == declaration);
             at.and_then(|at| as_written[at].clone()).unwrap_or_else(|| format!("{}: {}", declaration.0, declaration.1))
@@ -1538,6 +1646,10 @@ impl<'a> Body<'a> {
             }
             if reverses(&declarations) {
                 read.reversers.push(selectors.join(", "));
+            }
+            let visible = value_of(&declarations, &["visibility"]).is_some_and(|v| without_important(v) == "visible");
+            if visible && applies.surely == Some(Widths::ALL) {
+                read.revealers.push(selectors.join(", "));
             }
         }
         read
@@ -2188,7 +2300,7 @@ fn words(value: &str) -> Vec<&str> {
 }
 
 /// `value` split at `separators` outside brackets, empty parts dropped.
-fn split_outside_brackets<'v>(value: &'v str, separators: &[char]) -> Vec<&'v str> {
+pub(super) fn split_outside_brackets<'v>(value: &'v str, separators: &[char]) -> Vec<&'v str> {
     let mut parts = Vec::new();
     let (mut depth, mut start) = (0usize, 0usize);
     for (i, c) in value.char_indices() {

@@ -8,6 +8,7 @@
 //! rule engine says so for its `href`, so even a hand-written Amazon link in
 //! a template is seen.
 
+mod animations;
 pub mod content;
 pub mod css;
 pub mod links;
@@ -502,6 +503,65 @@ mod tests {
             "<html><head><meta name=\"color-scheme\" content=\"dark\"></head><body><div style=\"color:#fff\">{BANNER}</div>{BUY}</body></html>"
         );
         assert_eq!(check_page(&html, Some(&expected), &links(), &css::Scan::default()), []);
+    }
+
+    #[test]
+    fn a_banner_is_seen_where_its_animation_leaves_it() {
+        let banner = format!("<div class=d>{BANNER}</div>");
+        let hidden = [
+            "@keyframes out { to { opacity: 0 } } .d { animation: out .3s 2s forwards }",
+            ".d { -webkit-animation: gone 1s both } @-webkit-keyframes gone { 100% { transform: scale(0) } }",
+            "@keyframes in { from { opacity: 0 } } .d { opacity: 0; animation: in 1s }",
+            "@keyframes in { to { opacity: 1 } } .d { opacity: 0; animation: in 1s infinite forwards }",
+            "@keyframes in { to { display: block } } .d { display: none; animation: in 1s forwards }",
+        ];
+        for css in hidden {
+            assert!(matches!(styled(css, &banner)[..], [Violation::Hidden { .. }]), "{css}");
+        }
+        let shown = [
+            "@keyframes in { from { opacity: 0 } to { opacity: 1 } } .d { opacity: 0; animation: in .4s ease-out forwards }",
+            ".d { visibility: hidden; animation-name: show; animation-fill-mode: both } @keyframes show { to { visibility: visible } }",
+            "@keyframes pop { 0% { transform: scale(0) } 100% { transform: none } } .d { transform: scale(0); animation: pop 1s both }",
+        ];
+        for css in shown {
+            assert_eq!(styled(css, &banner), [], "{css}");
+        }
+    }
+
+    #[test]
+    fn what_visibility_hides_an_element_inside_may_show_again() {
+        let nested = format!("<div class=wrap><div class=d>{BANNER}</div></div>");
+        let hidden = [
+            (".wrap { visibility: hidden }", nested.clone()),
+            (".wrap { visibility: hidden } .d { visibility: hidden }", nested.clone()),
+            // A rule that may apply only at some widths shows nothing for sure.
+            (".wrap { visibility: hidden } @media (min-width: 900px) { .d { visibility: visible } }", nested.clone()),
+            // Hidden otherwise, nothing inside shows again.
+            (".wrap { display: none } .d { visibility: visible }", nested.clone()),
+            ("", format!("<div style=\"visibility:hidden\"><div style=\"visibility:visible\">{BANNER}</div></div>")),
+            // Hidden wins where rules disagree on one element.
+            (
+                ".wrap { visibility: hidden } .wrap > div { visibility: visible } .d { visibility: collapse }",
+                nested.clone(),
+            ),
+            (".wrap .d { visibility: visible } .inner { visibility: hidden }", {
+                format!("<div class=wrap><div class=d><p class=inner>{BANNER}</p></div></div>")
+            }),
+        ];
+        for (css, body) in hidden {
+            assert!(matches!(styled(css, &body)[..], [Violation::Hidden { .. }]), "{css} {body}");
+        }
+        let shown = [
+            (".wrap { visibility: hidden } .wrap .d { visibility: visible }", nested.clone()),
+            (
+                ".wrap { visibility: hidden }",
+                format!("<div class=wrap><div style=\"visibility: visible\">{BANNER}</div></div>"),
+            ),
+            (".wrap { visibility: hidden } .d { visibility: visible }", format!("{nested}<div class=wrap></div>")),
+        ];
+        for (css, body) in shown {
+            assert_eq!(styled(css, &body), [], "{css} {body}");
+        }
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! `<datalist>`, attributes, and any element hidden by the `hidden`
 //! attribute, `aria-hidden="true"`, an inline style or stylesheet rule that
 //! hides it (see [`super::css::hides`]: out of sight, too faint or small to
-//! read, or moved out of the page), text coloured like the nearest
+//! read, or moved out of the page; `visibility: hidden` until an element
+//! inside says `visibility: visible`), text coloured like the nearest
 //! background behind it, text faded or shrunk too far by the elements
 //! around it together, or a closed `<details>` (its `<summary>` aside).
 //!
@@ -69,6 +70,9 @@ struct State {
     reading: Reading,
     /// Open elements that hide what they hold.
     hidden: usize,
+    /// Whether the open elements that set `visibility` show what they
+    /// hold, innermost last: the innermost decides.
+    visibility: Vec<bool>,
     /// The rules that matched the element being opened.
     pending: Matched,
     /// Whether the page may have text coloured like what is behind it.
@@ -110,7 +114,7 @@ struct State {
 
 impl State {
     fn visible(&self) -> bool {
-        self.hidden == 0 && (self.closed_details == 0 || self.summaries > 0)
+        self.hidden == 0 && self.visibility.last() != Some(&false) && (self.closed_details == 0 || self.summaries > 0)
     }
 }
 
@@ -181,6 +185,8 @@ impl Reading {
         let effects = effects.chain(backdrops.iter().map(|(selector, color)| (*selector, Effect::Backdrop(*color))));
         let effects = effects.chain(scan.dims.iter().map(|(selector, dim)| (*selector, Effect::Dim(*dim))));
         let effects = effects.chain(scan.reversers.iter().map(|selector| (*selector, Effect::Reverses)));
+        let effects = effects.chain(scan.invisible.iter().map(|selector| (*selector, Effect::Visibility(false))));
+        let effects = effects.chain(scan.revealers.iter().map(|selector| (*selector, Effect::Visibility(true))));
         for (selector, effect) in effects {
             let state = Rc::clone(&state);
             let matched = move |_: &mut Element<'_, '_>| -> lol_html::HandlerResult {
@@ -268,6 +274,9 @@ enum Effect {
     Dim(Dim),
     /// Shows its items in reverse.
     Reverses,
+    /// Hides it (`false`) or shows it (`true`) by `visibility`, which an
+    /// element inside may set again.
+    Visibility(bool),
 }
 
 /// The rules that matched the element being opened: [`open`] (run after
@@ -282,6 +291,9 @@ struct Matched {
     /// How the last rule that fades or shrinks it does.
     dim: Option<Dim>,
     reverses: bool,
+    /// Its `visibility`: hidden if any rule that matched hides it (the
+    /// scan does not weigh their specificity).
+    visibility: Option<bool>,
 }
 
 impl Matched {
@@ -292,6 +304,7 @@ impl Matched {
             Effect::Backdrop(color) => self.backdrop = Some(color),
             Effect::Dim(dim) => self.dim = Some(dim),
             Effect::Reverses => self.reverses = true,
+            Effect::Visibility(shows) => self.visibility = Some(self.visibility.unwrap_or(true) && shows),
         }
     }
 }
@@ -389,13 +402,24 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     let dim = style.as_deref().and_then(css::inline_dim).or(matched.dim);
     let dim = dim.map(|dim| dim.within(s.dims.last().copied().unwrap_or(Dim::NONE)));
     let hides = matched.hides || inked || dim.is_some_and(Dim::hides) || hider(&name, el, style.as_deref()).is_some();
+    // `visibility: visible` in a `style` attribute shows what a rule for an
+    // element around it hides (`visibility: hidden` there hides for good).
+    let visibility = match matched.visibility {
+        None if style.as_deref().is_some_and(|style| style.contains("isibility")) => {
+            css::inline(style.as_deref().unwrap_or_default())
+                .filter(|(property, _)| property == "visibility")
+                .last()
+                .map(|(_, value)| value == "visible")
+        }
+        rule => rule,
+    };
     let details = name == "details" && !el.has_attribute("open");
     let summary = name == "summary" && s.closed_details > 0;
     // An inline script, or the JSON it reads: the URLs in it (not JSON-LD, for search engines only).
     let script = name == "script"
         && !el.has_attribute("src")
         && !el.get_attribute("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-    let opened = table || cell || fostered || reverses;
+    let opened = table || cell || fostered || reverses || visibility.is_some();
     if !(hides || details || summary || script || backdrop.is_some() || dim.is_some() || opened) {
         return;
     }
@@ -405,9 +429,14 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         if hides && !is_void(&name) {
             s.hidden += 1;
         }
+        if visibility == Some(false) && !is_void(&name) {
+            s.visibility.push(false);
+        }
         return;
     }
     s.hidden += usize::from(hides);
+    let visibilities = s.visibility.len();
+    s.visibility.extend(visibility);
     let backdrops = s.backdrops.len();
     s.backdrops.extend(backdrop);
     let dims = s.dims.len();
@@ -433,6 +462,7 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     let close: lol_html::EndTagHandler<'static> = Box::new(move |_| {
         let mut s = state.borrow_mut();
         s.hidden -= held.replace(0);
+        s.visibility.truncate(visibilities);
         s.backdrops.truncate(backdrops);
         s.dims.truncate(dims);
         if table {
