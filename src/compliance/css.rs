@@ -91,28 +91,31 @@ pub struct Looks {
     revealers: Vec<lol_html::Selector>,
 }
 
-/// How much an element fades and shrinks what it holds: its opacity and
-/// scale, which multiply down nested elements.
+/// How much an element fades and shrinks what it holds: its opacity,
+/// scale and relative font size, which multiply down nested elements.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Dim {
     /// From 0 to 1.
     pub opacity: f64,
     /// The smaller of its horizontal and vertical scales (`zoom` too).
     pub scale: f64,
+    /// Its text's size against the text around it (`font-size: 60%` or
+    /// `.6em`); sizes of their own (`px`, `rem`) are not followed.
+    pub font: f64,
 }
 
 impl Dim {
     /// Nothing faded or shrunk.
-    pub const NONE: Dim = Dim { opacity: 1.0, scale: 1.0 };
+    pub const NONE: Dim = Dim { opacity: 1.0, scale: 1.0, font: 1.0 };
 
     /// This inside `outer`.
     pub fn within(self, outer: Dim) -> Dim {
-        Dim { opacity: self.opacity * outer.opacity, scale: self.scale * outer.scale }
+        Dim { opacity: self.opacity * outer.opacity, scale: self.scale * outer.scale, font: self.font * outer.font }
     }
 
     /// Whether text so faded or shrunk cannot be read.
     pub fn hides(self) -> bool {
-        self.opacity < FAINTEST || self.scale < FAINTEST
+        self.opacity < FAINTEST || self.scale < FAINTEST || self.font * DEFAULT_FONT_PX < SMALLEST_PX
     }
 
     /// What `declarations` fade or shrink, if anything.
@@ -132,10 +135,11 @@ impl Dim {
                     dim.scale *= scales.iter().map(|s| s.abs()).fold(1.0, f64::min);
                 }
                 "zoom" => dim.scale *= fraction(value).filter(|z| *z > 0.0).unwrap_or(1.0).min(1.0),
+                "font-size" => dim.font = font_factor(value).unwrap_or(1.0).clamp(0.0, 1.0),
                 _ => {}
             }
         }
-        (dim.opacity < 1.0 || dim.scale < 1.0).then_some(dim)
+        (dim.opacity < 1.0 || dim.scale < 1.0 || dim.font < 1.0).then_some(dim)
     }
 }
 
@@ -1871,7 +1875,7 @@ pub fn inline_reverses(style: &str) -> bool {
 
 /// What a `style` attribute (as written) fades or shrinks, if anything.
 pub fn inline_dim(style: &str) -> Option<Dim> {
-    let may = ["opacity", "scale", "zoom"]
+    let may = ["opacity", "scale", "zoom", "font-size"]
         .iter()
         .any(|word| crate::html::positions_ignoring_case(style, word).next().is_some());
     if !may {
@@ -2280,6 +2284,19 @@ fn fraction(value: &str) -> Option<f64> {
 /// A `font-size`: a length, or a percentage of a 16 px parent.
 fn font_px(value: &str) -> Option<f64> {
     length_in(value, View { percent_of: Some(DEFAULT_FONT_PX), ..View::PHONE })
+}
+
+/// A `font-size` against the parent's (`60%`, `.6em`, `smaller`), as a factor.
+fn font_factor(value: &str) -> Option<f64> {
+    let value = without_important(value);
+    if value == "smaller" {
+        // What browsers use: the next size down the keyword scale.
+        return Some(1.0 / 1.2);
+    }
+    let number = value.strip_suffix('%').map(|p| p.trim().parse::<f64>().ok().map(|p| p / 100.0));
+    let number =
+        number.or_else(|| value.strip_suffix("em").filter(|n| !n.ends_with('r')).map(|n| n.trim().parse().ok()));
+    number.flatten()
 }
 
 /// The size in a `font` shorthand (`italic 700 0/0 a`): the first length,

@@ -565,6 +565,26 @@ mod tests {
     }
 
     #[test]
+    fn text_a_bdo_writes_backwards_is_hidden_up_to_a_block_inside_it() {
+        let words = format!("{TEXT} {AMAZON}");
+        for body in [
+            format!("<bdo dir=rtl>{words}</bdo>"),
+            format!("<p><bdo dir=RTL><span>{words}</span></bdo></p>"),
+            format!("<bdo dir=rtl><div></div>{words}</bdo>"),
+        ] {
+            assert!(matches!(styled("", &body)[..], [Violation::Hidden { .. }]), "{body}");
+        }
+        for body in [
+            format!("<bdo dir=rtl>{BANNER}</bdo>"),
+            format!("<bdo dir=rtl><span><div>{words}</div></span></bdo>"),
+            format!("<bdo dir=rtl><bdo dir=ltr>{words}</bdo></bdo>"),
+            format!("<bdo dir=ltr>{words}</bdo>"),
+        ] {
+            assert_eq!(styled("", &body), [], "{body}");
+        }
+    }
+
+    #[test]
     fn fading_and_shrinking_add_up_down_nested_elements() {
         let check = styled;
         let hidden = [
@@ -576,6 +596,12 @@ mod tests {
                 ".a { filter: opacity(50%) }",
                 format!("<div class=a><section><div style=\"opacity:.3\">{BANNER}</div></section></div>"),
             ),
+            // Relative font sizes: 60% of 60% of 16 px is under 8 px.
+            (
+                ".a { font-size: 60% } .a .b { font-size: .6em }",
+                format!("<div class=a><div class=b>{BANNER}</div></div>"),
+            ),
+            ("", format!("<div style=\"font-size:70%\"><div style=\"font-size:.6em\">{BANNER}</div></div>")),
         ];
         for (css, body) in hidden {
             assert!(matches!(check(css, &body)[..], [Violation::Hidden { .. }]), "{css} {body}");
@@ -585,6 +611,11 @@ mod tests {
             (".a { opacity: .35 }", format!("<div class=a>{BANNER}</div>")),
             (".a { opacity: .4 }", format!("<div class=a>x</div><div class=a>{BANNER}</div>")),
             ("", format!("<div style=\"transform:scale(.5)\"><div style=\"scale:.5\">{BANNER}</div></div>")),
+            (
+                ".a { font-size: 80% } .a .b { font-size: 80% }",
+                format!("<div class=a><div class=b>{BANNER}</div></div>"),
+            ),
+            (".a { font-size: 60% }", format!("<div class=a>x</div><div class=a>{BANNER}</div>")),
         ];
         for (css, body) in shown {
             assert_eq!(check(css, &body), [], "{css} {body}");

@@ -12,7 +12,8 @@
 //! attribute, `aria-hidden="true"`, an inline style or stylesheet rule that
 //! hides it (see [`super::css::hides`]: out of sight, too faint or small to
 //! read, or moved out of the page; `visibility: hidden` until an element
-//! inside says `visibility: visible`), text coloured like the nearest
+//! inside says `visibility: visible`), text `<bdo dir=rtl>` writes
+//! backwards (not in a block inside it), text coloured like the nearest
 //! background behind it, text faded or shrunk too far by the elements
 //! around it together, or a closed `<details>` (its `<summary>` aside).
 //!
@@ -73,6 +74,10 @@ struct State {
     /// Whether the open elements that set `visibility` show what they
     /// hold, innermost last: the innermost decides.
     visibility: Vec<bool>,
+    /// Whether the open `<bdo>`s and the blocks inside them write their
+    /// text backwards (`<bdo dir=rtl>` does, a block inside it does not),
+    /// innermost last.
+    backwards: Vec<bool>,
     /// The rules that matched the element being opened.
     pending: Matched,
     /// Whether the page may have text coloured like what is behind it.
@@ -114,7 +119,10 @@ struct State {
 
 impl State {
     fn visible(&self) -> bool {
-        self.hidden == 0 && self.visibility.last() != Some(&false) && (self.closed_details == 0 || self.summaries > 0)
+        self.hidden == 0
+            && self.visibility.last() != Some(&false)
+            && self.backwards.last() != Some(&true)
+            && (self.closed_details == 0 || self.summaries > 0)
     }
 }
 
@@ -419,7 +427,13 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     let script = name == "script"
         && !el.has_attribute("src")
         && !el.get_attribute("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-    let opened = table || cell || fostered || reverses || visibility.is_some();
+    // `<bdo dir=rtl>` writes left-to-right text backwards, up to a block inside it.
+    let backwards = if name == "bdo" {
+        el.get_attribute("dir").map(|dir| dir.trim().eq_ignore_ascii_case("rtl"))
+    } else {
+        (!s.backwards.is_empty() && is_block(&name)).then_some(false)
+    };
+    let opened = table || cell || fostered || reverses || visibility.is_some() || backwards.is_some();
     if !(hides || details || summary || script || backdrop.is_some() || dim.is_some() || opened) {
         return;
     }
@@ -437,6 +451,8 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     s.hidden += usize::from(hides);
     let visibilities = s.visibility.len();
     s.visibility.extend(visibility);
+    let backwards_open = s.backwards.len();
+    s.backwards.extend(backwards);
     let backdrops = s.backdrops.len();
     s.backdrops.extend(backdrop);
     let dims = s.dims.len();
@@ -463,6 +479,7 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         let mut s = state.borrow_mut();
         s.hidden -= held.replace(0);
         s.visibility.truncate(visibilities);
+        s.backwards.truncate(backwards_open);
         s.backdrops.truncate(backdrops);
         s.dims.truncate(dims);
         if table {
@@ -581,6 +598,11 @@ fn form_actions(html: &str) -> Vec<(String, String)> {
             Some((crate::html::decode_entities(id).trim().to_owned(), action.to_owned()))
         })
         .collect()
+}
+
+/// Whether element `name` is a block (as browsers show it by default).
+fn is_block(name: &str) -> bool {
+    closes_paragraph(name) || matches!(name, "li" | "dd" | "dt" | "tr" | "td" | "th" | "caption")
 }
 
 /// Whether a start tag `name` closes an open `<p>`, as browsers parse HTML.
