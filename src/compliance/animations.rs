@@ -73,9 +73,12 @@ pub(super) type Settled = ((String, String), Option<String>);
 /// properties (save `!important` ones, which win over animations). Each
 /// declaration comes with how a message writes it: the keyframe's say
 /// which animation gives them (`animation: out 1s forwards /* ends with
-/// opacity: 0 */`). None when no animation of `keyframes` changes anything.
-pub(super) fn settle(declarations: &[(String, String)], keyframes: &Keyframes) -> Option<Vec<Settled>> {
-    if keyframes.is_empty() || !declarations.iter().any(|(property, _)| unprefixed(property).starts_with("animation")) {
+/// opacity: 0 */`). None when no animation of `keyframes` (several
+/// stylesheets', a later one's winning) changes anything.
+pub(super) fn settle(declarations: &[(String, String)], keyframes: &[&Keyframes]) -> Option<Vec<Settled>> {
+    if keyframes.iter().all(|k| k.is_empty())
+        || !declarations.iter().any(|(property, _)| unprefixed(property).starts_with("animation"))
+    {
         return None;
     }
     let mut settled: Vec<Settled> = declarations.iter().map(|declaration| (declaration.clone(), None)).collect();
@@ -101,7 +104,10 @@ pub(super) fn settle(declarations: &[(String, String)], keyframes: &Keyframes) -
 /// `keyframes`: the animation as written (`animation: in .4s forwards`)
 /// and that keyframe's declarations, in the order the animations are
 /// listed (a later one wins).
-fn left_at<'k>(declarations: &[(String, String)], keyframes: &'k Keyframes) -> Vec<(String, &'k [(String, String)])> {
+fn left_at<'k>(
+    declarations: &[(String, String)],
+    keyframes: &[&'k Keyframes],
+) -> Vec<(String, &'k [(String, String)])> {
     let mut animations: Vec<Animation> = Vec::new();
     let mut written = String::new();
     for (property, value) in declarations {
@@ -132,7 +138,8 @@ fn left_at<'k>(declarations: &[(String, String)], keyframes: &'k Keyframes) -> V
     animations
         .iter()
         .filter_map(|animation| {
-            let frames = keyframes.get(animation.name.as_deref()?)?;
+            let name = animation.name.as_deref()?;
+            let frames = keyframes.iter().rev().find_map(|sheet| sheet.get(name))?;
             let at_first = animation.ends_at_first()?;
             let frame = if at_first { &frames.first } else { &frames.last };
             (!frame.is_empty()).then(|| (written.clone(), frame.as_slice()))
@@ -284,7 +291,7 @@ mod tests {
     }
 
     fn settled(css: &str, keyframes: &Keyframes) -> Option<Vec<(String, String)>> {
-        settle(&declarations(css), keyframes).map(|all| all.into_iter().map(|(d, _)| d).collect())
+        settle(&declarations(css), &[keyframes]).map(|all| all.into_iter().map(|(d, _)| d).collect())
     }
 
     #[test]
@@ -296,7 +303,7 @@ mod tests {
         let shown = settled("opacity: 0; -webkit-animation-name: in; animation-fill-mode: both", &fade_in).unwrap();
         assert!(shown.contains(&("opacity".into(), "1".into())) && !shown.contains(&("opacity".into(), "0".into())));
         let fade_out = keyframes("out", "opacity: 1", "opacity: 0");
-        let hidden = settle(&declarations("animation: 1s out 2s forwards"), &fade_out).unwrap();
+        let hidden = settle(&declarations("animation: 1s out 2s forwards"), &[&fade_out]).unwrap();
         assert_eq!(hidden[1].0, ("opacity".into(), "0".into()));
         assert_eq!(hidden[1].1.as_deref(), Some("animation: 1s out 2s forwards /* ends with opacity: 0 */"));
     }

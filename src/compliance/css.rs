@@ -32,7 +32,8 @@
 
 use std::rc::Rc;
 
-use super::animations::{self, Frames, Keyframes};
+pub(super) use super::animations::Keyframes;
+use super::animations::{self, Frames};
 use cssparser::{
     AtRuleParser, CowRcStr, DeclarationParser, ParseError, Parser, ParserInput, ParserState, QualifiedRuleParser,
     RuleBodyItemParser, RuleBodyParser, StyleSheetParser,
@@ -89,6 +90,8 @@ pub struct Looks {
     dims: Vec<(lol_html::Selector, Dim)>,
     reversers: Vec<lol_html::Selector>,
     revealers: Vec<lol_html::Selector>,
+    /// Its `@keyframes`, for the animations `style` attributes give.
+    keyframes: Keyframes,
 }
 
 /// How much an element fades and shrinks what it holds: its opacity,
@@ -154,6 +157,7 @@ impl Looks {
         self.dims.extend(other.dims);
         self.reversers.extend(other.reversers);
         self.revealers.extend(other.revealers);
+        self.keyframes.extend(other.keyframes);
     }
 
     /// Whether it says nothing the scan uses.
@@ -164,6 +168,7 @@ impl Looks {
             && self.dims.is_empty()
             && self.reversers.is_empty()
             && self.revealers.is_empty()
+            && self.keyframes.is_empty()
     }
 
     fn of(read: &mut Read) -> Looks {
@@ -199,7 +204,8 @@ impl Looks {
         let reversers = exact(std::mem::take(&mut read.reversers));
         let revealers = exact(std::mem::take(&mut read.revealers));
         let backgrounds = std::mem::take(&mut read.backgrounds);
-        Looks { inks, ink_rules, backdrops, backgrounds, dims, reversers, revealers }
+        let keyframes = std::mem::take(&mut read.keyframes);
+        Looks { inks, ink_rules, backdrops, backgrounds, dims, reversers, revealers, keyframes }
     }
 }
 
@@ -236,6 +242,8 @@ pub struct Scan<'a> {
     /// The selectors of rules that show what they select with
     /// `visibility: visible`, inside an element `visibility` hides.
     pub revealers: Vec<&'a lol_html::Selector>,
+    /// The `@keyframes` of the stylesheets, in the cascade's order.
+    pub(super) keyframes: Vec<&'a Keyframes>,
 }
 
 impl<'a> Scan<'a> {
@@ -260,6 +268,9 @@ impl<'a> Scan<'a> {
         self.dims.extend(looks.dims.iter().map(|(selector, dim)| (selector, *dim)));
         self.reversers.extend(&looks.reversers);
         self.revealers.extend(&looks.revealers);
+        if !looks.keyframes.is_empty() {
+            self.keyframes.push(&looks.keyframes);
+        }
     }
 }
 
@@ -1604,7 +1615,7 @@ impl<'a> Body<'a> {
         }
         // Where its animations leave the element: `opacity: 0` faded in
         // with `animation: in 1s forwards` is shown.
-        if let Some(settled) = animations::settle(&declarations, &vars.keyframes) {
+        if let Some(settled) = animations::settle(&declarations, &[&vars.keyframes]) {
             let as_before =
                 |d: &(String, String)| declarations.iter().position(|x| x == d).and_then(|at| as_written[at].clone());
             let settled: Vec<_> = settled.into_iter().map(|(d, frame)| (frame.or_else(|| as_before(&d)), d)).collect();
@@ -1859,6 +1870,19 @@ pub fn inline(style: &str) -> impl Iterator<Item = (String, String)> {
     let declarations: Vec<(String, String)> =
         RuleBodyParser::new(&mut parser, &mut body).filter_map(Result::ok).flatten().collect();
     declarations.into_iter()
+}
+
+/// A `style` attribute (as written) with the keyframes its animations
+/// leave the element at in place of what they override
+/// ([`animations::settle`]), if they change anything.
+pub(super) fn inline_animated(style: &str, keyframes: &[&Keyframes]) -> Option<String> {
+    if keyframes.is_empty() || crate::html::positions_ignoring_case(style, "animation").next().is_none() {
+        return None;
+    }
+    let settled = animations::settle(&inline(style).collect::<Vec<_>>(), keyframes)?;
+    Some(
+        settled.into_iter().map(|((property, value), _)| format!("{property}: {value}")).collect::<Vec<_>>().join("; "),
+    )
 }
 
 /// Whether `declarations` show a flex container's items in reverse

@@ -526,6 +526,12 @@ mod tests {
         for css in shown {
             assert_eq!(styled(css, &banner), [], "{css}");
         }
+        // Animations a `style` attribute gives, with the stylesheets' keyframes.
+        let keyframes = "@keyframes in { from { opacity: 0 } to { opacity: 1 } } @keyframes out { to { opacity: 0 } }";
+        let faded_in = format!("<div style=\"opacity:0;animation:in .5s forwards\">{BANNER}</div>");
+        assert_eq!(styled(keyframes, &faded_in), []);
+        let faded_out = format!("<div style=\"animation: out .5s 1s both\">{BANNER}</div>");
+        assert!(matches!(styled(keyframes, &faded_out)[..], [Violation::Hidden { .. }]));
     }
 
     #[test]

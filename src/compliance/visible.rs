@@ -179,7 +179,7 @@ impl Reading {
         static SELECTOR: std::sync::OnceLock<lol_html::Selector> = std::sync::OnceLock::new();
         let selector = SELECTOR.get_or_init(|| WATCHED.parse().expect("a valid selector list"));
         let on_open = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
-            open(&on_element, el, links);
+            open(&on_element, el, links, &scan.keyframes);
             let state = on_element.borrow();
             let found = &state.reading.affiliate;
             let done = stop.is_some_and(|wanted| {
@@ -318,7 +318,7 @@ impl Matched {
 }
 
 /// An element opens: what it hides, what it links to, where words break.
-fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy) {
+fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy, keyframes: &[&css::Keyframes]) {
     let name = el.tag_name();
     let mut s = state.borrow_mut();
     if closes_paragraph(&name)
@@ -330,7 +330,8 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         s.base = el.get_attribute("href").and_then(|href| url::Url::parse(href.trim()).ok());
     }
     // A flex container that shows its items in reverse shows the last first.
-    let style = el.get_attribute("style");
+    // Its `style` as it is once its animations have played.
+    let style = el.get_attribute("style").map(|style| css::inline_animated(&style, keyframes).unwrap_or(style));
     let reverses = std::mem::take(&mut s.pending.reverses)
         || style.as_deref().is_some_and(|style| style.len() > 8 && css::inline_reverses(style));
     let reverses = reverses && s.reversed.is_none();
