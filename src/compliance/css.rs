@@ -90,6 +90,8 @@ pub struct Looks {
     dims: Vec<(lol_html::Selector, Dim)>,
     reversers: Vec<lol_html::Selector>,
     revealers: Vec<lol_html::Selector>,
+    orderers: Vec<lol_html::Selector>,
+    containers: Vec<lol_html::Selector>,
     /// Its `@keyframes`, for the animations `style` attributes give.
     keyframes: Keyframes,
 }
@@ -157,6 +159,8 @@ impl Looks {
         self.dims.extend(other.dims);
         self.reversers.extend(other.reversers);
         self.revealers.extend(other.revealers);
+        self.orderers.extend(other.orderers);
+        self.containers.extend(other.containers);
         self.keyframes.extend(other.keyframes);
     }
 
@@ -168,6 +172,8 @@ impl Looks {
             && self.dims.is_empty()
             && self.reversers.is_empty()
             && self.revealers.is_empty()
+            && self.orderers.is_empty()
+            && self.containers.is_empty()
             && self.keyframes.is_empty()
     }
 
@@ -204,8 +210,15 @@ impl Looks {
         let reversers = exact(std::mem::take(&mut read.reversers));
         let revealers = exact(std::mem::take(&mut read.revealers));
         let backgrounds = std::mem::take(&mut read.backgrounds);
+        let containers = exact(std::mem::take(&mut read.containers));
+        // Widened: an element that may be shown in another order is.
+        let orderers = std::mem::take(&mut read.orderers)
+            .iter()
+            .flat_map(|list| split_selector_list(list).into_iter().flat_map(matchable))
+            .filter_map(|selector| selector.parse().ok())
+            .collect();
         let keyframes = std::mem::take(&mut read.keyframes);
-        Looks { inks, ink_rules, backdrops, backgrounds, dims, reversers, revealers, keyframes }
+        Looks { inks, ink_rules, backdrops, backgrounds, dims, reversers, revealers, orderers, containers, keyframes }
     }
 }
 
@@ -242,6 +255,11 @@ pub struct Scan<'a> {
     /// The selectors of rules that show what they select with
     /// `visibility: visible`, inside an element `visibility` hides.
     pub revealers: Vec<&'a lol_html::Selector>,
+    /// The selectors of rules that show a flex or grid item in another
+    /// order (`order: -1`), widened.
+    pub orderers: Vec<&'a lol_html::Selector>,
+    /// The selectors of rules that make flex or grid containers.
+    pub containers: Vec<&'a lol_html::Selector>,
     /// The `@keyframes` of the stylesheets, in the cascade's order.
     pub(super) keyframes: Vec<&'a Keyframes>,
 }
@@ -268,6 +286,8 @@ impl<'a> Scan<'a> {
         self.dims.extend(looks.dims.iter().map(|(selector, dim)| (selector, *dim)));
         self.reversers.extend(&looks.reversers);
         self.revealers.extend(&looks.revealers);
+        self.orderers.extend(&looks.orderers);
+        self.containers.extend(&looks.containers);
         if !looks.keyframes.is_empty() {
             self.keyframes.push(&looks.keyframes);
         }
@@ -1526,6 +1546,10 @@ struct Read {
     /// The selector lists of rules that show what `visibility` hides
     /// around it, wherever they apply.
     revealers: Vec<String>,
+    /// The selector lists of rules that show a flex or grid item in
+    /// another order, and of rules that make flex or grid containers.
+    orderers: Vec<String>,
+    containers: Vec<String>,
     /// The `@keyframes` rules, by name (a later one of a name wins).
     keyframes: Keyframes,
 }
@@ -1542,6 +1566,8 @@ impl Read {
         self.dims.extend(other.dims);
         self.reversers.extend(other.reversers);
         self.revealers.extend(other.revealers);
+        self.orderers.extend(other.orderers);
+        self.containers.extend(other.containers);
     }
 }
 
@@ -1665,6 +1691,12 @@ impl<'a> Body<'a> {
             let visible = value_of(&declarations, &["visibility"]).is_some_and(|v| without_important(v) == "visible");
             if visible && applies.surely == Some(Widths::ALL) {
                 read.revealers.push(selectors.join(", "));
+            }
+            if reorders(&declarations) {
+                read.orderers.push(selectors.join(", "));
+            }
+            if lays_out_items(&declarations) {
+                read.containers.push(selectors.join(", "));
             }
         }
         read
@@ -1889,6 +1921,29 @@ pub(super) fn inline_animated(style: &str, keyframes: &[&Keyframes]) -> Option<S
 /// (`flex-direction: column-reverse`): the last, a link perhaps, first.
 pub fn reverses(declarations: &[(String, String)]) -> bool {
     value_of(declarations, &["flex-direction", "flex-flow"]).is_some_and(|v| v.contains("-reverse"))
+}
+
+/// Whether `declarations` show a flex or grid item in another order than
+/// the page's (`order: -1`).
+pub fn reorders(declarations: &[(String, String)]) -> bool {
+    value_of(declarations, &["order"]).is_some_and(|v| without_important(v).parse::<i32>().is_ok_and(|o| o != 0))
+}
+
+/// Whether `declarations` make a flex or grid container, whose items `order` moves.
+pub fn lays_out_items(declarations: &[(String, String)]) -> bool {
+    value_of(declarations, &["display"]).is_some_and(|v| v.contains("flex") || v.contains("grid"))
+}
+
+/// Whether a `style` attribute (as written) shows its element in another order.
+pub fn inline_reorders(style: &str) -> bool {
+    crate::html::positions_ignoring_case(style, "order").next().is_some()
+        && reorders(&inline(style).collect::<Vec<_>>())
+}
+
+/// Whether a `style` attribute (as written) makes a flex or grid container.
+pub fn inline_lays_out_items(style: &str) -> bool {
+    let may = ["flex", "grid"].iter().any(|word| crate::html::positions_ignoring_case(style, word).next().is_some());
+    may && lays_out_items(&inline(style).collect::<Vec<_>>())
 }
 
 /// Whether a `style` attribute (as written) shows a flex container's items in reverse.

@@ -648,6 +648,11 @@ mod tests {
             format!(
                 "<style>.w {{ display: flex; flex-direction: column-reverse }}</style><div class=w>{BANNER}<a href=\"{AMAZON_URL}\">Buy</a></div>"
             ),
+            // A flex or grid item shown in another order: the link first, or the banner last.
+            format!("<div style=\"display:flex\">{BANNER}<a style=\"order:-1\" href=\"{AMAZON_URL}\">Buy</a></div>"),
+            format!(
+                "<style>.w {{ display: grid }} .d {{ order: 2 }}</style><main class=w><div class=d>{BANNER}</div><div><a href=\"{AMAZON_URL}\">Buy</a></div></main>"
+            ),
             // A button submits the form it names, wherever that form is.
             format!("<button form=cart>Add</button>{BANNER}<form id=cart action=\"{CART}\"></form>"),
         ];
@@ -666,6 +671,12 @@ mod tests {
             format!(
                 "<button form=other>Go</button>{BANNER}<form id=cart action=\"{CART}\"><button>Add</button></form>"
             ),
+            // Reordered inside its own container, before the link's.
+            format!(
+                "<style>.w {{ display: flex }} .x {{ order: -1 }}</style><div class=w>{BANNER}<span class=x>Hi</span></div><div class=w><a href=\"{AMAZON_URL}\">Buy</a></div>"
+            ),
+            // No container: `order` moves nothing.
+            format!("<div>{BANNER}<a style=\"order:-1\" href=\"{AMAZON_URL}\">Buy</a></div>"),
         ];
         for body in in_order {
             assert_eq!(violation(&body), [], "{body}");

@@ -2,8 +2,8 @@
 //! the way a browser reads it: one streaming pass of an HTML tokenizer
 //! (lol_html), with the parts of a browser's tree building that end or move
 //! elements (a block closes an open `<p>`; what a table holds outside its
-//! cells is shown before it; a flex container shown in reverse may show
-//! its last link first).
+//! cells is shown before it; a flex container shown in reverse, or with
+//! an item in another order, may show its last link first).
 //!
 //! Visible text is the text of the body outside comments, `<head>`,
 //! `<title>`, `<script>`, `<style>`, `<template>`, `<noscript>`, iframe,
@@ -103,6 +103,14 @@ struct State {
     /// Whether a rule that may colour text like what is behind it met an
     /// element, read without colours.
     inked: bool,
+    /// Whether flex and grid containers are kept track of.
+    order: bool,
+    /// Whether an element shown in another order than the page's met
+    /// (`order: -1`).
+    reordered: bool,
+    /// The open flex and grid containers, innermost last: the visible text
+    /// before each, and whether an item shown in another order opened in it.
+    containers: Vec<(usize, bool)>,
     /// What the open `<p>` adds to `hidden`: a browser closes it at the
     /// next block (`<p hidden>…<div>` hides nothing in the div), so it may
     /// end without an end tag.
@@ -154,25 +162,31 @@ impl Reading {
         let behind: Vec<svgtypes::Color> = page.into_iter().chain(scan.backdrops.iter().filter_map(|b| b.1)).collect();
         let inks: Vec<(&lol_html::Selector, svgtypes::Color)> =
             scan.inks.iter().filter(|(_, ink)| behind.iter().any(|b| css::alike(*ink, *b))).copied().collect();
-        let (reading, inked) = Self::read(html, links, scan, &inks, page, false, stop);
-        if inked { Self::read(html, links, scan, &inks, page, true, stop).0 } else { reading }
+        // So would keeping track of every flex and grid container: only a
+        // page where an element is shown in another order is read again
+        // with them.
+        let (reading, again) = Self::read(html, links, scan, &inks, page, Weighs::default(), stop);
+        if again.colours || again.order { Self::read(html, links, scan, &inks, page, again, stop).0 } else { reading }
     }
 
-    /// [`Self::of`]'s reading, with text colours (`colours`: the rules and
-    /// `style` attributes that colour text and give backgrounds) or not
-    /// (then only whether a rule or `style` attribute that may colour text
-    /// so met an element: the second value).
+    /// [`Self::of`]'s reading, weighing what `weighs` says, and what a
+    /// second reading must weigh: text colours if a rule or `style`
+    /// attribute that may colour text like what is behind it met an
+    /// element, and the order of flex and grid items if one is shown in
+    /// another order.
     fn read(
         html: &str,
         links: &LinkPolicy,
         scan: &Scan<'_>,
         inks: &[(&lol_html::Selector, svgtypes::Color)],
         page: Option<svgtypes::Color>,
-        colours: bool,
+        weighs: Weighs,
         stop: Option<&[Statement]>,
-    ) -> (Self, bool) {
+    ) -> (Self, Weighs) {
+        let Weighs { colours, order } = weighs;
         let backdrops = if colours { &scan.backdrops[..] } else { &[] };
-        let state = Rc::new(RefCell::new(State { page, colours, ..State::default() }));
+        let containers = if order { &scan.containers[..] } else { &[] };
+        let state = Rc::new(RefCell::new(State { page, colours, order, ..State::default() }));
         let on_element = Rc::clone(&state);
         let on_text = Rc::clone(&state);
         // Parsed once: the scan runs on every page of every build.
@@ -195,6 +209,8 @@ impl Reading {
         let effects = effects.chain(scan.reversers.iter().map(|selector| (*selector, Effect::Reverses)));
         let effects = effects.chain(scan.invisible.iter().map(|selector| (*selector, Effect::Visibility(false))));
         let effects = effects.chain(scan.revealers.iter().map(|selector| (*selector, Effect::Visibility(true))));
+        let effects = effects.chain(scan.orderers.iter().map(|selector| (*selector, Effect::Reorders)));
+        let effects = effects.chain(containers.iter().map(|selector| (*selector, Effect::Container)));
         for (selector, effect) in effects {
             let state = Rc::clone(&state);
             let matched = move |_: &mut Element<'_, '_>| -> lol_html::HandlerResult {
@@ -251,7 +267,7 @@ impl Reading {
             // page counts as unseen affiliate content.
             reading.affiliate.push(Found { href: String::new(), statement: None, at: reading.text.len() });
         }
-        (reading, state.inked)
+        (reading, Weighs { colours: state.inked, order: state.reordered })
     }
 
     /// Whether `text` is visible before byte `at` of the visible text.
@@ -270,6 +286,14 @@ impl Reading {
     }
 }
 
+/// What a reading weighs beyond what hides: text colours against what is
+/// behind them, and the order flex and grid containers show their items in.
+#[derive(Debug, Clone, Copy, Default)]
+struct Weighs {
+    colours: bool,
+    order: bool,
+}
+
 /// What a stylesheet's rule does to the element it matched.
 #[derive(Debug, Clone, Copy)]
 enum Effect {
@@ -285,6 +309,10 @@ enum Effect {
     /// Hides it (`false`) or shows it (`true`) by `visibility`, which an
     /// element inside may set again.
     Visibility(bool),
+    /// Shows it in another order among its container's items (`order: -1`).
+    Reorders,
+    /// Makes it a flex or grid container.
+    Container,
 }
 
 /// The rules that matched the element being opened: [`open`] (run after
@@ -302,6 +330,8 @@ struct Matched {
     /// Its `visibility`: hidden if any rule that matched hides it (the
     /// scan does not weigh their specificity).
     visibility: Option<bool>,
+    reorders: bool,
+    container: bool,
 }
 
 impl Matched {
@@ -313,6 +343,8 @@ impl Matched {
             Effect::Dim(dim) => self.dim = Some(dim),
             Effect::Reverses => self.reverses = true,
             Effect::Visibility(shows) => self.visibility = Some(self.visibility.unwrap_or(true) && shows),
+            Effect::Reorders => self.reorders = true,
+            Effect::Container => self.container = true,
         }
     }
 }
@@ -338,6 +370,23 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     if reverses {
         s.reversed = Some(s.fostered.unwrap_or(s.reading.text.len()));
     }
+    // A flex or grid item shown in another order (`order: -1`, or a later
+    // banner's `order: 9`): what its container holds from here on may be
+    // shown from the container's start.
+    let reorders = std::mem::take(&mut s.pending.reorders)
+        || style.as_deref().is_some_and(|style| style.len() > 6 && css::inline_reorders(style));
+    s.reordered |= reorders;
+    let container = std::mem::take(&mut s.pending.container)
+        || (s.order && style.as_deref().is_some_and(|style| style.len() > 8 && css::inline_lays_out_items(style)));
+    if reorders
+        && s.reversed.is_none()
+        && let Some(&(at, _)) = s.containers.last()
+    {
+        let innermost = s.containers.len() - 1;
+        s.containers[innermost].1 = true;
+        s.reversed = Some(at);
+    }
+    let container = container && s.order;
     // Content a table holds outside its cells is shown before the table
     // (`<table><tr><td>…</td></tr><a href>…</a></table>`: the link comes first).
     let in_table = s.tables.last().is_some_and(|table| table.cells == 0);
@@ -434,7 +483,7 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     } else {
         (!s.backwards.is_empty() && is_block(&name)).then_some(false)
     };
-    let opened = table || cell || fostered || reverses || visibility.is_some() || backwards.is_some();
+    let opened = table || cell || fostered || reverses || container || visibility.is_some() || backwards.is_some();
     if !(hides || details || summary || script || backdrop.is_some() || dim.is_some() || opened) {
         return;
     }
@@ -454,6 +503,10 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     s.visibility.extend(visibility);
     let backwards_open = s.backwards.len();
     s.backwards.extend(backwards);
+    if container {
+        let at = s.fostered.unwrap_or(s.reading.text.len());
+        s.containers.push((at, false));
+    }
     let backdrops = s.backdrops.len();
     s.backdrops.extend(backdrop);
     let dims = s.dims.len();
@@ -481,6 +534,12 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         s.hidden -= held.replace(0);
         s.visibility.truncate(visibilities);
         s.backwards.truncate(backwards_open);
+        if container
+            && let Some((_, reordered)) = s.containers.pop()
+            && reordered
+        {
+            s.reversed = None;
+        }
         s.backdrops.truncate(backdrops);
         s.dims.truncate(dims);
         if table {
