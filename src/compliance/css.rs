@@ -90,7 +90,7 @@ pub struct Looks {
     dims: Vec<(lol_html::Selector, Dim)>,
     reversers: Vec<lol_html::Selector>,
     revealers: Vec<lol_html::Selector>,
-    orderers: Vec<lol_html::Selector>,
+    orderers: Vec<(lol_html::Selector, i32)>,
     containers: Vec<lol_html::Selector>,
     /// Its `@keyframes`, for the animations `style` attributes give.
     keyframes: Keyframes,
@@ -214,8 +214,10 @@ impl Looks {
         // Widened: an element that may be shown in another order is.
         let orderers = std::mem::take(&mut read.orderers)
             .iter()
-            .flat_map(|list| split_selector_list(list).into_iter().flat_map(matchable))
-            .filter_map(|selector| selector.parse().ok())
+            .flat_map(|(list, order)| {
+                split_selector_list(list).into_iter().flat_map(matchable).map(move |s| (s, *order))
+            })
+            .filter_map(|(selector, order)| Some((selector.parse().ok()?, order)))
             .collect();
         let keyframes = std::mem::take(&mut read.keyframes);
         Looks { inks, ink_rules, backdrops, backgrounds, dims, reversers, revealers, orderers, containers, keyframes }
@@ -256,8 +258,8 @@ pub struct Scan<'a> {
     /// `visibility: visible`, inside an element `visibility` hides.
     pub revealers: Vec<&'a lol_html::Selector>,
     /// The selectors of rules that show a flex or grid item in another
-    /// order (`order: -1`), widened.
-    pub orderers: Vec<&'a lol_html::Selector>,
+    /// order (`order: -1`), widened, each with the order.
+    pub orderers: Vec<(&'a lol_html::Selector, i32)>,
     /// The selectors of rules that make flex or grid containers.
     pub containers: Vec<&'a lol_html::Selector>,
     /// The `@keyframes` of the stylesheets, in the cascade's order.
@@ -286,7 +288,7 @@ impl<'a> Scan<'a> {
         self.dims.extend(looks.dims.iter().map(|(selector, dim)| (selector, *dim)));
         self.reversers.extend(&looks.reversers);
         self.revealers.extend(&looks.revealers);
-        self.orderers.extend(&looks.orderers);
+        self.orderers.extend(looks.orderers.iter().map(|(selector, order)| (selector, *order)));
         self.containers.extend(&looks.containers);
         if !looks.keyframes.is_empty() {
             self.keyframes.push(&looks.keyframes);
@@ -1548,7 +1550,7 @@ struct Read {
     revealers: Vec<String>,
     /// The selector lists of rules that show a flex or grid item in
     /// another order, and of rules that make flex or grid containers.
-    orderers: Vec<String>,
+    orderers: Vec<(String, i32)>,
     containers: Vec<String>,
     /// The `@keyframes` rules, by name (a later one of a name wins).
     keyframes: Keyframes,
@@ -1692,8 +1694,8 @@ impl<'a> Body<'a> {
             if visible && applies.surely == Some(Widths::ALL) {
                 read.revealers.push(selectors.join(", "));
             }
-            if reorders(&declarations) {
-                read.orderers.push(selectors.join(", "));
+            if let Some(order) = order(&declarations) {
+                read.orderers.push((selectors.join(", "), order));
             }
             if lays_out_items(&declarations) {
                 read.containers.push(selectors.join(", "));
@@ -1923,10 +1925,10 @@ pub fn reverses(declarations: &[(String, String)]) -> bool {
     value_of(declarations, &["flex-direction", "flex-flow"]).is_some_and(|v| v.contains("-reverse"))
 }
 
-/// Whether `declarations` show a flex or grid item in another order than
-/// the page's (`order: -1`).
-pub fn reorders(declarations: &[(String, String)]) -> bool {
-    value_of(declarations, &["order"]).is_some_and(|v| without_important(v).parse::<i32>().is_ok_and(|o| o != 0))
+/// Where `declarations` show a flex or grid item among the others, when
+/// not where the page has it: `order: -1` first, `order: 9` last.
+pub fn order(declarations: &[(String, String)]) -> Option<i32> {
+    value_of(declarations, &["order"]).and_then(|v| without_important(v).parse::<i32>().ok()).filter(|o| *o != 0)
 }
 
 /// Whether `declarations` make a flex or grid container, whose items `order` moves.
@@ -1934,10 +1936,10 @@ pub fn lays_out_items(declarations: &[(String, String)]) -> bool {
     value_of(declarations, &["display"]).is_some_and(|v| v.contains("flex") || v.contains("grid"))
 }
 
-/// Whether a `style` attribute (as written) shows its element in another order.
-pub fn inline_reorders(style: &str) -> bool {
-    crate::html::positions_ignoring_case(style, "order").next().is_some()
-        && reorders(&inline(style).collect::<Vec<_>>())
+/// Where a `style` attribute (as written) shows its element, when in another order ([`order`]).
+pub fn inline_order(style: &str) -> Option<i32> {
+    let may = crate::html::positions_ignoring_case(style, "order").next().is_some();
+    if may { order(&inline(style).collect::<Vec<_>>()) } else { None }
 }
 
 /// Whether a `style` attribute (as written) makes a flex or grid container.

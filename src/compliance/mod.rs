@@ -164,7 +164,7 @@ pub fn check_page(
     }
     let wanted: Vec<Statement> =
         expected.map(|e| e.statements.iter().map(|(s, _)| s.clone()).collect()).unwrap_or_default();
-    let reading = visible::Reading::of(html, links, hiding, Some(&wanted));
+    let mut reading = visible::Reading::of(html, links, hiding, Some(&wanted));
     let Some(first) = reading.affiliate.first() else {
         return Vec::new();
     };
@@ -173,16 +173,25 @@ pub fn check_page(
         return vec![Violation::Missing { href }];
     };
     if !reading.shows_before(expected.text, first.at) {
-        // Read to the end, to say whether the disclosure is late, hidden or missing.
-        let reading = visible::Reading::of(html, links, hiding, None);
-        let violation = if reading.shows(expected.text) {
-            Violation::Late { href }
-        } else if visible::normalise(&crate::html::decode_entities(html)).contains(&visible::normalise(expected.text)) {
-            Violation::Hidden { href, causes: Vec::new() }
-        } else {
-            Violation::Missing { href }
-        };
-        return vec![violation];
+        // Read to the end: an item of a flex or grid container shown in
+        // another order may put the disclosure first after all; if not,
+        // say whether it is late, hidden or missing.
+        let whole = visible::Reading::of(html, links, hiding, None);
+        match whole.affiliate.first() {
+            Some(first) if whole.shows_before(expected.text, first.at) => reading = whole,
+            _ => {
+                let violation = if whole.shows(expected.text) {
+                    Violation::Late { href }
+                } else if visible::normalise(&crate::html::decode_entities(html))
+                    .contains(&visible::normalise(expected.text))
+                {
+                    Violation::Hidden { href, causes: Vec::new() }
+                } else {
+                    Violation::Missing { href }
+                };
+                return vec![violation];
+            }
+        }
     }
     let mut violations = Vec::new();
     let mut checked: Vec<&Statement> = Vec::new();
@@ -677,6 +686,17 @@ mod tests {
             ),
             // No container: `order` moves nothing.
             format!("<div>{BANNER}<a style=\"order:-1\" href=\"{AMAZON_URL}\">Buy</a></div>"),
+            // A sidebar shown after the main column keeps the banner before the main column's link.
+            format!(
+                "<style>.l {{ display: grid }} .side {{ order: 2 }}</style><div class=l><aside class=side>Hi</aside><main>{BANNER}<a href=\"{AMAZON_URL}\">Buy</a></main></div>"
+            ),
+            // A banner shown first, before a link the page has earlier.
+            format!(
+                "<div style=\"display:flex;flex-wrap:wrap\"><a href=\"{AMAZON_URL}\">Buy</a><div style=\"order:-1\">{BANNER}</div></div>"
+            ),
+            format!(
+                "<style>.w {{ display: flex }} .buy {{ order: 2 }}</style><div class=w><p class=buy><a href=\"{AMAZON_URL}\">Buy</a></p>{BANNER}</div>"
+            ),
         ];
         for body in in_order {
             assert_eq!(violation(&body), [], "{body}");

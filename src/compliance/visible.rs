@@ -103,14 +103,14 @@ struct State {
     /// Whether a rule that may colour text like what is behind it met an
     /// element, read without colours.
     inked: bool,
-    /// Whether flex and grid containers are kept track of.
+    /// Whether flex and grid containers are kept track of, and the items
+    /// shown in another order moved where they are shown.
     order: bool,
     /// Whether an element shown in another order than the page's met
     /// (`order: -1`).
     reordered: bool,
-    /// The open flex and grid containers, innermost last: the visible text
-    /// before each, and whether an item shown in another order opened in it.
-    containers: Vec<(usize, bool)>,
+    /// The open flex and grid containers, innermost last.
+    containers: Vec<Container>,
     /// What the open `<p>` adds to `hidden`: a browser closes it at the
     /// next block (`<p hidden>…<div>` hides nothing in the div), so it may
     /// end without an end tag.
@@ -125,7 +125,72 @@ struct State {
     scripts: Vec<(String, usize)>,
 }
 
+/// An open flex or grid container.
+#[derive(Default)]
+struct Container {
+    /// The visible text and affiliate content before it.
+    text: usize,
+    found: usize,
+    /// How much of each its items shown first (`order: -1`) moved to its start.
+    first_text: usize,
+    first_found: usize,
+    /// What its items shown last (`order: 9`) showed, to add at its end:
+    /// their visible text and affiliate content (`at` from the text's start).
+    last: Vec<(String, Vec<Found>)>,
+}
+
+/// Where an item shown in another order began: the visible text and
+/// affiliate content before it, and whether it is shown first.
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    text: usize,
+    found: usize,
+    first: bool,
+}
+
 impl State {
+    /// `item` ends: what it showed moves to the start of the innermost
+    /// container (after what its items shown first moved there before), or
+    /// to its end once it ends.
+    fn move_item(&mut self, item: Item) {
+        let Some(container) = self.containers.last_mut() else { return };
+        let reading = &mut self.reading;
+        if item.text < container.text || item.found < container.found || item.text > reading.text.len() {
+            return;
+        }
+        let text = reading.text.split_off(item.text);
+        let mut found = reading.affiliate.split_off(item.found.min(reading.affiliate.len()));
+        for moved in &mut found {
+            moved.at = moved.at.saturating_sub(item.text);
+        }
+        if !item.first {
+            container.last.push((text, found));
+            return;
+        }
+        let at = container.text + container.first_text;
+        let index = container.found + container.first_found;
+        reading.text.insert_str(at, &text);
+        for after in &mut reading.affiliate[index..] {
+            after.at += text.len();
+        }
+        for moved in &mut found {
+            moved.at += at;
+        }
+        container.first_text += text.len();
+        container.first_found += found.len();
+        reading.affiliate.splice(index..index, found);
+    }
+
+    /// The innermost container ends: what its items shown last showed is added.
+    fn close_container(&mut self) {
+        let Some(container) = self.containers.pop() else { return };
+        for (text, found) in container.last {
+            let at = self.reading.text.len();
+            self.reading.text.push_str(&text);
+            self.reading.affiliate.extend(found.into_iter().map(|moved| Found { at: moved.at + at, ..moved }));
+        }
+    }
+
     fn visible(&self) -> bool {
         self.hidden == 0
             && self.visibility.last() != Some(&false)
@@ -196,9 +261,11 @@ impl Reading {
             open(&on_element, el, links, &scan.keyframes);
             let state = on_element.borrow();
             let found = &state.reading.affiliate;
-            let done = stop.is_some_and(|wanted| {
-                !found.is_empty() && wanted.iter().all(|w| found.iter().any(|f| f.statement.as_ref() == Some(w)))
-            });
+            // Items shown in another order may still move what was found.
+            let done = !state.order
+                && stop.is_some_and(|wanted| {
+                    !found.is_empty() && wanted.iter().all(|w| found.iter().any(|f| f.statement.as_ref() == Some(w)))
+                });
             if done && state.script.is_none() { Err(STOP.into()) } else { Ok(()) }
         };
         let mut settings = Settings::new();
@@ -209,7 +276,7 @@ impl Reading {
         let effects = effects.chain(scan.reversers.iter().map(|selector| (*selector, Effect::Reverses)));
         let effects = effects.chain(scan.invisible.iter().map(|selector| (*selector, Effect::Visibility(false))));
         let effects = effects.chain(scan.revealers.iter().map(|selector| (*selector, Effect::Visibility(true))));
-        let effects = effects.chain(scan.orderers.iter().map(|selector| (*selector, Effect::Reorders)));
+        let effects = effects.chain(scan.orderers.iter().map(|(selector, order)| (*selector, Effect::Order(*order))));
         let effects = effects.chain(containers.iter().map(|selector| (*selector, Effect::Container)));
         for (selector, effect) in effects {
             let state = Rc::clone(&state);
@@ -310,7 +377,7 @@ enum Effect {
     /// element inside may set again.
     Visibility(bool),
     /// Shows it in another order among its container's items (`order: -1`).
-    Reorders,
+    Order(i32),
     /// Makes it a flex or grid container.
     Container,
 }
@@ -330,7 +397,8 @@ struct Matched {
     /// Its `visibility`: hidden if any rule that matched hides it (the
     /// scan does not weigh their specificity).
     visibility: Option<bool>,
-    reorders: bool,
+    /// The `order` of the last rule that gives one.
+    order: Option<i32>,
     container: bool,
 }
 
@@ -343,7 +411,7 @@ impl Matched {
             Effect::Dim(dim) => self.dim = Some(dim),
             Effect::Reverses => self.reverses = true,
             Effect::Visibility(shows) => self.visibility = Some(self.visibility.unwrap_or(true) && shows),
-            Effect::Reorders => self.reorders = true,
+            Effect::Order(order) => self.order = Some(order),
             Effect::Container => self.container = true,
         }
     }
@@ -370,23 +438,19 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     if reverses {
         s.reversed = Some(s.fostered.unwrap_or(s.reading.text.len()));
     }
-    // A flex or grid item shown in another order (`order: -1`, or a later
-    // banner's `order: 9`): what its container holds from here on may be
-    // shown from the container's start.
-    let reorders = std::mem::take(&mut s.pending.reorders)
-        || style.as_deref().is_some_and(|style| style.len() > 6 && css::inline_reorders(style));
-    s.reordered |= reorders;
+    // A flex or grid item shown in another order (`order: -1` first, a
+    // banner's `order: 9` last): in a reading that keeps track of the
+    // containers, what it shows moves there once it ends.
+    let order = std::mem::take(&mut s.pending.order)
+        .or_else(|| style.as_deref().filter(|style| style.len() > 6).and_then(css::inline_order));
+    s.reordered |= order.is_some();
+    let item = order.filter(|_| s.order && !s.containers.is_empty()).map(|order| Item {
+        text: s.reading.text.len(),
+        found: s.reading.affiliate.len(),
+        first: order < 0,
+    });
     let container = std::mem::take(&mut s.pending.container)
         || (s.order && style.as_deref().is_some_and(|style| style.len() > 8 && css::inline_lays_out_items(style)));
-    if reorders
-        && s.reversed.is_none()
-        && let Some(&(at, _)) = s.containers.last()
-    {
-        let innermost = s.containers.len() - 1;
-        s.containers[innermost].1 = true;
-        s.reversed = Some(at);
-    }
-    let container = container && s.order;
     // Content a table holds outside its cells is shown before the table
     // (`<table><tr><td>…</td></tr><a href>…</a></table>`: the link comes first).
     let in_table = s.tables.last().is_some_and(|table| table.cells == 0);
@@ -483,7 +547,8 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     } else {
         (!s.backwards.is_empty() && is_block(&name)).then_some(false)
     };
-    let opened = table || cell || fostered || reverses || container || visibility.is_some() || backwards.is_some();
+    let opened = table || cell || fostered || reverses || container || item.is_some();
+    let opened = opened || visibility.is_some() || backwards.is_some();
     if !(hides || details || summary || script || backdrop.is_some() || dim.is_some() || opened) {
         return;
     }
@@ -504,8 +569,8 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     let backwards_open = s.backwards.len();
     s.backwards.extend(backwards);
     if container {
-        let at = s.fostered.unwrap_or(s.reading.text.len());
-        s.containers.push((at, false));
+        let (text, found) = (s.reading.text.len(), s.reading.affiliate.len());
+        s.containers.push(Container { text, found, ..Container::default() });
     }
     let backdrops = s.backdrops.len();
     s.backdrops.extend(backdrop);
@@ -534,11 +599,11 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         s.hidden -= held.replace(0);
         s.visibility.truncate(visibilities);
         s.backwards.truncate(backwards_open);
-        if container
-            && let Some((_, reordered)) = s.containers.pop()
-            && reordered
-        {
-            s.reversed = None;
+        if container {
+            s.close_container();
+        }
+        if let Some(item) = item {
+            s.move_item(item);
         }
         s.backdrops.truncate(backdrops);
         s.dims.truncate(dims);
