@@ -79,8 +79,10 @@ struct Sheet {
 /// selectors, each with its rule's index in `ink_rules`), the selectors of
 /// those that give a background, the page's background, the rules that
 /// fade or shrink what they select without hiding it alone (nested, they
-/// may: `opacity: .4` inside `opacity: .4`), and those that show a flex
-/// container's items in reverse.
+/// may: `opacity: .4` inside `opacity: .4`), those that show a flex
+/// container's items in reverse, those that show again what `visibility`
+/// hides around it, flex and grid containers and the items they show in
+/// another order, and the `@keyframes`.
 #[derive(Default)]
 pub struct Looks {
     inks: Vec<(lol_html::Selector, usize)>,

@@ -429,9 +429,9 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     if name == "base" && s.base.is_none() {
         s.base = el.get_attribute("href").and_then(|href| url::Url::parse(href.trim()).ok());
     }
-    // A flex container that shows its items in reverse shows the last first.
     // Its `style` as it is once its animations have played.
     let style = el.get_attribute("style").map(|style| css::inline_animated(&style, keyframes).unwrap_or(style));
+    // A flex container that shows its items in reverse shows the last first.
     let reverses = std::mem::take(&mut s.pending.reverses)
         || style.as_deref().is_some_and(|style| style.len() > 8 && css::inline_reverses(style));
     let reverses = reverses && s.reversed.is_none();
@@ -527,7 +527,10 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     // `visibility: visible` in a `style` attribute shows what a rule for an
     // element around it hides (`visibility: hidden` there hides for good).
     let visibility = match matched.visibility {
-        None if style.as_deref().is_some_and(|style| style.contains("isibility")) => {
+        None if style
+            .as_deref()
+            .is_some_and(|style| crate::html::positions_ignoring_case(style, "visibility").next().is_some()) =>
+        {
             css::inline(style.as_deref().unwrap_or_default())
                 .filter(|(property, _)| property == "visibility")
                 .last()
