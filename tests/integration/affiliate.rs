@@ -626,6 +626,9 @@ fn a_banner_hidden_with_the_page_around_it_fails_the_build() {
         (template("", "", ""), ".disclosure { position: absolute; left: -100vw }"),
         (template("", "<main>", "</main>"), "main { opacity: .4 }\n.disclosure { opacity: .4 }"),
         (template("<link rel=\"stylesheet\" href=\"data:text/css,.disclosure%7Bdisplay:none%7D\">", "", ""), ""),
+        // Faded out for good once the page has loaded.
+        (template("", "", ""), "@keyframes out { to { opacity: 0 } }\n.disclosure { animation: out .3s 1s forwards }"),
+        (template("", "<main class=\"wrap\">", "</main>"), ".wrap { visibility: hidden }"),
     ];
     for (template, css) in hidden {
         let failed = build(template.clone(), css);
@@ -642,12 +645,27 @@ fn a_banner_hidden_with_the_page_around_it_fails_the_build() {
         "{}",
         error.message
     );
+    // Shown after the post's links: the banner last in their flex container.
+    let failed = build(template("", "<main class=\"w\">", ""), ".w { display: flex }\n.disclosure { order: 9 }");
+    let errors = failed.errors();
+    let error = errors.iter().find(|d| d.code == "disclosure").unwrap_or_else(|| panic!("{errors}"));
+    assert!(error.message.contains("before the disclosure"), "{}", error.message);
     // Readable: dark text on the tint, a fade that leaves it legible, a
-    // hidden paragraph the banner's block ends.
+    // hidden paragraph the banner's block ends, a banner faded in, shown
+    // again inside what `visibility` hides, or a sidebar moved after it.
     for (template, css) in [
         (template("", "", ""), ".disclosure { color: #222 }"),
         (template("", "<main>", "</main>"), "main { opacity: .8 }\n.disclosure { opacity: .8 }"),
         (template("", "<p hidden>Loading", ""), ""),
+        (
+            template("", "", ""),
+            ".disclosure { opacity: 0; animation: in .4s forwards }\n@keyframes in { to { opacity: 1 } }",
+        ),
+        (
+            template("", "<main class=\"wrap\">", "</main>"),
+            ".wrap { visibility: hidden }\n.wrap .disclosure { visibility: visible }",
+        ),
+        (template("", "<div class=\"l\"><aside>Hi</aside><main>", ""), ".l { display: grid }\naside { order: 2 }"),
     ] {
         build(template, css).ok();
     }
