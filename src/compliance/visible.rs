@@ -230,8 +230,10 @@ impl Reading {
         // So would keeping track of every flex and grid container: only a
         // page where an element is shown in another order is read again
         // with them.
+        // Neither matters on a page without affiliate content.
         let (reading, again) = Self::read(html, links, scan, &inks, page, Weighs::default(), stop);
-        if again.colours || again.order { Self::read(html, links, scan, &inks, page, again, stop).0 } else { reading }
+        let again_needed = (again.colours || again.order) && !reading.affiliate.is_empty();
+        if again_needed { Self::read(html, links, scan, &inks, page, again, stop).0 } else { reading }
     }
 
     /// [`Self::of`]'s reading, weighing what `weighs` says, and what a
