@@ -1494,15 +1494,7 @@ impl<'i> QualifiedRuleParser<'i> for KeyframeBlocks {
         _start: &ParserState,
         input: &mut Parser<'i, 't>,
     ) -> Result<Self::QualifiedRule, ParseError<'i, ()>> {
-        let mut body = Body {
-            selectors: &[],
-            read: Read::default(),
-            depth: MAX_NESTING,
-            applies: Applies::ALWAYS,
-            vars: &NO_VARS,
-        };
-        let declarations = RuleBodyParser::new(input, &mut body).filter_map(Result::ok).flatten().collect();
-        Ok((prelude, declarations))
+        Ok((prelude, declarations_only(input)))
     }
 }
 
@@ -1900,12 +1892,15 @@ pub fn inline(style: &str) -> impl Iterator<Item = (String, String)> {
     }
     let style = crate::html::decode_entities(style);
     let mut input = ParserInput::new(&style);
-    let mut parser = Parser::new(&mut input);
+    declarations_only(&mut Parser::new(&mut input)).into_iter()
+}
+
+/// The declarations of a block that holds nothing else (a `style`
+/// attribute, a keyframe), as [`Body`] reads them.
+fn declarations_only(input: &mut Parser<'_, '_>) -> Vec<(String, String)> {
     let mut body =
         Body { selectors: &[], read: Read::default(), depth: MAX_NESTING, applies: Applies::ALWAYS, vars: &NO_VARS };
-    let declarations: Vec<(String, String)> =
-        RuleBodyParser::new(&mut parser, &mut body).filter_map(Result::ok).flatten().collect();
-    declarations.into_iter()
+    RuleBodyParser::new(input, &mut body).filter_map(Result::ok).flatten().collect()
 }
 
 /// A `style` attribute (as written) with the keyframes its animations
