@@ -560,7 +560,7 @@ mod tests {
                 nested.clone(),
             ),
             (".wrap .d { visibility: visible } .inner { visibility: hidden }", {
-                format!("<div class=wrap><div class=d><p class=inner>{BANNER}</p></div></div>")
+                format!("<div class=wrap><div class=d><div class=inner>{BANNER}</div></div></div>")
             }),
         ];
         for (css, body) in hidden {
@@ -727,6 +727,11 @@ mod tests {
         ] {
             assert!(matches!(check(&body)[..], [Violation::Hidden { .. }]), "{body}");
         }
+        // So does what `visibility` hides.
+        let wait = ".wait { visibility: hidden }";
+        assert_eq!(styled(wait, &format!("<p class=wait>Loading<div>{BANNER}</div>")), []);
+        let inside = styled(wait, &format!("<p class=wait><b>{TEXT} {AMAZON}</b></p>"));
+        assert!(matches!(inside[..], [Violation::Hidden { .. }]), "{inside:?}");
     }
 
     #[test]

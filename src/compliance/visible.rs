@@ -115,6 +115,9 @@ struct State {
     /// next block (`<p hidden>…<div>` hides nothing in the div), so it may
     /// end without an end tag.
     paragraph: Option<Rc<std::cell::Cell<usize>>>,
+    /// How many entries `visibility` had before the open `<p>` set one,
+    /// ended the same way.
+    paragraph_visibility: Option<usize>,
     /// Open `<details>` without `open`, and open `<summary>`s inside them.
     closed_details: usize,
     summaries: usize,
@@ -423,10 +426,13 @@ impl Matched {
 fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy, keyframes: &[&css::Keyframes]) {
     let name = el.tag_name();
     let mut s = state.borrow_mut();
-    if closes_paragraph(&name)
-        && let Some(paragraph) = s.paragraph.take()
-    {
-        s.hidden -= paragraph.replace(0);
+    if closes_paragraph(&name) {
+        if let Some(paragraph) = s.paragraph.take() {
+            s.hidden -= paragraph.replace(0);
+        }
+        if let Some(before) = s.paragraph_visibility.take() {
+            s.visibility.truncate(before);
+        }
     }
     if name == "base" && s.base.is_none() {
         s.base = el.get_attribute("href").and_then(|href| url::Url::parse(href.trim()).ok());
@@ -592,6 +598,9 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     if hides && name == "p" {
         s.paragraph = Some(Rc::clone(&held));
     }
+    if visibility.is_some() && name == "p" {
+        s.paragraph_visibility = Some(visibilities);
+    }
     s.closed_details += usize::from(details);
     s.summaries += usize::from(summary);
     if script {
@@ -626,6 +635,9 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         }
         if s.paragraph.as_ref().is_some_and(|p| Rc::ptr_eq(p, &held)) {
             s.paragraph = None;
+        }
+        if s.paragraph_visibility == Some(visibilities) {
+            s.paragraph_visibility = None;
         }
         s.closed_details -= usize::from(details);
         s.summaries -= usize::from(summary);
