@@ -662,6 +662,8 @@ mod tests {
             format!(
                 "<style>.w {{ display: grid }} .d {{ order: 2 }}</style><main class=w><div class=d>{BANNER}</div><div><a href=\"{AMAZON_URL}\">Buy</a></div></main>"
             ),
+            // A block ends the flex paragraph, and the link last in it comes before the banner.
+            format!("<p style=\"display:flex\"><a style=\"order:1\" href=\"{AMAZON_URL}\">Buy</a><div>x</div>{BANNER}"),
             // A button submits the form it names, wherever that form is.
             format!("<button form=cart>Add</button>{BANNER}<form id=cart action=\"{CART}\"></form>"),
         ];
@@ -669,6 +671,11 @@ mod tests {
             let found = violation(&body);
             assert!(matches!(found[..], [Violation::Late { .. }]), "{body}: {found:?}");
         }
+        // A page whose one link is shown last in a container that never ends needs its disclosure.
+        let found = violation(&format!(
+            "<div style=\"display:flex\"><a style=\"order:1\" href=\"{AMAZON_URL}\">Buy</a><b>x</b>"
+        ));
+        assert!(matches!(found[..], [Violation::Missing { .. }]), "{found:?}");
         let in_order = [
             format!("<table><tr><td>{BANNER}</td><td><a href=\"{AMAZON_URL}\">Buy</a></td></tr></table>"),
             format!("<table><caption>{BANNER}</caption><tr><td><a href=\"{AMAZON_URL}\">Buy</a></td></tr></table>"),
@@ -684,6 +691,8 @@ mod tests {
             format!(
                 "<style>.w {{ display: flex }} .x {{ order: -1 }}</style><div class=w>{BANNER}<span class=x>Hi</span></div><div class=w><a href=\"{AMAZON_URL}\">Buy</a></div>"
             ),
+            // Shown last in a container whose end tag never comes.
+            format!("{BANNER}<p style=\"display:flex\"><a style=\"order:1\" href=\"{AMAZON_URL}\">Buy</a><b>x</b>"),
             // No container: `order` moves nothing.
             format!("<div>{BANNER}<a style=\"order:-1\" href=\"{AMAZON_URL}\">Buy</a></div>"),
             // A sidebar shown after the main column keeps the banner before the main column's link.

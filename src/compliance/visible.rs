@@ -115,9 +115,10 @@ struct State {
     /// next block (`<p hidden>…<div>` hides nothing in the div), so it may
     /// end without an end tag.
     paragraph: Option<Rc<std::cell::Cell<usize>>>,
-    /// How many entries `visibility` had before the open `<p>` set one,
-    /// ended the same way.
+    /// How many entries `visibility` and `containers` had before the open
+    /// `<p>` added one, ended the same way.
     paragraph_visibility: Option<usize>,
+    paragraph_container: Option<usize>,
     /// Open `<details>` without `open`, and open `<summary>`s inside them.
     closed_details: usize,
     summaries: usize,
@@ -305,6 +306,12 @@ impl Reading {
         let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
         let result = rewriter.write(html.as_bytes()).and_then(|()| rewriter.end());
         let mut state = std::mem::take(&mut *state.borrow_mut());
+        // Containers whose end tag never came (`<p style="display:flex">`
+        // a block ended) end with the page: what their items shown last
+        // showed is not lost.
+        while !state.containers.is_empty() {
+            state.close_container();
+        }
         let mut reading = std::mem::take(&mut state.reading);
         // The forms that buttons and fields before them name, in the buttons' places.
         if !state.form_buttons.is_empty() {
@@ -432,6 +439,11 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         }
         if let Some(before) = s.paragraph_visibility.take() {
             s.visibility.truncate(before);
+        }
+        if let Some(before) = s.paragraph_container.take() {
+            while s.containers.len() > before {
+                s.close_container();
+            }
         }
     }
     if name == "base" && s.base.is_none() {
@@ -579,6 +591,8 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     s.visibility.extend(visibility);
     let backwards_open = s.backwards.len();
     s.backwards.extend(backwards);
+    // Where its own entry goes, if it is a container.
+    let containers = s.containers.len();
     if container {
         let (text, found) = (s.reading.text.len(), s.reading.affiliate.len());
         s.containers.push(Container { text, found, ..Container::default() });
@@ -601,6 +615,9 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     if visibility.is_some() && name == "p" {
         s.paragraph_visibility = Some(visibilities);
     }
+    if container && name == "p" {
+        s.paragraph_container = Some(containers);
+    }
     s.closed_details += usize::from(details);
     s.summaries += usize::from(summary);
     if script {
@@ -613,8 +630,12 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         s.hidden -= held.replace(0);
         s.visibility.truncate(visibilities);
         s.backwards.truncate(backwards_open);
-        if container {
+        // Unless a block ended it already (an open `<p>`).
+        if container && s.containers.len() == containers + 1 {
             s.close_container();
+        }
+        if s.paragraph_container == Some(containers) {
+            s.paragraph_container = None;
         }
         if let Some(item) = item {
             s.move_item(item);
