@@ -91,7 +91,7 @@ pub struct Looks {
     backgrounds: Vec<Background>,
     dims: Vec<(lol_html::Selector, Dim)>,
     reversers: Vec<lol_html::Selector>,
-    revealers: Vec<lol_html::Selector>,
+    revealers: Vec<(lol_html::Selector, bool)>,
     orderers: Vec<(lol_html::Selector, i32)>,
     containers: Vec<lol_html::Selector>,
     /// Its `@keyframes`, for the animations `style` attributes give.
@@ -210,7 +210,19 @@ impl Looks {
             .collect();
         let exact = |lists: Vec<String>| lists.iter().flat_map(|list| exact_selectors(list)).collect::<Vec<_>>();
         let reversers = exact(std::mem::take(&mut read.reversers));
-        let revealers = exact(std::mem::take(&mut read.revealers));
+        // Those that show matched as written, those that may take the
+        // parent's visibility widened: each stands for less showing.
+        let revealers = std::mem::take(&mut read.revealers)
+            .iter()
+            .flat_map(|(list, shows)| {
+                let selectors: Vec<String> = if *shows {
+                    split_selector_list(list).into_iter().filter(|s| matchable(s) == [*s]).map(str::to_owned).collect()
+                } else {
+                    split_selector_list(list).into_iter().flat_map(matchable).collect()
+                };
+                selectors.into_iter().filter_map(move |s| Some((s.parse().ok()?, *shows)))
+            })
+            .collect();
         let backgrounds = std::mem::take(&mut read.backgrounds);
         let containers = exact(std::mem::take(&mut read.containers));
         // Widened: an element that may be shown in another order is.
@@ -257,8 +269,9 @@ pub struct Scan<'a> {
     /// The selectors of rules that show a flex container's items in reverse.
     pub reversers: Vec<&'a lol_html::Selector>,
     /// The selectors of rules that show what they select with
-    /// `visibility: visible`, inside an element `visibility` hides.
-    pub revealers: Vec<&'a lol_html::Selector>,
+    /// `visibility: visible` inside an element `visibility` hides (`true`),
+    /// or may take that element's (`inherit`, `unset`: `false`).
+    pub revealers: Vec<(&'a lol_html::Selector, bool)>,
     /// The selectors of rules that show a flex or grid item in another
     /// order (`order: -1`), widened, each with the order.
     pub orderers: Vec<(&'a lol_html::Selector, i32)>,
@@ -289,7 +302,7 @@ impl<'a> Scan<'a> {
         self.backgrounds.extend(&looks.backgrounds);
         self.dims.extend(looks.dims.iter().map(|(selector, dim)| (selector, *dim)));
         self.reversers.extend(&looks.reversers);
-        self.revealers.extend(&looks.revealers);
+        self.revealers.extend(looks.revealers.iter().map(|(selector, shows)| (selector, *shows)));
         self.orderers.extend(looks.orderers.iter().map(|(selector, order)| (selector, *order)));
         self.containers.extend(&looks.containers);
         if !looks.keyframes.is_empty() {
@@ -1541,7 +1554,7 @@ struct Read {
     reversers: Vec<String>,
     /// The selector lists of rules that show what `visibility` hides
     /// around it, wherever they apply.
-    revealers: Vec<String>,
+    revealers: Vec<(String, bool)>,
     /// The selector lists of rules that show a flex or grid item in
     /// another order, and of rules that make flex or grid containers.
     orderers: Vec<(String, i32)>,
@@ -1684,9 +1697,14 @@ impl<'a> Body<'a> {
             if reverses(&declarations) {
                 read.reversers.push(selectors.join(", "));
             }
-            let visible = value_of(&declarations, &["visibility"]).is_some_and(|v| without_important(v) == "visible");
-            if visible && applies.surely == Some(Widths::ALL) {
-                read.revealers.push(selectors.join(", "));
+            match value_of(&declarations, &["visibility"]).map(without_important) {
+                Some("visible") if applies.surely == Some(Widths::ALL) => {
+                    read.revealers.push((selectors.join(", "), true));
+                }
+                Some("inherit" | "unset" | "revert" | "revert-layer") => {
+                    read.revealers.push((selectors.join(", "), false));
+                }
+                _ => {}
             }
             if let Some(order) = order(&declarations) {
                 read.orderers.push((selectors.join(", "), order));
@@ -1914,6 +1932,18 @@ pub(super) fn inline_animated(style: &str, keyframes: &[&Keyframes]) -> Option<S
     Some(
         settled.into_iter().map(|((property, value), _)| format!("{property}: {value}")).collect::<Vec<_>>().join("; "),
     )
+}
+
+/// The `visibility` a `style` attribute (as written) gives: `Some(false)`
+/// hidden, `Some(true)` visible, `None` its parent's (`inherit`).
+pub fn inline_visibility(style: &str) -> Option<Option<bool>> {
+    crate::html::positions_ignoring_case(style, "visibility").next()?;
+    let (_, value) = inline(style).filter(|(property, _)| property == "visibility").last()?;
+    Some(match without_important(&value) {
+        "hidden" | "collapse" => Some(false),
+        "inherit" | "unset" | "revert" | "revert-layer" => None,
+        _ => Some(true),
+    })
 }
 
 /// Whether `declarations` show a flex container's items in reverse

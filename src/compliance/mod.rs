@@ -553,7 +553,17 @@ mod tests {
             (".wrap { visibility: hidden } @media (min-width: 900px) { .d { visibility: visible } }", nested.clone()),
             // Hidden otherwise, nothing inside shows again.
             (".wrap { display: none } .d { visibility: visible }", nested.clone()),
-            ("", format!("<div style=\"visibility:hidden\"><div style=\"visibility:visible\">{BANNER}</div></div>")),
+            ("", format!("<div style=\"visibility:hidden\"><div style=\"visibility:inherit\">{BANNER}</div></div>")),
+            (
+                ".wrap { visibility: hidden } .d { visibility: visible } .wrap > .d { visibility: inherit }",
+                nested.clone(),
+            ),
+            (
+                "",
+                format!(
+                    "<div style=\"visibility:hidden;opacity:0\"><div style=\"visibility:visible\">{BANNER}</div></div>"
+                ),
+            ),
             // Hidden wins where rules disagree on one element.
             (
                 ".wrap { visibility: hidden } .wrap > div { visibility: visible } .d { visibility: collapse }",
@@ -573,6 +583,15 @@ mod tests {
                 format!("<div class=wrap><div style=\"visibility: visible\">{BANNER}</div></div>"),
             ),
             (".wrap { visibility: hidden } .d { visibility: visible }", format!("{nested}<div class=wrap></div>")),
+            (
+                ".d { visibility: visible }",
+                format!("<div style=\"visibility:hidden\"><div class=d>{BANNER}</div></div>"),
+            ),
+            ("", format!("<div style=\"visibility:hidden\"><div style=\"visibility:visible\">{BANNER}</div></div>")),
+            (
+                ".wrap .d { visibility: hidden }",
+                format!("<div class=wrap><div class=d style=\"visibility:visible\">{BANNER}</div></div>"),
+            ),
         ];
         for (css, body) in shown {
             assert_eq!(styled(css, &body), [], "{css} {body}");
@@ -662,6 +681,10 @@ mod tests {
             format!(
                 "<style>.w {{ display: grid }} .d {{ order: 2 }}</style><main class=w><div class=d>{BANNER}</div><div><a href=\"{AMAZON_URL}\">Buy</a></div></main>"
             ),
+            // `order` moves a container's own items only.
+            format!(
+                "<div style=\"display:flex\"><div class=post><a href=\"{AMAZON_URL}\">Buy</a><div style=\"order:-1\">{BANNER}</div></div></div>"
+            ),
             // A block ends the flex paragraph, and the link last in it comes before the banner.
             format!("<p style=\"display:flex\"><a style=\"order:1\" href=\"{AMAZON_URL}\">Buy</a><div>x</div>{BANNER}"),
             // A button submits the form it names, wherever that form is.
@@ -693,6 +716,10 @@ mod tests {
             ),
             // Shown last in a container whose end tag never comes.
             format!("{BANNER}<p style=\"display:flex\"><a style=\"order:1\" href=\"{AMAZON_URL}\">Buy</a><b>x</b>"),
+            // A block ends the grid's paragraph: the banner after it is an item, shown first.
+            format!(
+                "<div style=\"display:grid\"><p>x <a href=\"{AMAZON_URL}\">Buy</a><div style=\"order:-1\">{BANNER}</div></div>"
+            ),
             // No container: `order` moves nothing.
             format!("<div>{BANNER}<a style=\"order:-1\" href=\"{AMAZON_URL}\">Buy</a></div>"),
             // A sidebar shown after the main column keeps the banner before the main column's link.

@@ -111,6 +111,9 @@ struct State {
     reordered: bool,
     /// The open flex and grid containers, innermost last.
     containers: Vec<Container>,
+    /// How many elements are open, counted where containers are kept
+    /// track of: `order` moves a container's own items only.
+    depth: usize,
     /// What the open `<p>` adds to `hidden`: a browser closes it at the
     /// next block (`<p hidden>…<div>` hides nothing in the div), so it may
     /// end without an end tag.
@@ -119,6 +122,8 @@ struct State {
     /// `<p>` added one, ended the same way.
     paragraph_visibility: Option<usize>,
     paragraph_container: Option<usize>,
+    /// The open `<p>`'s [`State::depth`], ended the same way.
+    paragraph_depth: Option<usize>,
     /// Open `<details>` without `open`, and open `<summary>`s inside them.
     closed_details: usize,
     summaries: usize,
@@ -132,6 +137,8 @@ struct State {
 /// An open flex or grid container.
 #[derive(Default)]
 struct Container {
+    /// How many elements were open with it ([`State::depth`]).
+    depth: usize,
     /// The visible text and affiliate content before it.
     text: usize,
     found: usize,
@@ -280,8 +287,11 @@ impl Reading {
         let effects = effects.chain(backdrops.iter().map(|(selector, color)| (*selector, Effect::Backdrop(*color))));
         let effects = effects.chain(scan.dims.iter().map(|(selector, dim)| (*selector, Effect::Dim(*dim))));
         let effects = effects.chain(scan.reversers.iter().map(|selector| (*selector, Effect::Reverses)));
-        let effects = effects.chain(scan.invisible.iter().map(|selector| (*selector, Effect::Visibility(false))));
-        let effects = effects.chain(scan.revealers.iter().map(|selector| (*selector, Effect::Visibility(true))));
+        let effects =
+            effects.chain(scan.invisible.iter().map(|selector| (*selector, Effect::Visibility(Seen::Hidden))));
+        let effects = effects.chain(scan.revealers.iter().map(|(selector, shows)| {
+            (*selector, Effect::Visibility(if *shows { Seen::Visible } else { Seen::Inherit }))
+        }));
         let effects = effects.chain(scan.orderers.iter().map(|(selector, order)| (*selector, Effect::Order(*order))));
         let effects = effects.chain(containers.iter().map(|selector| (*selector, Effect::Container)));
         for (selector, effect) in effects {
@@ -385,13 +395,22 @@ enum Effect {
     Dim(Dim),
     /// Shows its items in reverse.
     Reverses,
-    /// Hides it (`false`) or shows it (`true`) by `visibility`, which an
-    /// element inside may set again.
-    Visibility(bool),
+    /// Sets its `visibility`, which an element inside may set again.
+    Visibility(Seen),
     /// Shows it in another order among its container's items (`order: -1`).
     Order(i32),
     /// Makes it a flex or grid container.
     Container,
+}
+
+/// A `visibility` a rule gives, the rules that matched one element
+/// together: hidden if any hides it, else its parent's if any says so,
+/// else visible (the scan does not weigh their specificity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Seen {
+    Visible,
+    Inherit,
+    Hidden,
 }
 
 /// The rules that matched the element being opened: [`open`] (run after
@@ -406,9 +425,8 @@ struct Matched {
     /// How the last rule that fades or shrinks it does.
     dim: Option<Dim>,
     reverses: bool,
-    /// Its `visibility`: hidden if any rule that matched hides it (the
-    /// scan does not weigh their specificity).
-    visibility: Option<bool>,
+    /// Its `visibility`, the rules together.
+    visibility: Option<Seen>,
     /// The `order` of the last rule that gives one.
     order: Option<i32>,
     container: bool,
@@ -422,7 +440,7 @@ impl Matched {
             Effect::Backdrop(color) => self.backdrop = Some(color),
             Effect::Dim(dim) => self.dim = Some(dim),
             Effect::Reverses => self.reverses = true,
-            Effect::Visibility(shows) => self.visibility = Some(self.visibility.unwrap_or(true) && shows),
+            Effect::Visibility(seen) => self.visibility = self.visibility.max(Some(seen)),
             Effect::Order(order) => self.order = Some(order),
             Effect::Container => self.container = true,
         }
@@ -439,6 +457,9 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         }
         if let Some(before) = s.paragraph_visibility.take() {
             s.visibility.truncate(before);
+        }
+        if let Some(depth) = s.paragraph_depth.take() {
+            s.depth = s.depth.min(depth - 1);
         }
         if let Some(before) = s.paragraph_container.take() {
             while s.containers.len() > before {
@@ -464,7 +485,8 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     let order = std::mem::take(&mut s.pending.order)
         .or_else(|| style.as_deref().filter(|style| style.len() > 6).and_then(css::inline_order));
     s.reordered |= order.is_some();
-    let item = order.filter(|_| s.order && !s.containers.is_empty()).map(|order| Item {
+    let in_container = s.containers.last().is_some_and(|container| container.depth == s.depth);
+    let item = order.filter(|_| s.order && in_container).map(|order| Item {
         text: s.reading.text.len(),
         found: s.reading.affiliate.len(),
         first: order < 0,
@@ -543,21 +565,22 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     // Faded or shrunk with the elements around it (`opacity: .4` in `opacity: .4`).
     let dim = style.as_deref().and_then(css::inline_dim).or(matched.dim);
     let dim = dim.map(|dim| dim.within(s.dims.last().copied().unwrap_or(Dim::NONE)));
-    let hides = matched.hides || inked || dim.is_some_and(Dim::hides) || hider(&name, el, style.as_deref()).is_some();
-    // `visibility: visible` in a `style` attribute shows what a rule for an
-    // element around it hides (`visibility: hidden` there hides for good).
-    let visibility = match matched.visibility {
-        None if style
-            .as_deref()
-            .is_some_and(|style| crate::html::positions_ignoring_case(style, "visibility").next().is_some()) =>
-        {
-            css::inline(style.as_deref().unwrap_or_default())
-                .filter(|(property, _)| property == "visibility")
-                .last()
-                .map(|(_, value)| value == "visible")
-        }
-        rule => rule,
+    // Its `visibility`, which an element inside may set again: a `style`
+    // attribute's wins over the rules'.
+    let own_visibility = style.as_deref().and_then(css::inline_visibility);
+    let visibility = match (own_visibility, matched.visibility) {
+        (Some(own), _) => own,
+        (None, Some(Seen::Hidden)) => Some(false),
+        (None, Some(Seen::Visible)) => Some(true),
+        (None, _) => None,
     };
+    // A `style` that hides with `visibility` alone hides only until then.
+    let by_style = hider(&name, el, style.as_deref()).filter(|hider| {
+        *hider != Hider::Style
+            || own_visibility != Some(Some(false))
+            || css::hides(css::inline(style.as_deref().unwrap_or_default()).filter(|(p, _)| p != "visibility"))
+    });
+    let hides = matched.hides || inked || dim.is_some_and(Dim::hides) || by_style.is_some();
     let details = name == "details" && !el.has_attribute("open");
     let summary = name == "summary" && s.closed_details > 0;
     // An inline script, or the JSON it reads: the URLs in it (not JSON-LD, for search engines only).
@@ -572,7 +595,9 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     };
     let opened = table || cell || fostered || reverses || container || item.is_some();
     let opened = opened || visibility.is_some() || backwards.is_some();
-    if !(hides || details || summary || script || backdrop.is_some() || dim.is_some() || opened) {
+    // Where containers are kept track of, every element is counted.
+    let counted = s.order;
+    if !(hides || details || summary || script || backdrop.is_some() || dim.is_some() || opened || counted) {
         return;
     }
     if !el.can_have_content() {
@@ -591,11 +616,15 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     s.visibility.extend(visibility);
     let backwards_open = s.backwards.len();
     s.backwards.extend(backwards);
+    let depth = s.depth + 1;
+    if counted {
+        s.depth = depth;
+    }
     // Where its own entry goes, if it is a container.
     let containers = s.containers.len();
     if container {
         let (text, found) = (s.reading.text.len(), s.reading.affiliate.len());
-        s.containers.push(Container { text, found, ..Container::default() });
+        s.containers.push(Container { depth, text, found, ..Container::default() });
     }
     let backdrops = s.backdrops.len();
     s.backdrops.extend(backdrop);
@@ -618,6 +647,9 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     if container && name == "p" {
         s.paragraph_container = Some(containers);
     }
+    if counted && name == "p" {
+        s.paragraph_depth = Some(depth);
+    }
     s.closed_details += usize::from(details);
     s.summaries += usize::from(summary);
     if script {
@@ -630,12 +662,19 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         s.hidden -= held.replace(0);
         s.visibility.truncate(visibilities);
         s.backwards.truncate(backwards_open);
+        // Elements inside that never got an end tag end with it.
+        if counted {
+            s.depth = depth - 1;
+        }
         // Unless a block ended it already (an open `<p>`).
         if container && s.containers.len() == containers + 1 {
             s.close_container();
         }
         if s.paragraph_container == Some(containers) {
             s.paragraph_container = None;
+        }
+        if s.paragraph_depth == Some(depth) {
+            s.paragraph_depth = None;
         }
         if let Some(item) = item {
             s.move_item(item);
