@@ -92,6 +92,7 @@ pub struct Looks {
     dims: Vec<(lol_html::Selector, Dim)>,
     reversers: Vec<lol_html::Selector>,
     revealers: Vec<(lol_html::Selector, bool)>,
+    resizers: Vec<lol_html::Selector>,
     orderers: Vec<(lol_html::Selector, i32)>,
     containers: Vec<lol_html::Selector>,
     /// Its `@keyframes`, for the animations `style` attributes give.
@@ -161,6 +162,7 @@ impl Looks {
         self.dims.extend(other.dims);
         self.reversers.extend(other.reversers);
         self.revealers.extend(other.revealers);
+        self.resizers.extend(other.resizers);
         self.orderers.extend(other.orderers);
         self.containers.extend(other.containers);
         self.keyframes.extend(other.keyframes);
@@ -174,6 +176,7 @@ impl Looks {
             && self.dims.is_empty()
             && self.reversers.is_empty()
             && self.revealers.is_empty()
+            && self.resizers.is_empty()
             && self.orderers.is_empty()
             && self.containers.is_empty()
             && self.keyframes.is_empty()
@@ -216,7 +219,7 @@ impl Looks {
             .iter()
             .flat_map(|(list, shows)| {
                 let selectors: Vec<String> = if *shows {
-                    split_selector_list(list).into_iter().filter(|s| matchable(s) == [*s]).map(str::to_owned).collect()
+                    split_selector_list(list).into_iter().filter(|s| is_exact(s)).map(str::to_owned).collect()
                 } else {
                     split_selector_list(list).into_iter().flat_map(matchable).collect()
                 };
@@ -225,6 +228,7 @@ impl Looks {
             .collect();
         let backgrounds = std::mem::take(&mut read.backgrounds);
         let containers = exact(std::mem::take(&mut read.containers));
+        let resizers = exact(std::mem::take(&mut read.resizers));
         // Widened: an element that may be shown in another order is.
         let orderers = std::mem::take(&mut read.orderers)
             .iter()
@@ -234,7 +238,19 @@ impl Looks {
             .filter_map(|(selector, order)| Some((selector.parse().ok()?, order)))
             .collect();
         let keyframes = std::mem::take(&mut read.keyframes);
-        Looks { inks, ink_rules, backdrops, backgrounds, dims, reversers, revealers, orderers, containers, keyframes }
+        Looks {
+            inks,
+            ink_rules,
+            backdrops,
+            backgrounds,
+            dims,
+            reversers,
+            revealers,
+            resizers,
+            orderers,
+            containers,
+            keyframes,
+        }
     }
 }
 
@@ -243,7 +259,7 @@ impl Looks {
 fn exact_selectors(list: &str) -> impl Iterator<Item = lol_html::Selector> + '_ {
     split_selector_list(list)
         .into_iter()
-        .filter(|selector| matchable(selector) == [*selector])
+        .filter(|selector| is_exact(selector))
         .filter_map(|selector| selector.parse().ok())
 }
 
@@ -255,6 +271,13 @@ pub struct Scan<'a> {
     /// The selectors of rules that hide what they select with `visibility`
     /// alone: an element inside may show itself again.
     pub invisible: Vec<&'a lol_html::Selector>,
+    /// The selectors of rules that hide what they select with a font size
+    /// too small to read alone (`font-size: 0`, the gap fix for inline
+    /// blocks): an element inside may give itself a readable size again.
+    pub shrinking: Vec<&'a lol_html::Selector>,
+    /// The selectors of rules that give a readable font size of their own
+    /// (`14px`, `1rem`), not one against the parent's.
+    pub resizers: Vec<&'a lol_html::Selector>,
     /// The selectors of rules that colour text with no background, each
     /// with its colour.
     pub inks: Vec<(&'a lol_html::Selector, svgtypes::Color)>,
@@ -289,10 +312,10 @@ impl<'a> Scan<'a> {
 
     /// `selector`, of `rule`, hides what it selects.
     fn hide(&mut self, selector: &'a lol_html::Selector, rule: &Rule) {
-        if rule.property.as_deref() == Some("visibility") {
-            self.invisible.push(selector);
-        } else {
-            self.hiding.push(selector);
+        match rule.property.as_deref() {
+            Some("visibility") => self.invisible.push(selector),
+            Some("font-size" | "font") => self.shrinking.push(selector),
+            _ => self.hiding.push(selector),
         }
     }
 
@@ -303,6 +326,7 @@ impl<'a> Scan<'a> {
         self.dims.extend(looks.dims.iter().map(|(selector, dim)| (selector, *dim)));
         self.reversers.extend(&looks.reversers);
         self.revealers.extend(looks.revealers.iter().map(|(selector, shows)| (selector, *shows)));
+        self.resizers.extend(&looks.resizers);
         self.orderers.extend(looks.orderers.iter().map(|(selector, order)| (selector, *order)));
         self.containers.extend(&looks.containers);
         if !looks.keyframes.is_empty() {
@@ -675,6 +699,15 @@ fn parsed(rules: &[Rule]) -> Vec<(lol_html::Selector, usize)> {
         }
     }
     selectors
+}
+
+/// Whether the scan matches `selector` as written, not widened: `.a>.b`
+/// and `.a > .b` alike.
+fn is_exact(selector: &str) -> bool {
+    let canonical = |s: &str| {
+        s.split_whitespace().collect::<Vec<_>>().join(" ").replace(" > ", ">").replace("> ", ">").replace(" >", ">")
+    };
+    matches!(&matchable(selector)[..], [only] if canonical(only) == canonical(selector))
 }
 
 /// Selectors the streaming scan can match that select at least what
@@ -1555,6 +1588,9 @@ struct Read {
     /// The selector lists of rules that show what `visibility` hides
     /// around it, wherever they apply.
     revealers: Vec<(String, bool)>,
+    /// The selector lists of rules that give a readable font size of their
+    /// own, wherever they apply.
+    resizers: Vec<String>,
     /// The selector lists of rules that show a flex or grid item in
     /// another order, and of rules that make flex or grid containers.
     orderers: Vec<(String, i32)>,
@@ -1575,6 +1611,7 @@ impl Read {
         self.dims.extend(other.dims);
         self.reversers.extend(other.reversers);
         self.revealers.extend(other.revealers);
+        self.resizers.extend(other.resizers);
         self.orderers.extend(other.orderers);
         self.containers.extend(other.containers);
     }
@@ -1708,6 +1745,9 @@ impl<'a> Body<'a> {
             }
             if let Some(order) = order(&declarations) {
                 read.orderers.push((selectors.join(", "), order));
+            }
+            if resizes(&declarations) && applies.surely == Some(Widths::ALL) {
+                read.resizers.push(selectors.join(", "));
             }
             if lays_out_items(&declarations) {
                 read.containers.push(selectors.join(", "));
@@ -2394,6 +2434,25 @@ fn font_px(value: &str) -> Option<f64> {
     length_in(value, View { percent_of: Some(DEFAULT_FONT_PX), ..View::PHONE })
 }
 
+/// Whether `declarations` give a readable font size of their own (`14px`,
+/// `1rem`): not one against the parent's (`%`, `em`, `smaller`).
+pub fn resizes(declarations: &[(String, String)]) -> bool {
+    value_of(declarations, &["font-size"]).map(without_important).is_some_and(|value| {
+        let relative = value.contains('%')
+            || (value.contains("em") && !value.contains("rem"))
+            || ["ex", "ch", "smaller", "larger", "inherit", "unset", "revert", "var("]
+                .iter()
+                .any(|w| value.contains(w));
+        !relative && font_px(value).is_some_and(|px| px >= SMALLEST_PX)
+    })
+}
+
+/// Whether a `style` attribute (as written) gives a readable font size of its own ([`resizes`]).
+pub fn inline_resizes(style: &str) -> bool {
+    crate::html::positions_ignoring_case(style, "font-size").next().is_some()
+        && resizes(&inline(style).collect::<Vec<_>>())
+}
+
 /// A `font-size` against the parent's (`60%`, `.6em`, `smaller`), as a factor.
 fn font_factor(value: &str) -> Option<f64> {
     let value = without_important(value);
@@ -2689,6 +2748,16 @@ mod tests {
             text: (*text).to_owned(),
         };
         list.iter().map(sheet).collect()
+    }
+
+    #[test]
+    fn selectors_matched_as_written_are_known_however_spaced() {
+        for exact in [".a>.b", ".a > .b", "main  .note", "div.x>p"] {
+            assert!(is_exact(exact), "{exact}");
+        }
+        for widened in ["h1 + .x", ".a ~ .b", ":is(a, b) .c", ":root .x"] {
+            assert!(!is_exact(widened), "{widened}");
+        }
     }
 
     #[test]

@@ -599,6 +599,28 @@ mod tests {
     }
 
     #[test]
+    fn a_readable_font_size_inside_one_too_small_shows_again() {
+        let row = |inner: &str| format!("<div class=row><div class=note{inner}>{BANNER}</div></div>");
+        for (css, body) in [
+            (".row { font-size: 0 }", row("")),
+            (".row { font-size: 0 } .note { font-size: 1.2em }", row("")),
+            (".row { font-size: 0 } .note { font-size: 150% }", row("")),
+            (".row { font: 0/0 a }", row("")),
+            (".row { font-size: 0 } @media (min-width: 600px) { .note { font-size: 14px } }", row("")),
+        ] {
+            assert!(matches!(styled(css, &body)[..], [Violation::Hidden { .. }]), "{css} {body}");
+        }
+        for (css, body) in [
+            (".row { font-size: 0 } .row > .note { font-size: 14px }", row("")),
+            (".row { font-size: 0 } .note { font-size: 1rem }", row("")),
+            (".row { font-size: 0 }", row(" style=\"font-size: 15px\"")),
+            (".row { font: 0/0 a } .note { font-size: 12pt }", row("")),
+        ] {
+            assert_eq!(styled(css, &body), [], "{css} {body}");
+        }
+    }
+
+    #[test]
     fn text_a_bdo_writes_backwards_is_hidden_up_to_a_block_inside_it() {
         let words = format!("{TEXT} {AMAZON}");
         for body in [

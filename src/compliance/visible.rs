@@ -74,6 +74,10 @@ struct State {
     /// Whether the open elements that set `visibility` show what they
     /// hold, innermost last: the innermost decides.
     visibility: Vec<bool>,
+    /// Whether the open elements that set a font size their rules or
+    /// `style` can tell (too small, or readable of its own) give a
+    /// readable one, innermost last.
+    fonts: Vec<bool>,
     /// Whether the open `<bdo>`s and the blocks inside them write their
     /// text backwards (`<bdo dir=rtl>` does, a block inside it does not),
     /// innermost last.
@@ -205,6 +209,7 @@ impl State {
     fn visible(&self) -> bool {
         self.hidden == 0
             && self.visibility.last() != Some(&false)
+            && self.fonts.last() != Some(&false)
             && self.backwards.last() != Some(&true)
             && (self.closed_details == 0 || self.summaries > 0)
     }
@@ -292,6 +297,10 @@ impl Reading {
         let effects = effects.chain(scan.revealers.iter().map(|(selector, shows)| {
             (*selector, Effect::Visibility(if *shows { Seen::Visible } else { Seen::Inherit }))
         }));
+        let effects = effects.chain(scan.shrinking.iter().map(|selector| (*selector, Effect::Font(Seen::Hidden))));
+        // Readable sizes matter only inside a size too small: matched only then.
+        let resizers = if scan.shrinking.is_empty() { &[] } else { &scan.resizers[..] };
+        let effects = effects.chain(resizers.iter().map(|selector| (*selector, Effect::Font(Seen::Visible))));
         let effects = effects.chain(scan.orderers.iter().map(|(selector, order)| (*selector, Effect::Order(*order))));
         let effects = effects.chain(containers.iter().map(|selector| (*selector, Effect::Container)));
         for (selector, effect) in effects {
@@ -397,6 +406,9 @@ enum Effect {
     Reverses,
     /// Sets its `visibility`, which an element inside may set again.
     Visibility(Seen),
+    /// Gives it a font size too small to read (`Hidden`) or a readable one
+    /// of its own (`Visible`), which an element inside may change again.
+    Font(Seen),
     /// Shows it in another order among its container's items (`order: -1`).
     Order(i32),
     /// Makes it a flex or grid container.
@@ -427,6 +439,8 @@ struct Matched {
     reverses: bool,
     /// Its `visibility`, the rules together.
     visibility: Option<Seen>,
+    /// Its font size, the rules together.
+    font: Option<Seen>,
     /// The `order` of the last rule that gives one.
     order: Option<i32>,
     container: bool,
@@ -441,6 +455,7 @@ impl Matched {
             Effect::Dim(dim) => self.dim = Some(dim),
             Effect::Reverses => self.reverses = true,
             Effect::Visibility(seen) => self.visibility = self.visibility.max(Some(seen)),
+            Effect::Font(seen) => self.font = self.font.max(Some(seen)),
             Effect::Order(order) => self.order = Some(order),
             Effect::Container => self.container = true,
         }
@@ -574,6 +589,14 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         (None, Some(Seen::Visible)) => Some(true),
         (None, _) => None,
     };
+    // Its font size, when too small to read or readable of its own; a
+    // `style`'s readable size wins over the rules' (and matters only inside a small one).
+    let font = match matched.font {
+        _ if !s.fonts.is_empty() && style.as_deref().is_some_and(css::inline_resizes) => Some(true),
+        Some(Seen::Hidden) => Some(false),
+        Some(Seen::Visible) => Some(true),
+        _ => None,
+    };
     // A `style` that hides with `visibility` alone hides only until then.
     let by_style = hider(&name, el, style.as_deref()).filter(|hider| {
         *hider != Hider::Style
@@ -594,7 +617,7 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         (!s.backwards.is_empty() && is_block(&name)).then_some(false)
     };
     let opened = table || cell || fostered || reverses || container || item.is_some();
-    let opened = opened || visibility.is_some() || backwards.is_some();
+    let opened = opened || visibility.is_some() || font.is_some() || backwards.is_some();
     // Where containers are kept track of, every element is counted.
     let counted = s.order;
     if !(hides || details || summary || script || backdrop.is_some() || dim.is_some() || opened || counted) {
@@ -609,11 +632,16 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         if visibility == Some(false) && !is_void(&name) {
             s.visibility.push(false);
         }
+        if font == Some(false) && !is_void(&name) {
+            s.fonts.push(false);
+        }
         return;
     }
     s.hidden += usize::from(hides);
     let visibilities = s.visibility.len();
     s.visibility.extend(visibility);
+    let fonts = s.fonts.len();
+    s.fonts.extend(font);
     let backwards_open = s.backwards.len();
     s.backwards.extend(backwards);
     let depth = s.depth + 1;
@@ -661,6 +689,7 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         let mut s = state.borrow_mut();
         s.hidden -= held.replace(0);
         s.visibility.truncate(visibilities);
+        s.fonts.truncate(fonts);
         s.backwards.truncate(backwards_open);
         // Elements inside that never got an end tag end with it.
         if counted {
