@@ -245,8 +245,7 @@ impl Reading {
             scan.inks.iter().filter(|(_, ink)| behind.iter().any(|b| css::alike(*ink, *b))).copied().collect();
         // So would keeping track of every flex and grid container: only a
         // page where an element is shown in another order is read again
-        // with them.
-        // Neither matters on a page without affiliate content.
+        // with them. Neither matters on a page without affiliate content.
         let (reading, again) = Self::read(html, links, scan, &inks, page, Weighs::default(), stop);
         let again_needed = (again.colours || again.order) && !reading.affiliate.is_empty();
         if again_needed { Self::read(html, links, scan, &inks, page, again, stop).0 } else { reading }
@@ -415,9 +414,10 @@ enum Effect {
     Container,
 }
 
-/// A `visibility` a rule gives, the rules that matched one element
-/// together: hidden if any hides it, else its parent's if any says so,
-/// else visible (the scan does not weigh their specificity).
+/// What the rules that matched one element give an inherited property an
+/// element inside may set again (`visibility`, the font size), together:
+/// hidden if any hides, else the parent's if any says so, else shown (the
+/// scan does not weigh their specificity).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Seen {
     Visible,
