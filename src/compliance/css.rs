@@ -2009,6 +2009,19 @@ pub fn inline_order(style: &str) -> Option<i32> {
     if may { order(&inline(style).collect::<Vec<_>>()) } else { None }
 }
 
+/// Whether a `style` attribute (as written) makes its element a block or
+/// an inline block, which starts a paragraph of its own inside `<bdo>`.
+pub fn inline_makes_block(style: &str) -> bool {
+    if crate::html::positions_ignoring_case(style, "display").next().is_none() {
+        return false;
+    }
+    let declarations: Vec<(String, String)> = inline(style).collect();
+    let Some(display) = value_of(&declarations, &["display"]).map(without_important) else { return false };
+    let inline_box =
+        ["inline-block", "inline-flex", "inline-grid", "inline-table"].iter().any(|b| display.starts_with(b));
+    inline_box || !(display.starts_with("inline") || matches!(display, "contents" | "none" | "ruby"))
+}
+
 /// Whether a `style` attribute (as written) makes a flex or grid container.
 pub fn inline_lays_out_items(style: &str) -> bool {
     let may = ["flex", "grid"].iter().any(|word| crate::html::positions_ignoring_case(style, word).next().is_some());

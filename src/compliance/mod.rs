@@ -627,12 +627,14 @@ mod tests {
             format!("<bdo dir=rtl>{words}</bdo>"),
             format!("<p><bdo dir=RTL><span>{words}</span></bdo></p>"),
             format!("<bdo dir=rtl><div></div>{words}</bdo>"),
+            format!("<bdo dir=rtl><span style=\"display:inline\">{words}</span></bdo>"),
         ] {
             assert!(matches!(styled("", &body)[..], [Violation::Hidden { .. }]), "{body}");
         }
         for body in [
             format!("<bdo dir=rtl>{BANNER}</bdo>"),
             format!("<bdo dir=rtl><span><div>{words}</div></span></bdo>"),
+            format!("<bdo dir=rtl><span style=\"display:inline-block\">{words}</span></bdo>"),
             format!("<bdo dir=rtl><bdo dir=ltr>{words}</bdo></bdo>"),
             format!("<bdo dir=ltr>{words}</bdo>"),
         ] {

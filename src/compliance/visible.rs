@@ -610,11 +610,13 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     let script = name == "script"
         && !el.has_attribute("src")
         && !el.get_attribute("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-    // `<bdo dir=rtl>` writes left-to-right text backwards, up to a block inside it.
+    // `<bdo dir=rtl>` writes left-to-right text backwards, up to a block
+    // inside it (by its tag, or a `style` that makes it one).
     let backwards = if name == "bdo" {
         el.get_attribute("dir").map(|dir| dir.trim().eq_ignore_ascii_case("rtl"))
     } else {
-        (!s.backwards.is_empty() && is_block(&name)).then_some(false)
+        let block = || is_block(&name) || style.as_deref().is_some_and(css::inline_makes_block);
+        (!s.backwards.is_empty() && block()).then_some(false)
     };
     let opened = table || cell || fostered || reverses || container || item.is_some();
     let opened = opened || visibility.is_some() || font.is_some() || backwards.is_some();
