@@ -65,6 +65,11 @@ pub(super) fn may_animate(css: &str) -> bool {
         && crate::html::positions_ignoring_case(css, "animation").next().is_some()
 }
 
+/// Whether `declarations` give their element an animation.
+pub(super) fn animates(declarations: &[(String, String)]) -> bool {
+    declarations.iter().any(|(property, _)| unprefixed(property).starts_with("animation"))
+}
+
 /// A declaration, and how a message writes it if not as it is.
 pub(super) type Settled = ((String, String), Option<String>);
 
@@ -76,9 +81,7 @@ pub(super) type Settled = ((String, String), Option<String>);
 /// opacity: 0 */`). None when no animation of `keyframes` (several
 /// stylesheets', a later one's winning) changes anything.
 pub(super) fn settle(declarations: &[(String, String)], keyframes: &[&Keyframes]) -> Option<Vec<Settled>> {
-    if keyframes.iter().all(|k| k.is_empty())
-        || !declarations.iter().any(|(property, _)| unprefixed(property).starts_with("animation"))
-    {
+    if keyframes.iter().all(|k| k.is_empty()) || !animates(declarations) {
         return None;
     }
     let mut settled: Vec<Settled> = declarations.iter().map(|declaration| (declaration.clone(), None)).collect();

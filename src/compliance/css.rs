@@ -97,6 +97,18 @@ pub struct Looks {
     containers: Vec<lol_html::Selector>,
     /// Its `@keyframes`, for the animations `style` attributes give.
     keyframes: Keyframes,
+    /// Its rules that give animations, for a page's own `@keyframes`.
+    animated: Vec<Animated>,
+}
+
+/// A rule that gives an animation and hides nothing by itself: a page's
+/// own `@keyframes` (in a `<style>`) may make it hide.
+#[derive(Debug, Clone)]
+pub struct Animated {
+    selectors: String,
+    declarations: Vec<(String, String)>,
+    /// Where it begins in its stylesheet: line and column.
+    at: (u32, u32),
 }
 
 /// How much an element fades and shrinks what it holds: its opacity,
@@ -166,6 +178,7 @@ impl Looks {
         self.orderers.extend(other.orderers);
         self.containers.extend(other.containers);
         self.keyframes.extend(other.keyframes);
+        self.animated.extend(other.animated);
     }
 
     /// Whether it says nothing the scan uses.
@@ -180,6 +193,7 @@ impl Looks {
             && self.orderers.is_empty()
             && self.containers.is_empty()
             && self.keyframes.is_empty()
+            && self.animated.is_empty()
     }
 
     fn of(read: &mut Read) -> Looks {
@@ -238,6 +252,7 @@ impl Looks {
             .filter_map(|(selector, order)| Some((selector.parse().ok()?, order)))
             .collect();
         let keyframes = std::mem::take(&mut read.keyframes);
+        let animated = std::mem::take(&mut read.animated);
         Looks {
             inks,
             ink_rules,
@@ -250,6 +265,7 @@ impl Looks {
             orderers,
             containers,
             keyframes,
+            animated,
         }
     }
 }
@@ -302,6 +318,8 @@ pub struct Scan<'a> {
     pub containers: Vec<&'a lol_html::Selector>,
     /// The `@keyframes` of the stylesheets, in the cascade's order.
     pub(super) keyframes: Vec<&'a Keyframes>,
+    /// The rules that give animations and hide nothing by themselves.
+    pub animated: Vec<&'a Animated>,
 }
 
 impl<'a> Scan<'a> {
@@ -332,6 +350,7 @@ impl<'a> Scan<'a> {
         if !looks.keyframes.is_empty() {
             self.keyframes.push(&looks.keyframes);
         }
+        self.animated.extend(&looks.animated);
     }
 }
 
@@ -355,6 +374,35 @@ impl OwnRules {
             own.looks.append(Looks::of(&mut rules.read));
         }
         own
+    }
+
+    /// The rules of the page's stylesheets that `animated` holds, read with
+    /// the page's own `@keyframes` (`<style>@keyframes gone { to { opacity:
+    /// 0 } }</style>` for a stylesheet's `animation: gone 1s forwards`):
+    /// those that hide then hide on this page.
+    pub fn animate(&mut self, animated: &[&Animated]) {
+        if self.looks.keyframes.is_empty() {
+            return;
+        }
+        for rule in animated {
+            let Some(settled) = animations::settle(&rule.declarations, &[&self.looks.keyframes]) else { continue };
+            let declarations: Vec<(String, String)> = settled.iter().map(|(d, _)| d.clone()).collect();
+            if !hides(declarations.iter().cloned()) {
+                continue;
+            }
+            let written = settled.iter().filter_map(|(_, written)| written.clone()).collect::<Vec<_>>().join("; ");
+            let hiding = Rule {
+                selectors: rule.selectors.clone(),
+                declarations: written,
+                line: rule.at.0,
+                column: rule.at.1,
+                widths: Widths::ALL,
+                property: None,
+            };
+            let selectors = split_selector_list(&rule.selectors).into_iter().flat_map(matchable);
+            let parsed: Vec<lol_html::Selector> = selectors.filter_map(|s| s.parse().ok()).collect();
+            self.hiding.extend(parsed.into_iter().map(|selector| (selector, hiding.clone())));
+        }
     }
 
     /// Whether the page carries no rule that matters to the scan.
@@ -1597,11 +1645,14 @@ struct Read {
     containers: Vec<String>,
     /// The `@keyframes` rules, by name (a later one of a name wins).
     keyframes: Keyframes,
+    /// The rules that give animations and hide nothing by themselves.
+    animated: Vec<Animated>,
 }
 
 impl Read {
     fn extend(&mut self, other: Read) {
         self.keyframes.extend(other.keyframes);
+        self.animated.extend(other.animated);
         self.found.extend(other.found);
         self.shown.extend(other.shown);
         self.custom.extend(other.custom);
@@ -1748,6 +1799,13 @@ impl<'a> Body<'a> {
             }
             if resizes(&declarations) && applies.surely == Some(Widths::ALL) {
                 read.resizers.push(selectors.join(", "));
+            }
+            if animations::animates(&declarations) {
+                read.animated.push(Animated {
+                    selectors: selectors.join(", "),
+                    declarations: declarations.clone(),
+                    at,
+                });
             }
             if lays_out_items(&declarations) {
                 read.containers.push(selectors.join(", "));

@@ -535,6 +535,19 @@ mod tests {
         for css in shown {
             assert_eq!(styled(css, &banner), [], "{css}");
         }
+        // A site stylesheet's animation, with keyframes the page's own `<style>` gives.
+        let site = css::Hiding::from_stylesheets(&[css::Stylesheet {
+            path: "extra.css".into(),
+            source: "static/extra.css".into(),
+            text: ".d { animation: bye .5s forwards }".into(),
+        }]);
+        let html = format!(
+            "<html><head><link rel=stylesheet href=/extra.css><style>@keyframes bye {{ to {{ opacity: 0 }} }}</style></head>\
+             <body>{banner}{BUY}</body></html>"
+        );
+        let expected = Expected { text: TEXT, statements: &statements() };
+        let found = check_page(&html, Some(&expected), &links(), &site.for_page(&html, "index.html", ""));
+        assert!(matches!(found[..], [Violation::Hidden { .. }]), "{found:?}");
         // Animations a `style` attribute gives, with the stylesheets' keyframes.
         let keyframes = "@keyframes in { from { opacity: 0 } to { opacity: 1 } } @keyframes out { to { opacity: 0 } }";
         let faded_in = format!("<div style=\"opacity:0;animation:in .5s forwards\">{BANNER}</div>");

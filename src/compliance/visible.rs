@@ -223,7 +223,8 @@ impl Reading {
     /// verdict.
     pub fn of(html: &str, links: &LinkPolicy, scan: &Scan<'_>, stop: Option<&[Statement]>) -> Self {
         // The page's own <style> blocks (and `data:` stylesheets) count too.
-        let own = OwnRules::of(html);
+        let mut own = OwnRules::of(html);
+        own.animate(&scan.animated);
         let merged;
         let scan = if own.is_empty() {
             scan
