@@ -453,10 +453,24 @@ mod tests {
         check_page(&html, Some(&Expected { text: TEXT, statements: &statements() }), &links(), &css::Scan::default())
     }
 
+    /// Each page ([`styled`]: `css`, then `body`) fails, its disclosure hidden.
+    fn assert_hidden(pages: &[(&str, String)]) {
+        for (css, body) in pages {
+            let found = styled(css, body);
+            assert!(matches!(found[..], [Violation::Hidden { .. }]), "{css} {body}: {found:?}");
+        }
+    }
+
+    /// Each page ([`styled`]: `css`, then `body`) passes.
+    fn assert_shown(pages: &[(&str, String)]) {
+        for (css, body) in pages {
+            assert_eq!(styled(css, body), [], "{css} {body}");
+        }
+    }
+
     #[test]
     fn text_coloured_like_the_page_is_hidden_unless_something_around_it_has_a_background() {
         let expected = Expected { text: TEXT, statements: &statements() };
-        let check = styled;
         let hidden = [
             (".d { color: #fff }", format!("<div class=d>{BANNER}</div>")),
             ("body { background: #fff } .d { color: #fefefe }", format!("<div class=d>{BANNER}</div>")),
@@ -475,9 +489,7 @@ mod tests {
             ),
             ("", format!("<div style=\"background:#000\"><div style=\"color:#111\">{BANNER}</div></div>")),
         ];
-        for (css, body) in hidden {
-            assert!(matches!(check(css, &body)[..], [Violation::Hidden { .. }]), "{css} {body}");
-        }
+        assert_hidden(&hidden);
         let shown = [
             (".d { color: #333 }", format!("<div class=d>{BANNER}</div>")),
             (
@@ -504,9 +516,7 @@ mod tests {
             (".card { background: #222 }", format!("<div class=card><div style=\"color:#fff\">{BANNER}</div></div>")),
             ("", format!("<table bgcolor=black><tr><td style=\"color:#fff\">{BANNER}</td></tr></table>")),
         ];
-        for (css, body) in shown {
-            assert_eq!(check(css, &body), [], "{css} {body}");
-        }
+        assert_shown(&shown);
         // A page that asks for a dark scheme only has a dark background.
         let html = format!(
             "<html><head><meta name=\"color-scheme\" content=\"dark\"></head><body><div style=\"color:#fff\">{BANNER}</div>{BUY}</body></html>"
@@ -524,17 +534,13 @@ mod tests {
             "@keyframes in { to { opacity: 1 } } .d { opacity: 0; animation: in 1s infinite forwards }",
             "@keyframes in { to { display: block } } .d { display: none; animation: in 1s forwards }",
         ];
-        for css in hidden {
-            assert!(matches!(styled(css, &banner)[..], [Violation::Hidden { .. }]), "{css}");
-        }
+        assert_hidden(&hidden.map(|css| (css, banner.clone())));
         let shown = [
             "@keyframes in { from { opacity: 0 } to { opacity: 1 } } .d { opacity: 0; animation: in .4s ease-out forwards }",
             ".d { visibility: hidden; animation-name: show; animation-fill-mode: both } @keyframes show { to { visibility: visible } }",
             "@keyframes pop { 0% { transform: scale(0) } 100% { transform: none } } .d { transform: scale(0); animation: pop 1s both }",
         ];
-        for css in shown {
-            assert_eq!(styled(css, &banner), [], "{css}");
-        }
+        assert_shown(&shown.map(|css| (css, banner.clone())));
         // A site stylesheet's animation, with keyframes the page's own `<style>` gives.
         let site = css::Hiding::from_stylesheets(&[css::Stylesheet {
             path: "extra.css".into(),
@@ -586,9 +592,7 @@ mod tests {
                 format!("<div class=wrap><div class=d><div class=inner>{BANNER}</div></div></div>")
             }),
         ];
-        for (css, body) in hidden {
-            assert!(matches!(styled(css, &body)[..], [Violation::Hidden { .. }]), "{css} {body}");
-        }
+        assert_hidden(&hidden);
         let shown = [
             (".wrap { visibility: hidden } .wrap .d { visibility: visible }", nested.clone()),
             (
@@ -606,58 +610,53 @@ mod tests {
                 format!("<div class=wrap><div class=d style=\"visibility:visible\">{BANNER}</div></div>"),
             ),
         ];
-        for (css, body) in shown {
-            assert_eq!(styled(css, &body), [], "{css} {body}");
-        }
+        assert_shown(&shown);
     }
 
     #[test]
     fn a_readable_font_size_inside_one_too_small_shows_again() {
         let row = |inner: &str| format!("<div class=row><div class=note{inner}>{BANNER}</div></div>");
-        for (css, body) in [
+        assert_hidden(&[
             (".row { font-size: 0 }", row("")),
             (".row { font-size: 0 } .note { font-size: 1.2em }", row("")),
             (".row { font-size: 0 } .note { font-size: 150% }", row("")),
             (".row { font: 0/0 a }", row("")),
             (".row { font-size: 0 } @media (min-width: 600px) { .note { font-size: 14px } }", row("")),
-        ] {
-            assert!(matches!(styled(css, &body)[..], [Violation::Hidden { .. }]), "{css} {body}");
-        }
-        for (css, body) in [
+        ]);
+        assert_shown(&[
             (".row { font-size: 0 } .row > .note { font-size: 14px }", row("")),
             (".row { font-size: 0 } .note { font-size: 1rem }", row("")),
             (".row { font-size: 0 }", row(" style=\"font-size: 15px\"")),
             (".row { font: 0/0 a } .note { font-size: 12pt }", row("")),
-        ] {
-            assert_eq!(styled(css, &body), [], "{css} {body}");
-        }
+        ]);
     }
 
     #[test]
     fn text_a_bdo_writes_backwards_is_hidden_up_to_a_block_inside_it() {
         let words = format!("{TEXT} {AMAZON}");
-        for body in [
-            format!("<bdo dir=rtl>{words}</bdo>"),
-            format!("<p><bdo dir=RTL><span>{words}</span></bdo></p>"),
-            format!("<bdo dir=rtl><div></div>{words}</bdo>"),
-            format!("<bdo dir=rtl><span style=\"display:inline\">{words}</span></bdo>"),
-        ] {
-            assert!(matches!(styled("", &body)[..], [Violation::Hidden { .. }]), "{body}");
-        }
-        for body in [
-            format!("<bdo dir=rtl>{BANNER}</bdo>"),
-            format!("<bdo dir=rtl><span><div>{words}</div></span></bdo>"),
-            format!("<bdo dir=rtl><span style=\"display:inline-block\">{words}</span></bdo>"),
-            format!("<bdo dir=rtl><bdo dir=ltr>{words}</bdo></bdo>"),
-            format!("<bdo dir=ltr>{words}</bdo>"),
-        ] {
-            assert_eq!(styled("", &body), [], "{body}");
-        }
+        assert_hidden(
+            &[
+                format!("<bdo dir=rtl>{words}</bdo>"),
+                format!("<p><bdo dir=RTL><span>{words}</span></bdo></p>"),
+                format!("<bdo dir=rtl><div></div>{words}</bdo>"),
+                format!("<bdo dir=rtl><span style=\"display:inline\">{words}</span></bdo>"),
+            ]
+            .map(|body| ("", body)),
+        );
+        assert_shown(
+            &[
+                format!("<bdo dir=rtl>{BANNER}</bdo>"),
+                format!("<bdo dir=rtl><span><div>{words}</div></span></bdo>"),
+                format!("<bdo dir=rtl><span style=\"display:inline-block\">{words}</span></bdo>"),
+                format!("<bdo dir=rtl><bdo dir=ltr>{words}</bdo></bdo>"),
+                format!("<bdo dir=ltr>{words}</bdo>"),
+            ]
+            .map(|body| ("", body)),
+        );
     }
 
     #[test]
     fn fading_and_shrinking_add_up_down_nested_elements() {
-        let check = styled;
         let hidden = [
             (".a { opacity: .4 } .b { opacity: .4 }", format!("<div class=a><div class=b>{BANNER}</div></div>")),
             ("", format!("<div style=\"opacity:.4\"><div style=\"opacity:.4\">{BANNER}</div></div>")),
@@ -674,9 +673,7 @@ mod tests {
             ),
             ("", format!("<div style=\"font-size:70%\"><div style=\"font-size:.6em\">{BANNER}</div></div>")),
         ];
-        for (css, body) in hidden {
-            assert!(matches!(check(css, &body)[..], [Violation::Hidden { .. }]), "{css} {body}");
-        }
+        assert_hidden(&hidden);
         let shown = [
             (".a { opacity: .6 } .b { opacity: .6 }", format!("<div class=a><div class=b>{BANNER}</div></div>")),
             (".a { opacity: .35 }", format!("<div class=a>{BANNER}</div>")),
@@ -688,9 +685,7 @@ mod tests {
             ),
             (".a { font-size: 60% }", format!("<div class=a>x</div><div class=a>{BANNER}</div>")),
         ];
-        for (css, body) in shown {
-            assert_eq!(check(css, &body), [], "{css} {body}");
-        }
+        assert_shown(&shown);
     }
 
     #[test]
