@@ -276,7 +276,7 @@ impl Reading {
         static SELECTOR: std::sync::OnceLock<lol_html::Selector> = std::sync::OnceLock::new();
         let selector = SELECTOR.get_or_init(|| WATCHED.parse().expect("a valid selector list"));
         let on_open = move |el: &mut Element<'_, '_>| -> lol_html::HandlerResult {
-            open(&on_element, el, links, &scan.keyframes);
+            open(&on_element, el, html, links, &scan.keyframes);
             let state = on_element.borrow();
             let found = &state.reading.affiliate;
             // Items shown in another order may still move what was found.
@@ -464,8 +464,16 @@ impl Matched {
 }
 
 /// An element opens: what it hides, what it links to, where words break.
-fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy, keyframes: &[&css::Keyframes]) {
-    let name = el.tag_name();
+fn open(
+    state: &Rc<RefCell<State>>,
+    el: &mut Element<'_, '_>,
+    html: &str,
+    links: &LinkPolicy,
+    keyframes: &[&css::Keyframes],
+) {
+    let name = crate::html::tag_name(el, html);
+    let get = |name: &str| crate::html::attribute(el, html, name).map(lol_html::html_content::Attribute::value);
+    let has = |name: &str| crate::html::attribute(el, html, name).is_some();
     let mut s = state.borrow_mut();
     if closes_paragraph(&name) {
         if let Some(paragraph) = s.paragraph.take() {
@@ -484,10 +492,10 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         }
     }
     if name == "base" && s.base.is_none() {
-        s.base = el.get_attribute("href").and_then(|href| url::Url::parse(href.trim()).ok());
+        s.base = get("href").and_then(|href| url::Url::parse(href.trim()).ok());
     }
     // Its `style` as it is once its animations have played.
-    let style = el.get_attribute("style").map(|style| css::inline_animated(&style, keyframes).unwrap_or(style));
+    let style = get("style").map(|style| css::inline_animated(&style, keyframes).unwrap_or(style));
     // A flex container that shows its items in reverse shows the last first.
     let reverses = std::mem::take(&mut s.pending.reverses)
         || style.as_deref().is_some_and(|style| style.len() > 8 && css::inline_reverses(style));
@@ -518,7 +526,7 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     }
     let found = s.reading.affiliate.len();
     for attribute in el.attributes() {
-        for (url, followed) in destinations(&name, el, attribute) {
+        for (url, followed) in destinations(&name, el, html, attribute) {
             let resolved = resolve(&url, s.base.as_ref());
             if crate::links::is_amazon_ad_url(&resolved) {
                 // Amazon's ad widgets are Amazon affiliate content.
@@ -531,16 +539,16 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     // A button or field submits the form it names (`<button form=f>`),
     // wherever the form is: found once the page is read.
     if matches!(&*name, "button" | "input")
-        && !el.has_attribute("formaction")
-        && let Some(owner) = el.get_attribute("form")
+        && !has("formaction")
+        && let Some(owner) = get("form")
     {
         let at = s.fostered.unwrap_or(s.reading.text.len());
         s.form_buttons.push((crate::html::decode_entities(&owner).trim().to_owned(), at));
     }
     // A page for a dark scheme only has a dark background.
     if name == "meta"
-        && el.get_attribute("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("color-scheme"))
-        && el.get_attribute("content").is_some_and(|c| {
+        && get("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("color-scheme"))
+        && get("content").is_some_and(|c| {
             let c = c.to_ascii_lowercase();
             c.contains("dark") && !c.contains("light")
         })
@@ -573,7 +581,7 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
     } else {
         // A `style` attribute wins over the rules; the nearest background is behind the text.
         let paint = style.as_deref().map(css::inline_paint).unwrap_or_default();
-        let bgcolor = el.get_attribute("bgcolor").map(|c| css::color(&c.trim().to_ascii_lowercase()));
+        let bgcolor = get("bgcolor").map(|c| css::color(&c.trim().to_ascii_lowercase()));
         backdrop = paint.backdrop.or(bgcolor).or(matched.backdrop);
         let behind = backdrop.or_else(|| s.backdrops.last().copied()).unwrap_or(s.page);
         inked = paint.ink.or(matched.ink).zip(behind).is_some_and(|(ink, behind)| css::alike(ink, behind));
@@ -599,22 +607,22 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
         _ => None,
     };
     // A `style` that hides with `visibility` alone hides only until then.
-    let by_style = hider(&name, el, style.as_deref()).filter(|hider| {
+    let by_style = hider(&name, el, html, style.as_deref()).filter(|hider| {
         *hider != Hider::Style
             || own_visibility != Some(Some(false))
             || css::hides(css::inline(style.as_deref().unwrap_or_default()).filter(|(p, _)| p != "visibility"))
     });
     let hides = matched.hides || inked || dim.is_some_and(Dim::hides) || by_style.is_some();
-    let details = name == "details" && !el.has_attribute("open");
+    let details = name == "details" && !has("open");
     let summary = name == "summary" && s.closed_details > 0;
     // An inline script, or the JSON it reads: the URLs in it (not JSON-LD, for search engines only).
     let script = name == "script"
-        && !el.has_attribute("src")
-        && !el.get_attribute("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+        && !has("src")
+        && !get("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
     // `<bdo dir=rtl>` writes left-to-right text backwards, up to a block
     // inside it (by its tag, or a `style` that makes it one).
     let backwards = if name == "bdo" {
-        el.get_attribute("dir").map(|dir| dir.trim().eq_ignore_ascii_case("rtl"))
+        get("dir").map(|dir| dir.trim().eq_ignore_ascii_case("rtl"))
     } else {
         let block = || is_block(&name) || style.as_deref().is_some_and(css::inline_makes_block);
         (!s.backwards.is_empty() && block()).then_some(false)
@@ -748,15 +756,17 @@ fn open(state: &Rc<RefCell<State>>, el: &mut Element<'_, '_>, links: &LinkPolicy
 fn destinations(
     name: &str,
     el: &Element<'_, '_>,
+    html: &str,
     attribute: &lol_html::html_content::Attribute<'_>,
 ) -> Vec<(String, bool)> {
-    let attribute_name = attribute.name();
-    let followed = match (name, attribute_name.as_str()) {
+    let attribute_name = crate::html::attribute_name(attribute, html);
+    let followed = match (name, &*attribute_name) {
         ("a" | "area", "href") | (_, "xlink:href") | ("form", "action") | ("button" | "input", "formaction") => true,
         ("iframe" | "frame" | "embed", "src") | ("object", "data") => true,
         ("script" | "img", "src") => false,
         ("meta", "content")
-            if el.get_attribute("http-equiv").is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh")) =>
+            if crate::html::attribute(el, html, "http-equiv")
+                .is_some_and(|h| h.value().trim().eq_ignore_ascii_case("refresh")) =>
         {
             return refresh_url(&attribute.value()).map(|url| vec![(url, true)]).unwrap_or_default();
         }
@@ -1004,7 +1014,8 @@ pub(super) enum Hider {
 }
 
 /// Whether, and why, an element hides itself and everything in it from a reader.
-pub(super) fn hider(name: &str, el: &Element<'_, '_>, style: Option<&str>) -> Option<Hider> {
+pub(super) fn hider(name: &str, el: &Element<'_, '_>, html: &str, style: Option<&str>) -> Option<Hider> {
+    let has = |name: &str| crate::html::attribute(el, html, name).is_some();
     // Fallback content is shown only where the element is not supported;
     // a dialog until it is opened, a popover until it pops up.
     let hidden_by_browsers = matches!(
@@ -1027,13 +1038,15 @@ pub(super) fn hider(name: &str, el: &Element<'_, '_>, style: Option<&str>) -> Op
     );
     if hidden_by_browsers {
         Some(Hider::Browsers)
-    } else if name == "dialog" && !el.has_attribute("open") {
+    } else if name == "dialog" && !has("open") {
         Some(Hider::ClosedDialog)
-    } else if el.has_attribute("hidden") {
+    } else if has("hidden") {
         Some(Hider::Hidden)
-    } else if el.has_attribute("popover") {
+    } else if has("popover") {
         Some(Hider::Popover)
-    } else if el.get_attribute("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+    } else if crate::html::attribute(el, html, "aria-hidden")
+        .is_some_and(|v| v.value().trim().eq_ignore_ascii_case("true"))
+    {
         Some(Hider::AriaHidden)
     } else if style.is_some_and(|style| css::hides(css::inline(style))) {
         Some(Hider::Style)

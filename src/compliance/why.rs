@@ -131,7 +131,7 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
             on_element.borrow_mut().elsewhere = Some(Cause { text, tag: tag() });
         }
         let style = el.get_attribute("style");
-        if let Some(why) = hider(&name, el, style.as_deref()) {
+        if let Some(why) = hider(&name, el, html, style.as_deref()) {
             let cause = Cause { text: hidden_by(why, &name, el, style.as_deref()), tag: tag() };
             State::open(&on_element, el, Entry::Hides(cause));
         } else if name == "details" && !el.has_attribute("open") {

@@ -5,6 +5,10 @@
 
 pub mod attributes;
 
+use std::borrow::Cow;
+
+use lol_html::html_content::{Attribute, Element};
+
 /// Escapes text for a double-quoted HTML attribute.
 pub fn escape_attr(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
@@ -46,9 +50,47 @@ fn escape_pieces<E>(text: &str, mut emit: impl FnMut(&str) -> Result<(), E>) -> 
 /// element `selector` (parsed once, by the caller) matches.
 pub fn on_element<'h>(
     selector: &'h lol_html::Selector,
-    handler: impl FnMut(&mut lol_html::html_content::Element<'_, '_>) -> lol_html::HandlerResult + 'h,
-) -> (std::borrow::Cow<'h, lol_html::Selector>, lol_html::ElementContentHandlers<'h>) {
-    (std::borrow::Cow::Borrowed(selector), lol_html::ElementContentHandlers::default().element(handler))
+    handler: impl FnMut(&mut Element<'_, '_>) -> lol_html::HandlerResult + 'h,
+) -> (Cow<'h, lol_html::Selector>, lol_html::ElementContentHandlers<'h>) {
+    (Cow::Borrowed(selector), lol_html::ElementContentHandlers::default().element(handler))
+}
+
+/// The tag name of `el`, an element lol_html parsed from `html`, read from
+/// `html` itself. lol_html's own `tag_name` is a new lowercased `String`
+/// each call, which a scan of every element of every page pays for; a name
+/// written in lowercase (as nearly all are) is borrowed instead.
+pub fn tag_name<'h>(el: &Element<'_, '_>, html: &'h str) -> Cow<'h, str> {
+    let written = html.get(el.source_location().bytes()).and_then(|tag| {
+        let name = tag.strip_prefix('<')?;
+        let end = name.find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>').unwrap_or(name.len());
+        Some(&name[..end])
+    });
+    match written {
+        Some(name) if is_lowercase_name(name) => Cow::Borrowed(name),
+        _ => Cow::Owned(el.tag_name()),
+    }
+}
+
+/// The name of `attribute`, of an element lol_html parsed from `html`, as
+/// [`tag_name`] reads a tag's: borrowed when written in lowercase.
+pub fn attribute_name<'h>(attribute: &Attribute<'_>, html: &'h str) -> Cow<'h, str> {
+    match attribute.name_source_location().and_then(|at| html.get(at.bytes())) {
+        Some(name) if is_lowercase_name(name) => Cow::Borrowed(name),
+        _ => Cow::Owned(attribute.name()),
+    }
+}
+
+/// The attribute `name` (lowercase) of `el`, an element lol_html parsed from
+/// `html`; what lol_html's `get_attribute` finds, without the name it
+/// builds for each call.
+pub fn attribute<'a, 't>(el: &'a Element<'_, 't>, html: &str, name: &str) -> Option<&'a Attribute<'t>> {
+    el.attributes().iter().find(|attribute| attribute_name(attribute, html) == name)
+}
+
+/// Whether a name as written is the name HTML reads: no uppercase letter
+/// for it to lower, and no character its tokenizer replaces.
+fn is_lowercase_name(name: &str) -> bool {
+    !name.is_empty() && !name.bytes().any(|b| b.is_ascii_uppercase() || b == 0)
 }
 
 /// Decodes every character reference (named or numeric) in text: page text
@@ -153,6 +195,35 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn names_read_from_the_page_are_the_names_lol_html_gives() {
+        let html = "<DIV Class=a data-X=1><a\thref=x HREF=y>t</a><img/src=p.jpg><p/><svg viewBox='0 0 1 1'>\
+                    <foreignObject><input type=text hidden></foreignObject></svg><x-card\nOn-Click=go></x-card><b-é>";
+        let asked = ["class", "data-x", "href", "src", "type", "hidden", "viewbox", "on-click", "missing"];
+        let (mut tags, mut borrowed) = (Vec::new(), 0);
+        let settings =
+            lol_html::RewriteStrSettings::new().append_element_content_handler(lol_html::element!("*", |el| {
+                let found: Vec<_> = asked.iter().map(|name| attribute(el, html, name).map(Attribute::value)).collect();
+                let expected: Vec<_> = asked.iter().map(|name| el.get_attribute(name)).collect();
+                assert_eq!(found, expected, "the attributes of <{}>", el.tag_name());
+                let names: Vec<_> = el.attributes().iter().map(|a| attribute_name(a, html)).collect();
+                assert_eq!(names, el.attributes().iter().map(Attribute::name).collect::<Vec<_>>());
+                // Written in lowercase, a name is borrowed from the page, not copied.
+                let name = tag_name(el, html);
+                borrowed += usize::from(matches!(name, Cow::Borrowed(_)));
+                borrowed += names.iter().filter(|name| matches!(name, Cow::Borrowed(_))).count();
+                tags.push((name.into_owned(), el.tag_name()));
+                Ok(())
+            }));
+        lol_html::rewrite_str(html, settings).unwrap();
+        assert_eq!(tags.len(), 9);
+        for (ours, theirs) in &tags {
+            assert_eq!(ours, theirs);
+        }
+        // a, img, p, svg, input, x-card, b-é; href, src, type, hidden.
+        assert_eq!(borrowed, 11);
+    }
 
     #[test]
     fn escaping_replaces_the_five_characters_and_keeps_the_rest() {

@@ -5,18 +5,18 @@ use std::hash::{Hash, Hasher};
 
 use tera::value::ValueKind;
 use tera::{Context, Value};
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::Xxh3Default;
 
 /// Feeds `value` into `hasher`. Tera's maps are hash maps, whose order
 /// changes from one run to the next, so a map's entries are hashed one by
 /// one and summed: the same map gives the same hash in any order.
-pub(crate) fn value(hasher: &mut Xxh3, value: &Value) {
+pub(crate) fn value(hasher: &mut Xxh3Default, value: &Value) {
     let kind = value.kind();
     kind.hash(hasher);
     if let Some(map) = value.as_map() {
         let mut sum = 0u128;
         for (key, item) in map {
-            let mut entry = Xxh3::new();
+            let mut entry = Xxh3Default::new();
             key.hash(&mut entry);
             self::value(&mut entry, item);
             sum = sum.wrapping_add(entry.digest128());
@@ -51,7 +51,7 @@ pub(crate) fn value(hasher: &mut Xxh3, value: &Value) {
 }
 
 /// Feeds the named values of a context into `hasher`, in order of name.
-pub(crate) fn context(hasher: &mut Xxh3, context: &Context, names: &[&str]) {
+pub(crate) fn context(hasher: &mut Xxh3Default, context: &Context, names: &[&str]) {
     for name in names {
         hasher.update(name.as_bytes());
         match context.get(name) {
@@ -66,7 +66,7 @@ mod tests {
     use super::*;
 
     fn hash(v: &Value) -> u128 {
-        let mut hasher = Xxh3::new();
+        let mut hasher = Xxh3Default::new();
         value(&mut hasher, v);
         hasher.digest128()
     }

@@ -35,7 +35,7 @@ use std::hash::Hasher;
 use serde::Serialize;
 use serde_json::json;
 use tera::{Tera, Value};
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::links::{Statement, Statements};
@@ -176,7 +176,7 @@ impl Renderer {
         let affiliation = ProfileAffiliation::of(site);
         let avatar = profile.avatar.as_ref().map(|a| local_or_remote(a.get_ref(), &links));
         // What every page shares, hashed for the page cache as it is set.
-        let mut fingerprint = Xxh3::new();
+        let mut fingerprint = Xxh3Default::new();
         for template in &theme.templates {
             fingerprint.update(template.name.as_bytes());
             fingerprint.write_u8(0);
@@ -414,7 +414,7 @@ impl Pages {
     /// context: the templates, the values every page shares and the
     /// statements its disclosure check compares against.
     pub fn fingerprint(&self) -> u128 {
-        let mut hasher = Xxh3::new();
+        let mut hasher = Xxh3Default::new();
         hasher.write_u128(self.renderer.fingerprint);
         for (statement, text) in &self.statement_texts {
             hasher.update(format!("{statement:?}").as_bytes());
@@ -529,7 +529,7 @@ impl PageInput {
     /// A hash of all the page is rendered from, given the site-wide
     /// `fingerprint` it is combined with: pages with equal keys are equal.
     pub fn key(&self, fingerprint: u128) -> u128 {
-        let mut hasher = Xxh3::new();
+        let mut hasher = Xxh3Default::new();
         hasher.write_u128(fingerprint);
         hasher.update(self.template.as_bytes());
         hasher.write_u8(0);

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use serde_json::json;
 use tera::{Context, Value};
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::Xxh3Default;
 
 use super::values::{self, ValueBuilder};
 use super::{DisclosureValue, Locale, StatementValue, seo};
@@ -59,7 +59,7 @@ impl PageContext {
     }
 
     /// Feeds every value of the context into `hasher`.
-    pub(super) fn hash_into(&self, hasher: &mut Xxh3) {
+    pub(super) fn hash_into(&self, hasher: &mut Xxh3Default) {
         let mut names = self.names.clone();
         names.sort_unstable();
         names.dedup();
