@@ -534,12 +534,14 @@ impl Library {
                 }
             }),
             on_element(&selectors[1], |el: &mut Element<'_, '_>| {
+                // `img[src]`, found by tag name alone: a selector on an
+                // attribute makes lol_html read every tag of the page in full.
+                let Some(src) = el.get_attribute("src") else { return Ok(()) };
                 let slot_name = el.get_attribute("data-image");
                 el.remove_attribute("data-image");
                 if pictures.get() > 0 {
                     return Ok(());
                 }
-                let src = el.get_attribute("src").unwrap_or_default();
                 let Some(entry) = self.resolve(&crate::html::decode_entities(&src), page) else { return Ok(()) };
                 if entry.kind != Kind::Raster {
                     // Published as it is: its own size keeps its place while
@@ -601,12 +603,17 @@ impl Library {
                 el.after("</picture>", lol_html::html_content::ContentType::Html);
                 Ok(())
             }),
-            on_element(&selectors[2], |el: &mut Element<'_, '_>| {
-                *title.borrow_mut() = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
-                Ok(())
-            }),
         ];
-        handlers.push(on_element(&selectors[3], |el: &mut Element<'_, '_>| {
+        // `meta[property="og:title"]`, `meta[property="og:image"]` and
+        // `meta[name="twitter:image"]`, told apart here for the same reason.
+        handlers.push(on_element(&selectors[2], |el: &mut Element<'_, '_>| {
+            let property = el.get_attribute("property");
+            if property.as_deref() == Some("og:title") {
+                *title.borrow_mut() = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
+            }
+            if property.as_deref() != Some("og:image") && el.get_attribute("name").as_deref() != Some("twitter:image") {
+                return Ok(());
+            }
             let content = crate::html::decode_entities(&el.get_attribute("content").unwrap_or_default());
             if let Some(url) = self.preview_url(&content, page, &title.borrow(), &mut uses.borrow_mut()) {
                 el.set_attribute("content", &url)?;
@@ -614,7 +621,7 @@ impl Library {
             Ok(())
         }));
         let met = Cell::new(0usize);
-        handlers.push(on_element(&selectors[4], |_: &mut Element<'_, '_>| {
+        handlers.push(on_element(&selectors[3], |_: &mut Element<'_, '_>| {
             met.set(met.get() + 1);
             Ok(())
         }));
@@ -1081,16 +1088,16 @@ fn rewrite_until_done<'h>(
 }
 
 /// The elements [`Library::rewrite`] changes, parsed once (it runs on
-/// every page): `<picture>`, `<img src>`, the link preview's title and its
-/// images; and the elements counted to know when none can follow.
-fn rewritten() -> &'static [lol_html::Selector; 5] {
-    static SELECTORS: OnceLock<[lol_html::Selector; 5]> = OnceLock::new();
+/// every page): `<picture>`, `<img>`, `<meta>` (the link preview's title
+/// and its images), by tag name only; and the elements counted to know
+/// when none can follow.
+fn rewritten() -> &'static [lol_html::Selector; 4] {
+    static SELECTORS: OnceLock<[lol_html::Selector; 4]> = OnceLock::new();
     SELECTORS.get_or_init(|| {
         [
             "picture",
-            "img[src]",
-            r#"meta[property="og:title"]"#,
-            r#"meta[property="og:image"], meta[name="twitter:image"]"#,
+            "img",
+            "meta",
             // Every element whose tag [`REWRITTEN_TAGS`] counts.
             "picture, img, meta",
         ]
@@ -1141,11 +1148,11 @@ mod tests {
                 el.after("<!--after-->", lol_html::html_content::ContentType::Html);
                 Ok(())
             };
-            vec![on_element(&selectors[1], mark), on_element(&selectors[3], mark)]
+            vec![on_element(&selectors[1], mark), on_element(&selectors[2], mark)]
         };
         let met = Cell::new(0usize);
         let mut early = handlers();
-        early.push(on_element(&selectors[4], |_: &mut Element<'_, '_>| {
+        early.push(on_element(&selectors[3], |_: &mut Element<'_, '_>| {
             met.set(met.get() + 1);
             Ok(())
         }));
