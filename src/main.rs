@@ -92,12 +92,19 @@ struct Printer {
 
 impl Printer {
     fn findings(&self, diagnostics: &Diagnostics) {
+        use std::io::Write;
+        // Buffered: a migrated blog can bring thousands of findings, and
+        // unbuffered stderr writes each in several system calls.
+        let mut out = std::io::BufWriter::new(std::io::stderr().lock());
         for diagnostic in diagnostics.iter() {
             if self.quiet && !diagnostic.is_error() {
                 continue;
             }
-            eprintln!("{}", diagnostic.render(self.color));
+            if writeln!(out, "{}", diagnostic.render(self.color)).is_err() {
+                return;
+            }
         }
+        let _ = out.flush();
     }
 
     fn status(&self, text: &str) {
