@@ -139,7 +139,7 @@ impl Dim {
     }
 
     /// What `declarations` fade or shrink, if anything.
-    fn of(declarations: &[(String, String)]) -> Option<Dim> {
+    pub fn of(declarations: &[(String, String)]) -> Option<Dim> {
         let mut dim = Dim::NONE;
         for (property, value) in declarations {
             match property.as_str() {
@@ -2019,25 +2019,10 @@ fn declarations_only(input: &mut Parser<'_, '_>) -> Vec<(String, String)> {
     RuleBodyParser::new(input, &mut body).filter_map(Result::ok).flatten().collect()
 }
 
-/// A `style` attribute (as written) with the keyframes its animations
-/// leave the element at in place of what they override
-/// ([`animations::settle`]), if they change anything.
-pub(super) fn inline_animated(style: &str, keyframes: &[&Keyframes]) -> Option<String> {
-    if keyframes.is_empty() || crate::html::positions_ignoring_case(style, "animation").next().is_none() {
-        return None;
-    }
-    let settled = animations::settle(&inline(style).collect::<Vec<_>>(), keyframes)?;
-    Some(
-        settled.into_iter().map(|((property, value), _)| format!("{property}: {value}")).collect::<Vec<_>>().join("; "),
-    )
-}
-
-/// The `visibility` a `style` attribute (as written) gives: `Some(false)`
-/// hidden, `Some(true)` visible, `None` its parent's (`inherit`).
-pub fn inline_visibility(style: &str) -> Option<Option<bool>> {
-    crate::html::positions_ignoring_case(style, "visibility").next()?;
-    let (_, value) = inline(style).filter(|(property, _)| property == "visibility").last()?;
-    Some(match without_important(&value) {
+/// The `visibility` `declarations` give: `Some(false)` hidden,
+/// `Some(true)` visible, `None` the parent's (`inherit`).
+pub fn visibility(declarations: &[(String, String)]) -> Option<Option<bool>> {
+    Some(match without_important(value_of(declarations, &["visibility"])?) {
         "hidden" | "collapse" => Some(false),
         "inherit" | "unset" | "revert" | "revert-layer" => None,
         _ => Some(true),
@@ -2061,53 +2046,13 @@ pub fn lays_out_items(declarations: &[(String, String)]) -> bool {
     value_of(declarations, &["display"]).is_some_and(|v| v.contains("flex") || v.contains("grid"))
 }
 
-/// Where a `style` attribute (as written) shows its element, when in another order ([`order`]).
-pub fn inline_order(style: &str) -> Option<i32> {
-    let may = crate::html::positions_ignoring_case(style, "order").next().is_some();
-    if may { order(&inline(style).collect::<Vec<_>>()) } else { None }
-}
-
-/// Whether a `style` attribute (as written) makes its element a block or
-/// an inline block, which starts a paragraph of its own inside `<bdo>`.
-pub fn inline_makes_block(style: &str) -> bool {
-    if crate::html::positions_ignoring_case(style, "display").next().is_none() {
-        return false;
-    }
-    let declarations: Vec<(String, String)> = inline(style).collect();
-    let Some(display) = value_of(&declarations, &["display"]).map(without_important) else { return false };
+/// Whether `declarations` make their element a block or an inline block,
+/// which starts a paragraph of its own inside `<bdo>`.
+pub fn makes_block(declarations: &[(String, String)]) -> bool {
+    let Some(display) = value_of(declarations, &["display"]).map(without_important) else { return false };
     let inline_box =
         ["inline-block", "inline-flex", "inline-grid", "inline-table"].iter().any(|b| display.starts_with(b));
     inline_box || !(display.starts_with("inline") || matches!(display, "contents" | "none" | "ruby"))
-}
-
-/// Whether a `style` attribute (as written) makes a flex or grid container.
-pub fn inline_lays_out_items(style: &str) -> bool {
-    let may = ["flex", "grid"].iter().any(|word| crate::html::positions_ignoring_case(style, word).next().is_some());
-    may && lays_out_items(&inline(style).collect::<Vec<_>>())
-}
-
-/// Whether a `style` attribute (as written) shows a flex container's items in reverse.
-pub fn inline_reverses(style: &str) -> bool {
-    crate::html::positions_ignoring_case(style, "reverse").next().is_some()
-        && reverses(&inline(style).collect::<Vec<_>>())
-}
-
-/// What a `style` attribute (as written) fades or shrinks, if anything.
-pub fn inline_dim(style: &str) -> Option<Dim> {
-    let may = ["opacity", "scale", "zoom", "font-size"]
-        .iter()
-        .any(|word| crate::html::positions_ignoring_case(style, word).next().is_some());
-    if !may {
-        return None;
-    }
-    let declarations: Vec<(String, String)> = inline(style).collect();
-    Dim::of(&declarations)
-}
-
-/// What a `style` attribute (as written) does with colours.
-pub fn inline_paint(style: &str) -> Paint {
-    let declarations: Vec<(String, String)> = inline(style).collect();
-    Paint::of(&declarations)
 }
 
 /// What a rule or a `style` attribute does with colours.
@@ -2121,7 +2066,8 @@ pub struct Paint {
 }
 
 impl Paint {
-    fn of(declarations: &[(String, String)]) -> Paint {
+    /// What `declarations` do with colours.
+    pub fn of(declarations: &[(String, String)]) -> Paint {
         let background =
             value_of(declarations, &["background", "background-color", "background-image"]).filter(|v| !bare(v));
         let painted =
@@ -2516,12 +2462,6 @@ pub fn resizes(declarations: &[(String, String)]) -> bool {
                 .any(|w| value.contains(w));
         !relative && font_px(value).is_some_and(|px| px >= SMALLEST_PX)
     })
-}
-
-/// Whether a `style` attribute (as written) gives a readable font size of its own ([`resizes`]).
-pub fn inline_resizes(style: &str) -> bool {
-    crate::html::positions_ignoring_case(style, "font-size").next().is_some()
-        && resizes(&inline(style).collect::<Vec<_>>())
 }
 
 /// A `font-size` against the parent's (`60%`, `.6em`, `smaller`), as a factor.

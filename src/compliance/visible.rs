@@ -494,11 +494,16 @@ fn open(
     if name == "base" && s.base.is_none() {
         s.base = get("href").and_then(|href| url::Url::parse(href.trim()).ok());
     }
-    // Its `style` as it is once its animations have played.
-    let style = get("style").map(|style| css::inline_animated(&style, keyframes).unwrap_or(style));
+    // Its `style`, read once, as it is once its animations have played.
+    let style: Vec<(String, String)> = get("style").map_or_else(Vec::new, |style| {
+        let written: Vec<(String, String)> = css::inline(&style).collect();
+        match super::animations::settle(&written, keyframes) {
+            Some(settled) => settled.into_iter().map(|(declaration, _)| declaration).collect(),
+            None => written,
+        }
+    });
     // A flex container that shows its items in reverse shows the last first.
-    let reverses = std::mem::take(&mut s.pending.reverses)
-        || style.as_deref().is_some_and(|style| style.len() > 8 && css::inline_reverses(style));
+    let reverses = std::mem::take(&mut s.pending.reverses) || css::reverses(&style);
     let reverses = reverses && s.reversed.is_none();
     if reverses {
         s.reversed = Some(s.fostered.unwrap_or(s.reading.text.len()));
@@ -506,8 +511,7 @@ fn open(
     // A flex or grid item shown in another order (`order: -1` first, a
     // banner's `order: 9` last): in a reading that keeps track of the
     // containers, what it shows moves there once it ends.
-    let order = std::mem::take(&mut s.pending.order)
-        .or_else(|| style.as_deref().filter(|style| style.len() > 6).and_then(css::inline_order));
+    let order = std::mem::take(&mut s.pending.order).or_else(|| css::order(&style));
     s.reordered |= order.is_some();
     let in_container = s.containers.last().is_some_and(|container| container.depth == s.depth);
     let item = order.filter(|_| s.order && in_container).map(|order| Item {
@@ -515,8 +519,7 @@ fn open(
         found: s.reading.affiliate.len(),
         first: order < 0,
     });
-    let container = std::mem::take(&mut s.pending.container)
-        || (s.order && style.as_deref().is_some_and(|style| style.len() > 8 && css::inline_lays_out_items(style)));
+    let container = std::mem::take(&mut s.pending.container) || (s.order && css::lays_out_items(&style));
     // Content a table holds outside its cells is shown before the table
     // (`<table><tr><td>…</td></tr><a href>…</a></table>`: the link comes first).
     let in_table = s.tables.last().is_some_and(|table| table.cells == 0);
@@ -576,22 +579,21 @@ fn open(
     let mut inked = false;
     if !s.colours {
         // A colour a second reading must weigh against what is behind it.
-        s.inked |= matched.ink.is_some()
-            || style.as_deref().is_some_and(|style| style.contains("olor") && css::inline_paint(style).ink.is_some());
+        s.inked |= matched.ink.is_some() || css::Paint::of(&style).ink.is_some();
     } else {
         // A `style` attribute wins over the rules; the nearest background is behind the text.
-        let paint = style.as_deref().map(css::inline_paint).unwrap_or_default();
+        let paint = css::Paint::of(&style);
         let bgcolor = get("bgcolor").map(|c| css::color(&c.trim().to_ascii_lowercase()));
         backdrop = paint.backdrop.or(bgcolor).or(matched.backdrop);
         let behind = backdrop.or_else(|| s.backdrops.last().copied()).unwrap_or(s.page);
         inked = paint.ink.or(matched.ink).zip(behind).is_some_and(|(ink, behind)| css::alike(ink, behind));
     }
     // Faded or shrunk with the elements around it (`opacity: .4` in `opacity: .4`).
-    let dim = style.as_deref().and_then(css::inline_dim).or(matched.dim);
+    let dim = Dim::of(&style).or(matched.dim);
     let dim = dim.map(|dim| dim.within(s.dims.last().copied().unwrap_or(Dim::NONE)));
     // Its `visibility`, which an element inside may set again: a `style`
     // attribute's wins over the rules'.
-    let own_visibility = style.as_deref().and_then(css::inline_visibility);
+    let own_visibility = css::visibility(&style);
     let visibility = match (own_visibility, matched.visibility) {
         (Some(own), _) => own,
         (None, Some(Seen::Hidden)) => Some(false),
@@ -601,16 +603,16 @@ fn open(
     // Its font size, when too small to read or readable of its own; a
     // `style`'s readable size wins over the rules' (and matters only inside a small one).
     let font = match matched.font {
-        _ if !s.fonts.is_empty() && style.as_deref().is_some_and(css::inline_resizes) => Some(true),
+        _ if !s.fonts.is_empty() && css::resizes(&style) => Some(true),
         Some(Seen::Hidden) => Some(false),
         Some(Seen::Visible) => Some(true),
         _ => None,
     };
     // A `style` that hides with `visibility` alone hides only until then.
-    let by_style = hider(&name, el, html, style.as_deref()).filter(|hider| {
+    let by_style = hider(&name, el, html, &style).filter(|hider| {
         *hider != Hider::Style
             || own_visibility != Some(Some(false))
-            || css::hides(css::inline(style.as_deref().unwrap_or_default()).filter(|(p, _)| p != "visibility"))
+            || css::hides(style.iter().filter(|(p, _)| p != "visibility").cloned())
     });
     let hides = matched.hides || inked || dim.is_some_and(Dim::hides) || by_style.is_some();
     let details = name == "details" && !has("open");
@@ -624,7 +626,7 @@ fn open(
     let backwards = if name == "bdo" {
         get("dir").map(|dir| dir.trim().eq_ignore_ascii_case("rtl"))
     } else {
-        let block = || is_block(&name) || style.as_deref().is_some_and(css::inline_makes_block);
+        let block = || is_block(&name) || css::makes_block(&style);
         (!s.backwards.is_empty() && block()).then_some(false)
     };
     let opened = table || cell || fostered || reverses || container || item.is_some();
@@ -1014,7 +1016,7 @@ pub(super) enum Hider {
 }
 
 /// Whether, and why, an element hides itself and everything in it from a reader.
-pub(super) fn hider(name: &str, el: &Element<'_, '_>, html: &str, style: Option<&str>) -> Option<Hider> {
+pub(super) fn hider(name: &str, el: &Element<'_, '_>, html: &str, style: &[(String, String)]) -> Option<Hider> {
     let has = |name: &str| crate::html::attribute(el, html, name).is_some();
     // Fallback content is shown only where the element is not supported;
     // a dialog until it is opened, a popover until it pops up.
@@ -1048,7 +1050,7 @@ pub(super) fn hider(name: &str, el: &Element<'_, '_>, html: &str, style: Option<
         .is_some_and(|v| v.value().trim().eq_ignore_ascii_case("true"))
     {
         Some(Hider::AriaHidden)
-    } else if style.is_some_and(|style| css::hides(css::inline(style))) {
+    } else if css::hides(style.iter().cloned()) {
         Some(Hider::Style)
     } else {
         None

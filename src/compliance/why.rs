@@ -130,9 +130,11 @@ pub fn causes(html: &str, disclosure: &str, rules: &[(&lol_html::Selector, Strin
                 format!("it is in the `{}` attribute of {}, which readers do not see", attribute.name(), start_tag(el));
             on_element.borrow_mut().elsewhere = Some(Cause { text, tag: tag() });
         }
-        let style = el.get_attribute("style");
-        if let Some(why) = hider(&name, el, html, style.as_deref()) {
-            let cause = Cause { text: hidden_by(why, &name, el, style.as_deref()), tag: tag() };
+        let written = el.get_attribute("style");
+        let style: Vec<(String, String)> =
+            written.as_deref().map_or_else(Vec::new, |s| super::css::inline(s).collect());
+        if let Some(why) = hider(&name, el, html, &style) {
+            let cause = Cause { text: hidden_by(why, &name, el, written.as_deref(), &style), tag: tag() };
             State::open(&on_element, el, Entry::Hides(cause));
         } else if name == "details" && !el.has_attribute("open") {
             let text = format!(
@@ -257,7 +259,13 @@ fn every() -> &'static lol_html::Selector {
 }
 
 /// What hides an element's content, in words.
-fn hidden_by(why: Hider, name: &str, el: &Element<'_, '_>, style: Option<&str>) -> String {
+fn hidden_by(
+    why: Hider,
+    name: &str,
+    el: &Element<'_, '_>,
+    written: Option<&str>,
+    style: &[(String, String)],
+) -> String {
     let tag = start_tag(el);
     match why {
         Hider::Browsers => match name {
@@ -274,11 +282,10 @@ fn hidden_by(why: Hider, name: &str, el: &Element<'_, '_>, style: Option<&str>) 
         Hider::Popover => format!("{tag} is a popover, shown only when a button or a script opens it"),
         Hider::AriaHidden => format!("{tag} has `aria-hidden=\"true\"`"),
         Hider::Style => {
-            let style = style.unwrap_or_default();
             // The declaration that hides alone, or the whole style.
-            let alone = super::css::inline(style).find(|declaration| super::css::hides([declaration.clone()]));
+            let alone = style.iter().find(|declaration| super::css::hides([(*declaration).clone()]));
             let shown = alone.map_or_else(
-                || crate::site::truncate_words(style.trim(), 80),
+                || crate::site::truncate_words(written.unwrap_or_default().trim(), 80),
                 |(property, value)| format!("{property}: {value}"),
             );
             format!("the style `{shown}` of {tag} hides it")
